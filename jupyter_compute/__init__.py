@@ -1,0 +1,90 @@
+"""jupyter-compute: create and manage Azure Machine Learning compute from Jupyter.
+
+Importing this package is light: the API, ipywidgets, requests and azure-identity load on
+first use. ``%load_ext jupyter_compute`` registers the ``%compute`` magics.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Workspace": "api",
+    "Compute": "api",
+    "ComputeList": "api",
+    "Operation": "operations",
+    "Progress": "progress",
+    "Secret": "secrets",
+    "ComputeError": "errors",
+    "ValidationError": "errors",
+    "ServiceError": "errors",
+    "NotFound": "errors",
+    "Conflict": "errors",
+    "QuotaExceeded": "errors",
+    "OperationFailed": "errors",
+    "TransportError": "errors",
+    "UnsupportedComputeType": "errors",
+    "AmlComputeSpec": "specs",
+    "ComputeInstanceSpec": "specs",
+    "VirtualMachineSpec": "specs",
+    "HDInsightSpec": "specs",
+    "DatabricksSpec": "specs",
+    "DataLakeAnalyticsSpec": "specs",
+    "SynapseSparkSpec": "specs",
+    "KubernetesSpec": "specs",
+    "spec_from_yaml": "specs",
+    "spec_class": "specs",
+}
+__all__ = [*sorted(_LAZY), "load_ipython_extension", "_jupyter_labextension_paths"]
+
+if TYPE_CHECKING:
+    from .api import Compute, ComputeList, Workspace
+    from .errors import (
+        ComputeError,
+        Conflict,
+        NotFound,
+        OperationFailed,
+        QuotaExceeded,
+        ServiceError,
+        TransportError,
+        UnsupportedComputeType,
+        ValidationError,
+    )
+    from .operations import Operation
+    from .progress import Progress
+    from .secrets import Secret
+    from .specs import (
+        AmlComputeSpec,
+        ComputeInstanceSpec,
+        DatabricksSpec,
+        DataLakeAnalyticsSpec,
+        HDInsightSpec,
+        KubernetesSpec,
+        SynapseSparkSpec,
+        VirtualMachineSpec,
+        spec_class,
+        spec_from_yaml,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jupyter_compute' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    from .magics import register
+
+    register(ipython)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "jupyter-compute"}]

@@ -1,0 +1,241 @@
+"""The ARM transport: one ``requests`` session per workspace, auth, retries, errors, paging.
+
+- Auth: a bearer token from ``JUPYTER_COMPUTE_ACCESS_TOKEN``, else ``DefaultAzureCredential``
+  (imported on first use) for the cloud's scope; the local workspace takes a fixed local token.
+  A 401 refreshes the token once and resends.
+- Retries: urllib3's ``Retry`` mounted on the session retries 429, 500, 502, 503, 504 and dropped
+  connections with capped exponential backoff and jitter, and waits what ``Retry-After`` asks.
+- Errors: the ARM envelope ``{"error": {code, message, target, details}}`` becomes a
+  :class:`ServiceError` subclass, once, here.
+- Paging: :meth:`ArmClient.list_all` follows ``nextLink`` verbatim.
+Secrets are revealed only in :meth:`ArmClient.send`, when the body is serialised.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .errors import (
+    Conflict,
+    ErrorDetail,
+    NotFound,
+    QuotaExceeded,
+    ServiceError,
+    TransportError,
+)
+from .wire import ArmRequest, revealed
+from .workspace import WorkspaceRef
+
+LOCAL_TOKEN = "local-workspace"
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+USER_AGENT = "jupyter-compute/0.1.0"
+
+
+@dataclass
+class Response:
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return None
+
+
+class _Retry(Retry):
+    """urllib3 Retry that records each wait, so callers (and tests) can see Retry-After honoured."""
+
+
+    def sleep_for_retry(self, response: Any = None) -> bool:
+        seconds = self.get_retry_after(response) if response is not None else None
+        if seconds:
+            _RETRY_LOG.append(seconds)
+        return bool(super().sleep_for_retry(response))
+
+
+_RETRY_LOG: list[float] = []
+
+
+def retry_policy(total: int = 8) -> Retry:
+    return _Retry(
+        total=total,
+        connect=total,
+        read=total,
+        status=total,
+        other=2,
+        backoff_factor=0.5,
+        backoff_max=30,
+        backoff_jitter=0.3,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "PUT", "DELETE", "PATCH", "POST", "HEAD"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
+    )
+
+
+class TokenSource:
+    """Bearer tokens: env override, local constant, or azure-identity (lazily imported)."""
+
+    def __init__(self, ref: WorkspaceRef) -> None:
+        self._ref = ref
+        self._lock = threading.Lock()
+        self._credential: Any = None
+        self._token: str | None = None
+        self._expires = 0.0
+
+    def token(self, refresh: bool = False) -> str:
+        override = os.environ.get("JUPYTER_COMPUTE_ACCESS_TOKEN")
+        if override:
+            return override
+        if self._ref.local:
+            return LOCAL_TOKEN
+        with self._lock:
+            if refresh or self._token is None or time.time() > self._expires - 300:
+                if self._credential is None:
+                    from azure.identity import DefaultAzureCredential
+
+                    self._credential = DefaultAzureCredential(authority=self._ref.cloud.authority_host)
+                access = self._credential.get_token(self._ref.cloud.scope)
+                self._token, self._expires = access.token, float(access.expires_on)
+            return self._token
+
+
+class ArmClient:
+    """Sends ARM requests for one workspace; thread-safe (the poller shares it)."""
+
+    def __init__(self, ref: WorkspaceRef, *, timeout: float = 60.0, retries: int = 8) -> None:
+        self.ref = ref
+        self.timeout = timeout
+        self.tokens = TokenSource(ref)
+        self.session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry_policy(retries), pool_maxsize=16)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.requests_sent = 0
+        self._count_lock = threading.Lock()
+        self.on_request: Callable[[str, str], None] | None = None
+
+    def send(self, request: ArmRequest) -> Response:
+        data = json.dumps(revealed(request.body)) if request.body is not None else None
+        for attempt in (0, 1):
+            headers = {
+                "Authorization": f"Bearer {self.tokens.token(refresh=attempt == 1)}",
+                "x-ms-client-request-id": str(uuid.uuid4()),
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+            }
+            if data is not None:
+                headers["Content-Type"] = "application/json"
+            try:
+                raw = self.session.request(request.method, request.url, data=data, headers=headers,
+                                           timeout=self.timeout)
+            except requests.exceptions.RequestException as exc:
+                raise TransportError(f"could not reach {self._where(request.url)}: {_reason(exc)}") from None
+            finally:
+                self._count(request)
+            if raw.status_code == 401 and attempt == 0:
+                continue
+            break
+        response = Response(raw.status_code, dict(raw.headers), _json_or_none(raw))
+        if raw.status_code >= 400:
+            raise error_from_response(response)
+        return response
+
+    def _count(self, request: ArmRequest) -> None:
+        with self._count_lock:
+            self.requests_sent += 1
+        if self.on_request is not None:
+            self.on_request(request.method, request.url)
+
+    def _where(self, url: str) -> str:
+        return url.split("/subscriptions/")[0] or url
+
+    def get(self, url: str) -> Response:
+        return self.send(ArmRequest("GET", url))
+
+    def list_all(self, url: str, item_key: str = "value") -> Iterator[dict[str, Any]]:
+        """Every item of a pageable list, following nextLink verbatim."""
+        next_url: str | None = url
+        seen: set[str] = set()
+        while next_url:
+            if next_url in seen:
+                raise TransportError(f"the service returned the same nextLink twice: {next_url}")
+            seen.add(next_url)
+            body = self.get(next_url).body or {}
+            yield from body.get(item_key) or []
+            next_url = body.get("nextLink") or None
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _json_or_none(raw: requests.Response) -> Any:
+    if not raw.content:
+        return None
+    try:
+        return raw.json()
+    except ValueError:
+        return {"_text": raw.text[:2000]}
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    if "Max retries exceeded" in text:
+        return "connection failed after retries"
+    return text.split(":")[-1].strip() or type(exc).__name__
+
+
+def error_from_response(response: Response) -> ServiceError:
+    body = response.body if isinstance(response.body, Mapping) else {}
+    error = body.get("error") if isinstance(body.get("error"), Mapping) else None
+    if error is None and "code" in body:
+        error = body
+    if error is not None and isinstance(error.get("error"), Mapping):
+        error = error["error"]  # pre-2019 AML nested the error twice
+    if error is None:
+        text = body.get("_text") if body else ""
+        return _classify(response.status, f"HTTP{response.status}", text or f"HTTP status {response.status}", None, ())
+    detail = ErrorDetail.from_json(error)
+    return _classify(response.status, detail.code, detail.message, detail.target, detail.details)
+
+
+def _classify(status: int | None, code: str, message: str, target: str | None,
+              details: tuple[ErrorDetail, ...]) -> ServiceError:
+    kind: type[ServiceError] = ServiceError
+    if status == 404 or code in ("NotFound", "ResourceNotFound"):
+        kind = NotFound
+    elif status == 409 or code == "Conflict":
+        kind = Conflict
+    elif "quota" in code.lower() or "quota" in message.lower():
+        kind = QuotaExceeded
+    return kind(code, message, status=status, target=target, details=details)
+
+
+def service_error(error: Mapping[str, Any] | None, default_code: str = "OperationFailed") -> ServiceError:
+    """A ServiceError from an async-operation or provisioningErrors error object."""
+    if not error:
+        return ServiceError(default_code, "the operation failed without an error message")
+    if isinstance(error.get("error"), Mapping):
+        error = error["error"]
+    detail = ErrorDetail.from_json(error)
+    code = detail.code if detail.code not in ("", "OK", "Unknown") else default_code
+    return _classify(None, code, detail.message, detail.target, detail.details)
+
+
+def retry_waits() -> list[float]:
+    """The Retry-After waits urllib3 honoured in this process (seconds), in order."""
+    return list(_RETRY_LOG)

@@ -1,0 +1,82 @@
+"""``jupyter compute …`` (console script ``jupyter-compute``): parse, execute, print, exit 0/1/2."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .commands import HelpRequested, Session, execute, parse
+from .errors import ComputeError, ServiceError, TransportError, ValidationError
+
+if TYPE_CHECKING:
+    from .operations import Operation
+
+EXIT_OK, EXIT_SERVICE, EXIT_INPUT = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        command = parse(words, prog="jupyter compute")
+        if command.verb == "emulator":
+            from .local.server import serve
+
+            serve(int(command.options.get("port") or 0), command.options.get("data"))
+            return EXIT_OK
+        if command.verb == "panel":
+            print("The panel lives in JupyterLab: open the Compute tab in the left sidebar, or run "
+                  "%compute panel in a notebook.", file=sys.stderr)
+            return EXIT_INPUT
+        outcome = execute(command, Session())
+        for warning in outcome.warnings:
+            print(warning, file=sys.stderr)
+        op = outcome.operation
+        wait = command.wait if command.wait is not None else True
+        if op is not None and wait and not op.done():
+            from .display.text import follow
+
+            follow(op, final=False)
+            return _print_final(op, command.output)
+        if op is not None and op.done():
+            return _print_final(op, command.output)
+        print(outcome.render(command.output))
+        return EXIT_OK
+    except HelpRequested as asked:
+        print(asked.args[0] if asked.args else "")
+        return EXIT_OK
+    except ValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except ServiceError as exc:
+        print(f"error: the service refused: {exc}", file=sys.stderr)
+        return EXIT_SERVICE
+    except TransportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_SERVICE
+    except ComputeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_SERVICE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _print_final(op: Operation, output: str) -> int:
+    from .commands import render_data
+    from .display.text import final_line
+
+    if output == "table":
+        print(final_line(op), file=sys.stderr if op.error else sys.stdout)
+    else:
+        data = {"id": op.id, "action": op.action, "target": op.target, "kind": op.kind, "status": op.status,
+                "phase": op.progress.phase}
+        if op.error is not None:
+            data["error"] = {"code": op.error.code, "message": op.error.message}
+        if op.note:
+            data["note"] = op.note
+        print(render_data(data, output))
+    return EXIT_SERVICE if op.error is not None else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""The local workspace's timeline: the state of a compute is a pure function of its events and the time.
+
+Events are appended by writes (create, update, resize, stop, start, restart, delete, detach)
+with the durations the writer chose; :func:`derive` replays them. Clusters allocate their
+minimum nodes after creation (preparing -> idle), grow on resize and release surplus nodes
+after the idle time (idle -> leaving -> gone). Instances go Creating -> SettingUp -> Running,
+Stopping -> Stopped, Starting -> Running, Restarting -> Running. Everything ends in
+Deleting -> gone.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from ..specs._fields import iso_duration_seconds
+from .store import ComputeRow
+
+TRANSITIONAL_INSTANCE = {"Creating", "SettingUp", "Starting", "Stopping", "Restarting", "Deleting", "Resizing"}
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass
+class Node:
+    id: str
+    prepare_at: float
+    idle_at: float
+    leave_at: float = float("inf")
+    gone_at: float = float("inf")
+
+    def state(self, now: float) -> str | None:
+        if now < self.prepare_at or now >= self.gone_at:
+            return None
+        if now < self.idle_at:
+            return "preparing"
+        if now < self.leave_at:
+            return "idle"
+        return "leaving"
+
+
+@dataclass
+class Derived:
+    """What a reader sees at ``now``: the resource body, or None once deletion has finished."""
+
+    body: dict[str, Any] | None
+    busy: str | None  # the transitional action in progress, if any
+    nodes: list[tuple[Node, str]]
+
+
+def _event_time(event: dict[str, Any]) -> float:
+    return float(event["t"])
+
+
+def cluster_nodes(row: ComputeRow, now: float, durations: dict[str, float]) -> tuple[list[Node], float]:
+    """Replay create/resize events into node lifetimes; returns (nodes, ready time)."""
+    create = row.events[0]
+    ready = _event_time(create) + float(create["duration"])
+    prepare = float(create.get("prepare", durations["node_prepare"]))
+    leave = float(create.get("leave", durations["node_leave"]))
+    nodes: list[Node] = []
+    counter = 0
+    for event in row.events:
+        if event["kind"] not in ("create", "resize", "update") or event.get("failed"):
+            continue
+        if "min" not in event:
+            continue
+        at = max(_event_time(event) + float(event.get("delay", 0)), ready)
+        if at > now:
+            break
+        idle_seconds = float(event.get("idle", 120))  # already divided by the writer's speed
+        live = [n for n in nodes if n.leave_at == float("inf")]
+        want = int(event["min"])
+        for _ in range(max(0, want - len(live))):
+            counter += 1
+            nodes.append(Node(f"tvmps_{row.name}_{counter:04d}_d", at, at + prepare))
+        for node in sorted(live, key=lambda n: n.prepare_at, reverse=True)[: max(0, len(live) - want)]:
+            node.leave_at = max(at, node.idle_at) + idle_seconds
+            node.gone_at = node.leave_at + leave
+    return nodes, ready
+
+
+def derive(row: ComputeRow, now: float, durations: dict[str, float]) -> Derived:
+    body = copy.deepcopy(row.body)
+    props = body.setdefault("properties", {})
+    inner = props.setdefault("properties", {}) if props.get("computeType") not in (
+        "SynapseSpark", "DataLakeAnalytics") else props.get("properties") or {}
+    create = row.events[0]
+    created_at = _event_time(create)
+    finished = created_at + float(create["duration"])
+    state = "Creating" if now < finished else ("Failed" if create.get("failed") else "Succeeded")
+    busy: str | None = "create" if now < finished else None
+    modified = created_at if now < finished else finished
+    for event in row.events[1:]:
+        start = _event_time(event)
+        if start > now:
+            break
+        end = start + float(event.get("duration", 0))
+        modified = max(modified, start if now < end else end)
+        kind = event["kind"]
+        if kind in ("delete", "detach"):
+            if now >= end:
+                return Derived(None, None, [])
+            state, busy = "Deleting", kind
+        elif kind in ("update", "identity") and now < end:
+            state, busy = "Updating", kind
+    props["provisioningState"] = state
+    props["createdOn"] = iso(created_at)
+    props["modifiedOn"] = iso(modified)
+    props.setdefault("isAttachedCompute", bool(create.get("attached")))
+    if create.get("failed") and now >= finished:
+        props["provisioningErrors"] = [{"error": create["failed"]}]
+    nodes: list[tuple[Node, str]] = []
+    compute_type = props.get("computeType")
+    if compute_type == "AmlCompute" and state != "Failed":
+        nodes = _derive_cluster(row, inner, now, durations, state)
+        if any(s in ("preparing", "leaving") for _, s in nodes) and busy is None:
+            busy = "resize"
+    elif compute_type == "ComputeInstance":
+        ci_state = _derive_instance(row, inner, now, state)
+        if ci_state in TRANSITIONAL_INSTANCE and busy is None:
+            busy = ci_state.lower()
+    return Derived(body, busy, nodes)
+
+
+def _derive_cluster(row: ComputeRow, inner: dict[str, Any], now: float, durations: dict[str, float],
+                    state: str) -> list[tuple[Node, str]]:
+    nodes, ready = cluster_nodes(row, now, durations)
+    live = [(n, s) for n in nodes if (s := n.state(now)) is not None]
+    counts = {k: 0 for k in ("idle", "running", "preparing", "unusable", "leaving", "preempted")}
+    for _, node_state in live:
+        counts[node_state] += 1
+    scale = inner.get("scaleSettings") or {}
+    target = int(scale.get("minNodeCount") or 0) if now >= ready else 0
+    resizing = now < ready or any(s in ("preparing", "leaving") for _, s in live)
+    transition = max([ready] + [t for n, _ in live for t in (n.prepare_at, n.idle_at, n.leave_at) if t <= now])
+    inner["allocationState"] = "Resizing" if resizing else "Steady"
+    inner["allocationStateTransitionTime"] = iso(transition)
+    inner["currentNodeCount"] = len(live)
+    inner["targetNodeCount"] = target
+    inner["nodeStateCounts"] = {f"{k}NodeCount": v for k, v in counts.items()}
+    inner["errors"] = None
+    inner.setdefault("vmPriority", "Dedicated")
+    inner.setdefault("osType", "Linux")
+    if scale and "nodeIdleTimeBeforeScaleDown" not in scale:
+        scale["nodeIdleTimeBeforeScaleDown"] = "PT2M"
+    if inner.get("remoteLoginPortPublicAccess") == "NotSpecified":
+        inner["remoteLoginPortPublicAccess"] = "Disabled" if inner.get("subnet") else "Enabled"
+    inner.setdefault("propertyBag", {})
+    return live
+
+
+def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisioning: str) -> str:
+    create = row.events[0]
+    t0 = _event_time(create)
+    setup_at = t0 + float(create["duration"]) - float(create.get("setup", 0))
+    ready = t0 + float(create["duration"])
+    if provisioning == "Failed":
+        ci_state, last = "CreateFailed", ("Create", t0, "CreateFailed")
+    elif now < setup_at:
+        ci_state, last = "Creating", ("Create", t0, "InProgress")
+    elif now < ready:
+        ci_state, last = "SettingUp", ("Create", t0, "InProgress")
+    else:
+        ci_state, last = "Running", ("Create", t0, "Succeeded")
+    phases = {"stop": ("Stopping", "Stopped", "Stop"), "start": ("Starting", "Running", "Start"),
+              "restart": ("Restarting", "Running", "Restart"), "delete": ("Deleting", "Deleting", "Delete")}
+    for event in row.events[1:]:
+        start = _event_time(event)
+        if start > now or event["kind"] not in phases:
+            continue
+        during, after, name = phases[event["kind"]]
+        done = now >= start + float(event.get("duration", 0))
+        ci_state = after if done else during
+        last = (name, start, "Succeeded" if done else "InProgress")
+    inner["state"] = ci_state
+    inner["lastOperation"] = {"operationName": last[0], "operationTime": iso(last[1]),
+                              "operationStatus": last[2], "operationTrigger": "User"}
+    running = ci_state in ("Running", "Restarting", "Stopping")
+    inner["connectivityEndpoints"] = {"publicIpAddress": "127.0.0.1" if running else None,
+                                      "privateIpAddress": "10.0.0.4" if running else None}
+    inner["applications"] = [
+        {"displayName": app, "endpointUri": f"https://{row.name}.local.instances.azureml.net/{path}"}
+        for app, path in (("Jupyter", "tree/"), ("Jupyter Lab", "lab"))
+    ] if running else []
+    ssh = inner.setdefault("sshSettings", {})
+    ssh.setdefault("sshPublicAccess", "Disabled")
+    ssh["adminUserName"] = "azureuser"
+    ssh["sshPort"] = 50000 if ssh.get("sshPublicAccess") == "Enabled" else 4
+    inner.setdefault("applicationSharingPolicy", "Shared")
+    inner.setdefault("computeInstanceAuthorizationType", "personal")
+    inner.setdefault("enableSSO", True)
+    inner["errors"] = []
+    inner["versions"] = {"runtime": "local"}
+    inner["osImageMetadata"] = {"currentImageVersion": "25.11.01", "latestImageVersion": "25.11.01",
+                                "isLatestOsImageVersion": True}
+    return ci_state
+
+
+def instance_state(derived: Derived) -> str | None:
+    if derived.body is None:
+        return None
+    state = derived.body.get("properties", {}).get("properties", {}).get("state")
+    return str(state) if state else None
+
+
+def idle_seconds(scale: dict[str, Any]) -> float:
+    raw = scale.get("nodeIdleTimeBeforeScaleDown")
+    return iso_duration_seconds(raw) if raw else 120.0

@@ -1,0 +1,178 @@
+"""SQLite state of the local workspace, shared safely by every process (WAL, immediate transactions).
+
+Rows hold what was asked and when (the stored resource body and a list of timeline events);
+nothing ticks in the background. Every reader derives the current state from the stored
+timestamps and the wall clock, so all processes see the same timeline. Each write is one
+transaction: a process killed mid-request leaves either the old or the new row, never half.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS computes (
+    workspace TEXT NOT NULL,
+    name TEXT NOT NULL COLLATE NOCASE,
+    body TEXT NOT NULL,
+    events TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (workspace, name)
+);
+CREATE TABLE IF NOT EXISTS operations (
+    id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    compute TEXT NOT NULL,
+    action TEXT NOT NULL,
+    started REAL NOT NULL,
+    ends REAL NOT NULL,
+    outcome TEXT NOT NULL,
+    error TEXT
+);
+"""
+
+
+def default_home() -> Path:
+    configured = os.environ.get("JUPYTER_COMPUTE_HOME")
+    if configured:
+        return Path(configured).expanduser()
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "jupyter-compute"
+
+
+@dataclass
+class ComputeRow:
+    workspace: str
+    name: str
+    body: dict[str, Any]
+    events: list[dict[str, Any]] = field(default_factory=list)
+    created: float = 0.0
+
+
+@dataclass
+class OperationRow:
+    id: str
+    workspace: str
+    compute: str
+    action: str
+    started: float
+    ends: float
+    outcome: str  # Succeeded | Failed | Canceled
+    error: dict[str, Any] | None = None
+
+    def status(self, now: float) -> str:
+        return "InProgress" if now < self.ends else self.outcome
+
+
+class Store:
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = home or default_home()
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.path = self.home / "local-workspace.sqlite3"
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA busy_timeout=30000")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        db = self._connect()
+        try:
+            yield db
+        finally:
+            db.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One immediate transaction: readers never see half a change."""
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+
+    # --- computes ----------------------------------------------------------------------------
+
+    @staticmethod
+    def get_compute(db: sqlite3.Connection, workspace: str, name: str) -> ComputeRow | None:
+        row = db.execute(
+            "SELECT workspace, name, body, events, created FROM computes WHERE workspace=? AND name=?",
+            (workspace, name),
+        ).fetchone()
+        return _compute(row) if row else None
+
+    @staticmethod
+    def list_computes(db: sqlite3.Connection, workspace: str) -> list[ComputeRow]:
+        rows = db.execute(
+            "SELECT workspace, name, body, events, created FROM computes WHERE workspace=? ORDER BY created, name",
+            (workspace,),
+        ).fetchall()
+        return [_compute(r) for r in rows]
+
+    @staticmethod
+    def all_computes(db: sqlite3.Connection) -> list[ComputeRow]:
+        rows = db.execute("SELECT workspace, name, body, events, created FROM computes").fetchall()
+        return [_compute(r) for r in rows]
+
+    @staticmethod
+    def put_compute(db: sqlite3.Connection, row: ComputeRow) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO computes (workspace, name, body, events, created) VALUES (?, ?, ?, ?, ?)",
+            (row.workspace, row.name, json.dumps(row.body), json.dumps(row.events), row.created),
+        )
+
+    @staticmethod
+    def remove_compute(db: sqlite3.Connection, workspace: str, name: str) -> None:
+        db.execute("DELETE FROM computes WHERE workspace=? AND name=?", (workspace, name))
+
+    # --- operations --------------------------------------------------------------------------
+
+    @staticmethod
+    def add_operation(db: sqlite3.Connection, op: OperationRow) -> None:
+        db.execute(
+            "INSERT INTO operations (id, workspace, compute, action, started, ends, outcome, error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (op.id, op.workspace, op.compute, op.action, op.started, op.ends, op.outcome,
+             json.dumps(op.error) if op.error else None),
+        )
+
+    @staticmethod
+    def get_operation(db: sqlite3.Connection, op_id: str) -> OperationRow | None:
+        row = db.execute(
+            "SELECT id, workspace, compute, action, started, ends, outcome, error FROM operations WHERE id=?",
+            (op_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return OperationRow(*row[:7], error=json.loads(row[7]) if row[7] else None)
+
+    @staticmethod
+    def prune_operations(db: sqlite3.Connection, older_than: float) -> None:
+        db.execute("DELETE FROM operations WHERE ends < ?", (older_than,))
+
+
+def _compute(row: tuple[Any, ...]) -> ComputeRow:
+    return ComputeRow(row[0], row[1], json.loads(row[2]), json.loads(row[3]), row[4])
+
+
+def now() -> float:
+    return time.time()

@@ -1,0 +1,48 @@
+"""A request as it will be sent, and the two ways of printing it: masked (dry run) or revealed (transport)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .secrets import MASK, Secret
+
+API_VERSION = "2025-12-01"
+
+
+def masked(value: Any) -> Any:
+    """A JSON-able copy with every Secret replaced by '***'."""
+    if isinstance(value, Secret):
+        return MASK
+    if isinstance(value, Mapping):
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [masked(v) for v in value]
+    return value
+
+
+def revealed(value: Any) -> Any:
+    """A JSON-able copy with every Secret's value in place. Only the transport calls this."""
+    if isinstance(value, Secret):
+        return value.reveal()
+    if isinstance(value, Mapping):
+        return {k: revealed(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [revealed(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class ArmRequest:
+    method: str
+    url: str
+    body: Mapping[str, Any] | None = None
+
+    def dry_run(self) -> dict[str, Any]:
+        """``{"method", "url", "body"}`` with secrets as '***' (DESIGN: --dry-run -o json)."""
+        return {"method": self.method, "url": self.url, "body": masked(self.body)}
+
+    def dry_run_json(self) -> str:
+        return json.dumps(self.dry_run(), indent=2)
