@@ -37,7 +37,35 @@ _LAZY = {
     "spec_from_yaml": "specs",
     "spec_class": "specs",
 }
-__all__ = [*sorted(_LAZY), "load_ipython_extension", "_jupyter_labextension_paths"]
+__all__ = [
+    "AmlComputeSpec",
+    "Compute",
+    "ComputeError",
+    "ComputeInstanceSpec",
+    "ComputeList",
+    "Conflict",
+    "DataLakeAnalyticsSpec",
+    "DatabricksSpec",
+    "HDInsightSpec",
+    "KubernetesSpec",
+    "NotFound",
+    "Operation",
+    "OperationFailed",
+    "Progress",
+    "QuotaExceeded",
+    "Secret",
+    "ServiceError",
+    "SynapseSparkSpec",
+    "TransportError",
+    "UnsupportedComputeType",
+    "ValidationError",
+    "VirtualMachineSpec",
+    "Workspace",
+    "spec_class",
+    "spec_from_yaml",
+    "load_ipython_extension",
+    "_jupyter_labextension_paths",
+]
 
 if TYPE_CHECKING:
     from .api import Compute, ComputeList, Workspace

@@ -10,6 +10,7 @@ single poller follows them. Nothing here prints or renders: front ends do.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import difflib
 import re
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import Conflict, NotFound, Problem, QuotaExceeded, ServiceError, ValidationError
 from .operations import Operation, Poller, poll_interval, typical_for
 from .progress import describe_state, is_transitional
-from .specs import GRAMMAR_WORDS, BY_COMPUTE_TYPE, ComputeSpec, spec_class, spec_from_arm
+from .specs import BY_COMPUTE_TYPE, GRAMMAR_WORDS, ComputeSpec, spec_class, spec_from_arm
 from .specs._base import WithIdentity, _identity_problems
 from .specs._fields import USER_IDENTITY_ID, Invalid, integer, seconds, seconds_to_iso
 from .wire import ArmRequest, masked
@@ -111,8 +112,14 @@ class Compute:
         return spec_from_arm(self.body)
 
     def row(self) -> dict[str, str]:
-        return {"name": self.name, "kind": self.kind, "size": self.size, "state": self.state,
-                "nodes": self.nodes, "created": self.created}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "size": self.size,
+            "state": self.state,
+            "nodes": self.nodes,
+            "created": self.created,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return dict(masked(self.body))
@@ -182,8 +189,9 @@ class Workspace:
         return cls.shared(WorkspaceRef.local_workspace())
 
     @classmethod
-    def azure(cls, subscription_id: str, resource_group: str, workspace_name: str, *,
-              cloud: str | None = None) -> Workspace:
+    def azure(
+        cls, subscription_id: str, resource_group: str, workspace_name: str, *, cloud: str | None = None
+    ) -> Workspace:
         return cls.shared(WorkspaceRef.azure(subscription_id, resource_group, workspace_name, cloud_name=cloud))
 
     @classmethod
@@ -193,8 +201,7 @@ class Workspace:
 
             found = find_config()
             if found is None:
-                raise ValidationError.one("config", "no config.json found in this folder, its parents or "
-                                          ".azureml/")
+                raise ValidationError.one("config", "no config.json found in this folder, its parents or .azureml/")
             path = str(found)
         return cls.shared(read_config(path))
 
@@ -229,7 +236,7 @@ class Workspace:
             self._location = str(body.get("location") or "")
         return self._location
 
-    def _list_raw(self) -> list[dict[str, Any]]:
+    def _list_raw(self) -> builtins.list[dict[str, Any]]:
         return list(self._client().list_all(self.ref.computes_url()))
 
     def _get_raw(self, name: str) -> dict[str, Any] | None:
@@ -239,14 +246,28 @@ class Workspace:
         except NotFound:
             return None
 
-    def _operation(self, action: str, name: str, compute_type: str, response_headers: Mapping[str, str] | None,
-                   min_nodes: int = 0, resource: Mapping[str, Any] | None = None) -> Operation:
+    def _operation(
+        self,
+        action: str,
+        name: str,
+        compute_type: str,
+        response_headers: Mapping[str, str] | None,
+        min_nodes: int = 0,
+        resource: Mapping[str, Any] | None = None,
+    ) -> Operation:
         url = None
         if response_headers:
             lowered = {k.lower(): v for k, v in response_headers.items()}
             url = lowered.get("azure-asyncoperation") or lowered.get("location")
-        op = Operation(self, action, name, compute_type, status_url=url,
-                       typical=typical_for(action, compute_type, self._speed(), min_nodes), resource=resource)
+        op = Operation(
+            self,
+            action,
+            name,
+            compute_type,
+            status_url=url,
+            typical=typical_for(action, compute_type, self._speed(), min_nodes),
+            resource=resource,
+        )
         return self.poller.track(op)
 
     # --- requests (also used by --dry-run) -------------------------------------------------------
@@ -258,8 +279,9 @@ class Workspace:
         body = spec.to_arm(self.ref.wire_context)
         problems = wire_schema.problems(masked(body))
         if problems:
-            raise ValidationError([Problem(p.split(":", 1)[0], p.split(":", 1)[1].strip()) for p in problems],
-                                  f"{spec.TITLE} request")
+            raise ValidationError(
+                [Problem(p.split(":", 1)[0], p.split(":", 1)[1].strip()) for p in problems], f"{spec.TITLE} request"
+            )
         return ArmRequest("PUT", self.ref.compute_url(spec.name), body)
 
     def plan_delete(self, name: str, action: str = "Delete") -> ArmRequest:
@@ -269,8 +291,9 @@ class Workspace:
         return ArmRequest("POST", self.ref.compute_url(name, action))
 
     def plan_resize(self, name: str, scale: Mapping[str, Any]) -> ArmRequest:
-        return ArmRequest("PATCH", self.ref.compute_url(name), {"properties": {"properties": {"scaleSettings":
-                                                                                               dict(scale)}}})
+        return ArmRequest(
+            "PATCH", self.ref.compute_url(name), {"properties": {"properties": {"scaleSettings": dict(scale)}}}
+        )
 
     # --- create and attach ---------------------------------------------------------------------
 
@@ -296,25 +319,34 @@ class Workspace:
             self.preflight(spec)
         response = self._client().send(request)
         min_nodes = int(getattr(spec, "min_instances", 0) or 0)
-        return self._operation(action, spec.name, spec.COMPUTE_TYPE, response.headers, min_nodes,
-                               resource=response.body)
+        return self._operation(
+            action, spec.name, spec.COMPUTE_TYPE, response.headers, min_nodes, resource=response.body
+        )
 
     def _existing(self, spec: ComputeSpec, body: Mapping[str, Any], action: str) -> Operation:
         differences = compare(spec, body)
         if differences:
-            raise Conflict("ComputeExists", f"{spec.name} already exists with other settings, and creating it "
-                           "again would replace it: " + "; ".join(differences) + ". Delete it first, or pick "
-                           "another name.")
+            raise Conflict(
+                "ComputeExists",
+                f"{spec.name} already exists with other settings, and creating it "
+                "again would replace it: " + "; ".join(differences) + ". Delete it first, or pick "
+                "another name.",
+            )
         compute_type = str((body.get("properties") or {}).get("computeType", spec.COMPUTE_TYPE))
         transitional = is_transitional(body)
-        op = Operation(self, transitional or action, spec.name, compute_type, resource=body,
-                       typical=typical_for(transitional or action, compute_type, self._speed()),
-                       note=f"{spec.name} already exists with these settings; nothing was sent.")
+        op = Operation(
+            self,
+            transitional or action,
+            spec.name,
+            compute_type,
+            resource=body,
+            typical=typical_for(transitional or action, compute_type, self._speed()),
+            note=f"{spec.name} already exists with these settings; nothing was sent.",
+        )
         if transitional:
             return self.poller.track(op)
         op._observe(body)
-        op._finish("Failed" if (body.get("properties") or {}).get("provisioningState") == "Failed" else
-                   "Succeeded")
+        op._finish("Failed" if (body.get("properties") or {}).get("provisioningState") == "Failed" else "Succeeded")
         return op
 
     def preflight(self, spec: ComputeSpec) -> None:
@@ -322,15 +354,19 @@ class Workspace:
         if spec.COMPUTE_TYPE not in ("AmlCompute", "ComputeInstance"):
             return
         location = spec.location or self.location()
-        size_name: str = getattr(spec, "size")
+        size_name = str(getattr(spec, "size", ""))  # noqa: B009 - only clusters and instances reach here
         sizes = self.sizes(location)
         size = next((s for s in sizes if str(s.get("name", "")).lower() == size_name.lower()), None)
         if size is None or spec.COMPUTE_TYPE not in (size.get("supportedComputeTypes") or [spec.COMPUTE_TYPE]):
             names = [str(s.get("name")) for s in sizes if spec.COMPUTE_TYPE in (s.get("supportedComputeTypes") or [])]
             close = difflib.get_close_matches(size_name, names, n=3, cutoff=0.5)
             hint = f"; close: {', '.join(close)}" if close else ""
-            raise ValidationError.one("size", f"{size_name} is not offered for a {spec.TITLE} in {location}{hint} "
-                                      "(`jupyter compute sizes` lists them)", spec.TITLE)
+            raise ValidationError.one(
+                "size",
+                f"{size_name} is not offered for a {spec.TITLE} in {location}{hint} "
+                "(`jupyter compute sizes` lists them)",
+                spec.TITLE,
+            )
         tier = getattr(spec, "tier", "dedicated")
         nodes = int(getattr(spec, "max_instances", 1))
         needed = int(size.get("vCPUs") or 0) * nodes
@@ -366,23 +402,23 @@ class Workspace:
             computes = ComputeList(c for c in computes if c.compute_type == wanted)
         return computes
 
-    def nodes(self, name: str) -> list[dict[str, Any]]:
+    def nodes(self, name: str) -> builtins.list[dict[str, Any]]:
         url = self.ref.compute_url(name, "listNodes")
-        nodes: list[dict[str, Any]] = []
+        nodes: builtins.list[dict[str, Any]] = []
         while url:
             body = self._client().send(ArmRequest("POST", url)).body or {}
             nodes += body.get("nodes") or []
             url = body.get("nextLink") or ""
         return nodes
 
-    def sizes(self, location: str | None = None) -> list[dict[str, Any]]:
+    def sizes(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
         body = self._client().get(self.ref.location_url(location or self.location(), "vmSizes")).body or {}
         return list(body.get("value") or [])
 
-    def usage(self, location: str | None = None) -> list[dict[str, Any]]:
+    def usage(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
         return list(self._client().list_all(self.ref.location_url(location or self.location(), "usages")))
 
-    def quotas(self, location: str | None = None) -> list[dict[str, Any]]:
+    def quotas(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
         return list(self._client().list_all(self.ref.location_url(location or self.location(), "quotas")))
 
     # --- changing ---------------------------------------------------------------------------------
@@ -391,23 +427,28 @@ class Workspace:
         """Delete a compute this workspace created (cluster, instance). Attached ones are detached instead."""
         compute = self.get(name)
         if compute.attached:
-            raise ValidationError.one("name", f"{name} is an attached {compute.kind}: detach it (`detach {name}`); "
-                                      "delete would remove a resource this workspace does not own")
+            raise ValidationError.one(
+                "name",
+                f"{name} is an attached {compute.kind}: detach it (`detach {name}`); "
+                "delete would remove a resource this workspace does not own",
+            )
         return self._delete(compute, "Delete")
 
     def detach(self, name: str) -> Operation:
         compute = self.get(name)
         if not compute.attached:
-            raise ValidationError.one("name", f"{name} is a {compute.kind} created by Azure ML: delete it, it "
-                                      "cannot be detached")
+            raise ValidationError.one(
+                "name", f"{name} is a {compute.kind} created by Azure ML: delete it, it cannot be detached"
+            )
         return self._delete(compute, "Detach")
 
     def _delete(self, compute: Compute, action: str) -> Operation:
         response = self._client().send(self.plan_delete(compute.name, action))
         if response.status == 204:
             raise NotFound("NotFound", f"{compute.name} does not exist (it may have just been deleted)")
-        return self._operation(action.lower(), compute.name, compute.compute_type, response.headers,
-                               resource=compute.body)
+        return self._operation(
+            action.lower(), compute.name, compute.compute_type, response.headers, resource=compute.body
+        )
 
     def start(self, name: str) -> Operation:
         return self._power(name, "start")
@@ -425,8 +466,14 @@ class Workspace:
         response = self._client().send(self.plan_power(name, action))
         return self._operation(action, name, compute.compute_type, response.headers, resource=compute.body)
 
-    def resize(self, name: str, *, min_nodes: int | str | None = None, max_nodes: int | str | None = None,
-               idle_seconds: int | str | None = None) -> Operation:
+    def resize(
+        self,
+        name: str,
+        *,
+        min_nodes: int | str | None = None,
+        max_nodes: int | str | None = None,
+        idle_seconds: int | str | None = None,
+    ) -> Operation:
         """Change a cluster's min/max nodes or idle time before scale-down (PATCH scaleSettings)."""
         compute = self.get(name)
         if compute.compute_type != "AmlCompute":
@@ -434,9 +481,11 @@ class Workspace:
         current = dict(compute._inner.get("scaleSettings") or {})
         problems = []
         scale = dict(current)
-        for field, raw, parse in (("min_nodes", min_nodes, integer(0, 10_000)), ("max_nodes", max_nodes,
-                                                                                  integer(1, 10_000)),
-                                  ("idle_seconds", idle_seconds, seconds(0, 7 * 24 * 3600))):
+        for field, raw, parse in (
+            ("min_nodes", min_nodes, integer(0, 10_000)),
+            ("max_nodes", max_nodes, integer(1, 10_000)),
+            ("idle_seconds", idle_seconds, seconds(0, 7 * 24 * 3600)),
+        ):
             if raw is None:
                 continue
             try:
@@ -449,15 +498,19 @@ class Workspace:
         if min_nodes is None and max_nodes is None and idle_seconds is None:
             problems.append(Problem("resize", "give --min-nodes, --max-nodes or --idle-time-before-scale-down"))
         if not problems and int(scale.get("minNodeCount") or 0) > int(scale.get("maxNodeCount") or 0):
-            problems.append(Problem("min_nodes", f"{scale.get('minNodeCount')} is more than max nodes "
-                                    f"{scale.get('maxNodeCount')}; allowed: 0 <= min <= max"))
+            problems.append(
+                Problem(
+                    "min_nodes",
+                    f"{scale.get('minNodeCount')} is more than max nodes "
+                    f"{scale.get('maxNodeCount')}; allowed: 0 <= min <= max",
+                )
+            )
         if problems:
             raise ValidationError(problems, "resize")
         response = self._client().send(self.plan_resize(name, scale))
         return self._operation("resize", name, "AmlCompute", response.headers, resource=response.body)
 
-    def add_identity(self, name: str, *, system_assigned: bool = False,
-                     user_assigned: Sequence[str] = ()) -> Operation:
+    def add_identity(self, name: str, *, system_assigned: bool = False, user_assigned: Sequence[str] = ()) -> Operation:
         """Add a system- or user-assigned managed identity to an existing compute (PUT of the same compute)."""
         problems = []
         ids = []
@@ -483,18 +536,25 @@ class Workspace:
         merged = tuple(dict.fromkeys((*spec.user_assigned_identities, *ids)))
         problems = _identity_problems(new_type, merged)
         if new_type == "SystemAssigned,UserAssigned" and compute.compute_type in ("AmlCompute", "Kubernetes"):
-            problems.append(Problem("identity", f"a {compute.kind} takes a system-assigned or user-assigned "
-                                    f"identity, not both; {name} already has {spec.identity_type}"))
+            problems.append(
+                Problem(
+                    "identity",
+                    f"a {compute.kind} takes a system-assigned or user-assigned "
+                    f"identity, not both; {name} already has {spec.identity_type}",
+                )
+            )
         if problems:
             raise ValidationError(problems, "identity")
-        updated = dataclasses.replace(spec, identity_type=new_type, user_assigned_identities=merged)
-        response = self._client().send(ArmRequest("PUT", self.ref.compute_url(name),
-                                                  updated.to_arm(self.ref.wire_context)))
+        changes: dict[str, Any] = {"identity_type": new_type, "user_assigned_identities": merged}
+        updated: ComputeSpec = dataclasses.replace(spec, **changes)
+        response = self._client().send(
+            ArmRequest("PUT", self.ref.compute_url(name), updated.to_arm(self.ref.wire_context))
+        )
         return self._operation("update", name, compute.compute_type, response.headers, resource=response.body)
 
     # --- following ---------------------------------------------------------------------------------
 
-    def operations(self) -> list[Operation]:
+    def operations(self) -> builtins.list[Operation]:
         """Operations in flight: those started here, and computes caught mid-change (after a restart)."""
         ops = self.poller.in_flight()
         followed = {op.target.lower() for op in ops}
@@ -513,12 +573,21 @@ class Workspace:
         body = body if body is not None else self.get(name).body
         compute_type = str((body.get("properties") or {}).get("computeType", ""))
         action = is_transitional(body)
-        op = Operation(self, action or "create", name, compute_type, resource=body, resumed=True,
-                       typical=typical_for(action or "create", compute_type, self._speed()))
+        op = Operation(
+            self,
+            action or "create",
+            name,
+            compute_type,
+            resource=body,
+            resumed=True,
+            typical=typical_for(action or "create", compute_type, self._speed()),
+        )
         if action is None:
             op._observe(body)
-            op._finish("Failed" if Compute(body).provisioning_state == "Failed" else "Succeeded",
-                       None if Compute(body).provisioning_state != "Failed" else _provisioning_error(body))
+            op._finish(
+                "Failed" if Compute(body).provisioning_state == "Failed" else "Succeeded",
+                None if Compute(body).provisioning_state != "Failed" else _provisioning_error(body),
+            )
             return op
         return self.poller.track(op)
 
@@ -548,8 +617,11 @@ def _family_usage(family: str, usages: list[dict[str, Any]]) -> dict[str, Any] |
     for row in usages:
         if not str(row.get("type", "")).endswith("/vmFamily/usages"):
             continue
-        names = [str(row.get("id", "")).rsplit("/", 1)[-1], str((row.get("name") or {}).get("value", "")),
-                 str((row.get("name") or {}).get("localizedValue", ""))]
+        names = [
+            str(row.get("id", "")).rsplit("/", 1)[-1],
+            str((row.get("name") or {}).get("value", "")),
+            str((row.get("name") or {}).get("localizedValue", "")),
+        ]
         if any(_normalise_family(n) == wanted for n in names):
             return row
     return None

@@ -58,7 +58,6 @@ class Response:
 class _Retry(Retry):
     """urllib3 Retry that records each wait, so callers (and tests) can see Retry-After honoured."""
 
-
     def sleep_for_retry(self, response: Any = None) -> bool:
         seconds = self.get_retry_after(response) if response is not None else None
         if seconds:
@@ -141,8 +140,9 @@ class ArmClient:
             if data is not None:
                 headers["Content-Type"] = "application/json"
             try:
-                raw = self.session.request(request.method, request.url, data=data, headers=headers,
-                                           timeout=self.timeout)
+                raw = self.session.request(
+                    request.method, request.url, data=data, headers=headers, timeout=self.timeout
+                )
             except requests.exceptions.RequestException as exc:
                 raise TransportError(f"could not reach {self._where(request.url)}: {_reason(exc)}") from None
             finally:
@@ -213,8 +213,9 @@ def error_from_response(response: Response) -> ServiceError:
     return _classify(response.status, detail.code, detail.message, detail.target, detail.details)
 
 
-def _classify(status: int | None, code: str, message: str, target: str | None,
-              details: tuple[ErrorDetail, ...]) -> ServiceError:
+def _classify(
+    status: int | None, code: str, message: str, target: str | None, details: tuple[ErrorDetail, ...]
+) -> ServiceError:
     kind: type[ServiceError] = ServiceError
     if status == 404 or code in ("NotFound", "ResourceNotFound"):
         kind = NotFound

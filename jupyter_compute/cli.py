@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .commands import HelpRequested, Session, execute, parse
 from .errors import ComputeError, ServiceError, TransportError, ValidationError
@@ -25,8 +25,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             serve(int(command.options.get("port") or 0), command.options.get("data"))
             return EXIT_OK
         if command.verb == "panel":
-            print("The panel lives in JupyterLab: open the Compute tab in the left sidebar, or run "
-                  "%compute panel in a notebook.", file=sys.stderr)
+            print(
+                "The panel lives in JupyterLab: open the Compute tab in the left sidebar, or run "
+                "%compute panel in a notebook.",
+                file=sys.stderr,
+            )
             return EXIT_INPUT
         outcome = execute(command, Session())
         for warning in outcome.warnings:
@@ -68,8 +71,14 @@ def _print_final(op: Operation, output: str) -> int:
     if output == "table":
         print(final_line(op), file=sys.stderr if op.error else sys.stdout)
     else:
-        data = {"id": op.id, "action": op.action, "target": op.target, "kind": op.kind, "status": op.status,
-                "phase": op.progress.phase}
+        data: dict[str, Any] = {
+            "id": op.id,
+            "action": op.action,
+            "target": op.target,
+            "kind": op.kind,
+            "status": op.status,
+            "phase": op.progress.phase,
+        }
         if op.error is not None:
             data["error"] = {"code": op.error.code, "message": op.error.message}
         if op.note:

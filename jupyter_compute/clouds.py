@@ -26,8 +26,12 @@ CLOUDS = {
         Cloud("AzureUSGovernment", "https://management.usgovcloudapi.net", "login.microsoftonline.us"),
     )
 }
-ALIASES = {"public": "azurecloud", "china": "azurechinacloud", "usgov": "azureusgovernment",
-           "usgovernment": "azureusgovernment"}
+ALIASES = {
+    "public": "azurecloud",
+    "china": "azurechinacloud",
+    "usgov": "azureusgovernment",
+    "usgovernment": "azureusgovernment",
+}
 
 
 def cloud(name: str | None) -> Cloud:

@@ -30,8 +30,27 @@ from .specs.batch import refuse_batch
 OUTPUTS = ("table", "json", "yaml")
 CREATE_KINDS = ("cluster", "instance")
 ATTACH_KINDS = ("vm", "hdinsight", "databricks", "adla", "synapse", "kubernetes")
-VERBS = ("create", "attach", "list", "show", "nodes", "sizes", "usage", "delete", "detach", "start", "stop",
-         "restart", "wait", "resize", "identity", "ops", "panel", "workspace", "emulator")
+VERBS = (
+    "create",
+    "attach",
+    "list",
+    "show",
+    "nodes",
+    "sizes",
+    "usage",
+    "delete",
+    "detach",
+    "start",
+    "stop",
+    "restart",
+    "wait",
+    "resize",
+    "identity",
+    "ops",
+    "panel",
+    "workspace",
+    "emulator",
+)
 CLI_ONLY = ("emulator",)
 
 USAGE = """\
@@ -117,16 +136,21 @@ def _common(parser: argparse.ArgumentParser, *, writes: bool) -> None:
         wait.add_argument("--wait", dest="wait", action="store_true", default=None, help="wait for the end")
         wait.add_argument("--no-wait", dest="wait", action="store_false", help="return at once")
     ws = parser.add_argument_group("workspace (default: config.json, AZUREML_ARM_* env, else local)")
-    ws.add_argument("--subscription", help="Azure subscription id")
-    ws.add_argument("--resource-group", help="resource group of the Azure ML workspace")
-    ws.add_argument("--workspace", help="Azure ML workspace name")
-    ws.add_argument("--cloud", help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment")
-    ws.add_argument("--local", action="store_true", help="use the embedded local workspace")
+    ws.add_argument("--subscription", dest="ws_subscription", help="Azure subscription id")
+    ws.add_argument("--resource-group", dest="ws_resource_group", help="resource group of the Azure ML workspace")
+    ws.add_argument("--workspace", dest="ws_workspace", help="Azure ML workspace name")
+    ws.add_argument("--cloud", dest="ws_cloud", help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment")
+    ws.add_argument("--local", dest="ws_local", action="store_true", help="use the embedded local workspace")
 
 
 def _new(prog: str, description: str = "") -> _Parser:
-    return _Parser(prog=prog, description=description, add_help=True, allow_abbrev=False,
-                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    return _Parser(
+        prog=prog,
+        description=description,
+        add_help=True,
+        allow_abbrev=False,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def _is_bool(info: FieldInfo) -> bool:
@@ -139,8 +163,9 @@ def kind_parser(prog: str, cls: type[ComputeSpec]) -> _Parser:
     parser.add_argument("name", nargs="?", metavar="NAME", help="name of the compute")
     parser.add_argument("-f", "--file", help="az ml compute YAML file; options given here override its keys")
     if not cls.ATTACHED:
-        parser.add_argument("--skip-preflight", action="store_true",
-                            help="do not check the size and vCPU quota before creating")
+        parser.add_argument(
+            "--skip-preflight", action="store_true", help="do not check the size and vCPU quota before creating"
+        )
     main = parser.add_argument_group(f"{cls.TITLE} options")
     advanced = parser.add_argument_group("advanced options")
     for name, info in cls.fields_info():
@@ -154,9 +179,13 @@ def kind_parser(prog: str, cls: type[ComputeSpec]) -> _Parser:
         elif name in ("tags", "user_assigned_identities"):
             group.add_argument(*info.cli, dest=name, nargs="+", metavar=info.metavar or "VALUE", help=info.help)
         else:
-            group.add_argument(*info.cli, dest=name, metavar=info.metavar or name.upper(),
-                               choices=None, help=info.help + (f" ({', '.join(info.choices)})" if info.choices
-                                                               else ""))
+            group.add_argument(
+                *info.cli,
+                dest=name,
+                metavar=info.metavar or name.upper(),
+                choices=None,
+                help=info.help + (f" ({', '.join(info.choices)})" if info.choices else ""),
+            )
     _common(parser, writes=True)
     return parser
 
@@ -167,11 +196,16 @@ def _secret_options(group: Any, name: str, info: FieldInfo) -> None:
         group.add_argument(f"{base}-file", dest=f"{name}__file", metavar="FILE", help=info.help)
         group.add_argument(f"{base}-env", dest=f"{name}__env", metavar="VAR", help="… from an environment variable")
         return
-    group.add_argument(f"{base}-env", dest=f"{name}__env", metavar="VAR", help=f"{info.help}, from an environment "
-                       "variable")
+    group.add_argument(
+        f"{base}-env", dest=f"{name}__env", metavar="VAR", help=f"{info.help}, from an environment variable"
+    )
     group.add_argument(f"{base}-file", dest=f"{name}__file", metavar="FILE", help=f"{info.help}, from a file")
-    group.add_argument(base, dest=f"{name}__inline", metavar="VALUE",
-                       help="inline value (accepted with a warning; prefer -env or -file)")
+    group.add_argument(
+        base,
+        dest=f"{name}__inline",
+        metavar="VALUE",
+        help="inline value (accepted with a warning; prefer -env or -file)",
+    )
 
 
 def verb_parser(verb: str, prog: str) -> _Parser:
@@ -189,15 +223,20 @@ def verb_parser(verb: str, prog: str) -> _Parser:
     elif verb == "resize":
         p.add_argument("--min-nodes", "--min-instances", dest="min_nodes", metavar="N")
         p.add_argument("--max-nodes", "--max-instances", dest="max_nodes", metavar="M")
-        p.add_argument("--idle-time-before-scale-down", "--idle-seconds-before-scaledown", dest="idle_seconds",
-                       metavar="SECONDS")
+        p.add_argument(
+            "--idle-time-before-scale-down", "--idle-seconds-before-scaledown", dest="idle_seconds", metavar="SECONDS"
+        )
     elif verb == "identity":
         which = p.add_mutually_exclusive_group(required=True)
         which.add_argument("--system-assigned", action="store_true", help="add a system-assigned identity")
         which.add_argument("--user-assigned", nargs="+", metavar="ID", help="add user-assigned identities")
     elif verb == "workspace":
-        p.add_argument("--config", metavar="PATH", help="a config.json (subscription_id, resource_group, "
-                       "workspace_name)")
+        p.add_argument(
+            "--config",
+            dest="ws_config",
+            metavar="PATH",
+            help="a config.json (subscription_id, resource_group, workspace_name)",
+        )
     elif verb == "emulator":
         p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
         p.add_argument("--data", metavar="DIR", help="state folder (default: $JUPYTER_COMPUTE_HOME)")
@@ -210,7 +249,21 @@ def verb_parser(verb: str, prog: str) -> _Parser:
 # --- parsing ----------------------------------------------------------------------------------
 
 
-def parse(argv: Sequence[str] | str, prog: str = "jupyter compute", yaml_body: str | None = None) -> Command:
+Prompt = Callable[[str], str]
+# The secret to ask for when an attach has no credential from a flag, env var, file or YAML.
+PROMPTED_SECRETS = {
+    "virtualmachine": ("admin_password", "ssh_private_key_file"),
+    "hdinsight": ("admin_password", "ssh_private_key_file"),
+    "databricks": ("access_token",),
+}
+
+
+def parse(
+    argv: Sequence[str] | str,
+    prog: str = "jupyter compute",
+    yaml_body: str | None = None,
+    prompt: Prompt | None = None,
+) -> Command:
     """Words (or one string, split like a shell) -> Command. Raises UsageError / ValidationError / HelpRequested."""
     words = shlex.split(argv) if isinstance(argv, str) else list(argv)
     if not words or words[0] in ("-h", "--help", "help"):
@@ -221,7 +274,7 @@ def parse(argv: Sequence[str] | str, prog: str = "jupyter compute", yaml_body: s
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise UsageError(f"{verb!r} is not a verb.{hint}", f"verbs: {', '.join(VERBS)}")
     if verb in ("create", "attach"):
-        return _parse_create(verb, rest, prog, yaml_body)
+        return _parse_create(verb, rest, prog, yaml_body, prompt)
     if yaml_body is not None and yaml_body.strip():
         raise UsageError(f"a YAML cell body goes with create or attach, not {verb}")
     ns = verb_parser(verb, prog).parse_args(rest)
@@ -241,22 +294,31 @@ def parse(argv: Sequence[str] | str, prog: str = "jupyter compute", yaml_body: s
     )
 
 
-_COMMON_DESTS = {"output", "dry_run", "wait", "subscription", "resource_group", "workspace", "cloud", "local",
-                 "config"}
+_COMMON_DESTS = {
+    "output",
+    "dry_run",
+    "wait",
+    "ws_subscription",
+    "ws_resource_group",
+    "ws_workspace",
+    "ws_cloud",
+    "ws_local",
+    "ws_config",
+}
 
 
 def _workspace_choice(ns: argparse.Namespace) -> WorkspaceChoice:
     return WorkspaceChoice(
-        local=getattr(ns, "local", False),
-        subscription=getattr(ns, "subscription", None),
-        resource_group=getattr(ns, "resource_group", None),
-        workspace=getattr(ns, "workspace", None),
-        config=getattr(ns, "config", None),
-        cloud=getattr(ns, "cloud", None),
+        local=getattr(ns, "ws_local", False),
+        subscription=getattr(ns, "ws_subscription", None),
+        resource_group=getattr(ns, "ws_resource_group", None),
+        workspace=getattr(ns, "ws_workspace", None),
+        config=getattr(ns, "ws_config", None),
+        cloud=getattr(ns, "ws_cloud", None),
     )
 
 
-def _parse_create(verb: str, rest: list[str], prog: str, yaml_body: str | None) -> Command:
+def _parse_create(verb: str, rest: list[str], prog: str, yaml_body: str | None, prompt: Prompt | None) -> Command:
     words = list(rest)
     kinds = CREATE_KINDS if verb == "create" else ATTACH_KINDS
     kind_word: str | None = None
@@ -277,8 +339,10 @@ def _parse_create(verb: str, rest: list[str], prog: str, yaml_body: str | None) 
             kind_word = str(document["type"])
         elif verb == "create":
             if words and words[0] in ("-h", "--help"):
-                raise HelpRequested(f"usage: {prog} create [cluster|instance] NAME [options]\n\n'{prog} create "
-                                    f"cluster --help' and '{prog} create instance --help' list the options.")
+                raise HelpRequested(
+                    f"usage: {prog} create [cluster|instance] NAME [options]\n\n'{prog} create "
+                    f"cluster --help' and '{prog} create instance --help' list the options."
+                )
             kind_word = "cluster"
         else:
             raise UsageError(f"attach needs a kind: {', '.join(kinds)}")
@@ -290,6 +354,8 @@ def _parse_create(verb: str, rest: list[str], prog: str, yaml_body: str | None) 
     parser = kind_parser(f"{prog} {verb} {GRAMMAR_WORDS[cls.KIND]}", cls)
     ns = parser.parse_args(words)
     keywords, inline, flags = _keywords(ns, cls, parser)
+    if prompt is not None and not ns.dry_run:
+        _prompt_for_secret(cls, keywords, document, prompt, ns.name)
     spec = _build_spec(cls, ns.name, document, keywords, flags)
     return Command(
         verb,
@@ -302,6 +368,36 @@ def _parse_create(verb: str, rest: list[str], prog: str, yaml_body: str | None) 
         workspace=_workspace_choice(ns),
         inline_secrets=tuple(inline),
     )
+
+
+def _prompt_for_secret(
+    cls: type[ComputeSpec],
+    keywords: dict[str, Any],
+    document: Mapping[str, Any] | None,
+    prompt: Prompt,
+    name: str | None,
+) -> None:
+    """Ask (password prompt) for the credential an attach needs when none came by flag, env, file or YAML."""
+    wanted = PROMPTED_SECRETS.get(cls.KIND)
+    if not wanted or any(k in keywords for k in wanted):
+        return
+    yaml_keys = {n: info.yaml for n, info in cls.fields_info()}
+    flat = _flat_keys(document or {})
+    if any(yaml_keys.get(k) in flat for k in wanted):
+        return
+    label = {"admin_password": "administrator password", "access_token": "access token"}[wanted[0]]
+    value = prompt(f"{label.capitalize()} for {name or 'the compute'} (not echoed): ")
+    if value:
+        keywords[wanted[0]] = Secret(value, source="prompt")
+
+
+def _flat_keys(document: Mapping[str, Any], prefix: str = "") -> set[str]:
+    keys: set[str] = set()
+    for key, value in document.items():
+        keys.add(f"{prefix}{key}")
+        if isinstance(value, Mapping):
+            keys |= _flat_keys(value, f"{prefix}{key}.")
+    return keys
 
 
 def _read_document(words: list[str], yaml_body: str | None) -> dict[str, Any] | None:
@@ -349,8 +445,9 @@ def _keywords(
             sources = {kind: getattr(ns, f"{name}__{kind}", None) for kind in ("env", "file", "inline")}
             given = {k: v for k, v in sources.items() if v is not None}
             if len(given) > 1:
-                problems.append(Problem(flags.get(f"{name}__env", name), "give the secret one way only "
-                                        "(-env, -file or inline)"))
+                problems.append(
+                    Problem(flags.get(f"{name}__env", name), "give the secret one way only (-env, -file or inline)")
+                )
                 continue
             if "env" in given:
                 keywords[name] = Secret.from_env(given["env"])
@@ -389,8 +486,9 @@ def _build_spec(
     except ValidationError as exc:
         if isinstance(exc, UsageError):
             raise
-        relabelled = [Problem(flags.get(p.field, "NAME" if p.field == "name" else p.field), p.message)
-                      for p in exc.problems]
+        relabelled = [
+            Problem(flags.get(p.field, "NAME" if p.field == "name" else p.field), p.message) for p in exc.problems
+        ]
         raise ValidationError(relabelled, exc.subject) from None
 
 
@@ -416,8 +514,10 @@ def render_data(data: Any, output: str) -> str:
 
 def inline_secret_warning(flags: Iterable[str]) -> str:
     names = ", ".join(flags)
-    return (f"warning: a secret was given inline ({names}); it is redacted everywhere we print, but it may stay "
-            f"in your shell or notebook history. Prefer the -env or -file form.")
+    return (
+        f"warning: a secret was given inline ({names}); it is redacted everywhere we print, but it may stay "
+        f"in your shell or notebook history. Prefer the -env or -file form."
+    )
 
 
 def spec_yaml(spec: ComputeSpec) -> str:
@@ -493,13 +593,26 @@ def workspace_for(command: Command, session: Session) -> Any:
     if choice.config:
         return Workspace.shared(read_config(choice.config))
     if choice.subscription or choice.resource_group or choice.workspace:
-        missing = [f"--{n}" for n, v in (("subscription", choice.subscription), ("resource-group",
-                                         choice.resource_group), ("workspace", choice.workspace)) if not v]
+        missing = [
+            f"--{n}"
+            for n, v in (
+                ("subscription", choice.subscription),
+                ("resource-group", choice.resource_group),
+                ("workspace", choice.workspace),
+            )
+            if not v
+        ]
         if missing:
-            raise ValidationError.one("workspace", "an Azure workspace needs --subscription, --resource-group and "
-                                      f"--workspace; missing {', '.join(missing)}")
-        return Workspace.shared(WorkspaceRef.azure(choice.subscription or "", choice.resource_group or "",
-                                                choice.workspace or "", cloud_name=choice.cloud))
+            raise ValidationError.one(
+                "workspace",
+                "an Azure workspace needs --subscription, --resource-group and "
+                f"--workspace; missing {', '.join(missing)}",
+            )
+        return Workspace.shared(
+            WorkspaceRef.azure(
+                choice.subscription or "", choice.resource_group or "", choice.workspace or "", cloud_name=choice.cloud
+            )
+        )
     return Workspace.resolve(session.workspace)
 
 
@@ -518,8 +631,14 @@ def execute(command: Command, session: Session) -> Outcome:
 
 
 def _operation_outcome(op: Any, dry: dict[str, Any] | None = None) -> Outcome:
-    data = {"id": op.id, "action": op.action, "target": op.target, "kind": op.kind, "status": op.status,
-            "phase": op.progress.phase}
+    data = {
+        "id": op.id,
+        "action": op.action,
+        "target": op.target,
+        "kind": op.kind,
+        "status": op.status,
+        "phase": op.progress.phase,
+    }
     if op.note:
         data["note"] = op.note
     return Outcome(op, data, op.summary(), operation=op)
@@ -558,8 +677,16 @@ def _nodes(ws: Any, command: Command) -> Outcome:
     nodes = ws.nodes(command.name)
     from .display.tables import text_table
 
-    rows = [{"node": n.get("nodeId", ""), "state": n.get("nodeState", ""), "private ip": n.get("privateIpAddress") or "",
-             "public ip": n.get("publicIpAddress") or "", "port": str(n.get("port") or "")} for n in nodes]
+    rows = [
+        {
+            "node": n.get("nodeId", ""),
+            "state": n.get("nodeState", ""),
+            "private ip": n.get("privateIpAddress") or "",
+            "public ip": n.get("publicIpAddress") or "",
+            "port": str(n.get("port") or ""),
+        }
+        for n in nodes
+    ]
     return Outcome(nodes, nodes, text_table(rows, empty=f"{command.name} has no nodes right now."))
 
 
@@ -567,12 +694,18 @@ def _sizes(ws: Any, command: Command) -> Outcome:
     sizes = ws.sizes(command.options.get("location"))
     from .display.tables import text_table
 
-    rows = [{"name": s.get("name", ""), "family": s.get("family", ""), "vcpus": str(s.get("vCPUs", "")),
-             "memory gb": str(s.get("memoryGB", "")), "gpus": str(s.get("gpus", "")),
-             "low priority": "yes" if s.get("lowPriorityCapable") else "no",
-             "for": ", ".join(t for t in s.get("supportedComputeTypes") or [] if t in ("AmlCompute",
-                                                                                      "ComputeInstance"))}
-            for s in sizes]
+    rows = [
+        {
+            "name": s.get("name", ""),
+            "family": s.get("family", ""),
+            "vcpus": str(s.get("vCPUs", "")),
+            "memory gb": str(s.get("memoryGB", "")),
+            "gpus": str(s.get("gpus", "")),
+            "low priority": "yes" if s.get("lowPriorityCapable") else "no",
+            "for": ", ".join(t for t in s.get("supportedComputeTypes") or [] if t in ("AmlCompute", "ComputeInstance")),
+        }
+        for s in sizes
+    ]
     return Outcome(sizes, sizes, text_table(rows))
 
 
@@ -580,8 +713,14 @@ def _usage(ws: Any, command: Command) -> Outcome:
     usage = ws.usage(command.options.get("location"))
     from .display.tables import text_table
 
-    rows = [{"quota": (u.get("name") or {}).get("localizedValue", ""), "used": str(u.get("currentValue", "")),
-             "limit": str(u.get("limit", ""))} for u in usage]
+    rows = [
+        {
+            "quota": (u.get("name") or {}).get("localizedValue", ""),
+            "used": str(u.get("currentValue", "")),
+            "limit": str(u.get("limit", "")),
+        }
+        for u in usage
+    ]
     return Outcome(usage, usage, text_table(rows))
 
 
@@ -600,14 +739,22 @@ def _power(ws: Any, command: Command) -> Outcome:
 
 def _resize(ws: Any, command: Command) -> Outcome:
     o = command.options
-    return _operation_outcome(ws.resize(command.name, min_nodes=o.get("min_nodes"), max_nodes=o.get("max_nodes"),
-                                        idle_seconds=o.get("idle_seconds")))
+    return _operation_outcome(
+        ws.resize(
+            command.name, min_nodes=o.get("min_nodes"), max_nodes=o.get("max_nodes"), idle_seconds=o.get("idle_seconds")
+        )
+    )
 
 
 def _identity(ws: Any, command: Command) -> Outcome:
     o = command.options
-    return _operation_outcome(ws.add_identity(command.name, system_assigned=bool(o.get("system_assigned")),
-                                              user_assigned=tuple(o.get("user_assigned") or ())))
+    return _operation_outcome(
+        ws.add_identity(
+            command.name,
+            system_assigned=bool(o.get("system_assigned")),
+            user_assigned=tuple(o.get("user_assigned") or ()),
+        )
+    )
 
 
 def _wait(ws: Any, command: Command) -> Outcome:
@@ -618,11 +765,21 @@ def _ops(ws: Any, command: Command) -> Outcome:
     from .display.tables import text_table
 
     ops = ws.operations()
-    rows = [{"name": op.target, "action": op.action, "kind": op.kind, "phase": op.progress.phase,
-             "elapsed": f"{op.progress.elapsed:.0f}s", "followed": "resumed" if op.resumed else "started here"}
-            for op in ops]
-    data = [{"name": op.target, "action": op.action, "kind": op.kind, "phase": op.progress.phase,
-             "status": op.status} for op in ops]
+    rows = [
+        {
+            "name": op.target,
+            "action": op.action,
+            "kind": op.kind,
+            "phase": op.progress.phase,
+            "elapsed": f"{op.progress.elapsed:.0f}s",
+            "followed": "resumed" if op.resumed else "started here",
+        }
+        for op in ops
+    ]
+    data = [
+        {"name": op.target, "action": op.action, "kind": op.kind, "phase": op.progress.phase, "status": op.status}
+        for op in ops
+    ]
     return Outcome(ops, data, text_table(rows, empty="No operations in flight."))
 
 
@@ -635,13 +792,32 @@ def _workspace_verb(command: Command, session: Session) -> Outcome:
     else:
         ws = Workspace.resolve(session.workspace)
     ref = ws.ref
-    data = {"local": ref.local, "subscription_id": ref.subscription_id, "resource_group": ref.resource_group,
-            "workspace_name": ref.workspace_name, "cloud": ref.cloud_name, "origin": ref.origin}
+    data = {
+        "local": ref.local,
+        "subscription_id": ref.subscription_id,
+        "resource_group": ref.resource_group,
+        "workspace_name": ref.workspace_name,
+        "cloud": ref.cloud_name,
+        "origin": ref.origin,
+    }
     return Outcome(ws, data, f"Workspace: {ref.describe()} [{ref.origin}]")
 
 
 _HANDLERS: dict[str, Callable[[Any, Command], Outcome]] = {
-    "create": _create, "attach": _create, "list": _list, "show": _show, "nodes": _nodes, "sizes": _sizes,
-    "usage": _usage, "delete": _delete, "detach": _delete, "start": _power, "stop": _power, "restart": _power,
-    "resize": _resize, "identity": _identity, "wait": _wait, "ops": _ops,
+    "create": _create,
+    "attach": _create,
+    "list": _list,
+    "show": _show,
+    "nodes": _nodes,
+    "sizes": _sizes,
+    "usage": _usage,
+    "delete": _delete,
+    "detach": _delete,
+    "start": _power,
+    "stop": _power,
+    "restart": _power,
+    "resize": _resize,
+    "identity": _identity,
+    "wait": _wait,
+    "ops": _ops,
 }

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -124,8 +124,10 @@ class Operation:
         """Stop watching (the service goes on); says what was left running and how to find it again."""
         self.detached = True
         self.workspace.poller.forget(self)
-        message = (f"Stopped watching {self.action} of {self.target} ({self.progress.phase}). It goes on in the "
-                   f"service; '%compute wait {self.target}' or '%compute ops' follow it again.")
+        message = (
+            f"Stopped watching {self.action} of {self.target} ({self.progress.phase}). It goes on in the "
+            f"service; '%compute wait {self.target}' or '%compute ops' follow it again."
+        )
         if not self._future.done():
             self._future.set_result(self)
         self._notify()
@@ -182,14 +184,27 @@ class Operation:
         phase = {"Succeeded": self._success_phase(), "Failed": "Failed", "Canceled": "Canceled"}[status]
         if error is not None:
             phase = f"Failed: {error.code}"
-        final = Progress(phase, 1.0, self.progress.current_nodes, self.progress.target_nodes,
-                         self.progress.node_states, self._elapsed(), 0.0, status)
+        final = Progress(
+            phase,
+            1.0,
+            self.progress.current_nodes,
+            self.progress.target_nodes,
+            self.progress.node_states,
+            self._elapsed(),
+            0.0,
+            status,
+        )
         self._set_progress(final)
         self._future.set_result(self)
 
     def _success_phase(self) -> str:
-        return {"delete": "Deleted", "detach": "Detached", "stop": "Stopped", "start": "Running",
-                "restart": "Running"}.get(self.action, "Succeeded")
+        return {
+            "delete": "Deleted",
+            "detach": "Detached",
+            "stop": "Stopped",
+            "start": "Running",
+            "restart": "Running",
+        }.get(self.action, "Succeeded")
 
     def _set_progress(self, progress: Progress) -> None:
         changed = progress != self.progress
@@ -209,8 +224,16 @@ class Operation:
 
 def _in_progress(progress: Progress) -> Progress:
     """Keep 'InProgress' until the status URL confirms the end."""
-    return Progress(progress.phase, min(progress.fraction, 0.99), progress.current_nodes, progress.target_nodes,
-                    progress.node_states, progress.elapsed, progress.eta, "InProgress")
+    return Progress(
+        progress.phase,
+        min(progress.fraction, 0.99),
+        progress.current_nodes,
+        progress.target_nodes,
+        progress.node_states,
+        progress.elapsed,
+        progress.eta,
+        "InProgress",
+    )
 
 
 class Poller:
@@ -224,15 +247,16 @@ class Poller:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.ticks = 0
-        self.listeners: list[Callable[[list[Mapping[str, Any]]], None]] = []
+        self.listeners: list[Callable[[Sequence[Mapping[str, Any]]], None]] = []
 
     def track(self, op: Operation) -> Operation:
         with self._lock:
             self._ops.append(op)
             if self._thread is None or not self._thread.is_alive():
                 ctx = contextvars.copy_context()
-                self._thread = threading.Thread(target=ctx.run, args=(self._run,), name="jupyter-compute-poller",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=ctx.run, args=(self._run,), name="jupyter-compute-poller", daemon=True
+                )
                 self._thread.start()
         self._wake.set()
         return op

@@ -13,8 +13,9 @@ from typing import Any
 
 TERMINAL = frozenset({"Succeeded", "Failed", "Canceled"})
 PROVISIONING_DONE = frozenset({"Succeeded", "Failed", "Canceled"})
-INSTANCE_TRANSITIONAL = frozenset({"Creating", "SettingUp", "Starting", "Stopping", "Restarting", "Deleting",
-                                   "Resizing", "UserSettingUp"})
+INSTANCE_TRANSITIONAL = frozenset(
+    {"Creating", "SettingUp", "Starting", "Stopping", "Restarting", "Deleting", "Resizing", "UserSettingUp"}
+)
 INSTANCE_FAILED = frozenset({"CreateFailed", "SetupFailed", "UserSetupFailed", "Unusable"})
 
 
@@ -53,8 +54,13 @@ def typical_duration(action: str, compute_type: str, durations: Mapping[str, flo
     if action == "attach":
         return durations["attach"]
     if action in ("delete", "detach"):
-        return durations["cluster_delete"] if cluster else durations["instance_delete"] if instance else \
-            durations["detach"]
+        return (
+            durations["cluster_delete"]
+            if cluster
+            else durations["instance_delete"]
+            if instance
+            else durations["detach"]
+        )
     if action in ("start", "stop", "restart"):
         return durations[f"instance_{action}"]
     if action == "resize":
@@ -64,8 +70,9 @@ def typical_duration(action: str, compute_type: str, durations: Mapping[str, flo
     return 30.0
 
 
-def assess(action: str, resource: Mapping[str, Any] | None, elapsed: float, typical: float,
-           since: str | None = None) -> tuple[Progress, bool]:
+def assess(
+    action: str, resource: Mapping[str, Any] | None, elapsed: float, typical: float, since: str | None = None
+) -> tuple[Progress, bool]:
     """(progress, looks finished) for ``action`` given the latest resource body (None = absent)."""
     eta = max(typical - elapsed, 0.0)
     timed = min(elapsed / typical, 0.95) if typical > 0 else 0.5
@@ -92,39 +99,71 @@ def assess(action: str, resource: Mapping[str, Any] | None, elapsed: float, typi
     return Progress(provisioning, timed, elapsed=elapsed, eta=eta), False
 
 
-def _cluster(action: str, provisioning: str, inner: Mapping[str, Any], elapsed: float, typical: float,
-             timed: float, eta: float) -> tuple[Progress, bool]:
+def _cluster(
+    action: str, provisioning: str, inner: Mapping[str, Any], elapsed: float, typical: float, timed: float, eta: float
+) -> tuple[Progress, bool]:
     current = int(inner.get("currentNodeCount") or 0)
     target = int(inner.get("targetNodeCount") or 0)
     raw = inner.get("nodeStateCounts") or {}
     states = {k.replace("NodeCount", ""): int(v or 0) for k, v in raw.items()}
-    nodes = {"current_nodes": current, "target_nodes": target, "node_states": states}
     if provisioning not in PROVISIONING_DONE:
         phase = "Creating" if provisioning == "Creating" else provisioning
-        return Progress(phase, min(timed, 0.5), elapsed=elapsed, eta=eta, **nodes), False
+        return Progress(
+            phase,
+            min(timed, 0.5),
+            elapsed=elapsed,
+            eta=eta,
+            current_nodes=current,
+            target_nodes=target,
+            node_states=states,
+        ), False
     steady = inner.get("allocationState") != "Resizing"
     ready = states.get("idle", 0) + states.get("running", 0)
     if steady and current == target:
-        return Progress("Succeeded", 1.0, elapsed=elapsed, eta=0.0, status="Succeeded", **nodes), True
+        return Progress(
+            "Succeeded",
+            1.0,
+            elapsed=elapsed,
+            eta=0.0,
+            status="Succeeded",
+            current_nodes=current,
+            target_nodes=target,
+            node_states=states,
+        ), True
     if target >= current:
         phase = f"Allocating nodes: {ready} of {target} ready"
         fraction = 0.5 + 0.5 * (ready / target if target else 1.0)
     else:
         phase = f"Releasing nodes: {current} of {target}"
         fraction = max(timed, 0.5)
-    return Progress(phase, min(fraction, 0.97), elapsed=elapsed, eta=eta, **nodes), False
+    return Progress(
+        phase,
+        min(fraction, 0.97),
+        elapsed=elapsed,
+        eta=eta,
+        current_nodes=current,
+        target_nodes=target,
+        node_states=states,
+    ), False
 
 
-def _instance(action: str, provisioning: str, inner: Mapping[str, Any], elapsed: float, timed: float,
-              eta: float, since: str | None) -> tuple[Progress, bool]:
+def _instance(
+    action: str,
+    provisioning: str,
+    inner: Mapping[str, Any],
+    elapsed: float,
+    timed: float,
+    eta: float,
+    since: str | None,
+) -> tuple[Progress, bool]:
     state = str(inner.get("state") or provisioning)
     if state in INSTANCE_FAILED:
         return Progress(state, 1.0, elapsed=elapsed, eta=0.0, status="Failed"), True
     goal = {"stop": "Stopped"}.get(action, "Running")
     last = inner.get("lastOperation") or {}
     fresh = action not in ("start", "stop", "restart") or (
-        str(last.get("operationName", "")).lower() == action and (since is None or
-                                                                  str(last.get("operationTime", "")) >= since)
+        str(last.get("operationName", "")).lower() == action
+        and (since is None or str(last.get("operationTime", "")) >= since)
     )
     if state == goal and fresh and provisioning in PROVISIONING_DONE:
         return Progress(state, 1.0, elapsed=elapsed, eta=0.0, status="Succeeded"), True
@@ -159,8 +198,14 @@ def is_transitional(resource: Mapping[str, Any]) -> str | None:
         return "update"
     if props.get("computeType") == "ComputeInstance":
         state = str(inner.get("state") or "")
-        return {"Creating": "create", "SettingUp": "create", "Starting": "start", "Stopping": "stop",
-                "Restarting": "restart", "Deleting": "delete"}.get(state)
+        return {
+            "Creating": "create",
+            "SettingUp": "create",
+            "Starting": "start",
+            "Stopping": "stop",
+            "Restarting": "restart",
+            "Deleting": "delete",
+        }.get(state)
     if props.get("computeType") == "AmlCompute" and inner.get("allocationState") == "Resizing":
         return "resize"
     return None

@@ -124,9 +124,7 @@ def _decrypt_private_key(pem: str, passphrase: str, field: str) -> str:
     try:
         key = serialization.load_pem_private_key(pem.encode(), password=passphrase.encode())
     except (ValueError, TypeError):
-        raise ValidationError.one(
-            field, "the private key could not be decrypted with the given passphrase"
-        ) from None
+        raise ValidationError.one(field, "the private key could not be decrypted with the given passphrase") from None
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.OpenSSH,

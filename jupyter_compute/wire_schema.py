@@ -81,10 +81,12 @@ class _Converter:
             if value and base in parents:
                 values.append(value)
                 self.pending.append(name)
-                branches.append({
-                    "if": {"properties": {prop: {"const": value}}, "required": [prop]},
-                    "then": {"$ref": f"#/$defs/{name}"},
-                })
+                branches.append(
+                    {
+                        "if": {"properties": {prop: {"const": value}}, "required": [prop]},
+                        "then": {"$ref": f"#/$defs/{name}"},
+                    }
+                )
         return {"type": "object", "required": [prop], "properties": {prop: {"enum": values}}, "allOf": branches}
 
     def _collect(self, node: Mapping[str, Any], props: dict[str, Any], required: list[str]) -> Any:
@@ -100,7 +102,7 @@ class _Converter:
             additional = node["additionalProperties"]
         return additional
 
-    def _definition(self, name: str) -> dict[str, Any]:
+    def _definition(self, name: str) -> Any:
         return self.schema(self.defs[name])
 
     def schema(self, node: Mapping[str, Any]) -> Any:

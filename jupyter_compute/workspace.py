@@ -62,8 +62,15 @@ class WorkspaceRef:
         if problems:
             raise ValidationError(problems, "workspace")
         chosen = cloud(cloud_name)
-        return cls(subscription_id, resource_group, workspace_name, chosen.name,
-                   endpoint or os.environ.get("JUPYTER_COMPUTE_ARM_ENDPOINT"), False, origin)
+        return cls(
+            subscription_id,
+            resource_group,
+            workspace_name,
+            chosen.name,
+            endpoint or os.environ.get("JUPYTER_COMPUTE_ARM_ENDPOINT"),
+            False,
+            origin,
+        )
 
     @classmethod
     def local_workspace(cls) -> WorkspaceRef:
@@ -79,8 +86,10 @@ class WorkspaceRef:
 
     @property
     def arm_path(self) -> str:
-        return (f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
-                f"/providers/Microsoft.MachineLearningServices/workspaces/{self.workspace_name}")
+        return (
+            f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
+            f"/providers/Microsoft.MachineLearningServices/workspaces/{self.workspace_name}"
+        )
 
     def base_url(self) -> str:
         if self.endpoint:
@@ -108,8 +117,10 @@ class WorkspaceRef:
         return self.url(path, **query)
 
     def location_url(self, location: str, what: str) -> str:
-        path = (f"/subscriptions/{self.subscription_id}/providers/Microsoft.MachineLearningServices"
-                f"/locations/{quote(location, safe='')}/{what}")
+        path = (
+            f"/subscriptions/{self.subscription_id}/providers/Microsoft.MachineLearningServices"
+            f"/locations/{quote(location, safe='')}/{what}"
+        )
         return self.url(path)
 
     def describe(self) -> str:
@@ -138,8 +149,11 @@ def read_config(path: str | os.PathLike[str]) -> WorkspaceRef:
     if missing:
         raise ValidationError.one("config", f"{file} lacks {', '.join(missing)}")
     return WorkspaceRef.azure(
-        str(data["subscription_id"]), str(data["resource_group"]), str(data["workspace_name"]),
-        cloud_name=data.get("cloud"), origin="config",
+        str(data["subscription_id"]),
+        str(data["resource_group"]),
+        str(data["workspace_name"]),
+        cloud_name=data.get("cloud"),
+        origin="config",
     )
 
 
@@ -173,5 +187,4 @@ def announce_local() -> None:
     global _announced
     if not _announced:
         _announced = True
-        print("jupyter-compute: no Azure workspace configured; using the local workspace (offline).",
-              file=sys.stderr)
+        print("jupyter-compute: no Azure workspace configured; using the local workspace (offline).", file=sys.stderr)

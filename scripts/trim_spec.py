@@ -68,7 +68,9 @@ COMMON_TYPES: dict[str, Any] = {
             "target": {"type": "string", "readOnly": True},
             "details": {"type": "array", "items": {"$ref": "#/definitions/ErrorDetail"}, "readOnly": True},
             "additionalInfo": {
-                "type": "array", "items": {"$ref": "#/definitions/ErrorAdditionalInfo"}, "readOnly": True,
+                "type": "array",
+                "items": {"$ref": "#/definitions/ErrorAdditionalInfo"},
+                "readOnly": True,
             },
         },
     },
@@ -81,10 +83,13 @@ COMMON_TYPES: dict[str, Any] = {
         "properties": {
             "principalId": {"type": "string", "format": "uuid", "readOnly": True},
             "tenantId": {"type": "string", "format": "uuid", "readOnly": True},
-            "type": {"type": "string", "enum": ["None", "SystemAssigned", "UserAssigned",
-                                                "SystemAssigned,UserAssigned"]},
+            "type": {
+                "type": "string",
+                "enum": ["None", "SystemAssigned", "UserAssigned", "SystemAssigned,UserAssigned"],
+            },
             "userAssignedIdentities": {
-                "type": "object", "additionalProperties": {"$ref": "#/definitions/UserAssignedIdentity"},
+                "type": "object",
+                "additionalProperties": {"$ref": "#/definitions/UserAssignedIdentity"},
             },
         },
         "required": ["type"],
@@ -130,8 +135,10 @@ def build(reference: Path) -> dict[str, Any]:
     name_pattern = next(
         p["pattern"]
         for item in paths.values()
-        for op in item.values() if isinstance(op, dict)
-        for p in op.get("parameters", []) if isinstance(p, dict) and p.get("name") == "computeName"
+        for op in item.values()
+        if isinstance(op, dict)
+        for p in op.get("parameters", [])
+        if isinstance(p, dict) and p.get("name") == "computeName"
     )
     return {
         "source": "Azure/azure-rest-api-specs Microsoft.MachineLearningServices stable 2025-12-01 "

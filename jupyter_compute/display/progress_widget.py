@@ -29,8 +29,13 @@ class OperationBar:
 
         self.op = op
         self.title = w.HTML(layout=w.Layout(width="auto", min_width="12em", margin="0 8px 0 0"))
-        self.bar = w.FloatProgress(min=0.0, max=1.0, value=0.0, bar_style="info",
-                                   layout=w.Layout(flex="1 1 auto", min_width="80px", width="auto"))
+        self.bar = w.FloatProgress(
+            min=0.0,
+            max=1.0,
+            value=0.0,
+            bar_style="info",
+            layout=w.Layout(flex="1 1 auto", min_width="80px", width="auto"),
+        )
         self.info = w.HTML(layout=w.Layout(width="auto"))
         self.widget = w.VBox(
             [w.HBox([self.title, self.bar], layout=w.Layout(width="100%", align_items="center")), self.info],
@@ -64,8 +69,10 @@ class OperationBar:
     def _apply(self) -> None:
         self._last = time.monotonic()
         op, p = self.op, self.op.progress
-        title = f"<b>{html.escape(op.target)}</b> <span style='opacity:.7'>{html.escape(op.action)} " \
-                f"{html.escape(op.kind)}</span>"
+        title = (
+            f"<b>{html.escape(op.target)}</b> <span style='opacity:.7'>{html.escape(op.action)} "
+            f"{html.escape(op.kind)}</span>"
+        )
         details = [html.escape(p.phase)]
         if p.nodes_text:
             details.append(html.escape(p.nodes_text))
@@ -76,8 +83,10 @@ class OperationBar:
             details.append("not watching (it goes on in the service)")
         info = " · ".join(details)
         if op.error is not None:
-            info += (f"<br><span style='color:#c62828'><b>{html.escape(op.error.code)}</b>: "
-                     f"{html.escape(op.error.message)}</span>")
+            info += (
+                f"<br><span style='color:#c62828'><b>{html.escape(op.error.code)}</b>: "
+                f"{html.escape(op.error.message)}</span>"
+            )
         if op.note:
             info += f"<br><span style='opacity:.7'>{html.escape(op.note)}</span>"
         style = {"Succeeded": "success", "Failed": "danger", "Canceled": "warning"}.get(p.status, "info")

@@ -5,8 +5,14 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-STATE_COLOURS = {"Succeeded": "#2e7d32", "Running": "#2e7d32", "Failed": "#c62828", "CreateFailed": "#c62828",
-                 "Stopped": "#616161", "Deleting": "#ef6c00"}
+STATE_COLOURS = {
+    "Succeeded": "#2e7d32",
+    "Running": "#2e7d32",
+    "Failed": "#c62828",
+    "CreateFailed": "#c62828",
+    "Stopped": "#616161",
+    "Deleting": "#ef6c00",
+}
 
 
 def text_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> str:
@@ -35,5 +41,4 @@ def html_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> s
                 style += f";color:{STATE_COLOURS[value]};font-weight:600"
             tds.append(f"<td style='{style}'>{html.escape(value)}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
-    return (f"<table class='jupyter-compute-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}"
-            "</tbody></table>")
+    return f"<table class='jupyter-compute-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

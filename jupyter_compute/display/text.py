@@ -90,8 +90,7 @@ class TextBar:
             self.stream.flush()
 
 
-def follow(op: Operation, stream: TextIO | None = None, timeout: float | None = None,
-           final: bool = True) -> Operation:
+def follow(op: Operation, stream: TextIO | None = None, timeout: float | None = None, final: bool = True) -> Operation:
     """Block with a text bar until ``op`` ends; Ctrl-C detaches (the service goes on)."""
     bar = TextBar(op, stream)
     try:

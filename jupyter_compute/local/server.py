@@ -21,10 +21,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .faults import Faults
 from .service import LocalService, Request
-from .store import Store
+from .store import Store, default_home
 
 _lock = threading.Lock()
-_running: LocalServer | None = None
+_running: dict[Path, LocalServer] = {}
 
 
 class LocalServer:
@@ -50,16 +50,16 @@ class LocalServer:
 
 
 def ensure_running() -> str:
-    """The base URL of this process's local workspace server, starting it if needed."""
-    global _running
+    """The base URL of this process's local workspace server for $JUPYTER_COMPUTE_HOME, started if needed."""
+    home = default_home()
     with _lock:
-        if _running is None:
-            _running = LocalServer().start()
-        return _running.url
+        if home not in _running:
+            _running[home] = LocalServer(home=home).start()
+        return _running[home].url
 
 
 def current() -> LocalServer | None:
-    return _running
+    return _running.get(default_home())
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -68,7 +68,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         if os.environ.get("JUPYTER_COMPUTE_EMULATOR_LOG"):
-            sys.stderr.write("%s %s\n" % (self.address_string(), format % args))
+            sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
     def do_GET(self) -> None:
         self._serve()
@@ -101,26 +101,54 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(2)
                 return
             elif fault.kind == "throttle":
-                self._send(429, {"Retry-After": _seconds(fault.retry_after)},
-                           {"error": {"code": "TooManyRequests", "message": "The request was throttled. Retry "
-                                      f"after {fault.retry_after} seconds."}})
+                self._send(
+                    429,
+                    {"Retry-After": _seconds(fault.retry_after)},
+                    {
+                        "error": {
+                            "code": "TooManyRequests",
+                            "message": f"The request was throttled. Retry after {fault.retry_after} seconds.",
+                        }
+                    },
+                )
                 return
             elif fault.kind in ("error500", "error503"):
                 status = int(fault.kind[-3:])
                 headers = {"Retry-After": "1"} if status == 503 else {}
-                self._send(status, headers, {"error": {"code": "InternalServerError" if status == 500 else
-                                                       "ServiceUnavailable",
-                                                       "message": "Injected server error."}})
+                self._send(
+                    status,
+                    headers,
+                    {
+                        "error": {
+                            "code": "InternalServerError" if status == 500 else "ServiceUnavailable",
+                            "message": "Injected server error.",
+                        }
+                    },
+                )
                 return
             elif fault.kind == "unauthorized":
-                self._send(401, {"WWW-Authenticate": 'Bearer error="invalid_token"'},
-                           {"error": {"code": "ExpiredAuthenticationToken", "message": "The access token expiry "
-                                      "UTC time is earlier than current UTC time."}})
+                self._send(
+                    401,
+                    {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                    {
+                        "error": {
+                            "code": "ExpiredAuthenticationToken",
+                            "message": "The access token expiry UTC time is earlier than current UTC time.",
+                        }
+                    },
+                )
                 return
         if not self.headers.get("Authorization", "").startswith("Bearer "):
-            self._send(401, {}, {"error": {"code": "AuthenticationFailed",
-                                           "message": "Authentication failed. The 'Authorization' header is "
-                                           "missing."}})
+            self._send(
+                401,
+                {},
+                {
+                    "error": {
+                        "code": "AuthenticationFailed",
+                        "message": "Authentication failed. The 'Authorization' header is missing.",
+                    }
+                },
+            )
             return
         try:
             body = json.loads(raw) if raw else None
@@ -128,8 +156,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, {}, {"error": {"code": "InvalidRequestContent", "message": "The body is not JSON."}})
             return
         host = self.headers.get("Host") or f"127.0.0.1:{server.httpd.server_address[1]}"
-        request = Request(self.command, split.path, dict(parse_qsl(split.query, keep_blank_values=True)), body,
-                          f"http://{host}")
+        request = Request(
+            self.command, split.path, dict(parse_qsl(split.query, keep_blank_values=True)), body, f"http://{host}"
+        )
         try:
             status, headers, answer = server.service.handle(request)
         except Exception as exc:  # a bug in the emulator must still answer like ARM
@@ -182,9 +211,12 @@ def serve(port: int = 0, data: str | None = None) -> None:
     """Run the local workspace server in the foreground (``jupyter compute emulator``)."""
     server = LocalServer(port, Path(data).expanduser() if data else None)
     print(f"Local Azure ML workspace (ARM) on {server.url}  state: {server.store.path}", flush=True)
-    print(f"Point a client at it: JUPYTER_COMPUTE_ARM_ENDPOINT={server.url} JUPYTER_COMPUTE_ACCESS_TOKEN=local "
-          "jupyter compute list --subscription 00000000-0000-0000-0000-000000000000 --resource-group local "
-          "--workspace local", flush=True)
+    print(
+        f"Point a client at it: JUPYTER_COMPUTE_ARM_ENDPOINT={server.url} JUPYTER_COMPUTE_ACCESS_TOKEN=local "
+        "jupyter compute list --subscription 00000000-0000-0000-0000-000000000000 --resource-group local "
+        "--workspace local",
+        flush=True,
+    )
     try:
         server.httpd.serve_forever()
     except KeyboardInterrupt:

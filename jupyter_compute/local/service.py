@@ -25,28 +25,41 @@ from .simulation import Derived, derive, instance_state, iso
 from .store import ComputeRow, OperationRow, Store, now
 
 PROVIDER = "Microsoft.MachineLearningServices"
-WS = (rf"^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/{PROVIDER}"
-      r"/workspaces/(?P<ws>[^/]+)")
+WS = (
+    rf"^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/{PROVIDER}"
+    r"/workspaces/(?P<ws>[^/]+)"
+)
 LOC = rf"^/subscriptions/(?P<sub>[^/]+)/providers/{PROVIDER}/locations/(?P<loc>[^/]+)"
 ROUTES = [
     ("workspace", re.compile(WS + "$", re.I)),
     ("computes", re.compile(WS + "/computes$", re.I)),
     ("compute", re.compile(WS + "/computes/(?P<name>[^/]+)$", re.I)),
-    ("action", re.compile(WS + "/computes/(?P<name>[^/]+)/(?P<action>listNodes|listKeys|start|stop|restart)$",
-                          re.I)),
+    ("action", re.compile(WS + "/computes/(?P<name>[^/]+)/(?P<action>listNodes|listKeys|start|stop|restart)$", re.I)),
     ("location", re.compile(LOC + "/(?P<what>vmSizes|usages|quotas)$", re.I)),
     ("operation_status", re.compile(LOC + "/computeOperationsStatus/(?P<op>[^/]+)$", re.I)),
 ]
-SECRET_KEYS = {"adminUserPassword", "password", "privateKeyData", "databricksAccessToken",
-               "relayConnectionString", "serviceBusConnectionString"}
+SECRET_KEYS = {
+    "adminUserPassword",
+    "password",
+    "privateKeyData",
+    "databricksAccessToken",
+    "relayConnectionString",
+    "serviceBusConnectionString",
+}
 PAGE_SIZE_ENV = "JUPYTER_COMPUTE_LOCAL_PAGE_SIZE"
 
 Answer = tuple[int, dict[str, str], Any]
 
 
 class ArmFailure(Exception):
-    def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.details = details or []
@@ -78,12 +91,16 @@ class LocalService:
     def handle(self, request: Request) -> Answer:
         try:
             if "api-version" not in request.query:
-                raise ArmFailure(400, "MissingApiVersionParameter",
-                                 "The api-version query parameter (?api-version=) is required for all requests.")
+                raise ArmFailure(
+                    400,
+                    "MissingApiVersionParameter",
+                    "The api-version query parameter (?api-version=) is required for all requests.",
+                )
             for route, pattern in ROUTES:
                 match = pattern.match(request.path)
                 if match:
-                    return getattr(self, f"_{route}")(request, **match.groupdict())
+                    answer: Answer = getattr(self, f"_{route}")(request, **match.groupdict())
+                    return answer
             raise ArmFailure(404, "InvalidResourceType", f"The resource path '{request.path}' is not known.")
         except ArmFailure as failure:
             return failure.answer()
@@ -95,11 +112,21 @@ class LocalService:
         if request.method != "GET":
             raise _method_not_allowed(request)
         path = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{PROVIDER}/workspaces/{ws}"
-        return 200, {}, {
-            "id": path, "name": ws, "type": f"{PROVIDER}/workspaces", "location": self.location,
-            "properties": {"friendlyName": ws, "provisioningState": "Succeeded",
-                           "description": "jupyter-compute local workspace"},
-        }
+        return (
+            200,
+            {},
+            {
+                "id": path,
+                "name": ws,
+                "type": f"{PROVIDER}/workspaces",
+                "location": self.location,
+                "properties": {
+                    "friendlyName": ws,
+                    "provisioningState": "Succeeded",
+                    "description": "jupyter-compute local workspace",
+                },
+            },
+        )
 
     # --- computes collection -----------------------------------------------------------------
 
@@ -113,7 +140,7 @@ class LocalService:
         bodies = [self._resource(row, d, sub, rg, ws) for row in rows if (d := self._derive(row, t)).body]
         size = _page_size()
         start = int(request.query.get("$skip") or 0)
-        page = bodies[start:start + size]
+        page = bodies[start : start + size]
         result: dict[str, Any] = {"value": page}
         if start + size < len(bodies):
             query = {"api-version": request.query["api-version"], "$skip": str(start + size)}
@@ -139,18 +166,31 @@ class LocalService:
 
     def _put(self, request: Request, key: str, sub: str, rg: str, ws: str, name: str) -> Answer:
         if not COMPUTE_NAME.match(name):
-            raise ArmFailure(400, "BadRequest", f"Compute name '{name}' is not available. Reason: Invalid. "
-                             f"Message: A compute name must be {COMPUTE_NAME_RULE}.")
+            raise ArmFailure(
+                400,
+                "BadRequest",
+                f"Compute name '{name}' is not available. Reason: Invalid. "
+                f"Message: A compute name must be {COMPUTE_NAME_RULE}.",
+            )
         body = request.body
         if not isinstance(body, Mapping):
             raise ArmFailure(400, "InvalidRequestContent", "The request content must be a JSON object.")
         self._check_schema(body, "ComputeResource")
         props = body["properties"]
         compute_type = props["computeType"]
-        if compute_type not in ("AmlCompute", "ComputeInstance", "VirtualMachine", "HDInsight", "Databricks",
-                                "DataLakeAnalytics", "SynapseSpark", "Kubernetes"):
-            raise ArmFailure(400, "BadRequest", f"Creating computes of type {compute_type} is not supported by the "
-                             "local workspace.")
+        if compute_type not in (
+            "AmlCompute",
+            "ComputeInstance",
+            "VirtualMachine",
+            "HDInsight",
+            "Databricks",
+            "DataLakeAnalytics",
+            "SynapseSpark",
+            "Kubernetes",
+        ):
+            raise ArmFailure(
+                400, "BadRequest", f"Creating computes of type {compute_type} is not supported by the local workspace."
+            )
         size = self._check_size(props)
         speed, durations = catalogue.speed(), catalogue.durations()
         t = now()
@@ -171,8 +211,20 @@ class LocalService:
         response = self._resource(row, self._derive(row, t), sub, rg, ws, initial=True)
         return 201, self._async_headers(request, sub, op), response
 
-    def _update(self, db: Any, request: Request, row: ComputeRow, derived: Derived, body: Mapping[str, Any],
-                sub: str, rg: str, ws: str, t: float, speed: float, durations: dict[str, float]) -> Answer:
+    def _update(
+        self,
+        db: Any,
+        request: Request,
+        row: ComputeRow,
+        derived: Derived,
+        body: Mapping[str, Any],
+        sub: str,
+        rg: str,
+        ws: str,
+        t: float,
+        speed: float,
+        durations: dict[str, float],
+    ) -> Answer:
         if derived.busy:
             raise _busy(row.name, derived.busy)
         old_type = row.body["properties"]["computeType"]
@@ -185,8 +237,7 @@ class LocalService:
         event: dict[str, Any] = {"t": t, "kind": "update", "duration": duration}
         scale = (stored["properties"].get("properties") or {}).get("scaleSettings")
         if old_type == "AmlCompute" and scale:
-            event.update(min=int(scale.get("minNodeCount") or 0),
-                         idle=_idle(scale) / speed, delay=duration)
+            event.update(min=int(scale.get("minNodeCount") or 0), idle=_idle(scale) / speed, delay=duration)
         row.events.append(event)
         self.store.put_compute(db, row)
         op = self._operation(db, row.workspace, row.name, "update", t, duration, None)
@@ -206,8 +257,11 @@ class LocalService:
             if row is None or derived is None or derived.body is None:
                 raise _not_found(name)
             if row.body["properties"]["computeType"] != "AmlCompute":
-                raise ArmFailure(400, "BadRequest", f"Scale settings apply to compute clusters; {name} is a "
-                                 f"{row.body['properties']['computeType']}.")
+                raise ArmFailure(
+                    400,
+                    "BadRequest",
+                    f"Scale settings apply to compute clusters; {name} is a {row.body['properties']['computeType']}.",
+                )
             if derived.busy in ("create", "delete", "update"):
                 raise _busy(name, derived.busy)
             inner = row.body["properties"].setdefault("properties", {})
@@ -215,14 +269,24 @@ class LocalService:
             if int(merged.get("minNodeCount") or 0) > int(merged["maxNodeCount"]):
                 raise ArmFailure(400, "BadRequest", "minNodeCount must not be larger than maxNodeCount.")
             size = catalogue.size(str(inner.get("vmSize", "")))
-            failure = self._quota_failure(db, key, {"properties": {**inner, "scaleSettings": merged}}, size,
-                                          exclude=name) if size else None
+            failure = (
+                self._quota_failure(db, key, {"properties": {**inner, "scaleSettings": merged}}, size, exclude=name)
+                if size
+                else None
+            )
             if failure:
                 raise ArmFailure(400, failure["code"], failure["message"])
             inner["scaleSettings"] = merged
             duration = durations["cluster_update"] / speed
-            row.events.append({"t": t, "kind": "resize", "duration": duration,
-                               "min": int(merged.get("minNodeCount") or 0), "idle": _idle(merged) / speed})
+            row.events.append(
+                {
+                    "t": t,
+                    "kind": "resize",
+                    "duration": duration,
+                    "min": int(merged.get("minNodeCount") or 0),
+                    "idle": _idle(merged) / speed,
+                }
+            )
             self.store.put_compute(db, row)
             op = self._operation(db, key, name, "resize", t, duration, None)
         return 200, self._async_headers(request, sub, op), self._resource(row, self._derive(row, t), sub, rg, ws)
@@ -230,8 +294,11 @@ class LocalService:
     def _delete(self, request: Request, key: str, sub: str, name: str) -> Answer:
         action = request.query.get("underlyingResourceAction")
         if action not in ("Delete", "Detach"):
-            raise ArmFailure(400, "BadRequest", "The underlyingResourceAction query parameter is required; allowed "
-                             "values: Delete, Detach.")
+            raise ArmFailure(
+                400,
+                "BadRequest",
+                "The underlyingResourceAction query parameter is required; allowed values: Delete, Detach.",
+            )
         speed, durations = catalogue.speed(), catalogue.durations()
         t = now()
         with self.store.write() as db:
@@ -241,11 +308,19 @@ class LocalService:
                 return 204, {}, None
             attached = bool(row.events[0].get("attached"))
             if action == "Delete" and attached:
-                raise ArmFailure(400, "BadRequest", f"{name} is an attached compute; Delete would remove a resource "
-                                 "this workspace does not own. Use underlyingResourceAction=Detach.")
+                raise ArmFailure(
+                    400,
+                    "BadRequest",
+                    f"{name} is an attached compute; Delete would remove a resource "
+                    "this workspace does not own. Use underlyingResourceAction=Detach.",
+                )
             if action == "Detach" and not attached:
-                raise ArmFailure(400, "BadRequest", f"{name} was created by Azure Machine Learning; it can be "
-                                 "deleted (underlyingResourceAction=Delete), not detached.")
+                raise ArmFailure(
+                    400,
+                    "BadRequest",
+                    f"{name} was created by Azure Machine Learning; it can be "
+                    "deleted (underlyingResourceAction=Delete), not detached.",
+                )
             if derived.busy in ("delete", "detach"):
                 raise _busy(name, derived.busy)
             kind = action.lower()
@@ -278,11 +353,20 @@ class LocalService:
         if row is None or derived.body is None:
             raise _not_found(name)
         if row.body["properties"]["computeType"] != "AmlCompute":
-            raise ArmFailure(400, "BadRequest", f"Nodes can only be listed for compute clusters; {name} is a "
-                             f"{row.body['properties']['computeType']}.")
+            raise ArmFailure(
+                400,
+                "BadRequest",
+                f"Nodes can only be listed for compute clusters; {name} is a {row.body['properties']['computeType']}.",
+            )
         nodes = [
-            {"nodeId": node.id, "privateIpAddress": f"10.0.0.{4 + i}", "publicIpAddress": "127.0.0.1",
-             "port": 50000 + i, "nodeState": state, "runId": None}
+            {
+                "nodeId": node.id,
+                "privateIpAddress": f"10.0.0.{4 + i}",
+                "publicIpAddress": "127.0.0.1",
+                "port": 50000 + i,
+                "nodeState": state,
+                "runId": None,
+            }
             for i, (node, state) in enumerate(derived.nodes)
         ]
         return 200, {}, {"computeType": "AmlCompute", "nodes": nodes}
@@ -296,18 +380,27 @@ class LocalService:
             if row is None or derived is None or derived.body is None:
                 raise _not_found(name)
             if row.body["properties"]["computeType"] != "ComputeInstance":
-                raise ArmFailure(400, "BadRequest", f"{action} applies to compute instances; {name} is a "
-                                 f"{row.body['properties']['computeType']}.")
+                raise ArmFailure(
+                    400,
+                    "BadRequest",
+                    f"{action} applies to compute instances; {name} is a {row.body['properties']['computeType']}.",
+                )
             state = instance_state(derived)
             if derived.busy:
                 raise _busy(name, derived.busy)
             allowed = {"start": "Stopped", "stop": "Running", "restart": "Running"}[action]
             if state != allowed:
-                code = {"start": "StartComputeInstanceOnlyAllowedInStoppedState",
-                        "stop": "StopComputeInstanceOnlyAllowedInRunningState",
-                        "restart": "RestartComputeInstanceOnlyAllowedInRunningState"}[action]
-                raise ArmFailure(400, code, f"{action.capitalize()} Azure ML Compute Instance is only allowed when "
-                                 f"the instance {name} is in '{allowed.lower()}' state; it is '{state}'.")
+                code = {
+                    "start": "StartComputeInstanceOnlyAllowedInStoppedState",
+                    "stop": "StopComputeInstanceOnlyAllowedInRunningState",
+                    "restart": "RestartComputeInstanceOnlyAllowedInRunningState",
+                }[action]
+                raise ArmFailure(
+                    400,
+                    code,
+                    f"{action.capitalize()} Azure ML Compute Instance is only allowed when "
+                    f"the instance {name} is in '{allowed.lower()}' state; it is '{state}'.",
+                )
             duration = durations[f"instance_{action}"] / speed
             row.events.append({"t": t, "kind": action, "duration": duration})
             self.store.put_compute(db, row)
@@ -326,9 +419,16 @@ class LocalService:
         if what == "usages":
             return 200, {}, {"value": usage}
         quotas = [
-            {"id": u["id"].replace("/usages/", "/quotas/"), "type": f"{PROVIDER}/vmFamily/quotas",
-             "limit": u["limit"], "name": u["name"], "unit": "Count", "amlWorkspaceLocation": loc}
-            for u in usage if u["type"].endswith("vmFamily/usages")
+            {
+                "id": u["id"].replace("/usages/", "/quotas/"),
+                "type": f"{PROVIDER}/vmFamily/quotas",
+                "limit": u["limit"],
+                "name": u["name"],
+                "unit": "Count",
+                "amlWorkspaceLocation": loc,
+            }
+            for u in usage
+            if u["type"].endswith("vmFamily/usages")
         ]
         return 200, {}, {"value": quotas}
 
@@ -339,20 +439,40 @@ class LocalService:
         low = sum(v for (fam, tier), v in used.items() if tier == "LowPriority")
         base = f"/subscriptions/{sub}/usages"
         rows = [
-            _usage_row(base, "dedicatedCores", "Total Cluster Dedicated Regional vCPUs", dedicated,
-                       quota["totalDedicatedCores"], self.location),
-            _usage_row(base, "lowPriorityCores", "Total Cluster LowPriority Regional vCPUs", low,
-                       quota["totalLowPriorityCores"], self.location),
+            _usage_row(
+                base,
+                "dedicatedCores",
+                "Total Cluster Dedicated Regional vCPUs",
+                dedicated,
+                quota["totalDedicatedCores"],
+                self.location,
+            ),
+            _usage_row(
+                base,
+                "lowPriorityCores",
+                "Total Cluster LowPriority Regional vCPUs",
+                low,
+                quota["totalLowPriorityCores"],
+                self.location,
+            ),
         ]
         for family in quota["families"]:
             name = family["usageName"] + " Cluster Dedicated vCPUs"
-            rows.append(_usage_row(f"{base}/{name.replace(' ', '_')}", "vmFamily", name,
-                                   used.get((family["family"], "Dedicated"), 0), family["dedicatedLimit"],
-                                   self.location))
+            rows.append(
+                _usage_row(
+                    f"{base}/{name.replace(' ', '_')}",
+                    "vmFamily",
+                    name,
+                    used.get((family["family"], "Dedicated"), 0),
+                    family["dedicatedLimit"],
+                    self.location,
+                )
+            )
         return rows
 
-    def _cores_in_use(self, prefix: str = "", exclude: tuple[str, str] | None = None,
-                      db: Any = None) -> dict[tuple[str, str], int]:
+    def _cores_in_use(
+        self, prefix: str = "", exclude: tuple[str, str] | None = None, db: Any = None
+    ) -> dict[tuple[str, str], int]:
         """vCPUs held right now, by (family, tier): cluster nodes and running instances."""
         t = now()
         if db is None:
@@ -384,8 +504,9 @@ class LocalService:
             used[key] = used.get(key, 0) + count * int(size["vCPUs"])
         return used
 
-    def _quota_failure(self, db: Any, key: str, props: Mapping[str, Any], size: dict[str, Any],
-                       exclude: str | None = None) -> dict[str, Any] | None:
+    def _quota_failure(
+        self, db: Any, key: str, props: Mapping[str, Any], size: dict[str, Any], exclude: str | None = None
+    ) -> dict[str, Any] | None:
         inner = props.get("properties") or {}
         compute_type = props.get("computeType", "AmlCompute")
         if compute_type == "ComputeInstance":
@@ -413,25 +534,31 @@ class LocalService:
             return None
         return {
             "code": "QuotaExceeded",
-            "message": (f"Operation results in exceeding quota limits of {label}. Maximum allowed: {limit}, "
-                        f"Current in use: {in_use}, Additional requested: {needed}. Request a quota increase or "
-                        "choose a smaller size or fewer nodes."),
+            "message": (
+                f"Operation results in exceeding quota limits of {label}. Maximum allowed: {limit}, "
+                f"Current in use: {in_use}, Additional requested: {needed}. Request a quota increase or "
+                "choose a smaller size or fewer nodes."
+            ),
         }
 
     # --- operations -----------------------------------------------------------------------------
 
-    def _operation(self, db: Any, key: str, name: str, action: str, t: float, duration: float,
-                   failure: dict[str, Any] | None) -> OperationRow:
-        op = OperationRow(str(uuid.uuid4()), key, name, action, t, t + duration,
-                          "Failed" if failure else "Succeeded", failure)
+    def _operation(
+        self, db: Any, key: str, name: str, action: str, t: float, duration: float, failure: dict[str, Any] | None
+    ) -> OperationRow:
+        op = OperationRow(
+            str(uuid.uuid4()), key, name, action, t, t + duration, "Failed" if failure else "Succeeded", failure
+        )
         self.store.add_operation(db, op)
         self.store.prune_operations(db, t - 7 * 24 * 3600)
         return op
 
     def _async_headers(self, request: Request, sub: str, op: OperationRow) -> dict[str, str]:
         query = urlencode({"api-version": request.query.get("api-version", API_VERSION), "service": "new"})
-        url = (f"{request.base_url}/subscriptions/{sub}/providers/{PROVIDER}/locations/{self.location}"
-               f"/computeOperationsStatus/{op.id}?{query}")
+        url = (
+            f"{request.base_url}/subscriptions/{sub}/providers/{PROVIDER}/locations/{self.location}"
+            f"/computeOperationsStatus/{op.id}?{query}"
+        )
         return {"Azure-AsyncOperation": url}
 
     def _operation_answer(self, op: OperationRow) -> Answer:
@@ -467,8 +594,10 @@ class LocalService:
     def _check_schema(self, body: Any, root: str) -> None:
         problems = wire_schema.problems(body, root, "request")
         if problems:
-            details = [{"code": "InvalidRequestContent", "target": p.split(":", 1)[0],
-                        "message": p.split(":", 1)[1].strip()} for p in problems]
+            details = [
+                {"code": "InvalidRequestContent", "target": p.split(":", 1)[0], "message": p.split(":", 1)[1].strip()}
+                for p in problems
+            ]
             raise ArmFailure(400, "BadRequest", "The request content is invalid: " + "; ".join(problems), details)
 
     def _check_size(self, props: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -479,22 +608,37 @@ class LocalService:
         requested = str(inner.get("vmSize") or "STANDARD_DS3_V2")
         size = catalogue.size(requested)
         if size is None or compute_type not in size["supportedComputeTypes"]:
-            raise ArmFailure(400, "BadRequest", f"The specified vm size {requested} is not supported for "
-                             f"{compute_type} in region {self.location}. List the supported sizes with the "
-                             "vmSizes API (`jupyter compute sizes`).")
+            raise ArmFailure(
+                400,
+                "BadRequest",
+                f"The specified vm size {requested} is not supported for "
+                f"{compute_type} in region {self.location}. List the supported sizes with the "
+                "vmSizes API (`jupyter compute sizes`).",
+            )
         if inner.get("vmPriority") == "LowPriority" and not size["lowPriorityCapable"]:
             raise ArmFailure(400, "BadRequest", f"{size['name']} is not available with low priority.")
         return size
 
-    def _create_event(self, compute_type: str, props: Mapping[str, Any], t: float, speed: float,
-                      durations: dict[str, float], failure: dict[str, Any] | None) -> dict[str, Any]:
+    def _create_event(
+        self,
+        compute_type: str,
+        props: Mapping[str, Any],
+        t: float,
+        speed: float,
+        durations: dict[str, float],
+        failure: dict[str, Any] | None,
+    ) -> dict[str, Any]:
         inner = props.get("properties") or {}
         event: dict[str, Any] = {"t": t, "kind": "create"}
         if compute_type == "AmlCompute":
             scale = inner.get("scaleSettings") or {}
-            event.update(duration=durations["cluster_create"] / speed, min=int(scale.get("minNodeCount") or 0),
-                         idle=_idle(scale) / speed, prepare=durations["node_prepare"] / speed,
-                         leave=durations["node_leave"] / speed)
+            event.update(
+                duration=durations["cluster_create"] / speed,
+                min=int(scale.get("minNodeCount") or 0),
+                idle=_idle(scale) / speed,
+                prepare=durations["node_prepare"] / speed,
+                leave=durations["node_leave"] / speed,
+            )
         elif compute_type == "ComputeInstance":
             setup = durations["instance_setup"] / speed
             event.update(duration=durations["instance_create"] / speed + setup, setup=setup)
@@ -505,8 +649,9 @@ class LocalService:
             event["failed"] = failure
         return event
 
-    def _resource(self, row: ComputeRow, derived: Derived, sub: str, rg: str, ws: str,
-                  initial: bool = False) -> dict[str, Any]:
+    def _resource(
+        self, row: ComputeRow, derived: Derived, sub: str, rg: str, ws: str, initial: bool = False
+    ) -> dict[str, Any]:
         body = copy.deepcopy(derived.body or row.body)
         path = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{PROVIDER}/workspaces/{ws}/computes/{row.name}"
         props = body.setdefault("properties", {})
@@ -525,8 +670,10 @@ class LocalService:
                 identity["tenantId"] = "00000000-0000-0000-0000-0000000000aa"
             if identity.get("userAssignedIdentities"):
                 identity["userAssignedIdentities"] = {
-                    k: {"principalId": str(uuid.uuid5(uuid.NAMESPACE_URL, k)),
-                        "clientId": str(uuid.uuid5(uuid.NAMESPACE_DNS, k))}
+                    k: {
+                        "principalId": str(uuid.uuid5(uuid.NAMESPACE_URL, k)),
+                        "clientId": str(uuid.uuid5(uuid.NAMESPACE_DNS, k)),
+                    }
                     for k in identity["userAssignedIdentities"]
                 }
             resource["identity"] = identity
@@ -575,8 +722,15 @@ def _null_secrets(node: Any) -> None:
 
 
 def _usage_row(rid: str, kind: str, name: str, current: int, limit: int, location: str) -> dict[str, Any]:
-    return {"id": rid, "amlWorkspaceLocation": location, "type": f"{PROVIDER}/{kind}/usages", "unit": "Count",
-            "currentValue": current, "limit": limit, "name": {"value": name, "localizedValue": name}}
+    return {
+        "id": rid,
+        "amlWorkspaceLocation": location,
+        "type": f"{PROVIDER}/{kind}/usages",
+        "unit": "Count",
+        "currentValue": current,
+        "limit": limit,
+        "name": {"value": name, "localizedValue": name},
+    }
 
 
 def _page_size() -> int:
@@ -593,8 +747,9 @@ def _not_found(name: str) -> ArmFailure:
 
 
 def _busy(name: str, busy: str) -> ArmFailure:
-    return ArmFailure(409, "Conflict", f"The compute {name} is busy with another operation ({busy}); try again "
-                      "when it has finished.")
+    return ArmFailure(
+        409, "Conflict", f"The compute {name} is busy with another operation ({busy}); try again when it has finished."
+    )
 
 
 def _method_not_allowed(request: Request) -> ArmFailure:

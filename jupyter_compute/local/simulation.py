@@ -87,8 +87,11 @@ def cluster_nodes(row: ComputeRow, now: float, durations: dict[str, float]) -> t
 def derive(row: ComputeRow, now: float, durations: dict[str, float]) -> Derived:
     body = copy.deepcopy(row.body)
     props = body.setdefault("properties", {})
-    inner = props.setdefault("properties", {}) if props.get("computeType") not in (
-        "SynapseSpark", "DataLakeAnalytics") else props.get("properties") or {}
+    inner = (
+        props.setdefault("properties", {})
+        if props.get("computeType") not in ("SynapseSpark", "DataLakeAnalytics")
+        else props.get("properties") or {}
+    )
     create = row.events[0]
     created_at = _event_time(create)
     finished = created_at + float(create["duration"])
@@ -127,8 +130,9 @@ def derive(row: ComputeRow, now: float, durations: dict[str, float]) -> Derived:
     return Derived(body, busy, nodes)
 
 
-def _derive_cluster(row: ComputeRow, inner: dict[str, Any], now: float, durations: dict[str, float],
-                    state: str) -> list[tuple[Node, str]]:
+def _derive_cluster(
+    row: ComputeRow, inner: dict[str, Any], now: float, durations: dict[str, float], state: str
+) -> list[tuple[Node, str]]:
     nodes, ready = cluster_nodes(row, now, durations)
     live = [(n, s) for n in nodes if (s := n.state(now)) is not None]
     counts = {k: 0 for k in ("idle", "running", "preparing", "unusable", "leaving", "preempted")}
@@ -167,8 +171,12 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
         ci_state, last = "SettingUp", ("Create", t0, "InProgress")
     else:
         ci_state, last = "Running", ("Create", t0, "Succeeded")
-    phases = {"stop": ("Stopping", "Stopped", "Stop"), "start": ("Starting", "Running", "Start"),
-              "restart": ("Restarting", "Running", "Restart"), "delete": ("Deleting", "Deleting", "Delete")}
+    phases = {
+        "stop": ("Stopping", "Stopped", "Stop"),
+        "start": ("Starting", "Running", "Start"),
+        "restart": ("Restarting", "Running", "Restart"),
+        "delete": ("Deleting", "Deleting", "Delete"),
+    }
     for event in row.events[1:]:
         start = _event_time(event)
         if start > now or event["kind"] not in phases:
@@ -178,15 +186,25 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
         ci_state = after if done else during
         last = (name, start, "Succeeded" if done else "InProgress")
     inner["state"] = ci_state
-    inner["lastOperation"] = {"operationName": last[0], "operationTime": iso(last[1]),
-                              "operationStatus": last[2], "operationTrigger": "User"}
+    inner["lastOperation"] = {
+        "operationName": last[0],
+        "operationTime": iso(last[1]),
+        "operationStatus": last[2],
+        "operationTrigger": "User",
+    }
     running = ci_state in ("Running", "Restarting", "Stopping")
-    inner["connectivityEndpoints"] = {"publicIpAddress": "127.0.0.1" if running else None,
-                                      "privateIpAddress": "10.0.0.4" if running else None}
-    inner["applications"] = [
-        {"displayName": app, "endpointUri": f"https://{row.name}.local.instances.azureml.net/{path}"}
-        for app, path in (("Jupyter", "tree/"), ("Jupyter Lab", "lab"))
-    ] if running else []
+    inner["connectivityEndpoints"] = {
+        "publicIpAddress": "127.0.0.1" if running else None,
+        "privateIpAddress": "10.0.0.4" if running else None,
+    }
+    inner["applications"] = (
+        [
+            {"displayName": app, "endpointUri": f"https://{row.name}.local.instances.azureml.net/{path}"}
+            for app, path in (("Jupyter", "tree/"), ("Jupyter Lab", "lab"))
+        ]
+        if running
+        else []
+    )
     ssh = inner.setdefault("sshSettings", {})
     ssh.setdefault("sshPublicAccess", "Disabled")
     ssh["adminUserName"] = "azureuser"
@@ -196,8 +214,11 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
     inner.setdefault("enableSSO", True)
     inner["errors"] = []
     inner["versions"] = {"runtime": "local"}
-    inner["osImageMetadata"] = {"currentImageVersion": "25.11.01", "latestImageVersion": "25.11.01",
-                                "isLatestOsImageVersion": True}
+    inner["osImageMetadata"] = {
+        "currentImageVersion": "25.11.01",
+        "latestImageVersion": "25.11.01",
+        "isLatestOsImageVersion": True,
+    }
     return ci_state
 
 

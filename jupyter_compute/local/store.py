@@ -151,8 +151,16 @@ class Store:
         db.execute(
             "INSERT INTO operations (id, workspace, compute, action, started, ends, outcome, error) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (op.id, op.workspace, op.compute, op.action, op.started, op.ends, op.outcome,
-             json.dumps(op.error) if op.error else None),
+            (
+                op.id,
+                op.workspace,
+                op.compute,
+                op.action,
+                op.started,
+                op.ends,
+                op.outcome,
+                json.dumps(op.error) if op.error else None,
+            ),
         )
 
     @staticmethod
@@ -163,7 +171,16 @@ class Store:
         ).fetchone()
         if row is None:
             return None
-        return OperationRow(*row[:7], error=json.loads(row[7]) if row[7] else None)
+        return OperationRow(
+            id=row[0],
+            workspace=row[1],
+            compute=row[2],
+            action=row[3],
+            started=row[4],
+            ends=row[5],
+            outcome=row[6],
+            error=json.loads(row[7]) if row[7] else None,
+        )
 
     @staticmethod
     def prune_operations(db: sqlite3.Connection, older_than: float) -> None:

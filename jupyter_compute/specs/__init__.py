@@ -30,34 +30,79 @@ from .computeinstance import ComputeInstanceSpec
 from .other import OtherComputeSpec
 
 __all__ = [
-    "AmlComputeSpec", "ComputeInstanceSpec", "ComputeSpec", "CustomApplication", "DataLakeAnalyticsSpec",
-    "DatabricksSpec", "FieldInfo", "HDInsightSpec", "KINDS", "KubernetesSpec", "OtherComputeSpec", "Schedule",
-    "ScriptReference", "SetupScripts", "SynapseSparkSpec", "VirtualMachineSpec", "WireContext", "WithIdentity",
-    "BATCH_MESSAGE", "kind_names", "refuse_batch", "seconds_to_iso", "spec_class", "spec_from_arm",
+    "AmlComputeSpec",
+    "ComputeInstanceSpec",
+    "ComputeSpec",
+    "CustomApplication",
+    "DataLakeAnalyticsSpec",
+    "DatabricksSpec",
+    "FieldInfo",
+    "HDInsightSpec",
+    "KINDS",
+    "KubernetesSpec",
+    "OtherComputeSpec",
+    "Schedule",
+    "ScriptReference",
+    "SetupScripts",
+    "SynapseSparkSpec",
+    "VirtualMachineSpec",
+    "WireContext",
+    "WithIdentity",
+    "BATCH_MESSAGE",
+    "kind_names",
+    "refuse_batch",
+    "seconds_to_iso",
+    "spec_class",
+    "spec_from_arm",
     "spec_from_yaml",
 ]
 
 KINDS: dict[str, type[ComputeSpec]] = {
     cls.KIND: cls
-    for cls in (AmlComputeSpec, ComputeInstanceSpec, VirtualMachineSpec, HDInsightSpec, DatabricksSpec,
-                DataLakeAnalyticsSpec, SynapseSparkSpec, KubernetesSpec)
+    for cls in (
+        AmlComputeSpec,
+        ComputeInstanceSpec,
+        VirtualMachineSpec,
+        HDInsightSpec,
+        DatabricksSpec,
+        DataLakeAnalyticsSpec,
+        SynapseSparkSpec,
+        KubernetesSpec,
+    )
 }
 BY_COMPUTE_TYPE = {cls.COMPUTE_TYPE: cls for cls in KINDS.values()}
 
 # The words the command grammar uses (`create cluster`, `attach vm` ...), and other common spellings.
 ALIASES = {
-    "cluster": "amlcompute", "amlcompute": "amlcompute", "aml_compute": "amlcompute",
-    "instance": "computeinstance", "computeinstance": "computeinstance", "ci": "computeinstance",
-    "vm": "virtualmachine", "virtualmachine": "virtualmachine", "remote": "virtualmachine",
-    "hdinsight": "hdinsight", "hdi": "hdinsight",
+    "cluster": "amlcompute",
+    "amlcompute": "amlcompute",
+    "aml_compute": "amlcompute",
+    "instance": "computeinstance",
+    "computeinstance": "computeinstance",
+    "ci": "computeinstance",
+    "vm": "virtualmachine",
+    "virtualmachine": "virtualmachine",
+    "remote": "virtualmachine",
+    "hdinsight": "hdinsight",
+    "hdi": "hdinsight",
     "databricks": "databricks",
-    "adla": "datalakeanalytics", "datalakeanalytics": "datalakeanalytics",
-    "synapse": "synapsespark", "synapsespark": "synapsespark",
-    "kubernetes": "kubernetes", "k8s": "kubernetes",
+    "adla": "datalakeanalytics",
+    "datalakeanalytics": "datalakeanalytics",
+    "synapse": "synapsespark",
+    "synapsespark": "synapsespark",
+    "kubernetes": "kubernetes",
+    "k8s": "kubernetes",
 }
-GRAMMAR_WORDS = {"amlcompute": "cluster", "computeinstance": "instance", "virtualmachine": "vm",
-                 "hdinsight": "hdinsight", "databricks": "databricks", "datalakeanalytics": "adla",
-                 "synapsespark": "synapse", "kubernetes": "kubernetes"}
+GRAMMAR_WORDS = {
+    "amlcompute": "cluster",
+    "computeinstance": "instance",
+    "virtualmachine": "vm",
+    "hdinsight": "hdinsight",
+    "databricks": "databricks",
+    "datalakeanalytics": "adla",
+    "synapsespark": "synapse",
+    "kubernetes": "kubernetes",
+}
 
 
 def kind_names() -> list[str]:

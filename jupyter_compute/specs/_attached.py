@@ -31,7 +31,10 @@ class AttachedSpec(ComputeSpec):
     RESOURCE_TYPES: ClassVar[tuple[str, ...]]
 
     resource_id: str | None = spec_field(
-        f.text, "ARM resource id of the resource to attach", yaml="resource_id", v1=("resource_id",),
+        f.text,
+        "ARM resource id of the resource to attach",
+        yaml="resource_id",
+        v1=("resource_id",),
         cli=("--resource-id",),
     )
 
@@ -39,8 +42,12 @@ class AttachedSpec(ComputeSpec):
         problems = super().check()
         if self.resource_id is None:
             if not self.can_build_resource_id():
-                problems.append(Problem("resource_id", "is required: the ARM id of the "
-                                        + " or ".join(self.RESOURCE_TYPES) + " to attach"))
+                problems.append(
+                    Problem(
+                        "resource_id",
+                        "is required: the ARM id of the " + " or ".join(self.RESOURCE_TYPES) + " to attach",
+                    )
+                )
         else:
             try:
                 f.resource_id(*self.RESOURCE_TYPES)(self.resource_id)
@@ -65,33 +72,60 @@ class WithSshAccess:
     """Administrator SSH access to a VM or an HDInsight head node."""
 
     ssh_port: int = spec_field(
-        f.integer(1, 65535), "SSH port", default=22, yaml="ssh_settings.ssh_port", v1=("ssh_port",),
+        f.integer(1, 65535),
+        "SSH port",
+        default=22,
+        yaml="ssh_settings.ssh_port",
+        v1=("ssh_port",),
         cli=("--ssh-port",),
     )
     address: str | None = spec_field(
-        f.text, "Public IP address or DNS name (read from the resource when omitted)", yaml="address",
-        v1=("address",), cli=("--address",), advanced=True,
+        f.text,
+        "Public IP address or DNS name (read from the resource when omitted)",
+        yaml="address",
+        v1=("address",),
+        cli=("--address",),
+        advanced=True,
     )
     admin_username: str | None = spec_field(
-        f.bounded_text(64), "Administrator user name", yaml="ssh_settings.admin_username",
-        v1=("username",), cli=("--admin-username", "--username"),
+        f.bounded_text(64),
+        "Administrator user name",
+        yaml="ssh_settings.admin_username",
+        v1=("username",),
+        cli=("--admin-username", "--username"),
     )
     admin_password: Secret | None = spec_field(
-        f.secret, "Administrator password", yaml="ssh_settings.admin_password", v1=("password",),
-        cli=("--password",), secret=True,
+        f.secret,
+        "Administrator password",
+        yaml="ssh_settings.admin_password",
+        v1=("password",),
+        cli=("--password",),
+        secret=True,
     )
     ssh_private_key_file: Secret | None = spec_field(
-        _key_file, "File with the administrator's SSH private key", yaml="ssh_settings.ssh_private_key_file",
-        v1=("private_key_file",), cli=("--ssh-private-key",), secret=True,
+        _key_file,
+        "File with the administrator's SSH private key",
+        yaml="ssh_settings.ssh_private_key_file",
+        v1=("private_key_file",),
+        cli=("--ssh-private-key",),
+        secret=True,
     )
     ssh_key_passphrase: Secret | None = spec_field(
-        f.secret, "Passphrase of an encrypted private key (used locally to decrypt it; never sent)",
-        yaml="ssh_settings.ssh_key_passphrase", v1=("private_key_passphrase",), cli=("--ssh-key-passphrase",),
-        secret=True, advanced=True,
+        f.secret,
+        "Passphrase of an encrypted private key (used locally to decrypt it; never sent)",
+        yaml="ssh_settings.ssh_key_passphrase",
+        v1=("private_key_passphrase",),
+        cli=("--ssh-key-passphrase",),
+        secret=True,
+        advanced=True,
     )
     ssh_public_key: str | None = spec_field(
-        f.ssh_public_key, "Administrator's SSH public key", yaml="ssh_settings.ssh_public_key",
-        v1=("public_key",), cli=("--ssh-public-key",), advanced=True,
+        f.ssh_public_key,
+        "Administrator's SSH public key",
+        yaml="ssh_settings.ssh_public_key",
+        v1=("public_key",),
+        cli=("--ssh-public-key",),
+        advanced=True,
     )
 
     def ssh_problems(self) -> list[Problem]:
@@ -99,8 +133,13 @@ class WithSshAccess:
         if not self.admin_username:
             problems.append(Problem("admin_username", "is required to attach (the administrator user name)"))
         if self.admin_password is None and self.ssh_private_key_file is None:
-            problems.append(Problem("admin_password", "a password or an SSH private key file is required; "
-                                    "give --password-env VAR, --password-file F or --ssh-private-key-file F"))
+            problems.append(
+                Problem(
+                    "admin_password",
+                    "a password or an SSH private key file is required; "
+                    "give --password-env VAR, --password-file F or --ssh-private-key-file F",
+                )
+            )
         if self.ssh_key_passphrase is not None and self.ssh_private_key_file is None:
             problems.append(Problem("ssh_key_passphrase", "a passphrase needs an SSH private key file"))
         return problems

@@ -73,24 +73,45 @@ class ComputeSpec:
 
     name: str = spec_field(f.compute_name, "Name of the compute in the workspace", yaml="name")
     description: str | None = spec_field(
-        f.bounded_text(1024), "Free-text description", yaml="description", v1=("description",),
-        cli=("--description",), advanced=True,
+        f.bounded_text(1024),
+        "Free-text description",
+        yaml="description",
+        v1=("description",),
+        cli=("--description",),
+        advanced=True,
     )
     location: str | None = spec_field(
-        f.text, "Azure region of the compute; defaults to the workspace's", yaml="location",
-        v1=("location",), cli=("--location",), advanced=True,
+        f.text,
+        "Azure region of the compute; defaults to the workspace's",
+        yaml="location",
+        v1=("location",),
+        cli=("--location",),
+        advanced=True,
     )
     tags: tuple[tuple[str, str], ...] = spec_field(
-        f.string_map, "Tags as KEY=VALUE pairs", default=(), yaml="tags", v1=("tags",), cli=("--tags",),
-        advanced=True, metavar="KEY=VALUE,...",
+        f.string_map,
+        "Tags as KEY=VALUE pairs",
+        default=(),
+        yaml="tags",
+        v1=("tags",),
+        cli=("--tags",),
+        advanced=True,
+        metavar="KEY=VALUE,...",
     )
     compute_location: str | None = spec_field(
-        f.text, "Region of the underlying compute, when it differs from the workspace's (create only)",
-        yaml="compute_location", v1=("compute_location",), cli=("--compute-location",), advanced=True,
+        f.text,
+        "Region of the underlying compute, when it differs from the workspace's (create only)",
+        yaml="compute_location",
+        v1=("compute_location",),
+        cli=("--compute-location",),
+        advanced=True,
     )
     disable_local_auth: bool | None = spec_field(
-        f.boolean, "Allow only Microsoft Entra ID / managed identity authentication (create only)",
-        yaml="disable_local_auth", cli=("--disable-local-auth",), advanced=True,
+        f.boolean,
+        "Allow only Microsoft Entra ID / managed identity authentication (create only)",
+        yaml="disable_local_auth",
+        cli=("--disable-local-auth",),
+        advanced=True,
     )
 
     # --- building --------------------------------------------------------------------------
@@ -144,9 +165,7 @@ class ComputeSpec:
             raise ValidationError(problems, cls.TITLE)
         spec = cls(**parsed)
         labels = {name: label for name, (label, _) in given.items()}
-        problems = [
-            Problem(labels.get(p.field, _label_for(cls, p.field, source)), p.message) for p in spec.check()
-        ]
+        problems = [Problem(labels.get(p.field, _label_for(cls, p.field, source)), p.message) for p in spec.check()]
         if problems:
             raise ValidationError(problems, cls.TITLE)
         return spec
@@ -172,7 +191,7 @@ class ComputeSpec:
     @classmethod
     def _walk(
         cls,
-        raw: Mapping[str, Any],
+        raw: Mapping[Any, Any],
         prefix: str,
         names: Mapping[str, str],
         yaml_keys: Mapping[str, str],
@@ -237,7 +256,8 @@ class ComputeSpec:
                 problems += exc.problems
         if problems:
             raise ValidationError(problems, self.TITLE)
-        return dataclasses.replace(self, **resolved)
+        changes: dict[str, Any] = dict(resolved)
+        return dataclasses.replace(self, **changes)
 
     # --- to and from the wire --------------------------------------------------------------
 
@@ -277,7 +297,7 @@ class ComputeSpec:
             "compute_location": props.get("computeLocation"),
             "disable_local_auth": props.get("disableLocalAuth"),
         }
-        if issubclass(cls, WithIdentity):
+        if "identity_type" in {fld.name for fld in dataclasses.fields(cls)}:
             values.update(_identity_from_arm(body.get("identity")))
         values.update(cls._fields_from_arm(props))
         return cls(**values)
@@ -334,14 +354,21 @@ class WithIdentity:
     identity_type: str | None = spec_field(
         f.choice(IDENTITY_TYPES, IDENTITY_SHOWN),
         "Managed identity: system_assigned or user_assigned",
-        yaml="identity.type", v1=("identity_type",), cli=("--identity-type",),
-        choices=IDENTITY_SHOWN, advanced=True,
+        yaml="identity.type",
+        v1=("identity_type",),
+        cli=("--identity-type",),
+        choices=IDENTITY_SHOWN,
+        advanced=True,
     )
     user_assigned_identities: tuple[str, ...] = spec_field(
         user_identities,
         "Resource ids of user-assigned identities",
-        default=(), yaml="identity.user_assigned_identities", v1=("identity_id",),
-        cli=("--user-assigned-identities",), advanced=True, metavar="ID",
+        default=(),
+        yaml="identity.user_assigned_identities",
+        v1=("identity_id",),
+        cli=("--user-assigned-identities",),
+        advanced=True,
+        metavar="ID",
     )
 
 
@@ -350,11 +377,19 @@ def _identity_problems(identity_type: str | None, ids: tuple[str, ...]) -> list[
         return []
     needs_ids = "UserAssigned" in identity_type
     if needs_ids and not ids:
-        return [Problem("user_assigned_identities", f"identity type {identity_type} needs at least one "
-                        "user-assigned identity resource id")]
+        return [
+            Problem(
+                "user_assigned_identities",
+                f"identity type {identity_type} needs at least one user-assigned identity resource id",
+            )
+        ]
     if not needs_ids and ids:
-        return [Problem("user_assigned_identities", f"user-assigned identities were given but the identity "
-                        f"type is {identity_type}; use user_assigned")]
+        return [
+            Problem(
+                "user_assigned_identities",
+                f"user-assigned identities were given but the identity type is {identity_type}; use user_assigned",
+            )
+        ]
     return []
 
 
@@ -377,5 +412,3 @@ def _unknown_key_text(label: str, known: list[str], cls: type[ComputeSpec]) -> s
     close = difflib.get_close_matches(leaf, list(candidates), n=1, cutoff=0.6)
     hint = f"; did you mean {candidates[close[0]]!r}?" if close else ""
     return f"is not a setting of a {cls.TITLE}{hint}"
-
-

@@ -217,7 +217,8 @@ def free_mapping(value: Any) -> Mapping[str, Any]:
     for key in value:
         if not isinstance(key, str):
             raise Invalid(f"keys must be text, got {show(key)}")
-    return _freeze(value)
+    frozen: Mapping[str, Any] = _freeze(value)
+    return frozen
 
 
 def _freeze(value: Any) -> Any:
@@ -313,9 +314,7 @@ def minutes_duration(low_min: int, high_min: int) -> Parser:
             minutes = integer()(value)
             iso, total = f"PT{minutes}M", minutes * 60.0
         if not low_min * 60 <= total <= high_min * 60:
-            raise Invalid(
-                f"{show(value)} is out of range; allowed: {low_min} minutes to {high_min // 1440} days"
-            )
+            raise Invalid(f"{show(value)} is out of range; allowed: {low_min} minutes to {high_min // 1440} days")
         return iso
 
     return parse
@@ -325,8 +324,7 @@ def minutes_duration(low_min: int, high_min: int) -> Parser:
 
 COMPUTE_NAME = re.compile(r"^[a-zA-Z](?![a-zA-Z0-9-]*-\d+$)[a-zA-Z0-9\-]{2,23}$")
 COMPUTE_NAME_RULE = (
-    "3 to 24 characters: letters, digits and '-', starting with a letter, "
-    "and not ending in '-' followed by digits"
+    "3 to 24 characters: letters, digits and '-', starting with a letter, and not ending in '-' followed by digits"
 )
 
 
@@ -363,8 +361,12 @@ def guid(value: Any) -> str:
 
 def resource_id(*providers: str) -> Parser:
     """An ARM resource id whose type is one of ``providers`` (e.g. 'Microsoft.Compute/virtualMachines')."""
-    patterns = [re.compile(rf"^/subscriptions/{_GUID}/resourceGroups/[-\w.()]{{1,90}}/providers/{_type_pattern(p)}$",
-                           re.IGNORECASE) for p in providers]
+    patterns = [
+        re.compile(
+            rf"^/subscriptions/{_GUID}/resourceGroups/[-\w.()]{{1,90}}/providers/{_type_pattern(p)}$", re.IGNORECASE
+        )
+        for p in providers
+    ]
     shapes = ["/subscriptions/<guid>/resourceGroups/<group>/providers/" + _shape(p) for p in providers]
 
     def parse(value: Any) -> str:
@@ -401,9 +403,25 @@ def ssh_public_key(value: Any) -> str:
     key = text(value)
     if "PRIVATE KEY" in key:
         raise Invalid("this is a private key; give the public key (the .pub file), e.g. 'ssh-rsa AAAA... user'")
-    if not _SSH_PUBLIC_KEY.match(key):
+    match = _SSH_PUBLIC_KEY.match(key)
+    if not match or not _key_blob_names_its_type(key.split()[1], match.group(1)):
         raise Invalid(
             "is not an OpenSSH public key; expected one line such as 'ssh-rsa AAAAB3... user@host' "
             "(types: ssh-rsa, ssh-ed25519, ecdsa-sha2-nistp256/384/521)"
         )
     return key
+
+
+def _key_blob_names_its_type(blob: str, key_type: str) -> bool:
+    """An OpenSSH key blob starts with its own type name, length-prefixed."""
+    import base64
+    import binascii
+
+    try:
+        raw = base64.b64decode(blob, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    if len(raw) < 4:
+        return False
+    length = int.from_bytes(raw[:4], "big")
+    return raw[4 : 4 + length] == key_type.encode()

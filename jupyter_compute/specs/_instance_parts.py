@@ -84,23 +84,34 @@ class Schedule:
     @classmethod
     def from_yaml(cls, value: Any, where: str) -> Schedule:
         item = _mapping(value, where, ("action", "state", "trigger"), ("action", "trigger"))
-        action = _at(f"{where}.action", f.choice({"start": "Start", "stop": "Stop"}, ("start", "stop")),
-                     item["action"])
-        status = _at(f"{where}.state", f.choice({"enabled": "Enabled", "disabled": "Disabled"},
-                                                 ("enabled", "disabled")), item.get("state", "enabled"))
+        action = _at(f"{where}.action", f.choice({"start": "Start", "stop": "Stop"}, ("start", "stop")), item["action"])
+        status = _at(
+            f"{where}.state",
+            f.choice({"enabled": "Enabled", "disabled": "Disabled"}, ("enabled", "disabled")),
+            item.get("state", "enabled"),
+        )
         tw = f"{where}.trigger"
-        trigger = _mapping(item["trigger"], tw, ("type", "start_time", "time_zone", "expression", "frequency",
-                                                 "interval", "schedule"), ("type",))
-        kind = _at(f"{tw}.type", f.choice({"cron": "Cron", "recurrence": "Recurrence"}, ("cron", "recurrence")),
-                   trigger["type"])
+        trigger = _mapping(
+            item["trigger"],
+            tw,
+            ("type", "start_time", "time_zone", "expression", "frequency", "interval", "schedule"),
+            ("type",),
+        )
+        kind = _at(
+            f"{tw}.type",
+            f.choice({"cron": "Cron", "recurrence": "Recurrence"}, ("cron", "recurrence")),
+            trigger["type"],
+        )
         common: dict[str, Any] = {
             "action": action,
             "status": status,
             "trigger_type": kind,
             "start_time": _at(f"{tw}.start_time", _local_time, trigger["start_time"])
-            if trigger.get("start_time") is not None else None,
+            if trigger.get("start_time") is not None
+            else None,
             "time_zone": _at(f"{tw}.time_zone", f.text, trigger["time_zone"])
-            if trigger.get("time_zone") is not None else None,
+            if trigger.get("time_zone") is not None
+            else None,
         }
         if kind == "Cron":
             if trigger.get("expression") is None:
@@ -115,18 +126,19 @@ class Schedule:
             if trigger.get(key) is None:
                 raise Invalid(f"{tw}.{key} is required for a recurrence trigger")
         sw = f"{tw}.schedule"
-        sched = _mapping(trigger["schedule"], sw, ("hours", "minutes", "week_days", "month_days"),
-                         ("hours", "minutes"))
+        sched = _mapping(trigger["schedule"], sw, ("hours", "minutes", "week_days", "month_days"), ("hours", "minutes"))
         days = sched.get("week_days") or ()
         return cls(
-            frequency=_at(f"{tw}.frequency", f.choice({d.lower(): d for d in FREQUENCIES},
-                                                      [d.lower() for d in FREQUENCIES]), trigger["frequency"]),
+            frequency=_at(
+                f"{tw}.frequency",
+                f.choice({d.lower(): d for d in FREQUENCIES}, [d.lower() for d in FREQUENCIES]),
+                trigger["frequency"],
+            ),
             interval=_at(f"{tw}.interval", f.integer(1, 1000), trigger["interval"]),
             hours=_at(f"{sw}.hours", _int_list(0, 23), sched["hours"]),
             minutes=_at(f"{sw}.minutes", _int_list(0, 59), sched["minutes"]),
             week_days=tuple(
-                _at(f"{sw}.week_days", f.choice({d.lower(): d for d in WEEK_DAYS}, [d.lower() for d in WEEK_DAYS]),
-                    d)
+                _at(f"{sw}.week_days", f.choice({d.lower(): d for d in WEEK_DAYS}, [d.lower() for d in WEEK_DAYS]), d)
                 for d in (days if isinstance(days, (list, tuple)) else [days])
             ),
             month_days=_at(f"{sw}.month_days", _int_list(1, 31), sched.get("month_days") or ()),
@@ -148,8 +160,7 @@ class Schedule:
                 schedule["weekDays"] = list(self.week_days)
             if self.month_days:
                 schedule["monthDays"] = list(self.month_days)
-            out["recurrence"] = {"frequency": self.frequency, "interval": self.interval, **timing,
-                                 "schedule": schedule}
+            out["recurrence"] = {"frequency": self.frequency, "interval": self.interval, **timing, "schedule": schedule}
         return out
 
     @classmethod
@@ -200,8 +211,7 @@ def schedules(value: Any) -> tuple[Schedule, ...]:
     if not isinstance(value, (list, tuple)):
         raise Invalid(f"expected a list under compute_start_stop, got {f.show(value)}")
     return tuple(
-        v if isinstance(v, Schedule) else Schedule.from_yaml(v, f"compute_start_stop[{i}]")
-        for i, v in enumerate(value)
+        v if isinstance(v, Schedule) else Schedule.from_yaml(v, f"compute_start_stop[{i}]") for i, v in enumerate(value)
     )
 
 
@@ -223,7 +233,8 @@ class ScriptReference:
             path=_at(f"{where}.path", f.text, item["path"]),
             command=_at(f"{where}.command", f.text, item["command"]) if item.get("command") is not None else None,
             timeout_minutes=_at(f"{where}.timeout_minutes", f.integer(1, 1440), item["timeout_minutes"])
-            if item.get("timeout_minutes") is not None else None,
+            if item.get("timeout_minutes") is not None
+            else None,
         )
 
     def to_arm(self) -> dict[str, Any]:
@@ -271,10 +282,10 @@ class SetupScripts:
     def from_arm(cls, data: Mapping[str, Any]) -> SetupScripts:
         scripts = data.get("scripts") or {}
         return cls(
-            creation_script=ScriptReference.from_arm(scripts["creationScript"]) if scripts.get("creationScript")
+            creation_script=ScriptReference.from_arm(scripts["creationScript"])
+            if scripts.get("creationScript")
             else None,
-            startup_script=ScriptReference.from_arm(scripts["startupScript"]) if scripts.get("startupScript")
-            else None,
+            startup_script=ScriptReference.from_arm(scripts["startupScript"]) if scripts.get("startupScript") else None,
         )
 
     def to_yaml(self) -> dict[str, Any]:
@@ -294,9 +305,11 @@ def setup_scripts(value: Any) -> SetupScripts:
         raise Invalid("give a creation_script, a startup_script or both")
     return SetupScripts(
         creation_script=ScriptReference.from_yaml(item["creation_script"], "setup_scripts.creation_script")
-        if item.get("creation_script") is not None else None,
+        if item.get("creation_script") is not None
+        else None,
         startup_script=ScriptReference.from_yaml(item["startup_script"], "setup_scripts.startup_script")
-        if item.get("startup_script") is not None else None,
+        if item.get("startup_script") is not None
+        else None,
     )
 
 
@@ -312,8 +325,12 @@ class CustomApplication:
 
     @classmethod
     def from_yaml(cls, value: Any, where: str) -> CustomApplication:
-        item = _mapping(value, where, ("name", "type", "image", "endpoints", "environment_variables",
-                                       "bind_mounts"), ("name", "image", "endpoints"))
+        item = _mapping(
+            value,
+            where,
+            ("name", "type", "image", "endpoints", "environment_variables", "bind_mounts"),
+            ("name", "image", "endpoints"),
+        )
         if str(item.get("type", "docker")).lower() != "docker":
             raise Invalid(f"{where}.type: only docker is supported")
         image = _mapping(item["image"], f"{where}.image", ("type", "reference"), ("reference",))
@@ -321,22 +338,26 @@ class CustomApplication:
         for i, ep in enumerate(item["endpoints"] or ()):
             ew = f"{where}.endpoints[{i}]"
             ep = _mapping(ep, ew, ("target", "published", "protocol", "name"), ("target", "published"))
-            endpoints.append((_at(f"{ew}.target", f.integer(1, 65535), ep["target"]),
-                              _at(f"{ew}.published", f.integer(1024, 65535), ep["published"])))
+            endpoints.append(
+                (
+                    _at(f"{ew}.target", f.integer(1, 65535), ep["target"]),
+                    _at(f"{ew}.published", f.integer(1024, 65535), ep["published"]),
+                )
+            )
         if not endpoints:
             raise Invalid(f"{where}.endpoints: at least one endpoint is required")
         mounts = []
         for i, mount in enumerate(item.get("bind_mounts") or ()):
             mw = f"{where}.bind_mounts[{i}]"
             mount = _mapping(mount, mw, ("source", "target"), ("source", "target"))
-            mounts.append((_at(f"{mw}.source", f.text, mount["source"]), _at(f"{mw}.target", f.text,
-                                                                               mount["target"])))
+            mounts.append((_at(f"{mw}.source", f.text, mount["source"]), _at(f"{mw}.target", f.text, mount["target"])))
         return cls(
             name=_at(f"{where}.name", f.bounded_text(64), item["name"]),
             image=_at(f"{where}.image.reference", f.text, image["reference"]),
             endpoints=tuple(endpoints),
-            environment_variables=_at(f"{where}.environment_variables", f.string_map,
-                                      item.get("environment_variables") or {}),
+            environment_variables=_at(
+                f"{where}.environment_variables", f.string_map, item.get("environment_variables") or {}
+            ),
             bind_mounts=tuple(mounts),
         )
 
@@ -344,14 +365,16 @@ class CustomApplication:
         out: dict[str, Any] = {
             "name": self.name,
             "image": {"type": "docker", "reference": self.image},
-            "endpoints": [{"protocol": "http", "name": "connect", "target": t, "published": p}
-                          for t, p in self.endpoints],
+            "endpoints": [
+                {"protocol": "http", "name": "connect", "target": t, "published": p} for t, p in self.endpoints
+            ],
         }
         if self.environment_variables:
             out["environmentVariables"] = {k: {"type": "local", "value": v} for k, v in self.environment_variables}
         if self.bind_mounts:
-            out["volumes"] = [{"type": "bind", "readOnly": False, "source": s, "target": t}
-                              for s, t in self.bind_mounts]
+            out["volumes"] = [
+                {"type": "bind", "readOnly": False, "source": s, "target": t} for s, t in self.bind_mounts
+            ]
         return out
 
     @classmethod

@@ -10,22 +10,32 @@ from . import _fields as f
 from ._base import WireContext
 from ._fields import spec_field
 
-_SUBNET_NAME = f.bounded_text(80)
+_SUBNET_NAME = f.bounded_text(1024)  # a name, or a full subnet resource id
 
 
 @dataclass(frozen=True, kw_only=True)
 class WithNetwork:
     vnet_name: str | None = spec_field(
-        f.bounded_text(64), "Virtual network name (in the workspace's resource group unless --vnet-resource-group)",
-        yaml="network_settings.vnet_name", v1=("vnet_name",), cli=("--vnet-name",), advanced=True,
+        f.bounded_text(64),
+        "Virtual network name (in the workspace's resource group unless --vnet-resource-group)",
+        yaml="network_settings.vnet_name",
+        v1=("vnet_name",),
+        cli=("--vnet-name",),
+        advanced=True,
     )
     subnet: str | None = spec_field(
-        _SUBNET_NAME, "Subnet name within --vnet-name, or a full subnet resource id",
-        yaml="network_settings.subnet", v1=("subnet_name",), cli=("--subnet", "--subnet-name"), advanced=True,
+        _SUBNET_NAME,
+        "Subnet name within --vnet-name, or a full subnet resource id",
+        yaml="network_settings.subnet",
+        v1=("subnet_name",),
+        cli=("--subnet", "--subnet-name"),
+        advanced=True,
     )
     vnet_resource_group: str | None = spec_field(
-        f.bounded_text(90), "Resource group of the virtual network, if not the workspace's",
-        v1=("vnet_resourcegroup_name",), cli=("--vnet-resource-group", "--vnet-resourcegroup-name"),
+        f.bounded_text(90),
+        "Resource group of the virtual network, if not the workspace's",
+        v1=("vnet_resourcegroup_name",),
+        cli=("--vnet-resource-group", "--vnet-resourcegroup-name"),
         advanced=True,
     )
 

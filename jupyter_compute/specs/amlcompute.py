@@ -35,79 +35,146 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec):
     TITLE: ClassVar[str] = "compute cluster"
 
     size: str = spec_field(
-        f.vm_size, "VM size of the nodes", default=DEFAULT_SIZE, yaml="size", v1=("vm_size",),
+        f.vm_size,
+        "VM size of the nodes",
+        default=DEFAULT_SIZE,
+        yaml="size",
+        v1=("vm_size",),
         cli=("--size", "--vm-size"),
     )
     tier: str = spec_field(
-        f.choice(_TIER_SPELLINGS, ("dedicated", "low_priority")), "dedicated or low_priority VMs",
-        default="dedicated", yaml="tier", v1=("vm_priority",), cli=("--tier", "--vm-priority"),
+        f.choice(_TIER_SPELLINGS, ("dedicated", "low_priority")),
+        "dedicated or low_priority VMs",
+        default="dedicated",
+        yaml="tier",
+        v1=("vm_priority",),
+        cli=("--tier", "--vm-priority"),
         choices=("dedicated", "low_priority"),
     )
     min_instances: int = spec_field(
-        f.integer(0, MAX_NODES), "Minimum number of nodes (kept running)", default=0, yaml="min_instances",
-        v1=("min_nodes",), cli=("--min-instances", "--min-nodes"),
+        f.integer(0, MAX_NODES),
+        "Minimum number of nodes (kept running)",
+        default=0,
+        yaml="min_instances",
+        v1=("min_nodes",),
+        cli=("--min-instances", "--min-nodes"),
     )
     max_instances: int = spec_field(
-        f.integer(1, MAX_NODES), "Maximum number of nodes", default=1, yaml="max_instances",
-        v1=("max_nodes",), cli=("--max-instances", "--max-nodes"),
+        f.integer(1, MAX_NODES),
+        "Maximum number of nodes",
+        default=1,
+        yaml="max_instances",
+        v1=("max_nodes",),
+        cli=("--max-instances", "--max-nodes"),
     )
     idle_time_before_scale_down: int | None = spec_field(
-        f.seconds(0, 7 * 24 * 3600), "Seconds a node stays idle before it is released (or ISO-8601, PT2M)",
-        yaml="idle_time_before_scale_down", v1=("idle_seconds_before_scaledown",),
-        cli=("--idle-time-before-scale-down", "--idle-seconds-before-scaledown"), metavar="SECONDS",
+        f.seconds(0, 7 * 24 * 3600),
+        "Seconds a node stays idle before it is released (or ISO-8601, PT2M)",
+        yaml="idle_time_before_scale_down",
+        v1=("idle_seconds_before_scaledown",),
+        cli=("--idle-time-before-scale-down", "--idle-seconds-before-scaledown"),
+        metavar="SECONDS",
     )
     ssh_public_access_enabled: bool | None = spec_field(
-        _ssh_access, "Open the nodes' public SSH port (unset: open unless in a VNet)",
-        yaml="ssh_public_access_enabled", v1=("remote_login_port_public_access",),
-        cli=("--ssh-public-access-enabled",), advanced=True,
+        _ssh_access,
+        "Open the nodes' public SSH port (unset: open unless in a VNet)",
+        yaml="ssh_public_access_enabled",
+        v1=("remote_login_port_public_access",),
+        cli=("--ssh-public-access-enabled",),
+        advanced=True,
     )
     admin_username: str | None = spec_field(
-        f.bounded_text(64), "Administrator user created on every node", yaml="ssh_settings.admin_username",
-        v1=("admin_username",), cli=("--admin-username",), advanced=True,
+        f.bounded_text(64),
+        "Administrator user created on every node",
+        yaml="ssh_settings.admin_username",
+        v1=("admin_username",),
+        cli=("--admin-username",),
+        advanced=True,
     )
     admin_password: Secret | None = spec_field(
-        f.secret, "Administrator password", yaml="ssh_settings.admin_password",
-        v1=("admin_user_password",), cli=("--admin-password",), secret=True, advanced=True,
+        f.secret,
+        "Administrator password",
+        yaml="ssh_settings.admin_password",
+        v1=("admin_user_password",),
+        cli=("--admin-password",),
+        secret=True,
+        advanced=True,
     )
     ssh_key_value: str | None = spec_field(
-        f.ssh_public_key, "Administrator SSH public key (the .pub text)", yaml="ssh_settings.ssh_key_value",
-        v1=("admin_user_ssh_key",), cli=("--ssh-key-value",), advanced=True,
+        f.ssh_public_key,
+        "Administrator SSH public key (the .pub text)",
+        yaml="ssh_settings.ssh_key_value",
+        v1=("admin_user_ssh_key",),
+        cli=("--ssh-key-value",),
+        advanced=True,
     )
     enable_node_public_ip: bool = spec_field(
-        f.boolean, "Give nodes public IPs (false needs a subnet)", default=True,
-        yaml="enable_node_public_ip", v1=("enable_node_public_ip",), cli=("--enable-node-public-ip",),
+        f.boolean,
+        "Give nodes public IPs (false needs a subnet)",
+        default=True,
+        yaml="enable_node_public_ip",
+        v1=("enable_node_public_ip",),
+        cli=("--enable-node-public-ip",),
         advanced=True,
     )
     os_type: str | None = spec_field(
-        f.choice({"linux": "Linux", "windows": "Windows"}, ("Linux", "Windows")), "Operating system of the nodes",
-        yaml="os_type", cli=("--os-type",), choices=("Linux", "Windows"), advanced=True,
+        f.choice({"linux": "Linux", "windows": "Windows"}, ("Linux", "Windows")),
+        "Operating system of the nodes",
+        yaml="os_type",
+        cli=("--os-type",),
+        choices=("Linux", "Windows"),
+        advanced=True,
     )
     virtual_machine_image: str | None = spec_field(
-        f.text, "Resource id of a custom (Windows) VM image", yaml="virtual_machine_image",
-        cli=("--virtual-machine-image",), advanced=True,
+        f.text,
+        "Resource id of a custom (Windows) VM image",
+        yaml="virtual_machine_image",
+        cli=("--virtual-machine-image",),
+        advanced=True,
     )
     isolated_network: bool | None = spec_field(
-        f.boolean, "Isolated network", yaml="isolated_network", cli=("--isolated-network",), advanced=True,
+        f.boolean,
+        "Isolated network",
+        yaml="isolated_network",
+        cli=("--isolated-network",),
+        advanced=True,
     )
     property_bag: Mapping[str, Any] | None = spec_field(
-        f.free_mapping, "Free-form service properties", yaml="property_bag", advanced=True,
+        f.free_mapping,
+        "Free-form service properties",
+        yaml="property_bag",
+        advanced=True,
     )
 
     def check(self) -> list[Problem]:
         problems = super().check() + self.network_problems()
         if self.min_instances > self.max_instances:
-            problems.append(Problem("min_instances", f"{self.min_instances} is more than max_instances "
-                                    f"{self.max_instances}; allowed: 0 <= min_instances <= max_instances"))
+            problems.append(
+                Problem(
+                    "min_instances",
+                    f"{self.min_instances} is more than max_instances "
+                    f"{self.max_instances}; allowed: 0 <= min_instances <= max_instances",
+                )
+            )
         if (self.admin_password or self.ssh_key_value) and not self.admin_username:
             problems.append(Problem("admin_username", "is required with an admin password or SSH key"))
         if self.admin_username and not (self.admin_password or self.ssh_key_value):
-            problems.append(Problem("admin_password", "an admin password or an SSH public key (ssh_key_value) "
-                                    "is required with admin_username"))
+            problems.append(
+                Problem(
+                    "admin_password",
+                    "an admin password or an SSH public key (ssh_key_value) is required with admin_username",
+                )
+            )
         if self.enable_node_public_ip is False and self.subnet is None:
             problems.append(Problem("enable_node_public_ip", "false needs a subnet (network_settings.subnet)"))
         if self.identity_type == "SystemAssigned,UserAssigned":
-            problems.append(Problem("identity_type", "a compute cluster takes a system-assigned or user-assigned "
-                                    "identity, not both; allowed: system_assigned, user_assigned, none"))
+            problems.append(
+                Problem(
+                    "identity_type",
+                    "a compute cluster takes a system-assigned or user-assigned "
+                    "identity, not both; allowed: system_assigned, user_assigned, none",
+                )
+            )
         return problems
 
     def _properties_to_arm(self, ctx: WireContext) -> dict[str, Any]:

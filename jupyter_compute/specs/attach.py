@@ -11,7 +11,33 @@ from ..secrets import Secret
 from . import _fields as f
 from ._attached import AttachedSpec, WithSshAccess, resolve_ssh
 from ._base import WireContext, WithIdentity
-from ._fields import spec_field
+from ._fields import Invalid, spec_field
+
+
+def _instance_types(value: Any) -> Mapping[str, Any]:
+    """{name: {nodeSelector: {label: value}, resources: {requests: {cpu: "1"}, limits: {...}}}}."""
+    if not isinstance(value, Mapping) or not value:
+        raise Invalid(f"expected a mapping of instance type names to settings, got {f.show(value)}")
+    checked: dict[str, Any] = {}
+    for name, settings in value.items():
+        if not isinstance(name, str) or not name:
+            raise Invalid(f"instance type names must be non-empty text, got {f.show(name)}")
+        where = f"instance_types.{name}"
+        if not isinstance(settings, Mapping) or set(settings) - {"nodeSelector", "resources"}:
+            raise Invalid(
+                f"{where}: expected {{nodeSelector: {{...}}, resources: {{requests: {{...}}, "
+                f"limits: {{...}}}}}}, got {f.show(settings)}"
+            )
+        entry: dict[str, Any] = {}
+        if settings.get("nodeSelector") is not None:
+            entry["nodeSelector"] = dict(f.string_map(settings["nodeSelector"]))
+        resources = settings.get("resources")
+        if resources is not None:
+            if not isinstance(resources, Mapping) or set(resources) - {"requests", "limits"}:
+                raise Invalid(f"{where}.resources: expected requests and/or limits, got {f.show(resources)}")
+            entry["resources"] = {k: dict(f.string_map(v)) for k, v in resources.items() if v is not None}
+        checked[name] = entry
+    return f.free_mapping(checked)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,16 +50,25 @@ class VirtualMachineSpec(WithSshAccess, AttachedSpec):
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Microsoft.Compute/virtualMachines",)
 
     virtual_machine_size: str | None = spec_field(
-        f.vm_size, "Size of the VM (informational)", yaml="virtual_machine_size", cli=("--vm-size",),
+        f.vm_size,
+        "Size of the VM (informational)",
+        yaml="virtual_machine_size",
+        cli=("--vm-size",),
         advanced=True,
     )
     notebook_server_port: int | None = spec_field(
-        f.integer(1, 65535), "Port of a notebook server on the VM", yaml="notebook_server_port",
-        cli=("--notebook-server-port",), advanced=True,
+        f.integer(1, 65535),
+        "Port of a notebook server on the VM",
+        yaml="notebook_server_port",
+        cli=("--notebook-server-port",),
+        advanced=True,
     )
     is_notebook_instance_compute: bool | None = spec_field(
-        f.boolean, "The VM is used to run notebooks", yaml="is_notebook_instance_compute",
-        cli=("--is-notebook-instance-compute",), advanced=True,
+        f.boolean,
+        "The VM is used to run notebooks",
+        yaml="is_notebook_instance_compute",
+        cli=("--is-notebook-instance-compute",),
+        advanced=True,
     )
 
     def check(self) -> list[Problem]:
@@ -95,8 +130,12 @@ class _ByGroupAndName(AttachedSpec):
 
     PROVIDER: ClassVar[str]
     resource_group: str | None = spec_field(
-        f.bounded_text(90), "Resource group of the resource (with its name, instead of --resource-id)",
-        yaml="resource_group", v1=("resource_group",), cli=("--target-resource-group",), advanced=True,
+        f.bounded_text(90),
+        "Resource group of the resource (with its name, instead of --resource-id)",
+        yaml="resource_group",
+        v1=("resource_group",),
+        cli=("--target-resource-group",),
+        advanced=True,
     )
 
     def _short_name(self) -> str | None:
@@ -108,8 +147,7 @@ class _ByGroupAndName(AttachedSpec):
     def check(self) -> list[Problem]:
         problems = super().check()
         if self.resource_id and (self.resource_group or self._short_name()):
-            problems.append(Problem("resource_id", "give either resource_id or resource_group with a name, not "
-                                    "both"))
+            problems.append(Problem("resource_id", "give either resource_id or resource_group with a name, not both"))
         elif not self.resource_id and bool(self.resource_group) != bool(self._short_name()):
             problems.append(Problem("resource_group", "resource_group and the resource name go together"))
         return problems
@@ -117,8 +155,10 @@ class _ByGroupAndName(AttachedSpec):
     def full_resource_id(self, ctx: WireContext) -> str:
         if self.resource_id:
             return self.resource_id
-        return (f"/subscriptions/{ctx.subscription_id}/resourceGroups/{self.resource_group}/providers/"
-                f"{self.PROVIDER}/{self._short_name()}")
+        return (
+            f"/subscriptions/{ctx.subscription_id}/resourceGroups/{self.resource_group}/providers/"
+            f"{self.PROVIDER}/{self._short_name()}"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,15 +172,25 @@ class DatabricksSpec(_ByGroupAndName):
     PROVIDER: ClassVar[str] = "Microsoft.Databricks/workspaces"
 
     workspace_name: str | None = spec_field(
-        f.bounded_text(64), "Databricks workspace name (with resource_group, instead of --resource-id)",
-        yaml="workspace_name", v1=("workspace_name",), cli=("--workspace-name",),
+        f.bounded_text(64),
+        "Databricks workspace name (with resource_group, instead of --resource-id)",
+        yaml="workspace_name",
+        v1=("workspace_name",),
+        cli=("--workspace-name",),
     )
     access_token: Secret | None = spec_field(
-        f.secret, "Databricks personal access token", yaml="access_token", v1=("access_token",),
-        cli=("--access-token",), secret=True,
+        f.secret,
+        "Databricks personal access token",
+        yaml="access_token",
+        v1=("access_token",),
+        cli=("--access-token",),
+        secret=True,
     )
     workspace_url: str | None = spec_field(
-        f.text, "Workspace URL (adb-….azuredatabricks.net)", yaml="workspace_url", cli=("--workspace-url",),
+        f.text,
+        "Workspace URL (adb-….azuredatabricks.net)",
+        yaml="workspace_url",
+        cli=("--workspace-url",),
         advanced=True,
     )
 
@@ -150,8 +200,9 @@ class DatabricksSpec(_ByGroupAndName):
     def check(self) -> list[Problem]:
         problems = super().check()
         if self.access_token is None:
-            problems.append(Problem("access_token", "is required; give --access-token-env VAR or "
-                                    "--access-token-file F"))
+            problems.append(
+                Problem("access_token", "is required; give --access-token-env VAR or --access-token-file F")
+            )
         return problems
 
     def _properties_to_arm(self, ctx: WireContext) -> dict[str, Any]:
@@ -182,12 +233,18 @@ class DataLakeAnalyticsSpec(_ByGroupAndName):
     PROVIDER: ClassVar[str] = "Microsoft.DataLakeAnalytics/accounts"
 
     account_name: str | None = spec_field(
-        f.bounded_text(64), "Data Lake Analytics account name (with resource_group, instead of --resource-id)",
-        yaml="account_name", v1=("account_name",), cli=("--account-name",),
+        f.bounded_text(64),
+        "Data Lake Analytics account name (with resource_group, instead of --resource-id)",
+        yaml="account_name",
+        v1=("account_name",),
+        cli=("--account-name",),
     )
     data_lake_store_account_name: str | None = spec_field(
-        f.bounded_text(64), "Default Data Lake Store account", yaml="data_lake_store_account_name",
-        cli=("--data-lake-store-account-name",), advanced=True,
+        f.bounded_text(64),
+        "Default Data Lake Store account",
+        yaml="data_lake_store_account_name",
+        cli=("--data-lake-store-account-name",),
+        advanced=True,
     )
 
     def _short_name(self) -> str | None:
@@ -220,8 +277,12 @@ class SynapseSparkSpec(WithIdentity, AttachedSpec):
     def check(self) -> list[Problem]:
         problems = super().check()
         if self.identity_type == "SystemAssigned,UserAssigned":
-            problems.append(Problem("identity_type", "a Synapse Spark pool takes one kind of identity; allowed: "
-                                    "system_assigned, user_assigned, none"))
+            problems.append(
+                Problem(
+                    "identity_type",
+                    "a Synapse Spark pool takes one kind of identity; allowed: system_assigned, user_assigned, none",
+                )
+            )
         return problems
 
     def _properties_to_arm(self, ctx: WireContext) -> dict[str, Any]:
@@ -245,30 +306,50 @@ class KubernetesSpec(WithIdentity, AttachedSpec):
     )
 
     namespace: str = spec_field(
-        f.bounded_text(63), "Kubernetes namespace for jobs", default="default", yaml="namespace",
+        f.bounded_text(63),
+        "Kubernetes namespace for jobs",
+        default="default",
+        yaml="namespace",
         cli=("--namespace",),
     )
     default_instance_type: str | None = spec_field(
-        f.bounded_text(63), "Default instance type", yaml="properties.default_instance_type",
-        cli=("--default-instance-type",), advanced=True,
+        f.bounded_text(63),
+        "Default instance type",
+        yaml="properties.default_instance_type",
+        cli=("--default-instance-type",),
+        advanced=True,
     )
     instance_types: Mapping[str, Any] | None = spec_field(
-        f.free_mapping, "Instance types: {name: {nodeSelector, resources: {requests, limits}}}",
-        yaml="properties.instance_types", advanced=True,
+        _instance_types,
+        "Instance types: {name: {nodeSelector, resources: {requests, limits}}}",
+        yaml="properties.instance_types",
+        advanced=True,
     )
     extension_instance_release_train: str | None = spec_field(
-        f.text, "Release train of the Azure ML extension", yaml="properties.extension_instance_release_train",
+        f.text,
+        "Release train of the Azure ML extension",
+        yaml="properties.extension_instance_release_train",
         advanced=True,
     )
     vc_name: str | None = spec_field(f.text, "VC name", yaml="properties.vc_name", advanced=True)
     extension_principal_id: str | None = spec_field(
-        f.text, "Principal id of the extension", yaml="properties.extension_principal_id", advanced=True,
+        f.text,
+        "Principal id of the extension",
+        yaml="properties.extension_principal_id",
+        advanced=True,
     )
     relay_connection_string: Secret | None = spec_field(
-        f.secret, "Relay connection string", yaml="properties.relay_connection_string", secret=True, advanced=True,
+        f.secret,
+        "Relay connection string",
+        yaml="properties.relay_connection_string",
+        secret=True,
+        advanced=True,
     )
     service_bus_connection_string: Secret | None = spec_field(
-        f.secret, "Service Bus connection string", yaml="properties.service_bus_connection_string", secret=True,
+        f.secret,
+        "Service Bus connection string",
+        yaml="properties.service_bus_connection_string",
+        secret=True,
         advanced=True,
     )
 
@@ -298,7 +379,8 @@ class KubernetesSpec(WithIdentity, AttachedSpec):
             "resource_id": props.get("resourceId"),
             "namespace": inner.get("namespace") or "default",
             "default_instance_type": inner.get("defaultInstanceType"),
-            "instance_types": f.free_mapping(types) if isinstance(types, Mapping) else None,
+            # the service reports unset resources as null, which its own schema refuses on a PUT
+            "instance_types": f.free_mapping(_drop_nulls(types)) if isinstance(types, Mapping) else None,
             "extension_instance_release_train": inner.get("extensionInstanceReleaseTrain"),
             "vc_name": inner.get("vcName"),
             "extension_principal_id": inner.get("extensionPrincipalId"),
@@ -314,3 +396,9 @@ class KubernetesSpec(WithIdentity, AttachedSpec):
 
             return replace(spec, compute_location=None)  # it was the az ml mirror of location
         return spec
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    return value

@@ -32,68 +32,116 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec):
     TITLE: ClassVar[str] = "compute instance"
 
     size: str = spec_field(
-        f.vm_size, "VM size", default=DEFAULT_SIZE, yaml="size", v1=("vm_size",), cli=("--size", "--vm-size"),
+        f.vm_size,
+        "VM size",
+        default=DEFAULT_SIZE,
+        yaml="size",
+        v1=("vm_size",),
+        cli=("--size", "--vm-size"),
     )
     ssh_public_access_enabled: bool | None = spec_field(
-        f.boolean, "Open the public SSH port (needs an SSH public key)", yaml="ssh_public_access_enabled",
-        v1=("ssh_public_access",), cli=("--ssh-public-access-enabled",),
+        f.boolean,
+        "Open the public SSH port (needs an SSH public key)",
+        yaml="ssh_public_access_enabled",
+        v1=("ssh_public_access",),
+        cli=("--ssh-public-access-enabled",),
     )
     ssh_key_value: str | None = spec_field(
-        f.ssh_public_key, "SSH public key for the azureuser account (the .pub text)",
-        yaml="ssh_settings.ssh_key_value", v1=("admin_user_ssh_public_key",), cli=("--ssh-key-value",),
+        f.ssh_public_key,
+        "SSH public key for the azureuser account (the .pub text)",
+        yaml="ssh_settings.ssh_key_value",
+        v1=("admin_user_ssh_public_key",),
+        cli=("--ssh-key-value",),
     )
     idle_time_before_shutdown: str | None = spec_field(
         f.minutes_duration(15, 3 * 24 * 60),
         "Stop after this much inactivity: minutes, or ISO-8601 (PT60M); 15 minutes to 3 days",
-        yaml="idle_time_before_shutdown_minutes", v1=("idle_time_before_shutdown",),
-        cli=("--idle-time-before-shutdown-minutes", "--idle-time-before-shutdown"), metavar="MINUTES",
+        yaml="idle_time_before_shutdown_minutes",
+        v1=("idle_time_before_shutdown",),
+        cli=("--idle-time-before-shutdown-minutes", "--idle-time-before-shutdown"),
+        metavar="MINUTES",
     )
     user_tenant_id: str | None = spec_field(
-        f.guid, "Create on behalf of this user: their Entra tenant id", yaml="create_on_behalf_of.user_tenant_id",
-        v1=("assigned_user_tenant_id",), cli=("--user-tenant-id",), advanced=True,
+        f.guid,
+        "Create on behalf of this user: their Entra tenant id",
+        yaml="create_on_behalf_of.user_tenant_id",
+        v1=("assigned_user_tenant_id",),
+        cli=("--user-tenant-id",),
+        advanced=True,
     )
     user_object_id: str | None = spec_field(
-        f.guid, "Create on behalf of this user: their Entra object id", yaml="create_on_behalf_of.user_object_id",
-        v1=("assigned_user_object_id",), cli=("--user-object-id",), advanced=True,
+        f.guid,
+        "Create on behalf of this user: their Entra object id",
+        yaml="create_on_behalf_of.user_object_id",
+        v1=("assigned_user_object_id",),
+        cli=("--user-object-id",),
+        advanced=True,
     )
     schedules: tuple[Schedule, ...] = spec_field(
-        schedules, "Start/stop schedules (YAML: schedules.compute_start_stop)", default=(),
-        yaml="schedules.compute_start_stop", advanced=True,
+        schedules,
+        "Start/stop schedules (YAML: schedules.compute_start_stop)",
+        default=(),
+        yaml="schedules.compute_start_stop",
+        advanced=True,
     )
     setup_scripts: SetupScripts | None = spec_field(
-        setup_scripts, "Creation and startup scripts from the workspace file share", yaml="setup_scripts",
+        setup_scripts,
+        "Creation and startup scripts from the workspace file share",
+        yaml="setup_scripts",
         advanced=True,
     )
     custom_applications: tuple[CustomApplication, ...] = spec_field(
-        custom_applications, "Docker applications to run on the instance", default=(),
-        yaml="custom_applications", advanced=True,
+        custom_applications,
+        "Docker applications to run on the instance",
+        default=(),
+        yaml="custom_applications",
+        advanced=True,
     )
     enable_node_public_ip: bool | None = spec_field(
-        f.boolean, "Give the instance a public IP (false needs a subnet)", yaml="enable_node_public_ip",
-        cli=("--enable-node-public-ip",), advanced=True,
+        f.boolean,
+        "Give the instance a public IP (false needs a subnet)",
+        yaml="enable_node_public_ip",
+        cli=("--enable-node-public-ip",),
+        advanced=True,
     )
     enable_sso: bool | None = spec_field(
-        f.boolean, "Single sign-on for the instance's applications", yaml="enable_sso",
-        cli=("--enable-sso",), advanced=True,
+        f.boolean,
+        "Single sign-on for the instance's applications",
+        yaml="enable_sso",
+        cli=("--enable-sso",),
+        advanced=True,
     )
     application_sharing_policy: str | None = spec_field(
         f.choice({"personal": "Personal", "shared": "Shared"}, ("Personal", "Shared")),
-        "Who may use the instance's applications", yaml="application_sharing_policy",
-        cli=("--application-sharing-policy",), choices=("Personal", "Shared"), advanced=True,
+        "Who may use the instance's applications",
+        yaml="application_sharing_policy",
+        cli=("--application-sharing-policy",),
+        choices=("Personal", "Shared"),
+        advanced=True,
     )
     authorization_type: str | None = spec_field(
-        f.choice({"personal": "personal"}, ("personal",)), "Authorization type (only personal)",
-        yaml="authorization_type", cli=("--authorization-type",), choices=("personal",), advanced=True,
+        f.choice({"personal": "personal"}, ("personal",)),
+        "Authorization type (only personal)",
+        yaml="authorization_type",
+        cli=("--authorization-type",),
+        choices=("personal",),
+        advanced=True,
     )
 
     def check(self) -> list[Problem]:
         problems = super().check() + self.network_problems()
         if self.ssh_public_access_enabled and not self.ssh_key_value:
-            problems.append(Problem("ssh_key_value", "is required when ssh_public_access_enabled is true "
-                                    "(give an OpenSSH public key such as 'ssh-rsa AAAA... user')"))
+            problems.append(
+                Problem(
+                    "ssh_key_value",
+                    "is required when ssh_public_access_enabled is true "
+                    "(give an OpenSSH public key such as 'ssh-rsa AAAA... user')",
+                )
+            )
         if (self.user_tenant_id is None) != (self.user_object_id is None):
-            problems.append(Problem("user_object_id", "create_on_behalf_of needs both user_tenant_id and "
-                                    "user_object_id"))
+            problems.append(
+                Problem("user_object_id", "create_on_behalf_of needs both user_tenant_id and user_object_id")
+            )
         if self.enable_node_public_ip is False and self.subnet is None:
             problems.append(Problem("enable_node_public_ip", "false needs a subnet (network_settings.subnet)"))
         return problems
@@ -145,8 +193,9 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec):
             "idle_time_before_shutdown": inner.get("idleTimeBeforeShutdown"),
             "user_tenant_id": user.get("tenantId"),
             "user_object_id": user.get("objectId"),
-            "schedules": tuple(Schedule.from_arm(s) for s in (inner.get("schedules") or {}).get("computeStartStop")
-                               or ()),
+            "schedules": tuple(
+                Schedule.from_arm(s) for s in (inner.get("schedules") or {}).get("computeStartStop") or ()
+            ),
             "setup_scripts": SetupScripts.from_arm(inner["setupScripts"]) if inner.get("setupScripts") else None,
             "custom_applications": tuple(CustomApplication.from_arm(a) for a in inner.get("customServices") or ()),
             "enable_node_public_ip": inner.get("enableNodePublicIp"),

@@ -1,0 +1,102 @@
+"""``%compute`` and ``%%compute``: the command grammar in a notebook. Parse, call, display; nothing else.
+
+The line magic returns the Python object (``op = %compute create …`` gives the Operation, whose
+rich display is the live progress bar); ``%%compute create`` takes an az ml YAML body. Bad input
+prints one short paragraph and no traceback; a service error prints its code and message.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+
+from .commands import HelpRequested, Session, execute, parse
+from .errors import ComputeError, ServiceError, ValidationError
+
+
+class RequestPreview(dict[str, Any]):
+    """A dry-run request: a dict, shown as its JSON."""
+
+    def __repr__(self) -> str:
+        return json.dumps(self, indent=2)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
+@magics_class
+class ComputeMagics(Magics):
+    def __init__(self, shell: Any) -> None:
+        super().__init__(shell)
+        self.session = Session()
+
+    @line_cell_magic
+    def compute(self, line: str, cell: str | None = None) -> Any:
+        """Create and manage Azure ML compute. `%compute --help` lists the verbs; `%compute VERB --help` their
+        options. `%%compute create` / `%%compute attach` take an az ml compute YAML body."""
+        try:
+            command = parse(line, prog="%compute", yaml_body=cell, prompt=_prompt)
+            if command.verb == "emulator":
+                raise ValidationError.one("emulator", "runs in a terminal: `jupyter compute emulator`")
+            if command.verb == "panel":
+                import importlib
+
+                try:
+                    panel = importlib.import_module(".panel", __package__)
+                except ModuleNotFoundError:
+                    raise ValidationError.one("panel", "the side panel is not in this version") from None
+                return panel.show_panel(self.session)
+            outcome = execute(command, self.session)
+        except HelpRequested as asked:
+            print(asked.args[0] if asked.args else "")
+            return None
+        except ValidationError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return None
+        except ServiceError as exc:
+            print(f"error: the service refused: {exc}", file=sys.stderr)
+            return None
+        except ComputeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return None
+        for warning in outcome.warnings:
+            print(warning, file=sys.stderr)
+        if command.dry_run:
+            preview = RequestPreview(outcome.data)
+            if command.output == "yaml":
+                print(outcome.render("yaml"))
+                return None
+            return preview
+        op = outcome.operation
+        if op is not None:
+            from .display.widgets import in_kernel
+
+            wait = command.wait if command.wait is not None else not in_kernel()
+            if wait and not op.done():
+                if in_kernel():
+                    from IPython.display import display
+
+                    display(op)  # type: ignore[no-untyped-call]
+                    op.wait()
+                    return None
+                from .display.text import follow
+
+                follow(op)
+                return None
+        if command.output in ("json", "yaml"):
+            print(outcome.render(command.output))
+            return None
+        return outcome.value
+
+
+def _prompt(message: str) -> str:
+    import getpass
+
+    return getpass.getpass(message)
+
+
+def register(ipython: Any) -> None:
+    ipython.register_magics(ComputeMagics)

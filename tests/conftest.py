@@ -1,0 +1,66 @@
+"""Shared fixtures: an isolated state folder per test, the REST spec reference, secret values."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = Path(os.environ.get("JUPYTER_COMPUTE_REFERENCE", ROOT.parent / "shared" / "reference"))
+SUB = "00000000-0000-0000-0000-000000000001"
+# The local workspace runs 40x faster than its typical durations in tests, and is polled often.
+os.environ.setdefault("JUPYTER_COMPUTE_SPEED", "40")
+os.environ.setdefault("JUPYTER_COMPUTE_POLL_INTERVAL", "0.1")
+RG = "rg"
+WS = "ws"
+
+
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own local workspace state and no Azure configuration."""
+    home = tmp_path / "jc-home"
+    monkeypatch.setenv("JUPYTER_COMPUTE_HOME", str(home))
+    for var in (
+        "AZUREML_ARM_SUBSCRIPTION",
+        "AZUREML_ARM_RESOURCEGROUP",
+        "AZUREML_ARM_WORKSPACE_NAME",
+        "JUPYTER_COMPUTE_ARM_ENDPOINT",
+        "JUPYTER_COMPUTE_ACCESS_TOKEN",
+        "JUPYTER_COMPUTE_FAULTS",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+    yield home
+
+
+@pytest.fixture(scope="session")
+def reference() -> Path:
+    spec = REFERENCE / "azure-ml-rest" / "machineLearningServices.json"
+    if not spec.is_file():
+        pytest.fail(f"the REST spec reference is missing: {spec} (set JUPYTER_COMPUTE_REFERENCE)")
+    return REFERENCE
+
+
+@pytest.fixture(scope="session")
+def reference_validator(reference: Path) -> Any:
+    """A JSON Schema validator built straight from the reference spec files (not the shipped copy)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import trim_spec
+    finally:
+        sys.path.pop(0)
+    from jupyter_compute import wire_schema
+
+    definitions = trim_spec.build(reference / "azure-ml-rest")["definitions"]
+    return wire_schema.validator_for(definitions, "ComputeResource", "request")
+
+
+def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra or {})
+    return env
