@@ -582,8 +582,8 @@ class Workspace:
             resumed=True,
             typical=typical_for(action or "create", compute_type, self._speed()),
         )
+        op._observe(body)
         if action is None:
-            op._observe(body)
             op._finish(
                 "Failed" if Compute(body).provisioning_state == "Failed" else "Succeeded",
                 None if Compute(body).provisioning_state != "Failed" else _provisioning_error(body),

@@ -27,6 +27,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .errors import (
+    AuthenticationError,
     Conflict,
     ErrorDetail,
     NotFound,
@@ -108,7 +109,13 @@ class TokenSource:
                     from azure.identity import DefaultAzureCredential
 
                     self._credential = DefaultAzureCredential(authority=self._ref.cloud.authority_host)
-                access = self._credential.get_token(self._ref.cloud.scope)
+                try:
+                    access = self._credential.get_token(self._ref.cloud.scope)
+                except Exception as exc:  # azure-identity raises its own exception types
+                    raise AuthenticationError(
+                        f"could not get an Azure token for {self._ref.cloud.name}: sign in with `az login`, or "
+                        "set JUPYTER_COMPUTE_ACCESS_TOKEN (" + str(exc).splitlines()[0][:200] + ")"
+                    ) from None
                 self._token, self._expires = access.token, float(access.expires_on)
             return self._token
 

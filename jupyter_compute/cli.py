@@ -31,6 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_INPUT
+        if command.verb == "delete" and not command.yes and not command.dry_run and not _confirm(command.name):
+            print("Nothing was deleted (give --yes to skip this question).", file=sys.stderr)
+            return EXIT_INPUT
         outcome = execute(command, Session())
         for warning in outcome.warnings:
             print(warning, file=sys.stderr)
@@ -62,6 +65,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SERVICE
     except KeyboardInterrupt:
         return 130
+
+
+def _confirm(name: str | None) -> bool:
+    if not sys.stdin.isatty():
+        print(f"error: delete {name} needs --yes when not run from a terminal.", file=sys.stderr)
+        return False
+    answer = input(f"Delete {name} and the resources it holds? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
 
 
 def _print_final(op: Operation, output: str) -> int:

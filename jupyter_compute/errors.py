@@ -8,7 +8,8 @@
     │   ├── Conflict                  409, or a create that would replace a different compute
     │   ├── QuotaExceeded             not enough vCPU quota (pre-flight or service-side)
     │   └── OperationFailed           a long-running operation ended Failed or Canceled
-    └── TransportError                the service could not be reached after all retries
+    ├── TransportError                the service could not be reached after all retries
+    └── AuthenticationError           no Azure token could be had (az login, or JUPYTER_COMPUTE_ACCESS_TOKEN)
 
 HTTP statuses and ARM envelopes are mapped to this tree once, in ``arm.py``; friendly
 text is rendered once, at the edge (magic, CLI, panel), from ``str(error)``.
@@ -124,3 +125,7 @@ class OperationFailed(ServiceError):
 
 class TransportError(ComputeError):
     """The endpoint could not be reached, even after retries."""
+
+
+class AuthenticationError(ComputeError):
+    """No access token: DefaultAzureCredential found no usable sign-in."""

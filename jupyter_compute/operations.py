@@ -19,10 +19,9 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Generator, Mapping, Sequence
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .errors import ComputeError, OperationFailed, ServiceError, TransportError
+from .errors import OperationFailed, ServiceError, TransportError
 from .progress import TERMINAL, Progress, assess, typical_duration
 
 if TYPE_CHECKING:
@@ -65,7 +64,6 @@ class Operation:
         self.status_url = status_url
         self.typical = typical
         self.started = time.monotonic()
-        self.started_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
         self.resumed = resumed
         self.note = note
         self.resource: Mapping[str, Any] | None = resource
@@ -173,7 +171,7 @@ class Operation:
         """Update from the listed resource; True when it looks finished (needs confirming)."""
         if resource is not None:
             self.resource = resource
-        progress, finished = assess(self.action, resource, self._elapsed(), self.typical, self.started_at)
+        progress, finished = assess(self.action, resource, self._elapsed(), self.typical)
         self._set_progress(progress if not finished else _in_progress(progress))
         return finished
 
@@ -247,6 +245,7 @@ class Poller:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.ticks = 0
+        self.last_error: Exception | None = None
         self.listeners: list[Callable[[Sequence[Mapping[str, Any]]], None]] = []
 
     def track(self, op: Operation) -> Operation:
@@ -286,8 +285,10 @@ class Poller:
         self.ticks += 1
         try:
             listed = self.workspace._list_raw()
-        except (ComputeError, OSError):
-            return  # transient; the transport already retried. Try again next tick.
+        except Exception as exc:  # the poller must outlive any failure; try again next tick
+            self.last_error = exc
+            return
+        self.last_error = None
         by_name = {str(r.get("name", "")).lower(): r for r in listed}
         for listener in list(self.listeners):
             try:

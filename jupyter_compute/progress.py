@@ -70,10 +70,11 @@ def typical_duration(action: str, compute_type: str, durations: Mapping[str, flo
     return 30.0
 
 
-def assess(
-    action: str, resource: Mapping[str, Any] | None, elapsed: float, typical: float, since: str | None = None
-) -> tuple[Progress, bool]:
-    """(progress, looks finished) for ``action`` given the latest resource body (None = absent)."""
+def assess(action: str, resource: Mapping[str, Any] | None, elapsed: float, typical: float) -> tuple[Progress, bool]:
+    """(progress, looks finished) for ``action`` given the latest resource body (None = absent).
+
+    "Looks finished" is confirmed by the poller with the operation's status URL where there is one,
+    so a restart that has not yet left Running is not taken for done."""
     eta = max(typical - elapsed, 0.0)
     timed = min(elapsed / typical, 0.95) if typical > 0 else 0.5
     if action in ("delete", "detach"):
@@ -93,7 +94,7 @@ def assess(
     if compute_type == "AmlCompute":
         return _cluster(action, provisioning, inner, elapsed, typical, timed, eta)
     if compute_type == "ComputeInstance":
-        return _instance(action, provisioning, inner, elapsed, timed, eta, since)
+        return _instance(action, provisioning, inner, elapsed, timed, eta)
     if provisioning in PROVISIONING_DONE:
         return Progress("Succeeded", 1.0, elapsed=elapsed, eta=0.0, status="Succeeded"), True
     return Progress(provisioning, timed, elapsed=elapsed, eta=eta), False
@@ -154,18 +155,12 @@ def _instance(
     elapsed: float,
     timed: float,
     eta: float,
-    since: str | None,
 ) -> tuple[Progress, bool]:
     state = str(inner.get("state") or provisioning)
     if state in INSTANCE_FAILED:
         return Progress(state, 1.0, elapsed=elapsed, eta=0.0, status="Failed"), True
     goal = {"stop": "Stopped"}.get(action, "Running")
-    last = inner.get("lastOperation") or {}
-    fresh = action not in ("start", "stop", "restart") or (
-        str(last.get("operationName", "")).lower() == action
-        and (since is None or str(last.get("operationTime", "")) >= since)
-    )
-    if state == goal and fresh and provisioning in PROVISIONING_DONE:
+    if state == goal and provisioning in PROVISIONING_DONE:
         return Progress(state, 1.0, elapsed=elapsed, eta=0.0, status="Succeeded"), True
     phase = {"SettingUp": "Setting up"}.get(state, state)
     return Progress(phase, timed, elapsed=elapsed, eta=eta), False

@@ -1,4 +1,4 @@
-"""JSON Schema validation of ARM bodies against the Azure ML REST spec (Swagger 2.0).
+"""Validation of ARM bodies against the Azure ML REST spec (Swagger 2.0), as JSON Schema.
 
 The Swagger definitions are turned into one JSON Schema (draft 2020-12): ``allOf`` is
 flattened so unknown fields can be refused (``additionalProperties: false`` wherever the
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -152,71 +153,134 @@ class _Converter:
         return out
 
 
-def _format_checker() -> Any:
-    import jsonschema
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_FORMATS = {"duration": _ISO_DURATION, "uuid": _UUID, "date-time": _DATE_TIME}
+_TYPES: dict[str, Any] = {
+    "object": lambda v: isinstance(v, Mapping),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+}
 
-    checker = jsonschema.FormatChecker()
 
-    @checker.checks("duration")
-    def _duration(value: object) -> bool:
-        return not isinstance(value, str) or bool(_ISO_DURATION.match(value))
+@dataclass(frozen=True)
+class SchemaError:
+    path: tuple[str | int, ...]
+    message: str
 
-    return checker
+    def __str__(self) -> str:
+        return f"{'.'.join(str(p) for p in self.path) or '(body)'}: {self.message}"
+
+
+class SubsetValidator:
+    """Validates against the schemas :func:`to_json_schema` writes, which use a small part of JSON Schema.
+
+    It exists because importing ``jsonschema`` can take seconds (its optional format checkers pull in
+    heavy grammars); the test suite checks that both agree on every body it builds.
+    """
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.root = schema
+        self.defs: Mapping[str, Any] = schema.get("$defs", {})
+
+    def errors(self, value: Any) -> list[SchemaError]:
+        found: list[SchemaError] = []
+        self._check(self.root, value, (), found)
+        return found
+
+    def _check(self, schema: Any, value: Any, path: tuple[str | int, ...], out: list[SchemaError]) -> None:
+        if schema is True:
+            return
+        if "$ref" in schema:
+            self._check(self.defs[schema["$ref"].rsplit("/", 1)[-1]], value, path, out)
+        if schema.get("x-read-only"):
+            out.append(SchemaError(path, "is read-only: the service sets it, a request must not"))
+            return
+        if "anyOf" in schema:
+            attempts: list[list[SchemaError]] = []
+            for branch in schema["anyOf"]:
+                errors: list[SchemaError] = []
+                self._check(branch, value, path, errors)
+                if not errors:
+                    break
+                attempts.append(errors)
+            else:
+                out.extend(min(attempts, key=_branch_rank))
+        for branch in schema.get("allOf", []):
+            if "if" in branch:
+                probe: list[SchemaError] = []
+                self._check(branch["if"], value, path, probe)
+                if not probe:
+                    self._check(branch["then"], value, path, out)
+            else:
+                self._check(branch, value, path, out)
+        kind = schema.get("type")
+        if kind is not None:
+            kinds = [kind] if isinstance(kind, str) else kind
+            if not any(_TYPES[k](value) for k in kinds):
+                out.append(SchemaError(path, f"must be of type {' or '.join(k for k in kinds)}"))
+                return
+        if "enum" in schema and value not in schema["enum"]:
+            allowed = ", ".join(str(v) for v in schema["enum"] if v is not None)
+            out.append(SchemaError(path, f"is not one of the allowed values: {allowed}"))
+        if "const" in schema and value != schema["const"]:
+            out.append(SchemaError(path, f"must be {schema['const']}"))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if "minimum" in schema and value < schema["minimum"]:
+                out.append(SchemaError(path, f"must be at least {schema['minimum']}"))
+            if "maximum" in schema and value > schema["maximum"]:
+                out.append(SchemaError(path, f"must be at most {schema['maximum']}"))
+        if isinstance(value, str):
+            if "pattern" in schema and not re.search(schema["pattern"], value):
+                out.append(SchemaError(path, f"does not match the pattern {schema['pattern']}"))
+            checker = _FORMATS.get(schema.get("format", ""))
+            if checker is not None and not checker.match(value):
+                out.append(SchemaError(path, f"is not a valid {schema['format']}"))
+        if isinstance(value, Mapping):
+            self._object(schema, value, path, out)
+        if isinstance(value, list) and "items" in schema:
+            for i, item in enumerate(value):
+                self._check(schema["items"], item, (*path, i), out)
+
+    def _object(
+        self, schema: Any, value: Mapping[str, Any], path: tuple[str | int, ...], out: list[SchemaError]
+    ) -> None:
+        props = schema.get("properties", {})
+        for name in schema.get("required", []):
+            if name not in value:
+                out.append(SchemaError(path, f"{name!r} is required"))
+        extra = schema.get("additionalProperties", True)
+        unknown = []
+        for key, item in value.items():
+            if key in props:
+                self._check(props[key], item, (*path, key), out)
+            elif extra is False:
+                unknown.append(key)
+            elif isinstance(extra, Mapping):
+                self._check(extra, item, (*path, key), out)
+        if unknown and "type" in schema:
+            out.append(SchemaError(path, f"unknown field(s) {', '.join(sorted(map(str, unknown)))}"))
+
+
+def _branch_rank(errors: list[SchemaError]) -> tuple[bool, int]:
+    """Of the failed anyOf branches, report the closest: not a bare type mismatch (the null branch)."""
+    return (len(errors) == 1 and "must be of type" in errors[0].message, len(errors))
 
 
 @cache
-def _validator(root: str, mode: Mode) -> Any:
-    import jsonschema
-
-    schema = to_json_schema(shipped_definitions(), root, mode)
-    return jsonschema.Draft202012Validator(schema, format_checker=_format_checker())
+def _validator(root: str, mode: Mode) -> SubsetValidator:
+    return SubsetValidator(to_json_schema(shipped_definitions(), root, mode))
 
 
-def validator_for(definitions: Mapping[str, Any], root: str, mode: Mode = "request") -> Any:
-    import jsonschema
-
-    return jsonschema.Draft202012Validator(to_json_schema(definitions, root, mode), format_checker=_format_checker())
+def validator_for(definitions: Mapping[str, Any], root: str, mode: Mode = "request") -> SubsetValidator:
+    return SubsetValidator(to_json_schema(definitions, root, mode))
 
 
 def problems(body: Any, root: str = "ComputeResource", mode: Mode = "request", validator: Any = None) -> list[str]:
-    """Every way ``body`` breaks the spec, as 'path: message' lines (empty when valid)."""
+    """Every way ``body`` breaks the spec, as 'path: message' lines (empty when valid). Values are never echoed."""
     checker = validator or _validator(root, mode)
-    found = []
-    for error in sorted(checker.iter_errors(body), key=lambda e: list(map(str, e.absolute_path))):
-        leaves = _leaf_errors(error)
-        for leaf in leaves:
-            path = ".".join(str(p) for p in leaf.absolute_path) or "(body)"
-            found.append(f"{path}: {_message(leaf)}")
-    return found
-
-
-def _leaf_errors(error: Any) -> list[Any]:
-    if error.context:
-        best = [e for e in error.context if e.validator != "type" or len(error.context) == 1]
-        return [leaf for sub in (best or error.context) for leaf in _leaf_errors(sub)]
-    return [error]
-
-
-def _message(error: Any) -> str:
-    if isinstance(error.schema, Mapping) and error.schema.get("x-read-only"):
-        return "is read-only: the service sets it, a request must not"
-    if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"unknown field(s) {', '.join(extra)}"
-    # Never echo the offending value: it could be a secret.
-    validator, expected = error.validator, error.validator_value
-    if validator == "enum":
-        return "is not one of the allowed values: " + ", ".join(str(v) for v in expected if v is not None)
-    if validator == "const":
-        return f"must be {expected}"
-    if validator == "type":
-        return f"must be of type {expected if isinstance(expected, str) else ' or '.join(expected)}"
-    if validator == "required":
-        return str(error.message).split(" is a required")[0] + " is required"
-    if validator in ("minimum", "maximum"):
-        return f"must be {'at least' if validator == 'minimum' else 'at most'} {expected}"
-    if validator == "pattern":
-        return f"does not match the pattern {expected}"
-    if validator == "format":
-        return f"is not a valid {expected}"
-    return f"fails the {validator} rule"
+    return sorted({str(e) for e in checker.errors(body)})

@@ -38,6 +38,21 @@ def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield home
 
 
+@pytest.fixture(autouse=True)
+def stop_following_operations() -> Iterator[None]:
+    """Operations a test leaves running are not followed into the next test."""
+    yield
+    from jupyter_compute import api
+
+    with api._instances_lock:
+        workspaces = list(api._instances.values())
+        api._instances.clear()
+    for ws in workspaces:
+        if ws._poller is not None:
+            for op in ws._poller.in_flight():
+                op.cancel()
+
+
 @pytest.fixture(scope="session")
 def reference() -> Path:
     spec = REFERENCE / "azure-ml-rest" / "machineLearningServices.json"

@@ -33,6 +33,7 @@ class LocalServer:
         self.service = LocalService(self.store)
         self.faults = Faults(os.environ.get("JUPYTER_COMPUTE_FAULTS", "") if faults is None else faults)
         self.requests = 0
+        self.request_log: list[tuple[float, str, str, int]] = []  # (arrival, method, path, status)
         handler = type("Handler", (_Handler,), {"server_ref": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
@@ -88,6 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         server = self.server_ref
         server.requests += 1
+        self._arrived = time.monotonic()
         split = urlsplit(self.path)
         raw = self._read_body()
         if split.path.startswith("/_emulator/"):
@@ -173,6 +175,10 @@ class _Handler(BaseHTTPRequestHandler):
         faults = self.server_ref.faults
         if path == "/_emulator/health":
             self._send(200, {}, {"status": "ok", "requests": self.server_ref.requests})
+        elif path == "/_emulator/requests":
+            self._send(
+                200, {}, [{"t": t, "method": m, "path": p, "status": s} for t, m, p, s in self.server_ref.request_log]
+            )
         elif path == "/_emulator/faults" and self.command == "POST":
             try:
                 faults.configure(json.loads(raw or b"{}").get("faults", ""))
@@ -189,6 +195,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {}, {"error": {"code": "NotFound", "message": path}})
 
     def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
+        log = self.server_ref.request_log
+        log.append((getattr(self, "_arrived", time.monotonic()), self.command, urlsplit(self.path).path, status))
+        del log[:-10_000]
         data = json.dumps(body).encode() if body is not None else b""
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")

@@ -1,0 +1,440 @@
+"""Every verb end to end from `jupyter compute …` subprocesses: on the local workspace, and against the same
+server addressed as an ordinary Azure workspace, with and without injected faults. Processes share state
+through the workspace, as a user's shell, kernels and panel do."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, VM_ID
+
+from jupyter_compute.local.server import LocalServer
+
+AZ_SUB = "11111111-2222-3333-4444-555555555555"
+
+
+@dataclass
+class Cli:
+    """`jupyter compute` as a subprocess, or (for the long fault matrix) its main() in this process."""
+
+    env: dict[str, str]
+    workspace: list[str] = field(default_factory=list)
+    inprocess: bool = False
+
+    def with_env(self, **extra: str) -> Cli:
+        return Cli({**self.env, **extra}, self.workspace, self.inprocess)
+
+    def slowly(self, *args: str) -> None:
+        """Run a command whose operation takes about 3 s, wherever the server runs (this process or the CLI's)."""
+        saved = os.environ.get("JUPYTER_COMPUTE_SPEED")
+        os.environ["JUPYTER_COMPUTE_SPEED"] = "5"
+        try:
+            self.with_env(JUPYTER_COMPUTE_SPEED="5")(*args)
+        finally:
+            os.environ["JUPYTER_COMPUTE_SPEED"] = saved or "40"
+
+    def __call__(self, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
+        words = [*args, *self.workspace]
+        if self.inprocess:
+            result = run_inprocess(words, self.env)
+        else:
+            result = subprocess.run(
+                [sys.executable, "-m", "jupyter_compute.cli", *words],
+                capture_output=True,
+                text=True,
+                env=self.env,
+                timeout=90,
+            )
+        if code is not None:
+            assert result.returncode == code, (args, result.returncode, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr, result.stderr
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "-o", "json").stdout)
+
+
+def run_inprocess(words: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from jupyter_compute import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.update(env)  # left in place: the poller thread keeps working after main() returns
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(words)
+    return subprocess.CompletedProcess(words, code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def env(isolated_state: Path) -> dict[str, str]:
+    return {**os.environ, "VM_PASSWORD": "vm-pass-9", "DBX_TOKEN": "dbx-token-9"}
+
+
+@pytest.fixture
+def emulator(isolated_state: Path) -> Iterator[LocalServer]:
+    server = LocalServer(home=isolated_state / "emulator").start()
+    yield server
+    server.stop()
+
+
+def azure_cli(env: dict[str, str], server: LocalServer) -> Cli:
+    return Cli(
+        {**env, "JUPYTER_COMPUTE_ARM_ENDPOINT": server.url, "JUPYTER_COMPUTE_ACCESS_TOKEN": "test-token"},
+        ["--subscription", AZ_SUB, "--resource-group", "ml-rg", "--workspace", "ml-ws"],
+    )
+
+
+def find(listing: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next(c for c in listing if c["name"] == name)
+
+
+def every_verb(cli: Cli) -> None:
+    """The whole grammar, as a user would run it, with the checks that show each verb worked."""
+    sizes = cli.json("sizes")
+    assert any(s["name"] == "Standard_DS3_v2" for s in sizes)
+    usage = cli.json("usage")
+    assert any("Dedicated" in u["name"]["value"] for u in usage)
+
+    cli(
+        "create",
+        "cluster",
+        "cpu-cl",
+        "--size",
+        "Standard_DS3_v2",
+        "--min-instances",
+        "1",
+        "--max-instances",
+        "2",
+        "--idle-time-before-scale-down",
+        "60",
+    )
+    again = cli(
+        "create",
+        "cluster",
+        "cpu-cl",
+        "--size",
+        "Standard_DS3_v2",
+        "--min-instances",
+        "1",
+        "--max-instances",
+        "2",
+        "--idle-time-before-scale-down",
+        "60",
+        "-o",
+        "json",
+    )
+    assert "already exists" in json.loads(again.stdout)["note"]
+    differs = cli("create", "cluster", "cpu-cl", "--size", "Standard_DS3_v2", "--max-instances", "3", code=1)
+    assert "ComputeExists" in differs.stderr and "max_instances asked 3, exists with 2" in differs.stderr
+
+    cluster = find(cli.json("list"), "cpu-cl")
+    assert cluster["properties"]["provisioningState"] == "Succeeded"
+    assert cluster["properties"]["properties"]["currentNodeCount"] == 1
+    assert "cpu-cl" in cli("list", "--type", "cluster").stdout
+    assert "vmSize: Standard_DS3_v2" in cli("show", "cpu-cl", "-o", "yaml").stdout
+    assert len(cli.json("nodes", "cpu-cl")) == 1
+
+    cli("resize", "cpu-cl", "--min-nodes", "2", "--max-nodes", "2")
+    assert [n["nodeState"] for n in cli.json("nodes", "cpu-cl")] == ["idle", "idle"]
+    cli("identity", "cpu-cl", "--system-assigned")
+    assert cli.json("show", "cpu-cl")["identity"]["type"] == "SystemAssigned"
+
+    cli("create", "instance", "ci-box", "--size", "Standard_DS3_v2")
+    assert cli.json("show", "ci-box")["properties"]["properties"]["state"] == "Running"
+    cli("stop", "ci-box")
+    assert cli.json("show", "ci-box")["properties"]["properties"]["state"] == "Stopped"
+    cli("start", "ci-box")
+    cli("restart", "ci-box")
+    assert cli.json("show", "ci-box")["properties"]["properties"]["state"] == "Running"
+
+    attached = {
+        "a-vm": ["vm", "--resource-id", VM_ID, "--admin-username", "azureuser", "--password-env", "VM_PASSWORD"],
+        "a-hdi": ["hdinsight", "--resource-id", HDI_ID, "--admin-username", "sshuser", "--password-env", "VM_PASSWORD"],
+        "a-dbx": ["databricks", "--resource-id", DBX_ID, "--access-token-env", "DBX_TOKEN"],
+        "a-adla": ["adla", "--resource-id", ADLA_ID],
+        "a-syn": ["synapse", "--resource-id", SYN_ID, "--identity-type", "system_assigned"],
+        "a-k8s": ["kubernetes", "--resource-id", AKS_ID, "--namespace", "ml"],
+    }
+    for name, (kind, *options) in attached.items():
+        cli("attach", kind, name, *options)
+    listing = cli.json("list")
+    for name in attached:
+        assert find(listing, name)["properties"]["isAttachedCompute"] is True
+    refused = cli("delete", "a-vm", "--yes", code=2)
+    assert "detach it" in refused.stderr
+    for name in attached:
+        cli("detach", name)
+
+    started = cli.json("create", "cluster", "later-cl", "--max-instances", "1", "--no-wait")
+    assert started["status"] == "InProgress" and started["id"]
+    cli("wait", "later-cl")
+    assert find(cli.json("list"), "later-cl")["properties"]["provisioningState"] == "Succeeded"
+    # a slow create (speed 1: about a minute) is still running when another process asks for ops
+    cli.slowly("create", "instance", "slow-ci", "--no-wait")
+    in_flight = cli.json("ops")
+    assert any(op["name"] == "slow-ci" and op["action"] == "create" for op in in_flight), in_flight
+    cli("delete", "slow-ci", "--yes")
+
+    cli("delete", "later-cl", "--yes", "--no-wait")
+    cli("delete", "cpu-cl", "--yes")
+    cli("delete", "ci-box", "--yes")
+    assert [c["name"] for c in cli.json("list")] == []
+
+
+def service_failures(cli: Cli) -> None:
+    """Failures the service reports exit 1 with the ARM code and message."""
+    quota = cli(
+        "create",
+        "cluster",
+        "huge-cl",
+        "--size",
+        "Standard_ND96asr_v4",
+        "--max-instances",
+        "100",
+        "--skip-preflight",
+        code=1,
+    )
+    assert "QuotaExceeded" in quota.stderr and "Maximum allowed: 96" in quota.stderr
+    preflight = cli("create", "cluster", "huge-two", "--size", "Standard_ND96asr_v4", "--max-instances", "100", code=1)
+    assert "needs 9600 vCPUs" in preflight.stderr and "Nothing was created" in preflight.stderr
+    bad_size = cli("create", "cluster", "odd-cl", "--size", "Standard_Nope_v9", "--skip-preflight", code=1)
+    assert "BadRequest" in bad_size.stderr and "Standard_Nope_v9 is not supported" in bad_size.stderr
+    cli("create", "instance", "ci-two")
+    cli.slowly("stop", "ci-two", "--no-wait")  # still stopping below
+    busy = cli("start", "ci-two", code=1)
+    assert "Conflict" in busy.stderr
+    cli("wait", "ci-two")
+    wrong_state = cli("stop", "ci-two", code=1)
+    assert "StopComputeInstanceOnlyAllowedInRunningState" in wrong_state.stderr
+    missing = cli("show", "no-such", code=1)
+    assert "NotFound" in missing.stderr
+
+
+def test_every_verb_on_the_local_workspace(env: dict[str, str]) -> None:
+    every_verb(Cli(env))
+
+
+def test_service_failures_on_the_local_workspace(env: dict[str, str]) -> None:
+    service_failures(Cli(env))
+
+
+def test_every_verb_against_an_azure_style_workspace(env: dict[str, str], emulator: LocalServer) -> None:
+    cli = azure_cli(env, emulator)
+    every_verb(cli)
+    service_failures(cli)
+    paths = {p for _, _, p, _ in emulator.request_log}
+    assert all(f"/subscriptions/{AZ_SUB}/" in p for p in paths), "every request addressed the Azure workspace"
+    assert all(not p.startswith("/subscriptions/00000000-0000-0000-0000-000000000000") for p in paths)
+
+
+FAULTS = {
+    "throttle": "throttle:every=9:retry_after=1",
+    "error500": "error500:every=5",
+    "error503": "error503:every=6",
+    "latency": "latency:ms=60",
+    "drop": "drop:every=6",
+    "unauthorized": "unauthorized:every=7",
+}
+
+
+@pytest.fixture
+def restored_environ() -> Iterator[None]:
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("mode", ["local", "azure"])
+def test_every_verb_completes_under_faults(
+    fault: str, mode: str, env: dict[str, str], isolated_state: Path, restored_environ: None
+) -> None:
+    env = {**env, "JUPYTER_COMPUTE_SPEED": "100"}  # the fault matrix is long: run its timeline faster
+    if mode == "local":
+        every_verb(Cli({**env, "JUPYTER_COMPUTE_FAULTS": FAULTS[fault]}, inprocess=True))
+        return
+    os.environ["JUPYTER_COMPUTE_SPEED"] = "100"
+    server = LocalServer(home=isolated_state / "emulator", faults=FAULTS[fault]).start()
+    try:
+        cli = azure_cli(env, server)
+        cli.inprocess = True
+        every_verb(cli)
+        fired = server.faults.snapshot()["rules"][0]["fired"]
+        assert fired > 0
+        if fault == "throttle":
+            assert_retry_after_honoured(server.request_log, 1.0)
+    finally:
+        server.stop()
+
+
+def assert_retry_after_honoured(log: list[tuple[float, str, str, int]], seconds: float) -> None:
+    """After each 429, the next request for the same path came at least Retry-After later."""
+    checked = 0
+    for i, (t, method, path, status) in enumerate(log):
+        if status != 429:
+            continue
+        later = next(((t2, s2) for t2, m2, p2, s2 in log[i + 1 :] if (m2, p2) == (method, path)), None)
+        if later is None:
+            continue
+        assert later[0] - t >= seconds * 0.98, f"retried {method} {path} after {later[0] - t:.2f}s"
+        checked += 1
+    assert checked > 0
+
+
+def test_a_second_process_sees_the_same_state(env: dict[str, str]) -> None:
+    cli = Cli(env)
+    cli("create", "cluster", "shared-cl", "--min-instances", "1", "--max-instances", "1", "--no-wait")
+    first = find(cli.json("list"), "shared-cl")["properties"]
+    second = find(cli.json("list"), "shared-cl")["properties"]
+    assert first["createdOn"] == second["createdOn"]
+    cli("wait", "shared-cl")
+    states = {
+        json.dumps(find(cli.json("list"), "shared-cl")["properties"]["properties"]["nodeStateCounts"]) for _ in range(2)
+    }
+    assert len(states) == 1
+
+
+def test_killed_mid_create_leaves_a_usable_store(env: dict[str, str], isolated_state: Path) -> None:
+    """SIGKILL a process that is creating computes; the next process opens the store and serves it."""
+    script = (
+        "from jupyter_compute import Workspace, AmlComputeSpec\n"
+        "ws = Workspace.local()\n"
+        "for i in range(200):\n"
+        "    ws.create(AmlComputeSpec.from_keywords(name=f'kill-{i:03d}x', max_instances=1), preflight=False)\n"
+        "    print(i, flush=True)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    for _ in range(5):
+        proc.stdout.readline()
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    cli = Cli(env)
+    listing = cli.json("list")
+    assert len(listing) >= 5
+    assert all(c["properties"]["computeType"] == "AmlCompute" for c in listing)
+    cli("create", "cluster", "after-kill", "--max-instances", "1")
+    assert any(c["name"] == "after-kill" for c in cli.json("list"))
+    import sqlite3
+
+    db = sqlite3.connect(isolated_state / "local-workspace.sqlite3")
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+
+
+def test_paging_follows_next_link(env: dict[str, str]) -> None:
+    from jupyter_compute import AmlComputeSpec, Workspace
+
+    os.environ["JUPYTER_COMPUTE_LOCAL_PAGE_SIZE"] = "3"
+    try:
+        ws = Workspace.local()
+        ops = [
+            ws.create(AmlComputeSpec.from_keywords(name=f"page-{i}x", max_instances=1), preflight=False)
+            for i in range(8)
+        ]
+        assert len(ws.list()) == 8
+        raw = ws._client().get(ws.ref.computes_url()).body
+        assert len(raw["value"]) == 3 and raw["nextLink"]
+        for op in ops:
+            op.wait(30)
+    finally:
+        del os.environ["JUPYTER_COMPUTE_LOCAL_PAGE_SIZE"]
+
+
+def test_delete_asks_for_confirmation_without_yes(env: dict[str, str]) -> None:
+    cli = Cli(env)
+    cli("create", "cluster", "keep-me", "--max-instances", "1")
+    refused = cli("delete", "keep-me", code=2)
+    assert "--yes" in refused.stderr
+    assert find(cli.json("list"), "keep-me")
+
+
+def test_workspace_from_config_json(env: dict[str, str], emulator: LocalServer, isolated_state: Path) -> None:
+    folder = isolated_state.parent / "project" / "notebooks"
+    folder.mkdir(parents=True)
+    (folder.parent / ".azureml").mkdir()
+    (folder.parent / ".azureml" / "config.json").write_text(
+        json.dumps({"subscription_id": AZ_SUB, "resource_group": "cfg-rg", "workspace_name": "cfg-ws"})
+    )
+    cli_env = {**env, "JUPYTER_COMPUTE_ARM_ENDPOINT": emulator.url, "JUPYTER_COMPUTE_ACCESS_TOKEN": "t"}
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.cli", "workspace", "-o", "json"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=cli_env,
+        timeout=60,
+    )
+    chosen = json.loads(result.stdout)
+    assert chosen["workspace_name"] == "cfg-ws" and chosen["origin"] == "config" and not chosen["local"]
+    env_only = {
+        **cli_env,
+        "AZUREML_ARM_SUBSCRIPTION": AZ_SUB,
+        "AZUREML_ARM_RESOURCEGROUP": "env-rg",
+        "AZUREML_ARM_WORKSPACE_NAME": "env-ws",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.cli", "workspace", "-o", "json"],
+        cwd=isolated_state.parent,
+        capture_output=True,
+        text=True,
+        env=env_only,
+        timeout=60,
+    )
+    assert json.loads(result.stdout)["origin"] == "environment"
+    local = subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.cli", "workspace", "-o", "json"],
+        cwd=isolated_state.parent,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert json.loads(local.stdout)["local"] is True
+    assert "using the local workspace" in local.stderr
+
+
+def test_sovereign_cloud_endpoints() -> None:
+    from jupyter_compute.workspace import WorkspaceRef
+
+    ref = WorkspaceRef.azure(SUB, "rg", "ws1", cloud_name="AzureChinaCloud")
+    assert ref.computes_url().startswith("https://management.chinacloudapi.cn/subscriptions/")
+    assert ref.cloud.scope == "https://management.chinacloudapi.cn/.default"
+    assert WorkspaceRef.azure(SUB, "rg", "ws1", cloud_name="usgov").cloud.authority_host == "login.microsoftonline.us"
+
+
+def test_emulator_runs_in_the_foreground(env: dict[str, str], isolated_state: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_compute.cli", "emulator", "--data", str(isolated_state / "fg")],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = line.split(" on ")[1].split()[0]
+        import requests
+
+        assert requests.get(f"{url}/_emulator/health", timeout=10).json()["status"] == "ok"
+        deadline = time.time() + 1
+        while time.time() < deadline:
+            time.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if proc.stdout:
+            proc.stdout.close()
