@@ -209,7 +209,8 @@ class SubsetValidator:
                     break
                 attempts.append(errors)
             else:
-                out.extend(min(attempts, key=_branch_rank))
+                best: list[SchemaError] = min(attempts, key=_branch_rank)
+                out.extend(best)
         for branch in schema.get("allOf", []):
             if "if" in branch:
                 probe: list[SchemaError] = []
