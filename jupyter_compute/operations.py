@@ -73,7 +73,9 @@ class Operation:
         self._future: concurrent.futures.Future[Operation] = concurrent.futures.Future()
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
-        self._confirming = False
+        self._shown_in: int | None = None
+        self._display_id: str | None = None
+        self._final_published = False
 
     # --- the public surface -------------------------------------------------------------------
 
@@ -157,10 +159,10 @@ class Operation:
     def __repr__(self) -> str:
         return f"<Operation {self.summary()}>"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from .display.widgets import operation_bundle
+    def _ipython_display_(self) -> None:
+        from .display.widgets import show
 
-        return operation_bundle(self)
+        show(self)
 
     # --- driven by the poller ------------------------------------------------------------------
 
@@ -192,8 +194,9 @@ class Operation:
             0.0,
             status,
         )
-        self._set_progress(final)
-        self._future.set_result(self)
+        self.progress = final
+        self._future.set_result(self)  # done() is true for the listeners below
+        self._notify()
 
     def _success_phase(self) -> str:
         return {
@@ -257,7 +260,6 @@ class Poller:
                     target=ctx.run, args=(self._run,), name="jupyter-compute-poller", daemon=True
                 )
                 self._thread.start()
-        self._wake.set()
         return op
 
     def forget(self, op: Operation) -> None:
@@ -269,16 +271,21 @@ class Poller:
         with self._lock:
             return list(self._ops)
 
+    def poll_now(self) -> None:
+        """Tick without waiting for the interval (e.g. a user asked to refresh)."""
+        self._wake.set()
+
     def _run(self) -> None:
+        # The first tick comes one interval after the first operation: its submission answer is fresh.
         while True:
+            self._wake.wait(self.interval)
+            self._wake.clear()
             with self._lock:
                 ops = list(self._ops)
                 if not ops and not self.listeners:
                     self._thread = None
                     return
-            self._wake.clear()
             self.tick(ops)
-            self._wake.wait(self.interval)
 
     def tick(self, ops: list[Operation]) -> None:
         """One round: one list request, then one status request per operation that looks finished."""

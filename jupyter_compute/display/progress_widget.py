@@ -90,7 +90,7 @@ class OperationBar:
         if op.note:
             info += f"<br><span style='opacity:.7'>{html.escape(op.note)}</span>"
         style = {"Succeeded": "success", "Failed": "danger", "Canceled": "warning"}.get(p.status, "info")
-        with self.widget.hold_sync():
+        with self.title.hold_sync(), self.bar.hold_sync(), self.info.hold_sync():  # one message per model
             self.title.value = title
             self.bar.value = float(p.fraction)
             self.bar.bar_style = style

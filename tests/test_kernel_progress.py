@@ -1,0 +1,129 @@
+"""In a real kernel: `%compute create` returns at once, the kernel stays free (even during a blocking cell),
+the widget bar keeps updating through comm messages and ends green with the nodes, or red with the ARM error;
+after a kernel restart `%compute ops` and `%compute wait` pick the operation up again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kernel_helpers import Kernel, running_kernel
+
+pytestmark = pytest.mark.kernel
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def bar_comm(kernel: Kernel) -> str:
+    states = kernel.widget_states()
+    return next(cid for cid, s in states.items() if s.get("_model_name") == "FloatProgressModel")
+
+
+def info_text(kernel: Kernel) -> str:
+    states = kernel.widget_states()
+    return " ".join(str(s.get("value", "")) for s in states.values() if s.get("_model_name") == "HTMLModel")
+
+
+def test_create_returns_at_once_and_the_bar_follows_to_the_end(isolated_state: Path) -> None:
+    # speed 6: the cluster takes about 8 s (create, then two nodes prepare)
+    with running_kernel(isolated_state, JUPYTER_COMPUTE_SPEED="6") as kernel:
+        kernel.execute("%load_ext jupyter_compute")
+        create = kernel.execute(
+            "op = %compute create cluster cl1 --size Standard_DS3_v2 --min-instances 2 --max-instances 2"
+        )
+        assert create["content"]["status"] == "ok"
+        shown = [m for m in kernel.outputs(create) if m["msg_type"] == "display_data"]
+        assert len(shown) == 1 and WIDGET_VIEW in shown[0]["content"]["data"], "the bar is shown once"
+
+        during = kernel.execute("print(op.status, op.done(), op.progress.phase)")
+        assert "InProgress False" in kernel.text(during), "the next cell ran while the cluster was creating"
+
+        blocking = kernel.execute("import time; time.sleep(5)")
+        assert blocking["sent"] - blocking["started"] >= 5
+        moved = [m for m in kernel.updates(bar_comm(kernel)) if blocking["started"] < m["sent"] < blocking["sent"]]
+        assert len(moved) >= 3, "the bar kept moving (kernel-side send times) while a blocking cell ran"
+
+        kernel.execute("op.wait(60)")
+        kernel.collect(1.0)
+        final = kernel.widget_states()[bar_comm(kernel)]
+        assert final["bar_style"] == "success" and final["value"] == 1.0
+        assert "Succeeded" in info_text(kernel) and "2/2 nodes" in info_text(kernel)
+        updated = [m for m in kernel.messages if m["msg_type"] == "update_display_data"]
+        assert updated and "done · Succeeded · 2/2 nodes" in updated[-1]["content"]["data"]["text/plain"]
+
+        again = kernel.execute("op")
+        assert not kernel.outputs(again) or WIDGET_VIEW in kernel.outputs(again)[0]["content"]["data"]
+
+        updates = kernel.updates(bar_comm(kernel))
+        times = [m["sent"] for m in updates]
+        busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+        assert busiest <= 5, f"{busiest} updates in one second"
+
+
+def test_a_failed_create_shows_red_with_the_service_error(isolated_state: Path) -> None:
+    with running_kernel(isolated_state, JUPYTER_COMPUTE_SPEED="40") as kernel:
+        kernel.execute("%load_ext jupyter_compute")
+        kernel.execute(
+            "op = %compute create cluster huge-cl --size Standard_ND96asr_v4 --max-instances 100 --skip-preflight"
+        )
+        kernel.execute("op.wait(60)")
+        kernel.collect(0.5)
+        final = kernel.widget_states()[bar_comm(kernel)]
+        assert final["bar_style"] == "danger"
+        assert "QuotaExceeded" in info_text(kernel) and "Maximum allowed: 96" in info_text(kernel)
+        raised = kernel.execute("op.result()")
+        assert raised["content"]["status"] == "error" and raised["content"]["ename"] == "QuotaExceeded"
+
+
+def test_after_a_kernel_restart_ops_and_wait_follow_the_create(isolated_state: Path) -> None:
+    # speed 3: the cluster takes about 16 s, long enough to restart the kernel in the middle
+    with running_kernel(isolated_state, JUPYTER_COMPUTE_SPEED="3") as kernel:
+        kernel.execute("%load_ext jupyter_compute")
+        kernel.execute("%compute create cluster survivor --min-instances 1 --max-instances 1")
+        kernel.restart()
+        kernel.execute("%load_ext jupyter_compute")
+        ops = kernel.execute("%compute ops")
+        text = kernel.text(ops)
+        assert "survivor" in text and "create" in text, text
+        kernel.execute("op = %compute wait survivor")
+        done = kernel.execute("op.wait(90); print(op.status, op.progress.phase, op.progress.nodes_text)")
+        assert "Succeeded Succeeded 1/1 nodes" in kernel.text(done)
+
+
+def test_bad_input_prints_one_paragraph_and_the_kernel_keeps_working(isolated_state: Path) -> None:
+    with running_kernel(isolated_state, JUPYTER_COMPUTE_SPEED="40") as kernel:
+        kernel.execute("%load_ext jupyter_compute")
+        bad = kernel.execute("%compute create cluster x1 --max-instances 0 --tier spot")
+        assert bad["content"]["status"] == "ok"
+        text = kernel.text(bad)
+        assert "Traceback" not in text and "--max-instances" in text and "--tier" in text and "NAME" in text
+        assert len(text.strip().splitlines()) == 1
+        fine = kernel.execute("print(1 + 1)")
+        assert kernel.text(fine).strip() == "2"
+
+
+def test_terminal_ipython_blocks_with_a_text_bar(isolated_state: Path) -> None:
+    """No kernel: the magic waits in the foreground with a text bar and returns when done."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "ip = get_ipython(); ip.run_line_magic('load_ext', 'jupyter_compute'); "
+        "op = ip.run_line_magic('compute', 'create cluster term-cl --min-instances 1 --max-instances 1'); "
+        "print('AFTER', ip.run_line_magic('compute', 'list'))"
+    )
+    env = {**os.environ, "JUPYTER_COMPUTE_SPEED": "40", "IPYTHONDIR": str(isolated_state / "ipython")}
+    result = subprocess.run(
+        [sys.executable, "-m", "IPython", "--quick", "--no-banner", "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[####" in result.stderr and "create cluster term-cl" in result.stderr
+    assert "create cluster term-cl: done · Succeeded · 1/1 nodes" in result.stderr
+    after = result.stdout.split("AFTER", 1)[1]
+    assert "term-cl" in after and "Succeeded" in after
