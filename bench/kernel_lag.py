@@ -9,7 +9,6 @@ Run: python bench/kernel_lag.py [--operations 20] [--samples 200]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time

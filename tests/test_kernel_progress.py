@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from kernel_helpers import Kernel, running_kernel
 
 pytestmark = pytest.mark.kernel
