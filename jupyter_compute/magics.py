@@ -72,41 +72,25 @@ class ComputeMagics(Magics):
             return preview
         op = outcome.operation
         if op is not None:
-            from .display.widgets import in_kernel, show
+            from .display.widgets import in_kernel, mark_shown, show
 
-            if not in_kernel():
-                wait = command.wait if command.wait is not None else True
-                if wait and not op.done():
-                    from .display.text import follow
-
-                    follow(op)
-                    return op if _assigned(self.shell) else None
             if command.output in ("json", "yaml"):
                 print(outcome.render(command.output))
-                return op if _assigned(self.shell) else None
-            show(op)  # shown even when assigned (`op = %compute create …`); returning it does not show it twice
-            if command.wait:
-                op.wait()
-            return op
+                mark_shown(op)
+            elif not in_kernel() and (command.wait is None or command.wait) and not op.done():
+                from .display.text import follow
+
+                follow(op)  # a terminal has no live display: wait here with a text bar
+                mark_shown(op)
+            else:
+                show(op)  # shown even when assigned (`op = %compute create …`)
+                if command.wait:
+                    op.wait()
+            return op  # returning it does not show it a second time in this cell
         if command.output in ("json", "yaml"):
             print(outcome.render(command.output))
             return None
         return outcome.value
-
-
-def _assigned(shell: Any) -> bool:
-    """Whether the current line assigns the magic's result (`op = %compute …`), so it is not echoed."""
-    try:
-        source = shell.user_ns.get("_ih", [""])[-1]
-    except (AttributeError, IndexError):
-        return False
-    import re
-
-    return bool(
-        re.search(
-            r"^\s*[\w.\[\]'\"]+\s*=\s*(%compute|get_ipython\(\)\.run_line_magic\('compute')", str(source), re.MULTILINE
-        )
-    )
 
 
 def _prompt(message: str) -> str:

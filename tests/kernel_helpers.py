@@ -19,13 +19,29 @@ class Kernel:
     km: KernelManager
     kc: Any
     messages: list[dict[str, Any]] = field(default_factory=list)
+    prompts: list[dict[str, Any]] = field(default_factory=list)
 
-    def execute(self, code: str, timeout: float = 120) -> dict[str, Any]:
-        """Run a cell; return its execute_reply. Every iopub message is kept in self.messages."""
-        msg_id = self.kc.execute(code)
+    def execute(self, code: str, timeout: float = 120, answers: list[str] | None = None) -> dict[str, Any]:
+        """Run a cell; return its execute_reply. Every iopub message is kept in self.messages.
+        ``answers`` are typed, in order, at the cell's input prompts (input_request on the stdin channel)."""
+        pending = list(answers or [])
+        msg_id = self.kc.execute(code, allow_stdin=bool(pending))
         deadline = time.monotonic() + timeout
         while True:
-            reply = self.kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if time.monotonic() > deadline:
+                raise TimeoutError(code)
+            if pending:
+                try:
+                    request = self.kc.get_stdin_msg(timeout=0.05)
+                except queue.Empty:
+                    request = None
+                if request is not None and request["msg_type"] == "input_request":
+                    self.prompts.append(request["content"])
+                    self.kc.input(pending.pop(0))
+            try:
+                reply = self.kc.get_shell_msg(timeout=0.05)
+            except queue.Empty:
+                continue
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
         self.drain_until_idle(msg_id, deadline)
@@ -125,6 +141,7 @@ def _timestamp(value: Any) -> float:
 
 
 def kernel_env(home: Path, **extra: str) -> dict[str, str]:
+    (home / "ipython").mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(
         {

@@ -43,6 +43,11 @@ def operation_bundle(op: Operation) -> dict[str, Any]:
     return data
 
 
+def mark_shown(op: Operation) -> None:
+    """The cell already shows ``op`` (as text): returning it must not show it again."""
+    op._shown_in = _execution_count()
+
+
 def show(op: Operation) -> None:
     """Display ``op`` in the current cell (once per cell)."""
     from IPython.display import display

@@ -1,0 +1,185 @@
+"""The %compute magics in a real IPython InteractiveShell: every verb, YAML cells, return values, errors,
+and byte-identical requests with `jupyter compute` for the same words (every v1 alias included)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, UAI, VM_ID
+
+AZURE = f"--subscription {SUB} --resource-group rg --workspace ws1"
+
+
+@pytest.fixture
+def shell(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    monkeypatch.setenv("VM_PW", "vm-secret-5521")
+    monkeypatch.setenv("DBX_TOKEN", "dbx-secret-5521")
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "jupyter_compute")
+    yield ip
+    InteractiveShell.clear_instance()
+
+
+def magic(ip: InteractiveShell, line: str, cell: str | None = None) -> Any:
+    return ip.run_cell_magic("compute", line, cell) if cell is not None else ip.run_line_magic("compute", line)
+
+
+def test_every_verb_through_the_magic(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
+    from jupyter_compute.api import ComputeList
+    from jupyter_compute.operations import Operation
+
+    op = magic(shell, "create cluster mag-cl --min-instances 1 --max-instances 2")
+    assert isinstance(op, Operation) and op.status == "Succeeded"
+    listing = magic(shell, "list")
+    assert isinstance(listing, ComputeList) and listing.names() == ["mag-cl"]
+    assert "<table" in listing._repr_html_() and "mag-cl" in str(listing)
+    assert magic(shell, "show mag-cl").state == "Succeeded"
+    assert len(magic(shell, "nodes mag-cl")) == 1
+    assert magic(shell, "resize mag-cl --min-nodes 2").status == "Succeeded"
+    assert magic(shell, "identity mag-cl --system-assigned").status == "Succeeded"
+    assert any(s["name"] == "Standard_DS3_v2" for s in magic(shell, "sizes"))
+    assert magic(shell, "usage")
+    yaml_op = magic(shell, "create --max-instances 3", "name: from-cell\ntype: amlcompute\nmax_instances: 1\n")
+    assert yaml_op.status == "Succeeded"
+    assert magic(shell, "show from-cell").spec.max_instances == 3, "flags on the first line override the body"
+    magic(shell, "create instance mag-ci")
+    for verb in ("stop", "start", "restart"):
+        assert magic(shell, f"{verb} mag-ci").status == "Succeeded"
+    magic(shell, f"attach databricks mag-dbx --resource-id {DBX_ID} --access-token-env DBX_TOKEN")
+    assert magic(shell, "detach mag-dbx").status == "Succeeded"
+    later = magic(shell, "create cluster mag-later --max-instances 1 --no-wait")
+    assert magic(shell, "wait mag-later").target == "mag-later"
+    later.wait(30)
+    assert magic(shell, "ops") == [] or all(o.done() for o in magic(shell, "ops"))
+    for name in ("mag-cl", "from-cell", "mag-ci", "mag-later"):
+        assert magic(shell, f"delete {name}").status == "Succeeded"
+    capsys.readouterr()
+    assert magic(shell, "list -o json") is None
+    assert json.loads(capsys.readouterr().out) == []
+    ws = magic(shell, f"workspace {AZURE}")
+    assert ws.ref.workspace_name == "ws1" and not ws.ref.local
+    assert magic(shell, "workspace").ref.workspace_name == "ws1", "the choice holds for the session"
+    assert magic(shell, "workspace --local").ref.local
+
+
+def test_help(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
+    magic(shell, "--help")
+    assert "attach  vm|hdinsight|databricks|adla|synapse|kubernetes" in capsys.readouterr().out
+    magic(shell, "create cluster --help")
+    out = capsys.readouterr().out
+    assert "--min-instances" in out and "--min-nodes" in out
+    magic(shell, "resize --help")
+    assert "--idle-time-before-scale-down" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "line,needles",
+    [
+        ("create cluster cpu-cluster-1", ["NAME", "not ending in '-' followed by digits"]),
+        ("create cluster cpu --max-instances 0 --tier spot", ["--max-instances", "--tier", "allowed: dedicated"]),
+        ("attach batch b1", ["no longer accepts Batch"]),
+        ("delete no-such-one", ["NotFound"]),
+        ("frobnicate", ["is not a verb"]),
+    ],
+)
+def test_bad_input_is_one_paragraph_without_traceback(
+    shell: InteractiveShell, capsys: pytest.CaptureFixture[str], line: str, needles: list[str]
+) -> None:
+    assert magic(shell, line) is None
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.startswith("error: ") and len(err.strip().split("\n\n")) == 1
+    for needle in needles:
+        assert needle in err
+    assert shell.run_cell("x = 1 + 1").success and shell.user_ns["x"] == 2
+
+
+def test_inline_secret_warns_and_never_prints(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
+    preview = magic(shell, f"attach vm rv1 --resource-id {VM_ID} --admin-username me --password s3cr3t-x --dry-run")
+    captured = capsys.readouterr()
+    assert "warning: a secret was given inline (--password)" in captured.err
+    assert "s3cr3t-x" not in repr(preview) + captured.out + captured.err
+
+
+def test_yaml_cell_errors_name_the_keys(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
+    magic(shell, "create", "name: cpu\ntype: amlcompute\nmax_instance: 2\nssh_settings: {admin_usrname: me}\n")
+    err = capsys.readouterr().err
+    assert "did you mean 'max_instances'" in err and "did you mean 'ssh_settings.admin_username'" in err
+
+
+# Lines whose requests must be byte-identical through the magic and the CLI: every option with a v1 alias
+# appears both ways.
+ALIASED = [
+    ("create cluster al-cl --size Standard_D2_v2", "create cluster al-cl --vm-size Standard_D2_v2"),
+    ("create cluster al-cl --tier low_priority", "create cluster al-cl --vm-priority lowpriority"),
+    ("create cluster al-cl --min-instances 1 --max-instances 3", "create cluster al-cl --min-nodes 1 --max-nodes 3"),
+    (
+        "create cluster al-cl --idle-time-before-scale-down 1800",
+        "create cluster al-cl --idle-seconds-before-scaledown 1800",
+    ),
+    (
+        "create cluster al-cl --vnet-name v1 --subnet s1 --vnet-resource-group net",
+        "create cluster al-cl --vnet-name v1 --subnet-name s1 --vnet-resourcegroup-name net",
+    ),
+    (
+        "create instance al-ci --size Standard_DS3_v2 --idle-time-before-shutdown-minutes 30",
+        "create instance al-ci --vm-size Standard_DS3_v2 --idle-time-before-shutdown PT30M",
+    ),
+    (
+        f"attach vm al-vm --resource-id {VM_ID} --admin-username me --password-env VM_PW",
+        f"attach vm al-vm --resource-id {VM_ID} --username me --password-env VM_PW",
+    ),
+    (
+        f"attach hdinsight al-hdi --resource-id {HDI_ID} --admin-username me --password-env VM_PW",
+        f"attach hdinsight al-hdi --resource-id {HDI_ID} --username me --password-env VM_PW",
+    ),
+]
+PLAIN = [
+    f"create cluster pl-cl --identity-type user_assigned --user-assigned-identities {UAI} --tags a=1 b=2",
+    "create cluster pl-cl --ssh-public-access-enabled false --admin-username me --admin-password-env VM_PW",
+    f"attach databricks pl-dbx --resource-id {DBX_ID} --access-token-env DBX_TOKEN",
+    "attach databricks pl-dbx --target-resource-group rg --workspace-name dbx1 --access-token-env DBX_TOKEN",
+    f"attach adla pl-adla --resource-id {ADLA_ID}",
+    "attach adla pl-adla --target-resource-group rg --account-name adla1",
+    f"attach synapse pl-syn --resource-id {SYN_ID} --identity-type system_assigned",
+    f"attach kubernetes pl-k8s --resource-id {AKS_ID} --namespace ml --default-instance-type small",
+    "delete some-cl",
+    "detach some-vm",
+    "stop some-ci",
+    "start some-ci",
+    "restart some-ci",
+]
+
+
+def cli_dry_run(line: str) -> str:
+    words = [*line.split(), "--dry-run", "-o", "json", *AZURE.split()]
+    env = {**os.environ, "VM_PW": "vm-secret-5521", "DBX_TOKEN": "dbx-secret-5521"}
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.cli", *words], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.rstrip("\n")
+
+
+@pytest.mark.parametrize("pair", ALIASED, ids=[p[1].split(" --", 1)[1][:40] for p in ALIASED])
+def test_aliases_give_byte_identical_requests_in_both_front_ends(
+    shell: InteractiveShell, pair: tuple[str, str]
+) -> None:
+    outputs = set()
+    for line in pair:
+        outputs.add(repr(magic(shell, f"{line} --dry-run -o json {AZURE}")))
+        outputs.add(cli_dry_run(line))
+    assert len(outputs) == 1, outputs
+
+
+@pytest.mark.parametrize("line", PLAIN, ids=[p[:40] for p in PLAIN])
+def test_other_lines_give_byte_identical_requests(shell: InteractiveShell, line: str) -> None:
+    assert repr(magic(shell, f"{line} --dry-run -o json {AZURE}")) == cli_dry_run(line)
