@@ -183,3 +183,51 @@ def test_aliases_give_byte_identical_requests_in_both_front_ends(
 @pytest.mark.parametrize("line", PLAIN, ids=[p[:40] for p in PLAIN])
 def test_other_lines_give_byte_identical_requests(shell: InteractiveShell, line: str) -> None:
     assert repr(magic(shell, f"{line} --dry-run -o json {AZURE}")) == cli_dry_run(line)
+
+
+def test_cancel_stops_watching_and_wait_follows_again(shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTER_COMPUTE_SPEED", "8")  # about 2.5 s to create
+    op = magic(shell, "create cluster cancel-cl --max-instances 1 --no-wait")
+    message = op.cancel()
+    assert op.done() and op.status == "InProgress" and "goes on in the service" in message
+    again = magic(shell, "wait cancel-cl")
+    assert again is not op and again.status == "Succeeded"
+
+
+def test_an_operation_can_be_awaited() -> None:
+    import asyncio
+
+    from jupyter_compute import AmlComputeSpec, Workspace
+
+    async def main() -> str:
+        op = Workspace.local().create(AmlComputeSpec.from_keywords(name="await-cl", max_instances=1))
+        done = await op
+        return done.status
+
+    assert asyncio.run(main()) == "Succeeded"
+
+
+def test_ctrl_c_in_the_cli_detaches_and_the_create_goes_on(tmp_path: Any) -> None:
+    import signal
+    import time
+
+    env = {**os.environ, "JUPYTER_COMPUTE_SPEED": "4"}  # about 5 s to create
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_compute.cli", "create", "cluster", "ctrlc-cl", "--max-instances", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert "Stopped watching create of ctrlc-cl" in err and "Traceback" not in err
+    listing = subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.cli", "wait", "ctrlc-cl", "-o", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert json.loads(listing.stdout)["status"] == "Succeeded"
