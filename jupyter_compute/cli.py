@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .commands import HelpRequested, Session, execute, parse
-from .errors import ComputeError, ServiceError, TransportError, ValidationError
+from .commands import HelpRequested, Session, error_text, execute, parse
+from .errors import ComputeError, ValidationError
 
 if TYPE_CHECKING:
     from .operations import Operation
@@ -51,18 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HelpRequested as asked:
         print(asked.args[0] if asked.args else "")
         return EXIT_OK
-    except ValidationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except ServiceError as exc:
-        print(f"error: the service refused: {exc}", file=sys.stderr)
-        return EXIT_SERVICE
-    except TransportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_SERVICE
     except ComputeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_SERVICE
+        print(error_text(exc), file=sys.stderr)
+        return EXIT_INPUT if isinstance(exc, ValidationError) else EXIT_SERVICE
     except KeyboardInterrupt:
         return 130
 
@@ -82,18 +73,7 @@ def _print_final(op: Operation, output: str) -> int:
     if output == "table":
         print(final_line(op), file=sys.stderr if op.error else sys.stdout)
     else:
-        data: dict[str, Any] = {
-            "id": op.id,
-            "action": op.action,
-            "target": op.target,
-            "kind": op.kind,
-            "status": op.status,
-            "phase": op.progress.phase,
-        }
-        if op.error is not None:
-            data["error"] = {"code": op.error.code, "message": op.error.message}
-        if op.note:
-            data["note"] = op.note
+        data = op.to_dict()
         print(render_data(data, output))
     return EXIT_SERVICE if op.error is not None else EXIT_OK
 

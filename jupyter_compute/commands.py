@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 import yaml
 
-from .errors import Problem, ValidationError
+from .errors import ComputeError, Problem, ServiceError, ValidationError
 from .secrets import Secret
 from .specs import GRAMMAR_WORDS, KINDS, ComputeSpec, spec_class, spec_from_yaml
 from .specs._fields import FieldInfo
@@ -512,6 +512,13 @@ def render_data(data: Any, output: str) -> str:
     return json.dumps(data, indent=2, default=str)
 
 
+def error_text(exc: ComputeError) -> str:
+    """The one paragraph a front end shows for an error (no traceback)."""
+    if isinstance(exc, ServiceError):
+        return f"error: the service refused: {exc}"
+    return f"error: {exc}"
+
+
 def inline_secret_warning(flags: Iterable[str]) -> str:
     names = ", ".join(flags)
     return (
@@ -630,18 +637,8 @@ def execute(command: Command, session: Session) -> Outcome:
     return outcome
 
 
-def _operation_outcome(op: Any, dry: dict[str, Any] | None = None) -> Outcome:
-    data = {
-        "id": op.id,
-        "action": op.action,
-        "target": op.target,
-        "kind": op.kind,
-        "status": op.status,
-        "phase": op.progress.phase,
-    }
-    if op.note:
-        data["note"] = op.note
-    return Outcome(op, data, op.summary(), operation=op)
+def _operation_outcome(op: Any) -> Outcome:
+    return Outcome(op, op.to_dict(), op.summary(), operation=op)
 
 
 def _dry(request: Any) -> Outcome:

@@ -13,8 +13,8 @@ from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
-from .commands import HelpRequested, Session, execute, parse
-from .errors import ComputeError, ServiceError, ValidationError
+from .commands import HelpRequested, Session, error_text, execute, parse
+from .errors import ComputeError, ValidationError
 
 
 class RequestPreview(dict[str, Any]):
@@ -53,14 +53,8 @@ class ComputeMagics(Magics):
         except HelpRequested as asked:
             print(asked.args[0] if asked.args else "")
             return None
-        except ValidationError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return None
-        except ServiceError as exc:
-            print(f"error: the service refused: {exc}", file=sys.stderr)
-            return None
         except ComputeError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(error_text(exc), file=sys.stderr)
             return None
         for warning in outcome.warnings:
             print(warning, file=sys.stderr)

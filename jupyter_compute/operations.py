@@ -156,6 +156,22 @@ class Operation:
             parts.append(str(self.error).splitlines()[0])
         return " · ".join(parts)
 
+    def to_dict(self) -> dict[str, Any]:
+        """What -o json / yaml print for an operation."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "action": self.action,
+            "target": self.target,
+            "kind": self.kind,
+            "status": self.status,
+            "phase": self.progress.phase,
+        }
+        if self.error is not None:
+            data["error"] = {"code": self.error.code, "message": self.error.message}
+        if self.note:
+            data["note"] = self.note
+        return data
+
     def __repr__(self) -> str:
         return f"<Operation {self.summary()}>"
 

@@ -153,7 +153,7 @@ class LocalService:
         key = self._workspace_key(sub, rg, ws)
         if request.method == "GET":
             row, derived = self._existing(key, name)
-            if row is None or derived.body is None:
+            if row is None:
                 raise _not_found(name)
             return 200, {}, self._resource(row, derived, sub, rg, ws)
         if request.method == "PUT":
@@ -252,9 +252,8 @@ class LocalService:
         speed, durations = catalogue.speed(), catalogue.durations()
         t = now()
         with self.store.write() as db:
-            row = self.store.get_compute(db, key, name)
-            derived = self._derive(row, t) if row else None
-            if row is None or derived is None or derived.body is None:
+            row, derived = self._live(db, key, name, t)
+            if row is None:
                 raise _not_found(name)
             if row.body["properties"]["computeType"] != "AmlCompute":
                 raise ArmFailure(
@@ -302,9 +301,8 @@ class LocalService:
         speed, durations = catalogue.speed(), catalogue.durations()
         t = now()
         with self.store.write() as db:
-            row = self.store.get_compute(db, key, name)
-            derived = self._derive(row, t) if row else None
-            if row is None or derived is None or derived.body is None:
+            row, derived = self._live(db, key, name, t)
+            if row is None:
                 return 204, {}, None
             attached = bool(row.events[0].get("attached"))
             if action == "Delete" and attached:
@@ -343,14 +341,14 @@ class LocalService:
             return self._list_nodes(key, name)
         if action == "listkeys":
             row, derived = self._existing(key, name)
-            if row is None or derived.body is None:
+            if row is None:
                 raise _not_found(name)
             return 200, {}, {"computeType": row.body["properties"]["computeType"]}
         return self._power(request, key, sub, name, action)
 
     def _list_nodes(self, key: str, name: str) -> Answer:
         row, derived = self._existing(key, name)
-        if row is None or derived.body is None:
+        if row is None:
             raise _not_found(name)
         if row.body["properties"]["computeType"] != "AmlCompute":
             raise ArmFailure(
@@ -375,9 +373,8 @@ class LocalService:
         speed, durations = catalogue.speed(), catalogue.durations()
         t = now()
         with self.store.write() as db:
-            row = self.store.get_compute(db, key, name)
-            derived = self._derive(row, t) if row else None
-            if row is None or derived is None or derived.body is None:
+            row, derived = self._live(db, key, name, t)
+            if row is None:
                 raise _not_found(name)
             if row.body["properties"]["computeType"] != "ComputeInstance":
                 raise ArmFailure(
@@ -583,10 +580,13 @@ class LocalService:
 
     def _existing(self, key: str, name: str) -> tuple[ComputeRow | None, Derived]:
         with self.store.read() as db:
-            row = self.store.get_compute(db, key, name)
-        if row is None:
-            return None, Derived(None, None, [])
-        return row, self._derive(row, now())
+            return self._live(db, key, name, now())
+
+    def _live(self, db: Any, key: str, name: str, t: float) -> tuple[ComputeRow | None, Derived]:
+        """The stored compute and its state at ``t``; (None, …) if it does not exist or its deletion ended."""
+        row = self.store.get_compute(db, key, name)
+        derived = self._derive(row, t) if row is not None else Derived(None, None, [])
+        return (row if derived.body is not None else None), derived
 
     def _derive(self, row: ComputeRow, t: float) -> Derived:
         return derive(row, t, _scaled(catalogue.durations(), row))
