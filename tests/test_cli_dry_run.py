@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 import pytest
+
 from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, UAI, VM_ID
 
 AZURE = ["--subscription", SUB, "--resource-group", "rg", "--workspace", "ws1"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from kernel_helpers import Kernel, running_kernel
 
 pytestmark = pytest.mark.kernel

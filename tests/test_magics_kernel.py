@@ -8,9 +8,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbclient import NotebookClient
+
 from kernel_helpers import kernel_env, running_kernel
 from kinds import DBX_ID, VM_ID
-from nbclient import NotebookClient
 
 pytestmark = pytest.mark.kernel
 VM_SECRET = "vm-pw-never-saved-3317"

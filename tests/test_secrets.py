@@ -10,11 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from kinds import DBX_ID, HDI_ID, SUB, VM_ID
 
 from jupyter_compute.commands import Session, execute, parse, spec_line, spec_yaml
 from jupyter_compute.errors import ValidationError
 from jupyter_compute.secrets import Secret
+
+from kinds import DBX_ID, HDI_ID, SUB, VM_ID
 
 SECRET = "Xy-super-secret-value-4821"
 KEY_TEXT = (

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kinds import EXAMPLES, SUB
 
 from jupyter_compute.specs import KINDS, WireContext, spec_class, spec_from_arm, spec_from_yaml
 from jupyter_compute.wire import revealed
+
+from kinds import EXAMPLES, SUB
 
 CTX = WireContext(SUB, "rg", "ws")
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kinds import ADLA_ID, DBX_ID, HDI_ID, PASSWORD, PUBLIC_KEY, SUB, TOKEN, UAI, VM_ID
 
 from jupyter_compute.secrets import Secret
 from jupyter_compute.specs import WireContext, spec_class, spec_from_yaml
 from jupyter_compute.wire import revealed
+
+from kinds import ADLA_ID, DBX_ID, HDI_ID, PASSWORD, PUBLIC_KEY, SUB, TOKEN, UAI, VM_ID
 
 CTX = WireContext(SUB, "rg", "ws")
 SUBNET = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/default"

@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kinds import EXAMPLES, SUB
 
 from jupyter_compute import wire_schema
 from jupyter_compute.errors import ValidationError
 from jupyter_compute.specs import KINDS, WireContext, spec_from_yaml
 from jupyter_compute.wire import masked
+
+from kinds import EXAMPLES, SUB
 
 CTX = WireContext(SUB, "rg", "ws")
 

@@ -4,10 +4,11 @@ the field, the bad value and what is allowed; nothing else is raised and nothing
 from __future__ import annotations
 
 import pytest
-from kinds import DBX_ID, PUBLIC_KEY, SUB, UAI, VM_ID
 
 from jupyter_compute.errors import UnsupportedComputeType, ValidationError
 from jupyter_compute.specs import AmlComputeSpec, ComputeInstanceSpec, spec_class, spec_from_yaml
+
+from kinds import DBX_ID, PUBLIC_KEY, SUB, UAI, VM_ID
 
 
 def problems(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, str]:

@@ -8,11 +8,12 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kinds import EXAMPLES, SUB
 
 from jupyter_compute import wire_schema
 from jupyter_compute.specs import KINDS, WireContext
 from jupyter_compute.wire import masked
+
+from kinds import EXAMPLES, SUB
 
 SCHEMA = wire_schema.to_json_schema(wire_schema.shipped_definitions(), "ComputeResource", "request")
 LIBRARY = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
