@@ -28,12 +28,16 @@ _running: dict[Path, LocalServer] = {}
 
 
 class LocalServer:
-    def __init__(self, port: int = 0, home: Path | None = None, faults: str | None = None) -> None:
+    def __init__(
+        self, port: int = 0, home: Path | None = None, faults: str | None = None, record_bodies: bool = False
+    ) -> None:
         self.store = Store(home)
         self.service = LocalService(self.store)
         self.faults = Faults(os.environ.get("JUPYTER_COMPUTE_FAULTS", "") if faults is None else faults)
         self.requests = 0
         self.request_log: list[tuple[float, str, str, int]] = []  # (arrival, method, path, status)
+        # Tests compare what front ends really send; off by default (bodies may carry secrets).
+        self.bodies: list[tuple[str, str, Any]] | None = [] if record_bodies else None
         handler = type("Handler", (_Handler,), {"server_ref": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
@@ -154,6 +158,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             body = json.loads(raw) if raw else None
+            if server.bodies is not None:
+                server.bodies.append((self.command, split.path, body))
         except ValueError:
             self._send(400, {}, {"error": {"code": "InvalidRequestContent", "message": "The body is not JSON."}})
             return
