@@ -6,8 +6,9 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .commands import HelpRequested, Session, error_text, execute, parse
+from .commands import HelpRequested, error_text, parse
 from .errors import ComputeError, ValidationError
+from .verbs import Session, execute
 
 if TYPE_CHECKING:
     from .operations import Operation

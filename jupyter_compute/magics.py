@@ -13,8 +13,9 @@ from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
-from .commands import HelpRequested, Session, error_text, execute, parse
+from .commands import HelpRequested, error_text, parse
 from .errors import ComputeError, ValidationError
+from .verbs import Session, execute
 
 
 class RequestPreview(dict[str, Any]):

@@ -107,45 +107,21 @@ def _cluster(
     target = int(inner.get("targetNodeCount") or 0)
     raw = inner.get("nodeStateCounts") or {}
     states = {k.replace("NodeCount", ""): int(v or 0) for k, v in raw.items()}
+
+    def at(phase: str, fraction: float, left: float = eta, status: str = "InProgress") -> Progress:
+        return Progress(phase, fraction, current, target, states, elapsed, left, status)
+
     if provisioning not in PROVISIONING_DONE:
-        phase = "Creating" if provisioning == "Creating" else provisioning
-        return Progress(
-            phase,
-            min(timed, 0.5),
-            elapsed=elapsed,
-            eta=eta,
-            current_nodes=current,
-            target_nodes=target,
-            node_states=states,
-        ), False
+        return at("Creating" if provisioning == "Creating" else provisioning, min(timed, 0.5)), False
     steady = inner.get("allocationState") != "Resizing"
     ready = states.get("idle", 0) + states.get("running", 0)
     if steady and current == target:
-        return Progress(
-            "Succeeded",
-            1.0,
-            elapsed=elapsed,
-            eta=0.0,
-            status="Succeeded",
-            current_nodes=current,
-            target_nodes=target,
-            node_states=states,
-        ), True
+        return at("Succeeded", 1.0, 0.0, "Succeeded"), True
     if target >= current:
-        phase = f"Allocating nodes: {ready} of {target} ready"
-        fraction = 0.5 + 0.5 * (ready / target if target else 1.0)
-    else:
-        phase = f"Releasing nodes: {current} of {target}"
-        fraction = max(timed, 0.5)
-    return Progress(
-        phase,
-        min(fraction, 0.97),
-        elapsed=elapsed,
-        eta=eta,
-        current_nodes=current,
-        target_nodes=target,
-        node_states=states,
-    ), False
+        return at(
+            f"Allocating nodes: {ready} of {target} ready", min(0.5 + 0.5 * (ready / target if target else 1.0), 0.97)
+        ), False
+    return at(f"Releasing nodes: {current} of {target}", min(max(timed, 0.5), 0.97)), False
 
 
 def _instance(

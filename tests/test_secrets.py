@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_compute.commands import Session, execute, parse, spec_line, spec_yaml
+from jupyter_compute.commands import parse, spec_line, spec_yaml
 from jupyter_compute.errors import ValidationError
 from jupyter_compute.secrets import Secret
+from jupyter_compute.verbs import Session, execute
 
 from kinds import DBX_ID, HDI_ID, SUB, VM_ID
 
