@@ -43,13 +43,9 @@ class ComputeMagics(Magics):
             if command.verb == "emulator":
                 raise ValidationError.one("emulator", "runs in a terminal: `jupyter compute emulator`")
             if command.verb == "panel":
-                import importlib
+                from .panel import show_panel
 
-                try:
-                    panel = importlib.import_module(".panel", __package__)
-                except ModuleNotFoundError:
-                    raise ValidationError.one("panel", "the side panel is not in this version") from None
-                return panel.show_panel(self.session)
+                return show_panel(self.session)
             outcome = execute(command, self.session)
         except HelpRequested as asked:
             print(asked.args[0] if asked.args else "")

@@ -270,12 +270,7 @@ class Poller:
     def track(self, op: Operation) -> Operation:
         with self._lock:
             self._ops.append(op)
-            if self._thread is None or not self._thread.is_alive():
-                ctx = contextvars.copy_context()
-                self._thread = threading.Thread(
-                    target=ctx.run, args=(self._run,), name="jupyter-compute-poller", daemon=True
-                )
-                self._thread.start()
+            self._start_locked()
         return op
 
     def forget(self, op: Operation) -> None:
@@ -286,6 +281,25 @@ class Poller:
     def in_flight(self) -> list[Operation]:
         with self._lock:
             return list(self._ops)
+
+    def add_listener(self, listener: Callable[[Sequence[Mapping[str, Any]]], None]) -> None:
+        """Call ``listener`` with the listed computes on every tick (the panel); keeps the poller ticking."""
+        with self._lock:
+            self.listeners.append(listener)
+            self._start_locked()
+
+    def remove_listener(self, listener: Callable[[Sequence[Mapping[str, Any]]], None]) -> None:
+        with self._lock:
+            if listener in self.listeners:
+                self.listeners.remove(listener)
+
+    def _start_locked(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            ctx = contextvars.copy_context()
+            self._thread = threading.Thread(
+                target=ctx.run, args=(self._run,), name="jupyter-compute-poller", daemon=True
+            )
+            self._thread.start()
 
     def poll_now(self) -> None:
         """Tick without waiting for the interval (e.g. a user asked to refresh)."""

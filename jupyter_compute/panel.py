@@ -1,0 +1,365 @@
+"""The Compute panel: every compute of the workspace with its live state, and forms to create any kind.
+
+An ipywidgets tree over the Python API (it never talks HTTP itself). The list refreshes on every tick
+of the workspace's shared poller, so operations started here, by magics or by other processes show
+up with their progress. The "New" forms are generated from the spec field tables: common fields
+visible, the rest under "Advanced", sizes from the workspace's size list, inline validation from the
+specs layer, "Preview request" (secrets hidden), "Copy as magic" / "Copy as YAML", and Create.
+``%compute panel`` shows it in a notebook; the JupyterLab extension docks it in the sidebar.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .api import Compute, Workspace
+from .commands import spec_line, spec_yaml
+from .errors import ComputeError, ValidationError
+from .operations import Operation
+from .secrets import Secret
+from .specs import GRAMMAR_WORDS, ComputeSpec, spec_class
+from .specs._fields import FieldInfo
+
+FORM_KINDS = [
+    ("Compute cluster", "cluster"),
+    ("Compute instance", "instance"),
+    ("Attach a VM", "vm"),
+    ("Attach HDInsight", "hdinsight"),
+    ("Attach Databricks", "databricks"),
+    ("Attach Data Lake Analytics", "adla"),
+    ("Attach Synapse Spark", "synapse"),
+    ("Attach Kubernetes", "kubernetes"),
+]
+UNSET = "(default)"
+
+
+def _text(value: object) -> str:
+    """Escape for an HTML text node (quotes stay readable)."""
+    return html.escape(str(value), quote=False)
+
+
+def _w() -> Any:
+    import ipywidgets
+
+    return ipywidgets
+
+
+def _is_bool(info: FieldInfo) -> bool:
+    return getattr(info.parse, "__name__", "") in ("boolean", "_ssh_access")
+
+
+class SpecForm:
+    """A form for one kind: one widget per field with a flag, and an error line under each."""
+
+    def __init__(self, kind: str, sizes: Sequence[Mapping[str, Any]]) -> None:
+        w = _w()
+        self.cls: type[ComputeSpec] = spec_class(kind)
+        self.kind = kind
+        self.inputs: dict[str, Any] = {}
+        self.errors: dict[str, Any] = {}
+        main: list[Any] = []
+        advanced: list[Any] = []
+        for name, info in [("name", FieldInfo(parse=str, help="Name of the compute")), *self.cls.fields_info()]:
+            if name != "name" and not info.cli:
+                continue
+            widget = self._widget(name, info, sizes)
+            self.inputs[name] = widget
+            error = w.HTML(layout=w.Layout(margin="0 0 0 4px"))
+            error.add_class("jupyter-compute-field-error")
+            self.errors[name] = error
+            box = w.VBox([widget, error], layout=w.Layout(width="100%"))
+            (advanced if info.advanced else main).append(box)
+            widget.observe(lambda _change: self.validate(), names="value")
+        self.advanced = w.Accordion(children=[w.VBox(advanced)], layout=w.Layout(width="100%"))
+        self.advanced.set_title(0, "Advanced")
+        self.advanced.selected_index = None
+        self.widget = w.VBox([*main, self.advanced], layout=w.Layout(width="100%"))
+
+    def _widget(self, name: str, info: FieldInfo, sizes: Sequence[Mapping[str, Any]]) -> Any:
+        w = _w()
+        label = name.replace("_", " ")
+        common = {
+            "description": label,
+            "tooltip": info.help,
+            "style": {"description_width": "9em"},
+            "layout": w.Layout(width="100%"),
+        }
+        if name == "size":
+            wanted = self.cls.COMPUTE_TYPE
+            options = [(UNSET, "")] + [
+                (
+                    f"{s['name']} · {s.get('vCPUs')} vCPU · {s.get('memoryGB')} GB"
+                    + (f" · {s.get('gpus')} GPU" if s.get("gpus") else ""),
+                    s["name"],
+                )
+                for s in sizes
+                if wanted in (s.get("supportedComputeTypes") or [wanted])
+            ]
+            return w.Dropdown(options=options, value="", **common)
+        if info.choices:
+            return w.Dropdown(options=[(UNSET, ""), *[(c, c) for c in info.choices]], value="", **common)
+        if _is_bool(info):
+            return w.Dropdown(options=[(UNSET, ""), ("yes", "true"), ("no", "false")], value="", **common)
+        if info.secret:
+            return w.Password(placeholder="(not stored; prefer an env var via the magic)", **common)
+        return w.Text(placeholder=info.help, **common)
+
+    def keywords(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, widget in self.inputs.items():
+            value = widget.value
+            if value in ("", None):
+                continue
+            info = dict(self.cls.fields_info()).get(name)
+            if info is not None and info.secret:
+                out[name] = Secret(value)
+            elif name in ("tags", "user_assigned_identities"):
+                out[name] = value.replace(",", " ").split()
+            else:
+                out[name] = value
+        return out
+
+    def validate(self) -> ComputeSpec | None:
+        """The spec if the form is valid; otherwise every field's error is shown under it."""
+        for error in self.errors.values():
+            error.value = ""
+        try:
+            return self.cls.from_keywords(**self.keywords())
+        except ValidationError as exc:
+            for problem in exc.problems:
+                target = problem.field if problem.field in self.errors else _field_of(self.cls, problem.field)
+                box = self.errors.get(target) or self.errors["name"]
+                box.value = (
+                    box.value + "<br>" if box.value else ""
+                ) + f"<span style='color:#c62828'>{_text(problem.message)}</span>"
+            return None
+
+
+def _field_of(cls: type[ComputeSpec], label: str) -> str:
+    for name, info in cls.fields_info():
+        if label == name or label in info.v1 or label == info.yaml:
+            return name
+    return "name"
+
+
+class ComputePanel:
+    """The panel's widget tree and behaviour (one per workspace and kernel)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        w = _w()
+        self.ws = workspace
+        self._lock = threading.Lock()
+        self._last_rows: list[tuple[str, ...]] = []
+        self.header = w.HTML()
+        self.refresh_button = w.Button(description="Refresh", icon="refresh", layout=w.Layout(width="auto"))
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.rows = w.VBox(layout=w.Layout(width="100%"))
+        self.ops = w.VBox(layout=w.Layout(width="100%"))
+        self.message = w.HTML()
+        self.kind = w.Dropdown(
+            options=FORM_KINDS,
+            value="cluster",
+            description="New",
+            style={"description_width": "3em"},
+            layout=w.Layout(width="100%"),
+        )
+        self.kind.observe(lambda _c: self.new_form(), names="value")
+        self.form_box = w.VBox(layout=w.Layout(width="100%"))
+        self.output = w.HTML(layout=w.Layout(width="100%", overflow="auto"))
+        self.copy_text = w.Textarea(layout=w.Layout(width="100%", height="6em", display="none"))
+        buttons = []
+        for label, action in (
+            ("Preview request", self.preview),
+            ("Copy as magic", self.copy_magic),
+            ("Copy as YAML", self.copy_yaml),
+            ("Create", self.create),
+        ):
+            button = w.Button(
+                description=label,
+                button_style="primary" if label == "Create" else "",
+                layout=w.Layout(width="auto", min_width="6em"),
+            )
+            button.on_click(lambda _b, act=action: act())
+            buttons.append(button)
+        self.create_button = buttons[-1]
+        self.widget = w.VBox(
+            [
+                w.HBox(
+                    [self.header, self.refresh_button], layout=w.Layout(justify_content="space-between", width="100%")
+                ),
+                self.rows,
+                self.ops,
+                self.message,
+                w.HTML("<hr style='margin:6px 0'>"),
+                self.kind,
+                self.form_box,
+                w.HBox(buttons, layout=w.Layout(flex_flow="row wrap", width="100%")),
+                self.copy_text,
+                self.output,
+            ],
+            layout=w.Layout(width="100%", padding="4px", overflow="hidden auto"),
+        )
+        self.widget.add_class("jupyter-compute-panel")
+        self.form: SpecForm | None = None
+        self._sizes: list[dict[str, Any]] | None = None
+        self.header.value = f"<b>Compute</b> <span style='opacity:.7'>{_text(workspace.ref.describe())}</span>"
+        self.new_form()
+        self.refresh()
+        workspace.poller.add_listener(self._on_tick)
+
+    # --- the list -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        try:
+            listed = self.ws._list_raw()
+        except ComputeError as exc:
+            self.message.value = f"<span style='color:#c62828'>{_text(str(exc))}</span>"
+            return
+        self._on_tick(listed)
+
+    def _on_tick(self, listed: Sequence[Mapping[str, Any]]) -> None:
+        computes = [Compute(body) for body in listed]
+        rows = [tuple(c.row().values()) for c in computes]
+        with self._lock:
+            ops = [op for op in self.ws.poller.in_flight() if not op.done()]
+            if rows != self._last_rows:
+                self._last_rows = rows
+                self.rows.children = [self._row(c) for c in computes] or [
+                    _w().HTML("<i>No computes in this workspace yet.</i>")
+                ]
+            from .display.progress_widget import widget_for
+
+            bars = [widget_for(op) for op in ops]
+            if list(self.ops.children) != bars:
+                self.ops.children = bars
+
+    def _row(self, compute: Compute) -> Any:
+        w = _w()
+        text = (
+            f"<b>{_text(compute.name)}</b> <span style='opacity:.7'>{_text(compute.kind)} · "
+            f"{_text(compute.size)}</span><br>{_text(compute.state)}"
+            + (f" · {_text(compute.nodes)} nodes" if compute.nodes else "")
+        )
+        actions: list[tuple[str, Any]] = []
+        if compute.compute_type == "ComputeInstance":
+            actions += [("start", self.ws.start), ("stop", self.ws.stop), ("restart", self.ws.restart)]
+        actions.append(("detach", self.ws.detach) if compute.attached else ("delete", self.ws.delete))
+        buttons = []
+        for label, verb in actions:
+            button = w.Button(
+                description=label,
+                layout=w.Layout(width="auto", min_width="4em"),
+                button_style="danger" if label in ("delete", "detach") else "",
+            )
+            button.on_click(lambda _b, v=verb, n=compute.name: self._act(v, n))
+            buttons.append(button)
+        row = w.VBox(
+            [w.HTML(text), w.HBox(buttons, layout=w.Layout(flex_flow="row wrap"))],
+            layout=w.Layout(width="100%", border_bottom="1px solid #e0e0e0", padding="2px 0"),
+        )
+        row.add_class("jupyter-compute-row")
+        return row
+
+    def _act(self, verb: Any, name: str) -> Operation | None:
+        try:
+            op: Operation = verb(name)
+        except ComputeError as exc:
+            self.message.value = f"<span style='color:#c62828'>{_text(str(exc))}</span>"
+            return None
+        self.message.value = ""
+        self._on_tick_soon()
+        return op
+
+    def _on_tick_soon(self) -> None:
+        self.ws.poller.poll_now()
+        self.refresh()
+
+    # --- the form ---------------------------------------------------------------------------------
+
+    def sizes(self) -> list[dict[str, Any]]:
+        if self._sizes is None:
+            try:
+                self._sizes = self.ws.sizes()
+            except ComputeError:
+                self._sizes = []
+        return self._sizes
+
+    def new_form(self) -> SpecForm:
+        self.form = SpecForm(self.kind.value, self.sizes())
+        self.form_box.children = [self.form.widget]
+        self.output.value = ""
+        self.copy_text.value = ""
+        self.copy_text.layout.display = "none"
+        return self.form
+
+    def _spec(self) -> ComputeSpec | None:
+        assert self.form is not None
+        spec = self.form.validate()
+        if spec is None:
+            self.output.value = "<span style='color:#c62828'>Fix the fields marked above; nothing was sent.</span>"
+        return spec
+
+    def preview(self) -> dict[str, Any] | None:
+        spec = self._spec()
+        if spec is None:
+            return None
+        request = self.ws.plan_create(spec).dry_run()
+        self.output.value = f"<pre style='white-space:pre-wrap'>{_text(json.dumps(request, indent=2))}</pre>"
+        return request
+
+    def copy_magic(self) -> str | None:
+        spec = self._spec()
+        if spec is None:
+            return None
+        verb = "attach" if spec.ATTACHED else "create"
+        text = "%compute " + spec_line(spec, verb)
+        self._show_copy(text)
+        return text
+
+    def copy_yaml(self) -> str | None:
+        spec = self._spec()
+        if spec is None:
+            return None
+        verb = "attach" if spec.ATTACHED else "create"
+        text = f"%%compute {verb}\n{spec_yaml(spec)}"
+        self._show_copy(text)
+        return text
+
+    def _show_copy(self, text: str) -> None:
+        self.copy_text.value = text
+        self.copy_text.layout.display = "block"
+
+    def create(self) -> Operation | None:
+        spec = self._spec()
+        if spec is None:
+            return None
+        try:
+            op = self.ws.attach(spec) if spec.ATTACHED else self.ws.create(spec)
+        except ComputeError as exc:
+            self.output.value = f"<span style='color:#c62828'>{_text(str(exc))}</span>"
+            return None
+        self.output.value = f"{_text(GRAMMAR_WORDS[spec.KIND])} {_text(spec.name)}: {_text(op.note or 'submitted')}"
+        self._on_tick_soon()
+        return op
+
+    def close(self) -> None:
+        self.ws.poller.remove_listener(self._on_tick)
+
+
+_panels: dict[Any, ComputePanel] = {}
+
+
+def panel_for(workspace: Workspace) -> ComputePanel:
+    """The panel of a workspace in this kernel (built once; shown again on every call)."""
+    if workspace.ref not in _panels:
+        _panels[workspace.ref] = ComputePanel(workspace)
+    return _panels[workspace.ref]
+
+
+def show_panel(session: Any) -> Any:
+    """``%compute panel``: the panel of the session's workspace."""
+    return panel_for(Workspace.resolve(getattr(session, "workspace", None))).widget
