@@ -98,11 +98,16 @@ class Kernel:
         ]
 
     def text(self, reply: dict[str, Any]) -> str:
-        parts = []
+        """What the cell showed as text: stream chunks joined as written (a print may arrive in pieces)."""
+        out = ""
         for m in self.outputs(reply):
             c = m["content"]
-            parts.append(c.get("text") or c.get("data", {}).get("text/plain", "") or "\n".join(c.get("traceback", [])))
-        return "\n".join(parts)
+            if m["msg_type"] == "stream":
+                out += c.get("text", "")
+            else:
+                rich = c.get("data", {}).get("text/plain", "") or "\n".join(c.get("traceback", []))
+                out += ("" if not out or out.endswith("\n") else "\n") + rich + "\n"
+        return out
 
     def widget_states(self) -> dict[str, dict[str, Any]]:
         """comm id -> the latest state of each widget model, from comm_open and comm_msg updates."""
