@@ -63,9 +63,9 @@ class SpecForm:
         self.errors: dict[str, Any] = {}
         main: list[Any] = []
         advanced: list[Any] = []
-        for name, info in [("name", FieldInfo(parse=str, help="Name of the compute")), *self.cls.fields_info()]:
+        for name, info in self.cls.fields_info():
             if name != "name" and not info.cli:
-                continue
+                continue  # settable from YAML only (schedules, setup scripts …)
             widget = self._widget(name, info, sizes)
             self.inputs[name] = widget
             error = w.HTML(layout=w.Layout(margin="0 0 0 4px"))

@@ -47,6 +47,14 @@ def test_invalid_name_shows_the_field_error_and_sends_nothing(panel: ComputePane
     assert Workspace.local().list() == []
 
 
+def test_each_field_appears_once(panel: ComputePanel) -> None:
+    assert panel.form is not None
+    descriptions = [box.children[0].description for section in (panel.form.widget.children[:-1],) for box in section]
+    assert descriptions.count("name") == 1 and descriptions[0] == "name"
+    shown = {box.children[0] for box in panel.form.widget.children[:-1]}
+    assert panel.form.inputs["name"] in shown, "the name typed in is the name used"
+
+
 def test_sizes_come_from_the_workspace_with_their_shape(panel: ComputePanel) -> None:
     assert panel.form is not None
     labels = [label for label, _ in panel.form.inputs["size"].options]
