@@ -12,8 +12,8 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "Workspace": "api",
-    "Compute": "api",
-    "ComputeList": "api",
+    "Compute": "computes",
+    "ComputeList": "computes",
     "Operation": "operations",
     "Progress": "progress",
     "Secret": "secrets",
@@ -68,7 +68,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .api import Compute, ComputeList, Workspace
+    from .api import Workspace
+    from .computes import Compute, ComputeList
     from .errors import (
         ComputeError,
         Conflict,

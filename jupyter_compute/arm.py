@@ -56,21 +56,8 @@ class Response:
         return None
 
 
-class _Retry(Retry):
-    """urllib3 Retry that records each wait, so callers (and tests) can see Retry-After honoured."""
-
-    def sleep_for_retry(self, response: Any = None) -> bool:
-        seconds = self.get_retry_after(response) if response is not None else None
-        if seconds:
-            _RETRY_LOG.append(seconds)
-        return bool(super().sleep_for_retry(response))
-
-
-_RETRY_LOG: list[float] = []
-
-
 def retry_policy(total: int = 8) -> Retry:
-    return _Retry(
+    return Retry(
         total=total,
         connect=total,
         read=total,
@@ -242,8 +229,3 @@ def service_error(error: Mapping[str, Any] | None, default_code: str = "Operatio
     detail = ErrorDetail.from_json(error)
     code = detail.code if detail.code not in ("", "OK", "Unknown") else default_code
     return _classify(None, code, detail.message, detail.target, detail.details)
-
-
-def retry_waits() -> list[float]:
-    """The Retry-After waits urllib3 honoured in this process (seconds), in order."""
-    return list(_RETRY_LOG)

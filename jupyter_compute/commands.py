@@ -558,6 +558,3 @@ def spec_line(spec: ComputeSpec, verb: str = "create") -> str:
         else:
             words += [flag, str(value)]
     return " ".join(shlex.quote(w) for w in words)
-
-
-Renderer = Callable[[Any, str], str]

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from .api import Compute
 from .api import Workspace as _Workspace
+from .computes import Compute
 from .errors import ComputeError, NotFound
 from .operations import Operation
 from .secrets import Secret

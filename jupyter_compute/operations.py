@@ -25,7 +25,8 @@ from .errors import OperationFailed, ServiceError, TransportError
 from .progress import TERMINAL, Progress, assess, typical_duration
 
 if TYPE_CHECKING:
-    from .api import Compute, Workspace
+    from .api import Workspace
+    from .computes import Compute
 
 Listener = Callable[["Operation"], None]
 DEFAULT_INTERVAL = 5.0
@@ -89,7 +90,7 @@ class Operation:
 
     @property
     def kind(self) -> str:
-        from .api import kind_word
+        from .computes import kind_word
 
         return kind_word(self.compute_type)
 
@@ -116,7 +117,7 @@ class Operation:
             raise OperationFailed("Canceled", f"{self.action} of {self.target} was canceled by the service")
         if self.action in ("delete", "detach") or self.resource is None:
             return None
-        from .api import Compute
+        from .computes import Compute
 
         return Compute(self.resource)
 

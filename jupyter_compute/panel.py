@@ -16,8 +16,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .api import Compute, Workspace
+from .api import Workspace
 from .commands import spec_line, spec_yaml
+from .computes import Compute
 from .errors import ComputeError, ValidationError
 from .operations import Operation
 from .secrets import Secret

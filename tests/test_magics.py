@@ -34,7 +34,7 @@ def magic(ip: InteractiveShell, line: str, cell: str | None = None) -> Any:
 
 
 def test_every_verb_through_the_magic(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
-    from jupyter_compute.api import ComputeList
+    from jupyter_compute.computes import ComputeList
     from jupyter_compute.operations import Operation
 
     op = magic(shell, "create cluster mag-cl --min-instances 1 --max-instances 2")

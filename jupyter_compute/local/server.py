@@ -63,10 +63,6 @@ def ensure_running() -> str:
         return _running[home].url
 
 
-def current() -> LocalServer | None:
-    return _running.get(default_home())
-
-
 class _Handler(BaseHTTPRequestHandler):
     server_ref: LocalServer
     protocol_version = "HTTP/1.1"

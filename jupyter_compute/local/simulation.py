@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ..specs._fields import iso_duration_seconds
 from .store import ComputeRow
 
 TRANSITIONAL_INSTANCE = {"Creating", "SettingUp", "Starting", "Stopping", "Restarting", "Deleting", "Resizing"}
@@ -227,8 +226,3 @@ def instance_state(derived: Derived) -> str | None:
         return None
     state = derived.body.get("properties", {}).get("properties", {}).get("state")
     return str(state) if state else None
-
-
-def idle_seconds(scale: dict[str, Any]) -> float:
-    raw = scale.get("nodeIdleTimeBeforeScaleDown")
-    return iso_duration_seconds(raw) if raw else 120.0
