@@ -56,8 +56,8 @@ class Workspace:
             return _instances[ref]
 
     @classmethod
-    def resolve(cls, explicit: WorkspaceRef | None = None) -> Workspace:
-        return cls.shared(resolve(explicit))
+    def resolve(cls, explicit: WorkspaceRef | None = None, *, announce: bool = True) -> Workspace:
+        return cls.shared(resolve(explicit, announce=announce))
 
     @classmethod
     def local(cls) -> Workspace:

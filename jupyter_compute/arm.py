@@ -59,7 +59,7 @@ class Response:
 def retry_policy(total: int = 8) -> Retry:
     return Retry(
         total=total,
-        connect=total,
+        connect=min(3, total),  # as azure-core: a refused connection or unknown host rarely heals in minutes
         read=total,
         status=total,
         other=2,

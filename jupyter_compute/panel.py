@@ -10,7 +10,6 @@ specs layer, "Preview request" (secrets hidden), "Copy as magic" / "Copy as YAML
 
 from __future__ import annotations
 
-import html
 import json
 import threading
 from collections.abc import Mapping, Sequence
@@ -19,8 +18,10 @@ from typing import Any
 from .api import Workspace
 from .commands import spec_line, spec_yaml
 from .computes import Compute
+from .display.compute_row import ERROR_STYLE, ComputeRow, reuse_or_build, text
 from .errors import ComputeError, ValidationError
 from .operations import Operation
+from .progress import is_transitional
 from .secrets import Secret
 from .specs import GRAMMAR_WORDS, ComputeSpec, spec_class
 from .specs._fields import FieldInfo
@@ -36,11 +37,6 @@ FORM_KINDS = [
     ("Attach Kubernetes", "kubernetes"),
 ]
 UNSET = "(default)"
-
-
-def _text(value: object) -> str:
-    """Escape for an HTML text node (quotes stay readable)."""
-    return html.escape(str(value), quote=False)
 
 
 def _w() -> Any:
@@ -136,7 +132,7 @@ class SpecForm:
                 box = self.errors.get(target) or self.errors["name"]
                 box.value = (
                     box.value + "<br>" if box.value else ""
-                ) + f"<span style='color:#c62828'>{_text(problem.message)}</span>"
+                ) + f"<span style='{ERROR_STYLE}'>{text(problem.message)}</span>"
             return None
 
 
@@ -154,11 +150,24 @@ class ComputePanel:
         w = _w()
         self.ws = workspace
         self._lock = threading.Lock()
-        self._last_rows: list[tuple[str, ...]] = []
+        self._rows: dict[str, ComputeRow] = {}
         self.header = w.HTML()
+        self.header.add_class("jupyter-compute-header")
+        self.workspace_choice = w.Dropdown(
+            description="Workspace", style={"description_width": "6em"}, layout=w.Layout(width="100%")
+        )
+        self.azure_fields = {
+            key: w.Text(description=label, style={"description_width": "6em"}, layout=w.Layout(width="100%"))
+            for key, label in (("subscription_id", "subscription"), ("resource_group", "group"), ("name", "workspace"))
+        }
+        use = w.Button(description="Use this workspace", layout=w.Layout(width="auto"))
+        use.on_click(lambda _b: self.use_azure())
+        self.azure_box = w.VBox([*self.azure_fields.values(), use], layout=w.Layout(width="100%", display="none"))
         self.refresh_button = w.Button(description="Refresh", icon="refresh", layout=w.Layout(width="auto"))
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.rows = w.VBox(layout=w.Layout(width="100%"))
+        self.rows.add_class("jupyter-compute-rows")
+        self.empty = w.HTML("<i>No computes in this workspace yet.</i>")
         self.ops = w.VBox(layout=w.Layout(width="100%"))
         self.message = w.HTML()
         self.kind = w.Dropdown(
@@ -168,9 +177,11 @@ class ComputePanel:
             style={"description_width": "3em"},
             layout=w.Layout(width="100%"),
         )
+        self.kind.add_class("jupyter-compute-kind")
         self.kind.observe(lambda _c: self.new_form(), names="value")
         self.form_box = w.VBox(layout=w.Layout(width="100%"))
         self.output = w.HTML(layout=w.Layout(width="100%", overflow="auto"))
+        self.output.add_class("jupyter-compute-output")
         self.copy_text = w.Textarea(layout=w.Layout(width="100%", height="6em", display="none"))
         buttons = []
         for label, action in (
@@ -184,6 +195,7 @@ class ComputePanel:
                 button_style="primary" if label == "Create" else "",
                 layout=w.Layout(width="auto", min_width="6em"),
             )
+            button.add_class("jupyter-compute-" + label.lower().replace(" ", "-"))
             button.on_click(lambda _b, act=action: act())
             buttons.append(button)
         self.create_button = buttons[-1]
@@ -192,8 +204,10 @@ class ComputePanel:
                 w.HBox(
                     [self.header, self.refresh_button], layout=w.Layout(justify_content="space-between", width="100%")
                 ),
-                self.rows,
+                self.workspace_choice,
+                self.azure_box,
                 self.ops,
+                self.rows,
                 self.message,
                 w.HTML("<hr style='margin:6px 0'>"),
                 self.kind,
@@ -207,10 +221,68 @@ class ComputePanel:
         self.widget.add_class("jupyter-compute-panel")
         self.form: SpecForm | None = None
         self._sizes: list[dict[str, Any]] | None = None
-        self.header.value = f"<b>Compute</b> <span style='opacity:.7'>{_text(workspace.ref.describe())}</span>"
+        self._choices: dict[str, Workspace] = {}
+        self._choosing = False
+        self._set_choices(workspace)
+        self.workspace_choice.observe(self._on_choice, names="value")
+        self._show_workspace()
         self.new_form()
         self.refresh()
         workspace.poller.add_listener(self._on_tick)
+
+    # --- the workspace ----------------------------------------------------------------------------
+
+    def _set_choices(self, current: Workspace) -> None:
+        choices = {"local": Workspace.local()}
+        resolved = Workspace.resolve(announce=False)
+        for ws in (resolved, current):
+            if not ws.ref.local:
+                choices[ws.ref.describe()] = ws
+        self._choices = choices
+        labels = [("the local workspace (offline)" if key == "local" else key, key) for key in choices]
+        labels.append(("an Azure workspace…", "azure"))
+        current_key = next(key for key, ws in choices.items() if ws is current)
+        self._choosing = True  # setting the options moves the value: not a user's choice
+        try:
+            self.workspace_choice.options = labels
+            self.workspace_choice.value = current_key
+        finally:
+            self._choosing = False
+
+    def _on_choice(self, change: Mapping[str, Any]) -> None:
+        key = change["new"]
+        if self._choosing:
+            return
+        self.azure_box.layout.display = "flex" if key == "azure" else "none"
+        if key in self._choices and self._choices[key] is not self.ws:
+            self.switch(self._choices[key])
+
+    def use_azure(self) -> None:
+        """Switch to the Azure workspace typed in (subscription, resource group, workspace)."""
+        values = {key: field.value.strip() for key, field in self.azure_fields.items()}
+        missing = [key for key, value in values.items() if not value]
+        if missing:
+            self.message.value = f"<span style='{ERROR_STYLE}'>Give the {', '.join(missing)} of the workspace.</span>"
+            return
+        self.switch(Workspace.azure(values["subscription_id"], values["resource_group"], values["name"]))
+
+    def switch(self, workspace: Workspace) -> None:
+        """Show another workspace: its list, its sizes in the forms, its operations."""
+        self.ws.poller.remove_listener(self._on_tick)
+        with self._lock:
+            self.ws = workspace
+            self._rows.clear()
+            self._sizes = None
+        self.message.value = ""
+        self._set_choices(workspace)
+        self.azure_box.layout.display = "none"
+        self._show_workspace()
+        self.new_form()
+        self.refresh()
+        workspace.poller.add_listener(self._on_tick)
+
+    def _show_workspace(self) -> None:
+        self.header.value = f"<b>Compute</b> <span style='opacity:.7'>{text(self.ws.ref.describe())}</span>"
 
     # --- the list -------------------------------------------------------------------------------
 
@@ -218,62 +290,43 @@ class ComputePanel:
         try:
             listed = self.ws._list_raw()
         except ComputeError as exc:
-            self.message.value = f"<span style='color:#c62828'>{_text(str(exc))}</span>"
+            self.message.value = f"<span style='{ERROR_STYLE}'>{text(exc)}</span>"
             return
         self._on_tick(listed)
 
     def _on_tick(self, listed: Sequence[Mapping[str, Any]]) -> None:
-        computes = [Compute(body) for body in listed]
-        rows = [tuple(c.row().values()) for c in computes]
+        """Bring the list up to date: rows in place, a bar on every compute something is working on
+        (also operations started by other kernels or processes: they are followed from here)."""
         with self._lock:
-            ops = [op for op in self.ws.poller.in_flight() if not op.done()]
-            if rows != self._last_rows:
-                self._last_rows = rows
-                self.rows.children = [self._row(c) for c in computes] or [
-                    _w().HTML("<i>No computes in this workspace yet.</i>")
-                ]
+            ws = self.ws
+            computes = [Compute(body) for body in listed]
+            ops = {op.target.lower(): op for op in ws.poller.in_flight() if not op.done()}
+            for compute in computes:
+                key = compute.name.lower()
+                if key not in ops and is_transitional(compute.body):
+                    ops[key] = ws.follow(compute.name, compute.body)
+            rows = []
+            for compute in computes:
+                row = reuse_or_build(self._rows, ws, compute, self._on_tick_soon)
+                row.update(compute, ops.get(compute.name.lower()))
+                rows.append(row.widget)
+            listed_names = {c.name.lower() for c in computes}
+            for gone in set(self._rows) - listed_names:
+                del self._rows[gone]
+            shown = tuple(rows) or (self.empty,)
+            if tuple(self.rows.children) != shown:
+                self.rows.children = shown
             from .display.progress_widget import widget_for
 
-            bars = [widget_for(op) for op in ops]
-            if list(self.ops.children) != bars:
-                self.ops.children = bars
+            pending = tuple(widget_for(op) for key, op in ops.items() if key not in listed_names)
+            if tuple(self.ops.children) != pending:
+                self.ops.children = pending
 
-    def _row(self, compute: Compute) -> Any:
-        w = _w()
-        text = (
-            f"<b>{_text(compute.name)}</b> <span style='opacity:.7'>{_text(compute.kind)} · "
-            f"{_text(compute.size)}</span><br>{_text(compute.state)}"
-            + (f" · {_text(compute.nodes)} nodes" if compute.nodes else "")
-        )
-        actions: list[tuple[str, Any]] = []
-        if compute.compute_type == "ComputeInstance":
-            actions += [("start", self.ws.start), ("stop", self.ws.stop), ("restart", self.ws.restart)]
-        actions.append(("detach", self.ws.detach) if compute.attached else ("delete", self.ws.delete))
-        buttons = []
-        for label, verb in actions:
-            button = w.Button(
-                description=label,
-                layout=w.Layout(width="auto", min_width="4em"),
-                button_style="danger" if label in ("delete", "detach") else "",
-            )
-            button.on_click(lambda _b, v=verb, n=compute.name: self._act(v, n))
-            buttons.append(button)
-        row = w.VBox(
-            [w.HTML(text), w.HBox(buttons, layout=w.Layout(flex_flow="row wrap"))],
-            layout=w.Layout(width="100%", border_bottom="1px solid #e0e0e0", padding="2px 0"),
-        )
-        row.add_class("jupyter-compute-row")
-        return row
+    def row(self, name: str) -> ComputeRow:
+        return self._rows[name.lower()]
 
-    def _act(self, verb: Any, name: str) -> Operation | None:
-        try:
-            op: Operation = verb(name)
-        except ComputeError as exc:
-            self.message.value = f"<span style='color:#c62828'>{_text(str(exc))}</span>"
-            return None
-        self.message.value = ""
-        self._on_tick_soon()
-        return op
+    def _act(self, action: str, name: str) -> Operation | None:
+        return self.row(name).act(action)
 
     def _on_tick_soon(self) -> None:
         self.ws.poller.poll_now()
@@ -301,7 +354,7 @@ class ComputePanel:
         assert self.form is not None
         spec = self.form.validate()
         if spec is None:
-            self.output.value = "<span style='color:#c62828'>Fix the fields marked above; nothing was sent.</span>"
+            self.output.value = f"<span style='{ERROR_STYLE}'>Fix the fields marked above; nothing was sent.</span>"
         return spec
 
     def preview(self) -> dict[str, Any] | None:
@@ -309,7 +362,7 @@ class ComputePanel:
         if spec is None:
             return None
         request = self.ws.plan_create(spec).dry_run()
-        self.output.value = f"<pre style='white-space:pre-wrap'>{_text(json.dumps(request, indent=2))}</pre>"
+        self.output.value = f"<pre style='white-space:pre-wrap'>{text(json.dumps(request, indent=2))}</pre>"
         return request
 
     def copy_magic(self) -> str | None:
@@ -341,9 +394,9 @@ class ComputePanel:
         try:
             op = self.ws.attach(spec) if spec.ATTACHED else self.ws.create(spec)
         except ComputeError as exc:
-            self.output.value = f"<span style='color:#c62828'>{_text(str(exc))}</span>"
+            self.output.value = f"<span style='{ERROR_STYLE}'>{text(str(exc))}</span>"
             return None
-        self.output.value = f"{_text(GRAMMAR_WORDS[spec.KIND])} {_text(spec.name)}: {_text(op.note or 'submitted')}"
+        self.output.value = f"{text(GRAMMAR_WORDS[spec.KIND])} {text(spec.name)}: {text(op.note or 'submitted')}"
         self._on_tick_soon()
         return op
 
@@ -359,6 +412,18 @@ def panel_for(workspace: Workspace) -> ComputePanel:
     if workspace.ref not in _panels:
         _panels[workspace.ref] = ComputePanel(workspace)
     return _panels[workspace.ref]
+
+
+def sidebar() -> Any:
+    """The panel in the JupyterLab sidebar's own kernel: the workspace a notebook in the server's root
+    folder would use (the header names it, so the local-workspace notice is not printed)."""
+    return panel_for(Workspace.resolve(announce=False)).widget
+
+
+def sidebar_form(kind: str) -> None:
+    """Open the sidebar panel's "New" form for ``kind`` (the extension's palette commands)."""
+    panel = panel_for(Workspace.resolve(announce=False))
+    panel.kind.value = kind
 
 
 def show_panel(session: Any) -> Any:

@@ -168,7 +168,7 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
-def resolve(explicit: WorkspaceRef | None = None, start: Path | None = None) -> WorkspaceRef:
+def resolve(explicit: WorkspaceRef | None = None, start: Path | None = None, *, announce: bool = True) -> WorkspaceRef:
     """DESIGN's order: explicit, config.json upwards, AZUREML_ARM_* env, else local (announced once)."""
     if explicit is not None:
         return explicit
@@ -179,7 +179,8 @@ def resolve(explicit: WorkspaceRef | None = None, start: Path | None = None) -> 
     names = ("AZUREML_ARM_SUBSCRIPTION", "AZUREML_ARM_RESOURCEGROUP", "AZUREML_ARM_WORKSPACE_NAME")
     if all(env.get(n) for n in names):
         return WorkspaceRef.azure(*(env[n] for n in names), origin="environment")
-    announce_local()
+    if announce:
+        announce_local()
     return WorkspaceRef.local_workspace()
 
 

@@ -22,9 +22,7 @@ def panel() -> Iterator[ComputePanel]:
 
 
 def row_names(p: ComputePanel) -> list[str]:
-    return [
-        r.children[0].value.split("</b>")[0].split("<b>")[-1] for r in p.rows.children if getattr(r, "children", None)
-    ]
+    return [r.children[0].value.split("</b>")[0].split("<b>")[-1] for r in p.rows.children if hasattr(r, "children")]
 
 
 def until(check, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
@@ -105,17 +103,41 @@ def test_create_shows_a_bar_and_the_row_then_delete(panel: ComputePanel) -> None
     assert op is not None
     until(lambda: "panel-cl" in row_names(panel))
     op.wait(30)
-    until(lambda: any("Succeeded" in r.children[0].value for r in panel.rows.children))
-    delete = next(b for b in panel.rows.children[0].children[1].children if b.description == "delete")
+    until(lambda: "Succeeded" in panel.row("panel-cl").summary.value)
+    assert panel.row("panel-cl").actions == ["resize", "details", "delete"]
+    delete = next(b for b in panel.row("panel-cl").buttons.children if b.description == "delete")
     delete.click()
     until(lambda: "panel-cl" not in row_names(panel))
 
 
-def test_computes_made_elsewhere_appear_within_a_poll(panel: ComputePanel) -> None:
-    op = Workspace.local().create(AmlComputeSpec.from_keywords(name="from-magic", max_instances=1))
-    until(lambda: "from-magic" in row_names(panel), seconds=5)
-    until(lambda: bool(panel.ops.children) or op.done(), seconds=5)
-    op.wait(30)
+def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(panel: ComputePanel) -> None:
+    """Given the panel open, when another process (a notebook's kernel, a terminal) creates a cluster,
+    then its row appears with a live bar within one poll interval, and the bar goes when it is done."""
+    import subprocess
+    import sys
+
+    started = time.monotonic()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jupyter_compute.cli",
+            "create",
+            "cluster",
+            "elsewhere",
+            "--max-instances",
+            "1",
+            "--no-wait",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    submitted = time.monotonic()
+    until(lambda: "elsewhere" in row_names(panel) and bool(panel.row("elsewhere").bar_slot.children), seconds=5)
+    seen = time.monotonic()
+    assert seen - submitted <= panel.ws.poller.interval + 1.0, (started, submitted, seen)
+    until(lambda: not panel.row("elsewhere").bar_slot.children, seconds=30)
+    assert "Succeeded" in panel.row("elsewhere").summary.value
 
 
 def test_instance_rows_have_power_actions(panel: ComputePanel) -> None:
@@ -123,13 +145,84 @@ def test_instance_rows_have_power_actions(panel: ComputePanel) -> None:
 
     Workspace.local().create(ComputeInstanceSpec.from_keywords(name="panel-ci")).wait(30)
     panel.refresh()
-    row = next(r for r in panel.rows.children if "panel-ci" in r.children[0].value)
-    labels = [b.description for b in row.children[1].children]
-    assert labels == ["start", "stop", "restart", "delete"]
-    next(b for b in row.children[1].children if b.description == "stop").click()
-    until(
-        lambda: "Stopped" in next(r for r in panel.rows.children if "panel-ci" in r.children[0].value).children[0].value
+    row = panel.row("panel-ci")
+    assert [b.description for b in row.buttons.children] == ["start", "stop", "restart", "details", "delete"]
+    next(b for b in row.buttons.children if b.description == "stop").click()
+    until(lambda: "Stopped" in panel.row("panel-ci").summary.value)
+
+
+def test_resize_from_the_row_and_its_errors(panel: ComputePanel) -> None:
+    """Given a cluster, the row's resize form changes max nodes (a PATCH); min above max is refused
+    under the row with nothing sent."""
+    Workspace.local().create(AmlComputeSpec.from_keywords(name="panel-rs", max_instances=2)).wait(30)
+    panel.refresh()
+    row = panel.row("panel-rs")
+    row.act("resize")
+    row.resize_fields["min_nodes"].value = "5"
+    assert row.resize() is None
+    assert "min_nodes" in row.message.value and "nothing was sent" in row.message.value
+    row.resize_fields["min_nodes"].value = "0"
+    row.resize_fields["max_nodes"].value = "4"
+    op = row.resize()
+    assert op is not None
+    op.wait(30)
+    assert Workspace.local().get("panel-rs")._inner["scaleSettings"]["maxNodeCount"] == 4
+    until(lambda: "(0-4) nodes" in panel.row("panel-rs").summary.value)
+
+
+def test_details_show_the_compute_without_secrets(panel: ComputePanel) -> None:
+    from jupyter_compute import VirtualMachineSpec
+    from jupyter_compute.secrets import Secret
+
+    spec = VirtualMachineSpec.from_keywords(
+        name="panel-vm",
+        resource_id="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+        "Microsoft.Compute/virtualMachines/vm1",
+        username="azureuser",
+        password=Secret("panel-password-8841"),
     )
+    Workspace.local().attach(spec).wait(30)
+    panel.refresh()
+    row = panel.row("panel-vm")
+    assert row.actions == ["details", "detach"]
+    row.act("details")
+    shown = row.extra.children[0].value
+    assert "virtualMachines/vm1" in shown and "panel-password-8841" not in shown
+    row.act("details")
+    assert row.extra.children == ()
+
+
+def test_switching_workspace_shows_its_list(panel: ComputePanel, monkeypatch, isolated_state) -> None:  # type: ignore[no-untyped-def]
+    """Given the local workspace, choosing "an Azure workspace…" without its names says what is
+    missing; with them, the panel shows that workspace's list (an ARM server on loopback) and its sizes."""
+    from jupyter_compute.local.server import LocalServer
+
+    other = LocalServer(home=isolated_state / "other-azure").start()
+    Workspace.local().create(AmlComputeSpec.from_keywords(name="only-local", max_instances=1)).wait(30)
+    panel.refresh()
+    panel.workspace_choice.value = "azure"
+    assert panel.azure_box.layout.display == "flex"
+    panel.use_azure()
+    assert "subscription_id" in panel.message.value
+    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", "t")
+    monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", other.url)
+    for key, value in (
+        ("subscription_id", "00000000-0000-0000-0000-000000000001"),
+        ("resource_group", "rg"),
+        ("name", "ws1"),
+    ):
+        panel.azure_fields[key].value = value
+    try:
+        panel.use_azure()
+        assert panel.ws.ref.workspace_name == "ws1" and "ws1" in panel.header.value
+        assert row_names(panel) == [] and panel.rows.children == (panel.empty,)
+        paths = [path for _t, _m, path, _s in other.request_log]
+        assert any(p.endswith("/workspaces/ws1/computes") for p in paths) and not any("/local" in p for p in paths)
+        panel.switch(Workspace.local())
+        assert "local" in panel.header.value and panel.workspace_choice.value == "local"
+        assert row_names(panel) == ["only-local"]
+    finally:
+        other.stop()
 
 
 def test_the_magic_shows_the_same_panel(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

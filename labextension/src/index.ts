@@ -1,38 +1,89 @@
+/**
+ * The "Compute" tab of the JupyterLab left sidebar.
+ *
+ * The panel itself is Python (jupyter_compute.panel, ipywidgets over the same API as the magics); this
+ * extension gives it a home that needs no notebook: its own kernel session at a fixed path (reloads
+ * reconnect to it instead of leaking kernels), a KernelWidgetManager with the widget modules registered
+ * by hand (the jupyterlab-manager registry is private to its plugin), and a trusted OutputArea that runs
+ * `sidebar()`. After a kernel restart or change the panel is rebuilt from the workspace.
+ * Recipe and pitfalls: ../shared/JUPYTER-NOTES.md, "Rendering ipywidgets in a left-sidebar panel".
+ */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, SessionContext } from '@jupyterlab/apputils';
 import { OutputArea, OutputAreaModel } from '@jupyterlab/outputarea';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { Kernel } from '@jupyterlab/services';
 import * as base from '@jupyter-widgets/base';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { KernelWidgetManager, WidgetRenderer, output } from '@jupyter-widgets/jupyterlab-manager';
-import { Panel } from '@lumino/widgets';
+import { Panel, Widget } from '@lumino/widgets';
 
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
-const SESSION_PATH = 'jupyter-compute/panel';  // fixed: reloads reconnect instead of leaking kernels
-const PANEL_CODE = [
-  'from jupyter_compute.panel import panel_for',
-  'from jupyter_compute.api import Workspace',
-  'panel_for(Workspace.resolve()).widget'
-].join('\n');
+const SESSION_PATH = 'jupyter-compute/panel';
+const PANEL_CODE = 'from jupyter_compute.panel import sidebar\nsidebar()';
+
+/** Kinds the "new form" commands open, as the panel's kind menu names them. */
+const FORMS: { id: string; label: string; kind: string }[] = [
+  { id: 'new-cluster', label: 'New compute cluster', kind: 'cluster' },
+  { id: 'new-instance', label: 'New compute instance', kind: 'instance' },
+  { id: 'new-attach', label: 'Attach compute', kind: 'vm' }
+];
 
 class ComputeSidebar extends Panel {
-  private started = false;
-  constructor(private app: JupyterFrontEnd, private rendermime: IRenderMimeRegistry) {
+  private session: SessionContext | null = null;
+  private manager: KernelWidgetManager | null = null;
+  private area: OutputArea | null = null;
+  private starting: Promise<void> | null = null;
+  private restarting = false;
+  private readonly status: Widget;
+
+  constructor(
+    private readonly app: JupyterFrontEnd,
+    private readonly rendermime: IRenderMimeRegistry
+  ) {
     super();
     this.id = 'jupyter-compute-panel';
-    this.title.caption = 'Compute';
+    this.title.caption = 'Compute (Azure ML)';
     this.title.label = 'Compute';
     this.addClass('jp-ComputePanel');
+    this.status = new Widget();
+    this.status.addClass('jupyter-compute-status');
+    this.addWidget(this.status);
+    this.setState('idle', 'The Compute panel starts when you open it.');
   }
 
-  protected onAfterShow(): void {
-    if (!this.started) {
-      this.started = true;
-      void this.start();
+  /** Start the panel's kernel and show the panel once; later calls wait for the same start. */
+  ensureStarted(): Promise<void> {
+    if (!this.starting) {
+      this.starting = this.start().catch(reason => {
+        this.starting = null;
+        this.setState('failed', `The Compute panel could not start: ${reason}`);
+      });
+    }
+    return this.starting;
+  }
+
+  /** Run Python in the panel's kernel without output (used by the "new form" commands). */
+  async run(code: string): Promise<void> {
+    await this.ensureStarted();
+    const kernel = this.session?.session?.kernel;
+    if (kernel) {
+      await kernel.requestExecute({ code, silent: true, store_history: false }).done;
     }
   }
 
-  async start(): Promise<void> {
+  protected onAfterShow(): void {
+    void this.ensureStarted();
+  }
+
+  private setState(state: string, text: string): void {
+    this.node.dataset.state = state;
+    this.status.node.textContent = text;
+    this.status.setHidden(state === 'ready');
+  }
+
+  private async start(): Promise<void> {
+    this.setState('starting', 'Starting the Compute panel…');
     const session = new SessionContext({
       sessionManager: this.app.serviceManager.sessions,
       specsManager: this.app.serviceManager.kernelspecs,
@@ -41,46 +92,93 @@ class ComputeSidebar extends Panel {
       type: 'jupyter-compute',
       kernelPreference: { name: 'python3', shouldStart: true, canStart: true, autoStartDefault: true }
     });
+    this.session = session;
     await session.initialize();
     await session.ready;
-    const kernel = session.session?.kernel;
-    if (!kernel) {
+    session.kernelChanged.connect(() => void this.render());
+    session.statusChanged.connect((_, status: Kernel.Status) => {
+      if (status === 'restarting' || status === 'autorestarting') {
+        this.restarting = true;
+        this.setState('starting', 'The Compute panel\u2019s kernel is restarting…');
+      } else if (status === 'idle' && this.restarting) {
+        this.restarting = false;
+        void this.render();
+      }
+    });
+    await this.render();
+  }
+
+  /** (Re)build the widget manager for the current kernel and show the panel in a fresh output area. */
+  private async render(): Promise<void> {
+    const session = this.session;
+    const kernel = session?.session?.kernel;
+    if (!session || !kernel) {
+      this.setState('failed', 'The Compute panel has no kernel; reopen the tab to start one.');
       return;
     }
+    this.setState('starting', 'Loading the Compute panel…');
+    this.manager?.dispose();
     const rendermime = this.rendermime.clone();
     const manager = new KernelWidgetManager(kernel, rendermime);
     manager.register({ name: '@jupyter-widgets/base', version: base.JUPYTER_WIDGETS_VERSION, exports: base as any });
     manager.register({
-      name: '@jupyter-widgets/controls', version: '2.0.0',
+      name: '@jupyter-widgets/controls',
+      version: '2.0.0',
       exports: () => import('@jupyter-widgets/controls') as any
     });
-    manager.register({ name: '@jupyter-widgets/output', version: output.OUTPUT_WIDGET_VERSION, exports: output as any });
+    manager.register({
+      name: '@jupyter-widgets/output',
+      version: output.OUTPUT_WIDGET_VERSION,
+      exports: output as any
+    });
     rendermime.removeMimeType(WIDGET_VIEW);
     rendermime.addFactory(
       { safe: false, mimeTypes: [WIDGET_VIEW], createRenderer: options => new WidgetRenderer(options, manager) },
       -10
     );
+    this.manager = manager;
+    this.area?.dispose();
     const area = new OutputArea({ model: new OutputAreaModel({ trusted: true }), rendermime });
+    this.area = area;
     this.addWidget(area);
     await OutputArea.execute(PANEL_CODE, area, session);
+    this.setState('ready', '');
   }
 }
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-compute:panel',
+  description: 'A Compute tab in the left sidebar: Azure ML compute with live state and creation forms.',
   autoStart: true,
   requires: [IRenderMimeRegistry, IJupyterWidgetRegistry],
   optional: [ICommandPalette, ILayoutRestorer],
-  activate: (app, rendermime: IRenderMimeRegistry, _widgets: IJupyterWidgetRegistry,
-             palette: ICommandPalette | null, restorer: ILayoutRestorer | null) => {
+  activate: (
+    app: JupyterFrontEnd,
+    rendermime: IRenderMimeRegistry,
+    _widgets: IJupyterWidgetRegistry,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null
+  ) => {
     const sidebar = new ComputeSidebar(app, rendermime);
     app.shell.add(sidebar, 'left', { rank: 900 });
     restorer?.add(sidebar, sidebar.id);
+    const category = 'Compute';
     app.commands.addCommand('jupyter-compute:open', {
       label: 'Open the Compute panel',
       execute: () => app.shell.activateById(sidebar.id)
     });
-    palette?.addItem({ command: 'jupyter-compute:open', category: 'Compute' });
+    palette?.addItem({ command: 'jupyter-compute:open', category });
+    for (const form of FORMS) {
+      const command = `jupyter-compute:${form.id}`;
+      app.commands.addCommand(command, {
+        label: form.label,
+        execute: async () => {
+          app.shell.activateById(sidebar.id);
+          await sidebar.run(`from jupyter_compute.panel import sidebar_form\nsidebar_form(${JSON.stringify(form.kind)})`);
+        }
+      });
+      palette?.addItem({ command, category });
+    }
   }
 };
 
