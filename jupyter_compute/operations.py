@@ -77,6 +77,7 @@ class Operation:
         self._shown_in: int | None = None
         self._display_id: str | None = None
         self._final_published = False
+        self._listed = False
 
     # --- the public surface -------------------------------------------------------------------
 
@@ -186,10 +187,16 @@ class Operation:
     def _elapsed(self) -> float:
         return time.monotonic() - self.started
 
+    def _gone(self) -> bool:
+        """Whether this operation's compute has vanished from the list (deleted by someone else):
+        a change to an existing compute, or a create already seen listed, can then never finish."""
+        return self.action not in ("delete", "detach") and (self.action != "create" or self._listed)
+
     def _observe(self, resource: Mapping[str, Any] | None) -> bool:
         """Update from the listed resource; True when it looks finished (needs confirming)."""
         if resource is not None:
             self.resource = resource
+            self._listed = True
         progress, finished = assess(self.action, resource, self._elapsed(), self.typical)
         self._set_progress(progress if not finished else _in_progress(progress))
         return finished
@@ -337,7 +344,13 @@ class Poller:
             if op.done():
                 self.forget(op)
                 continue
-            if op._observe(by_name.get(op.target.lower())):
+            resource = by_name.get(op.target.lower())
+            if resource is None and op._gone():
+                op.note = f"{op.target} no longer exists: it was deleted meanwhile"
+                op._finish("Canceled")
+                self.forget(op)
+                continue
+            if op._observe(resource):
                 self._confirm(op)
 
     def _confirm(self, op: Operation) -> None:

@@ -45,6 +45,12 @@ def _w() -> Any:
     return ipywidgets
 
 
+def _fill(**more: str) -> Any:
+    """The layout of a leaf widget that fills its row: width auto, so the column stretches it to the
+    row's width less its own margin (width 100% plus the margin would stick out)."""
+    return _w().Layout(width="auto", **more)
+
+
 def _is_bool(info: FieldInfo) -> bool:
     return getattr(info.parse, "__name__", "") in ("boolean", "_ssh_access")
 
@@ -83,7 +89,7 @@ class SpecForm:
             "description": label,
             "tooltip": info.help,
             "style": {"description_width": "9em"},
-            "layout": w.Layout(width="100%"),
+            "layout": _fill(),
         }
         if name == "size":
             wanted = self.cls.COMPUTE_TYPE
@@ -153,11 +159,9 @@ class ComputePanel:
         self._rows: dict[str, ComputeRow] = {}
         self.header = w.HTML()
         self.header.add_class("jupyter-compute-header")
-        self.workspace_choice = w.Dropdown(
-            description="Workspace", style={"description_width": "6em"}, layout=w.Layout(width="100%")
-        )
+        self.workspace_choice = w.Dropdown(description="Workspace", style={"description_width": "6em"}, layout=_fill())
         self.azure_fields = {
-            key: w.Text(description=label, style={"description_width": "6em"}, layout=w.Layout(width="100%"))
+            key: w.Text(description=label, style={"description_width": "6em"}, layout=_fill())
             for key, label in (("subscription_id", "subscription"), ("resource_group", "group"), ("name", "workspace"))
         }
         use = w.Button(description="Use this workspace", layout=w.Layout(width="auto"))
@@ -175,14 +179,14 @@ class ComputePanel:
             value="cluster",
             description="New",
             style={"description_width": "3em"},
-            layout=w.Layout(width="100%"),
+            layout=_fill(),
         )
         self.kind.add_class("jupyter-compute-kind")
         self.kind.observe(lambda _c: self.new_form(), names="value")
         self.form_box = w.VBox(layout=w.Layout(width="100%"))
-        self.output = w.HTML(layout=w.Layout(width="100%", overflow="auto"))
+        self.output = w.HTML(layout=_fill(overflow="auto"))
         self.output.add_class("jupyter-compute-output")
-        self.copy_text = w.Textarea(layout=w.Layout(width="100%", height="6em", display="none"))
+        self.copy_text = w.Textarea(layout=_fill(height="6em", display="none"))
         buttons = []
         for label, action in (
             ("Preview request", self.preview),
@@ -239,7 +243,7 @@ class ComputePanel:
             if not ws.ref.local:
                 choices[ws.ref.describe()] = ws
         self._choices = choices
-        labels = [("the local workspace (offline)" if key == "local" else key, key) for key in choices]
+        labels = [(self._short(ws), key) for key, ws in choices.items()]
         labels.append(("an Azure workspace…", "azure"))
         current_key = next(key for key, ws in choices.items() if ws is current)
         self._choosing = True  # setting the options moves the value: not a user's choice
@@ -281,8 +285,16 @@ class ComputePanel:
         self.refresh()
         workspace.poller.add_listener(self._on_tick)
 
-    def _show_workspace(self) -> None:
-        self.header.value = f"<b>Compute</b> <span style='opacity:.7'>{text(self.ws.ref.describe())}</span>"
+    @staticmethod
+    def _short(ws: Workspace) -> str:
+        ref = ws.ref
+        return "local (offline)" if ref.local else f"{ref.workspace_name} ({ref.resource_group})"
+
+    def _show_workspace(self, count: int | None = None) -> None:
+        described = self.ws.ref.describe()
+        self.workspace_choice.tooltip = described
+        shown = "" if count is None else f" · {count} compute{'s' if count != 1 else ''}"
+        self.header.value = f"<b title='{text(described)}'>Compute</b><span style='opacity:.7'>{shown}</span>"
 
     # --- the list -------------------------------------------------------------------------------
 
@@ -314,6 +326,7 @@ class ComputePanel:
             for gone in set(self._rows) - listed_names:
                 del self._rows[gone]
             shown = tuple(rows) or (self.empty,)
+            self._show_workspace(len(rows))
             if tuple(self.rows.children) != shown:
                 self.rows.children = shown
             from .display.progress_widget import widget_for

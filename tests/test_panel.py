@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from jupyter_compute import AmlComputeSpec, Workspace
+from jupyter_compute.display import compute_row
 from jupyter_compute.panel import ComputePanel
 
 
@@ -110,7 +111,7 @@ def test_create_shows_a_bar_and_the_row_then_delete(panel: ComputePanel) -> None
     until(lambda: "panel-cl" not in row_names(panel))
 
 
-def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(panel: ComputePanel) -> None:
+def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(panel: ComputePanel, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Given the panel open, when another process (a notebook's kernel, a terminal) creates a cluster,
     then its row appears with a live bar within one poll interval, and the bar goes when it is done."""
     import subprocess
@@ -136,8 +137,14 @@ def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(pa
     until(lambda: "elsewhere" in row_names(panel) and bool(panel.row("elsewhere").bar_slot.children), seconds=5)
     seen = time.monotonic()
     assert seen - submitted <= panel.ws.poller.interval + 1.0, (started, submitted, seen)
-    until(lambda: not panel.row("elsewhere").bar_slot.children, seconds=30)
-    assert "Succeeded" in panel.row("elsewhere").summary.value
+    row = panel.row("elsewhere")
+    assert row.op is not None
+    row.op.wait(30)
+    until(lambda: "Succeeded" in row.summary.value)
+    bar = row.bar_slot.children[0]
+    assert "Succeeded" in bar.children[1].value, "the finished bar stays a while, saying how it ended"
+    monkeypatch.setattr(compute_row, "FINISHED_BAR_SECONDS", 0.0)
+    until(lambda: not panel.row("elsewhere").bar_slot.children, seconds=5)
 
 
 def test_instance_rows_have_power_actions(panel: ComputePanel) -> None:
@@ -168,6 +175,18 @@ def test_resize_from_the_row_and_its_errors(panel: ComputePanel) -> None:
     op.wait(30)
     assert Workspace.local().get("panel-rs")._inner["scaleSettings"]["maxNodeCount"] == 4
     until(lambda: "(0-4) nodes" in panel.row("panel-rs").summary.value)
+
+
+def test_a_change_to_a_compute_deleted_meanwhile_ends_instead_of_waiting_forever(panel: ComputePanel) -> None:
+    """Given a resize in flight, when the cluster is deleted before it ends, then the resize ends
+    (Canceled, saying why) and no orphan bar stays in the panel."""
+    Workspace.local().create(AmlComputeSpec.from_keywords(name="panel-gone", max_instances=2)).wait(30)
+    panel.refresh()
+    resize = Workspace.local().resize("panel-gone", max_nodes=3)
+    Workspace.local().delete("panel-gone").wait(30)
+    resize.wait(10)
+    assert resize.progress.status == "Canceled" and "deleted meanwhile" in (resize.note or "")
+    until(lambda: not panel.ops.children and "panel-gone" not in row_names(panel))
 
 
 def test_details_show_the_compute_without_secrets(panel: ComputePanel) -> None:
@@ -214,12 +233,12 @@ def test_switching_workspace_shows_its_list(panel: ComputePanel, monkeypatch, is
         panel.azure_fields[key].value = value
     try:
         panel.use_azure()
-        assert panel.ws.ref.workspace_name == "ws1" and "ws1" in panel.header.value
+        assert panel.ws.ref.workspace_name == "ws1" and "ws1" in panel.workspace_choice.tooltip
         assert row_names(panel) == [] and panel.rows.children == (panel.empty,)
         paths = [path for _t, _m, path, _s in other.request_log]
         assert any(p.endswith("/workspaces/ws1/computes") for p in paths) and not any("/local" in p for p in paths)
         panel.switch(Workspace.local())
-        assert "local" in panel.header.value and panel.workspace_choice.value == "local"
+        assert "local" in panel.workspace_choice.tooltip and panel.workspace_choice.value == "local"
         assert row_names(panel) == ["only-local"]
     finally:
         other.stop()

@@ -7,6 +7,7 @@ made when the compute's kind changes), so a list of hundreds of computes costs o
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from ..operations import Operation
 
 ERROR_STYLE = "color:#c62828"
+FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 
 
 def text(value: object) -> str:
@@ -73,6 +75,8 @@ class ComputeRow:
         self.widget.add_class("jupyter-compute-row")
         self.compute = compute
         self._shown: tuple[str, ...] = ()
+        self.op: Operation | None = None
+        self._op_done_at: float | None = None
         self.update(compute, None)
 
     def update(self, compute: Compute, op: Operation | None) -> None:
@@ -86,10 +90,16 @@ class ComputeRow:
                 f"{text(compute.size)}</span><br><span class='jupyter-compute-state'>{text(compute.state)}</span>"
                 + (f" · {text(compute.nodes)} nodes" if compute.nodes else "")
             )
-        if op is not None and not op.done():
+        if op is not None and op is not self.op:
+            self.op, self._op_done_at = op, None
+        if self.op is not None and self.op.done():
+            self._op_done_at = self._op_done_at or time.monotonic()
+            if time.monotonic() - self._op_done_at > FINISHED_BAR_SECONDS:
+                self.op, self._op_done_at = None, None
+        if self.op is not None:
             from .progress_widget import widget_for
 
-            bar = widget_for(op)
+            bar = widget_for(self.op)
             if tuple(self.bar_slot.children) != (bar,):
                 self.bar_slot.children = (bar,)
         elif self.bar_slot.children:
@@ -122,7 +132,7 @@ class ComputeRow:
         body = yaml.safe_dump(self.compute.to_dict(), sort_keys=False, default_flow_style=False)
         details = w.HTML(
             f"<pre style='white-space:pre-wrap;overflow-wrap:anywhere;font-size:11px;margin:2px 0'>{text(body)}</pre>",
-            layout=w.Layout(width="100%"),
+            layout=_full(),
         )
         details.add_class("jupyter-compute-details")
         self.extra.children = (details,)
@@ -185,7 +195,7 @@ class ComputeRow:
 def _full() -> Any:
     import ipywidgets as w
 
-    return w.Layout(width="100%")
+    return w.Layout(width="auto")
 
 
 def reuse_or_build(

@@ -3,7 +3,8 @@
 ``ensure_running()`` starts one server per process (a daemon thread, random port) over the
 shared SQLite store and returns its base URL; ``serve(port, data)`` is ``jupyter compute
 emulator``. The server applies fault injection (see ``faults.py``) before the ARM logic and
-exposes ``/_emulator/faults`` and ``/_emulator/health`` for tests and tools.
+exposes ``/_emulator/faults`` and ``/_emulator/health`` for tests and tools. With
+``$JUPYTER_COMPUTE_ACCESS_LOG`` set, every request is appended to that file (method, path, status).
 """
 
 from __future__ import annotations
@@ -198,8 +199,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
         log = self.server_ref.request_log
-        log.append((getattr(self, "_arrived", time.monotonic()), self.command, urlsplit(self.path).path, status))
+        path = urlsplit(self.path).path
+        log.append((getattr(self, "_arrived", time.monotonic()), self.command, path, status))
         del log[:-10_000]
+        access_log = os.environ.get("JUPYTER_COMPUTE_ACCESS_LOG")
+        if access_log:  # every process's server appends here: what all front ends sent (paths only, no bodies)
+            line = f"{time.strftime('%Y-%m-%dT%H:%M:%S')} pid={os.getpid()} {self.command} {path} {status}\n"
+            with open(access_log, "a", encoding="utf-8") as out:
+                out.write(line)
         data = json.dumps(body).encode() if body is not None else b""
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")

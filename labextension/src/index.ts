@@ -35,6 +35,7 @@ class ComputeSidebar extends Panel {
   private area: OutputArea | null = null;
   private starting: Promise<void> | null = null;
   private restarting = false;
+  private renders = 0;
   private readonly status: Widget;
 
   constructor(
@@ -70,6 +71,12 @@ class ComputeSidebar extends Panel {
     if (kernel) {
       await kernel.requestExecute({ code, silent: true, store_history: false }).done;
     }
+  }
+
+  /** Restart the panel's kernel; the panel is rebuilt from the workspace when it is back. */
+  async restart(): Promise<void> {
+    await this.ensureStarted();
+    await this.session?.restartKernel();
   }
 
   protected onAfterShow(): void {
@@ -142,6 +149,7 @@ class ComputeSidebar extends Panel {
     this.area = area;
     this.addWidget(area);
     await OutputArea.execute(PANEL_CODE, area, session);
+    this.node.dataset.renders = String(++this.renders);
     this.setState('ready', '');
   }
 }
@@ -168,6 +176,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(sidebar.id)
     });
     palette?.addItem({ command: 'jupyter-compute:open', category });
+    app.commands.addCommand('jupyter-compute:restart', {
+      label: 'Restart the Compute panel\u2019s kernel',
+      execute: async () => {
+        app.shell.activateById(sidebar.id);
+        await sidebar.restart();
+      }
+    });
+    palette?.addItem({ command: 'jupyter-compute:restart', category });
     for (const form of FORMS) {
       const command = `jupyter-compute:${form.id}`;
       app.commands.addCommand(command, {

@@ -1,0 +1,194 @@
+"""A real JupyterLab server on loopback and Debian chromium driven by Python playwright.
+
+Recipe: ../shared/JUPYTER-NOTES.md ("Real browser tests of JupyterLab"). Every Jupyter, IPython and
+browser folder points into the test's own directory, so nothing is read from or written to the home
+folder, and the lab's kernels (the Compute panel's and the notebooks') share one local workspace.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TAB = ".jp-SideBar .lm-TabBar-tab[data-id='jupyter-compute-panel']"
+PANEL = ".jp-ComputePanel"
+READY = ".jp-ComputePanel[data-state='ready'] .jupyter-compute-panel"
+NO_NEWS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def isolated_env(base: Path, extra: Mapping[str, str] = {}) -> dict[str, str]:
+    """The environment of a lab server (and so of its kernels) that touches nothing outside ``base``."""
+    env = {**os.environ}
+    for var in ("AZUREML_ARM_SUBSCRIPTION", "AZUREML_ARM_RESOURCEGROUP", "AZUREML_ARM_WORKSPACE_NAME"):
+        env.pop(var, None)
+    folders = {
+        "IPYTHONDIR": "ipython",
+        "JUPYTER_CONFIG_DIR": "jupyter-config",
+        "JUPYTER_DATA_DIR": "jupyter-data",
+        "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
+        "XDG_CONFIG_HOME": "xdg-config",
+        "XDG_CACHE_HOME": "xdg-cache",
+        "JUPYTER_COMPUTE_HOME": "jc-home",
+    }
+    for var, name in folders.items():
+        (base / name).mkdir(parents=True, exist_ok=True)
+        env[var] = str(base / name)
+    env["JUPYTER_COMPUTE_ACCESS_LOG"] = str(base / "access.log")
+    env.update(extra)
+    return env
+
+
+class Lab:
+    """A running ``jupyter lab`` (stopped with :meth:`stop`)."""
+
+    def __init__(self, root: Path, base: Path, env: dict[str, str], jupyter: list[str] | None = None) -> None:
+        self.root, self.base, self.env = root, base, env
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        settings = base / "lab-settings"
+        settings.mkdir(parents=True, exist_ok=True)
+        (settings / "overrides.json").write_text(json.dumps(NO_NEWS))
+        command = [*(jupyter or [sys.executable, "-m", "jupyterlab"])]
+        command += [
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={root}",
+            f"--LabApp.app_settings_dir={settings}",
+        ]
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+        self.log = (base / "lab.log").open("w")
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
+    def url(self, path: str = "lab", **query: str) -> str:
+        params = "&".join([f"token={self.token}", *(f"{k}={v}" if v else k for k, v in query.items())])
+        return f"http://127.0.0.1:{self.port}/{path}?{params}"
+
+    def api(self, path: str, method: str = "GET") -> Any:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/api/{path}",
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
+            data=b"{}" if method == "POST" else None,
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            data = response.read()
+        return json.loads(data) if data else None
+
+    def wait_ready(self, seconds: float = 90) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited: {(self.base / 'lab.log').read_text()[-3000:]}")
+            try:
+                self.api("status")
+                return
+            except OSError:
+                time.sleep(0.25)
+        raise RuntimeError("jupyter lab did not answer /api/status in time")
+
+    def panel_sessions(self) -> list[dict[str, Any]]:
+        return [s for s in self.api("sessions") if s.get("path") == "jupyter-compute/panel"]
+
+    def access_log(self) -> list[str]:
+        path = Path(self.env["JUPYTER_COMPUTE_ACCESS_LOG"])
+        return path.read_text().splitlines() if path.exists() else []
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def shot(page: Any, name: str) -> Path:
+    """A screenshot of the whole page, kept as a test artifact."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def open_panel(page: Any, timeout: float = 60_000) -> None:
+    """Show the Compute tab (a click on the tab of an open panel would close it) and wait for it."""
+    page.wait_for_selector(TAB, timeout=timeout)
+    if not page.locator(PANEL).is_visible():
+        page.click(TAB)
+    page.wait_for_selector(READY, state="visible", timeout=timeout)
+
+
+def field(page: Any, label: str, widget: str = "widget-text") -> Any:
+    """The input of the panel's form field labelled ``label``."""
+    tag = "select" if widget == "widget-dropdown" else "input"
+    return page.locator(f"{READY} .{widget}:has(> label:text-is('{label}')) {tag}").first
+
+
+def row(page: Any, name: str) -> Any:
+    return page.locator(f"{READY} .jupyter-compute-row:has(.jupyter-compute-row-summary b:text-is('{name}'))")
+
+
+OVERFLOW_JS = """
+() => {
+  const panel = document.querySelector('.jp-ComputePanel');
+  const box = panel.getBoundingClientRect();
+  const problems = [];
+  const name = el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ' "' +
+      (el.textContent || '').trim().slice(0, 40) + '"';
+  for (const el of panel.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+    if (r.right > box.right + 1 || r.left < box.left - 1) problems.push(name(el) + ' sticks out');
+    if (['LABEL', 'BUTTON'].includes(el.tagName) &&
+        (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1))
+      problems.push(name(el) + ' is cut off');
+  }
+  if (panel.scrollWidth > panel.clientWidth + 1) problems.push('the panel scrolls sideways');
+  return problems;
+}
+"""

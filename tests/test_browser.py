@@ -1,0 +1,267 @@
+"""The Compute tab in a real JupyterLab, driven in Debian chromium as a user would.
+
+One ``jupyter lab`` server on loopback for the module (its kernels share one local workspace, at a
+speed where operations last a few seconds), one browser page. Screenshots of every step are written
+to test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from lab_helpers import OVERFLOW_JS, PANEL, READY, Lab, chromium, field, isolated_env, open_panel, row, shot
+
+pytestmark = pytest.mark.ui
+POLL_SECONDS = 1.0
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "notebooks"
+    root.mkdir()
+    env = isolated_env(base, {"JUPYTER_COMPUTE_SPEED": "8", "JUPYTER_COMPUTE_POLL_INTERVAL": str(POLL_SECONDS)})
+    server = Lab(root, base, env)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def page(lab: Lab) -> Iterator[Any]:
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(lab.url("lab", reset=""))
+        page.console_errors = errors
+        yield page
+        context.close()
+
+
+def puts(lab: Lab) -> list[str]:
+    return [line for line in lab.access_log() if " PUT " in line or " POST " in line or " PATCH " in line]
+
+
+def wait_state(page: Any, name: str, state: str, timeout: float = 60_000) -> None:
+    row(page, name).locator(f".jupyter-compute-state:text-is('{state}')").wait_for(timeout=timeout)
+
+
+def test_the_compute_tab_opens_the_panel_without_a_notebook(lab: Lab, page: Any) -> None:
+    started = time.monotonic()
+    open_panel(page)
+    opened = time.monotonic() - started
+    shot(page, "01-panel-open")
+    assert page.locator(f"{READY} .jupyter-compute-header").inner_text().startswith("Compute · 0 computes")
+    workspace = page.locator(f"{READY} .widget-dropdown:has(> label:text-is('Workspace')) select")
+    assert workspace.evaluate("e => e.selectedOptions[0].text.replace(/\\u00a0/g, ' ')") == "local (offline)"
+    assert not page.locator(f"{PANEL} .jp-OutputArea-prompt:visible").count(), "no [1]: prompt in the sidebar"
+    assert "using the local workspace" not in page.locator(PANEL).inner_text()
+    assert len(lab.panel_sessions()) == 1
+    assert not [e for e in page.console_errors if "jupyter" in e.lower() or "widget" in e.lower()]
+    assert opened < 60
+
+
+def test_an_invalid_name_shows_the_field_error_and_nothing_is_sent(lab: Lab, page: Any) -> None:
+    open_panel(page)
+    before = puts(lab)
+    field(page, "name").fill("cluster-1")
+    error = page.locator(
+        f"{READY} .widget-vbox:has(> .widget-text > label:text-is('name')) .jupyter-compute-field-error"
+    )
+    error.get_by_text("not ending in '-' followed by digits", exact=False).wait_for(timeout=10_000)
+    page.click(f"{READY} .jupyter-compute-create")
+    page.locator(f"{READY} .jupyter-compute-output").get_by_text("nothing was sent").wait_for(timeout=10_000)
+    shot(page, "02-invalid-name")
+    assert puts(lab) == before
+    field(page, "name").fill("")
+
+
+def test_fill_the_cluster_form_create_and_watch_the_bar_reach_succeeded(lab: Lab, page: Any) -> None:
+    open_panel(page)
+    field(page, "name").fill("ui-cluster")
+    size = field(page, "size", "widget-dropdown")
+    size.select_option(label=next(o for o in size.locator("option").all_inner_texts() if "Standard_DS3_v2" in o))
+    field(page, "max instances").fill("2")
+    field(page, "min instances").fill("1")
+    page.click(f"{READY} .jupyter-compute-create")
+    shot(page, "03-cluster-submitted")
+    cluster = row(page, "ui-cluster")
+    cluster.wait_for(timeout=30_000)
+    cluster.locator(".jupyter-compute-progress .widget-hprogress").wait_for(timeout=30_000)
+    shot(page, "04-cluster-in-progress")
+    cluster.locator(".jupyter-compute-progress .progress-bar-success").wait_for(timeout=60_000)
+    assert "Succeeded" in cluster.locator(".jupyter-compute-phase").inner_text()
+    wait_state(page, "ui-cluster", "Succeeded")
+    shot(page, "05-cluster-succeeded")
+    sent = [line for line in puts(lab) if "/computes/ui-cluster" in line]
+    assert len(sent) == 1 and sent[0].endswith(" 201")
+
+
+def test_create_an_instance_then_stop_and_start_it(lab: Lab, page: Any) -> None:
+    open_panel(page)
+    kind = page.locator(f"{READY} .jupyter-compute-kind select")
+    kind.select_option(label="Compute instance")
+    field(page, "ssh public access enabled", "widget-dropdown").wait_for(timeout=10_000)  # the instance form is in
+    field(page, "name").fill("ui-instance")
+    page.click(f"{READY} .jupyter-compute-create")
+    wait_state(page, "ui-instance", "Running")
+    shot(page, "06-instance-running")
+    instance = row(page, "ui-instance")
+    instance.locator(".jupyter-compute-action-stop").click()
+    wait_state(page, "ui-instance", "Stopping", timeout=20_000)
+    shot(page, "07-instance-stopping")
+    wait_state(page, "ui-instance", "Stopped")
+    instance.locator(".jupyter-compute-action-start").click()
+    wait_state(page, "ui-instance", "Running")
+    shot(page, "08-instance-started-again")
+    assert [line.split()[2] for line in puts(lab) if "/computes/ui-instance/" in line] == ["POST", "POST"]
+
+
+def test_resize_and_details_from_a_row(lab: Lab, page: Any) -> None:
+    open_panel(page)
+    cluster = row(page, "ui-cluster")
+    cluster.locator(".jupyter-compute-action-details").click()
+    details = cluster.locator(".jupyter-compute-details")
+    details.wait_for(timeout=10_000)
+    assert "Standard_DS3_v2" in details.inner_text()
+    cluster.locator(".jupyter-compute-action-resize").click()
+    cluster.locator(".jupyter-compute-resize .widget-text:has(> label:text-is('max nodes')) input").fill("3")
+    cluster.locator(".jupyter-compute-resize-apply").click()
+    cluster.locator(".jupyter-compute-row-summary").get_by_text("(1-3) nodes", exact=False).wait_for(timeout=30_000)
+    shot(page, "09-cluster-resized")
+    assert any(" PATCH " in line and "/computes/ui-cluster " in line + " " for line in puts(lab))
+
+
+def test_delete_a_compute(lab: Lab, page: Any) -> None:
+    open_panel(page)
+    row(page, "ui-cluster").locator(".jupyter-compute-action-delete").click()
+    row(page, "ui-cluster").wait_for(state="detached", timeout=60_000)
+    shot(page, "10-cluster-deleted")
+    assert any(" DELETE " in line and "/computes/ui-cluster" in line for line in lab.access_log())
+
+
+def test_a_magic_in_a_notebook_shows_up_in_the_panel_within_one_poll(lab: Lab, page: Any) -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_code_cell("%load_ext jupyter_compute\n%compute create cluster nb-cluster --max-instances 1")
+    ]
+    nbformat.write(notebook, Path(lab.root) / "magic.ipynb")
+    page.goto(lab.url("lab/tree/magic.ipynb"))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    open_panel(page)
+    page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputArea-editor").first.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Enter")
+    try:
+        page.locator(".jp-NotebookPanel .jp-OutputArea-output .jupyter-compute-progress").wait_for(timeout=60_000)
+    finally:
+        shot(page, "11-magic-ran")
+    shown_in_notebook = time.monotonic()
+    row(page, "nb-cluster").locator(".jupyter-compute-progress").wait_for(timeout=30_000)
+    delay = time.monotonic() - shown_in_notebook
+    shot(page, "12-magic-shows-in-panel")
+    assert delay <= POLL_SECONDS + 2.0, f"{delay:.1f}s from the notebook's bar to the panel's"
+    row(page, "nb-cluster").locator(".progress-bar-success").wait_for(timeout=60_000)
+
+
+def run_command(page: Any, label: str) -> None:
+    page.keyboard.press("Control+Shift+C")
+    page.wait_for_selector(".lm-CommandPalette-input:visible", timeout=10_000)
+    page.keyboard.type(label, delay=30)
+    page.keyboard.press("Enter")
+
+
+def kill_kernel(kernel_id: str) -> None:
+    """SIGKILL the kernel process of ``kernel_id`` (found by its connection file), as a crash would."""
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if f"kernel-{kernel_id}.json" in cmdline and "ipykernel" in cmdline:
+            os.kill(int(proc.name), signal.SIGKILL)
+            return
+    raise AssertionError(f"no process for kernel {kernel_id}")
+
+
+def test_palette_commands_open_the_forms(page: Any) -> None:
+    for label, expected in (("New compute instance", "Compute instance"), ("Attach compute", "Attach a VM")):
+        run_command(page, label)
+        kind = page.locator(f"{READY} .jupyter-compute-kind select")
+        page.wait_for_function(
+            "([s, t]) => { const e = document.querySelector(s);"
+            " return e && e.selectedOptions[0].text.replace(/\\u00a0/g, ' ') === t; }",
+            arg=[f"{READY} .jupyter-compute-kind select", expected],
+            timeout=20_000,
+        )
+        assert kind.is_visible()
+    shot(page, "13-palette-attach-form")
+
+
+def test_usable_in_a_320px_sidebar(page: Any) -> None:
+    open_panel(page)
+    page.locator(f"{READY} .jupyter-compute-kind select").select_option(label="Compute cluster")
+    field(page, "name").wait_for()
+    left = page.locator("#jp-left-stack").bounding_box()
+    handle = page.evaluate(
+        """() => {
+          const stack = document.querySelector('#jp-left-stack').getBoundingClientRect();
+          const handles = [...document.querySelectorAll('#jp-main-split-panel > .lm-SplitPanel-handle')];
+          const h = handles.map(e => e.getBoundingClientRect())
+                           .find(r => r.width > 0 && Math.abs(r.left - stack.right) < 8);
+          return h && {x: h.left + h.width / 2, y: h.top + h.height / 2};
+        }"""
+    )
+    assert handle, "the sidebar's split handle"
+    page.mouse.move(handle["x"], handle["y"])
+    page.mouse.down()
+    page.mouse.move(left["x"] + 320, handle["y"], steps=8)
+    page.mouse.up()
+    width = page.locator("#jp-left-stack").bounding_box()["width"]
+    assert abs(width - 320) <= 4, width
+    page.locator(f"{READY} .jupyter-widget-Collapse-header").first.click()  # open "Advanced"
+    page.wait_for_timeout(500)
+    problems = page.evaluate(OVERFLOW_JS)
+    shot(page, "14-sidebar-320px")
+    assert problems == []
+
+
+def test_the_panel_survives_a_reload_and_a_kernel_restart(lab: Lab, page: Any) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.cli", "create", "cluster", "survivor", "--max-instances", "1"],
+        env=lab.env,
+        check=True,
+        capture_output=True,
+    )
+    open_panel(page)
+    kernel_before = lab.panel_sessions()[0]["kernel"]["id"]
+    page.goto(lab.url("lab"))  # no ?reset: the layout restorer reopens the Compute tab
+    page.wait_for_selector(READY, state="visible", timeout=60_000)
+    row(page, "survivor").wait_for(timeout=30_000)
+    sessions = lab.panel_sessions()
+    assert len(sessions) == 1 and sessions[0]["kernel"]["id"] == kernel_before, "reconnected, no new kernel"
+    shot(page, "15-after-reload")
+    # A crash: the server restarts the kernel by itself, the panel notices and rebuilds from the workspace.
+    renders = int(page.locator(PANEL).get_attribute("data-renders") or 0)
+    kill_kernel(kernel_before)
+    page.wait_for_selector(f"{PANEL}[data-renders='{renders + 1}']", timeout=60_000)
+    row(page, "survivor").wait_for(timeout=30_000)
+    # A restart asked for from the command palette.
+    run_command(page, "Restart the Compute panel")
+    page.wait_for_selector(f"{PANEL}[data-renders='{renders + 2}']", timeout=60_000)
+    row(page, "survivor").locator(".jupyter-compute-action-details").click()
+    row(page, "survivor").locator(".jupyter-compute-details").wait_for(timeout=10_000)  # live widgets again
+    shot(page, "16-after-kernel-restart")
+    sessions = lab.panel_sessions()
+    assert len(sessions) == 1 and sessions[0]["kernel"]["id"] == kernel_before, "the same session, restarted"
