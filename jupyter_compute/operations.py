@@ -335,11 +335,6 @@ class Poller:
             return
         self.last_error = None
         by_name = {str(r.get("name", "")).lower(): r for r in listed}
-        for listener in list(self.listeners):
-            try:
-                listener(listed)
-            except Exception:
-                pass
         for op in ops:
             if op.done():
                 self.forget(op)
@@ -352,6 +347,12 @@ class Poller:
                 continue
             if op._observe(resource):
                 self._confirm(op)
+        # Listeners (the panel) come after the operations have taken in this listing.
+        for listener in list(self.listeners):
+            try:
+                listener(listed)
+            except Exception:
+                pass
 
     def _confirm(self, op: Operation) -> None:
         status, error = "Succeeded", None

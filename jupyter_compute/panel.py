@@ -10,15 +10,18 @@ specs layer, "Preview request" (secrets hidden), "Copy as magic" / "Copy as YAML
 
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .api import Workspace
 from .commands import spec_line, spec_yaml
 from .computes import Compute
-from .display.compute_row import ERROR_STYLE, ComputeRow, reuse_or_build, text
+from .display.compute_table import ComputeTable
+from .display.compute_tools import ERROR_STYLE, ComputeTools, actions_for, text
 from .errors import ComputeError, ValidationError
 from .operations import Operation
 from .progress import is_transitional
@@ -37,6 +40,8 @@ FORM_KINDS = [
     ("Attach Kubernetes", "kubernetes"),
 ]
 UNSET = "(default)"
+FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
+RENDERS_PER_SECOND = 4.0
 
 
 def _w() -> Any:
@@ -152,11 +157,18 @@ def _field_of(cls: type[ComputeSpec], label: str) -> str:
 class ComputePanel:
     """The panel's widget tree and behaviour (one per workspace and kernel)."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, *, form_later: bool = False) -> None:
+        """``form_later``: build the "New" form in the background once the list is shown (the sidebar
+        opens faster: the form is about two hundred widget models)."""
         w = _w()
         self.ws = workspace
-        self._lock = threading.Lock()
-        self._rows: dict[str, ComputeRow] = {}
+        self._lock = threading.RLock()
+        self._listed: list[Compute] = []
+        self._messages: dict[str, str] = {}  # row messages (a failed action), by compute name
+        self._recent: dict[str, tuple[Operation, float | None]] = {}  # the last operation of each row
+        self._watched: set[int] = set()
+        self._render_timer: threading.Timer | None = None
+        self.tools: ComputeTools | None = None
         self.header = w.HTML()
         self.header.add_class("jupyter-compute-header")
         self.workspace_choice = w.Dropdown(description="Workspace", style={"description_width": "6em"}, layout=_fill())
@@ -169,9 +181,9 @@ class ComputePanel:
         self.azure_box = w.VBox([*self.azure_fields.values(), use], layout=w.Layout(width="100%", display="none"))
         self.refresh_button = w.Button(description="Refresh", icon="refresh", layout=w.Layout(width="auto"))
         self.refresh_button.on_click(lambda _b: self.refresh())
-        self.rows = w.VBox(layout=w.Layout(width="100%"))
-        self.rows.add_class("jupyter-compute-rows")
-        self.empty = w.HTML("<i>No computes in this workspace yet.</i>")
+        self.table = ComputeTable(layout=w.Layout(width="100%"))
+        self.table.on_msg(self._on_table_msg)
+        self.tools_box = w.VBox(layout=w.Layout(width="100%"))
         self.ops = w.VBox(layout=w.Layout(width="100%"))
         self.message = w.HTML()
         self.kind = w.Dropdown(
@@ -211,7 +223,8 @@ class ComputePanel:
                 self.workspace_choice,
                 self.azure_box,
                 self.ops,
-                self.rows,
+                self.table,
+                self.tools_box,
                 self.message,
                 w.HTML("<hr style='margin:6px 0'>"),
                 self.kind,
@@ -230,7 +243,14 @@ class ComputePanel:
         self._set_choices(workspace)
         self.workspace_choice.observe(self._on_choice, names="value")
         self._show_workspace()
-        self.new_form()
+        self._form_lock = threading.Lock()
+        self.form_ready = threading.Event()
+        if form_later:
+            self.form_box.children = (w.HTML("<i>Loading the form…</i>"),)
+            ctx = contextvars.copy_context()
+            threading.Thread(target=ctx.run, args=(self.new_form,), name="jupyter-compute-form", daemon=True).start()
+        else:
+            self.new_form()
         self.refresh()
         workspace.poller.add_listener(self._on_tick)
 
@@ -275,7 +295,9 @@ class ComputePanel:
         self.ws.poller.remove_listener(self._on_tick)
         with self._lock:
             self.ws = workspace
-            self._rows.clear()
+            self._listed = []
+            self._recent.clear()
+            self._messages.clear()
             self._sizes = None
         self.message.value = ""
         self._set_choices(workspace)
@@ -307,39 +329,108 @@ class ComputePanel:
         self._on_tick(listed)
 
     def _on_tick(self, listed: Sequence[Mapping[str, Any]]) -> None:
-        """Bring the list up to date: rows in place, a bar on every compute something is working on
-        (also operations started by other kernels or processes: they are followed from here)."""
+        """A fresh listing: follow what other kernels or processes started, then redraw the rows."""
         with self._lock:
-            ws = self.ws
             computes = [Compute(body) for body in listed]
-            ops = {op.target.lower(): op for op in ws.poller.in_flight() if not op.done()}
+            followed = {op.target.lower() for op in self.ws.poller.in_flight() if not op.done()}
             for compute in computes:
-                key = compute.name.lower()
-                if key not in ops and is_transitional(compute.body):
-                    ops[key] = ws.follow(compute.name, compute.body)
-            rows = []
-            for compute in computes:
-                row = reuse_or_build(self._rows, ws, compute, self._on_tick_soon)
-                row.update(compute, ops.get(compute.name.lower()))
-                rows.append(row.widget)
-            listed_names = {c.name.lower() for c in computes}
-            for gone in set(self._rows) - listed_names:
-                del self._rows[gone]
-            shown = tuple(rows) or (self.empty,)
-            self._show_workspace(len(rows))
-            if tuple(self.rows.children) != shown:
-                self.rows.children = shown
-            from .display.progress_widget import widget_for
+                if compute.name.lower() not in followed and is_transitional(compute.body):
+                    self.ws.follow(compute.name, compute.body)
+            self._listed = computes
+        self._render()
 
-            pending = tuple(widget_for(op) for key, op in ops.items() if key not in listed_names)
+    def _render(self) -> None:
+        """Rows as data for the table (one message when anything changed), bars of operations whose
+        compute is not listed yet, the count in the header."""
+        from .display.progress_widget import bar_parts, widget_for
+
+        with self._lock:
+            now = time.monotonic()
+            for op in self.ws.poller.in_flight():
+                key = op.target.lower()
+                if not op.done() and self._recent.get(key, (None, None))[0] is not op:
+                    self._recent[key] = (op, None)
+                if id(op) not in self._watched:
+                    self._watched.add(id(op))
+                    op.add_listener(self._on_op)
+            rows = []
+            for compute in self._listed:
+                key = compute.name.lower()
+                bar = None
+                if key in self._recent:
+                    op, done_at = self._recent[key]
+                    if op.done():
+                        done_at = done_at or now
+                        self._recent[key] = (op, done_at)
+                    if done_at is not None and now - done_at > FINISHED_BAR_SECONDS:
+                        del self._recent[key]
+                    else:
+                        bar = bar_parts(op)
+                row: dict[str, Any] = {**compute.row(), "actions": actions_for(compute), "bar": bar}
+                row["message"] = self._messages.get(key, "")
+                rows.append(row)
+            listed = {c.name.lower() for c in self._listed}
+            pending = tuple(
+                widget_for(op) for op in self.ws.poller.in_flight() if not op.done() and op.target.lower() not in listed
+            )
+            if self.table.rows != rows:
+                self.table.rows = rows
             if tuple(self.ops.children) != pending:
                 self.ops.children = pending
+            self._show_workspace(len(rows))
 
-    def row(self, name: str) -> ComputeRow:
-        return self._rows[name.lower()]
+    def _on_op(self, op: Operation) -> None:
+        """An operation moved: redraw soon (at most a few times a second, whatever the number of bars)."""
+        with self._lock:
+            if self._render_timer is not None:
+                return
+            self._render_timer = threading.Timer(0 if op.done() else 1.0 / RENDERS_PER_SECOND, self._render_now)
+            self._render_timer.daemon = True
+            self._render_timer.start()
 
-    def _act(self, action: str, name: str) -> Operation | None:
-        return self.row(name).act(action)
+    def _render_now(self) -> None:
+        with self._lock:
+            self._render_timer = None
+        self._render()
+
+    def rows_by_name(self) -> dict[str, dict[str, Any]]:
+        return {row["name"]: row for row in self.table.rows}
+
+    def _on_table_msg(self, _widget: Any, content: Mapping[str, Any], _buffers: Any) -> None:
+        if isinstance(content, Mapping) and {"action", "name"} <= set(content):
+            self.act(str(content["action"]), str(content["name"]))
+
+    def act(self, action: str, name: str) -> Operation | None:
+        """A row action: power and delete/detach act at once; details and resize open the pane below."""
+        key = name.lower()
+        compute = next((c for c in self._listed if c.name.lower() == key), None)
+        if compute is None or action not in actions_for(compute):
+            return None
+        self._messages.pop(key, None)
+        if action in ("details", "resize"):
+            if (
+                self.tools is not None
+                and not self.tools.closed
+                and (self.tools.name, self.tools.mode)
+                == (
+                    compute.name,
+                    action,
+                )
+            ):
+                self.tools.close()  # a second click closes it
+                return None
+            self.tools = ComputeTools(self.ws, compute, action, self._on_tick_soon)
+            self.tools_box.children = (self.tools.widget,)
+            self._render()
+            return None
+        try:
+            op: Operation = getattr(self.ws, action)(compute.name)
+        except ComputeError as exc:
+            self._messages[key] = str(exc)
+            self._render()
+            return None
+        self._on_tick_soon()
+        return op
 
     def _on_tick_soon(self) -> None:
         self.ws.poller.poll_now()
@@ -356,15 +447,20 @@ class ComputePanel:
         return self._sizes
 
     def new_form(self) -> SpecForm:
-        self.form = SpecForm(self.kind.value, self.sizes())
-        self.form_box.children = [self.form.widget]
-        self.output.value = ""
-        self.copy_text.value = ""
-        self.copy_text.layout.display = "none"
-        return self.form
+        with self._form_lock:
+            form = SpecForm(self.kind.value, self.sizes())
+            self.form = form
+            self.form_box.children = [form.widget]
+            self.output.value = ""
+            self.copy_text.value = ""
+            self.copy_text.layout.display = "none"
+        self.form_ready.set()
+        return form
 
     def _spec(self) -> ComputeSpec | None:
-        assert self.form is not None
+        if self.form is None:
+            self.output.value = "The form is still loading."
+            return None
         spec = self.form.validate()
         if spec is None:
             self.output.value = f"<span style='{ERROR_STYLE}'>Fix the fields marked above; nothing was sent.</span>"
@@ -420,17 +516,17 @@ class ComputePanel:
 _panels: dict[Any, ComputePanel] = {}
 
 
-def panel_for(workspace: Workspace) -> ComputePanel:
+def panel_for(workspace: Workspace, *, form_later: bool = False) -> ComputePanel:
     """The panel of a workspace in this kernel (built once; shown again on every call)."""
     if workspace.ref not in _panels:
-        _panels[workspace.ref] = ComputePanel(workspace)
+        _panels[workspace.ref] = ComputePanel(workspace, form_later=form_later)
     return _panels[workspace.ref]
 
 
 def sidebar() -> Any:
     """The panel in the JupyterLab sidebar's own kernel: the workspace a notebook in the server's root
     folder would use (the header names it, so the local-workspace notice is not printed)."""
-    return panel_for(Workspace.resolve(announce=False)).widget
+    return panel_for(Workspace.resolve(announce=False), form_later=True).widget
 
 
 def sidebar_form(kind: str) -> None:

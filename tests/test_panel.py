@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from jupyter_compute import AmlComputeSpec, Workspace
-from jupyter_compute.display import compute_row
+from jupyter_compute import panel as panel_module
 from jupyter_compute.panel import ComputePanel
 
 
@@ -23,7 +24,16 @@ def panel() -> Iterator[ComputePanel]:
 
 
 def row_names(p: ComputePanel) -> list[str]:
-    return [r.children[0].value.split("</b>")[0].split("<b>")[-1] for r in p.rows.children if hasattr(r, "children")]
+    return [row["name"] for row in p.table.rows]
+
+
+def row(p: ComputePanel, name: str) -> dict[str, Any]:
+    return p.rows_by_name()[name]
+
+
+def click(p: ComputePanel, action: str, name: str) -> None:
+    """What the list view sends when a row's button is clicked."""
+    p._on_table_msg(p.table, {"action": action, "name": name}, [])
 
 
 def until(check, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
@@ -104,10 +114,9 @@ def test_create_shows_a_bar_and_the_row_then_delete(panel: ComputePanel) -> None
     assert op is not None
     until(lambda: "panel-cl" in row_names(panel))
     op.wait(30)
-    until(lambda: "Succeeded" in panel.row("panel-cl").summary.value)
-    assert panel.row("panel-cl").actions == ["resize", "details", "delete"]
-    delete = next(b for b in panel.row("panel-cl").buttons.children if b.description == "delete")
-    delete.click()
+    until(lambda: row(panel, "panel-cl")["state"] == "Succeeded")
+    assert row(panel, "panel-cl")["actions"] == ["resize", "details", "delete"]
+    click(panel, "delete", "panel-cl")
     until(lambda: "panel-cl" not in row_names(panel))
 
 
@@ -134,17 +143,16 @@ def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(pa
         capture_output=True,
     )
     submitted = time.monotonic()
-    until(lambda: "elsewhere" in row_names(panel) and bool(panel.row("elsewhere").bar_slot.children), seconds=5)
+    until(lambda: "elsewhere" in row_names(panel) and row(panel, "elsewhere")["bar"] is not None, seconds=5)
     seen = time.monotonic()
     assert seen - submitted <= panel.ws.poller.interval + 1.0, (started, submitted, seen)
-    row = panel.row("elsewhere")
-    assert row.op is not None
-    row.op.wait(30)
-    until(lambda: "Succeeded" in row.summary.value)
-    bar = row.bar_slot.children[0]
-    assert "Succeeded" in bar.children[1].value, "the finished bar stays a while, saying how it ended"
-    monkeypatch.setattr(compute_row, "FINISHED_BAR_SECONDS", 0.0)
-    until(lambda: not panel.row("elsewhere").bar_slot.children, seconds=5)
+    assert row(panel, "elsewhere")["bar"]["title"] == "create cluster"
+    until(lambda: row(panel, "elsewhere")["bar"]["style"] == "success", seconds=30)
+    assert row(panel, "elsewhere")["bar"]["info"].startswith("Succeeded"), "the finished bar stays, saying how"
+    assert row(panel, "elsewhere")["state"] == "Succeeded"
+    monkeypatch.setattr(panel_module, "FINISHED_BAR_SECONDS", 0.0)
+    panel.refresh()
+    assert row(panel, "elsewhere")["bar"] is None
 
 
 def test_instance_rows_have_power_actions(panel: ComputePanel) -> None:
@@ -152,10 +160,14 @@ def test_instance_rows_have_power_actions(panel: ComputePanel) -> None:
 
     Workspace.local().create(ComputeInstanceSpec.from_keywords(name="panel-ci")).wait(30)
     panel.refresh()
-    row = panel.row("panel-ci")
-    assert [b.description for b in row.buttons.children] == ["start", "stop", "restart", "details", "delete"]
-    next(b for b in row.buttons.children if b.description == "stop").click()
-    until(lambda: "Stopped" in panel.row("panel-ci").summary.value)
+    assert row(panel, "panel-ci")["actions"] == ["start", "stop", "restart", "details", "delete"]
+    click(panel, "stop", "panel-ci")
+    until(lambda: row(panel, "panel-ci")["state"] == "Stopped")
+    click(panel, "stop", "panel-ci")  # stopping a stopped instance: the service refuses, said on the row
+    until(lambda: bool(row(panel, "panel-ci")["message"]))
+    assert "\n" not in row(panel, "panel-ci")["message"]
+    click(panel, "resize", "panel-ci")  # not an action of an instance: ignored
+    assert panel.tools is None
 
 
 def test_resize_from_the_row_and_its_errors(panel: ComputePanel) -> None:
@@ -163,18 +175,19 @@ def test_resize_from_the_row_and_its_errors(panel: ComputePanel) -> None:
     under the row with nothing sent."""
     Workspace.local().create(AmlComputeSpec.from_keywords(name="panel-rs", max_instances=2)).wait(30)
     panel.refresh()
-    row = panel.row("panel-rs")
-    row.act("resize")
-    row.resize_fields["min_nodes"].value = "5"
-    assert row.resize() is None
-    assert "min_nodes" in row.message.value and "nothing was sent" in row.message.value
-    row.resize_fields["min_nodes"].value = "0"
-    row.resize_fields["max_nodes"].value = "4"
-    op = row.resize()
-    assert op is not None
+    click(panel, "resize", "panel-rs")
+    tools = panel.tools
+    assert tools is not None and tools.mode == "resize" and panel.tools_box.children == (tools.widget,)
+    tools.resize_fields["min_nodes"].value = "5"
+    assert tools.resize() is None
+    assert "min_nodes" in tools.message.value and "nothing was sent" in tools.message.value
+    tools.resize_fields["min_nodes"].value = "0"
+    tools.resize_fields["max_nodes"].value = "4"
+    op = tools.resize()
+    assert op is not None and tools.closed
     op.wait(30)
     assert Workspace.local().get("panel-rs")._inner["scaleSettings"]["maxNodeCount"] == 4
-    until(lambda: "(0-4) nodes" in panel.row("panel-rs").summary.value)
+    until(lambda: row(panel, "panel-rs")["nodes"].endswith("(0-4)"))
 
 
 def test_a_change_to_a_compute_deleted_meanwhile_ends_instead_of_waiting_forever(panel: ComputePanel) -> None:
@@ -202,13 +215,14 @@ def test_details_show_the_compute_without_secrets(panel: ComputePanel) -> None:
     )
     Workspace.local().attach(spec).wait(30)
     panel.refresh()
-    row = panel.row("panel-vm")
-    assert row.actions == ["details", "detach"]
-    row.act("details")
-    shown = row.extra.children[0].value
+    assert row(panel, "panel-vm")["actions"] == ["details", "detach"]
+    click(panel, "details", "panel-vm")
+    assert panel.tools is not None
+    shown = panel.tools.widget.children[1].value
     assert "virtualMachines/vm1" in shown and "panel-password-8841" not in shown
-    row.act("details")
-    assert row.extra.children == ()
+    assert "panel-password-8841" not in json.dumps(panel.table.rows)
+    click(panel, "details", "panel-vm")
+    assert panel.tools.closed
 
 
 def test_switching_workspace_shows_its_list(panel: ComputePanel, monkeypatch, isolated_state) -> None:  # type: ignore[no-untyped-def]
@@ -234,7 +248,7 @@ def test_switching_workspace_shows_its_list(panel: ComputePanel, monkeypatch, is
     try:
         panel.use_azure()
         assert panel.ws.ref.workspace_name == "ws1" and "ws1" in panel.workspace_choice.tooltip
-        assert row_names(panel) == [] and panel.rows.children == (panel.empty,)
+        assert row_names(panel) == [] and "0 computes" in panel.header.value
         paths = [path for _t, _m, path, _s in other.request_log]
         assert any(p.endswith("/workspaces/ws1/computes") for p in paths) and not any("/local" in p for p in paths)
         panel.switch(Workspace.local())

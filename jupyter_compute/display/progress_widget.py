@@ -68,33 +68,41 @@ class OperationBar:
 
     def _apply(self) -> None:
         self._last = time.monotonic()
-        op, p = self.op, self.op.progress
-        title = (
-            f"<b>{html.escape(op.target)}</b> <span style='opacity:.7'>{html.escape(op.action)} "
-            f"{html.escape(op.kind)}</span>"
-        )
-        details = [html.escape(p.phase)]
-        if p.nodes_text:
-            details.append(html.escape(p.nodes_text))
-        details.append(_duration(p.elapsed))
-        if p.status == "InProgress" and p.eta:
-            details.append(f"~{_duration(p.eta)} left")
-        if op.detached and p.status == "InProgress":
-            details.append("not watching (it goes on in the service)")
-        info = " · ".join(details)
-        if op.error is not None:
-            info += (
-                f"<br><span style='color:#c62828'><b>{html.escape(op.error.code)}</b>: "
-                f"{html.escape(op.error.message)}</span>"
-            )
-        if op.note:
-            info += f"<br><span style='opacity:.7'>{html.escape(op.note)}</span>"
-        style = {"Succeeded": "success", "Failed": "danger", "Canceled": "warning"}.get(p.status, "info")
+        parts = bar_parts(self.op)
+        title = f"<b>{html.escape(self.op.target)}</b> <span style='opacity:.7'>{html.escape(parts['title'])}</span>"
+        info = html.escape(parts["info"])
+        if parts["error"]:
+            code, _, message = parts["error"].partition(": ")
+            info += f"<br><span style='color:#c62828'><b>{html.escape(code)}</b>: {html.escape(message)}</span>"
+        if parts["note"]:
+            info += f"<br><span style='opacity:.7'>{html.escape(parts['note'])}</span>"
         with self.title.hold_sync(), self.bar.hold_sync(), self.info.hold_sync():  # one message per model
             self.title.value = title
-            self.bar.value = float(p.fraction)
-            self.bar.bar_style = style
+            self.bar.value = parts["fraction"]
+            self.bar.bar_style = parts["style"]
             self.info.value = f"<span class='jupyter-compute-phase'>{info}</span>"
+
+
+def bar_parts(op: Operation) -> dict[str, Any]:
+    """What a bar shows, as plain text: title (action and kind), info (phase · nodes · elapsed · ETA),
+    fraction, style (info/success/danger/warning), error ("Code: message") and note."""
+    p = op.progress
+    details = [p.phase]
+    if p.nodes_text:
+        details.append(p.nodes_text)
+    details.append(_duration(p.elapsed))
+    if p.status == "InProgress" and p.eta:
+        details.append(f"~{_duration(p.eta)} left")
+    if op.detached and p.status == "InProgress":
+        details.append("not watching (it goes on in the service)")
+    return {
+        "title": f"{op.action} {op.kind}",
+        "info": " · ".join(details),
+        "fraction": float(p.fraction),
+        "style": {"Succeeded": "success", "Failed": "danger", "Canceled": "warning"}.get(p.status, "info"),
+        "error": f"{op.error.code}: {op.error.message}" if op.error is not None else "",
+        "note": op.note or "",
+    }
 
 
 def widget_for(op: Operation) -> Any:

@@ -17,6 +17,9 @@ import * as base from '@jupyter-widgets/base';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { KernelWidgetManager, WidgetRenderer, output } from '@jupyter-widgets/jupyterlab-manager';
 import { Panel, Widget } from '@lumino/widgets';
+import { ComputeTableModel, ComputeTableView, MODULE_NAME, MODULE_VERSION } from './table';
+
+const TABLE_EXPORTS = { ComputeTableModel, ComputeTableView };
 
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
 const SESSION_PATH = 'jupyter-compute/panel';
@@ -90,6 +93,7 @@ class ComputeSidebar extends Panel {
   }
 
   private async start(): Promise<void> {
+    performance.mark('jupyter-compute:start');
     this.setState('starting', 'Starting the Compute panel…');
     const session = new SessionContext({
       sessionManager: this.app.serviceManager.sessions,
@@ -102,6 +106,7 @@ class ComputeSidebar extends Panel {
     this.session = session;
     await session.initialize();
     await session.ready;
+    performance.mark('jupyter-compute:kernel-ready');
     session.kernelChanged.connect(() => void this.render());
     session.statusChanged.connect((_, status: Kernel.Status) => {
       if (status === 'restarting' || status === 'autorestarting') {
@@ -138,6 +143,7 @@ class ComputeSidebar extends Panel {
       version: output.OUTPUT_WIDGET_VERSION,
       exports: output as any
     });
+    manager.register({ name: MODULE_NAME, version: MODULE_VERSION, exports: TABLE_EXPORTS as any });
     rendermime.removeMimeType(WIDGET_VIEW);
     rendermime.addFactory(
       { safe: false, mimeTypes: [WIDGET_VIEW], createRenderer: options => new WidgetRenderer(options, manager) },
@@ -149,6 +155,7 @@ class ComputeSidebar extends Panel {
     this.area = area;
     this.addWidget(area);
     await OutputArea.execute(PANEL_CODE, area, session);
+    performance.mark('jupyter-compute:panel-shown');
     this.node.dataset.renders = String(++this.renders);
     this.setState('ready', '');
   }
@@ -163,10 +170,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
-    _widgets: IJupyterWidgetRegistry,
+    widgets: IJupyterWidgetRegistry,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null
   ) => {
+    // The list widget in notebooks too (`%compute panel`): their widget managers get it from this registry.
+    widgets.registerWidget({ name: MODULE_NAME, version: MODULE_VERSION, exports: TABLE_EXPORTS as any });
     const sidebar = new ComputeSidebar(app, rendermime);
     app.shell.add(sidebar, 'left', { rank: 900 });
     restorer?.add(sidebar, sidebar.id);

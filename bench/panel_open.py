@@ -1,0 +1,113 @@
+"""How fast the Compute tab shows a workspace of 200 computes, and what the panel's kernel costs.
+
+Starts a real ``jupyter lab`` on loopback over a local workspace holding N computes (150 clusters,
+50 instances by default), opens it in Debian chromium, clicks the Compute tab and times until all N
+rows are rendered: once with a new kernel (cold), then after a page reload, when the panel reconnects
+to its running kernel (warm). Then reads the panel kernel's resident memory from /proc.
+
+    python bench/panel_open.py [--computes 200] [--runs 3]
+
+Goal (issue 6): under 1.5 s from the click to the rendered list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the browser test harness
+
+from lab_helpers import PANEL, READY, TAB, Lab, chromium, isolated_env  # noqa: E402
+
+GOAL_SECONDS = 1.5
+
+
+def fill_workspace(env: dict[str, str], computes: int) -> None:
+    os.environ["JUPYTER_COMPUTE_HOME"] = env["JUPYTER_COMPUTE_HOME"]
+    from jupyter_compute import AmlComputeSpec, ComputeInstanceSpec, Workspace
+
+    ws = Workspace.local()
+    instances = computes // 4
+    for i in range(computes - instances):
+        ws.create(AmlComputeSpec.from_keywords(name=f"cluster-{i:03d}x", max_instances=2), preflight=False)
+    for i in range(instances):
+        ws.create(ComputeInstanceSpec.from_keywords(name=f"instance-{i:03d}x"), preflight=False)
+
+
+def kernel_memory_mb(kernel_id: str) -> tuple[float, float]:
+    """(resident now, peak resident) of the kernel process, in MB."""
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if f"kernel-{kernel_id}.json" in cmdline:
+            status = dict(line.split(":", 1) for line in (proc / "status").read_text().splitlines() if ":" in line)
+            return (int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024)
+    raise RuntimeError(f"no process for kernel {kernel_id}")
+
+
+def time_open(page, lab: Lab, computes: int, reset: bool) -> float:  # type: ignore[no-untyped-def]
+    page.goto(lab.url("lab", **({"reset": ""} if reset else {})))
+    page.wait_for_selector(TAB, timeout=60_000)
+    if page.locator(PANEL).is_visible():  # restored open: close it first so the click opens it
+        page.click(TAB)
+        page.wait_for_selector(PANEL, state="hidden")
+    started = time.perf_counter()
+    page.click(TAB)
+    page.wait_for_function(
+        f'() => document.querySelectorAll("{READY} .jupyter-compute-row").length >= {computes}',
+        timeout=120_000,
+        polling="raf",
+    )
+    elapsed = time.perf_counter() - started
+    marks = page.evaluate(
+        "() => Object.fromEntries(performance.getEntriesByType('mark')"
+        ".filter(m => m.name.startsWith('jupyter-compute:')).map(m => [m.name.split(':')[1], m.startTime]))"
+    )
+    if reset and {"start", "kernel-ready", "panel-shown"} <= set(marks):
+        print(
+            f"cold open: kernel session ready {(marks['kernel-ready'] - marks['start']) / 1000:.2f}s after the click, "
+            f"panel code done {(marks['panel-shown'] - marks['kernel-ready']) / 1000:.2f}s later"
+        )
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--computes", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3, help="warm opens (page reloads) to time")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        root = base / "notebooks"
+        root.mkdir()
+        env = isolated_env(base, {"JUPYTER_COMPUTE_SPEED": "50"})
+        started = time.perf_counter()
+        fill_workspace(env, args.computes)
+        print(f"workspace: {args.computes} computes created in {time.perf_counter() - started:.1f}s")
+        time.sleep(2)  # let creations settle (speed 50): the list is steady, as a user would find it
+        lab = Lab(root, base, env)
+        try:
+            with chromium() as browser:
+                page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+                cold = time_open(page, lab, args.computes, reset=True)
+                warm = [time_open(page, lab, args.computes, reset=False) for _ in range(args.runs)]
+                kernel_id = lab.panel_sessions()[0]["kernel"]["id"]
+                rss, peak = kernel_memory_mb(kernel_id)
+        finally:
+            lab.stop()
+    print(f"{'open (click -> ' + str(args.computes) + ' rows)':<34}{'seconds':>9}{'goal':>7}")
+    print(f"{'cold (new kernel)':<34}{cold:>9.2f}{GOAL_SECONDS:>7.1f}")
+    label = "warm (reload, running kernel)"
+    print(f"{label:<34}{statistics.median(warm):>9.2f}{GOAL_SECONDS:>7.1f}  (median of {len(warm)})")
+    print(f"panel kernel memory: {rss:.0f} MB resident, {peak:.0f} MB peak")
+
+
+if __name__ == "__main__":
+    main()
