@@ -22,12 +22,11 @@ from .commands import spec_line, spec_yaml
 from .computes import Compute
 from .display.compute_table import ComputeTable
 from .display.compute_tools import ERROR_STYLE, ComputeTools, actions_for, text
-from .errors import ComputeError, ValidationError
+from .display.spec_form import SpecForm, fill_layout, ipywidgets_module
+from .errors import ComputeError
 from .operations import Operation
 from .progress import is_transitional
-from .secrets import Secret
-from .specs import GRAMMAR_WORDS, ComputeSpec, spec_class
-from .specs._fields import FieldInfo
+from .specs import GRAMMAR_WORDS, ComputeSpec
 
 FORM_KINDS = [
     ("Compute cluster", "cluster"),
@@ -39,119 +38,8 @@ FORM_KINDS = [
     ("Attach Synapse Spark", "synapse"),
     ("Attach Kubernetes", "kubernetes"),
 ]
-UNSET = "(default)"
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 RENDERS_PER_SECOND = 4.0
-
-
-def _w() -> Any:
-    import ipywidgets
-
-    return ipywidgets
-
-
-def _fill(**more: str) -> Any:
-    """The layout of a leaf widget that fills its row: width auto, so the column stretches it to the
-    row's width less its own margin (width 100% plus the margin would stick out)."""
-    return _w().Layout(width="auto", **more)
-
-
-def _is_bool(info: FieldInfo) -> bool:
-    return getattr(info.parse, "__name__", "") in ("boolean", "_ssh_access")
-
-
-class SpecForm:
-    """A form for one kind: one widget per field with a flag, and an error line under each."""
-
-    def __init__(self, kind: str, sizes: Sequence[Mapping[str, Any]]) -> None:
-        w = _w()
-        self.cls: type[ComputeSpec] = spec_class(kind)
-        self.kind = kind
-        self.inputs: dict[str, Any] = {}
-        self.errors: dict[str, Any] = {}
-        main: list[Any] = []
-        advanced: list[Any] = []
-        for name, info in self.cls.fields_info():
-            if name != "name" and not info.cli:
-                continue  # settable from YAML only (schedules, setup scripts …)
-            widget = self._widget(name, info, sizes)
-            self.inputs[name] = widget
-            error = w.HTML(layout=w.Layout(margin="0 0 0 4px"))
-            error.add_class("jupyter-compute-field-error")
-            self.errors[name] = error
-            box = w.VBox([widget, error], layout=w.Layout(width="100%"))
-            (advanced if info.advanced else main).append(box)
-            widget.observe(lambda _change: self.validate(), names="value")
-        self.advanced = w.Accordion(children=[w.VBox(advanced)], layout=w.Layout(width="100%"))
-        self.advanced.set_title(0, "Advanced")
-        self.advanced.selected_index = None
-        self.widget = w.VBox([*main, self.advanced], layout=w.Layout(width="100%"))
-
-    def _widget(self, name: str, info: FieldInfo, sizes: Sequence[Mapping[str, Any]]) -> Any:
-        w = _w()
-        label = name.replace("_", " ")
-        common = {
-            "description": label,
-            "tooltip": info.help,
-            "style": {"description_width": "9em"},
-            "layout": _fill(),
-        }
-        if name == "size":
-            wanted = self.cls.COMPUTE_TYPE
-            options = [(UNSET, "")] + [
-                (
-                    f"{s['name']} · {s.get('vCPUs')} vCPU · {s.get('memoryGB')} GB"
-                    + (f" · {s.get('gpus')} GPU" if s.get("gpus") else ""),
-                    s["name"],
-                )
-                for s in sizes
-                if wanted in (s.get("supportedComputeTypes") or [wanted])
-            ]
-            return w.Dropdown(options=options, value="", **common)
-        if info.choices:
-            return w.Dropdown(options=[(UNSET, ""), *[(c, c) for c in info.choices]], value="", **common)
-        if _is_bool(info):
-            return w.Dropdown(options=[(UNSET, ""), ("yes", "true"), ("no", "false")], value="", **common)
-        if info.secret:
-            return w.Password(placeholder="(not stored; prefer an env var via the magic)", **common)
-        return w.Text(placeholder=info.help, **common)
-
-    def keywords(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, widget in self.inputs.items():
-            value = widget.value
-            if value in ("", None):
-                continue
-            info = dict(self.cls.fields_info()).get(name)
-            if info is not None and info.secret:
-                out[name] = Secret(value)
-            elif name in ("tags", "user_assigned_identities"):
-                out[name] = value.replace(",", " ").split()
-            else:
-                out[name] = value
-        return out
-
-    def validate(self) -> ComputeSpec | None:
-        """The spec if the form is valid; otherwise every field's error is shown under it."""
-        for error in self.errors.values():
-            error.value = ""
-        try:
-            return self.cls.from_keywords(**self.keywords())
-        except ValidationError as exc:
-            for problem in exc.problems:
-                target = problem.field if problem.field in self.errors else _field_of(self.cls, problem.field)
-                box = self.errors.get(target) or self.errors["name"]
-                box.value = (
-                    box.value + "<br>" if box.value else ""
-                ) + f"<span style='{ERROR_STYLE}'>{text(problem.message)}</span>"
-            return None
-
-
-def _field_of(cls: type[ComputeSpec], label: str) -> str:
-    for name, info in cls.fields_info():
-        if label == name or label in info.v1 or label == info.yaml:
-            return name
-    return "name"
 
 
 class ComputePanel:
@@ -160,7 +48,7 @@ class ComputePanel:
     def __init__(self, workspace: Workspace, *, form_later: bool = False) -> None:
         """``form_later``: build the "New" form in the background once the list is shown (the sidebar
         opens faster: the form is about two hundred widget models)."""
-        w = _w()
+        w = ipywidgets_module()
         self.ws = workspace
         self._lock = threading.RLock()
         self._listed: list[Compute] = []
@@ -171,15 +59,20 @@ class ComputePanel:
         self.tools: ComputeTools | None = None
         self.header = w.HTML()
         self.header.add_class("jupyter-compute-header")
-        self.workspace_choice = w.Dropdown(description="Workspace", style={"description_width": "6em"}, layout=_fill())
+        self.workspace_choice = w.Dropdown(
+            description="Workspace", style={"description_width": "6em"}, layout=fill_layout()
+        )
         self.azure_fields = {
-            key: w.Text(description=label, style={"description_width": "6em"}, layout=_fill())
+            key: w.Text(description=label, style={"description_width": "6em"}, layout=fill_layout())
             for key, label in (("subscription_id", "subscription"), ("resource_group", "group"), ("name", "workspace"))
         }
         use = w.Button(description="Use this workspace", layout=w.Layout(width="auto"))
         use.on_click(lambda _b: self.use_azure())
         self.azure_box = w.VBox([*self.azure_fields.values(), use], layout=w.Layout(width="100%", display="none"))
-        self.refresh_button = w.Button(description="Refresh", icon="refresh", layout=w.Layout(width="auto"))
+        self.refresh_button = w.Button(
+            icon="refresh", tooltip="Refresh the list now", layout=w.Layout(width="auto", min_width="2.5em")
+        )
+        self.refresh_button.add_class("jupyter-compute-refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.table = ComputeTable(layout=w.Layout(width="100%"))
         self.table.on_msg(self._on_table_msg)
@@ -191,14 +84,14 @@ class ComputePanel:
             value="cluster",
             description="New",
             style={"description_width": "3em"},
-            layout=_fill(),
+            layout=fill_layout(),
         )
         self.kind.add_class("jupyter-compute-kind")
         self.kind.observe(lambda _c: self.new_form(), names="value")
         self.form_box = w.VBox(layout=w.Layout(width="100%"))
-        self.output = w.HTML(layout=_fill(overflow="auto"))
+        self.output = w.HTML(layout=fill_layout(overflow="auto"))
         self.output.add_class("jupyter-compute-output")
-        self.copy_text = w.Textarea(layout=_fill(height="6em", display="none"))
+        self.copy_text = w.Textarea(layout=fill_layout(height="6em", display="none"))
         buttons = []
         for label, action in (
             ("Preview request", self.preview),

@@ -18,6 +18,7 @@ from typing import Any
 
 import nbformat
 import pytest
+
 from lab_helpers import OVERFLOW_JS, PANEL, READY, Lab, chromium, field, isolated_env, open_panel, row, shot
 
 pytestmark = pytest.mark.ui
@@ -266,3 +267,26 @@ def test_the_panel_survives_a_reload_and_a_kernel_restart(lab: Lab, page: Any) -
     shot(page, "16-after-kernel-restart")
     sessions = lab.panel_sessions()
     assert len(sessions) == 1 and sessions[0]["kernel"]["id"] == kernel_before, "the same session, restarted"
+
+
+def test_the_panel_notebook_shows_the_same_panel_in_a_notebook(lab: Lab, page: Any) -> None:
+    """notebooks/06 run in JupyterLab: `%compute panel` draws the list (the extension's widget is
+    registered for notebooks too), and the magic's cluster shows in it with its bar."""
+    source = Path(__file__).resolve().parent.parent / "notebooks" / "06-the-side-panel.ipynb"
+    (Path(lab.root) / source.name).write_text(source.read_text())
+    page.goto(lab.url(f"lab/tree/{source.name}"))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputArea-editor").first.click()
+    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+    inline = page.locator(".jp-NotebookPanel .jupyter-compute-panel .jupyter-compute-table")
+    inline.locator(".jupyter-compute-row:has(b:text-is('panel-demo')) .jupyter-compute-progress").wait_for(
+        timeout=60_000
+    )
+    shot(page, "17-panel-in-a-notebook")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    outputs = page.locator(".jp-NotebookPanel .jp-OutputArea-output").all_inner_texts()
+    assert any("%compute create cluster gpu-cluster" in text for text in outputs)
+    assert not page.locator(
+        ".jp-NotebookPanel .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"
+    ).count()
