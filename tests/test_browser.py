@@ -274,7 +274,7 @@ def test_the_panel_notebook_shows_the_same_panel_in_a_notebook(lab: Lab, page: A
     registered for notebooks too), and the magic's cluster shows in it with its bar."""
     source = Path(__file__).resolve().parent.parent / "notebooks" / "06-the-side-panel.ipynb"
     (Path(lab.root) / source.name).write_text(source.read_text())
-    page.goto(lab.url(f"lab/tree/{source.name}"))
+    page.goto(lab.url(f"lab/tree/{source.name}", reset=""))  # only this notebook open
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
     page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputArea-editor").first.click()
     page.click(".lm-MenuBar-itemLabel:text-is('Run')")
