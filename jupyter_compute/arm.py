@@ -2,7 +2,7 @@
 
 - Auth: a bearer token from ``JUPYTER_COMPUTE_ACCESS_TOKEN``, else ``DefaultAzureCredential``
   (imported on first use) for the cloud's scope; the local workspace takes a fixed local token.
-  A 401 refreshes the token once and resends.
+  A 401 refreshes the token once and resends; a second 401 is an :class:`AuthenticationError`.
 - Retries: urllib3's ``Retry`` mounted on the session retries 429, 500, 502, 503, 504 and dropped
   connections with capped exponential backoff and jitter, and waits what ``Retry-After`` asks.
 - Errors: the ARM envelope ``{"error": {code, message, target, details}}`` becomes a
@@ -145,6 +145,12 @@ class ArmClient:
                 continue
             break
         response = Response(raw.status_code, dict(raw.headers), _json_or_none(raw))
+        if raw.status_code == 401:  # refused again with a fresh token: the sign-in itself is stale or wrong
+            refused = error_from_response(response)
+            raise AuthenticationError(
+                f"the service refused the access token ({refused.code}: {refused.message}); sign in again "
+                "with `az login`, or set JUPYTER_COMPUTE_ACCESS_TOKEN to a valid token"
+            )
         if raw.status_code >= 400:
             raise error_from_response(response)
         return response

@@ -128,4 +128,5 @@ class TransportError(ComputeError):
 
 
 class AuthenticationError(ComputeError):
-    """No access token: DefaultAzureCredential found no usable sign-in."""
+    """No usable access token: DefaultAzureCredential found no sign-in, or the service refused the
+    token twice (a stale ``az login``, a wrong tenant or an expired JUPYTER_COMPUTE_ACCESS_TOKEN)."""

@@ -274,6 +274,7 @@ class Poller:
         self.ticks = 0
         self.last_error: Exception | None = None
         self.listeners: list[Callable[[Sequence[Mapping[str, Any]]], None]] = []
+        self._on_error: dict[Callable[..., None], Callable[[Exception], None]] = {}
 
     def track(self, op: Operation) -> Operation:
         with self._lock:
@@ -290,16 +291,24 @@ class Poller:
         with self._lock:
             return list(self._ops)
 
-    def add_listener(self, listener: Callable[[Sequence[Mapping[str, Any]]], None]) -> None:
-        """Call ``listener`` with the listed computes on every tick (the panel); keeps the poller ticking."""
+    def add_listener(
+        self,
+        listener: Callable[[Sequence[Mapping[str, Any]]], None],
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Call ``listener`` with the listed computes on every tick (the panel), and ``on_error`` with
+        the reason when a tick could not list; keeps the poller ticking."""
         with self._lock:
             self.listeners.append(listener)
+            if on_error is not None:
+                self._on_error[listener] = on_error
             self._start_locked()
 
     def remove_listener(self, listener: Callable[[Sequence[Mapping[str, Any]]], None]) -> None:
         with self._lock:
             if listener in self.listeners:
                 self.listeners.remove(listener)
+            self._on_error.pop(listener, None)
 
     def _start_locked(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -332,6 +341,13 @@ class Poller:
             listed = self.workspace._list_raw()
         except Exception as exc:  # the poller must outlive any failure; try again next tick
             self.last_error = exc
+            with self._lock:
+                on_error = list(self._on_error.values())
+            for callback in on_error:
+                try:
+                    callback(exc)
+                except Exception:
+                    pass
             return
         self.last_error = None
         by_name = {str(r.get("name", "")).lower(): r for r in listed}

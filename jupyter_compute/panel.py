@@ -56,6 +56,7 @@ class ComputePanel:
         self._recent: dict[str, tuple[Operation, float | None]] = {}  # the last operation of each row
         self._watched: set[int] = set()
         self._render_timer: threading.Timer | None = None
+        self._list_failed = False
         self.tools: ComputeTools | None = None
         self.header = w.HTML()
         self.header.add_class("jupyter-compute-header")
@@ -145,7 +146,7 @@ class ComputePanel:
         else:
             self.new_form()
         self.refresh()
-        workspace.poller.add_listener(self._on_tick)
+        workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
 
     # --- the workspace ----------------------------------------------------------------------------
 
@@ -198,7 +199,7 @@ class ComputePanel:
         self._show_workspace()
         self.new_form()
         self.refresh()
-        workspace.poller.add_listener(self._on_tick)
+        workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
 
     @staticmethod
     def _short(ws: Workspace) -> str:
@@ -217,12 +218,24 @@ class ComputePanel:
         try:
             listed = self.ws._list_raw()
         except ComputeError as exc:
-            self.message.value = f"<span style='{ERROR_STYLE}'>{text(exc)}</span>"
+            self._on_list_error(exc)
             return
         self._on_tick(listed)
 
+    def _on_list_error(self, exc: Exception) -> None:
+        """A tick could not list the workspace: say so (the list shown is the last one) until one can."""
+        self._list_failed = True
+        reason = str(exc) if isinstance(exc, ComputeError) else f"{type(exc).__name__}: {exc}"
+        self.message.value = (
+            f"<span style='{ERROR_STYLE}'>Could not list the workspace: {text(reason)} "
+            f"(the list below is from before; trying again every {self.ws.poller.interval:g} s)</span>"
+        )
+
     def _on_tick(self, listed: Sequence[Mapping[str, Any]]) -> None:
         """A fresh listing: follow what other kernels or processes started, then redraw the rows."""
+        if self._list_failed:
+            self._list_failed = False
+            self.message.value = ""
         with self._lock:
             computes = [Compute(body) for body in listed]
             followed = {op.target.lower() for op in self.ws.poller.in_flight() if not op.done()}

@@ -439,3 +439,13 @@ def test_emulator_runs_in_the_foreground(env: dict[str, str], isolated_state: Pa
         proc.wait(10)
         if proc.stdout:
             proc.stdout.close()
+
+
+def test_a_token_refused_twice_says_to_sign_in_again(env: dict[str, str], emulator: LocalServer) -> None:
+    """Given a service that refuses every token (401 even after the one refresh), then the command exits 1
+    with one paragraph that says to run az login, and no traceback."""
+    emulator.faults.configure("unauthorized")
+    result = azure_cli(env, emulator)("list", code=1)
+    assert "refused the access token" in result.stderr and "az login" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert [status for _t, _m, _p, status in emulator.request_log] == [401, 401], "one refresh, then stop"

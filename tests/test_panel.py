@@ -258,6 +258,32 @@ def test_switching_workspace_shows_its_list(panel: ComputePanel, monkeypatch, is
         other.stop()
 
 
+def test_an_unreachable_workspace_is_said_in_the_panel_until_it_answers_again(  # type: ignore[no-untyped-def]
+    panel: ComputePanel, monkeypatch, isolated_state
+) -> None:
+    """Given the panel on an Azure workspace, when listing fails on every tick (here: 401 for every
+    request), then the panel says why and keeps the last list; when the service answers again, the
+    message goes at the next tick."""
+    from jupyter_compute.local.server import LocalServer
+
+    server = LocalServer(home=isolated_state / "flaky-azure").start()
+    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", "t")
+    monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)
+    try:
+        azure = Workspace.azure("00000000-0000-0000-0000-000000000002", "rg", "flaky")
+        azure.create(AmlComputeSpec.from_keywords(name="kept-row", max_instances=1), preflight=False).wait(30)
+        panel.switch(azure)
+        assert row_names(panel) == ["kept-row"] and panel.message.value == ""
+        server.faults.configure("unauthorized")
+        until(lambda: "Could not list the workspace" in panel.message.value, seconds=10)
+        assert "az login" in panel.message.value and row_names(panel) == ["kept-row"]
+        server.faults.configure("")
+        until(lambda: panel.message.value == "", seconds=10)
+    finally:
+        panel.switch(Workspace.local())
+        server.stop()
+
+
 def test_the_magic_shows_the_same_panel(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from IPython.core.interactiveshell import InteractiveShell
 
