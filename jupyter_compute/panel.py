@@ -40,6 +40,7 @@ FORM_KINDS = [
 ]
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 RENDERS_PER_SECOND = 4.0
+PAUSE_AFTER_HEARTBEATS = 4  # missed heartbeats of the list's views before the sidebar stops polling
 
 
 class ComputePanel:
@@ -57,6 +58,8 @@ class ComputePanel:
         self._watched: set[int] = set()
         self._render_timer: threading.Timer | None = None
         self._list_failed = False
+        self._last_seen = time.monotonic()
+        self.paused = False
         self.tools: ComputeTools | None = None
         self.header = w.HTML()
         self.header.add_class("jupyter-compute-header")
@@ -76,6 +79,8 @@ class ComputePanel:
         self.refresh_button.add_class("jupyter-compute-refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.table = ComputeTable(layout=w.Layout(width="100%"))
+        # The sidebar's kernel outlives the page: with no view alive for this long it stops polling.
+        self.pause_after: float | None = PAUSE_AFTER_HEARTBEATS * self.table.heartbeat_seconds if form_later else None
         self.table.on_msg(self._on_table_msg)
         self.tools_box = w.VBox(layout=w.Layout(width="100%"))
         self.ops = w.VBox(layout=w.Layout(width="100%"))
@@ -233,6 +238,8 @@ class ComputePanel:
 
     def _on_tick(self, listed: Sequence[Mapping[str, Any]]) -> None:
         """A fresh listing: follow what other kernels or processes started, then redraw the rows."""
+        if self._pause_if_unseen():
+            return
         if self._list_failed:
             self._list_failed = False
             self.message.value = ""
@@ -303,8 +310,28 @@ class ComputePanel:
         return {row["name"]: row for row in self.table.rows}
 
     def _on_table_msg(self, _widget: Any, content: Mapping[str, Any], _buffers: Any) -> None:
+        self.seen()
         if isinstance(content, Mapping) and {"action", "name"} <= set(content):
             self.act(str(content["action"]), str(content["name"]))
+
+    def seen(self) -> None:
+        """A view of the list is shown (a heartbeat or a click): poll again if the panel had paused."""
+        self._last_seen = time.monotonic()
+        if self.paused:
+            self.paused = False
+            self.message.value = ""
+            self.ws.poller.add_listener(self._on_tick, on_error=self._on_list_error)
+            self._on_tick_soon()
+
+    def _pause_if_unseen(self) -> bool:
+        """No view has said it is alive for a while (the page was closed, the kernel forgotten): stop
+        polling the workspace until one does; operations in flight are still followed to their end."""
+        if self.pause_after is None or time.monotonic() - self._last_seen < self.pause_after:
+            return False
+        self.paused = True
+        self.ws.poller.remove_listener(self._on_tick)
+        self.message.value = "Paused while nobody was looking; refreshing…"
+        return True
 
     def act(self, action: str, name: str) -> Operation | None:
         """A row action: power and delete/detach act at once; details and resize open the pane below."""

@@ -43,6 +43,18 @@ def page(lab: Lab) -> Iterator[Any]:
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        heartbeats: list[float] = []
+
+        def watch(socket: Any) -> None:
+            def sent(payload: Any) -> None:
+                data = payload if isinstance(payload, bytes | str) else b""
+                if (b'"alive"' if isinstance(data, bytes) else '"alive"') in data:
+                    heartbeats.append(time.monotonic())
+
+            socket.on("framesent", sent)
+
+        page.on("websocket", watch)
+        page.heartbeats = heartbeats
         page.goto(lab.url("lab", reset=""))
         page.console_errors = errors
         yield page
@@ -69,6 +81,7 @@ def test_the_compute_tab_opens_the_panel_without_a_notebook(lab: Lab, page: Any)
     assert "using the local workspace" not in page.locator(PANEL).inner_text()
     assert len(lab.panel_sessions()) == 1
     assert not [e for e in page.console_errors if "jupyter" in e.lower() or "widget" in e.lower()]
+    assert page.heartbeats, "the list's view tells the panel's kernel it is shown"
     assert opened < 60
 
 

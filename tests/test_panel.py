@@ -301,3 +301,25 @@ def test_the_magic_shows_the_same_panel(tmp_path, monkeypatch) -> None:  # type:
             built.close()
         panel_module._panels.clear()
         InteractiveShell.clear_instance()
+
+
+def test_the_sidebar_panel_stops_polling_when_no_view_is_alive_and_resumes_on_the_next(  # type: ignore[no-untyped-def]
+    monkeypatch,
+) -> None:
+    """Given the sidebar's panel (its kernel outlives the page), when no view has sent a heartbeat for
+    four heartbeats, then it stops listening to the poller (no more list requests for it); when a view
+    says it is alive again, it polls and refreshes at once."""
+    p = ComputePanel(Workspace.local(), form_later=True)
+    try:
+        p.form_ready.wait(10)
+        assert p.pause_after == 4 * p.table.heartbeat_seconds
+        p.pause_after = 0.3
+        until(lambda: p.paused, seconds=5)
+        assert p._on_tick not in p.ws.poller.listeners
+        Workspace.local().create(AmlComputeSpec.from_keywords(name="while-away", max_instances=1)).wait(30)
+        assert "while-away" not in row_names(p)
+        p.pause_after = None
+        p._on_table_msg(p.table, {"event": "alive"}, [])
+        assert not p.paused and "while-away" in row_names(p) and p._on_tick in p.ws.poller.listeners
+    finally:
+        p.close()

@@ -1,7 +1,8 @@
 /**
  * The Compute panel's list as one widget: rows are plain data from the kernel (ComputeTable in
  * jupyter_compute/display/compute_table.py), drawn here; a click on an action is sent back as
- * {action, name}. Rows whose data did not change keep their DOM nodes.
+ * {action, name}. Rows whose data did not change keep their DOM nodes. While shown, the view sends
+ * {event: 'alive'} every heartbeat_seconds.
  */
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
 
@@ -102,8 +103,22 @@ function drawRow(row: Row): HTMLElement {
 
 export class ComputeTableView extends DOMWidgetView {
   private drawn = new Map<string, { data: string; node: HTMLElement }>();
+  private heartbeat: number | undefined;
+
+  /** Tell the kernel a view is open (the sidebar's kernel stops polling when none has been for a while). */
+  private beat(): void {
+    this.send({ event: 'alive' });
+    const seconds = Number(this.model.get('heartbeat_seconds')) || 30;
+    this.heartbeat = window.setTimeout(() => this.beat(), seconds * 1000);
+  }
+
+  remove(): any {
+    window.clearTimeout(this.heartbeat);
+    return super.remove();
+  }
 
   render(): void {
+    this.beat();
     this.el.classList.add('jupyter-compute-table');
     this.el.addEventListener('click', event => {
       const button = (event.target as HTMLElement).closest('button[data-action]') as HTMLButtonElement | null;
