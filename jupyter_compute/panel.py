@@ -40,6 +40,7 @@ FORM_KINDS = [
 ]
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 RENDERS_PER_SECOND = 4.0
+FORM_DELAY_SECONDS = 0.3  # the sidebar builds its form this long after the list, not competing with it
 PAUSE_AFTER_HEARTBEATS = 4  # missed heartbeats of the list's views before the sidebar stops polling
 
 
@@ -144,14 +145,16 @@ class ComputePanel:
         self._show_workspace()
         self._form_lock = threading.Lock()
         self.form_ready = threading.Event()
-        if form_later:
-            self.form_box.children = (w.HTML("<i>Loading the form…</i>"),)
-            ctx = contextvars.copy_context()
-            threading.Thread(target=ctx.run, args=(self.new_form,), name="jupyter-compute-form", daemon=True).start()
-        else:
+        if not form_later:
             self.new_form()
         self.refresh()
         workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
+        if form_later:  # after the list: it is what the user opened the panel for
+            self.form_box.children = (w.HTML("<i>Loading the form…</i>"),)
+            ctx = contextvars.copy_context()
+            form = threading.Timer(FORM_DELAY_SECONDS, ctx.run, args=(self.new_form,))
+            form.daemon = True
+            form.start()
 
     # --- the workspace ----------------------------------------------------------------------------
 
