@@ -369,8 +369,9 @@ class ComputePanel:
         return op
 
     def _on_tick_soon(self) -> None:
+        """After an action: the poller lists at once, in its thread (a click never waits for a list)."""
+        self._render()  # the new operation's bar, before the listing comes back
         self.ws.poller.poll_now()
-        self.refresh()
 
     # --- the form ---------------------------------------------------------------------------------
 

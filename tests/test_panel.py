@@ -320,6 +320,7 @@ def test_the_sidebar_panel_stops_polling_when_no_view_is_alive_and_resumes_on_th
         assert "while-away" not in row_names(p)
         p.pause_after = None
         p._on_table_msg(p.table, {"event": "alive"}, [])
-        assert not p.paused and "while-away" in row_names(p) and p._on_tick in p.ws.poller.listeners
+        assert not p.paused and p._on_tick in p.ws.poller.listeners
+        until(lambda: "while-away" in row_names(p), seconds=5)  # the poller lists at once, in its thread
     finally:
         p.close()
