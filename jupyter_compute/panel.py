@@ -14,6 +14,7 @@ import contextvars
 import json
 import threading
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -56,7 +57,7 @@ class ComputePanel:
         self._listed: list[Compute] = []
         self._messages: dict[str, str] = {}  # row messages (a failed action), by compute name
         self._recent: dict[str, tuple[Operation, float | None]] = {}  # the last operation of each row
-        self._watched: set[int] = set()
+        self._watched: weakref.WeakSet[Operation] = weakref.WeakSet()  # ids would be reused after GC
         self._render_timer: threading.Timer | None = None
         self._list_failed = False
         self._last_seen = time.monotonic()
@@ -266,8 +267,8 @@ class ComputePanel:
                 key = op.target.lower()
                 if not op.done() and self._recent.get(key, (None, None))[0] is not op:
                     self._recent[key] = (op, None)
-                if id(op) not in self._watched:
-                    self._watched.add(id(op))
+                if op not in self._watched:
+                    self._watched.add(op)
                     op.add_listener(self._on_op)
             rows = []
             for compute in self._listed:
@@ -286,6 +287,8 @@ class ComputePanel:
                 row["message"] = self._messages.get(key, "")
                 rows.append(row)
             listed = {c.name.lower() for c in self._listed}
+            for gone in set(self._recent) - listed - {op.target.lower() for op in self.ws.poller.in_flight()}:
+                del self._recent[gone]  # a deleted compute's last bar goes with its row
             pending = tuple(
                 widget_for(op) for op in self.ws.poller.in_flight() if not op.done() and op.target.lower() not in listed
             )
@@ -416,21 +419,21 @@ class ComputePanel:
         if spec is None:
             return None
         verb = "attach" if spec.ATTACHED else "create"
-        text = "%compute " + spec_line(spec, verb)
-        self._show_copy(text)
-        return text
+        line = "%compute " + spec_line(spec, verb)
+        self._show_copy(line)
+        return line
 
     def copy_yaml(self) -> str | None:
         spec = self._spec()
         if spec is None:
             return None
         verb = "attach" if spec.ATTACHED else "create"
-        text = f"%%compute {verb}\n{spec_yaml(spec)}"
-        self._show_copy(text)
-        return text
+        cell = f"%%compute {verb}\n{spec_yaml(spec)}"
+        self._show_copy(cell)
+        return cell
 
-    def _show_copy(self, text: str) -> None:
-        self.copy_text.value = text
+    def _show_copy(self, copied: str) -> None:
+        self.copy_text.value = copied
         self.copy_text.layout.display = "block"
 
     def create(self) -> Operation | None:
