@@ -210,9 +210,8 @@ def test_an_operation_can_be_awaited() -> None:
 
 def test_ctrl_c_in_the_cli_detaches_and_the_create_goes_on(tmp_path: Any) -> None:
     import signal
-    import time
 
-    env = {**os.environ, "JUPYTER_COMPUTE_SPEED": "4"}  # about 5 s to create
+    env = {**os.environ, "JUPYTER_COMPUTE_SPEED": "2"}  # about 10 s to create
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyter_compute.cli", "create", "cluster", "ctrlc-cl", "--max-instances", "1"],
         env=env,
@@ -220,9 +219,16 @@ def test_ctrl_c_in_the_cli_detaches_and_the_create_goes_on(tmp_path: Any) -> Non
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(2.0)
+    assert proc.stderr is not None
+    # Interrupt once the text bar is drawn (the command is following the operation), however slow the start.
+    before = []
+    while not before or "ctrlc-cl" not in before[-1]:
+        line = proc.stderr.readline()
+        assert line, f"the command ended before drawing its bar: {''.join(before)}"
+        before.append(line)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
+    err = "".join(before) + err
     assert "Stopped watching create of ctrlc-cl" in err and "Traceback" not in err
     listing = subprocess.run(
         [sys.executable, "-m", "jupyter_compute.cli", "wait", "ctrlc-cl", "-o", "json"],

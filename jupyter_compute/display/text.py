@@ -92,18 +92,19 @@ class TextBar:
 
 def follow(op: Operation, stream: TextIO | None = None, timeout: float | None = None, final: bool = True) -> Operation:
     """Block with a text bar until ``op`` ends; Ctrl-C detaches (the service goes on)."""
-    bar = TextBar(op, stream)
-    try:
+    bar: TextBar | None = None
+    try:  # the bar is drawn inside: a Ctrl-C as soon as it shows detaches too
+        bar = TextBar(op, stream)
         while not op.done():
             op.wait(0.2 if timeout is None else min(0.2, timeout))
             if timeout is not None:
                 timeout -= 0.2
                 if timeout <= 0:
                     break
+        bar.close(final)
     except KeyboardInterrupt:
         message = op.cancel()
-        bar.close(final)
+        if bar is not None:
+            bar.close(final)
         (stream or sys.stderr).write(message + "\n")
-        return op
-    bar.close(final)
     return op
