@@ -152,6 +152,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._serve()
 
+    def do_OPTIONS(self) -> None:  # a browser's CORS preflight: refused as cross-site like any other request
+        self._serve()
+
     def _serve(self) -> None:
         self._arrived = time.monotonic()
         if not self._admitted():
