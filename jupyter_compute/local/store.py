@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -230,13 +231,18 @@ def store_error(exc: sqlite3.Error | OSError, path: Path) -> LocalStoreError:
             f"is damaged or not an SQLite database ({reason}). It was left as it is: move it aside (the local "
             f"workspace then starts afresh) or restore it from a backup, {elsewhere}.",
         )
-    elif name == "SQLITE_FULL" or "full" in reason:
+    elif name == "SQLITE_FULL" or "full" in reason or (name.startswith("SQLITE_IOERR") and _no_room(path)):
         code, what = (
             "LocalStoreFull",
             f"cannot grow: its disk is full ({reason}). Nothing was changed. Free space on that disk, "
             f"{elsewhere} with room, and try again.",
         )
-    elif name.startswith("SQLITE_READONLY") or "readonly" in reason or "read-only" in reason.lower():
+    elif (
+        name.startswith("SQLITE_READONLY")
+        or "readonly" in reason
+        or "read-only" in reason.lower()
+        or (name.startswith(("SQLITE_CANTOPEN", "SQLITE_IOERR")) and _unwritable(path))
+    ):
         code, what = (
             "LocalStoreReadOnly",
             f"is read-only ({reason}). Nothing was changed. Make the file and its folder writable for "
@@ -255,6 +261,19 @@ def store_error(exc: sqlite3.Error | OSError, path: Path) -> LocalStoreError:
             f"folder exist and are writable for your user, {elsewhere}.",
         )
     return LocalStoreError(code, f"The local workspace's store {path} {what}")
+
+
+def _no_room(path: Path) -> bool:
+    """Whether the store's disk is (nearly) full: SQLite then fails to size its -shm file, a 'disk I/O error'."""
+    try:
+        return shutil.disk_usage(path.parent).free < 256 * 1024
+    except OSError:
+        return False
+
+
+def _unwritable(path: Path) -> bool:
+    """Whether the store or its folder cannot be written (SQLite then says only 'unable to open database file')."""
+    return not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK))
 
 
 def now() -> float:
