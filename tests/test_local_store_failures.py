@@ -10,10 +10,12 @@ as root on CI; skipped otherwise)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,11 +88,19 @@ def truncated(tmp_path: Path) -> Broken:
 
 
 def read_only(disk: Path) -> Broken:
-    home = disk / "state"
-    with_a_kept_compute(home)
-    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    with_a_kept_compute(disk / "state")
+    return read_only_now(disk)
+
+
+def read_only_now(disk: Path) -> Broken:
+    """Remount the disk read-only. A file open for writing (a request of the kernel's poller in flight) makes
+    the remount fail with EBUSY for a moment, so it is tried until a deadline."""
+    deadline = time.monotonic() + 30
+    while subprocess.run(["mount", "-o", "remount,ro", str(disk)], capture_output=True).returncode != 0:
+        assert time.monotonic() < deadline, "the disk stayed busy for 30 s"
+        time.sleep(0.1)
     repair = lambda: subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)  # noqa: E731
-    return Broken(home, "LocalStoreReadOnly", "writable", repair)
+    return Broken(disk / "state", "LocalStoreReadOnly", "writable", repair)
 
 
 def full(disk: Path) -> Broken:
@@ -148,7 +158,7 @@ def assert_nothing_was_lost(broken: Broken, env: dict[str, str], before: str | N
     if broken.code == "LocalStoreUnavailable":
         return
     assert listed.returncode == 0, listed.stderr
-    names = [c["name"] for c in __import__("json").loads(listed.stdout)]
+    names = [c["name"] for c in json.loads(listed.stdout)]
     assert names == ([] if broken.lost_ok else ["kept-cl"])
 
 
@@ -254,9 +264,3 @@ def test_a_disk_that_fills_or_turns_read_only_while_the_server_runs(
     broken.repair()
     assert shell.run_line_magic("compute", "list").names() == ["kept-cl"]
     assert shell.run_line_magic("compute", "create cluster new-cl --max-instances 1").status == "Succeeded"
-
-
-def read_only_now(disk: Path) -> Broken:
-    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
-    repair = lambda: subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)  # noqa: E731
-    return Broken(disk / "state", "LocalStoreReadOnly", "writable", repair)
