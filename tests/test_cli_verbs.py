@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -297,6 +298,31 @@ def assert_retry_after_honoured(log: list[Logged], seconds: float) -> None:
         assert waited >= seconds * 0.98, f"retried {retry.method} {retry.path} after {waited:.2f}s"
         checked += 1
     assert checked > 0, "no throttled request was retried under the same request id"
+
+
+def test_the_retry_after_check_catches_a_client_that_ignores_it(emulator: LocalServer) -> None:
+    """Given a server that throttles every second request with Retry-After: 1, when a client retries at once
+    (same request id, Retry-After ignored), then assert_retry_after_honoured fails; when it waits, it passes."""
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    emulator.faults.configure("throttle:every=2:retry_after=1")
+    url = f"{emulator.url}/subscriptions/{AZ_SUB}/resourceGroups/rg/providers/Microsoft.MachineLearningServices"
+    url += "/workspaces/ws/computes?api-version=2024-10-01"
+    for honour in (False, True):
+        emulator.request_log.clear()
+        with requests.Session() as session:
+            retry = Retry(total=3, status_forcelist=[429], respect_retry_after_header=honour, backoff_factor=0)
+            session.mount("http://", HTTPAdapter(max_retries=retry))
+            for _ in range(2):
+                headers = {"Authorization": f"Bearer {emulator.token}", "x-ms-client-request-id": str(uuid.uuid4())}
+                assert session.get(url, headers=headers, timeout=30).status_code == 200
+        if honour:
+            assert_retry_after_honoured(emulator.request_log, 1.0)
+        else:
+            with pytest.raises(AssertionError, match="retried GET"):
+                assert_retry_after_honoured(emulator.request_log, 1.0)
 
 
 def test_a_second_process_sees_the_same_state(env: dict[str, str]) -> None:
