@@ -33,7 +33,7 @@ def run(count: int, speed: float) -> dict[str, float]:
     from jupyter_compute.workspace import WorkspaceRef
 
     server = LocalServer(home=home).start()
-    os.environ["JUPYTER_COMPUTE_ACCESS_TOKEN"] = "bench"
+    os.environ["JUPYTER_COMPUTE_ACCESS_TOKEN"] = server.token
     ref = WorkspaceRef.azure("11111111-2222-3333-4444-555555555555", "bench-rg", f"bench-{count}", endpoint=server.url)
     ws = Workspace.shared(ref)
     try:
@@ -50,8 +50,8 @@ def run(count: int, speed: float) -> dict[str, float]:
             op.wait(600)
         elapsed = time.monotonic() - start
         polling = server.request_log[submitted:]
-        lists = sum(1 for _, method, path, _ in polling if method == "GET" and path.endswith("/computes"))
-        status = sum(1 for _, _, path, _ in polling if "computeOperationsStatus" in path)
+        lists = sum(1 for logged in polling if logged.method == "GET" and logged.path.endswith("/computes"))
+        status = sum(1 for logged in polling if "computeOperationsStatus" in logged.path)
         failed = sum(1 for op in ops if op.status != "Succeeded")
         return {
             "n": count,

@@ -1,10 +1,12 @@
 """The ARM transport: one ``requests`` session per workspace, auth, retries, errors, paging.
 
 - Auth: a bearer token from ``JUPYTER_COMPUTE_ACCESS_TOKEN``, else ``DefaultAzureCredential``
-  (imported on first use) for the cloud's scope; the local workspace takes a fixed local token.
+  (imported on first use) for the cloud's scope; the local workspace takes the token in its state
+  folder (``local/access.py``), whatever the environment says.
   A 401 refreshes the token once and resends; a second 401 is an :class:`AuthenticationError`.
 - Retries: urllib3's ``Retry`` mounted on the session retries 429, 500, 502, 503, 504 and dropped
-  connections with capped exponential backoff and jitter, and waits what ``Retry-After`` asks.
+  connections with capped exponential backoff and jitter, and waits what ``Retry-After`` asks. The
+  local workspace is on this machine: its failures do not heal in minutes, so it gets a few quick tries.
 - Errors: the ARM envelope ``{"error": {code, message, target, details}}`` becomes a
   :class:`ServiceError` subclass, once, here.
 - Paging: :meth:`ArmClient.list_all` follows ``nextLink`` verbatim.
@@ -38,7 +40,6 @@ from .errors import (
 from .wire import ArmRequest, revealed
 from .workspace import WorkspaceRef
 
-LOCAL_TOKEN = "local-workspace"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 USER_AGENT = "jupyter-compute/0.1.0"
 
@@ -74,8 +75,15 @@ def retry_policy(total: int = 8) -> Retry:
     )
 
 
+def local_retry_policy() -> Retry:
+    """For the local workspace: enough for its injected faults (one in a few requests), but a store that
+    cannot serve, or a dead server, fails within about two seconds instead of minutes."""
+    policy = retry_policy(4)
+    return policy.new(backoff_factor=0.1, backoff_max=1)
+
+
 class TokenSource:
-    """Bearer tokens: env override, local constant, or azure-identity (lazily imported)."""
+    """Bearer tokens: the local workspace's own token, env override, or azure-identity (lazily imported)."""
 
     def __init__(self, ref: WorkspaceRef) -> None:
         self._ref = ref
@@ -85,11 +93,11 @@ class TokenSource:
         self._expires = 0.0
 
     def token(self, refresh: bool = False) -> str:
+        if self._ref.local:  # JUPYTER_COMPUTE_ACCESS_TOKEN is for Azure and test servers, never sent here
+            return self._local(refresh)
         override = os.environ.get("JUPYTER_COMPUTE_ACCESS_TOKEN")
         if override:
             return override
-        if self._ref.local:
-            return LOCAL_TOKEN
         with self._lock:
             if refresh or self._token is None or time.time() > self._expires - 300:
                 if self._credential is None:
@@ -106,6 +114,16 @@ class TokenSource:
                 self._token, self._expires = access.token, float(access.expires_on)
             return self._token
 
+    def _local(self, refresh: bool) -> str:
+        """The token file of $JUPYTER_COMPUTE_HOME, read once (again after a 401: it may have been replaced)."""
+        with self._lock:
+            if refresh or self._token is None:
+                from .local.access import local_token
+                from .local.store import default_home
+
+                self._token = local_token(default_home())
+            return self._token
+
 
 class ArmClient:
     """Sends ARM requests for one workspace; thread-safe (the poller shares it)."""
@@ -115,7 +133,8 @@ class ArmClient:
         self.timeout = timeout
         self.tokens = TokenSource(ref)
         self.session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry_policy(retries), pool_maxsize=16)
+        policy = local_retry_policy() if ref.local else retry_policy(retries)
+        adapter = HTTPAdapter(max_retries=policy, pool_maxsize=16)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.requests_sent = 0

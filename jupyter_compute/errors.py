@@ -7,7 +7,8 @@
     │   ├── NotFound                  404
     │   ├── Conflict                  409, or a create that would replace a different compute
     │   ├── QuotaExceeded             not enough vCPU quota (pre-flight or service-side)
-    │   └── OperationFailed           a long-running operation ended Failed or Canceled
+    │   ├── OperationFailed           a long-running operation ended Failed or Canceled
+    │   └── LocalStoreError           the local workspace's files are damaged, full, read-only or unusable
     ├── TransportError                the service could not be reached after all retries
     └── AuthenticationError           no Azure token could be had (az login, or JUPYTER_COMPUTE_ACCESS_TOKEN)
 
@@ -121,6 +122,11 @@ class QuotaExceeded(ServiceError):
 
 class OperationFailed(ServiceError):
     pass
+
+
+class LocalStoreError(ServiceError):
+    """The local workspace's state (SQLite file, token, folder) cannot serve: it is damaged, full,
+    read-only or missing. The message names the file and says what to do. Retrying does not help."""
 
 
 class TransportError(ComputeError):

@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from jupyter_compute.local.server import LocalServer
+from jupyter_compute.local.server import LocalServer, Logged
 
 from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, VM_ID
 
@@ -91,7 +91,7 @@ def emulator(isolated_state: Path) -> Iterator[LocalServer]:
 
 def azure_cli(env: dict[str, str], server: LocalServer) -> Cli:
     return Cli(
-        {**env, "JUPYTER_COMPUTE_ARM_ENDPOINT": server.url, "JUPYTER_COMPUTE_ACCESS_TOKEN": "test-token"},
+        {**env, "JUPYTER_COMPUTE_ARM_ENDPOINT": server.url, "JUPYTER_COMPUTE_ACCESS_TOKEN": server.token},
         ["--subscription", AZ_SUB, "--resource-group", "ml-rg", "--workspace", "ml-ws"],
     )
 
@@ -234,7 +234,7 @@ def test_every_verb_against_an_azure_style_workspace(env: dict[str, str], emulat
     cli = azure_cli(env, emulator)
     every_verb(cli)
     service_failures(cli)
-    paths = {p for _, _, p, _ in emulator.request_log}
+    paths = {logged.path for logged in emulator.request_log}
     assert all(f"/subscriptions/{AZ_SUB}/" in p for p in paths), "every request addressed the Azure workspace"
     assert all(not p.startswith("/subscriptions/00000000-0000-0000-0000-000000000000") for p in paths)
 
@@ -280,18 +280,49 @@ def test_every_verb_completes_under_faults(
         server.stop()
 
 
-def assert_retry_after_honoured(log: list[tuple[float, str, str, int]], seconds: float) -> None:
-    """After each 429, the next request for the same path came at least Retry-After later."""
+def assert_retry_after_honoured(log: list[Logged], seconds: float) -> None:
+    """After each 429, the retry of that same request (the same x-ms-client-request-id: urllib3 resends the
+    same headers) came at least Retry-After later. Another caller's request for the same path (the poller's
+    list) has its own id, so it is not taken for a retry; a client that sent a new id per retry would leave
+    nothing to check, and fails here too."""
     checked = 0
-    for i, (t, method, path, status) in enumerate(log):
-        if status != 429:
+    for i, throttled in enumerate(log):
+        if throttled.status != 429:
             continue
-        later = next(((t2, s2) for t2, m2, p2, s2 in log[i + 1 :] if (m2, p2) == (method, path)), None)
-        if later is None:
+        assert throttled.client_request_id, f"{throttled.method} {throttled.path} came without a request id"
+        retry = next((later for later in log[i + 1 :] if later.client_request_id == throttled.client_request_id), None)
+        if retry is None:
             continue
-        assert later[0] - t >= seconds * 0.98, f"retried {method} {path} after {later[0] - t:.2f}s"
+        assert (retry.method, retry.path) == (throttled.method, throttled.path)
+        waited = retry.t - throttled.t
+        assert waited >= seconds * 0.98, f"retried {retry.method} {retry.path} after {waited:.2f}s"
         checked += 1
-    assert checked > 0
+    assert checked > 0, "no throttled request was retried under the same request id"
+
+
+def test_the_retry_after_check_catches_a_client_that_ignores_it(emulator: LocalServer) -> None:
+    """Given a server that throttles every second request with Retry-After: 1, when a client retries at once
+    (same request id, Retry-After ignored), then assert_retry_after_honoured fails; when it waits, it passes."""
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    emulator.faults.configure("throttle:every=2:retry_after=1")
+    url = f"{emulator.url}/subscriptions/{AZ_SUB}/resourceGroups/rg/providers/Microsoft.MachineLearningServices"
+    url += "/workspaces/ws/computes?api-version=2024-10-01"
+    for honour in (False, True):
+        emulator.request_log.clear()
+        with requests.Session() as session:
+            retry = Retry(total=3, status_forcelist=[429], respect_retry_after_header=honour, backoff_factor=0)
+            session.mount("http://", HTTPAdapter(max_retries=retry))
+            for _ in range(2):
+                headers = {"Authorization": f"Bearer {emulator.token}", "x-ms-client-request-id": str(uuid.uuid4())}
+                assert session.get(url, headers=headers, timeout=30).status_code == 200
+        if honour:
+            assert_retry_after_honoured(emulator.request_log, 1.0)
+        else:
+            with pytest.raises(AssertionError, match="retried GET"):
+                assert_retry_after_honoured(emulator.request_log, 1.0)
 
 
 def test_a_second_process_sees_the_same_state(env: dict[str, str]) -> None:
@@ -370,7 +401,7 @@ def test_workspace_from_config_json(env: dict[str, str], emulator: LocalServer, 
     (folder.parent / ".azureml" / "config.json").write_text(
         json.dumps({"subscription_id": AZ_SUB, "resource_group": "cfg-rg", "workspace_name": "cfg-ws"})
     )
-    cli_env = {**env, "JUPYTER_COMPUTE_ARM_ENDPOINT": emulator.url, "JUPYTER_COMPUTE_ACCESS_TOKEN": "t"}
+    cli_env = {**env, "JUPYTER_COMPUTE_ARM_ENDPOINT": emulator.url, "JUPYTER_COMPUTE_ACCESS_TOKEN": emulator.token}
     result = subprocess.run(
         [sys.executable, "-m", "jupyter_compute.cli", "workspace", "-o", "json"],
         cwd=folder,
@@ -418,8 +449,12 @@ def test_sovereign_cloud_endpoints() -> None:
 
 
 def test_emulator_runs_in_the_foreground(env: dict[str, str], isolated_state: Path) -> None:
+    """Given `jupyter compute emulator --data DIR`, then it says where it listens and how to point a client at
+    it (the token file, never the token), its health endpoint needs that token, and a client that follows the
+    hint lists the workspace."""
+    state = isolated_state / "fg"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter_compute.cli", "emulator", "--data", str(isolated_state / "fg")],
+        [sys.executable, "-m", "jupyter_compute.cli", "emulator", "--data", str(state)],
         env=env,
         stdout=subprocess.PIPE,
         text=True,
@@ -428,12 +463,20 @@ def test_emulator_runs_in_the_foreground(env: dict[str, str], isolated_state: Pa
         assert proc.stdout is not None
         line = proc.stdout.readline()
         url = line.split(" on ")[1].split()[0]
+        hint = proc.stdout.readline()
+        token = (state / "local-workspace.token").read_text().strip()
+        assert f"JUPYTER_COMPUTE_ARM_ENDPOINT={url}" in hint and str(state / "local-workspace.token") in hint
+        assert token not in line + hint
         import requests
 
-        assert requests.get(f"{url}/_emulator/health", timeout=10).json()["status"] == "ok"
-        deadline = time.time() + 1
-        while time.time() < deadline:
-            time.sleep(0.1)
+        assert requests.get(f"{url}/_emulator/health", timeout=10).status_code == 401
+        health = requests.get(f"{url}/_emulator/health", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert health.json()["status"] == "ok"
+        client = Cli(
+            {**env, "JUPYTER_COMPUTE_ARM_ENDPOINT": url, "JUPYTER_COMPUTE_ACCESS_TOKEN": token},
+            ["--subscription", AZ_SUB, "--resource-group", "local", "--workspace", "local"],
+        )
+        assert client.json("list") == []
     finally:
         proc.terminate()
         proc.wait(10)
@@ -448,4 +491,4 @@ def test_a_token_refused_twice_says_to_sign_in_again(env: dict[str, str], emulat
     result = azure_cli(env, emulator)("list", code=1)
     assert "refused the access token" in result.stderr and "az login" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
-    assert [status for _t, _m, _p, status in emulator.request_log] == [401, 401], "one refresh, then stop"
+    assert [logged.status for logged in emulator.request_log] == [401, 401], "one refresh, then stop"

@@ -41,7 +41,7 @@ ADLA = f"/subscriptions/{SUB}/resourceGroups/v1-rg/providers/Microsoft.DataLakeA
 def server(isolated_state: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
     srv = LocalServer(home=isolated_state / "azure", record_bodies=True).start()
     monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", srv.url)
-    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", "t")
+    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", srv.token)
     monkeypatch.setenv("V1_PASSWORD", PASSWORD)
     monkeypatch.setenv("V1_TOKEN", TOKEN)
     monkeypatch.setenv("IPYTHONDIR", str(isolated_state / "ipython"))

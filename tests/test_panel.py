@@ -246,7 +246,7 @@ def test_switching_workspace_shows_its_list(panel: ComputePanel, monkeypatch, is
     assert panel.azure_box.layout.display == "flex"
     panel.use_azure()
     assert "subscription_id" in panel.message.value
-    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", "t")
+    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", other.token)
     monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", other.url)
     for key, value in (
         ("subscription_id", "00000000-0000-0000-0000-000000000001"),
@@ -258,7 +258,7 @@ def test_switching_workspace_shows_its_list(panel: ComputePanel, monkeypatch, is
         panel.use_azure()
         assert panel.ws.ref.workspace_name == "ws1" and "ws1" in panel.workspace_choice.tooltip
         assert row_names(panel) == [] and "0 computes" in panel.header.value
-        paths = [path for _t, _m, path, _s in other.request_log]
+        paths = [logged.path for logged in other.request_log]
         assert any(p.endswith("/workspaces/ws1/computes") for p in paths) and not any("/local" in p for p in paths)
         panel.switch(Workspace.local())
         assert "local" in panel.workspace_choice.tooltip and panel.workspace_choice.value == "local"
@@ -276,7 +276,7 @@ def test_an_unreachable_workspace_is_said_in_the_panel_until_it_answers_again(  
     from jupyter_compute.local.server import LocalServer
 
     server = LocalServer(home=isolated_state / "flaky-azure").start()
-    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", "t")
+    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", server.token)
     monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)
     try:
         azure = Workspace.azure("00000000-0000-0000-0000-000000000002", "rg", "flaky")

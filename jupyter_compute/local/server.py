@@ -3,40 +3,86 @@
 ``ensure_running()`` starts one server per process (a daemon thread, random port) over the
 shared SQLite store and returns its base URL; ``serve(port, data)`` is ``jupyter compute
 emulator``. The server applies fault injection (see ``faults.py``) before the ARM logic and
-exposes ``/_emulator/faults`` and ``/_emulator/health`` for tests and tools. With
-``$JUPYTER_COMPUTE_ACCESS_LOG`` set, every request is appended to that file (method, path, status).
+exposes ``/_emulator/faults``, ``/_emulator/requests`` and ``/_emulator/health`` for tests and tools.
+With ``$JUPYTER_COMPUTE_ACCESS_LOG`` set, every served request is appended to that file (method, path, status).
+
+It is closed as Jupyter Server is, in this order, before anything is read or changed:
+
+1. ``Content-Length`` must be a plain number up to 4 MiB (else 400).
+2. ``Host`` must be a loopback name or address (else 400): a DNS-rebinding page reaches 127.0.0.1 under its own name.
+3. An ``Origin`` header must name this server (else 403): browsers send it on cross-site writes.
+4. ``Authorization: Bearer <token>`` must carry the state folder's token (else 401; see ``access.py``).
+   This covers the ``/_emulator/*`` endpoints too.
+
+Refused requests change nothing: no state, no fault counters, no request log. They are only counted in
+``LocalServer.refused``.
 """
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import json
 import os
+import re
+import shlex
 import sys
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
+from ..errors import LocalStoreError, ValidationError
+from .access import TOKEN_FILE, local_token, same_token
 from .faults import Faults
 from .service import LocalService, Request
 from .store import Store, default_home
+
+MAX_BODY = 4 * 1024 * 1024  # ARM compute bodies are a few KB; anything near this is not ours
+LOOPBACK_NAMES = frozenset({"localhost"})
+STORE_FAILURE_STATUS = 507  # Insufficient Storage: not in the clients' retry list, since retrying cannot help
 
 _lock = threading.Lock()
 _running: dict[Path, LocalServer] = {}
 
 
+class Logged(NamedTuple):
+    """One served request: when it arrived, what it asked, the answer, and the client's request id
+    (``x-ms-client-request-id``; urllib3 resends the same headers when it retries, so a retry keeps it)."""
+
+    t: float
+    method: str
+    path: str
+    status: int
+    client_request_id: str | None
+
+
+class Refused(NamedTuple):
+    method: str
+    path: str
+    status: int
+    reason: str
+
+
 class LocalServer:
+    """The server over the store in ``home``. ``token`` is what clients must send (tests that address it
+    as an Azure workspace set ``JUPYTER_COMPUTE_ACCESS_TOKEN=server.token``). Raises LocalStoreError when
+    the state folder cannot serve, and OSError when ``port`` cannot be bound."""
+
     def __init__(
         self, port: int = 0, home: Path | None = None, faults: str | None = None, record_bodies: bool = False
     ) -> None:
         self.store = Store(home)
+        self.token = local_token(self.store.home)
+        self.token_file = self.store.home / TOKEN_FILE
         self.service = LocalService(self.store)
         self.faults = Faults(os.environ.get("JUPYTER_COMPUTE_FAULTS", "") if faults is None else faults)
         self.requests = 0
-        self.request_log: list[tuple[float, str, str, int]] = []  # (arrival, method, path, status)
+        self.request_log: list[Logged] = []
+        self.refused: list[Refused] = []
         # Tests compare what front ends really send; off by default (bodies may carry secrets).
         self.bodies: list[tuple[str, str, Any]] | None = [] if record_bodies else None
         handler = type("Handler", (_Handler,), {"server_ref": self})
@@ -44,6 +90,9 @@ class LocalServer:
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:  # never the token
+        return f"LocalServer({self.url}, state={self.store.path})"
 
     def start(self) -> LocalServer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="jupyter-compute-local", daemon=True)
@@ -56,7 +105,8 @@ class LocalServer:
 
 
 def ensure_running() -> str:
-    """The base URL of this process's local workspace server for $JUPYTER_COMPUTE_HOME, started if needed."""
+    """The base URL of this process's local workspace server for $JUPYTER_COMPUTE_HOME, started if needed.
+    Raises LocalStoreError (which file, what to do) if the state folder cannot serve."""
     home = default_home()
     with _lock:
         if home not in _running:
@@ -64,9 +114,24 @@ def ensure_running() -> str:
         return _running[home].url
 
 
+def loopback_host(host: str | None) -> bool:
+    """Whether a ``Host`` header names this machine: a loopback address or ``localhost``, any port."""
+    if not host:
+        return False
+    match = re.match(r"^(.*?)(:\d+)?$", host.strip())
+    name = (match.group(1) if match else host).lower()
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return name in LOOPBACK_NAMES
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_ref: LocalServer
     protocol_version = "HTTP/1.1"
+    timeout = 60  # a client that announces a body and never sends it does not hold a thread forever
 
     def log_message(self, format: str, *args: Any) -> None:
         if os.environ.get("JUPYTER_COMPUTE_EMULATOR_LOG"):
@@ -87,106 +152,130 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._serve()
 
+    def do_OPTIONS(self) -> None:  # a browser's CORS preflight: refused as cross-site like any other request
+        self._serve()
+
     def _serve(self) -> None:
+        self._arrived = time.monotonic()
+        if not self._admitted():
+            return
         server = self.server_ref
         server.requests += 1
-        self._arrived = time.monotonic()
         split = urlsplit(self.path)
-        raw = self._read_body()
+        raw = self.rfile.read(self._length) if self._length else b""
         if split.path.startswith("/_emulator/"):
             self._control(split.path, raw)
             return
-        for fault in server.faults.pick(self.command, split.path):
-            if fault.kind == "latency":
-                time.sleep(fault.ms / 1000)
-            elif fault.kind == "drop":
-                self.close_connection = True
-                self.connection.shutdown(2)
-                return
-            elif fault.kind == "throttle":
-                self._send(
-                    429,
-                    {"Retry-After": _seconds(fault.retry_after)},
-                    {
-                        "error": {
-                            "code": "TooManyRequests",
-                            "message": f"The request was throttled. Retry after {fault.retry_after} seconds.",
-                        }
-                    },
-                )
-                return
-            elif fault.kind in ("error500", "error503"):
-                status = int(fault.kind[-3:])
-                headers = {"Retry-After": "1"} if status == 503 else {}
-                self._send(
-                    status,
-                    headers,
-                    {
-                        "error": {
-                            "code": "InternalServerError" if status == 500 else "ServiceUnavailable",
-                            "message": "Injected server error.",
-                        }
-                    },
-                )
-                return
-            elif fault.kind == "unauthorized":
-                self._send(
-                    401,
-                    {"WWW-Authenticate": 'Bearer error="invalid_token"'},
-                    {
-                        "error": {
-                            "code": "ExpiredAuthenticationToken",
-                            "message": "The access token expiry UTC time is earlier than current UTC time.",
-                        }
-                    },
-                )
-                return
-        if not self.headers.get("Authorization", "").startswith("Bearer "):
-            self._send(
-                401,
-                {},
-                {
-                    "error": {
-                        "code": "AuthenticationFailed",
-                        "message": "Authentication failed. The 'Authorization' header is missing.",
-                    }
-                },
-            )
+        if self._inject_faults(split.path):
             return
         try:
             body = json.loads(raw) if raw else None
             if server.bodies is not None:
                 server.bodies.append((self.command, split.path, body))
         except ValueError:
-            self._send(400, {}, {"error": {"code": "InvalidRequestContent", "message": "The body is not JSON."}})
+            self._send(400, {}, _error("InvalidRequestContent", "The body is not JSON."))
             return
-        host = self.headers.get("Host") or f"127.0.0.1:{server.httpd.server_address[1]}"
         request = Request(
-            self.command, split.path, dict(parse_qsl(split.query, keep_blank_values=True)), body, f"http://{host}"
+            self.command,
+            split.path,
+            dict(parse_qsl(split.query, keep_blank_values=True)),
+            body,
+            f"http://{self.headers['Host']}",
         )
         try:
             status, headers, answer = server.service.handle(request)
+        except LocalStoreError as failure:
+            status, headers, answer = STORE_FAILURE_STATUS, {}, _error(failure.code, failure.message)
         except Exception as exc:  # a bug in the emulator must still answer like ARM
-            status, headers, answer = 500, {}, {"error": {"code": "InternalServerError", "message": repr(exc)}}
+            status, headers, answer = 500, {}, _error("InternalServerError", repr(exc))
         self._send(status, headers, answer)
 
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+    def _admitted(self) -> bool:
+        """Checks 1-4 of the module docstring; a refusal is answered here and closes the connection
+        (its body, if any, is never read)."""
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding"):
+            return self._refuse(400, "InvalidContentLength", "Send the body with a Content-Length, not chunked.")
+        if length is not None and not (length.strip().isdigit() and length.isascii()):
+            return self._refuse(400, "InvalidContentLength", "Content-Length must be a non-negative whole number.")
+        self._length = int(length or 0)
+        if self._length > MAX_BODY:
+            return self._refuse(
+                400, "InvalidContentLength", f"The body is larger than the local workspace accepts ({MAX_BODY} bytes)."
+            )
+        host = self.headers.get("Host")
+        if not loopback_host(host):
+            return self._refuse(
+                400,
+                "InvalidHost",
+                "The local workspace answers only requests addressed to 127.0.0.1, [::1] or localhost.",
+            )
+        origin = self.headers.get("Origin")
+        if origin is not None and urlsplit(origin.lower()).netloc != str(host).lower():
+            return self._refuse(403, "CrossOriginRequestRefused", "The local workspace refuses cross-site requests.")
+        given = self.headers.get("Authorization", "")
+        scheme, _, token = given.partition(" ")
+        if scheme.lower() != "bearer" or not same_token(token.strip(), self.server_ref.token):
+            return self._refuse(
+                401,
+                "AuthenticationFailed",
+                f"The local workspace needs its token: send 'Authorization: Bearer' with the token in "
+                f"{self.server_ref.token_file}.",
+                {"WWW-Authenticate": 'Bearer realm="jupyter-compute-local"'},
+            )
+        return True
+
+    def _refuse(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> bool:
+        server = self.server_ref
+        server.refused.append(Refused(self.command, urlsplit(self.path).path, status, code))
+        del server.refused[:-1000]
+        self.log_message("refused %s %s: %s", self.command, urlsplit(self.path).path, code)
+        self.close_connection = True
+        self._write(status, {**(headers or {}), "Connection": "close"}, _error(code, message))
+        return False
+
+    def _inject_faults(self, path: str) -> bool:
+        """Apply the configured faults; True if one of them answered the request."""
+        for fault in self.server_ref.faults.pick(self.command, path):
+            if fault.kind == "latency":
+                time.sleep(fault.ms / 1000)
+            elif fault.kind == "drop":
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return True
+            elif fault.kind == "throttle":
+                message = f"The request was throttled. Retry after {fault.retry_after} seconds."
+                self._send(429, {"Retry-After": _seconds(fault.retry_after)}, _error("TooManyRequests", message))
+                return True
+            elif fault.kind in ("error500", "error503"):
+                status = int(fault.kind[-3:])
+                headers = {"Retry-After": "1"} if status == 503 else {}
+                code = "InternalServerError" if status == 500 else "ServiceUnavailable"
+                self._send(status, headers, _error(code, "Injected server error."))
+                return True
+            elif fault.kind == "unauthorized":
+                self._send(
+                    401,
+                    {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                    _error(
+                        "ExpiredAuthenticationToken",
+                        "The access token expiry UTC time is earlier than current UTC time.",
+                    ),
+                )
+                return True
+        return False
 
     def _control(self, path: str, raw: bytes) -> None:
         faults = self.server_ref.faults
         if path == "/_emulator/health":
             self._send(200, {}, {"status": "ok", "requests": self.server_ref.requests})
         elif path == "/_emulator/requests":
-            self._send(
-                200, {}, [{"t": t, "method": m, "path": p, "status": s} for t, m, p, s in self.server_ref.request_log]
-            )
+            self._send(200, {}, [entry._asdict() for entry in self.server_ref.request_log])
         elif path == "/_emulator/faults" and self.command == "POST":
             try:
                 faults.configure(json.loads(raw or b"{}").get("faults", ""))
-            except ValueError as exc:
-                self._send(400, {}, {"error": {"code": "BadRequest", "message": str(exc)}})
+            except (ValueError, AttributeError) as exc:
+                self._send(400, {}, _error("BadRequest", str(exc)))
                 return
             self._send(200, {}, faults.snapshot())
         elif path == "/_emulator/faults" and self.command == "DELETE":
@@ -195,18 +284,22 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/_emulator/faults":
             self._send(200, {}, faults.snapshot())
         else:
-            self._send(404, {}, {"error": {"code": "NotFound", "message": path}})
+            self._send(404, {}, _error("NotFound", path))
 
     def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
+        """Answer an admitted request, and log it."""
         log = self.server_ref.request_log
         path = urlsplit(self.path).path
-        log.append((getattr(self, "_arrived", time.monotonic()), self.command, path, status))
+        log.append(Logged(self._arrived, self.command, path, status, self.headers.get("x-ms-client-request-id")))
         del log[:-10_000]
         access_log = os.environ.get("JUPYTER_COMPUTE_ACCESS_LOG")
         if access_log:  # every process's server appends here: what all front ends sent (paths only, no bodies)
             line = f"{time.strftime('%Y-%m-%dT%H:%M:%S')} pid={os.getpid()} {self.command} {path} {status}\n"
             with open(access_log, "a", encoding="utf-8") as out:
                 out.write(line)
+        self._write(status, headers, body)
+
+    def _write(self, status: int, headers: dict[str, str], body: Any) -> None:
         data = json.dumps(body).encode() if body is not None else b""
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -221,16 +314,36 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
 
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def serve(port: int = 0, data: str | None = None) -> None:
-    """Run the local workspace server in the foreground (``jupyter compute emulator``)."""
-    server = LocalServer(port, Path(data).expanduser() if data else None)
+    """Run the local workspace server in the foreground (``jupyter compute emulator``).
+
+    Raises ValidationError for a ``--port`` outside 0-65535, taken, or not allowed to this user (CLI exit 2),
+    and LocalStoreError when the state folder cannot serve (exit 1)."""
+    if not 0 <= port <= 65535:
+        raise ValidationError.one("--port", f"{port} is not a TCP port; give 1 to 65535, or 0 for a free one")
+    try:
+        server = LocalServer(port, Path(data).expanduser() if data else None)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            why = "is already in use on 127.0.0.1 (another program, or another emulator, listens there)"
+        elif exc.errno == errno.EACCES:
+            why = "is not allowed to this user (ports below 1024 need privileges)"
+        else:
+            why = f"cannot be opened on 127.0.0.1 ({exc.strerror or exc})"
+        raise ValidationError.one("--port", f"{port} {why}; choose another port, or 0 for a free one") from None
+    token = shlex.quote(str(server.token_file))
     print(f"Local Azure ML workspace (ARM) on {server.url}  state: {server.store.path}", flush=True)
     print(
-        f"Point a client at it: JUPYTER_COMPUTE_ARM_ENDPOINT={server.url} JUPYTER_COMPUTE_ACCESS_TOKEN=local "
+        f"Point a client at it: JUPYTER_COMPUTE_ARM_ENDPOINT={server.url} "
+        f'JUPYTER_COMPUTE_ACCESS_TOKEN="$(cat {token})" '
         "jupyter compute list --subscription 00000000-0000-0000-0000-000000000000 --resource-group local "
         "--workspace local",
         flush=True,
