@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .computes import Compute, ComputeList, kind_word
-from .errors import Conflict, NotFound, Problem, QuotaExceeded, ServiceError, ValidationError
-from .operations import Operation, Poller, poll_interval, typical_for
+from .errors import Conflict, NotFound, Problem, QuotaExceeded, ServiceError, UntrustedLink, ValidationError
+from .operations import Operation, Poller, Strategy, poll_interval, typical_for
 from .progress import is_transitional
 from .specs import ComputeSpec, spec_class, spec_from_arm
 from .specs._base import WithIdentity, _identity_problems
@@ -130,19 +130,24 @@ class Workspace:
         min_nodes: int = 0,
         resource: Mapping[str, Any] | None = None,
     ) -> Operation:
-        url = None
-        if response_headers:
-            lowered = {k.lower(): v for k, v in response_headers.items()}
-            url = lowered.get("azure-asyncoperation") or lowered.get("location")
+        """The Operation of a submitted request, following it by the strategy its response chose. A status
+        URL off the ARM endpoint ends it at once, Failed (the token is not sent there)."""
+        strategy = Strategy.choose(response_headers, self.ref.compute_url(name))
         op = Operation(
             self,
             action,
             name,
             compute_type,
-            status_url=url,
+            strategy=strategy,
             typical=typical_for(action, compute_type, self._speed(), min_nodes),
             resource=resource,
         )
+        try:
+            self._client().check_link(strategy.url, strategy.link)
+        except UntrustedLink as exc:
+            op.note = f"The {action} was accepted and may go on in the service: 'show {name}' tells how it is."
+            op._finish("Failed", exc)
+            return op
         return self.poller.track(op)
 
     # --- requests (also used by --dry-run) -------------------------------------------------------
@@ -278,13 +283,7 @@ class Workspace:
         return computes
 
     def nodes(self, name: str) -> builtins.list[dict[str, Any]]:
-        url = self.ref.compute_url(name, "listNodes")
-        nodes: builtins.list[dict[str, Any]] = []
-        while url:
-            body = self._client().send(ArmRequest("POST", url)).body or {}
-            nodes += body.get("nodes") or []
-            url = body.get("nextLink") or ""
-        return nodes
+        return list(self._client().list_all(self.ref.compute_url(name, "listNodes"), "nodes", method="POST"))
 
     def sizes(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
         body = self._client().get(self.ref.location_url(location or self.location(), "vmSizes")).body or {}

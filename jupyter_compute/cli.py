@@ -72,11 +72,12 @@ def _print_final(op: Operation, output: str) -> int:
     from .display.text import final_line
 
     if output == "table":
-        print(final_line(op), file=sys.stderr if op.error else sys.stdout)
+        print(final_line(op), file=sys.stderr if op.error or op.status != "Succeeded" else sys.stdout)
     else:
         data = op.to_dict()
         print(render_data(data, output))
-    return EXIT_SERVICE if op.error is not None else EXIT_OK
+    # Failed, Canceled (also a create whose compute was deleted meanwhile) and not-followed-to-the-end exit 1.
+    return EXIT_OK if op.status == "Succeeded" and op.error is None else EXIT_SERVICE
 
 
 if __name__ == "__main__":

@@ -8,12 +8,16 @@
     │   ├── Conflict                  409, or a create that would replace a different compute
     │   ├── QuotaExceeded             not enough vCPU quota (pre-flight or service-side)
     │   ├── OperationFailed           a long-running operation ended Failed or Canceled
+    │   ├── UntrustedLink             the service named a URL outside the ARM endpoint (not followed)
     │   └── LocalStoreError           the local workspace's files are damaged, full, read-only or unusable
     ├── TransportError                the service could not be reached after all retries
+    ├── StoppedWatching               result() of an operation after cancel(): its end is unknown
     └── AuthenticationError           no Azure token could be had (az login, or JUPYTER_COMPUTE_ACCESS_TOKEN)
 
 HTTP statuses and ARM envelopes are mapped to this tree once, in ``arm.py``; friendly
-text is rendered once, at the edge (magic, CLI, panel), from ``str(error)``.
+text is rendered once, at the edge (magic, CLI, panel), from ``str(error)``. A ServiceError's
+text ends with the service's request id (``x-ms-request-id``, else its correlation id), which
+Azure support asks for.
 """
 
 from __future__ import annotations
@@ -81,7 +85,8 @@ class ErrorDetail:
 
 
 class ServiceError(ComputeError):
-    """The service reported a failure, with the ARM error code and message."""
+    """The service reported a failure, with the ARM error code and message, and the request id of
+    the response that reported it (``request_id``; quoted at the end of the text)."""
 
     def __init__(
         self,
@@ -91,13 +96,24 @@ class ServiceError(ComputeError):
         status: int | None = None,
         target: str | None = None,
         details: Sequence[ErrorDetail] = (),
+        request_id: str | None = None,
     ) -> None:
         self.code = code
         self.message = message
         self.status = status
         self.target = target
         self.details = tuple(details)
+        self.request_id = request_id
         super().__init__(self._text())
+
+    @property
+    def headline(self) -> str:
+        """One line: code, message and the request id (what a progress bar shows)."""
+        text = f"{self.code}: {self.message}" if self.message else self.code
+        return text + self._request_id_text()
+
+    def _request_id_text(self) -> str:
+        return f" (request id: {self.request_id})" if self.request_id else ""
 
     def _text(self) -> str:
         text = f"{self.code}: {self.message}" if self.message else self.code
@@ -105,7 +121,9 @@ class ServiceError(ComputeError):
             text += f" (target: {self.target})"
         for detail in self.details:
             text += f"\n  - {detail.code}: {detail.message}"
-        return text
+        if self.details and self.request_id:
+            return text + "\n " + self._request_id_text()  # on its own line: it is not the last detail's
+        return text + self._request_id_text()
 
 
 class NotFound(ServiceError):
@@ -127,6 +145,16 @@ class OperationFailed(ServiceError):
 class LocalStoreError(ServiceError):
     """The local workspace's state (SQLite file, token, folder) cannot serve: it is damaged, full,
     read-only or missing. The message names the file and says what to do. Retrying does not help."""
+
+
+class UntrustedLink(ServiceError):
+    """The service named a next-page or status URL on another origin (scheme, host, port) than the
+    configured ARM endpoint. It was not followed: the access token goes only to the ARM endpoint."""
+
+
+class StoppedWatching(ComputeError):
+    """``result()`` of an operation whose watching was stopped with ``cancel()``: it goes on in the
+    service, and how it ends is not known here."""
 
 
 class TransportError(ComputeError):

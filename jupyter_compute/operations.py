@@ -4,9 +4,15 @@ An :class:`Operation` is returned at once by every long verb. The workspace's
 :class:`Poller` runs on a background thread (started under ``contextvars.copy_context()``
 so anything it displays stays in the cell that started it). Each tick it makes **one** list
 request for the whole workspace, however many operations are in flight, and reads each
-operation's progress off its compute; when a compute looks finished it makes one more
-request, to the operation's ``Azure-AsyncOperation`` URL, for the final status and error.
-So the request rate does not grow with the number of operations.
+operation's progress off its compute. So the request rate does not grow with the number of
+operations. An operation asks its own status (by its :class:`Strategy`) only
+
+- when its compute looks finished in the list, to confirm the end and get the error, or
+- when its compute has not been listed for :data:`UNLISTED_TICKS` ticks (or listing fails): a
+  create raced by a delete elsewhere then ends, saying so, instead of waiting forever.
+
+Terminal states are data (:data:`~jupyter_compute.progress.TERMINAL`); an operation ends
+exactly once, Succeeded, Failed or Canceled, with the service's error for the last two.
 """
 
 from __future__ import annotations
@@ -19,17 +25,26 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import OperationFailed, ServiceError, TransportError
+from .errors import ComputeError, NotFound, OperationFailed, ServiceError, StoppedWatching, UntrustedLink
 from .progress import TERMINAL, Progress, assess, typical_duration
 
 if TYPE_CHECKING:
     from .api import Workspace
+    from .arm import Response
     from .computes import Compute
 
 Listener = Callable[["Operation"], None]
 DEFAULT_INTERVAL = 5.0
+UNLISTED_TICKS = 3  # ticks a create may go unlisted before it asks its own status URL
+StrategyKind = Literal["async", "location", "resource"]
+_LINKS: dict[StrategyKind, str] = {
+    "async": "Azure-AsyncOperation URL",
+    "location": "Location URL",
+    "resource": "resource URL",
+}
 
 
 def poll_interval(local: bool, speed: float) -> float:
@@ -39,6 +54,71 @@ def poll_interval(local: bool, speed: float) -> float:
     if local:
         return min(DEFAULT_INTERVAL, max(0.1, DEFAULT_INTERVAL / speed))
     return DEFAULT_INTERVAL
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """How an operation's own status is read, chosen from its submission response as azure-core's
+    ARM polling does: ``async`` (the ``Azure-AsyncOperation`` body's ``status``), ``location``
+    (GET ``Location``: 202 running, 200/204 done, a 200 may carry the resource), else ``resource``
+    (the compute's own ``provisioningState``)."""
+
+    kind: StrategyKind
+    url: str
+
+    @property
+    def link(self) -> str:
+        """What the URL is, for an error when it is not on the ARM endpoint."""
+        return _LINKS[self.kind]
+
+    @classmethod
+    def choose(cls, headers: Mapping[str, str] | None, resource_url: str) -> Strategy:
+        lowered = {k.lower(): v for k, v in (headers or {}).items()}
+        if lowered.get("azure-asyncoperation"):
+            return cls("async", lowered["azure-asyncoperation"])
+        if lowered.get("location"):
+            return cls("location", lowered["location"])
+        return cls("resource", resource_url)
+
+
+@dataclass(frozen=True)
+class Status:
+    """An operation's own status as its strategy read it: InProgress or a terminal state, the
+    service's error for Failed/Canceled, and the resource when the answer carried it."""
+
+    status: str
+    error: ServiceError | None = None
+    resource: Mapping[str, Any] | None = None
+
+
+def read_status(strategy: Strategy, response: Response) -> Status:
+    """A status response, read by ``strategy`` (pure: the poller does the request)."""
+    from .arm import service_error
+
+    body = response.body if isinstance(response.body, Mapping) else {}
+    if strategy.kind == "async":
+        status = _terminal(body.get("status"))
+        error = service_error(body.get("error"), "OperationFailed", response.request_id) if status in _ENDED else None
+        return Status(status, error)
+    if strategy.kind == "location":
+        if response.status == 202:
+            return Status("InProgress")
+        resource = body if body.get("properties") is not None else None
+        if resource is not None and _provisioning(resource) in _ENDED:
+            return Status(_provisioning(resource), _resource_error(resource, response.request_id), resource)
+        return Status("Succeeded", None, resource)
+    provisioning = _terminal(_provisioning(body))
+    error = _resource_error(body, response.request_id) if provisioning in _ENDED else None
+    return Status(provisioning, error, body)
+
+
+_ENDED = frozenset({"Failed", "Canceled"})
+
+
+def _terminal(value: Any) -> str:
+    """The terminal state ``value`` names (case-insensitive, as azure-core compares), else InProgress."""
+    text = str(value or "")
+    return next((t for t in TERMINAL if t.lower() == text.lower()), "InProgress")
 
 
 class Operation:
@@ -51,13 +131,15 @@ class Operation:
         target: str,
         compute_type: str,
         *,
-        status_url: str | None = None,
+        strategy: Strategy | None = None,
         typical: float = 30.0,
         resource: Mapping[str, Any] | None = None,
         resumed: bool = False,
         note: str = "",
     ) -> None:
+        status_url = strategy.url if strategy is not None and strategy.kind != "resource" else None
         self.id = status_url.rsplit("/", 1)[-1].split("?")[0] if status_url else f"follow-{uuid.uuid4()}"
+        self.strategy = strategy or Strategy("resource", workspace.ref.compute_url(target))
         self.workspace = workspace
         self.action = action
         self.target = target
@@ -78,6 +160,8 @@ class Operation:
         self._display_id: str | None = None
         self._final_published = False
         self._listed = False
+        self._unlisted_ticks = 0
+        self._seen = "InProgress"  # the end the listed resource shows, until the strategy confirms it
 
     # --- the public surface -------------------------------------------------------------------
 
@@ -107,7 +191,8 @@ class Operation:
         return self
 
     def result(self, timeout: float | None = None) -> Compute | None:
-        """Wait, then the compute as it ended (None after delete/detach); raises the service's error."""
+        """Wait, then the compute as it ended (None after delete/detach). Raises the service's error when
+        it ended Failed or Canceled, and :class:`StoppedWatching` after :meth:`cancel` (its end is unknown)."""
         try:
             self._future.result(timeout)
         except concurrent.futures.TimeoutError:
@@ -116,6 +201,11 @@ class Operation:
             raise self.error
         if self.progress.status == "Canceled":
             raise OperationFailed("Canceled", f"{self.action} of {self.target} was canceled by the service")
+        if self.progress.status != "Succeeded":
+            raise StoppedWatching(
+                f"stopped watching {self.action} of {self.target} ({self.progress.phase}); it goes on in the "
+                f"service and its end is not known here: 'wait {self.target}' follows it again"
+            )
         if self.action in ("delete", "detach") or self.resource is None:
             return None
         from .computes import Compute
@@ -123,7 +213,10 @@ class Operation:
         return Compute(self.resource)
 
     def cancel(self) -> str:
-        """Stop watching (the service goes on); says what was left running and how to find it again."""
+        """Stop watching (the service goes on); says what was left running and how to find it again.
+        ``result()`` then raises :class:`StoppedWatching`; an operation that already ended is unchanged."""
+        if self._future.done():
+            return f"{self.action} of {self.target} already ended: {self.progress.phase}."
         self.detached = True
         self.workspace.poller.forget(self)
         message = (
@@ -170,6 +263,8 @@ class Operation:
         }
         if self.error is not None:
             data["error"] = {"code": self.error.code, "message": self.error.message}
+            if self.error.request_id:
+                data["error"]["request_id"] = self.error.request_id
         if self.note:
             data["note"] = self.note
         return data
@@ -187,26 +282,45 @@ class Operation:
     def _elapsed(self) -> float:
         return time.monotonic() - self.started
 
+    def _removes(self) -> bool:
+        return self.action in ("delete", "detach")
+
+    def _creates(self) -> bool:
+        return self.action in ("create", "attach")
+
     def _gone(self) -> bool:
         """Whether this operation's compute has vanished from the list (deleted by someone else):
         a change to an existing compute, or a create already seen listed, can then never finish."""
-        return self.action not in ("delete", "detach") and (self.action != "create" or self._listed)
+        return not self._removes() and (not self._creates() or self._listed)
 
     def _observe(self, resource: Mapping[str, Any] | None) -> bool:
         """Update from the listed resource; True when it looks finished (needs confirming)."""
         if resource is not None:
             self.resource = resource
             self._listed = True
+            self._unlisted_ticks = 0
         progress, finished = assess(self.action, resource, self._elapsed(), self.typical)
+        self._seen = progress.status if finished and progress.status != "InProgress" else "Succeeded"
         self._set_progress(progress if not finished else _in_progress(progress))
         return finished
+
+    def _deleted(self) -> None:
+        """End Canceled: the compute was deleted (elsewhere) before this operation ended."""
+        self.note = f"{self.target} no longer exists: it was deleted meanwhile"
+        self._finish(
+            "Canceled",
+            OperationFailed(
+                "ResourceDeleted",
+                f"{self.target} was deleted (by another process or user) before the {self.action} ended",
+            ),
+        )
 
     def _finish(self, status: str, error: ServiceError | None = None) -> None:
         if self._future.done():
             return
         self.error = error
         phase = {"Succeeded": self._success_phase(), "Failed": "Failed", "Canceled": "Canceled"}[status]
-        if error is not None:
+        if error is not None and status == "Failed":
             phase = f"Failed: {error.code}"
         final = Progress(
             phase,
@@ -335,11 +449,13 @@ class Poller:
             self.tick(ops)
 
     def tick(self, ops: list[Operation]) -> None:
-        """One round: one list request, then one status request per operation that looks finished."""
+        """One round: one list request, then a status request for each operation that looks finished
+        or has gone unlisted too long."""
         self.ticks += 1
         try:
-            listed = self.workspace._list_raw()
+            listed: list[dict[str, Any]] | None = self.workspace._list_raw()
         except Exception as exc:  # the poller must outlive any failure; try again next tick
+            listed = None
             self.last_error = exc
             with self._lock:
                 on_error = list(self._on_error.values())
@@ -348,21 +464,20 @@ class Poller:
                     callback(exc)
                 except Exception:
                     pass
-            return
-        self.last_error = None
-        by_name = {str(r.get("name", "")).lower(): r for r in listed}
+        else:
+            self.last_error = None
+        by_name = {str(r.get("name", "")).lower(): r for r in listed or ()}
         for op in ops:
             if op.done():
                 self.forget(op)
-                continue
-            resource = by_name.get(op.target.lower())
-            if resource is None and op._gone():
-                op.note = f"{op.target} no longer exists: it was deleted meanwhile"
-                op._finish("Canceled")
+            elif listed is None:  # absence proves nothing, but an operation must not wait on the list forever
+                self._unlisted(op)
+            else:
+                self._follow(op, by_name.get(op.target.lower()))
+            if op.done():
                 self.forget(op)
-                continue
-            if op._observe(resource):
-                self._confirm(op)
+        if listed is None:
+            return
         # Listeners (the panel) come after the operations have taken in this listing.
         for listener in list(self.listeners):
             try:
@@ -370,43 +485,89 @@ class Poller:
             except Exception:
                 pass
 
-    def _confirm(self, op: Operation) -> None:
-        status, error = "Succeeded", None
-        if op.status_url:
-            try:
-                body = self.workspace._client().get(op.status_url).body or {}
-            except TransportError:
-                return
-            except ServiceError as exc:
-                if exc.status != 404:
-                    return
-                body = {"status": "Succeeded"}
-            status = str(body.get("status") or "InProgress")
-            if status not in TERMINAL:
-                return
-            if status != "Succeeded":
-                from .arm import service_error
+    def _follow(self, op: Operation, resource: Mapping[str, Any] | None) -> None:
+        if resource is None and op._gone():
+            op._deleted()
+        elif resource is None and op._creates():
+            op._observe(None)
+            self._unlisted(op)
+        elif op._observe(resource):
+            self._confirm(op)
 
-                error = service_error(body.get("error"), "OperationFailed")
-        elif op.progress.status == "Failed" or (op.resource and _provisioning(op.resource) == "Failed"):
-            status = "Failed"
-        if status == "Failed" and error is None:
-            error = _resource_error(op.resource)
-        op._finish(status, error)
-        self.forget(op)
+    def _unlisted(self, op: Operation) -> None:
+        op._unlisted_ticks += 1
+        if op._unlisted_ticks >= UNLISTED_TICKS:
+            self._check_alone(op)
+
+    def _ask(self, op: Operation) -> Status | None:
+        """The operation's own status by its strategy; None when it cannot be had now (try next tick).
+        A status URL that 404s (an expired operation record) reads as unknown: the resource decides."""
+        if op.strategy.kind == "resource":
+            return None
+        try:
+            response = self.workspace._client().get(op.strategy.url, link=op.strategy.link)
+        except UntrustedLink as exc:
+            return Status("Failed", exc)
+        except NotFound:
+            return Status("Unknown")
+        except ServiceError as exc:  # the service refused to tell (400, 403, …): that is this operation's end
+            return None if exc.status is None or exc.status == 429 or exc.status >= 500 else Status("Failed", exc)
+        except ComputeError:  # unreachable or not signed in: the list reports it; try again next tick
+            return None
+        if op.strategy.kind == "location" and response.status == 202 and response.header("Location"):
+            op.strategy = replace(op.strategy, url=str(response.header("Location")))  # azure-core follows it too
+        return read_status(op.strategy, response)
+
+    def _confirm(self, op: Operation) -> None:
+        """The list shows the end: the status URL confirms it (and gives the error), or the resource is it."""
+        if op.strategy.kind == "resource":
+            op._finish(op._seen, _resource_error(op.resource) if op._seen in _ENDED else None)
+            return
+        asked = self._ask(op)
+        if asked is None or asked.status == "InProgress":
+            return
+        self._end(op, asked if asked.status != "Unknown" else Status(op._seen))
+
+    def _check_alone(self, op: Operation) -> None:
+        """Not listed for a while: the status URL, then the compute itself, say how it goes."""
+        asked = self._ask(op) if op.strategy.kind != "resource" else Status("Unknown")
+        if asked is None or asked.status == "InProgress":
+            return
+        if asked.status in _ENDED:
+            self._end(op, asked)
+            return
+        try:
+            resource = self.workspace._get_raw(op.target)
+        except UntrustedLink as exc:
+            op._finish("Failed", exc)
+            return
+        except ComputeError:
+            return
+        if resource is None:
+            op._finish("Succeeded") if op._removes() else op._deleted()
+        elif op._observe(resource):
+            self._end(op, Status(op._seen) if asked.status == "Unknown" else asked)
+
+    def _end(self, op: Operation, status: Status) -> None:
+        if status.resource is not None and not op._removes():
+            op.resource = status.resource
+        error = status.error
+        if status.status in _ENDED and error is None:
+            error = _resource_error(op.resource) if status.status == "Failed" else None
+        op._finish(status.status if status.status in TERMINAL else "Succeeded", error)
 
 
 def _provisioning(resource: Mapping[str, Any]) -> str:
     return str((resource.get("properties") or {}).get("provisioningState") or "")
 
 
-def _resource_error(resource: Mapping[str, Any] | None) -> ServiceError:
+def _resource_error(resource: Mapping[str, Any] | None, request_id: str | None = None) -> ServiceError:
     from .arm import service_error
 
     props = (resource or {}).get("properties") or {}
     errors = props.get("provisioningErrors") or (props.get("properties") or {}).get("errors") or []
     first = errors[0] if errors else None
-    return service_error(first if isinstance(first, Mapping) else None, "ProvisioningFailed")
+    return service_error(first if isinstance(first, Mapping) else None, "ProvisioningFailed", request_id)
 
 
 def typical_for(action: str, compute_type: str, speed: float, min_nodes: int = 0) -> float:

@@ -85,7 +85,7 @@ class OperationBar:
 
 def bar_parts(op: Operation) -> dict[str, Any]:
     """What a bar shows, as plain text: title (action and kind), info (phase · nodes · elapsed · ETA),
-    fraction, style (info/success/danger/warning), error ("Code: message") and note."""
+    fraction, style (info/success/danger/warning), error ("Code: message (request id: …)") and note."""
     p = op.progress
     details = [p.phase]
     if p.nodes_text:
@@ -100,7 +100,7 @@ def bar_parts(op: Operation) -> dict[str, Any]:
         "info": " · ".join(details),
         "fraction": float(p.fraction),
         "style": {"Succeeded": "success", "Failed": "danger", "Canceled": "warning"}.get(p.status, "info"),
-        "error": f"{op.error.code}: {op.error.message}" if op.error is not None else "",
+        "error": op.error.headline if op.error is not None else "",
         "note": op.note or "",
     }
 
