@@ -99,6 +99,7 @@ class ComputePanel:
         self.tools_box = w.VBox(layout=w.Layout(width="100%"))
         self.ops = w.VBox(layout=w.Layout(width="100%"))
         self.message = w.HTML()
+        self.message.add_class("jupyter-compute-message")
         self.kind = w.Dropdown(
             options=FORM_KINDS,
             value="cluster",
@@ -198,13 +199,19 @@ class ComputePanel:
             self.switch(self._choices[key])
 
     def use_azure(self) -> None:
-        """Switch to the Azure workspace typed in (subscription, resource group, workspace)."""
+        """Switch to the Azure workspace typed in (subscription, resource group, workspace); fields that
+        break Azure's naming rules are said in the message line, and the panel stays where it was."""
         values = {key: field.value.strip() for key, field in self.azure_fields.items()}
         missing = [key for key, value in values.items() if not value]
         if missing:
             self.message.value = error(f"Give the {', '.join(missing)} of the workspace.")
             return
-        self.switch(Workspace.azure(values["subscription_id"], values["resource_group"], values["name"]))
+        try:
+            chosen = Workspace.azure(values["subscription_id"], values["resource_group"], values["name"])
+        except ValidationError as exc:  # a click handler's exception would show nowhere
+            self.message.value = error(exc)
+            return
+        self.switch(chosen)
 
     def switch(self, workspace: Workspace) -> None:
         """Show another workspace: its list, its sizes in the forms, its operations."""

@@ -160,6 +160,23 @@ def test_the_panel_opens_on_an_invalid_config_json_and_says_why_as_text(tmp_path
     assert ATTRIBUTE_BREAKER in said and repr(SCRIPT) in said  # the problems quote the values
 
 
+def test_azure_fields_typed_with_script_are_refused_as_text_and_the_panel_stays() -> None:
+    """Given the panel on the local workspace, when "an Azure workspace…" is given payloads, then the
+    message says which fields break Azure's rules (as text) and the panel stays on the local workspace."""
+    panel = ComputePanel(Workspace.local())
+    try:
+        for key, value in (("subscription_id", ATTRIBUTE_BREAKER), ("resource_group", SCRIPT), ("name", "w<b>")):
+            panel.azure_fields[key].value = value
+        panel.use_azure()
+        assert panel.ws.ref.local
+        message = panel.message.value
+        assert inert(message) == []
+        assert "subscription" in visible(message) and "resource_group" in visible(message)
+        assert ATTRIBUTE_BREAKER in visible(message)
+    finally:
+        panel.close()
+
+
 def test_panel_header_escapes_its_title_even_past_validation(arm: HostileArm) -> None:
     """Given a workspace whose resource group breaks out of an attribute (had it slipped past the
     checks), when the panel opens, then the header's title holds it as text and nothing in it runs."""
