@@ -34,6 +34,11 @@ Origin = Literal["explicit", "config", "environment", "local"]
 _announced = False
 
 
+def _segment(value: str) -> str:
+    """One ARM path segment, percent-encoded (nothing is safe: not '/', not '(' or ')')."""
+    return quote(value, safe="")
+
+
 @dataclass(frozen=True)
 class WorkspaceRef:
     subscription_id: str
@@ -138,11 +143,6 @@ class WorkspaceRef:
         elif self.cloud_name != "AzureCloud":
             where += f" in {self.cloud_name}"
         return where
-
-
-def _segment(value: str) -> str:
-    """One ARM path segment, percent-encoded (nothing is safe: not '/', not '(' or ')')."""
-    return quote(value, safe="")
 
 
 def read_config(path: str | os.PathLike[str]) -> WorkspaceRef:
