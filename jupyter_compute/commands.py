@@ -512,10 +512,12 @@ def render_data(data: Any, output: str) -> str:
 
 
 def error_text(exc: ComputeError) -> str:
-    """The one paragraph a front end shows for an error (no traceback)."""
+    """The one paragraph a front end shows for an error (no traceback, no control characters)."""
+    from .display.terminal import clean
+
     if isinstance(exc, ServiceError):
-        return f"error: the service refused: {exc}"
-    return f"error: {exc}"
+        return clean(f"error: the service refused: {exc}")
+    return clean(f"error: {exc}")
 
 
 def inline_secret_warning(flags: Iterable[str]) -> str:

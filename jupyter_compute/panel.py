@@ -22,9 +22,10 @@ from .api import Workspace
 from .commands import spec_line, spec_yaml
 from .computes import Compute
 from .display.compute_table import ComputeTable
-from .display.compute_tools import ERROR_STYLE, ComputeTools, actions_for, text
+from .display.compute_tools import ComputeTools, actions_for
+from .display.markup import error, html
 from .display.spec_form import SpecForm, fill_layout, ipywidgets_module
-from .errors import ComputeError
+from .errors import ComputeError, ValidationError
 from .operations import Operation
 from .progress import is_transitional
 from .specs import GRAMMAR_WORDS, ComputeSpec
@@ -48,9 +49,13 @@ PAUSE_AFTER_HEARTBEATS = 4  # missed heartbeats of the list's views before the s
 class ComputePanel:
     """The panel's widget tree and behaviour (one per workspace and kernel)."""
 
-    def __init__(self, workspace: Workspace, *, form_later: bool = False) -> None:
+    def __init__(
+        self, workspace: Workspace, *, form_later: bool = False, unusable: ValidationError | None = None
+    ) -> None:
         """``form_later``: build the "New" form in the background once the list is shown (the sidebar
-        opens faster: the form is about two hundred widget models)."""
+        opens faster: the form is about two hundred widget models). ``unusable``: why the configured
+        workspace (config.json, environment) could not be used; said under the header until another
+        workspace is chosen."""
         w = ipywidgets_module()
         self.ws = workspace
         self._lock = threading.RLock()
@@ -65,6 +70,13 @@ class ComputePanel:
         self.tools: ComputeTools | None = None
         self.header = w.HTML()
         self.header.add_class("jupyter-compute-header")
+        self.notice = w.HTML()
+        self.notice.add_class("jupyter-compute-notice")
+        if unusable is not None:
+            self.notice.value = error(
+                f"The configured workspace is not usable: {'; '.join(map(str, unusable.problems))}. Showing the "
+                "local workspace; fix the configuration, or choose “an Azure workspace…” below."
+            )
         self.workspace_choice = w.Dropdown(
             description="Workspace", style={"description_width": "6em"}, layout=fill_layout()
         )
@@ -87,6 +99,7 @@ class ComputePanel:
         self.tools_box = w.VBox(layout=w.Layout(width="100%"))
         self.ops = w.VBox(layout=w.Layout(width="100%"))
         self.message = w.HTML()
+        self.message.add_class("jupyter-compute-message")
         self.kind = w.Dropdown(
             options=FORM_KINDS,
             value="cluster",
@@ -121,6 +134,7 @@ class ComputePanel:
                 w.HBox(
                     [self.header, self.refresh_button], layout=w.Layout(justify_content="space-between", width="100%")
                 ),
+                self.notice,
                 self.workspace_choice,
                 self.azure_box,
                 self.ops,
@@ -161,7 +175,7 @@ class ComputePanel:
 
     def _set_choices(self, current: Workspace) -> None:
         choices = {"local": Workspace.local()}
-        resolved = Workspace.resolve(announce=False)
+        resolved, _unusable = configured()
         for ws in (resolved, current):
             if not ws.ref.local:
                 choices[ws.ref.describe()] = ws
@@ -185,13 +199,19 @@ class ComputePanel:
             self.switch(self._choices[key])
 
     def use_azure(self) -> None:
-        """Switch to the Azure workspace typed in (subscription, resource group, workspace)."""
+        """Switch to the Azure workspace typed in (subscription, resource group, workspace); fields that
+        break Azure's naming rules are said in the message line, and the panel stays where it was."""
         values = {key: field.value.strip() for key, field in self.azure_fields.items()}
         missing = [key for key, value in values.items() if not value]
         if missing:
-            self.message.value = f"<span style='{ERROR_STYLE}'>Give the {', '.join(missing)} of the workspace.</span>"
+            self.message.value = error(f"Give the {', '.join(missing)} of the workspace.")
             return
-        self.switch(Workspace.azure(values["subscription_id"], values["resource_group"], values["name"]))
+        try:
+            chosen = Workspace.azure(values["subscription_id"], values["resource_group"], values["name"])
+        except ValidationError as exc:  # a click handler's exception would show nowhere
+            self.message.value = error(exc)
+            return
+        self.switch(chosen)
 
     def switch(self, workspace: Workspace) -> None:
         """Show another workspace: its list, its sizes in the forms, its operations."""
@@ -203,6 +223,7 @@ class ComputePanel:
             self._messages.clear()
             self._sizes = None
         self.message.value = ""
+        self.notice.value = ""
         self._set_choices(workspace)
         self.azure_box.layout.display = "none"
         self._show_workspace()
@@ -219,7 +240,7 @@ class ComputePanel:
         described = self.ws.ref.describe()
         self.workspace_choice.tooltip = described
         shown = "" if count is None else f" · {count} compute{'s' if count != 1 else ''}"
-        self.header.value = f"<b title='{text(described)}'>Compute</b><span style='opacity:.7'>{shown}</span>"
+        self.header.value = html("<b title='{}'>Compute</b><span style='opacity:.7'>{}</span>", described, shown)
 
     # --- the list -------------------------------------------------------------------------------
 
@@ -235,9 +256,9 @@ class ComputePanel:
         """A tick could not list the workspace: say so (the list shown is the last one) until one can."""
         self._list_failed = True
         reason = str(exc) if isinstance(exc, ComputeError) else f"{type(exc).__name__}: {exc}"
-        self.message.value = (
-            f"<span style='{ERROR_STYLE}'>Could not list the workspace: {text(reason)} "
-            f"(the list below is from before; trying again every {self.ws.poller.interval:g} s)</span>"
+        self.message.value = error(
+            f"Could not list the workspace: {reason} "
+            f"(the list below is from before; trying again every {self.ws.poller.interval:g} s)"
         )
 
     def _on_tick(self, listed: Sequence[Mapping[str, Any]]) -> None:
@@ -403,7 +424,7 @@ class ComputePanel:
             return None
         spec = self.form.validate()
         if spec is None:
-            self.output.value = f"<span style='{ERROR_STYLE}'>Fix the fields marked above; nothing was sent.</span>"
+            self.output.value = error("Fix the fields marked above; nothing was sent.")
         return spec
 
     def preview(self) -> dict[str, Any] | None:
@@ -411,7 +432,7 @@ class ComputePanel:
         if spec is None:
             return None
         request = self.ws.plan_create(spec).dry_run()
-        self.output.value = f"<pre style='white-space:pre-wrap'>{text(json.dumps(request, indent=2))}</pre>"
+        self.output.value = html("<pre style='white-space:pre-wrap'>{}</pre>", json.dumps(request, indent=2))
         return request
 
     def copy_magic(self) -> str | None:
@@ -443,9 +464,9 @@ class ComputePanel:
         try:
             op = self.ws.attach(spec) if spec.ATTACHED else self.ws.create(spec)
         except ComputeError as exc:
-            self.output.value = f"<span style='{ERROR_STYLE}'>{text(str(exc))}</span>"
+            self.output.value = error(exc)
             return None
-        self.output.value = f"{text(GRAMMAR_WORDS[spec.KIND])} {text(spec.name)}: {text(op.note or 'submitted')}"
+        self.output.value = html("{} {}: {}", GRAMMAR_WORDS[spec.KIND], spec.name, op.note or "submitted")
         self._on_tick_soon()
         return op
 
@@ -456,25 +477,42 @@ class ComputePanel:
 _panels: dict[Any, ComputePanel] = {}
 
 
-def panel_for(workspace: Workspace, *, form_later: bool = False) -> ComputePanel:
+def configured() -> tuple[Workspace, ValidationError | None]:
+    """The workspace a notebook here would use, or the local one and why when its configuration
+    (config.json, environment) is invalid: the panel still opens and says what is wrong."""
+    try:
+        return Workspace.resolve(announce=False), None
+    except ValidationError as exc:
+        return Workspace.local(), exc
+
+
+def panel_for(
+    workspace: Workspace, *, form_later: bool = False, unusable: ValidationError | None = None
+) -> ComputePanel:
     """The panel of a workspace in this kernel (built once; shown again on every call)."""
     if workspace.ref not in _panels:
-        _panels[workspace.ref] = ComputePanel(workspace, form_later=form_later)
+        _panels[workspace.ref] = ComputePanel(workspace, form_later=form_later, unusable=unusable)
     return _panels[workspace.ref]
 
 
 def sidebar() -> Any:
     """The panel in the JupyterLab sidebar's own kernel: the workspace a notebook in the server's root
     folder would use (the header names it, so the local-workspace notice is not printed)."""
-    return panel_for(Workspace.resolve(announce=False), form_later=True).widget
+    workspace, unusable = configured()
+    return panel_for(workspace, form_later=True, unusable=unusable).widget
 
 
 def sidebar_form(kind: str) -> None:
     """Open the sidebar panel's "New" form for ``kind`` (the extension's palette commands)."""
-    panel = panel_for(Workspace.resolve(announce=False))
-    panel.kind.value = kind
+    workspace, unusable = configured()
+    panel_for(workspace, unusable=unusable).kind.value = kind
 
 
 def show_panel(session: Any) -> Any:
-    """``%compute panel``: the panel of the session's workspace."""
-    return panel_for(Workspace.resolve(getattr(session, "workspace", None))).widget
+    """``%compute panel``: the panel of the session's workspace (or, when none was chosen and the
+    configuration is invalid, the local one with the reason under its header)."""
+    chosen = getattr(session, "workspace", None)
+    if chosen is not None:
+        return panel_for(Workspace.resolve(chosen)).widget
+    workspace, unusable = configured()
+    return panel_for(workspace, unusable=unusable).widget

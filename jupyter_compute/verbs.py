@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .commands import CLI_ONLY, Command, UsageError, inline_secret_warning, render_data, spec_yaml
+from .display.terminal import clean
 from .errors import ValidationError
 from .specs import KINDS
 
@@ -37,9 +38,10 @@ class Outcome:
     warnings: tuple[str, ...] = ()
 
     def render(self, output: str) -> str:
+        """What a text front end prints (no control characters from the service: see display.terminal)."""
         if output in ("json", "yaml") and self.data is not None:
-            return render_data(self.data, output)
-        return self.text
+            return clean(render_data(self.data, output))
+        return clean(self.text)
 
 
 def workspace_for(command: Command, session: Session) -> Any:

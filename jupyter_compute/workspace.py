@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,8 +26,17 @@ LOCAL_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 LOCAL_RESOURCE_GROUP = "local"
 LOCAL_WORKSPACE = "local"
 WORKSPACE_NAME_RULE = "3 to 33 characters: letters, digits, '_' and '-', starting with a letter or digit"
+RESOURCE_GROUP_RULE = "1 to 90 characters: letters, digits, '-', '_', '.', '(' and ')', not ending in '.'"
+# Azure's own rules (Microsoft.Resources naming): \w is Unicode letters, digits and '_', as the service allows.
+_RESOURCE_GROUP = re.compile(r"[-\w.()]{0,89}[-\w()]")
+_WORKSPACE_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}")
 Origin = Literal["explicit", "config", "environment", "local"]
 _announced = False
+
+
+def _segment(value: str) -> str:
+    """One ARM path segment, percent-encoded (nothing is safe: not '/', not '(' or ')')."""
+    return quote(value, safe="")
 
 
 @dataclass(frozen=True)
@@ -51,13 +61,13 @@ class WorkspaceRef:
         origin: Origin = "explicit",
     ) -> WorkspaceRef:
         problems = []
-        if not GUID.match(str(subscription_id or "")):
+        if not GUID.fullmatch(str(subscription_id or "")):
             problems.append(Problem("subscription", f"{subscription_id!r} is not a subscription id (a GUID)"))
-        if not resource_group or len(resource_group) > 90:
-            problems.append(Problem("resource_group", "is required (1 to 90 characters)"))
-        import re
-
-        if not re.match(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$", str(workspace_name or "")):
+        if not _RESOURCE_GROUP.fullmatch(str(resource_group or "")):
+            problems.append(
+                Problem("resource_group", f"{resource_group!r} is not a resource group name; {RESOURCE_GROUP_RULE}")
+            )
+        if not _WORKSPACE_NAME.fullmatch(str(workspace_name or "")):
             problems.append(Problem("workspace", f"{workspace_name!r} is not a workspace name; {WORKSPACE_NAME_RULE}"))
         if problems:
             raise ValidationError(problems, "workspace")
@@ -86,9 +96,10 @@ class WorkspaceRef:
 
     @property
     def arm_path(self) -> str:
+        """The workspace's ARM path, every segment percent-encoded (a '/' or '?' in a name stays in it)."""
         return (
-            f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
-            f"/providers/Microsoft.MachineLearningServices/workspaces/{self.workspace_name}"
+            f"/subscriptions/{_segment(self.subscription_id)}/resourceGroups/{_segment(self.resource_group)}"
+            f"/providers/Microsoft.MachineLearningServices/workspaces/{_segment(self.workspace_name)}"
         )
 
     def base_url(self) -> str:
@@ -111,15 +122,15 @@ class WorkspaceRef:
         return self.url(f"{self.arm_path}/computes")
 
     def compute_url(self, name: str, action: str | None = None, **query: str) -> str:
-        path = f"{self.arm_path}/computes/{quote(name, safe='')}"
+        path = f"{self.arm_path}/computes/{_segment(name)}"
         if action:
             path += f"/{action}"
         return self.url(path, **query)
 
     def location_url(self, location: str, what: str) -> str:
         path = (
-            f"/subscriptions/{self.subscription_id}/providers/Microsoft.MachineLearningServices"
-            f"/locations/{quote(location, safe='')}/{what}"
+            f"/subscriptions/{_segment(self.subscription_id)}/providers/Microsoft.MachineLearningServices"
+            f"/locations/{_segment(location)}/{what}"
         )
         return self.url(path)
 

@@ -5,7 +5,6 @@ Also the row actions that fit each kind; the list itself is :mod:`compute_table`
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -13,18 +12,13 @@ import yaml
 
 from ..computes import Compute
 from ..errors import ComputeError, ValidationError
+from .markup import error, html
 
 if TYPE_CHECKING:
     from ..api import Workspace
     from ..operations import Operation
 
-ERROR_STYLE = "color:#c62828"
 POWER = ("start", "stop", "restart")
-
-
-def text(value: object) -> str:
-    """Escape for an HTML text node (quotes stay readable)."""
-    return html.escape(str(value), quote=False)
 
 
 def actions_for(compute: Compute) -> list[str]:
@@ -60,7 +54,7 @@ class ComputeTools:
         close = w.Button(description="close", layout=w.Layout(width="auto"))
         close.add_class("jupyter-compute-tools-close")
         close.on_click(lambda _b: self.close())
-        heading = w.HTML(f"<b>{text(compute.name)}</b> <span style='opacity:.7'>{text(mode)}</span>")
+        heading = w.HTML(html("<b>{}</b> <span style='opacity:.7'>{}</span>", compute.name, mode))
         body = self._details() if mode == "details" else self._resize_form()
         self.widget = w.VBox(
             [w.HBox([heading, close], layout=w.Layout(justify_content="space-between")), body, self.message],
@@ -78,7 +72,7 @@ class ComputeTools:
 
         body = yaml.safe_dump(self.compute.to_dict(), sort_keys=False, default_flow_style=False)
         details = w.HTML(
-            f"<pre style='white-space:pre-wrap;overflow-wrap:anywhere;font-size:11px;margin:2px 0'>{text(body)}</pre>",
+            html("<pre style='white-space:pre-wrap;overflow-wrap:anywhere;font-size:11px;margin:2px 0'>{}</pre>", body),
             layout=_full(),
         )
         details.add_class("jupyter-compute-details")
@@ -126,10 +120,10 @@ class ComputeTools:
         try:
             op = self.ws.resize(self.name, **given)
         except ValidationError as exc:
-            self.message.value = f"<span style='{ERROR_STYLE}'>{text(exc)}; nothing was sent.</span>"
+            self.message.value = error(f"{exc}; nothing was sent.")
             return None
         except ComputeError as exc:
-            self.message.value = f"<span style='{ERROR_STYLE}'>{text(exc)}</span>"
+            self.message.value = error(exc)
             return None
         self.close()
         self.on_done()

@@ -8,11 +8,11 @@ ARM code and message on failure.
 
 from __future__ import annotations
 
-import html
 import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from .markup import ERROR_COLOUR, html
 from .text import _duration
 
 if TYPE_CHECKING:
@@ -69,18 +69,18 @@ class OperationBar:
     def _apply(self) -> None:
         self._last = time.monotonic()
         parts = bar_parts(self.op)
-        title = f"<b>{html.escape(self.op.target)}</b> <span style='opacity:.7'>{html.escape(parts['title'])}</span>"
-        info = html.escape(parts["info"])
+        title = html("<b>{}</b> <span style='opacity:.7'>{}</span>", self.op.target, parts["title"])
+        info = html("{}", parts["info"])
         if parts["error"]:
             code, _, message = parts["error"].partition(": ")
-            info += f"<br><span style='color:#c62828'><b>{html.escape(code)}</b>: {html.escape(message)}</span>"
+            info += html("<br><span style='color:{}'><b>{}</b>: {}</span>", ERROR_COLOUR, code, message)
         if parts["note"]:
-            info += f"<br><span style='opacity:.7'>{html.escape(parts['note'])}</span>"
+            info += html("<br><span style='opacity:.7'>{}</span>", parts["note"])
         with self.title.hold_sync(), self.bar.hold_sync(), self.info.hold_sync():  # one message per model
             self.title.value = title
             self.bar.value = parts["fraction"]
             self.bar.bar_style = parts["style"]
-            self.info.value = f"<span class='jupyter-compute-phase'>{info}</span>"
+            self.info.value = html("<span class='jupyter-compute-phase'>{}</span>", info)
 
 
 def bar_parts(op: Operation) -> dict[str, Any]:

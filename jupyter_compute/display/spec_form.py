@@ -14,7 +14,7 @@ from ..errors import ValidationError
 from ..secrets import Secret
 from ..specs import ComputeSpec, spec_class
 from ..specs._fields import FieldInfo
-from .compute_tools import ERROR_STYLE, text
+from . import markup
 
 UNSET = "(default)"
 
@@ -116,9 +116,8 @@ class SpecForm:
             for problem in exc.problems:
                 target = problem.field if problem.field in self.errors else _field_of(self.cls, problem.field)
                 box = self.errors.get(target) or self.errors["name"]
-                box.value = (
-                    box.value + "<br>" if box.value else ""
-                ) + f"<span style='{ERROR_STYLE}'>{text(problem.message)}</span>"
+                shown = markup.error(problem.message)
+                box.value = markup.html("{}<br>{}", markup.Markup(box.value), shown) if box.value else shown
             return None
 
 

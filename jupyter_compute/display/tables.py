@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
+
+from .markup import Markup, html
+from .terminal import one_line
 
 STATE_COLOURS = {
     "Succeeded": "#2e7d32",
@@ -19,26 +21,30 @@ def text_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> s
     if not rows:
         return empty
     columns = list(rows[0])
-    cells = [[str(row.get(c, "")) for c in columns] for row in rows]
+    cells = [[one_line(row.get(c, "")) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    columns = [one_line(c) for c in columns]
     lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     return "\n".join(lines)
 
 
-def html_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> str:
+def html_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> Markup:
     if not rows:
-        return f"<p class='jupyter-compute-empty'>{html.escape(empty)}</p>"
+        return html("<p class='jupyter-compute-empty'>{}</p>", empty)
     columns = list(rows[0])
-    head = "".join(f"<th style='text-align:left'>{html.escape(c)}</th>" for c in columns)
+    head = Markup("").join(html("<th style='text-align:left'>{}</th>", c) for c in columns)
     body = []
     for row in rows:
         tds = []
         for c in columns:
             value = str(row.get(c, ""))
-            style = "text-align:left"
-            if c == "state" and value in STATE_COLOURS:
-                style += f";color:{STATE_COLOURS[value]};font-weight:600"
-            tds.append(f"<td style='{style}'>{html.escape(value)}</td>")
-        body.append("<tr>" + "".join(tds) + "</tr>")
-    return f"<table class='jupyter-compute-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            colour = STATE_COLOURS.get(value) if c == "state" else None
+            style = f"text-align:left;color:{colour};font-weight:600" if colour else "text-align:left"
+            tds.append(html("<td style='{}'>{}</td>", style, value))
+        body.append(html("<tr>{}</tr>", Markup("").join(tds)))
+    return html(
+        "<table class='jupyter-compute-table'><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+        head,
+        Markup("").join(body),
+    )

@@ -1,7 +1,8 @@
 """A one-line text progress bar for terminals and the command line.
 
 On a TTY the line redraws in place (at most a few times a second); elsewhere (pipes, CI,
-nbconvert) only phase changes and the final line are written, so logs stay readable.
+nbconvert) only phase changes and the final line are written, so logs stay readable. Lines carry no
+control characters from the service (names, phases, error messages): see :mod:`.terminal`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import sys
 import threading
 import time
 from typing import TYPE_CHECKING, TextIO
+
+from .terminal import clean, one_line
 
 if TYPE_CHECKING:
     from ..operations import Operation
@@ -28,9 +31,9 @@ def bar_line(op: Operation, width: int = WIDTH) -> str:
     parts.append(_duration(p.elapsed))
     if p.status == "InProgress" and p.eta:
         parts.append(f"~{_duration(p.eta)} left")
-    line = " · ".join(parts)
+    line = one_line(" · ".join(parts))
     if op.error is not None:
-        line += f"\n  {op.error}"
+        line += f"\n  {clean(op.error)}"
     return line
 
 
@@ -41,8 +44,9 @@ def final_line(op: Operation) -> str:
     if p.nodes_text:
         text += f" · {p.nodes_text}"
     text += f" · {_duration(p.elapsed)}"
+    text = one_line(text)
     if op.error is not None:
-        text += f"\n  {op.error}"
+        text += f"\n  {clean(op.error)}"
     return text
 
 
@@ -106,5 +110,5 @@ def follow(op: Operation, stream: TextIO | None = None, timeout: float | None = 
         message = op.cancel()
         if bar is not None:
             bar.close(final)
-        (stream or sys.stderr).write(message + "\n")
+        (stream or sys.stderr).write(clean(message) + "\n")
     return op

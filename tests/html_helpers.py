@@ -1,0 +1,49 @@
+"""Reading the HTML we build as a browser would: its visible text, and whether anything in it could run."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+# Tags that run or load something, whatever their attributes.
+ACTIVE_TAGS = {"script", "iframe", "object", "embed", "img", "svg", "math", "link", "meta", "base", "form", "style"}
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes += [(name, value or "") for name, value in attrs]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def read(markup: str) -> _Reader:
+    reader = _Reader()
+    reader.feed(str(markup))
+    reader.close()
+    return reader
+
+
+def visible(markup: str) -> str:
+    """The text a browser shows for ``markup`` (tags dropped, entities decoded)."""
+    return "".join(read(markup).text)
+
+
+def inert(markup: str) -> list[str]:
+    """What in ``markup`` could run script: event-handler attributes, active tags, script URLs (empty: nothing)."""
+    reader = read(markup)
+    found = [f"<{tag}>" for tag in reader.tags if tag in ACTIVE_TAGS]
+    found += [f"{name}=" for name, _ in reader.attributes if name.lower().startswith("on")]
+    found += [f"{name}={value}" for name, value in reader.attributes if "javascript:" in value.lower()]
+    return found
+
+
+def attribute(markup: str, name: str) -> list[str]:
+    """Every value of attribute ``name`` in ``markup`` (decoded)."""
+    return [value for key, value in read(markup).attributes if key == name]
