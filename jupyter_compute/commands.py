@@ -269,7 +269,17 @@ def verb_parser(verb: str, prog: str) -> _Parser:
 
 # Flags whose value may be a secret: --admin-password, --access-token, --ssh-key-passphrase, and any
 # unknown flag that looks like one (its value must not be echoed by "unrecognized arguments").
-SECRET_LIKE_FLAG = re.compile(r"pass|pwd|token|secret|key|credential", re.IGNORECASE)
+SECRET_LIKE_FLAG = re.compile(r"pas+w|pass|pwd|token|secret|key|cred", re.IGNORECASE)
+
+
+def _secret_like(flag: str, parser: _Parser) -> bool:
+    """A flag whose value must not be shown: it says so by name, or it is a misspelling of a secret flag."""
+    if SECRET_LIKE_FLAG.search(flag):
+        return True
+    secret_flags = [f for a in parser._actions if "__" in (a.dest or "") for f in a.option_strings]
+    return flag not in parser._option_string_actions and bool(difflib.get_close_matches(flag, secret_flags, cutoff=0.8))
+
+
 _TOKEN = re.compile(r"\x00(tail)?\d+\x00")  # a stand-in; "tail": a plain word after a secret value
 
 
@@ -336,7 +346,7 @@ def _mask_secret_values(parser: _Parser, words: Sequence[str]) -> tuple[list[str
             hiding = False
             flag, equals, value = word.partition("=")
             action = known.get(flag)
-            if SECRET_LIKE_FLAG.search(flag) and (action is None or action.nargs != 0):
+            if _secret_like(flag, parser) and (action is None or action.nargs != 0):
                 if equals:
                     word, hiding = f"{flag}={stand_in(value)}", True
                 else:
