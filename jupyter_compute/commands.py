@@ -12,15 +12,16 @@ import argparse
 import dataclasses
 import difflib
 import json
+import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, NoReturn
 
 import yaml
 
 from .errors import ComputeError, Problem, ServiceError, ValidationError
+from .inputs import MAX_YAML_BYTES, YAML_LIMITS, load_yaml, read_text
 from .secrets import Secret
 from .specs import GRAMMAR_WORDS, KINDS, ComputeSpec, spec_class, spec_from_yaml
 from .specs._fields import FieldInfo
@@ -82,10 +83,19 @@ class HelpRequested(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so the magic and the CLI share it."""
+    """argparse that raises instead of exiting, so the magic and the CLI share it. Call it through
+    :func:`parse_words`, which keeps secret values away from it."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}", self.format_usage().strip())
+        raise UsageError(f"{self.prog}: {message}", self.short_usage())
+
+    def short_usage(self) -> str:
+        """argparse's usage line, or one line pointing at --help when that runs over a few lines."""
+        usage = self.format_usage().strip()
+        if usage.count("\n") < 3:
+            return usage
+        words = [a.metavar if a.nargs != "?" else f"[{a.metavar}]" for a in self._get_positional_actions()]
+        return f"usage: {self.prog} {' '.join(map(str, words + ['[options]']))}; '{self.prog} --help' lists them."
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         raise HelpRequested(message or "")
@@ -189,18 +199,28 @@ def kind_parser(prog: str, cls: type[ComputeSpec]) -> _Parser:
     return parser
 
 
+# More names of a secret's flags: az ml calls the attach password --admin-password.
+SECRET_FLAG_ALIASES = {"--password": ("--admin-password",)}
+
+
 def _secret_options(group: Any, name: str, info: FieldInfo) -> None:
     base = info.cli[0]
     if base.endswith("-private-key"):
         group.add_argument(f"{base}-file", dest=f"{name}__file", metavar="FILE", help=info.help)
         group.add_argument(f"{base}-env", dest=f"{name}__env", metavar="VAR", help="… from an environment variable")
         return
+    names = (base, *SECRET_FLAG_ALIASES.get(base, ()))
     group.add_argument(
-        f"{base}-env", dest=f"{name}__env", metavar="VAR", help=f"{info.help}, from an environment variable"
+        *(f"{n}-env" for n in names),
+        dest=f"{name}__env",
+        metavar="VAR",
+        help=f"{info.help}, from an environment variable",
     )
-    group.add_argument(f"{base}-file", dest=f"{name}__file", metavar="FILE", help=f"{info.help}, from a file")
     group.add_argument(
-        base,
+        *(f"{n}-file" for n in names), dest=f"{name}__file", metavar="FILE", help=f"{info.help}, from a file"
+    )
+    group.add_argument(
+        *names,
         dest=f"{name}__inline",
         metavar="VALUE",
         help="inline value (accepted with a warning; prefer -env or -file)",
@@ -247,8 +267,108 @@ def verb_parser(verb: str, prog: str) -> _Parser:
 
 # --- parsing ----------------------------------------------------------------------------------
 
+# Flags whose value may be a secret: --admin-password, --access-token, --ssh-key-passphrase, and any
+# unknown flag that looks like one (its value must not be echoed by "unrecognized arguments").
+SECRET_LIKE_FLAG = re.compile(r"pas+w|pass|pwd|token|secret|key|cred", re.IGNORECASE)
 
-Prompt = Callable[[str], str]
+
+def _secret_like(flag: str, parser: _Parser) -> bool:
+    """A flag whose value must not be shown: it says so by name, or it is a misspelling of a secret flag."""
+    if SECRET_LIKE_FLAG.search(flag):
+        return True
+    secret_flags = [f for a in parser._actions if "__" in (a.dest or "") for f in a.option_strings]
+    return flag not in parser._option_string_actions and bool(difflib.get_close_matches(flag, secret_flags, cutoff=0.8))
+
+
+_TOKEN = re.compile(r"\x00(tail)?\d+\x00")  # a stand-in; "tail": a plain word after a secret value
+
+
+def _split(line: str) -> list[str]:
+    """A magic line split like a shell; an unclosed quote is a usage error (not a ValueError)."""
+    problem = ""
+    try:
+        return shlex.split(line)
+    except ValueError as exc:
+        problem = str(exc).lower()
+    quote = "quotation" in problem
+    raise UsageError(
+        "the line has an unclosed quote; close it, or escape a quote inside a value with a backslash"
+        if quote
+        else f"the line cannot be split into words ({problem})"
+    )
+
+
+def parse_words(parser: _Parser, words: Sequence[str]) -> argparse.Namespace:
+    """``parser.parse_args(words)``, except that argparse never sees a secret-like value.
+
+    The word after a secret-like flag (``--admin-password VALUE`` or ``--admin-password=VALUE``, known
+    or not), and the plain words after it up to the next flag (the rest of an unquoted value with
+    spaces), reach argparse as stand-in tokens, so no message, exception or traceback of argparse can
+    hold them; errors show them as ``***``. The namespace gets the real words back.
+    """
+    masked, originals = _mask_secret_values(parser, words)
+    failure: UsageError | None = None
+    try:
+        ns, extras = parser.parse_known_args(masked)
+    except UsageError as exc:
+        failure = exc
+    else:
+        if not extras:
+            return _unmask_namespace(ns, originals)
+    if failure is not None:
+        message, usage = failure.problems[0].message, failure.usage
+    else:
+        tails = any(match.group(1) for word in extras for match in _TOKEN.finditer(word))
+        hint = " (a value with spaces needs quotes)" if tails else ""
+        message, usage = f"{parser.prog}: unrecognized arguments: {' '.join(extras)}{hint}", parser.short_usage()
+    raise UsageError(_TOKEN.sub("***", message), usage)  # raised here, outside `except`: no chained context
+
+
+def _mask_secret_values(parser: _Parser, words: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """(words with secret-like values replaced by stand-in tokens, token -> the real word)."""
+    known = parser._option_string_actions
+    masked: list[str] = []
+    originals: dict[str, str] = {}
+
+    def stand_in(word: str, kind: str = "") -> str:
+        token = f"\x00{kind}{len(originals)}\x00"
+        originals[token] = word
+        return token
+
+    value_next = hiding = False
+    for word in words:
+        if value_next and word not in known:
+            masked.append(stand_in(word))
+            value_next, hiding = False, True
+            continue
+        value_next = False
+        if word.startswith("-") and len(word) > 1:
+            hiding = False
+            flag, equals, value = word.partition("=")
+            action = known.get(flag)
+            if _secret_like(flag, parser) and (action is None or action.nargs != 0):
+                if equals:
+                    word, hiding = f"{flag}={stand_in(value)}", True
+                else:
+                    value_next = True
+            masked.append(word)
+        else:
+            masked.append(stand_in(word, "tail") if hiding else word)
+    return masked, originals
+
+
+def _unmask_namespace(ns: argparse.Namespace, originals: Mapping[str, str]) -> argparse.Namespace:
+    def real(value: Any) -> Any:
+        if isinstance(value, str):
+            return originals.get(value, value)
+        if isinstance(value, list):
+            return [real(item) for item in value]
+        return value
+
+    return argparse.Namespace(**{dest: real(value) for dest, value in vars(ns).items()})
+
+
+Prompt = Callable[[str], "str | None"]  # None: this front end cannot ask (a kernel without stdin)
 # The secret to ask for when an attach has no credential from a flag, env var, file or YAML.
 PROMPTED_SECRETS = {
     "virtualmachine": ("admin_password", "ssh_private_key_file"),
@@ -264,7 +384,7 @@ def parse(
     prompt: Prompt | None = None,
 ) -> Command:
     """Words (or one string, split like a shell) -> Command. Raises UsageError / ValidationError / HelpRequested."""
-    words = shlex.split(argv) if isinstance(argv, str) else list(argv)
+    words = _split(argv) if isinstance(argv, str) else list(argv)
     if not words or words[0] in ("-h", "--help", "help"):
         raise HelpRequested(f"usage: {prog} VERB ...\n\n{USAGE}")
     verb, rest = words[0], words[1:]
@@ -276,7 +396,7 @@ def parse(
         return _parse_create(verb, rest, prog, yaml_body, prompt)
     if yaml_body is not None and yaml_body.strip():
         raise UsageError(f"a YAML cell body goes with create or attach, not {verb}")
-    ns = verb_parser(verb, prog).parse_args(rest)
+    ns = parse_words(verb_parser(verb, prog), rest)
     opts = {k: v for k, v in vars(ns).items() if k not in _COMMON_DESTS and k != "name"}
     if verb == "workspace":
         choice = _workspace_choice(ns)
@@ -351,10 +471,13 @@ def _parse_create(verb: str, rest: list[str], prog: str, yaml_body: str | None, 
     if verb == "attach" and not cls.ATTACHED:
         raise UsageError(f"{kind_word} is created, not attached: use 'create {GRAMMAR_WORDS[cls.KIND]}'")
     parser = kind_parser(f"{prog} {verb} {GRAMMAR_WORDS[cls.KIND]}", cls)
-    ns = parser.parse_args(words)
+    ns = parse_words(parser, words)
     keywords, inline, flags = _keywords(ns, cls, parser)
-    if prompt is not None and not ns.dry_run:
-        _prompt_for_secret(cls, keywords, document, prompt, ns.name)
+    wanted = _secret_to_ask(cls, keywords, document) if prompt is not None and not ns.dry_run else None
+    if prompt is not None and wanted is not None:
+        # Check every other flag and YAML key first: a typo is reported before anyone types a password.
+        _build_spec(cls, ns.name, document, {**keywords, wanted: Secret(None, source="prompt")}, flags)
+        keywords.update(_ask_for_secret(cls, wanted, prompt, ns.name, flags))
     spec = _build_spec(cls, ns.name, document, keywords, flags)
     return Command(
         verb,
@@ -369,25 +492,41 @@ def _parse_create(verb: str, rest: list[str], prog: str, yaml_body: str | None, 
     )
 
 
-def _prompt_for_secret(
-    cls: type[ComputeSpec],
-    keywords: dict[str, Any],
-    document: Mapping[str, Any] | None,
-    prompt: Prompt,
-    name: str | None,
-) -> None:
-    """Ask (password prompt) for the credential an attach needs when none came by flag, env, file or YAML."""
+def _secret_to_ask(
+    cls: type[ComputeSpec], keywords: Mapping[str, Any], document: Mapping[str, Any] | None
+) -> str | None:
+    """The field of the credential an attach needs when none came by flag, env, file or YAML, else None."""
     wanted = PROMPTED_SECRETS.get(cls.KIND)
     if not wanted or any(k in keywords for k in wanted):
-        return
+        return None
     yaml_keys = {n: info.yaml for n, info in cls.fields_info()}
     flat = _flat_keys(document or {})
     if any(yaml_keys.get(k) in flat for k in wanted):
-        return
-    label = {"admin_password": "administrator password", "access_token": "access token"}[wanted[0]]
+        return None
+    return wanted[0]
+
+
+def _ask_for_secret(
+    cls: type[ComputeSpec], wanted: str, prompt: Prompt, name: str | None, flags: Mapping[str, str]
+) -> dict[str, Secret]:
+    """Ask (password prompt) for ``wanted``. A front end that cannot ask (a kernel started without stdin)
+    gets an error saying which options give the credential instead."""
+    label = {"admin_password": "administrator password", "access_token": "access token"}[wanted]
     value = prompt(f"{label.capitalize()} for {name or 'the compute'} (not echoed): ")
-    if value:
-        keywords[wanted[0]] = Secret(value, source="prompt")
+    if value is None:
+        options = [
+            f"{flags[f'{field}__{kind}']} {'VAR' if kind == 'env' else 'F'}"
+            for field in PROMPTED_SECRETS[cls.KIND]
+            for kind in ("env", "file")
+            if f"{field}__{kind}" in flags
+        ]
+        raise ValidationError.one(
+            flags.get(f"{wanted}__env", wanted),
+            f"the {label} is needed and this front end cannot ask for it (no input prompt); "
+            f"give {', '.join(options[:-1])} or {options[-1]}",
+            cls.TITLE,
+        )
+    return {wanted: Secret(value, source="prompt")} if value else {}
 
 
 def _flat_keys(document: Mapping[str, Any], prefix: str = "") -> set[str]:
@@ -410,18 +549,10 @@ def _read_document(words: list[str], yaml_body: str | None) -> dict[str, Any] | 
     if path is not None:
         if text is not None:
             raise UsageError("give the YAML either as the cell body or with --file, not both")
-        try:
-            text = Path(path).expanduser().read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ValidationError.one("--file", f"cannot read {path} ({exc.strerror})") from None
+        text = read_text(path, "--file", limit=MAX_YAML_BYTES, note=YAML_LIMITS)
     if text is None:
         return None
-    try:
-        loaded = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ValidationError.one("yaml", f"{getattr(exc, 'problem', None) or 'not valid YAML'}{where}") from None
+    loaded = load_yaml(text, "yaml" if path is None else f"--file {path}")
     if loaded is None:
         return None
     if not isinstance(loaded, dict):

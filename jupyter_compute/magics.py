@@ -84,10 +84,17 @@ class ComputeMagics(Magics):
         return outcome.value
 
 
-def _prompt(message: str) -> str:
+def _prompt(message: str) -> str | None:
+    """A password prompt, or None when there is no one to ask: a kernel whose front end does not
+    take input (ipykernel's getpass raises StdinNotImplementedError) or a closed stdin."""
     import getpass
 
-    return getpass.getpass(message)
+    from IPython.core.error import StdinNotImplementedError
+
+    try:
+        return getpass.getpass(message)
+    except (StdinNotImplementedError, EOFError, OSError):
+        return None
 
 
 def register(ipython: Any) -> None:

@@ -10,7 +10,6 @@ errors name the source, never the value.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any, Literal
 
 from .errors import ValidationError
@@ -79,10 +78,9 @@ class Secret:
                 raise ValidationError.one(field, f"environment variable {self._origin} is not set or empty")
             return Secret(value, source="env", origin=self._origin)
         if self._source == "file":
-            try:
-                text = Path(self._origin).expanduser().read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ValidationError.one(field, f"cannot read file {self._origin} ({exc.strerror})") from None
+            from .inputs import read_text
+
+            text = read_text(self._origin, field, what="file")
             if self._passphrase is not None:
                 text = _decrypt_private_key(text, self._passphrase.resolve(field).reveal(), field)
             if not text.strip():

@@ -145,15 +145,35 @@ class WorkspaceRef:
         return where
 
 
-def read_config(path: str | os.PathLike[str]) -> WorkspaceRef:
-    """A v1/v2 ``config.json``: subscription_id, resource_group, workspace_name."""
-    file = Path(path)
+def read_config(path: str | os.PathLike[str], *, found: bool = False) -> WorkspaceRef:
+    """A v1/v2 ``config.json``: subscription_id, resource_group, workspace_name.
+
+    ``found``: the file was found by :func:`find_config`, not named by the user, so its errors say
+    where it came from and how to choose another workspace (it would otherwise stop every command).
+    """
+    if not found:
+        return _read_config(Path(path))
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValidationError.one("config", f"cannot read {file} ({exc.strerror})") from None
+        return _read_config(Path(path))
+    except ValidationError as exc:
+        hint = (
+            "found from the current folder upwards; fix or move it, or choose a workspace "
+            "with --local or `workspace --config PATH`"
+        )
+        problems = [Problem(p.field, f"{p.message} ({hint})") for p in exc.problems]
+    raise ValidationError(problems, "workspace")
+
+
+def _read_config(file: Path) -> WorkspaceRef:
+    from .inputs import read_text
+
+    text = read_text(file, "config")
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError.one("config", f"{file} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise ValidationError.one("config", f"{file} is nested too deeply to be a config.json") from None
     if not isinstance(data, Mapping):
         raise ValidationError.one("config", f"{file} must hold a JSON object")
     missing = [k for k in ("subscription_id", "resource_group", "workspace_name") if not data.get(k)]
@@ -185,7 +205,7 @@ def resolve(explicit: WorkspaceRef | None = None, start: Path | None = None, *, 
         return explicit
     config = find_config(start)
     if config is not None:
-        return read_config(config)
+        return read_config(config, found=True)
     env = os.environ
     names = ("AZUREML_ARM_SUBSCRIPTION", "AZUREML_ARM_RESOURCEGROUP", "AZUREML_ARM_WORKSPACE_NAME")
     if all(env.get(n) for n in names):

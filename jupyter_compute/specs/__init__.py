@@ -10,8 +10,6 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
 from ..errors import Problem, ValidationError
 from ._base import ComputeSpec, WireContext, WithIdentity
 from ._fields import FieldInfo, seconds_to_iso
@@ -126,13 +124,9 @@ def spec_class(kind: str) -> type[ComputeSpec]:
 def spec_from_yaml(document: str | Mapping[str, Any], **overrides: Any) -> ComputeSpec:
     """Build a spec from an az ml YAML document (text or parsed); ``overrides`` win over its keys."""
     if isinstance(document, str):
-        try:
-            document = yaml.safe_load(document) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or "not valid YAML"
-            raise ValidationError([Problem("yaml", f"{problem}{where}")]) from None
+        from ..inputs import load_yaml  # the capped safe loader (size, nesting, alias expansion)
+
+        document = load_yaml(document, "yaml") or {}
     if not isinstance(document, Mapping):
         raise ValidationError([Problem("yaml", "the document must be a mapping of settings")])
     kind = overrides.pop("type", None) or document.get("type")

@@ -1,0 +1,141 @@
+"""Reading what users hand us: text files (UTF-8 only) and YAML documents (with caps).
+
+Every file we read (``--file``, ``--password-file``, ``--ssh-private-key-file``, ``--config``, a
+``config.json`` found upwards) goes through :func:`read_text`, and every YAML document through
+:func:`load_yaml`, so bad bytes or a hostile document become one :class:`ValidationError` naming
+the flag or file, before anything is sent. The caps (README, "Commands"): a YAML document is at
+most 1 MB, nested at most 64 levels, and at most 100,000 values once its aliases are expanded, so a
+"billion laughs" file is refused while it is parsed, in milliseconds, not later when it is walked.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from .errors import ValidationError
+
+MAX_FILE_BYTES = 1_000_000
+MAX_YAML_BYTES = 1_000_000
+MAX_YAML_DEPTH = 64
+MAX_YAML_VALUES = 100_000
+YAML_LIMITS = (
+    f"YAML documents are limited to 1 MB, {MAX_YAML_DEPTH} levels of nesting and "
+    f"{MAX_YAML_VALUES:,} values with aliases expanded"
+)
+
+
+def read_text(
+    path: str | os.PathLike[str], field: str, *, limit: int = MAX_FILE_BYTES, what: str = "", note: str = ""
+) -> str:
+    """The UTF-8 text of a file (a UTF-8 byte-order mark is dropped).
+
+    Raises ValidationError naming ``field`` and the file when it cannot be read, is larger than
+    ``limit`` bytes (``note`` says why that is the limit; no file we read is bigger, and a device
+    such as /dev/zero is never read whole), or is not UTF-8. The message never quotes the file's
+    content: it may be a secret.
+    """
+    shown = os.fspath(path)
+    label = f"{what} {shown}" if what else shown
+    try:
+        with Path(path).expanduser().open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ValidationError.one(field, f"cannot read {label} ({exc.strerror or type(exc).__name__})") from None
+    if len(data) > limit:
+        raise ValidationError.one(field, f"{label} is larger than {_size(limit)}{f'; {note}' if note else ''}")
+    text, offset = _decode(data)
+    if text is None:
+        raise ValidationError.one(
+            field, f"{label} is not UTF-8 text (undecodable byte at offset {offset}); save it as UTF-8"
+        )
+    return text
+
+
+def _decode(data: bytes) -> tuple[str | None, int]:
+    """(text, 0), or (None, offset of the first bad byte). The decode error is not kept: it holds the bytes."""
+    try:
+        return data.decode("utf-8-sig"), 0
+    except UnicodeDecodeError as exc:
+        offset = exc.start
+    return None, offset
+
+
+def load_yaml(text: str, field: str) -> Any:
+    """Parse one YAML document with the safe loader and the caps above; ValidationError on ``field``."""
+    if len(text) > MAX_YAML_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+        raise ValidationError.one(field, f"the document is larger than {_size(MAX_YAML_BYTES)}; {YAML_LIMITS}")
+    problem = ""
+    try:
+        return yaml.load(text, Loader=CappedLoader)  # noqa: S506 - CappedLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = f"{exc.problem or exc.context or 'not valid YAML'}{where}"
+        if isinstance(exc, _Refused):
+            problem += f"; {YAML_LIMITS}"
+    except yaml.YAMLError as exc:
+        problem = str(exc).splitlines()[0] if str(exc) else "not valid YAML"
+    raise ValidationError.one(field, problem)
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A document over a cap, found while composing it."""
+
+
+class CappedLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader that counts while composing: nesting depth, and values with aliases expanded.
+
+    ``safe_load`` turns aliases into shared objects, so loading a billion-laughs document is cheap but
+    every later walk, copy or dump of it is not; counting each alias as the size of what it names
+    refuses it here. An alias to a collection that contains it (a recursive document) is refused too.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._values = 0
+        self._weights: dict[int, int] = {}  # id(node) -> values in it, aliases expanded
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        if self.check_event(yaml.AliasEvent):
+            target = super().compose_node(parent, index)
+            weight = self._weights.get(id(target))
+            if weight is None:  # the alias names a collection still being composed: it contains itself
+                raise _Refused(problem="an alias refers to a collection that contains it", problem_mark=mark)
+            self._count(weight, mark)
+            return target
+        self._depth += 1
+        if self._depth > MAX_YAML_DEPTH:
+            raise _Refused(problem=f"nested more than {MAX_YAML_DEPTH} levels deep", problem_mark=mark)
+        self._count(1, mark)  # counted as it starts, so a long flat list is refused early too
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        if node is not None:
+            self._weights[id(node)] = 1 + sum(self._weights[id(child)] for child in _children(node))
+        return node
+
+    def _count(self, values: int, mark: Any) -> None:
+        self._values += values
+        if self._values > MAX_YAML_VALUES:
+            raise _Refused(
+                problem=f"more than {MAX_YAML_VALUES:,} values once its aliases are expanded",
+                problem_mark=mark,
+            )
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 1_000_000} MB" if limit % 1_000_000 == 0 else f"{limit:,} bytes"
