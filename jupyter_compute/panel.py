@@ -410,8 +410,10 @@ class ComputePanel:
         spec = self._spec()
         if spec is None:
             return None
-        request = self.ws.plan_create(spec).dry_run()
-        self.output.value = f"<pre style='white-space:pre-wrap'>{text(json.dumps(request, indent=2))}</pre>"
+        planned, note = self.ws.preview_create(spec)  # one quick read of the region, never the retry backoff
+        request = planned.dry_run()
+        shown = json.dumps(request, indent=2) + (f"\n{note}" if note else "")
+        self.output.value = f"<pre style='white-space:pre-wrap'>{text(shown)}</pre>"
         return request
 
     def copy_magic(self) -> str | None:

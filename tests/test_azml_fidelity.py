@@ -113,6 +113,27 @@ def test_the_reference_docs_examples_load(example: str) -> None:
         assert isinstance(spec, AmlComputeSpec) and spec.idle_time_before_scale_down == 120
 
 
+def test_flags_supply_what_the_docs_vm_example_lacks(cli: Cli) -> None:
+    """Given the docs' VM example (no credentials), when attached with the credential flags, then the file and
+    the flags make one request: the rules are checked on the merged settings, not on the file alone."""
+    result = cli(
+        "attach",
+        "--file",
+        str(EXAMPLES / "vm-attach.yml"),
+        "--admin-username",
+        "azureuser",
+        "--password-env",
+        "PW",
+        "--dry-run",
+        "-o",
+        "json",
+    )
+    body = json.loads(result.stdout)["body"]["properties"]
+    assert body["resourceId"].endswith("/virtualMachines/vm1")
+    assert body["properties"]["administratorAccount"] == {"username": "azureuser", "password": "***"}
+    assert "pw-never-shown-3319" not in result.stdout + result.stderr
+
+
 def test_private_nodes_need_no_subnet() -> None:
     """Given enable_node_public_ip: false without a subnet (a managed network), then it is accepted and sent."""
     ctx = __import__("jupyter_compute.specs", fromlist=["WireContext"]).WireContext(SUB, "rg", "ws")
