@@ -396,13 +396,10 @@ class Workspace:
         max_nodes: int | str | None = None,
         idle_seconds: int | str | None = None,
     ) -> Operation:
-        """Change a cluster's min/max nodes or idle time before scale-down (PATCH scaleSettings)."""
-        compute = self.get(name)
-        if compute.compute_type != "AmlCompute":
-            raise ValidationError.one("name", f"{name} is a {compute.kind}; resize applies to compute clusters")
-        current = dict(compute._inner.get("scaleSettings") or {})
+        """Change a cluster's min/max nodes or idle time before scale-down (PATCH scaleSettings).
+        The values are checked before anything is sent; then the cluster is read and the PATCH sent."""
         problems = []
-        scale = dict(current)
+        scale: dict[str, Any] = {}
         for field, raw, parse in (
             ("min_nodes", min_nodes, integer(0, 10_000)),
             ("max_nodes", max_nodes, integer(1, 10_000)),
@@ -419,7 +416,13 @@ class Workspace:
             scale[key or "nodeIdleTimeBeforeScaleDown"] = value if key else seconds_to_iso(value)
         if min_nodes is None and max_nodes is None and idle_seconds is None:
             problems.append(Problem("resize", "give --min-nodes, --max-nodes or --idle-time-before-scale-down"))
-        if not problems and int(scale.get("minNodeCount") or 0) > int(scale.get("maxNodeCount") or 0):
+        if problems:
+            raise ValidationError(problems, "resize")
+        compute = self.get(name)
+        if compute.compute_type != "AmlCompute":
+            raise ValidationError.one("name", f"{name} is a {compute.kind}; resize applies to compute clusters")
+        scale = {**dict(compute._inner.get("scaleSettings") or {}), **scale}
+        if int(scale.get("minNodeCount") or 0) > int(scale.get("maxNodeCount") or 0):
             problems.append(
                 Problem(
                     "min_nodes",

@@ -252,9 +252,10 @@ def test_a_duration_too_long_through_the_cli(cli: Cli, access_log: Path, tmp_pat
     path.write_text("name: cpu\ntype: amlcompute\nidle_time_before_scale_down: PT9999999999999999999S\n")
     filed = cli("create", "--file", str(path), code=2)
     assert "0 to 604800 seconds" in filed.stderr and len(filed.stderr.strip().splitlines()) <= 2
-    resized = cli("resize", "nope-cl", "--idle-time-before-scale-down", "P99999999999D", code=None)
-    assert "OverflowError" not in resized.stderr
+    resized = cli("resize", "nope-cl", "--idle-time-before-scale-down", "P99999999999D", code=2)
+    assert "0 to 604800 seconds" in resized.stderr
     assert puts(access_log) == []
+    assert not access_log.exists() or "/computes/nope-cl " not in access_log.read_text(), "nothing was asked"
 
 
 def test_a_duration_too_long_through_the_magic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
