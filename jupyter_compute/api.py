@@ -19,7 +19,17 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .computes import Compute, ComputeList, kind_word
-from .errors import Conflict, NotFound, Problem, QuotaExceeded, ServiceError, UntrustedLink, ValidationError
+from .errors import (
+    AuthenticationError,
+    Conflict,
+    NotFound,
+    Problem,
+    QuotaExceeded,
+    ServiceError,
+    TransportError,
+    UntrustedLink,
+    ValidationError,
+)
 from .operations import Operation, Poller, Strategy, poll_interval, typical_for
 from .progress import is_transitional
 from .specs import ComputeSpec, spec_class, spec_from_arm
@@ -30,6 +40,11 @@ from .workspace import WorkspaceRef, read_config, resolve
 
 if TYPE_CHECKING:
     from .arm import ArmClient
+
+# A preview reads the workspace's region once, without the transport's retries: a dry run must not wait
+# through minutes of backoff for a workspace it cannot reach.
+PREVIEW_TIMEOUT = 10.0
+REGION_LATER = "the workspace's region will be filled in when sent"
 
 _instances: dict[WorkspaceRef, Workspace] = {}
 _instances_lock = threading.Lock()
@@ -104,10 +119,22 @@ class Workspace:
 
         return catalogue.speed()
 
-    def location(self) -> str:
-        """The workspace's region (read once)."""
+    def location(self, *, quick: bool = False) -> str:
+        """The workspace's region, read once per Workspace and kept ("" if the workspace names none).
+
+        ``quick``: one try with a short timeout and no retries (for previews); the error of that one
+        try is raised as usual (TransportError, AuthenticationError, ServiceError)."""
         if self._location is None:
-            body = self._client().get(self.ref.workspace_url()).body or {}
+            if quick:
+                from .arm import ArmClient
+
+                client = ArmClient(self.ref, timeout=PREVIEW_TIMEOUT, retries=0)
+                try:
+                    body = client.get(self.ref.workspace_url()).body or {}
+                finally:
+                    client.close()
+            else:
+                body = self._client().get(self.ref.workspace_url()).body or {}
             self._location = str(body.get("location") or "")
         return self._location
 
@@ -153,9 +180,30 @@ class Workspace:
     # --- requests (also used by --dry-run) -------------------------------------------------------
 
     def plan_create(self, spec: ComputeSpec) -> ArmRequest:
-        """The exact PUT a create or attach sends (secrets still wrapped)."""
+        """The exact PUT a create or attach sends (secrets still wrapped). Its ``location`` is the
+        spec's, else the workspace's region (read once), as az ml, azure-ai-ml and azureml-core send it."""
+        return self._plan_put(spec, spec.location or self.location() or None)
+
+    def preview_create(self, spec: ComputeSpec) -> tuple[ArmRequest, str | None]:
+        """For --dry-run: the request :meth:`plan_create` gives, and a note when it cannot be complete.
+
+        The region is read with one quick try (:meth:`location` ``quick``); if the workspace cannot be
+        reached, the request comes without ``location`` and the note says it will be filled in when sent."""
+        if spec.location:
+            return self._plan_put(spec, spec.location), None
+        try:
+            region = self.location(quick=True)
+        except (TransportError, AuthenticationError, ServiceError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return self._plan_put(spec, None), f"note: location: {REGION_LATER} (could not read it now: {reason})"
+        return self._plan_put(spec, region or None), None
+
+    def _plan_put(self, spec: ComputeSpec, region: str | None) -> ArmRequest:
         from . import wire_schema
 
+        if region and not spec.location:
+            located: ComputeSpec = dataclasses.replace(spec, location=region)
+            spec = located
         body = spec.to_arm(self.ref.wire_context)
         problems = wire_schema.problems(masked(body))
         if problems:
@@ -348,13 +396,10 @@ class Workspace:
         max_nodes: int | str | None = None,
         idle_seconds: int | str | None = None,
     ) -> Operation:
-        """Change a cluster's min/max nodes or idle time before scale-down (PATCH scaleSettings)."""
-        compute = self.get(name)
-        if compute.compute_type != "AmlCompute":
-            raise ValidationError.one("name", f"{name} is a {compute.kind}; resize applies to compute clusters")
-        current = dict(compute._inner.get("scaleSettings") or {})
+        """Change a cluster's min/max nodes or idle time before scale-down (PATCH scaleSettings).
+        The values are checked before anything is sent; then the cluster is read and the PATCH sent."""
         problems = []
-        scale = dict(current)
+        scale: dict[str, Any] = {}
         for field, raw, parse in (
             ("min_nodes", min_nodes, integer(0, 10_000)),
             ("max_nodes", max_nodes, integer(1, 10_000)),
@@ -371,7 +416,13 @@ class Workspace:
             scale[key or "nodeIdleTimeBeforeScaleDown"] = value if key else seconds_to_iso(value)
         if min_nodes is None and max_nodes is None and idle_seconds is None:
             problems.append(Problem("resize", "give --min-nodes, --max-nodes or --idle-time-before-scale-down"))
-        if not problems and int(scale.get("minNodeCount") or 0) > int(scale.get("maxNodeCount") or 0):
+        if problems:
+            raise ValidationError(problems, "resize")
+        compute = self.get(name)
+        if compute.compute_type != "AmlCompute":
+            raise ValidationError.one("name", f"{name} is a {compute.kind}; resize applies to compute clusters")
+        scale = {**dict(compute._inner.get("scaleSettings") or {}), **scale}
+        if int(scale.get("minNodeCount") or 0) > int(scale.get("maxNodeCount") or 0):
             problems.append(
                 Problem(
                     "min_nodes",

@@ -23,7 +23,7 @@ import yaml
 from .errors import ComputeError, Problem, ServiceError, ValidationError
 from .inputs import MAX_YAML_BYTES, YAML_LIMITS, load_yaml, read_text
 from .secrets import Secret
-from .specs import GRAMMAR_WORDS, KINDS, ComputeSpec, spec_class, spec_from_yaml
+from .specs import GRAMMAR_WORDS, KINDS, ComputeSpec, document_kind, spec_class, spec_from_yaml
 from .specs._fields import FieldInfo
 from .specs.batch import refuse_batch
 
@@ -454,8 +454,8 @@ def _parse_create(verb: str, rest: list[str], prog: str, yaml_body: str | None, 
             raise UsageError(f"attach needs a kind first: {', '.join(kinds)} (batch is no longer accepted).{hint}")
     document = _read_document(words, yaml_body)
     if kind_word is None:
-        if document is not None and document.get("type"):
-            kind_word = str(document["type"])
+        if document is not None and (named := document_kind(document)):
+            kind_word = named
         elif verb == "create":
             if words and words[0] in ("-h", "--help"):
                 raise HelpRequested(
@@ -606,12 +606,7 @@ def _build_spec(
 ) -> ComputeSpec:
     try:
         if document is not None:
-            base = spec_from_yaml({**document, "type": cls.KIND}, **({"name": name} if name else {}))
-            if not keywords:
-                return base
-            merged = {n: getattr(base, n) for n, _ in base.fields_info()}
-            merged.update(keywords)
-            return cls.from_keywords(**{k: v for k, v in merged.items() if v is not None and v != ()})
+            return spec_from_yaml({**document, "type": cls.KIND}, **({"name": name} if name else {}), **keywords)
         return cls.from_keywords(**({"name": name} if name else {}), **keywords)
     except ValidationError as exc:
         if isinstance(exc, UsageError):

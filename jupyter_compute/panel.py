@@ -431,8 +431,10 @@ class ComputePanel:
         spec = self._spec()
         if spec is None:
             return None
-        request = self.ws.plan_create(spec).dry_run()
-        self.output.value = html("<pre style='white-space:pre-wrap'>{}</pre>", json.dumps(request, indent=2))
+        planned, note = self.ws.preview_create(spec)  # one quick read of the region, never the retry backoff
+        request = planned.dry_run()
+        shown = json.dumps(request, indent=2) + (f"\n{note}" if note else "")
+        self.output.value = html("<pre style='white-space:pre-wrap'>{}</pre>", shown)
         return request
 
     def copy_magic(self) -> str | None:

@@ -102,11 +102,17 @@ def _dry(request: Any) -> Outcome:
 
 def _create(ws: Any, command: Command) -> Outcome:
     assert command.spec is not None
+    notes = command.spec.notes
     if command.dry_run:
-        return _dry(ws.plan_create(command.spec.resolve_secrets()))
-    if command.verb == "attach":
-        return _operation_outcome(ws.attach(command.spec))
-    return _operation_outcome(ws.create(command.spec, preflight=not command.skip_preflight))
+        request, note = ws.preview_create(command.spec.resolve_secrets())
+        outcome = _dry(request)
+        notes += (note,) if note else ()
+    elif command.verb == "attach":
+        outcome = _operation_outcome(ws.attach(command.spec))
+    else:
+        outcome = _operation_outcome(ws.create(command.spec, preflight=not command.skip_preflight))
+    outcome.warnings = notes + outcome.warnings
+    return outcome
 
 
 def _list(ws: Any, command: Command) -> Outcome:

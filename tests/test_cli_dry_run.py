@@ -1,22 +1,36 @@
 """Given `jupyter compute create|attach … --dry-run -o json`, then it prints {"method","url","body"}: the exact
-request, for the local workspace and for an Azure workspace given by flags, and exits 0; bad input exits 2."""
+request, for the local workspace and for an Azure workspace given by flags, and exits 0; bad input exits 2.
+The Azure workspace is the local server addressed as one (a dry run reads the workspace's region)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from jupyter_compute.local.server import LocalServer
+
 from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, UAI, VM_ID
 
 AZURE = ["--subscription", SUB, "--resource-group", "rg", "--workspace", "ws1"]
-PREFIX = (
-    f"https://management.azure.com/subscriptions/{SUB}/resourceGroups/rg/providers/"
-    "Microsoft.MachineLearningServices/workspaces/ws1/computes/"
-)
+PATH = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws1/computes/"
+
+
+@pytest.fixture(scope="module")
+def azure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The environment that sends an Azure workspace's requests to a local server on loopback."""
+    server = LocalServer(home=Path(tmp_path_factory.mktemp("emulator"))).start()
+    yield {"JUPYTER_COMPUTE_ARM_ENDPOINT": server.url, "JUPYTER_COMPUTE_ACCESS_TOKEN": "test-token"}
+    server.stop()
+
+
+def prefix(azure: dict[str, str]) -> str:
+    return azure["JUPYTER_COMPUTE_ARM_ENDPOINT"].rstrip("/") + PATH
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -55,18 +69,19 @@ LINES = {
 
 
 @pytest.mark.parametrize("case", sorted(LINES))
-def test_dry_run_for_an_azure_workspace(case: str) -> None:
-    result = run(*LINES[case].split(), "--dry-run", "-o", "json", *AZURE, env={"PW": "pw-value"})
+def test_dry_run_for_an_azure_workspace(case: str, azure: dict[str, str]) -> None:
+    result = run(*LINES[case].split(), "--dry-run", "-o", "json", *AZURE, env={"PW": "pw-value", **azure})
     assert result.returncode == 0, result.stderr
     request: dict[str, Any] = json.loads(result.stdout)
     assert set(request) == {"method", "url", "body"}
     assert request["method"] == "PUT"
-    assert request["url"].startswith(PREFIX) and request["url"].endswith("?api-version=2025-12-01")
+    assert request["url"].startswith(prefix(azure)) and request["url"].endswith("?api-version=2025-12-01")
+    assert request["body"]["location"] == "eastus", "the workspace's region, as the PUT will carry it"
     assert "pw-value" not in result.stdout
 
 
-def test_v1_names_expand_to_the_same_request() -> None:
-    result = run(*LINES["cluster v1 names"].split(), "--dry-run", "-o", "json", *AZURE)
+def test_v1_names_expand_to_the_same_request(azure: dict[str, str]) -> None:
+    result = run(*LINES["cluster v1 names"].split(), "--dry-run", "-o", "json", *AZURE, env=azure)
     body = json.loads(result.stdout)["body"]["properties"]["properties"]
     assert body["vmPriority"] == "LowPriority"
     assert body["scaleSettings"] == {"maxNodeCount": 4, "minNodeCount": 1, "nodeIdleTimeBeforeScaleDown": "PT10M"}
@@ -85,12 +100,12 @@ def test_dry_run_for_the_local_workspace_sends_nothing() -> None:
     assert json.loads(listing.stdout) == []
 
 
-def test_yaml_file_with_overriding_flags(tmp_path: Any) -> None:
+def test_yaml_file_with_overriding_flags(tmp_path: Any, azure: dict[str, str]) -> None:
     path = tmp_path / "cluster.yml"
     path.write_text("name: from-yaml\ntype: amlcompute\nsize: Standard_DS3_v2\nmax_instances: 2\n")
-    result = run("create", "--file", str(path), "--max-instances", "5", "--dry-run", "-o", "json", *AZURE)
+    result = run("create", "--file", str(path), "--max-instances", "5", "--dry-run", "-o", "json", *AZURE, env=azure)
     request = json.loads(result.stdout)
-    assert request["url"].startswith(PREFIX + "from-yaml?")
+    assert request["url"].startswith(prefix(azure) + "from-yaml?")
     assert request["body"]["properties"]["properties"]["scaleSettings"]["maxNodeCount"] == 5
 
 

@@ -6,11 +6,13 @@ reads an ``az ml`` compute YAML document; ``spec_from_arm`` reads an ARM body.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Mapping
 from typing import Any
 
 from ..errors import Problem, ValidationError
+from ..secrets import MASK, Secret
 from ._base import ComputeSpec, WireContext, WithIdentity
 from ._fields import FieldInfo, seconds_to_iso
 from ._instance_parts import CustomApplication, Schedule, ScriptReference, SetupScripts
@@ -47,6 +49,8 @@ __all__ = [
     "WireContext",
     "WithIdentity",
     "BATCH_MESSAGE",
+    "document_kind",
+    "is_arm_document",
     "kind_names",
     "refuse_batch",
     "seconds_to_iso",
@@ -122,22 +126,76 @@ def spec_class(kind: str) -> type[ComputeSpec]:
 
 
 def spec_from_yaml(document: str | Mapping[str, Any], **overrides: Any) -> ComputeSpec:
-    """Build a spec from an az ml YAML document (text or parsed); ``overrides`` win over its keys."""
+    """Build a spec from an az ml YAML document (text or parsed), or from an ARM compute resource as
+    ``show -o yaml`` prints it. ``overrides`` are keywords (field, az ml or v1 names; ``type`` picks the
+    kind) that win over the document's keys; the rules are checked on the merged settings."""
     if isinstance(document, str):
         from ..inputs import load_yaml  # the capped safe loader (size, nesting, alias expansion)
 
         document = load_yaml(document, "yaml") or {}
     if not isinstance(document, Mapping):
         raise ValidationError([Problem("yaml", "the document must be a mapping of settings")])
+    if is_arm_document(document):
+        return _spec_from_arm_document(document, overrides)
     kind = overrides.pop("type", None) or document.get("type")
     if kind is None:
         raise ValidationError([Problem("type", "is required; allowed: " + ", ".join(kind_names()))])
     cls = spec_class(str(kind))
     merged = {k: v for k, v in document.items() if k != "type"}
     merged["type"] = cls.KIND
-    for key, value in overrides.items():
-        merged[key] = value
-    return cls.from_yaml(merged)
+    return cls.from_yaml(merged, overrides)
+
+
+def is_arm_document(document: Mapping[str, Any]) -> bool:
+    """An ARM compute resource (``properties.computeType``), as ``show -o json|yaml`` prints it, rather
+    than an az ml YAML document (whose only ``properties``, a Kubernetes one's, has no computeType)."""
+    properties = document.get("properties")
+    return isinstance(properties, Mapping) and "computeType" in properties
+
+
+def document_kind(document: Mapping[str, Any]) -> str | None:
+    """The kind a --file document names: az ml's ``type``, or an ARM resource's ``computeType``."""
+    if is_arm_document(document):
+        return str(document["properties"]["computeType"])
+    kind = document.get("type")
+    return str(kind) if kind else None
+
+
+def _spec_from_arm_document(document: Mapping[str, Any], overrides: dict[str, Any]) -> ComputeSpec:
+    """A spec from an ARM compute resource: the settings a PUT can carry, validated as keywords are.
+
+    Read-only fields (ids, states, node counts, timestamps) are left out with a note; so are secrets a
+    ``show`` printed as '***', which must be given again; ``overrides`` win as for YAML."""
+    compute_type = str(document["properties"]["computeType"])
+    compute_kind = compute_type.lower().replace("-", "").replace(" ", "")
+    cls = BY_COMPUTE_TYPE.get(compute_type) or KINDS.get(ALIASES.get(compute_kind, ""))
+    if cls is None:
+        allowed = ", ".join(sorted(BY_COMPUTE_TYPE))
+        raise ValidationError.one(
+            "properties.computeType", f"{compute_type!r} cannot be created here; allowed: {allowed}"
+        )
+    wanted = overrides.pop("type", None)
+    if wanted is not None and spec_class(str(wanted)) is not cls:
+        raise ValidationError.one(
+            "properties.computeType", f"the file describes a {cls.TITLE}, not a {spec_class(str(wanted)).TITLE}"
+        )
+    read = cls.from_arm(document)
+    values: dict[str, Any] = {}
+    masked: list[str] = []
+    for name, info in cls.fields_info():
+        value = getattr(read, name)
+        if info.secret and isinstance(value, Secret) and value.reveal() == MASK:
+            masked.append(name)
+        elif value is not None and value != ():
+            values[name] = value
+    if values.get("compute_location") == values.get("location"):
+        values.pop("compute_location", None)  # the service mirrors location there; it was not asked for
+    values.update(overrides)
+    spec = cls.from_keywords(**values)
+    note = "note: read as an ARM compute resource (as `show -o yaml` prints it); its read-only fields were left out"
+    if masked:
+        note += f", and the masked {', '.join(masked)} (give it again with its -env or -file flag)"
+    return dataclasses.replace(spec, notes=(note,))
 
 
 def spec_from_arm(body: Mapping[str, Any]) -> ComputeSpec:

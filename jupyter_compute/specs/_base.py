@@ -54,7 +54,8 @@ def user_identities(value: Any) -> tuple[str, ...]:
     ids = []
     for item in value:
         if isinstance(item, Mapping):
-            if set(item) - {"resource_id", "principal_id", "client_id"} or "resource_id" not in item:
+            # principal_id, client_id and tenant_id are what `az ml compute show` writes back (read-only)
+            if set(item) - {"resource_id", "principal_id", "client_id", "tenant_id"} or "resource_id" not in item:
                 raise Invalid(f"each item needs exactly a resource_id, got {f.show(dict(item))}")
             item = item["resource_id"]
         ids.append(f.USER_IDENTITY_ID(item))
@@ -70,6 +71,25 @@ class ComputeSpec:
     TITLE: ClassVar[str]  # what users call it
     ATTACHED: ClassVar[bool] = False
     YAML_EXTRA: ClassVar[frozenset[str]] = frozenset({"$schema", "type"})
+    # Dotted YAML keys `az ml compute show -o yaml` writes that az ml's schema reads as dump-only
+    # (azure-ai-ml _schema/compute/compute.py and the kind's schema): ignored with a note, not refused.
+    READ_ONLY: ClassVar[frozenset[str]] = frozenset(
+        {
+            "id",
+            "provisioning_state",
+            "provisioning_errors",
+            "created_on",
+            "resourceGroup",  # added by the az CLI to what it prints
+            "identity.principal_id",
+            "identity.tenant_id",
+        }
+    )
+    # Keys az ml writes with a default but that API 2025-12-01 has no field for: the default is what the
+    # service does anyway, so it is ignored with the read-only ones; any other value is refused.
+    DEFAULTED: ClassVar[Mapping[str, Any]] = {}
+
+    # What was left out when the spec was read (read-only keys, masked secrets): one note for the user.
+    notes: tuple[str, ...] = dataclasses.field(default=(), compare=False, repr=False)
 
     name: str = spec_field(f.compute_name, "Name of the compute in the workspace", yaml="name")
     description: str | None = spec_field(
@@ -122,12 +142,15 @@ class ComputeSpec:
         return cls._build(keywords, "keyword")
 
     @classmethod
-    def from_yaml(cls: type[S], document: Mapping[str, Any]) -> S:
-        """Build from a parsed ``az ml`` compute YAML document (keys as in the az ml schema)."""
+    def from_yaml(cls: type[S], document: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> S:
+        """Build from a parsed ``az ml`` compute YAML document (keys as in the az ml schema).
+
+        ``overrides`` are keywords (as :meth:`from_keywords` takes) that win over the document's keys;
+        the rules are checked once, on the merged settings, so a flag can supply what the file lacks."""
         kind = document.get("type")
         if kind is not None and str(kind).lower() != cls.KIND:
             raise ValidationError.one("type", f"{f.show(kind)} does not match {cls.KIND}", cls.TITLE)
-        return cls._build(document, "yaml")
+        return cls._build(document, "yaml", overrides or {})
 
     @classmethod
     def fields_info(cls) -> Iterator[tuple[str, FieldInfo]]:
@@ -138,22 +161,24 @@ class ComputeSpec:
 
     @classmethod
     def yaml_keys(cls) -> dict[str, str]:
-        """Dotted YAML key -> field name."""
-        return {info.yaml: name for name, info in cls.fields_info() if info.yaml}
+        """Dotted YAML key -> field name (a field's main key and the other keys az ml reads into it)."""
+        keys = {also: name for name, info in cls.fields_info() for also in info.yaml_also}
+        keys.update({info.yaml: name for name, info in cls.fields_info() if info.yaml})
+        return keys
 
     @classmethod
-    def _build(cls: type[S], raw: Mapping[str, Any], source: Source) -> S:
+    def _build(cls: type[S], raw: Mapping[str, Any], source: Source, overrides: Mapping[str, Any] | None = None) -> S:
         problems: list[Problem] = []
+        ignored: list[str] = []
         given: dict[str, tuple[str, Any]] = {}
-        for label, field_name, value in cls._normalise(raw, source, problems):
-            if value is None:
-                continue
-            if field_name in given:
-                problems.append(Problem(label, f"given twice (also as {given[field_name][0]})"))
-                continue
-            given[field_name] = (label, value)
-        parsed: dict[str, Any] = {}
         infos = dict(cls.fields_info())
+        if overrides:
+            kept = cls._build_given(overrides, "keyword", problems, [], infos)
+            given = cls._build_given(raw, source, problems, ignored, infos)
+            given.update(kept)
+        else:
+            given = cls._build_given(raw, source, problems, ignored, infos)
+        parsed: dict[str, Any] = {}
         for field_name, (label, value) in given.items():
             try:
                 parsed[field_name] = infos[field_name].parse(value)
@@ -163,6 +188,8 @@ class ComputeSpec:
             problems.insert(0, Problem("name", "is required; " + f.COMPUTE_NAME_RULE))
         if problems:
             raise ValidationError(problems, cls.TITLE)
+        if ignored:
+            parsed["notes"] = (f"note: ignored what {cls.TITLE} settings cannot set: {', '.join(ignored)}",)
         spec = cls(**parsed)
         labels = {name: label for name, (label, _) in given.items()}
         problems = [Problem(labels.get(p.field, _label_for(cls, p.field, source)), p.message) for p in spec.check()]
@@ -171,10 +198,46 @@ class ComputeSpec:
         return spec
 
     @classmethod
+    def _build_given(
+        cls,
+        raw: Mapping[str, Any],
+        source: Source,
+        problems: list[Problem],
+        ignored: list[str],
+        infos: Mapping[str, FieldInfo],
+    ) -> dict[str, tuple[str, Any]]:
+        """Field name -> (label as written, raw value) of one document or set of keywords."""
+        given: dict[str, tuple[str, Any]] = {}
+        for label, field_name, value in cls._normalise(raw, source, problems, ignored):
+            if value is None:
+                continue
+            if source == "yaml" and _is_masked(value) and infos[field_name].secret:
+                ignored.append(f"{label} (masked)")  # a `show` of this compute wrote '***' for the secret
+                continue
+            if field_name in given:
+                earlier = given[field_name][0]
+                winner = cls._yaml_winner(field_name, earlier, label) if source == "yaml" else None
+                if winner is None:
+                    problems.append(Problem(label, f"given twice (also as {earlier})"))
+                elif winner == label:
+                    given[field_name] = (label, value)
+                continue
+            given[field_name] = (label, value)
+        return given
+
+    @classmethod
+    def _yaml_winner(cls, field_name: str, first: str, second: str) -> str | None:
+        """Which of two YAML keys of one field az ml uses, or None when giving both is a mistake."""
+        info = dict(cls.fields_info())[field_name]
+        if info.yaml_also and {first, second} <= {info.yaml, *info.yaml_also}:
+            return info.yaml if info.yaml in (first, second) else first
+        return None
+
+    @classmethod
     def _normalise(
-        cls, raw: Mapping[str, Any], source: Source, problems: list[Problem]
+        cls, raw: Mapping[str, Any], source: Source, problems: list[Problem], ignored: list[str]
     ) -> Iterator[tuple[str, str, Any]]:
-        """Yield (label as the user wrote it, field name, raw value)."""
+        """Yield (label as the user wrote it, field name, raw value); read-only YAML keys go to ``ignored``."""
         yaml_keys = cls.yaml_keys()
         groups = {key.rsplit(".", 1)[0] for key in yaml_keys if "." in key}
         names: dict[str, str] = {}
@@ -186,42 +249,58 @@ class ComputeSpec:
             names.update({k: v for k, v in yaml_keys.items() if "." not in k})
         else:
             names = {k: v for k, v in yaml_keys.items() if "." not in k}
-        yield from cls._walk(raw, "", names, yaml_keys, groups, problems, source)
+        yield from cls._walk(raw, "", _Walk(names, yaml_keys, groups, problems, ignored, source))
 
     @classmethod
-    def _walk(
-        cls,
-        raw: Mapping[Any, Any],
-        prefix: str,
-        names: Mapping[str, str],
-        yaml_keys: Mapping[str, str],
-        groups: set[str],
-        problems: list[Problem],
-        source: Source,
-    ) -> Iterator[tuple[str, str, Any]]:
+    def _walk(cls, raw: Mapping[Any, Any], prefix: str, w: _Walk) -> Iterator[tuple[str, str, Any]]:
         for key, value in raw.items():
             label = f"{prefix}{key}"
             if not isinstance(key, str):
-                problems.append(Problem(str(key), "keys must be text"))
+                w.problems.append(Problem(str(key), "keys must be text"))
                 continue
             if not prefix and key in cls.YAML_EXTRA:
                 continue
-            if prefix:
-                field_name = yaml_keys.get(label)
-            else:
-                field_name = names.get(key)
+            field_name = w.yaml_keys.get(label) if prefix else w.names.get(key)
             if field_name is not None:
                 yield label, field_name, value
-            elif label in groups:
+            elif label in w.groups or (w.source == "yaml" and label in cls._read_only_groups()):
                 if value is None:
                     continue
                 if not isinstance(value, Mapping):
-                    problems.append(Problem(label, f"expected a mapping of settings, got {f.show(value)}"))
+                    w.problems.append(Problem(label, f"expected a mapping of settings, got {f.show(value)}"))
                     continue
-                yield from cls._walk(value, label + ".", names, yaml_keys, groups, problems, source)
-            else:
-                known = [k for k in yaml_keys if k.startswith(prefix)] if prefix else list(names) + sorted(groups)
-                problems.append(Problem(label, _unknown_key_text(label, known, cls)))
+                yield from cls._walk(value, label + ".", w)
+            elif w.source == "yaml" and cls._ignorable(label, value, w.problems):
+                w.ignored.append(label)
+            elif w.source != "yaml" or label not in cls.DEFAULTED:
+                if prefix:
+                    known = [k for k in w.yaml_keys if k.startswith(prefix)]
+                else:
+                    known = list(w.names) + sorted(w.groups)
+                present = {f"{prefix}{k}" for k in raw if isinstance(k, str)}  # never suggest what is there
+                w.problems.append(Problem(label, _unknown_key_text(label, [k for k in known if k not in present], cls)))
+
+    @classmethod
+    def _read_only_groups(cls) -> set[str]:
+        """Groups that only hold read-only keys (e.g. an instance's ssh_settings as az ml shows it)."""
+        return {key.rsplit(".", 1)[0] for key in cls.READ_ONLY if "." in key}
+
+    @classmethod
+    def _ignorable(cls, label: str, value: Any, problems: list[Problem]) -> bool:
+        """A read-only key, or a key az ml writes whose value is the service's default."""
+        if label in cls.READ_ONLY:
+            return True
+        if label in cls.DEFAULTED:
+            if value == cls.DEFAULTED[label] or value is None:
+                return True
+            problems.append(
+                Problem(
+                    label,
+                    f"{f.show(value)} cannot be set: API version 2025-12-01, which this tool sends, has no such "
+                    f"setting (only its default, {f.show(cls.DEFAULTED[label])}, is accepted)",
+                )
+            )
+        return False
 
     def check(self) -> list[Problem]:
         """Cross-field rules; problems name fields by field name."""
@@ -231,10 +310,11 @@ class ComputeSpec:
         return problems
 
     def replace(self: S, **changes: Any) -> S:
-        """A copy with some fields changed, validated again."""
+        """A copy with some fields changed, validated again (the notes of how it was read are kept)."""
         values = {name: getattr(self, name) for name, _ in self.fields_info()}
         values.update(changes)
-        return type(self).from_keywords(**{k: v for k, v in values.items() if v is not None and v != ()})
+        changed = type(self).from_keywords(**{k: v for k, v in values.items() if v is not None and v != ()})
+        return dataclasses.replace(changed, notes=self.notes) if self.notes else changed
 
     # --- secrets ---------------------------------------------------------------------------
 
@@ -372,6 +452,24 @@ class WithIdentity:
     )
 
 
+@dataclass(frozen=True)
+class _Walk:
+    """What one walk over a document needs: the key tables, and where problems and ignored keys go."""
+
+    names: Mapping[str, str]
+    yaml_keys: Mapping[str, str]
+    groups: set[str]
+    problems: list[Problem]
+    ignored: list[str]
+    source: Source
+
+
+def _is_masked(value: Any) -> bool:
+    from ..secrets import MASK
+
+    return isinstance(value, str) and value == MASK
+
+
 def _identity_problems(identity_type: str | None, ids: tuple[str, ...]) -> list[Problem]:
     if identity_type is None:
         return []
@@ -402,7 +500,7 @@ def _identity_from_arm(identity: Any) -> dict[str, Any]:
 
 def _label_for(cls: type[ComputeSpec], field_name: str, source: Source) -> str:
     if source == "yaml":
-        return {name: key for key, name in cls.yaml_keys().items()}.get(field_name, field_name)
+        return {name: info.yaml for name, info in cls.fields_info() if info.yaml}.get(field_name, field_name)
     return field_name
 
 

@@ -8,11 +8,9 @@ allowed. The engine in ``_base.py`` reads these tables; no kind hand-writes inpu
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, TypeVar
 
 from ..secrets import Secret
@@ -30,6 +28,7 @@ class FieldInfo:
     parse: Parser
     help: str
     yaml: str | None = None
+    yaml_also: tuple[str, ...] = ()  # other az ml YAML keys read into this field; ``yaml`` wins over them
     v1: tuple[str, ...] = ()
     cli: tuple[str, ...] = ()
     secret: bool = False
@@ -44,6 +43,7 @@ def spec_field(
     *,
     default: Any = None,
     yaml: str | None = None,
+    yaml_also: Sequence[str] = (),
     v1: Sequence[str] = (),
     cli: Sequence[str] = (),
     secret: bool = False,
@@ -55,6 +55,7 @@ def spec_field(
         parse=parse,
         help=help,
         yaml=yaml,
+        yaml_also=tuple(yaml_also),
         v1=tuple(v1),
         cli=tuple(cli),
         secret=secret,
@@ -258,17 +259,17 @@ _ISO_DURATION = re.compile(
 )
 
 
+_UNIT_SECONDS = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+
+
 def iso_duration_seconds(raw: str) -> float:
+    """Seconds of an ISO-8601 duration (days and smaller units). Sums plain floats rather than building
+    a ``timedelta``, so a duration too long to represent (P99999999999D) comes back as a large number
+    or ``inf`` for the caller's range check, never an OverflowError."""
     match = _ISO_DURATION.match(raw.strip().upper())
     if not match:
         raise Invalid(f"{show(raw)} is not an ISO-8601 duration such as PT5M or PT120S")
-    parts = {k: float(v) for k, v in match.groupdict().items() if v}
-    return timedelta(
-        days=parts.get("days", 0),
-        hours=parts.get("hours", 0),
-        minutes=parts.get("minutes", 0),
-        seconds=parts.get("seconds", 0),
-    ).total_seconds()
+    return sum(float(v) * _UNIT_SECONDS[k] for k, v in match.groupdict().items() if v)
 
 
 def seconds_to_iso(seconds: int) -> str:
@@ -293,12 +294,11 @@ def seconds(low: int, high: int) -> Parser:
             total = iso_duration_seconds(value)
         else:
             total = integer()(value)
-        if not math.isfinite(total) or total != int(total):
+        if not low <= total <= high:  # also catches inf: the range check comes before any int()
+            raise Invalid(f"{show(value)} is out of range; allowed: {low} to {high} seconds")
+        if total != int(total):
             raise Invalid(f"{show(value)} is not a whole number of seconds")
-        result = int(total)
-        if not low <= result <= high:
-            raise Invalid(f"{result} seconds is out of range; allowed: {low} to {high} seconds")
-        return result
+        return int(total)
 
     return parse
 

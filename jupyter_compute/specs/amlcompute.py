@@ -33,6 +33,10 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec):
     KIND: ClassVar[str] = "amlcompute"
     COMPUTE_TYPE: ClassVar[str] = "AmlCompute"
     TITLE: ClassVar[str] = "compute cluster"
+    READ_ONLY: ClassVar[frozenset[str]] = ComputeSpec.READ_ONLY | {
+        "network_settings.public_ip_address",
+        "network_settings.private_ip_address",
+    }
 
     size: str = spec_field(
         f.vm_size,
@@ -110,7 +114,7 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec):
     )
     enable_node_public_ip: bool = spec_field(
         f.boolean,
-        "Give nodes public IPs (false needs a subnet)",
+        "Give nodes public IPs (false: private only, in a subnet or a managed network)",
         default=True,
         yaml="enable_node_public_ip",
         v1=("enable_node_public_ip",),
@@ -165,8 +169,6 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec):
                     "an admin password or an SSH public key (ssh_key_value) is required with admin_username",
                 )
             )
-        if self.enable_node_public_ip is False and self.subnet is None:
-            problems.append(Problem("enable_node_public_ip", "false needs a subnet (network_settings.subnet)"))
         if self.identity_type == "SystemAssigned,UserAssigned":
             problems.append(
                 Problem(

@@ -272,6 +272,15 @@ class SynapseSparkSpec(WithIdentity, AttachedSpec):
     KIND: ClassVar[str] = "synapsespark"
     COMPUTE_TYPE: ClassVar[str] = "SynapseSpark"
     TITLE: ClassVar[str] = "attached Synapse Spark pool"
+    # az ml shows the pool's own settings; they are read from the pool, never set here
+    READ_ONLY: ClassVar[frozenset[str]] = AttachedSpec.READ_ONLY | {
+        "node_family",
+        "node_size",
+        "node_count",
+        "spark_version",
+        "scale_settings",
+        "auto_pause_settings",
+    }
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Microsoft.Synapse/workspaces/bigDataPools",)
 
     def check(self) -> list[Problem]:

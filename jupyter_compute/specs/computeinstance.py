@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -30,6 +31,22 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec):
     KIND: ClassVar[str] = "computeinstance"
     COMPUTE_TYPE: ClassVar[str] = "ComputeInstance"
     TITLE: ClassVar[str] = "compute instance"
+    READ_ONLY: ClassVar[frozenset[str]] = ComputeSpec.READ_ONLY | {
+        "state",
+        "last_operation",
+        "services",
+        "os_image_metadata",
+        "ssh_settings.admin_username",
+        "ssh_settings.ssh_port",
+        "network_settings.public_ip_address",
+        "network_settings.private_ip_address",
+    }
+    # preview-only in az ml (not in API 2025-12-01); `az ml compute show` writes them with these defaults
+    DEFAULTED: ClassVar[Mapping[str, Any]] = {
+        "enable_root_access": True,
+        "release_quota_on_stop": False,
+        "enable_os_patching": False,
+    }
 
     size: str = spec_field(
         f.vm_size,
@@ -57,6 +74,8 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec):
         f.minutes_duration(15, 3 * 24 * 60),
         "Stop after this much inactivity: minutes, or ISO-8601 (PT60M); 15 minutes to 3 days",
         yaml="idle_time_before_shutdown_minutes",
+        # az ml's older ISO key; with both, the minutes win (azure-ai-ml ComputeInstance._to_rest_object)
+        yaml_also=("idle_time_before_shutdown",),
         v1=("idle_time_before_shutdown",),
         cli=("--idle-time-before-shutdown-minutes", "--idle-time-before-shutdown"),
         metavar="MINUTES",
@@ -99,7 +118,7 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec):
     )
     enable_node_public_ip: bool | None = spec_field(
         f.boolean,
-        "Give the instance a public IP (false needs a subnet)",
+        "Give the instance a public IP (false: private only, in a subnet or a managed network)",
         yaml="enable_node_public_ip",
         cli=("--enable-node-public-ip",),
         advanced=True,
@@ -142,9 +161,19 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec):
             problems.append(
                 Problem("user_object_id", "create_on_behalf_of needs both user_tenant_id and user_object_id")
             )
-        if self.enable_node_public_ip is False and self.subnet is None:
-            problems.append(Problem("enable_node_public_ip", "false needs a subnet (network_settings.subnet)"))
         return problems
+
+    def to_yaml_dict(self) -> dict[str, Any]:
+        """As the base, but whole minutes go under ``idle_time_before_shutdown_minutes`` (an integer, as az
+        ml's schema wants) and other durations under the ISO key ``idle_time_before_shutdown``."""
+        doc = super().to_yaml_dict()
+        iso = doc.pop("idle_time_before_shutdown_minutes", None)
+        if iso is not None:
+            match = re.fullmatch(r"PT(\d+)M", str(iso))
+            doc["idle_time_before_shutdown_minutes" if match else "idle_time_before_shutdown"] = (
+                int(match.group(1)) if match else iso
+            )
+        return doc
 
     def _properties_to_arm(self, ctx: WireContext) -> dict[str, Any]:
         props: dict[str, Any] = {"vmSize": self.size}
