@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 import yaml
 
-from .errors import ComputeError, Problem, ServiceError, ValidationError
+from .errors import ComputeError, LocalStoreError, Problem, ServiceError, UntrustedLink, ValidationError
 from .inputs import MAX_YAML_BYTES, YAML_LIMITS, load_yaml, read_text
 from .secrets import Secret
 from .specs import GRAMMAR_WORDS, KINDS, ComputeSpec, document_kind, spec_class, spec_from_yaml
@@ -641,6 +641,10 @@ def error_text(exc: ComputeError) -> str:
     """The one paragraph a front end shows for an error (no traceback, no control characters)."""
     from .display.terminal import clean
 
+    if isinstance(exc, LocalStoreError):  # our own files, not the service's answer
+        return clean(f"error: the local workspace cannot serve: {exc}")
+    if isinstance(exc, UntrustedLink):  # the service answered, but we refused to follow it
+        return clean(f"error: {exc}")
     if isinstance(exc, ServiceError):
         return clean(f"error: the service refused: {exc}")
     return clean(f"error: {exc}")

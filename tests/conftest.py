@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,9 @@ SUB = "00000000-0000-0000-0000-000000000001"
 # The local workspace runs 40x faster than its typical durations in tests, and is polled often.
 os.environ.setdefault("JUPYTER_COMPUTE_SPEED", "40")
 os.environ.setdefault("JUPYTER_COMPUTE_POLL_INTERVAL", "0.1")
+# Should a test ever reach DefaultAzureCredential (an Azure workspace with no JUPYTER_COMPUTE_ACCESS_TOKEN), its
+# managed-identity probe goes to a closed loopback port instead of the instance metadata address.
+os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = "http://127.0.0.1:9"
 RG = "rg"
 WS = "ws"
 
@@ -73,6 +77,29 @@ def reference_validator(reference: Path) -> Any:
 
     definitions = trim_spec.build(reference / "azure-ml-rest")["definitions"]
     return wire_schema.validator_for(definitions, "ComputeResource", "request")
+
+
+@pytest.fixture
+def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """An IPython shell (no kernel) with the extension loaded, as terminal IPython has it."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "jupyter_compute")
+    yield ip
+    InteractiveShell.clear_instance()
+
+
+def run_cli(*words: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`jupyter compute WORDS` as a subprocess, with this environment plus ``env``."""
+    return subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.cli", *words],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=90,
+    )
 
 
 def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:

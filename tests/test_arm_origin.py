@@ -6,16 +6,16 @@ token, nor any request at all."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
-from arm_script import COMPUTES, RG, SUB, TOKEN, WS, Reply, ScriptedArm, compute, listing, scripted
 
 from jupyter_compute import AmlComputeSpec, Workspace
 from jupyter_compute.errors import ComputeError
+
+from arm_script import COMPUTES, RG, SUB, TOKEN, WS, Reply, ScriptedArm, compute, listing, scripted
+from conftest import run_cli
 
 CPU = f"{COMPUTES}/cpu"
 
@@ -39,14 +39,7 @@ def workspace() -> Workspace:
 
 
 def cli(*words: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    args = [*words, "--subscription", SUB, "--resource-group", RG, "--workspace", WS]
-    return subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=90,
-    )
+    return run_cli(*words, "--subscription", SUB, "--resource-group", RG, "--workspace", WS, env=env)
 
 
 # --- 1. the token goes only to the configured endpoint ------------------------------------------------

@@ -333,7 +333,7 @@ def proxied(isolated_state: Path) -> Iterator[tuple[Cli, RecordingProxy]]:
         **os.environ,
         "PW": "pw-never-shown-3319",
         "JUPYTER_COMPUTE_ARM_ENDPOINT": proxy.url,
-        "JUPYTER_COMPUTE_ACCESS_TOKEN": "test-token",
+        "JUPYTER_COMPUTE_ACCESS_TOKEN": server.token,
     }
     yield Cli(env, AZURE), proxy
     proxy.stop()

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,15 +116,6 @@ def writes(log: Path) -> list[str]:
     """The PUT/POST/PATCH/DELETE lines of the local workspace's access log ("… METHOD PATH STATUS")."""
     lines = log.read_text().splitlines() if log.exists() else []
     return [line for line in lines if len(line.split()) > 2 and line.split()[2] in ("PUT", "POST", "PATCH", "DELETE")]
-
-
-@pytest.fixture
-def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
-    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "jupyter_compute")
-    yield ip
-    InteractiveShell.clear_instance()
 
 
 @pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.cli))

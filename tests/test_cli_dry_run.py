@@ -25,7 +25,7 @@ PATH = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.MachineLearn
 def azure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The environment that sends an Azure workspace's requests to a local server on loopback."""
     server = LocalServer(home=Path(tmp_path_factory.mktemp("emulator"))).start()
-    yield {"JUPYTER_COMPUTE_ARM_ENDPOINT": server.url, "JUPYTER_COMPUTE_ACCESS_TOKEN": "test-token"}
+    yield {"JUPYTER_COMPUTE_ARM_ENDPOINT": server.url, "JUPYTER_COMPUTE_ACCESS_TOKEN": server.token}
     server.stop()
 
 

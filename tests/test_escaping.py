@@ -22,8 +22,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from hostile_arm import HOSTILE, HOSTILE_NAME, INSTANCE, RG, SCRIPT, SUB, WS, HostileArm, hostile_arm
-from html_helpers import attribute, inert, visible
 
 from jupyter_compute import Workspace
 from jupyter_compute import panel as panel_module
@@ -32,6 +30,9 @@ from jupyter_compute.display.progress_widget import widget_for
 from jupyter_compute.errors import ValidationError
 from jupyter_compute.panel import ComputePanel
 from jupyter_compute.workspace import WorkspaceRef, read_config
+
+from hostile_arm import HOSTILE, HOSTILE_NAME, INSTANCE, RG, SCRIPT, SUB, WS, HostileArm, hostile_arm
+from html_helpers import attribute, inert, visible
 
 ATTRIBUTE_BREAKER = "' onanimationstart='alert(1)"
 GOOD = {"subscription_id": SUB, "resource_group": RG, "workspace_name": WS}

@@ -178,15 +178,6 @@ def test_the_cli_says_which_file_and_what_to_do(broken: Broken, tmp_path: Path) 
     assert_nothing_was_lost(broken, env, before)
 
 
-@pytest.fixture
-def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
-    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "jupyter_compute")
-    yield ip
-    InteractiveShell.clear_instance()
-
-
 def test_the_magic_says_which_file_and_what_to_do(
     broken: Broken, shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

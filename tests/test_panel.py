@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from html_helpers import visible
 
 from jupyter_compute import AmlComputeSpec, Workspace
 from jupyter_compute import panel as panel_module
 from jupyter_compute.panel import ComputePanel
+
+from html_helpers import visible
 
 
 @pytest.fixture

@@ -6,18 +6,17 @@ subprocess, plays a create raced by a delete in another process."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
 import pytest
-from arm_script import COMPUTES, RG, SUB, TOKEN, WS, Reply, ScriptedArm, compute, listing, scripted
 
 from jupyter_compute import AmlComputeSpec, Workspace
 from jupyter_compute.errors import ComputeError
 from jupyter_compute.operations import Operation
+
+from arm_script import COMPUTES, RG, SUB, TOKEN, WS, Reply, ScriptedArm, compute, listing, scripted
+from conftest import run_cli
 
 CPU = f"{COMPUTES}/cpu"
 ENDS = 20.0  # seconds an operation gets to end; the poller ticks every 0.1 s in tests
@@ -37,16 +36,6 @@ def workspace() -> Workspace:
 
 def create_cpu() -> Operation:
     return workspace().create(AmlComputeSpec.from_keywords(name="cpu", max_instances=2), preflight=False)
-
-
-def cli(*words: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", *words],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=90,
-    )
 
 
 # --- 8. the strategy the submission response chose -------------------------------------------------------
@@ -177,7 +166,7 @@ def test_given_a_create_deleted_by_another_process_before_it_was_ever_listed_the
     monkeypatch.setenv("JUPYTER_COMPUTE_POLL_INTERVAL", "3600")  # this process ticks only when told
     ws = Workspace.local()
     op = ws.create(AmlComputeSpec.from_keywords(name="raced", max_instances=1))
-    deleted = cli("delete", "raced", "--yes", env={"JUPYTER_COMPUTE_POLL_INTERVAL": "0.1"})
+    deleted = run_cli("delete", "raced", "--yes", env={"JUPYTER_COMPUTE_POLL_INTERVAL": "0.1"})
     assert deleted.returncode == 0, deleted
     tick_until_done(ws, op, time.monotonic() + 60)
     assert op.status == "Canceled", op
@@ -210,6 +199,6 @@ def test_given_an_attach_the_service_cancels_then_the_cli_exits_1(arm: ScriptedA
     arm.on("PUT", k8s + "$", Reply(201, compute("k8s", "Creating", "Kubernetes")))
     arm.on("GET", COMPUTES + "$", listing(compute("k8s", "Canceled", "Kubernetes")))
     workspace_flags = ["--subscription", SUB, "--resource-group", RG, "--workspace", WS]
-    result = cli("attach", "kubernetes", "k8s", "--resource-id", aks, *workspace_flags)
+    result = run_cli("attach", "kubernetes", "k8s", "--resource-id", aks, *workspace_flags)
     assert result.returncode == 1, result
     assert "canceled" in result.stderr.lower() and "Traceback" not in result.stderr, result.stderr

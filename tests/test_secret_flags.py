@@ -68,15 +68,6 @@ def chain(exc: BaseException | None) -> Iterator[BaseException]:
         exc = exc.__cause__ or exc.__context__
 
 
-@pytest.fixture
-def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
-    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "jupyter_compute")
-    yield ip
-    InteractiveShell.clear_instance()
-
-
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_cli_never_echoes_a_secret_value(case: str) -> None:
     """When the words are refused, the CLI exits 2 with a one-paragraph error naming the flag, value masked."""

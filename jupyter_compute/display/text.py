@@ -47,6 +47,8 @@ def final_line(op: Operation) -> str:
     text = one_line(text)
     if op.error is not None:
         text += f"\n  {clean(op.error)}"
+    if op.note:  # e.g. "already exists with these settings; nothing was sent", "deleted meanwhile"
+        text += f"\n  {one_line(op.note)}"
     return text
 
 
