@@ -151,17 +151,18 @@ def read_config(path: str | os.PathLike[str], *, found: bool = False) -> Workspa
     ``found``: the file was found by :func:`find_config`, not named by the user, so its errors say
     where it came from and how to choose another workspace (it would otherwise stop every command).
     """
-    if not found:
-        return _read_config(Path(path))
+    file = Path(path)
     try:
-        return _read_config(Path(path))
+        return _read_config(file)
     except ValidationError as exc:
-        hint = (
-            "found from the current folder upwards; fix or move it, or choose a workspace "
-            "with --local or `workspace --config PATH`"
+        if not found:
+            raise
+        subject = (
+            f"workspace in {file} (found from the current folder upwards; fix or move it, or choose a "
+            "workspace with --local or `workspace --config PATH`)"
         )
-        problems = [Problem(p.field, f"{p.message} ({hint})") for p in exc.problems]
-    raise ValidationError(problems, "workspace")
+        problems = exc.problems
+    raise ValidationError(problems, subject)
 
 
 def _read_config(file: Path) -> WorkspaceRef:
