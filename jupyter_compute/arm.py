@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 import threading
 import time
@@ -169,6 +170,10 @@ class TokenSource:
                 if self._credential is None:
                     from azure.identity import DefaultAzureCredential
 
+                    # azure-identity logs each credential it tried as a WARNING: with no logging configured,
+                    # Python's last-resort handler dumps that list on stderr. We say it once, in one
+                    # paragraph (below); a user who configures logging still gets azure's records.
+                    logging.getLogger("azure.identity").addHandler(logging.NullHandler())
                     self._credential = DefaultAzureCredential(authority=self._ref.cloud.authority_host)
                 try:
                     access = self._credential.get_token(self._ref.cloud.scope)
