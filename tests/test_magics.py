@@ -236,6 +236,9 @@ def test_ctrl_c_in_the_cli_detaches_and_the_create_goes_on(tmp_path: Any) -> Non
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A runner started in the background (nohup, `cmd &`) hands on SIGINT ignored, and Python then never
+        # raises KeyboardInterrupt: give the command the terminal's default, as a user's shell does.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stderr is not None
     # Interrupt once the text bar is drawn (the command is following the operation), however slow the start.
