@@ -28,9 +28,9 @@ def run(count: int, speed: float) -> dict[str, float]:
     os.environ["JUPYTER_COMPUTE_SPEED"] = str(speed)
     os.environ.pop("JUPYTER_COMPUTE_POLL_INTERVAL", None)
     from jupyter_compute import AmlComputeSpec
-    from jupyter_compute.api import Workspace
     from jupyter_compute.local.server import LocalServer
-    from jupyter_compute.workspace import WorkspaceRef
+    from jupyter_compute.service.ref import WorkspaceRef
+    from jupyter_compute.service.workspace import Workspace
 
     server = LocalServer(home=home).start()
     os.environ["JUPYTER_COMPUTE_ACCESS_TOKEN"] = server.token

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Workspace": "api",
-    "Compute": "computes",
-    "ComputeList": "computes",
-    "Operation": "operations",
-    "Progress": "progress",
-    "Secret": "secrets",
+    "Workspace": "service.workspace",
+    "Compute": "model.resource",
+    "ComputeList": "model.resource",
+    "Operation": "service.operation",
+    "Progress": "model.progress",
+    "Secret": "model.secrets",
     "ComputeError": "errors",
     "ValidationError": "errors",
     "ServiceError": "errors",
@@ -26,16 +26,16 @@ _LAZY = {
     "OperationFailed": "errors",
     "TransportError": "errors",
     "UnsupportedComputeType": "errors",
-    "AmlComputeSpec": "specs",
-    "ComputeInstanceSpec": "specs",
-    "VirtualMachineSpec": "specs",
-    "HDInsightSpec": "specs",
-    "DatabricksSpec": "specs",
-    "DataLakeAnalyticsSpec": "specs",
-    "SynapseSparkSpec": "specs",
-    "KubernetesSpec": "specs",
-    "spec_from_yaml": "specs",
-    "spec_class": "specs",
+    "AmlComputeSpec": "model.specs",
+    "ComputeInstanceSpec": "model.specs",
+    "VirtualMachineSpec": "model.specs",
+    "HDInsightSpec": "model.specs",
+    "DatabricksSpec": "model.specs",
+    "DataLakeAnalyticsSpec": "model.specs",
+    "SynapseSparkSpec": "model.specs",
+    "KubernetesSpec": "model.specs",
+    "spec_from_yaml": "model.specs",
+    "spec_class": "model.specs",
 }
 __all__ = [
     "AmlComputeSpec",
@@ -68,8 +68,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .api import Workspace
-    from .computes import Compute, ComputeList
     from .errors import (
         ComputeError,
         Conflict,
@@ -81,10 +79,10 @@ if TYPE_CHECKING:
         UnsupportedComputeType,
         ValidationError,
     )
-    from .operations import Operation
-    from .progress import Progress
-    from .secrets import Secret
-    from .specs import (
+    from .model.progress import Progress
+    from .model.resource import Compute, ComputeList
+    from .model.secrets import Secret
+    from .model.specs import (
         AmlComputeSpec,
         ComputeInstanceSpec,
         DatabricksSpec,
@@ -96,6 +94,8 @@ if TYPE_CHECKING:
         spec_class,
         spec_from_yaml,
     )
+    from .service.operation import Operation
+    from .service.workspace import Workspace
 
 
 def __getattr__(name: str) -> Any:
@@ -110,7 +110,7 @@ def __getattr__(name: str) -> Any:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    from .magics import register
+    from .frontends.magics import register
 
     register(ipython)
 

@@ -22,14 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from .api import Workspace as _Workspace
-from .computes import Compute
 from .errors import ComputeError, NotFound
-from .operations import Operation
-from .secrets import Secret
-from .specs import ComputeSpec, spec_class
-from .specs.batch import refuse_batch
-from .workspace import WorkspaceRef, read_config
+from .model.resource import Compute
+from .model.secrets import Secret
+from .model.specs import ComputeSpec, spec_class
+from .model.specs.batch import refuse_batch
+from .service.operation import Operation
+from .service.ref import WorkspaceRef, read_config
+from .service.workspace import Workspace as _Workspace
 
 _SECRET_KEYWORDS = {"password", "admin_user_password", "access_token", "private_key_passphrase"}
 
@@ -188,13 +188,13 @@ class ComputeTarget:
         op = self._operation or self.workspace._ws.follow(self.name)
         timeout = timeout_in_minutes * 60 if timeout_in_minutes else None
         if show_output:
-            from .display.widgets import in_kernel, show
+            from .ui.show import in_kernel, show
 
             if in_kernel():
                 show(op)
                 op.wait(timeout)
             else:
-                from .display.text import follow
+                from .render.text import follow
 
                 follow(op, timeout=timeout)
         else:

@@ -46,7 +46,7 @@ def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 def stop_following_operations() -> Iterator[None]:
     """Operations a test leaves running are not followed into the next test."""
     yield
-    from jupyter_compute import api
+    from jupyter_compute.service import workspace as api
 
     with api._instances_lock:
         workspaces = list(api._instances.values())
@@ -73,7 +73,7 @@ def reference_validator(reference: Path) -> Any:
         import trim_spec
     finally:
         sys.path.pop(0)
-    from jupyter_compute import wire_schema
+    from jupyter_compute.model import schema as wire_schema
 
     definitions = trim_spec.build(reference / "azure-ml-rest")["definitions"]
     return wire_schema.validator_for(definitions, "ComputeResource", "request")
@@ -94,7 +94,7 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def run_cli(*words: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`jupyter compute WORDS` as a subprocess, with this environment plus ``env``."""
     return subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", *words],
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", *words],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

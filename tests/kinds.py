@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jupyter_compute.secrets import Secret
+from jupyter_compute.model.secrets import Secret
 
 SUB = "00000000-0000-0000-0000-000000000001"
 PASSWORD = "Pa55-word-never-shown-7f3a"

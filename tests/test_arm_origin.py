@@ -181,8 +181,8 @@ def test_given_a_plain_http_endpoint_that_is_not_loopback_when_the_cli_runs_then
     ],
 )
 def test_only_https_or_loopback_http_endpoints_are_accepted(endpoint: str, allowed: bool) -> None:
-    from jupyter_compute.arm import endpoint_origin
     from jupyter_compute.errors import ValidationError
+    from jupyter_compute.transport.arm import endpoint_origin
 
     if allowed:
         assert endpoint_origin(endpoint).host
@@ -275,7 +275,7 @@ def test_an_operation_failure_quotes_the_request_id_of_the_status_response_that_
 
     op = workspace().create(AmlComputeSpec.from_keywords(name="cpu", max_instances=2), preflight=False)
     op.wait(20)
-    from jupyter_compute.display.progress_widget import bar_parts
+    from jupyter_compute.ui.progress_bar import bar_parts
 
     assert bar_parts(op)["error"] == "AllocationFailed: no capacity (request id: rid-status-9)"
     assert op.to_dict()["error"]["request_id"] == "rid-status-9"

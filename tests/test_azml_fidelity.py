@@ -28,7 +28,7 @@ import yaml
 
 from jupyter_compute.errors import ValidationError
 from jupyter_compute.local.server import LocalServer
-from jupyter_compute.specs import AmlComputeSpec, ComputeInstanceSpec, spec_from_yaml
+from jupyter_compute.model.specs import AmlComputeSpec, ComputeInstanceSpec, spec_from_yaml
 
 from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, VM_ID
 
@@ -62,7 +62,7 @@ class Cli:
 
     def __call__(self, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "jupyter_compute.cli", *args, *self.workspace],
+            [sys.executable, "-m", "jupyter_compute.frontends.cli", *args, *self.workspace],
             capture_output=True,
             text=True,
             env=self.env,
@@ -101,7 +101,7 @@ def test_the_reference_docs_examples_load(example: str) -> None:
     document = yaml.safe_load((EXAMPLES / example).read_text())
     overrides = {}
     if document["type"] == "virtualmachine":  # the docs' VM example has no credentials; an attach needs them
-        from jupyter_compute.secrets import Secret
+        from jupyter_compute.model.secrets import Secret
 
         overrides = {"admin_username": "azureuser", "admin_password": Secret("pw-1")}
     spec = spec_from_yaml(document, **overrides)
@@ -136,7 +136,7 @@ def test_flags_supply_what_the_docs_vm_example_lacks(cli: Cli) -> None:
 
 def test_private_nodes_need_no_subnet() -> None:
     """Given enable_node_public_ip: false without a subnet (a managed network), then it is accepted and sent."""
-    ctx = __import__("jupyter_compute.specs", fromlist=["WireContext"]).WireContext(SUB, "rg", "ws")
+    ctx = __import__("jupyter_compute.model.specs", fromlist=["WireContext"]).WireContext(SUB, "rg", "ws")
     for text in (
         "name: private-cl\ntype: amlcompute\nenable_node_public_ip: false\n",
         "name: private-ci\ntype: computeinstance\nenable_node_public_ip: false\n",

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from IPython.core.interactiveshell import InteractiveShell
 
-from jupyter_compute.commands import parse
 from jupyter_compute.errors import ValidationError
+from jupyter_compute.frontends.grammar import parse
 
 from kinds import VM_ID
 
@@ -124,7 +124,7 @@ def test_cli_refuses_in_one_paragraph_and_sends_nothing(name: str, tmp_path: Pat
     words, cwd = materialise(case, tmp_path / "files")
     log = tmp_path / "access.log"
     result = subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", *words.split()],
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", *words.split()],
         capture_output=True,
         text=True,
         timeout=120,

@@ -287,7 +287,16 @@ def test_usable_in_a_320px_sidebar(page: Any) -> None:
 
 def test_the_panel_survives_a_reload_and_a_kernel_restart(lab: Lab, page: Any) -> None:
     subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", "create", "cluster", "survivor", "--max-instances", "1"],
+        [
+            sys.executable,
+            "-m",
+            "jupyter_compute.frontends.cli",
+            "create",
+            "cluster",
+            "survivor",
+            "--max-instances",
+            "1",
+        ],
         env=lab.env,
         check=True,
         capture_output=True,

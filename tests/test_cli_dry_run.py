@@ -37,7 +37,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     import os
 
     return subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", *args],
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", *args],
         capture_output=True,
         text=True,
         timeout=60,

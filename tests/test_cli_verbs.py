@@ -49,7 +49,7 @@ class Cli:
             result = run_inprocess(words, self.env)
         else:
             result = subprocess.run(
-                [sys.executable, "-m", "jupyter_compute.cli", *words],
+                [sys.executable, "-m", "jupyter_compute.frontends.cli", *words],
                 capture_output=True,
                 text=True,
                 env=self.env,
@@ -68,7 +68,7 @@ def run_inprocess(words: list[str], env: dict[str, str]) -> subprocess.Completed
     import io
     from contextlib import redirect_stderr, redirect_stdout
 
-    from jupyter_compute import cli
+    from jupyter_compute.frontends import cli
 
     out, err = io.StringIO(), io.StringIO()
     os.environ.update(env)  # left in place: the poller thread keeps working after main() returns
@@ -403,7 +403,7 @@ def test_workspace_from_config_json(env: dict[str, str], emulator: LocalServer, 
     )
     cli_env = {**env, "JUPYTER_COMPUTE_ARM_ENDPOINT": emulator.url, "JUPYTER_COMPUTE_ACCESS_TOKEN": emulator.token}
     result = subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", "workspace", "-o", "json"],
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", "workspace", "-o", "json"],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -419,7 +419,7 @@ def test_workspace_from_config_json(env: dict[str, str], emulator: LocalServer, 
         "AZUREML_ARM_WORKSPACE_NAME": "env-ws",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", "workspace", "-o", "json"],
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", "workspace", "-o", "json"],
         cwd=isolated_state.parent,
         capture_output=True,
         text=True,
@@ -428,7 +428,7 @@ def test_workspace_from_config_json(env: dict[str, str], emulator: LocalServer, 
     )
     assert json.loads(result.stdout)["origin"] == "environment"
     local = subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", "workspace", "-o", "json"],
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", "workspace", "-o", "json"],
         cwd=isolated_state.parent,
         capture_output=True,
         text=True,
@@ -440,7 +440,7 @@ def test_workspace_from_config_json(env: dict[str, str], emulator: LocalServer, 
 
 
 def test_sovereign_cloud_endpoints() -> None:
-    from jupyter_compute.workspace import WorkspaceRef
+    from jupyter_compute.service.ref import WorkspaceRef
 
     ref = WorkspaceRef.azure(SUB, "rg", "ws1", cloud_name="AzureChinaCloud")
     assert ref.computes_url().startswith("https://management.chinacloudapi.cn/subscriptions/")
@@ -454,7 +454,7 @@ def test_emulator_runs_in_the_foreground(env: dict[str, str], isolated_state: Pa
     hint lists the workspace."""
     state = isolated_state / "fg"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter_compute.cli", "emulator", "--data", str(state)],
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", "emulator", "--data", str(state)],
         env=env,
         stdout=subprocess.PIPE,
         text=True,

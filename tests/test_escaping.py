@@ -24,12 +24,12 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from jupyter_compute import Workspace
-from jupyter_compute import panel as panel_module
-from jupyter_compute.display.compute_tools import ComputeTools
-from jupyter_compute.display.progress_widget import widget_for
 from jupyter_compute.errors import ValidationError
-from jupyter_compute.panel import ComputePanel
-from jupyter_compute.workspace import WorkspaceRef, read_config
+from jupyter_compute.service.ref import WorkspaceRef, read_config
+from jupyter_compute.ui import panel as panel_module
+from jupyter_compute.ui.panel import ComputePanel
+from jupyter_compute.ui.panel.tools import ComputeTools
+from jupyter_compute.ui.progress_bar import widget_for
 
 from hostile_arm import HOSTILE, HOSTILE_NAME, INSTANCE, RG, SCRIPT, SUB, WS, HostileArm, hostile_arm
 from html_helpers import attribute, inert, visible
@@ -256,7 +256,11 @@ def cli(arm: HostileArm, *words: str) -> subprocess.CompletedProcess[str]:
         "JUPYTER_COMPUTE_ACCESS_TOKEN": "test-token",
     }
     return subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", *words], capture_output=True, text=True, env=env, timeout=90
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", *words],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=90,
     )
 
 

@@ -24,7 +24,7 @@ def test_import_is_light() -> None:
 def test_building_a_spec_and_a_dry_run_body_stays_light() -> None:
     modules = imported_after(
         "from jupyter_compute import AmlComputeSpec\n"
-        "from jupyter_compute.specs import WireContext\n"
+        "from jupyter_compute.model.specs import WireContext\n"
         "AmlComputeSpec.from_keywords(name='cpu', max_instances=2).to_arm(WireContext('s', 'g', 'w'))"
     )
     assert not [m for m in ("azure.identity", "ipywidgets", "requests") if m in modules]

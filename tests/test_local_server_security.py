@@ -171,7 +171,7 @@ def test_a_bad_content_length_is_400_without_a_traceback(isolated_state: Path) -
     Content-Length, then each gets 400, the server prints no traceback and goes on serving."""
     state = isolated_state / "emulator"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter_compute.cli", "emulator", "--data", str(state)],
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", "emulator", "--data", str(state)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -28,7 +28,11 @@ STORE = "local-workspace.sqlite3"
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", *args], capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
 
 

@@ -37,8 +37,8 @@ def magic(ip: InteractiveShell, line: str, cell: str | None = None) -> Any:
 
 
 def test_every_verb_through_the_magic(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
-    from jupyter_compute.computes import ComputeList
-    from jupyter_compute.operations import Operation
+    from jupyter_compute.model.resource import ComputeList
+    from jupyter_compute.service.operation import Operation
 
     op = magic(shell, "create cluster mag-cl --min-instances 1 --max-instances 2")
     assert isinstance(op, Operation) and op.status == "Succeeded"
@@ -182,7 +182,11 @@ def cli_dry_run(line: str) -> str:
     words = [*line.split(), "--dry-run", "-o", "json", *AZURE.split()]
     env = {**os.environ, "VM_PW": "vm-secret-5521", "DBX_TOKEN": "dbx-secret-5521"}
     result = subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", *words], capture_output=True, text=True, env=env, timeout=60
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", *words],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.rstrip("\n")
@@ -231,7 +235,16 @@ def test_ctrl_c_in_the_cli_detaches_and_the_create_goes_on(tmp_path: Any) -> Non
 
     env = {**os.environ, "JUPYTER_COMPUTE_SPEED": "2"}  # about 10 s to create
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter_compute.cli", "create", "cluster", "ctrlc-cl", "--max-instances", "1"],
+        [
+            sys.executable,
+            "-m",
+            "jupyter_compute.frontends.cli",
+            "create",
+            "cluster",
+            "ctrlc-cl",
+            "--max-instances",
+            "1",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -252,7 +265,7 @@ def test_ctrl_c_in_the_cli_detaches_and_the_create_goes_on(tmp_path: Any) -> Non
     err = "".join(before) + err
     assert "Stopped watching create of ctrlc-cl" in err and "Traceback" not in err
     listing = subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", "wait", "ctrlc-cl", "-o", "json"],
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", "wait", "ctrlc-cl", "-o", "json"],
         env=env,
         capture_output=True,
         text=True,

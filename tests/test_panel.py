@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from jupyter_compute import AmlComputeSpec, Workspace
-from jupyter_compute import panel as panel_module
-from jupyter_compute.panel import ComputePanel
+from jupyter_compute.ui import panel as panel_module
+from jupyter_compute.ui.panel import ComputePanel
 
 from html_helpers import visible
 
@@ -140,7 +140,7 @@ def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(pa
         [
             sys.executable,
             "-m",
-            "jupyter_compute.cli",
+            "jupyter_compute.frontends.cli",
             "create",
             "cluster",
             "elsewhere",
@@ -215,7 +215,7 @@ def test_a_change_to_a_compute_deleted_meanwhile_ends_instead_of_waiting_forever
 
 def test_details_show_the_compute_without_secrets(panel: ComputePanel) -> None:
     from jupyter_compute import VirtualMachineSpec
-    from jupyter_compute.secrets import Secret
+    from jupyter_compute.model.secrets import Secret
 
     spec = VirtualMachineSpec.from_keywords(
         name="panel-vm",
@@ -306,7 +306,7 @@ def test_the_magic_shows_the_same_panel(tmp_path, monkeypatch) -> None:  # type:
         again = ip.run_line_magic("compute", "panel")
         assert "jupyter-compute-panel" in first._dom_classes and first is again
     finally:
-        from jupyter_compute import panel as panel_module
+        from jupyter_compute.ui import panel as panel_module
 
         for built in panel_module._panels.values():
             built.close()

@@ -13,7 +13,7 @@ import pytest
 
 from jupyter_compute import AmlComputeSpec, Workspace
 from jupyter_compute.errors import ComputeError
-from jupyter_compute.operations import Operation
+from jupyter_compute.service.operation import Operation
 
 from arm_script import COMPUTES, RG, SUB, TOKEN, WS, Reply, ScriptedArm, compute, listing, scripted
 from conftest import run_cli

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from jupyter_compute.commands import UsageError, parse
 from jupyter_compute.errors import ValidationError
+from jupyter_compute.frontends.grammar import UsageError, parse
 
 from kernel_helpers import running_kernel
 from kinds import VM_ID
@@ -52,7 +52,7 @@ def run_cli(words: str, **env: str) -> subprocess.CompletedProcess[str]:
     import os
 
     return subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.cli", *words.split()],
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", *words.split()],
         capture_output=True,
         text=True,
         timeout=60,

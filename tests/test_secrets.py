@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_compute.commands import parse, spec_line, spec_yaml
 from jupyter_compute.errors import ValidationError
-from jupyter_compute.secrets import Secret
-from jupyter_compute.verbs import Session, execute
+from jupyter_compute.frontends.grammar import parse, spec_line, spec_yaml
+from jupyter_compute.frontends.verbs import Session, execute
+from jupyter_compute.model.secrets import Secret
 
 from kinds import DBX_ID, HDI_ID, SUB, VM_ID
 
@@ -119,7 +119,7 @@ def test_cli_dry_run_output_is_masked(case: str, secret_files: dict[str, str], t
     args = [
         sys.executable,
         "-m",
-        "jupyter_compute.cli",
+        "jupyter_compute.frontends.cli",
         *line.split(),
         "--dry-run",
         "-o",

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from jupyter_compute.specs import KINDS, WireContext, spec_class, spec_from_arm, spec_from_yaml
-from jupyter_compute.wire import revealed
+from jupyter_compute.model.specs import KINDS, WireContext, spec_class, spec_from_arm, spec_from_yaml
+from jupyter_compute.model.wire import revealed
 
 from kinds import EXAMPLES, SUB
 
@@ -16,7 +16,7 @@ CTX = WireContext(SUB, "rg", "ws")
 
 
 def schema_problems(validator: Any, body: Any) -> list[str]:
-    from jupyter_compute import wire_schema
+    from jupyter_compute.model import schema as wire_schema
 
     return wire_schema.problems(revealed(body), validator=validator)
 
@@ -58,7 +58,7 @@ def test_recorded_service_bodies_read_back(reference: Any) -> None:
     """GET bodies of the real service (examples) become specs whose body validates again."""
     import json
 
-    from jupyter_compute import wire_schema
+    from jupyter_compute.model import schema as wire_schema
 
     examples = reference / "azure-ml-rest" / "examples" / "Compute" / "get"
     for name in ("AmlCompute.json", "ComputeInstance.json", "KubernetesCompute.json"):

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from jupyter_compute.secrets import Secret
-from jupyter_compute.specs import WireContext, spec_class, spec_from_yaml
-from jupyter_compute.wire import revealed
+from jupyter_compute.model.secrets import Secret
+from jupyter_compute.model.specs import WireContext, spec_class, spec_from_yaml
+from jupyter_compute.model.wire import revealed
 
 from kinds import ADLA_ID, DBX_ID, HDI_ID, PASSWORD, PUBLIC_KEY, SUB, TOKEN, UAI, VM_ID
 
@@ -209,7 +209,7 @@ def flatten(body: Any, prefix: str = "") -> dict[str, Any]:
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 @pytest.mark.parametrize("route", ["az ml keywords", "v1 keywords", "yaml"])
 def test_body_matches_the_sdk_field_by_field(scenario: str, route: str, reference_validator: Any) -> None:
-    from jupyter_compute import wire_schema
+    from jupyter_compute.model import schema as wire_schema
 
     kind, keywords, v1, document, expected = SCENARIOS[scenario]
     cls = spec_class(kind)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from jupyter_compute.errors import UnsupportedComputeType, ValidationError
-from jupyter_compute.specs import AmlComputeSpec, ComputeInstanceSpec, spec_class, spec_from_yaml
+from jupyter_compute.model.specs import AmlComputeSpec, ComputeInstanceSpec, spec_class, spec_from_yaml
 
 from kinds import DBX_ID, PUBLIC_KEY, SUB, UAI, VM_ID
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_compute import wire_schema
-from jupyter_compute.specs import KINDS, WireContext
-from jupyter_compute.wire import masked
+from jupyter_compute.model import schema as wire_schema
+from jupyter_compute.model.specs import KINDS, WireContext
+from jupyter_compute.model.wire import masked
 
 from kinds import EXAMPLES, SUB
 

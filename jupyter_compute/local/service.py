@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from .. import wire_schema
-from ..specs._fields import COMPUTE_NAME, COMPUTE_NAME_RULE, iso_duration_seconds
-from ..wire import API_VERSION
-from . import catalogue
+from ..data import catalogue
+from ..model import schema as wire_schema
+from ..model.specs._fields import COMPUTE_NAME, COMPUTE_NAME_RULE, iso_duration_seconds
+from ..model.wire import API_VERSION
 from .simulation import Derived, derive, instance_state, iso
 from .store import ComputeRow, OperationRow, Store, now
 

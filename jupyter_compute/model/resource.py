@@ -1,0 +1,136 @@
+"""What the service reports about computes: read-only views for tables, reprs and the panel."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .progress import describe_state
+from .specs import BY_COMPUTE_TYPE, GRAMMAR_WORDS, ComputeSpec, spec_from_arm
+from .wire import masked
+
+
+def kind_word(compute_type: str) -> str:
+    """'AmlCompute' -> 'cluster', 'ComputeInstance' -> 'instance', … (the grammar's words)."""
+    cls = BY_COMPUTE_TYPE.get(compute_type)
+    return GRAMMAR_WORDS[cls.KIND] if cls else compute_type
+
+
+@dataclass(frozen=True)
+class Compute:
+    """A compute as the service reports it (read-only view of the ARM body)."""
+
+    body: Mapping[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.body.get("name", ""))
+
+    @property
+    def compute_type(self) -> str:
+        return str(self._props.get("computeType", ""))
+
+    @property
+    def kind(self) -> str:
+        return kind_word(self.compute_type)
+
+    @property
+    def _props(self) -> Mapping[str, Any]:
+        return self.body.get("properties") or {}
+
+    @property
+    def _inner(self) -> Mapping[str, Any]:
+        return self._props.get("properties") or {}
+
+    @property
+    def size(self) -> str:
+        return str(self._inner.get("vmSize") or self._inner.get("virtualMachineSize") or "")
+
+    @property
+    def state(self) -> str:
+        return describe_state(self.body)
+
+    @property
+    def provisioning_state(self) -> str:
+        return str(self._props.get("provisioningState") or "Unknown")
+
+    @property
+    def provisioning_errors(self) -> list[Any]:
+        return list(self._props.get("provisioningErrors") or [])
+
+    @property
+    def nodes(self) -> str:
+        if self.compute_type != "AmlCompute":
+            return ""
+        scale = self._inner.get("scaleSettings") or {}
+        current = self._inner.get("currentNodeCount") or 0
+        return f"{current} ({scale.get('minNodeCount', 0)}-{scale.get('maxNodeCount', '?')})"
+
+    @property
+    def current_nodes(self) -> int:
+        return int(self._inner.get("currentNodeCount") or 0)
+
+    @property
+    def created(self) -> str:
+        return str(self._props.get("createdOn") or "")[:19].replace("T", " ")
+
+    @property
+    def location(self) -> str:
+        return str(self.body.get("location") or "")
+
+    @property
+    def attached(self) -> bool:
+        return bool(self._props.get("isAttachedCompute"))
+
+    @property
+    def spec(self) -> ComputeSpec:
+        return spec_from_arm(self.body)
+
+    def row(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "size": self.size,
+            "state": self.state,
+            "nodes": self.nodes,
+            "created": self.created,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(masked(self.body))
+
+    def _repr_html_(self) -> str:
+        from ..render.tables import html_table
+
+        return html_table([self.row()])
+
+    def __str__(self) -> str:
+        from ..render.tables import text_table
+
+        return text_table([self.row()])
+
+
+class ComputeList(list[Compute]):
+    """Computes of a workspace; an HTML table in notebooks, a text table in terminals."""
+
+    COLUMNS = ("name", "kind", "size", "state", "nodes", "created")
+
+    def rows(self) -> list[dict[str, str]]:
+        return [c.row() for c in self]
+
+    def names(self) -> list[str]:
+        return [c.name for c in self]
+
+    def _repr_html_(self) -> str:
+        from ..render.tables import html_table
+
+        return html_table(self.rows(), empty="No computes in this workspace.")
+
+    def __str__(self) -> str:
+        from ..render.tables import text_table
+
+        return text_table(self.rows(), empty="No computes in this workspace.")
+
+    def __repr__(self) -> str:
+        return str(self)

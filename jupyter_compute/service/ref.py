@@ -1,0 +1,223 @@
+"""Which workspace: explicit, config.json, environment, or the embedded local one (first match wins).
+
+A :class:`WorkspaceRef` says where requests go (ARM endpoint and the workspace's ARM path);
+it does no I/O except :func:`resolve`, which reads config.json files and the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote, urlencode
+
+from ..errors import Problem, ValidationError
+from ..model.specs._base import WireContext
+from ..model.specs._fields import GUID
+from ..model.wire import API_VERSION
+from ..transport.clouds import Cloud, cloud
+
+LOCAL_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+LOCAL_RESOURCE_GROUP = "local"
+LOCAL_WORKSPACE = "local"
+WORKSPACE_NAME_RULE = "3 to 33 characters: letters, digits, '_' and '-', starting with a letter or digit"
+RESOURCE_GROUP_RULE = "1 to 90 characters: letters, digits, '-', '_', '.', '(' and ')', not ending in '.'"
+# Azure's own rules (Microsoft.Resources naming): \w is Unicode letters, digits and '_', as the service allows.
+_RESOURCE_GROUP = re.compile(r"[-\w.()]{0,89}[-\w()]")
+_WORKSPACE_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}")
+Origin = Literal["explicit", "config", "environment", "local"]
+_announced = False
+
+
+def _segment(value: str) -> str:
+    """One ARM path segment, percent-encoded (nothing is safe: not '/', not '(' or ')')."""
+    return quote(value, safe="")
+
+
+@dataclass(frozen=True)
+class WorkspaceRef:
+    subscription_id: str
+    resource_group: str
+    workspace_name: str
+    cloud_name: str = "AzureCloud"
+    endpoint: str | None = None  # None: the cloud's ARM endpoint (or, for local, the running server's)
+    local: bool = False
+    origin: Origin = "explicit"
+
+    @classmethod
+    def azure(
+        cls,
+        subscription_id: str,
+        resource_group: str,
+        workspace_name: str,
+        *,
+        cloud_name: str | None = None,
+        endpoint: str | None = None,
+        origin: Origin = "explicit",
+    ) -> WorkspaceRef:
+        problems = []
+        if not GUID.fullmatch(str(subscription_id or "")):
+            problems.append(Problem("subscription", f"{subscription_id!r} is not a subscription id (a GUID)"))
+        if not _RESOURCE_GROUP.fullmatch(str(resource_group or "")):
+            problems.append(
+                Problem("resource_group", f"{resource_group!r} is not a resource group name; {RESOURCE_GROUP_RULE}")
+            )
+        if not _WORKSPACE_NAME.fullmatch(str(workspace_name or "")):
+            problems.append(Problem("workspace", f"{workspace_name!r} is not a workspace name; {WORKSPACE_NAME_RULE}"))
+        if problems:
+            raise ValidationError(problems, "workspace")
+        chosen = cloud(cloud_name)
+        return cls(
+            subscription_id,
+            resource_group,
+            workspace_name,
+            chosen.name,
+            endpoint or os.environ.get("JUPYTER_COMPUTE_ARM_ENDPOINT"),
+            False,
+            origin,
+        )
+
+    @classmethod
+    def local_workspace(cls) -> WorkspaceRef:
+        return cls(LOCAL_SUBSCRIPTION, LOCAL_RESOURCE_GROUP, LOCAL_WORKSPACE, "AzureCloud", None, True, "local")
+
+    @property
+    def cloud(self) -> Cloud:
+        return cloud(self.cloud_name)
+
+    @property
+    def wire_context(self) -> WireContext:
+        return WireContext(self.subscription_id, self.resource_group, self.workspace_name)
+
+    @property
+    def arm_path(self) -> str:
+        """The workspace's ARM path, every segment percent-encoded (a '/' or '?' in a name stays in it)."""
+        return (
+            f"/subscriptions/{_segment(self.subscription_id)}/resourceGroups/{_segment(self.resource_group)}"
+            f"/providers/Microsoft.MachineLearningServices/workspaces/{_segment(self.workspace_name)}"
+        )
+
+    def base_url(self) -> str:
+        if self.endpoint:
+            return self.endpoint.rstrip("/")
+        if self.local:
+            from ..local import server
+
+            return server.ensure_running().rstrip("/")
+        return self.cloud.arm_endpoint
+
+    def url(self, path: str, **query: str) -> str:
+        params = {"api-version": API_VERSION, **query}
+        return f"{self.base_url()}{path}?{urlencode(params)}"
+
+    def workspace_url(self) -> str:
+        return self.url(self.arm_path)
+
+    def computes_url(self) -> str:
+        return self.url(f"{self.arm_path}/computes")
+
+    def compute_url(self, name: str, action: str | None = None, **query: str) -> str:
+        path = f"{self.arm_path}/computes/{_segment(name)}"
+        if action:
+            path += f"/{action}"
+        return self.url(path, **query)
+
+    def location_url(self, location: str, what: str) -> str:
+        path = (
+            f"/subscriptions/{_segment(self.subscription_id)}/providers/Microsoft.MachineLearningServices"
+            f"/locations/{_segment(location)}/{what}"
+        )
+        return self.url(path)
+
+    def describe(self) -> str:
+        if self.local:
+            return "the local workspace (offline; nothing reaches Azure)"
+        where = f"{self.workspace_name} (subscription {self.subscription_id}, resource group {self.resource_group})"
+        if self.endpoint:
+            where += f" at {self.endpoint}"
+        elif self.cloud_name != "AzureCloud":
+            where += f" in {self.cloud_name}"
+        return where
+
+
+def read_config(path: str | os.PathLike[str], *, found: bool = False) -> WorkspaceRef:
+    """A v1/v2 ``config.json``: subscription_id, resource_group, workspace_name.
+
+    ``found``: the file was found by :func:`find_config`, not named by the user, so its errors say
+    where it came from and how to choose another workspace (it would otherwise stop every command).
+    """
+    file = Path(path)
+    try:
+        return _read_config(file)
+    except ValidationError as exc:
+        if not found:
+            raise
+        subject = (
+            f"workspace in {file} (found from the current folder upwards; fix or move it, or choose a "
+            "workspace with --local or `workspace --config PATH`)"
+        )
+        problems = exc.problems
+    raise ValidationError(problems, subject)
+
+
+def _read_config(file: Path) -> WorkspaceRef:
+    from ..inputs import read_text
+
+    text = read_text(file, "config")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError.one("config", f"{file} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise ValidationError.one("config", f"{file} is nested too deeply to be a config.json") from None
+    if not isinstance(data, Mapping):
+        raise ValidationError.one("config", f"{file} must hold a JSON object")
+    missing = [k for k in ("subscription_id", "resource_group", "workspace_name") if not data.get(k)]
+    if missing:
+        raise ValidationError.one("config", f"{file} lacks {', '.join(missing)}")
+    return WorkspaceRef.azure(
+        str(data["subscription_id"]),
+        str(data["resource_group"]),
+        str(data["workspace_name"]),
+        cloud_name=data.get("cloud"),
+        origin="config",
+    )
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """config.json from ``start`` upwards, also in each folder's .azureml/ (as the v1 SDK looks)."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        for name in ("config.json", ".azureml/config.json"):
+            path = candidate / name
+            if path.is_file():
+                return path
+    return None
+
+
+def resolve(explicit: WorkspaceRef | None = None, start: Path | None = None, *, announce: bool = True) -> WorkspaceRef:
+    """DESIGN's order: explicit, config.json upwards, AZUREML_ARM_* env, else local (announced once)."""
+    if explicit is not None:
+        return explicit
+    config = find_config(start)
+    if config is not None:
+        return read_config(config, found=True)
+    env = os.environ
+    names = ("AZUREML_ARM_SUBSCRIPTION", "AZUREML_ARM_RESOURCEGROUP", "AZUREML_ARM_WORKSPACE_NAME")
+    if all(env.get(n) for n in names):
+        return WorkspaceRef.azure(*(env[n] for n in names), origin="environment")
+    if announce:
+        announce_local()
+    return WorkspaceRef.local_workspace()
+
+
+def announce_local() -> None:
+    global _announced
+    if not _announced:
+        _announced = True
+        print("jupyter-compute: no Azure workspace configured; using the local workspace (offline).", file=sys.stderr)

@@ -1,0 +1,520 @@
+"""The Compute panel: every compute of the workspace with its live state, and forms to create any kind.
+
+An ipywidgets tree over the Python API (it never talks HTTP itself). The list refreshes on every tick
+of the workspace's shared poller, so operations started here, by magics or by other processes show
+up with their progress. The "New" forms are generated from the spec field tables: common fields
+visible, the rest under "Advanced", sizes from the workspace's size list, inline validation from the
+specs layer, "Preview request" (secrets hidden), "Copy as magic" / "Copy as YAML", and Create.
+``%compute panel`` shows it in a notebook; the JupyterLab extension docks it in the sidebar.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import threading
+import time
+import weakref
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ...errors import ComputeError, ValidationError
+from ...frontends.grammar import spec_line, spec_yaml
+from ...model.progress import is_transitional
+from ...model.resource import Compute
+from ...model.specs import GRAMMAR_WORDS, ComputeSpec
+from ...render.markup import error, html
+from ...service.operation import Operation
+from ...service.workspace import Workspace
+from .form import SpecForm, fill_layout, ipywidgets_module
+from .table import ComputeTable
+from .tools import ComputeTools, actions_for
+
+FORM_KINDS = [
+    ("Compute cluster", "cluster"),
+    ("Compute instance", "instance"),
+    ("Attach a VM", "vm"),
+    ("Attach HDInsight", "hdinsight"),
+    ("Attach Databricks", "databricks"),
+    ("Attach Data Lake Analytics", "adla"),
+    ("Attach Synapse Spark", "synapse"),
+    ("Attach Kubernetes", "kubernetes"),
+]
+FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
+RENDERS_PER_SECOND = 4.0
+FORM_DELAY_SECONDS = 0.3  # the sidebar builds its form this long after the list, not competing with it
+PAUSE_AFTER_HEARTBEATS = 4  # missed heartbeats of the list's views before the sidebar stops polling
+
+
+class ComputePanel:
+    """The panel's widget tree and behaviour (one per workspace and kernel)."""
+
+    def __init__(
+        self, workspace: Workspace, *, form_later: bool = False, unusable: ValidationError | None = None
+    ) -> None:
+        """``form_later``: build the "New" form in the background once the list is shown (the sidebar
+        opens faster: the form is about two hundred widget models). ``unusable``: why the configured
+        workspace (config.json, environment) could not be used; said under the header until another
+        workspace is chosen."""
+        w = ipywidgets_module()
+        self.ws = workspace
+        self._lock = threading.RLock()
+        self._listed: list[Compute] = []
+        self._messages: dict[str, str] = {}  # row messages (a failed action), by compute name
+        self._recent: dict[str, tuple[Operation, float | None]] = {}  # the last operation of each row
+        self._watched: weakref.WeakSet[Operation] = weakref.WeakSet()  # ids would be reused after GC
+        self._render_timer: threading.Timer | None = None
+        self._list_failed = False
+        self._last_seen = time.monotonic()
+        self.paused = False
+        self.tools: ComputeTools | None = None
+        self.header = w.HTML()
+        self.header.add_class("jupyter-compute-header")
+        self.notice = w.HTML()
+        self.notice.add_class("jupyter-compute-notice")
+        if unusable is not None:
+            self.notice.value = error(
+                f"The configured workspace is not usable: {'; '.join(map(str, unusable.problems))}. Showing the "
+                "local workspace; fix the configuration, or choose “an Azure workspace…” below."
+            )
+        self.workspace_choice = w.Dropdown(
+            description="Workspace", style={"description_width": "6em"}, layout=fill_layout()
+        )
+        self.azure_fields = {
+            key: w.Text(description=label, style={"description_width": "6em"}, layout=fill_layout())
+            for key, label in (("subscription_id", "subscription"), ("resource_group", "group"), ("name", "workspace"))
+        }
+        use = w.Button(description="Use this workspace", layout=w.Layout(width="auto"))
+        use.on_click(lambda _b: self.use_azure())
+        self.azure_box = w.VBox([*self.azure_fields.values(), use], layout=w.Layout(width="100%", display="none"))
+        self.refresh_button = w.Button(
+            icon="refresh", tooltip="Refresh the list now", layout=w.Layout(width="auto", min_width="2.5em")
+        )
+        self.refresh_button.add_class("jupyter-compute-refresh")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.table = ComputeTable(layout=w.Layout(width="100%"))
+        # The sidebar's kernel outlives the page: with no view alive for this long it stops polling.
+        self.pause_after: float | None = PAUSE_AFTER_HEARTBEATS * self.table.heartbeat_seconds if form_later else None
+        self.table.on_msg(self._on_table_msg)
+        self.tools_box = w.VBox(layout=w.Layout(width="100%"))
+        self.ops = w.VBox(layout=w.Layout(width="100%"))
+        self.message = w.HTML()
+        self.message.add_class("jupyter-compute-message")
+        self.kind = w.Dropdown(
+            options=FORM_KINDS,
+            value="cluster",
+            description="New",
+            style={"description_width": "3em"},
+            layout=fill_layout(),
+        )
+        self.kind.add_class("jupyter-compute-kind")
+        self.kind.observe(lambda _c: self.new_form(), names="value")
+        self.form_box = w.VBox(layout=w.Layout(width="100%"))
+        self.output = w.HTML(layout=fill_layout(overflow="auto"))
+        self.output.add_class("jupyter-compute-output")
+        self.copy_text = w.Textarea(layout=fill_layout(height="6em", display="none"))
+        buttons = []
+        for label, action in (
+            ("Preview request", self.preview),
+            ("Copy as magic", self.copy_magic),
+            ("Copy as YAML", self.copy_yaml),
+            ("Create", self.create),
+        ):
+            button = w.Button(
+                description=label,
+                button_style="primary" if label == "Create" else "",
+                layout=w.Layout(width="auto", min_width="6em"),
+            )
+            button.add_class("jupyter-compute-" + label.lower().replace(" ", "-"))
+            button.on_click(lambda _b, act=action: act())
+            buttons.append(button)
+        self.create_button = buttons[-1]
+        self.widget = w.VBox(
+            [
+                w.HBox(
+                    [self.header, self.refresh_button], layout=w.Layout(justify_content="space-between", width="100%")
+                ),
+                self.notice,
+                self.workspace_choice,
+                self.azure_box,
+                self.ops,
+                self.table,
+                self.tools_box,
+                self.message,
+                w.HTML("<hr style='margin:6px 0'>"),
+                self.kind,
+                self.form_box,
+                w.HBox(buttons, layout=w.Layout(flex_flow="row wrap", width="100%")),
+                self.copy_text,
+                self.output,
+            ],
+            layout=w.Layout(width="100%", padding="4px", overflow="hidden auto"),
+        )
+        self.widget.add_class("jupyter-compute-panel")
+        self.form: SpecForm | None = None
+        self._sizes: list[dict[str, Any]] | None = None
+        self._choices: dict[str, Workspace] = {}
+        self._choosing = False
+        self._set_choices(workspace)
+        self.workspace_choice.observe(self._on_choice, names="value")
+        self._show_workspace()
+        self._form_lock = threading.Lock()
+        self.form_ready = threading.Event()
+        if not form_later:
+            self.new_form()
+        self.refresh()
+        workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
+        if form_later:  # after the list: it is what the user opened the panel for
+            self.form_box.children = (w.HTML("<i>Loading the form…</i>"),)
+            ctx = contextvars.copy_context()
+            form = threading.Timer(FORM_DELAY_SECONDS, ctx.run, args=(self.new_form,))
+            form.daemon = True
+            form.start()
+
+    # --- the workspace ----------------------------------------------------------------------------
+
+    def _set_choices(self, current: Workspace) -> None:
+        choices = {"local": Workspace.local()}
+        resolved, _unusable = configured()
+        for ws in (resolved, current):
+            if not ws.ref.local:
+                choices[ws.ref.describe()] = ws
+        self._choices = choices
+        labels = [(self._short(ws), key) for key, ws in choices.items()]
+        labels.append(("an Azure workspace…", "azure"))
+        current_key = next(key for key, ws in choices.items() if ws is current)
+        self._choosing = True  # setting the options moves the value: not a user's choice
+        try:
+            self.workspace_choice.options = labels
+            self.workspace_choice.value = current_key
+        finally:
+            self._choosing = False
+
+    def _on_choice(self, change: Mapping[str, Any]) -> None:
+        key = change["new"]
+        if self._choosing:
+            return
+        self.azure_box.layout.display = "flex" if key == "azure" else "none"
+        if key in self._choices and self._choices[key] is not self.ws:
+            self.switch(self._choices[key])
+
+    def use_azure(self) -> None:
+        """Switch to the Azure workspace typed in (subscription, resource group, workspace); fields that
+        break Azure's naming rules are said in the message line, and the panel stays where it was."""
+        values = {key: field.value.strip() for key, field in self.azure_fields.items()}
+        missing = [key for key, value in values.items() if not value]
+        if missing:
+            self.message.value = error(f"Give the {', '.join(missing)} of the workspace.")
+            return
+        try:
+            chosen = Workspace.azure(values["subscription_id"], values["resource_group"], values["name"])
+        except ValidationError as exc:  # a click handler's exception would show nowhere
+            self.message.value = error(exc)
+            return
+        self.switch(chosen)
+
+    def switch(self, workspace: Workspace) -> None:
+        """Show another workspace: its list, its sizes in the forms, its operations."""
+        self.ws.poller.remove_listener(self._on_tick)
+        with self._lock:
+            self.ws = workspace
+            self._listed = []
+            self._recent.clear()
+            self._messages.clear()
+            self._sizes = None
+        self.message.value = ""
+        self.notice.value = ""
+        self._set_choices(workspace)
+        self.azure_box.layout.display = "none"
+        self._show_workspace()
+        self.new_form()
+        self.refresh()
+        workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
+
+    @staticmethod
+    def _short(ws: Workspace) -> str:
+        ref = ws.ref
+        return "local (offline)" if ref.local else f"{ref.workspace_name} ({ref.resource_group})"
+
+    def _show_workspace(self, count: int | None = None) -> None:
+        described = self.ws.ref.describe()
+        self.workspace_choice.tooltip = described
+        shown = "" if count is None else f" · {count} compute{'s' if count != 1 else ''}"
+        self.header.value = html("<b title='{}'>Compute</b><span style='opacity:.7'>{}</span>", described, shown)
+
+    # --- the list -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        try:
+            listed = self.ws._list_raw()
+        except ComputeError as exc:
+            self._on_list_error(exc)
+            return
+        self._on_tick(listed)
+
+    def _on_list_error(self, exc: Exception) -> None:
+        """A tick could not list the workspace: say so (the list shown is the last one) until one can."""
+        self._list_failed = True
+        reason = str(exc) if isinstance(exc, ComputeError) else f"{type(exc).__name__}: {exc}"
+        self.message.value = error(
+            f"Could not list the workspace: {reason} "
+            f"(the list below is from before; trying again every {self.ws.poller.interval:g} s)"
+        )
+
+    def _on_tick(self, listed: Sequence[Mapping[str, Any]]) -> None:
+        """A fresh listing: follow what other kernels or processes started, then redraw the rows."""
+        if self._pause_if_unseen():
+            return
+        if self._list_failed:
+            self._list_failed = False
+            self.message.value = ""
+        with self._lock:
+            computes = [Compute(body) for body in listed]
+            followed = {op.target.lower() for op in self.ws.poller.in_flight() if not op.done()}
+            for compute in computes:
+                if compute.name.lower() not in followed and is_transitional(compute.body):
+                    self.ws.follow(compute.name, compute.body)
+            self._listed = computes
+        self._render()
+
+    def _render(self) -> None:
+        """Rows as data for the table (one message when anything changed), bars of operations whose
+        compute is not listed yet, the count in the header."""
+        from ..progress_bar import bar_parts, widget_for
+
+        with self._lock:
+            now = time.monotonic()
+            for op in self.ws.poller.in_flight():
+                key = op.target.lower()
+                if not op.done() and self._recent.get(key, (None, None))[0] is not op:
+                    self._recent[key] = (op, None)
+                if op not in self._watched:
+                    self._watched.add(op)
+                    op.add_listener(self._on_op)
+            rows = []
+            for compute in self._listed:
+                key = compute.name.lower()
+                bar = None
+                if key in self._recent:
+                    op, done_at = self._recent[key]
+                    if op.done():
+                        done_at = done_at or now
+                        self._recent[key] = (op, done_at)
+                    if done_at is not None and now - done_at > FINISHED_BAR_SECONDS:
+                        del self._recent[key]
+                    else:
+                        bar = bar_parts(op)
+                row: dict[str, Any] = {**compute.row(), "actions": actions_for(compute), "bar": bar}
+                row["message"] = self._messages.get(key, "")
+                rows.append(row)
+            listed = {c.name.lower() for c in self._listed}
+            for gone in set(self._recent) - listed - {op.target.lower() for op in self.ws.poller.in_flight()}:
+                del self._recent[gone]  # a deleted compute's last bar goes with its row
+            pending = tuple(
+                widget_for(op) for op in self.ws.poller.in_flight() if not op.done() and op.target.lower() not in listed
+            )
+            if self.table.rows != rows:
+                self.table.rows = rows
+            if tuple(self.ops.children) != pending:
+                self.ops.children = pending
+            self._show_workspace(len(rows))
+
+    def _on_op(self, op: Operation) -> None:
+        """An operation moved: redraw soon (at most a few times a second, whatever the number of bars)."""
+        with self._lock:
+            if self._render_timer is not None:
+                return
+            self._render_timer = threading.Timer(0 if op.done() else 1.0 / RENDERS_PER_SECOND, self._render_now)
+            self._render_timer.daemon = True
+            self._render_timer.start()
+
+    def _render_now(self) -> None:
+        with self._lock:
+            self._render_timer = None
+        self._render()
+
+    def rows_by_name(self) -> dict[str, dict[str, Any]]:
+        return {row["name"]: row for row in self.table.rows}
+
+    def _on_table_msg(self, _widget: Any, content: Mapping[str, Any], _buffers: Any) -> None:
+        self.seen()
+        if isinstance(content, Mapping) and {"action", "name"} <= set(content):
+            self.act(str(content["action"]), str(content["name"]))
+
+    def seen(self) -> None:
+        """A view of the list is shown (a heartbeat or a click): poll again if the panel had paused."""
+        self._last_seen = time.monotonic()
+        if self.paused:
+            self.paused = False
+            self.message.value = ""
+            self.ws.poller.add_listener(self._on_tick, on_error=self._on_list_error)
+            self._on_tick_soon()
+
+    def _pause_if_unseen(self) -> bool:
+        """No view has said it is alive for a while (the page was closed, the kernel forgotten): stop
+        polling the workspace until one does; operations in flight are still followed to their end."""
+        if self.pause_after is None or time.monotonic() - self._last_seen < self.pause_after:
+            return False
+        self.paused = True
+        self.ws.poller.remove_listener(self._on_tick)
+        self.message.value = "Paused while nobody was looking; refreshing…"
+        return True
+
+    def act(self, action: str, name: str) -> Operation | None:
+        """A row action: power and delete/detach act at once; details and resize open the pane below."""
+        key = name.lower()
+        compute = next((c for c in self._listed if c.name.lower() == key), None)
+        if compute is None or action not in actions_for(compute):
+            return None
+        self._messages.pop(key, None)
+        if action in ("details", "resize"):
+            if (
+                self.tools is not None
+                and not self.tools.closed
+                and (self.tools.name, self.tools.mode)
+                == (
+                    compute.name,
+                    action,
+                )
+            ):
+                self.tools.close()  # a second click closes it
+                return None
+            self.tools = ComputeTools(self.ws, compute, action, self._on_tick_soon)
+            self.tools_box.children = (self.tools.widget,)
+            self._render()
+            return None
+        try:
+            op: Operation = getattr(self.ws, action)(compute.name)
+        except ComputeError as exc:
+            self._messages[key] = str(exc)
+            self._render()
+            return None
+        self._on_tick_soon()
+        return op
+
+    def _on_tick_soon(self) -> None:
+        """After an action: the poller lists at once, in its thread (a click never waits for a list)."""
+        self._render()  # the new operation's bar, before the listing comes back
+        self.ws.poller.poll_now()
+
+    # --- the form ---------------------------------------------------------------------------------
+
+    def sizes(self) -> list[dict[str, Any]]:
+        if self._sizes is None:
+            try:
+                self._sizes = self.ws.sizes()
+            except ComputeError:
+                self._sizes = []
+        return self._sizes
+
+    def new_form(self) -> SpecForm:
+        with self._form_lock:
+            form = SpecForm(self.kind.value, self.sizes())
+            self.form = form
+            self.form_box.children = [form.widget]
+            self.output.value = ""
+            self.copy_text.value = ""
+            self.copy_text.layout.display = "none"
+        self.form_ready.set()
+        return form
+
+    def _spec(self) -> ComputeSpec | None:
+        if self.form is None:
+            self.output.value = "The form is still loading."
+            return None
+        spec = self.form.validate()
+        if spec is None:
+            self.output.value = error("Fix the fields marked above; nothing was sent.")
+        return spec
+
+    def preview(self) -> dict[str, Any] | None:
+        spec = self._spec()
+        if spec is None:
+            return None
+        planned, note = self.ws.preview_create(spec)  # one quick read of the region, never the retry backoff
+        request = planned.dry_run()
+        shown = json.dumps(request, indent=2) + (f"\n{note}" if note else "")
+        self.output.value = html("<pre style='white-space:pre-wrap'>{}</pre>", shown)
+        return request
+
+    def copy_magic(self) -> str | None:
+        spec = self._spec()
+        if spec is None:
+            return None
+        verb = "attach" if spec.ATTACHED else "create"
+        line = "%compute " + spec_line(spec, verb)
+        self._show_copy(line)
+        return line
+
+    def copy_yaml(self) -> str | None:
+        spec = self._spec()
+        if spec is None:
+            return None
+        verb = "attach" if spec.ATTACHED else "create"
+        cell = f"%%compute {verb}\n{spec_yaml(spec)}"
+        self._show_copy(cell)
+        return cell
+
+    def _show_copy(self, copied: str) -> None:
+        self.copy_text.value = copied
+        self.copy_text.layout.display = "block"
+
+    def create(self) -> Operation | None:
+        spec = self._spec()
+        if spec is None:
+            return None
+        try:
+            op = self.ws.attach(spec) if spec.ATTACHED else self.ws.create(spec)
+        except ComputeError as exc:
+            self.output.value = error(exc)
+            return None
+        self.output.value = html("{} {}: {}", GRAMMAR_WORDS[spec.KIND], spec.name, op.note or "submitted")
+        self._on_tick_soon()
+        return op
+
+    def close(self) -> None:
+        self.ws.poller.remove_listener(self._on_tick)
+
+
+_panels: dict[Any, ComputePanel] = {}
+
+
+def configured() -> tuple[Workspace, ValidationError | None]:
+    """The workspace a notebook here would use, or the local one and why when its configuration
+    (config.json, environment) is invalid: the panel still opens and says what is wrong."""
+    try:
+        return Workspace.resolve(announce=False), None
+    except ValidationError as exc:
+        return Workspace.local(), exc
+
+
+def panel_for(
+    workspace: Workspace, *, form_later: bool = False, unusable: ValidationError | None = None
+) -> ComputePanel:
+    """The panel of a workspace in this kernel (built once; shown again on every call)."""
+    if workspace.ref not in _panels:
+        _panels[workspace.ref] = ComputePanel(workspace, form_later=form_later, unusable=unusable)
+    return _panels[workspace.ref]
+
+
+def sidebar() -> Any:
+    """The panel in the JupyterLab sidebar's own kernel: the workspace a notebook in the server's root
+    folder would use (the header names it, so the local-workspace notice is not printed)."""
+    workspace, unusable = configured()
+    return panel_for(workspace, form_later=True, unusable=unusable).widget
+
+
+def sidebar_form(kind: str) -> None:
+    """Open the sidebar panel's "New" form for ``kind`` (the extension's palette commands)."""
+    workspace, unusable = configured()
+    panel_for(workspace, unusable=unusable).kind.value = kind
+
+
+def show_panel(session: Any) -> Any:
+    """``%compute panel``: the panel of the session's workspace (or, when none was chosen and the
+    configuration is invalid, the local one with the reason under its header)."""
+    chosen = getattr(session, "workspace", None)
+    if chosen is not None:
+        return panel_for(Workspace.resolve(chosen)).widget
+    workspace, unusable = configured()
+    return panel_for(workspace, unusable=unusable).widget

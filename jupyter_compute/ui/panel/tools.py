@@ -1,0 +1,130 @@
+"""The Compute panel's pane for one compute, opened from its row: its details, or the resize form.
+
+Also the row actions that fit each kind; the list itself is :mod:`compute_table`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from ...errors import ComputeError, ValidationError
+from ...model.resource import Compute
+from ...render.markup import error, html
+
+if TYPE_CHECKING:
+    from ...service.operation import Operation
+    from ...service.workspace import Workspace
+
+POWER = ("start", "stop", "restart")
+
+
+def actions_for(compute: Compute) -> list[str]:
+    """The row actions that fit a compute's kind, in the order shown."""
+    actions: list[str] = []
+    if compute.compute_type == "ComputeInstance":
+        actions += POWER
+    if compute.compute_type == "AmlCompute":
+        actions.append("resize")
+    actions.append("details")
+    actions.append("detach" if compute.attached else "delete")
+    return actions
+
+
+def _full() -> Any:
+    import ipywidgets as w
+
+    return w.Layout(width="auto")
+
+
+class ComputeTools:
+    """Details or resize of one compute, shown under the list (one at a time)."""
+
+    def __init__(self, workspace: Workspace, compute: Compute, mode: str, on_done: Callable[[], None]) -> None:
+        import ipywidgets as w
+
+        self.ws = workspace
+        self.compute = compute
+        self.name = compute.name
+        self.mode = mode
+        self.on_done = on_done
+        self.message = w.HTML()
+        close = w.Button(description="close", layout=w.Layout(width="auto"))
+        close.add_class("jupyter-compute-tools-close")
+        close.on_click(lambda _b: self.close())
+        heading = w.HTML(html("<b>{}</b> <span style='opacity:.7'>{}</span>", compute.name, mode))
+        body = self._details() if mode == "details" else self._resize_form()
+        self.widget = w.VBox(
+            [w.HBox([heading, close], layout=w.Layout(justify_content="space-between")), body, self.message],
+            layout=w.Layout(width="100%", border="1px solid #e0e0e0", padding="4px", margin="4px 0"),
+        )
+        self.widget.add_class("jupyter-compute-tools")
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+        self.widget.layout.display = "none"
+
+    def _details(self) -> Any:
+        import ipywidgets as w
+
+        body = yaml.safe_dump(self.compute.to_dict(), sort_keys=False, default_flow_style=False)
+        details = w.HTML(
+            html("<pre style='white-space:pre-wrap;overflow-wrap:anywhere;font-size:11px;margin:2px 0'>{}</pre>", body),
+            layout=_full(),
+        )
+        details.add_class("jupyter-compute-details")
+        return details
+
+    def _resize_form(self) -> Any:
+        import ipywidgets as w
+
+        scale = self.compute._inner.get("scaleSettings") or {}
+        style = {"description_width": "7em"}
+        self.resize_fields = {
+            "min_nodes": w.Text(
+                description="min nodes", value=str(scale.get("minNodeCount", "")), style=style, layout=_full()
+            ),
+            "max_nodes": w.Text(
+                description="max nodes", value=str(scale.get("maxNodeCount", "")), style=style, layout=_full()
+            ),
+            "idle_seconds": w.Text(
+                description="idle before scale-down",
+                value=str(scale.get("nodeIdleTimeBeforeScaleDown", "")),
+                placeholder="seconds or ISO 8601 (PT120S)",
+                style=style,
+                layout=_full(),
+            ),
+        }
+        apply = w.Button(description="Apply", button_style="primary", layout=w.Layout(width="auto"))
+        apply.add_class("jupyter-compute-resize-apply")
+        apply.on_click(lambda _b: self.resize())
+        box = w.VBox([*self.resize_fields.values(), apply], layout=w.Layout(width="100%"))
+        box.add_class("jupyter-compute-resize")
+        return box
+
+    def resize(self) -> Operation | None:
+        """PATCH the scale settings that changed; bad values are refused here with nothing sent."""
+        current = self.compute._inner.get("scaleSettings") or {}
+        given = {}
+        for field, widget in self.resize_fields.items():
+            value = widget.value.strip()
+            key = {"min_nodes": "minNodeCount", "max_nodes": "maxNodeCount"}.get(field, "nodeIdleTimeBeforeScaleDown")
+            if value and value != str(current.get(key, "")):
+                given[field] = value
+        if not given:
+            self.message.value = "Nothing to change."
+            return None
+        try:
+            op = self.ws.resize(self.name, **given)
+        except ValidationError as exc:
+            self.message.value = error(f"{exc}; nothing was sent.")
+            return None
+        except ComputeError as exc:
+            self.message.value = error(exc)
+            return None
+        self.close()
+        self.on_done()
+        return op
