@@ -24,6 +24,17 @@ RG = "rg"
 WS = "ws"
 
 
+FOLDER_MARKS = {"integration": "integration", "e2e": "e2e", "ui": "ui"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test's folder is its marker: unit (none), integration, e2e, ui (`-m "not e2e and not ui"`)."""
+    for item in items:
+        folder = item.path.parent.name
+        if folder in FOLDER_MARKS:
+            item.add_marker(FOLDER_MARKS[folder])
+
+
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own local workspace state and no Azure configuration."""
@@ -39,7 +50,11 @@ def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
+    from jupyter_compute import settings
+
+    settings.reset()
     yield home
+    settings.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,7 @@ from jupyter_compute.model.specs import AmlComputeSpec, ComputeInstanceSpec, spe
 
 from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, VM_ID
 
-EXAMPLES = Path(__file__).parent / "data" / "azml-examples"
+EXAMPLES = Path(__file__).parent.parent / "data" / "azml-examples"
 AZURE = ["--subscription", SUB, "--resource-group", "rg", "--workspace", "ws1"]
 REGION = "eastus"  # the local server's region
 

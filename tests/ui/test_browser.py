@@ -327,7 +327,7 @@ def test_the_panel_survives_a_reload_and_a_kernel_restart(lab: Lab, page: Any) -
 def test_the_panel_notebook_shows_the_same_panel_in_a_notebook(lab: Lab, page: Any) -> None:
     """notebooks/06 run in JupyterLab: `%compute panel` draws the list (the extension's widget is
     registered for notebooks too), and the magic's cluster shows in it with its bar."""
-    source = Path(__file__).resolve().parent.parent / "notebooks" / "06-the-side-panel.ipynb"
+    source = Path(__file__).resolve().parents[2] / "notebooks" / "06-the-side-panel.ipynb"
     (Path(lab.root) / source.name).write_text(source.read_text())
     page.goto(lab.url(f"lab/tree/{source.name}", reset=""))  # only this notebook open
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
