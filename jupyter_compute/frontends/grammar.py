@@ -467,10 +467,10 @@ def _parse_create(verb: str, rest: list[str], prog: str, yaml_body: str | None, 
             raise UsageError(f"attach needs a kind: {', '.join(kinds)}")
     cls = spec_class(kind_word)
     if verb == "create" and cls.ATTACHED:
-        raise UsageError(f"{kind_word} is attached, not created: use 'attach {GRAMMAR_WORDS[cls.KIND]}'")
+        raise UsageError(f"{kind_word} is attached, not created: use 'attach {GRAMMAR_WORDS[cls.YAML_TYPE]}'")
     if verb == "attach" and not cls.ATTACHED:
-        raise UsageError(f"{kind_word} is created, not attached: use 'create {GRAMMAR_WORDS[cls.KIND]}'")
-    parser = kind_parser(f"{prog} {verb} {GRAMMAR_WORDS[cls.KIND]}", cls)
+        raise UsageError(f"{kind_word} is created, not attached: use 'create {GRAMMAR_WORDS[cls.YAML_TYPE]}'")
+    parser = kind_parser(f"{prog} {verb} {GRAMMAR_WORDS[cls.YAML_TYPE]}", cls)
     ns = parse_words(parser, words)
     keywords, inline, flags = _keywords(ns, cls, parser)
     wanted = _secret_to_ask(cls, keywords, document) if prompt is not None and not ns.dry_run else None
@@ -496,7 +496,7 @@ def _secret_to_ask(
     cls: type[ComputeSpec], keywords: Mapping[str, Any], document: Mapping[str, Any] | None
 ) -> str | None:
     """The field of the credential an attach needs when none came by flag, env, file or YAML, else None."""
-    wanted = PROMPTED_SECRETS.get(cls.KIND)
+    wanted = PROMPTED_SECRETS.get(cls.YAML_TYPE)
     if not wanted or any(k in keywords for k in wanted):
         return None
     yaml_keys = {n: info.yaml for n, info in cls.fields_info()}
@@ -516,7 +516,7 @@ def _ask_for_secret(
     if value is None:
         options = [
             f"{flags[f'{field}__{kind}']} {'VAR' if kind == 'env' else 'F'}"
-            for field in PROMPTED_SECRETS[cls.KIND]
+            for field in PROMPTED_SECRETS[cls.YAML_TYPE]
             for kind in ("env", "file")
             if f"{field}__{kind}" in flags
         ]
@@ -606,7 +606,7 @@ def _build_spec(
 ) -> ComputeSpec:
     try:
         if document is not None:
-            return spec_from_yaml({**document, "type": cls.KIND}, **({"name": name} if name else {}), **keywords)
+            return spec_from_yaml({**document, "type": cls.YAML_TYPE}, **({"name": name} if name else {}), **keywords)
         return cls.from_keywords(**({"name": name} if name else {}), **keywords)
     except ValidationError as exc:
         if isinstance(exc, UsageError):
@@ -666,7 +666,7 @@ def spec_yaml(spec: ComputeSpec) -> str:
 def spec_line(spec: ComputeSpec, verb: str = "create") -> str:
     """The equivalent command line (secrets as env references): 'Copy as magic'."""
     cls = type(spec)
-    words = [verb, GRAMMAR_WORDS[cls.KIND], spec.name]
+    words = [verb, GRAMMAR_WORDS[cls.YAML_TYPE], spec.name]
     for name, info in cls.fields_info():
         value = getattr(spec, name)
         default = next(f.default for f in dataclasses.fields(cls) if f.name == name)

@@ -14,7 +14,7 @@ from .wire import masked
 def kind_word(compute_type: str) -> str:
     """'AmlCompute' -> 'cluster', 'ComputeInstance' -> 'instance', … (the grammar's words)."""
     cls = BY_COMPUTE_TYPE.get(compute_type)
-    return GRAMMAR_WORDS[cls.KIND] if cls else compute_type
+    return GRAMMAR_WORDS[cls.YAML_TYPE] if cls else compute_type
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def test_the_reference_docs_examples_load(example: str) -> None:
         overrides = {"admin_username": "azureuser", "admin_password": Secret("pw-1")}
     spec = spec_from_yaml(document, **overrides)
     assert spec.name == document["name"]
-    assert spec.KIND == str(document["type"]).lower()
+    assert spec.YAML_TYPE == str(document["type"]).lower()
     if "location" in document:
         assert spec.location == document["location"]
     if "idle_time_before_scale_down" in document:

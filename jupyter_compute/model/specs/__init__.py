@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 KINDS: dict[str, type[ComputeSpec]] = {
-    cls.KIND: cls
+    cls.YAML_TYPE: cls
     for cls in (
         AmlComputeSpec,
         ComputeInstanceSpec,
@@ -142,7 +142,7 @@ def spec_from_yaml(document: str | Mapping[str, Any], **overrides: Any) -> Compu
         raise ValidationError([Problem("type", "is required; allowed: " + ", ".join(kind_names()))])
     cls = spec_class(str(kind))
     merged = {k: v for k, v in document.items() if k != "type"}
-    merged["type"] = cls.KIND
+    merged["type"] = cls.YAML_TYPE
     return cls.from_yaml(merged, overrides)
 
 

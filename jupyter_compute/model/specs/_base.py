@@ -66,7 +66,7 @@ def user_identities(value: Any) -> tuple[str, ...]:
 class ComputeSpec:
     """Fields and behaviour common to every kind of compute."""
 
-    KIND: ClassVar[str]  # the az ml YAML `type`
+    YAML_TYPE: ClassVar[str]  # the az ml YAML `type`
     COMPUTE_TYPE: ClassVar[str]  # the wire `computeType`
     TITLE: ClassVar[str]  # what users call it
     ATTACHED: ClassVar[bool] = False
@@ -148,8 +148,8 @@ class ComputeSpec:
         ``overrides`` are keywords (as :meth:`from_keywords` takes) that win over the document's keys;
         the rules are checked once, on the merged settings, so a flag can supply what the file lacks."""
         kind = document.get("type")
-        if kind is not None and str(kind).lower() != cls.KIND:
-            raise ValidationError.one("type", f"{f.show(kind)} does not match {cls.KIND}", cls.TITLE)
+        if kind is not None and str(kind).lower() != cls.YAML_TYPE:
+            raise ValidationError.one("type", f"{f.show(kind)} does not match {cls.YAML_TYPE}", cls.TITLE)
         return cls._build(document, "yaml", overrides or {})
 
     @classmethod
@@ -396,7 +396,7 @@ class ComputeSpec:
 
     def to_yaml_dict(self) -> dict[str, Any]:
         """The ``az ml`` YAML document of this spec (secrets masked)."""
-        doc: dict[str, Any] = {"name": self.name, "type": self.KIND}
+        doc: dict[str, Any] = {"name": self.name, "type": self.YAML_TYPE}
         for name, info in self.fields_info():
             value = getattr(self, name)
             if name == "name" or not info.yaml or value is None or value == () or value == {}:

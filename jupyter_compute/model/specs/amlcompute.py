@@ -30,7 +30,7 @@ def _ssh_access(value: Any) -> bool | None:
 class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec):
     """A compute cluster: ``az ml compute create --type amlcompute`` / v1 ``AmlCompute``."""
 
-    KIND: ClassVar[str] = "amlcompute"
+    YAML_TYPE: ClassVar[str] = "amlcompute"
     COMPUTE_TYPE: ClassVar[str] = "AmlCompute"
     TITLE: ClassVar[str] = "compute cluster"
     READ_ONLY: ClassVar[frozenset[str]] = ComputeSpec.READ_ONLY | {

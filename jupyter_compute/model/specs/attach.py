@@ -44,7 +44,7 @@ def _instance_types(value: Any) -> Mapping[str, Any]:
 class VirtualMachineSpec(WithSshAccess, AttachedSpec):
     """An existing Linux VM reached over SSH (v1 ``RemoteCompute``; az ml ``virtualmachine``)."""
 
-    KIND: ClassVar[str] = "virtualmachine"
+    YAML_TYPE: ClassVar[str] = "virtualmachine"
     COMPUTE_TYPE: ClassVar[str] = "VirtualMachine"
     TITLE: ClassVar[str] = "attached virtual machine"
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Microsoft.Compute/virtualMachines",)
@@ -104,7 +104,7 @@ class VirtualMachineSpec(WithSshAccess, AttachedSpec):
 class HDInsightSpec(WithSshAccess, AttachedSpec):
     """An HDInsight cluster reached over SSH on its head node (v1 ``HDInsightCompute``)."""
 
-    KIND: ClassVar[str] = "hdinsight"
+    YAML_TYPE: ClassVar[str] = "hdinsight"
     COMPUTE_TYPE: ClassVar[str] = "HDInsight"
     TITLE: ClassVar[str] = "attached HDInsight cluster"
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Microsoft.HDInsight/clusters",)
@@ -165,7 +165,7 @@ class _ByGroupAndName(AttachedSpec):
 class DatabricksSpec(_ByGroupAndName):
     """An Azure Databricks workspace, used with an access token (v1 ``DatabricksCompute``)."""
 
-    KIND: ClassVar[str] = "databricks"
+    YAML_TYPE: ClassVar[str] = "databricks"
     COMPUTE_TYPE: ClassVar[str] = "Databricks"
     TITLE: ClassVar[str] = "attached Databricks workspace"
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Microsoft.Databricks/workspaces",)
@@ -226,7 +226,7 @@ class DatabricksSpec(_ByGroupAndName):
 class DataLakeAnalyticsSpec(_ByGroupAndName):
     """An Azure Data Lake Analytics account (v1 ``AdlaCompute``)."""
 
-    KIND: ClassVar[str] = "datalakeanalytics"
+    YAML_TYPE: ClassVar[str] = "datalakeanalytics"
     COMPUTE_TYPE: ClassVar[str] = "DataLakeAnalytics"
     TITLE: ClassVar[str] = "attached Data Lake Analytics account"
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Microsoft.DataLakeAnalytics/accounts",)
@@ -269,7 +269,7 @@ class DataLakeAnalyticsSpec(_ByGroupAndName):
 class SynapseSparkSpec(WithIdentity, AttachedSpec):
     """A Synapse Spark pool (az ml ``synapsespark``); its settings are read from the pool itself."""
 
-    KIND: ClassVar[str] = "synapsespark"
+    YAML_TYPE: ClassVar[str] = "synapsespark"
     COMPUTE_TYPE: ClassVar[str] = "SynapseSpark"
     TITLE: ClassVar[str] = "attached Synapse Spark pool"
     # az ml shows the pool's own settings; they are read from the pool, never set here
@@ -306,7 +306,7 @@ class SynapseSparkSpec(WithIdentity, AttachedSpec):
 class KubernetesSpec(WithIdentity, AttachedSpec):
     """An AKS or Arc-enabled Kubernetes cluster with the Azure ML extension (az ml ``kubernetes``)."""
 
-    KIND: ClassVar[str] = "kubernetes"
+    YAML_TYPE: ClassVar[str] = "kubernetes"
     COMPUTE_TYPE: ClassVar[str] = "Kubernetes"
     TITLE: ClassVar[str] = "attached Kubernetes cluster"
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = (

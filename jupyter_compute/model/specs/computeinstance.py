@@ -28,7 +28,7 @@ DEFAULT_SIZE = "STANDARD_DS3_V2"
 class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec):
     """A compute instance: ``az ml compute create --type computeinstance`` / v1 ``ComputeInstance``."""
 
-    KIND: ClassVar[str] = "computeinstance"
+    YAML_TYPE: ClassVar[str] = "computeinstance"
     COMPUTE_TYPE: ClassVar[str] = "ComputeInstance"
     TITLE: ClassVar[str] = "compute instance"
     READ_ONLY: ClassVar[frozenset[str]] = ComputeSpec.READ_ONLY | {

@@ -15,7 +15,7 @@ from ._base import ComputeSpec, WireContext
 class OtherComputeSpec(ComputeSpec):
     """A compute read from the service whose type we show but do not build (kept verbatim)."""
 
-    KIND: ClassVar[str] = "other"
+    YAML_TYPE: ClassVar[str] = "other"
     COMPUTE_TYPE: ClassVar[str] = "Other"
     TITLE: ClassVar[str] = "compute"
 

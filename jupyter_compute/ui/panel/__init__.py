@@ -468,7 +468,7 @@ class ComputePanel:
         except ComputeError as exc:
             self.output.value = error(exc)
             return None
-        self.output.value = html("{} {}: {}", GRAMMAR_WORDS[spec.KIND], spec.name, op.note or "submitted")
+        self.output.value = html("{} {}: {}", GRAMMAR_WORDS[spec.YAML_TYPE], spec.name, op.note or "submitted")
         self._on_tick_soon()
         return op
 
