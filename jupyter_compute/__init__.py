@@ -34,8 +34,8 @@ _LAZY = {
     "DataLakeAnalyticsSpec": "model.specs",
     "SynapseSparkSpec": "model.specs",
     "KubernetesSpec": "model.specs",
-    "spec_from_yaml": "model.specs",
-    "spec_class": "model.specs",
+    "spec_from_yaml": "model.documents",
+    "spec_class": "model.kinds",
 }
 __all__ = [
     "AmlComputeSpec",
@@ -79,6 +79,8 @@ if TYPE_CHECKING:
         UnsupportedComputeType,
         ValidationError,
     )
+    from .model.documents import spec_from_yaml
+    from .model.kinds import spec_class
     from .model.progress import Progress
     from .model.resource import Compute, ComputeList
     from .model.secrets import Secret
@@ -91,8 +93,6 @@ if TYPE_CHECKING:
         KubernetesSpec,
         SynapseSparkSpec,
         VirtualMachineSpec,
-        spec_class,
-        spec_from_yaml,
     )
     from .service.operation import Operation
     from .service.workspace import Workspace

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .errors import ComputeError, NotFound
+from .model.kinds import Kind, find, spec_class
 from .model.resource import Compute
 from .model.secrets import Secret
-from .model.specs import ComputeSpec, spec_class
+from .model.specs import ComputeSpec
 from .model.specs.batch import refuse_batch
 from .service.operation import Operation
 from .service.ref import WorkspaceRef, read_config
@@ -126,11 +127,25 @@ def _given(keywords: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+# The v1 class of each computeType, filled as the classes below name their kinds.
+_BY_TYPE: dict[str, type[ComputeTarget]] = {}
+
+
 class ComputeTarget:
     """v1 ``ComputeTarget``: ``ComputeTarget(workspace, name)`` looks a compute up (the right subclass),
-    raising ComputeTargetException when it does not exist."""
+    raising ComputeTargetException when it does not exist.
 
-    _compute_type: ClassVar[str | None] = None
+    Each v1 subclass names its kind once, as a class keyword (``class AmlCompute(ComputeTarget,
+    kind="cluster")``); its computeType, the kind its configurations build and the lookup by type all
+    come from that kind's row in the kinds table."""
+
+    _KIND: ClassVar[Kind | None] = None
+
+    def __init_subclass__(cls, kind: str | None = None, **options: Any) -> None:
+        super().__init_subclass__(**options)
+        if kind is not None:
+            cls._KIND = find(kind)
+            _BY_TYPE[cls._KIND.compute_type] = cls
 
     def __new__(cls, workspace: Workspace, name: str) -> ComputeTarget:
         try:
@@ -139,9 +154,22 @@ class ComputeTarget:
             raise ComputeTargetException(
                 f"ComputeTargetNotFound: Compute Target with name {name} not found in provided workspace"
             ) from None
-        if cls._compute_type is not None and compute.compute_type != cls._compute_type:
-            raise ComputeTargetException(f"{name} is a {compute.compute_type}, not a {cls._compute_type}")
+        wanted = cls._KIND
+        if wanted is not None and compute.compute_type != wanted.compute_type:
+            raise ComputeTargetException(f"{name} is a {compute.compute_type}, not a {wanted.compute_type}")
         return cls._from_compute(workspace, compute)
+
+    @classmethod
+    def _kind(cls) -> Kind:
+        if cls._KIND is None:
+            raise TypeError(f"{cls.__name__} stands for no kind of compute")
+        return cls._KIND
+
+    @classmethod
+    def _configuration(cls, keywords: Mapping[str, Any]) -> ProvisioningConfiguration:
+        """A configuration of this class's kind from v1 keywords (what ``provisioning_configuration``
+        and ``attach_configuration`` return)."""
+        return ProvisioningConfiguration(cls._kind().word, _given(keywords))
 
     def __init__(self, workspace: Workspace, name: str) -> None:  # the work is done in __new__
         pass
@@ -259,11 +287,10 @@ def _spec(name: str, config: ProvisioningConfiguration) -> ComputeSpec:
         raise ComputeTargetException(str(exc)) from None
 
 
-class AmlCompute(ComputeTarget):
-    _compute_type = "AmlCompute"
-
-    @staticmethod
+class AmlCompute(ComputeTarget, kind="cluster"):
+    @classmethod
     def provisioning_configuration(
+        cls,
         vm_size: str = "",
         vm_priority: str = "dedicated",
         min_nodes: int = 0,
@@ -271,18 +298,15 @@ class AmlCompute(ComputeTarget):
         idle_seconds_before_scaledown: int | None = None,
         **keywords: Any,
     ) -> ProvisioningConfiguration:
-        return ProvisioningConfiguration(
-            "cluster",
-            _given(
-                {
-                    "vm_size": vm_size,
-                    "vm_priority": vm_priority,
-                    "min_nodes": min_nodes,
-                    "max_nodes": max_nodes,
-                    "idle_seconds_before_scaledown": idle_seconds_before_scaledown,
-                    **keywords,
-                }
-            ),
+        return cls._configuration(
+            {
+                "vm_size": vm_size,
+                "vm_priority": vm_priority,
+                "min_nodes": min_nodes,
+                "max_nodes": max_nodes,
+                "idle_seconds_before_scaledown": idle_seconds_before_scaledown,
+                **keywords,
+            }
         )
 
     def update(
@@ -298,21 +322,18 @@ class AmlCompute(ComputeTarget):
     def list_nodes(self) -> list[dict[str, Any]]:
         return self.workspace._ws.nodes(self.name)
 
-    @staticmethod
-    def supported_vmsizes(workspace: Workspace, location: str | None = None) -> list[dict[str, Any]]:
-        return [s for s in workspace._ws.sizes(location) if "AmlCompute" in (s.get("supportedComputeTypes") or [])]
+    @classmethod
+    def supported_vmsizes(cls, workspace: Workspace, location: str | None = None) -> list[dict[str, Any]]:
+        wanted = cls._kind().compute_type
+        return [s for s in workspace._ws.sizes(location) if wanted in (s.get("supportedComputeTypes") or [])]
 
 
-class ComputeInstance(ComputeTarget):
-    _compute_type = "ComputeInstance"
-
-    @staticmethod
+class ComputeInstance(ComputeTarget, kind="instance"):
+    @classmethod
     def provisioning_configuration(
-        vm_size: str = "", ssh_public_access: bool = False, **keywords: Any
+        cls, vm_size: str = "", ssh_public_access: bool = False, **keywords: Any
     ) -> ProvisioningConfiguration:
-        return ProvisioningConfiguration(
-            "instance", _given({"vm_size": vm_size, "ssh_public_access": ssh_public_access, **keywords})
-        )
+        return cls._configuration({"vm_size": vm_size, "ssh_public_access": ssh_public_access, **keywords})
 
     def start(self, wait_for_completion: bool = False, show_output: bool = False) -> None:
         self._operation = self.workspace._ws.start(self.name)
@@ -330,56 +351,40 @@ class ComputeInstance(ComputeTarget):
             self.wait_for_completion(show_output)
 
 
-def _attach(kind: str, keywords: Mapping[str, Any]) -> ProvisioningConfiguration:
-    return ProvisioningConfiguration(kind, _given(keywords))
+class RemoteCompute(ComputeTarget, kind="vm"):
+    @classmethod
+    def attach_configuration(cls, **keywords: Any) -> ProvisioningConfiguration:
+        return cls._configuration(keywords)
 
 
-class RemoteCompute(ComputeTarget):
-    _compute_type = "VirtualMachine"
-
-    @staticmethod
-    def attach_configuration(**keywords: Any) -> ProvisioningConfiguration:
-        return _attach("vm", keywords)
+class HDInsightCompute(ComputeTarget, kind="hdinsight"):
+    @classmethod
+    def attach_configuration(cls, **keywords: Any) -> ProvisioningConfiguration:
+        return cls._configuration(keywords)
 
 
-class HDInsightCompute(ComputeTarget):
-    _compute_type = "HDInsight"
-
-    @staticmethod
-    def attach_configuration(**keywords: Any) -> ProvisioningConfiguration:
-        return _attach("hdinsight", keywords)
+class DatabricksCompute(ComputeTarget, kind="databricks"):
+    @classmethod
+    def attach_configuration(cls, **keywords: Any) -> ProvisioningConfiguration:
+        return cls._configuration(keywords)
 
 
-class DatabricksCompute(ComputeTarget):
-    _compute_type = "Databricks"
-
-    @staticmethod
-    def attach_configuration(**keywords: Any) -> ProvisioningConfiguration:
-        return _attach("databricks", keywords)
+class AdlaCompute(ComputeTarget, kind="adla"):
+    @classmethod
+    def attach_configuration(cls, **keywords: Any) -> ProvisioningConfiguration:
+        return cls._configuration(keywords)
 
 
-class AdlaCompute(ComputeTarget):
-    _compute_type = "DataLakeAnalytics"
-
-    @staticmethod
-    def attach_configuration(**keywords: Any) -> ProvisioningConfiguration:
-        return _attach("adla", keywords)
+class KubernetesCompute(ComputeTarget, kind="kubernetes"):
+    @classmethod
+    def attach_configuration(cls, **keywords: Any) -> ProvisioningConfiguration:
+        return cls._configuration(keywords)
 
 
-class KubernetesCompute(ComputeTarget):
-    _compute_type = "Kubernetes"
-
-    @staticmethod
-    def attach_configuration(**keywords: Any) -> ProvisioningConfiguration:
-        return _attach("kubernetes", keywords)
-
-
-class SynapseCompute(ComputeTarget):
-    _compute_type = "SynapseSpark"
-
-    @staticmethod
-    def attach_configuration(**keywords: Any) -> ProvisioningConfiguration:
-        return _attach("synapse", keywords)
+class SynapseCompute(ComputeTarget, kind="synapse"):
+    @classmethod
+    def attach_configuration(cls, **keywords: Any) -> ProvisioningConfiguration:
+        return cls._configuration(keywords)
 
 
 class BatchCompute(ComputeTarget):
@@ -388,19 +393,3 @@ class BatchCompute(ComputeTarget):
     @staticmethod
     def attach_configuration(**keywords: Any) -> ProvisioningConfiguration:
         refuse_batch()
-
-
-_BY_TYPE: dict[str, type[ComputeTarget]] = {
-    cls._compute_type: cls
-    for cls in (
-        AmlCompute,
-        ComputeInstance,
-        RemoteCompute,
-        HDInsightCompute,
-        DatabricksCompute,
-        AdlaCompute,
-        KubernetesCompute,
-        SynapseCompute,
-    )
-    if cls._compute_type
-}

@@ -22,14 +22,16 @@ import yaml
 
 from ..errors import ComputeError, LocalStoreError, Problem, ServiceError, UntrustedLink, ValidationError
 from ..inputs import MAX_YAML_BYTES, YAML_LIMITS, load_yaml, read_text
+from ..model import kinds
+from ..model.documents import document_kind, spec_from_yaml
 from ..model.secrets import Secret
-from ..model.specs import GRAMMAR_WORDS, KINDS, ComputeSpec, document_kind, spec_class, spec_from_yaml
+from ..model.specs import ComputeSpec
 from ..model.specs._fields import FieldInfo
 from ..model.specs.batch import refuse_batch
 
 OUTPUTS = ("table", "json", "yaml")
-CREATE_KINDS = ("cluster", "instance")
-ATTACH_KINDS = ("vm", "hdinsight", "databricks", "adla", "synapse", "kubernetes")
+CREATE_KINDS = tuple(k.word for k in kinds.creatable())
+ATTACH_KINDS = tuple(k.word for k in kinds.attachable())
 VERBS = (
     "create",
     "attach",
@@ -53,9 +55,9 @@ VERBS = (
 )
 CLI_ONLY = ("emulator",)
 
-USAGE = """\
-create  [cluster|instance] NAME [options] | --file F.yml     (%%compute create: YAML body)
-attach  vm|hdinsight|databricks|adla|synapse|kubernetes NAME [options] | --file F.yml
+USAGE = f"""\
+create  [{"|".join(CREATE_KINDS)}] NAME [options] | --file F.yml     (%%compute create: YAML body)
+attach  {"|".join(ATTACH_KINDS)} NAME [options] | --file F.yml
 list [--type T] · show NAME · nodes NAME · sizes [--location L] · usage
 delete NAME [--yes] · detach NAME · start|stop|restart NAME · wait NAME
 resize NAME [--min-nodes N] [--max-nodes M] [--idle-time-before-scale-down SECONDS]
@@ -369,12 +371,6 @@ def _unmask_namespace(ns: argparse.Namespace, originals: Mapping[str, str]) -> a
 
 
 Prompt = Callable[[str], "str | None"]  # None: this front end cannot ask (a kernel without stdin)
-# The secret to ask for when an attach has no credential from a flag, env var, file or YAML.
-PROMPTED_SECRETS = {
-    "virtualmachine": ("admin_password", "ssh_private_key_file"),
-    "hdinsight": ("admin_password", "ssh_private_key_file"),
-    "databricks": ("access_token",),
-}
 
 
 def parse(
@@ -439,19 +435,21 @@ def _workspace_choice(ns: argparse.Namespace) -> WorkspaceChoice:
 
 def _parse_create(verb: str, rest: list[str], prog: str, yaml_body: str | None, prompt: Prompt | None) -> Command:
     words = list(rest)
-    kinds = CREATE_KINDS if verb == "create" else ATTACH_KINDS
+    words_of_verb = CREATE_KINDS if verb == "create" else ATTACH_KINDS
     kind_word: str | None = None
     if words and not words[0].startswith("-"):
         first = words[0].lower()
         if first == "batch" or (verb == "attach" and first in ("batchcompute", "azurebatch")):
             refuse_batch()
-        if first in kinds or first in KINDS:
+        if first in words_of_verb or first in kinds.yaml_types():
             kind_word = first
             words = words[1:]
         elif verb == "attach":
-            close = difflib.get_close_matches(first, kinds, n=1)
+            close = difflib.get_close_matches(first, words_of_verb, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise UsageError(f"attach needs a kind first: {', '.join(kinds)} (batch is no longer accepted).{hint}")
+            raise UsageError(
+                f"attach needs a kind first: {', '.join(words_of_verb)} (batch is no longer accepted).{hint}"
+            )
     document = _read_document(words, yaml_body)
     if kind_word is None:
         if document is not None and (named := document_kind(document)):
@@ -464,13 +462,14 @@ def _parse_create(verb: str, rest: list[str], prog: str, yaml_body: str | None, 
                 )
             kind_word = "cluster"
         else:
-            raise UsageError(f"attach needs a kind: {', '.join(kinds)}")
-    cls = spec_class(kind_word)
+            raise UsageError(f"attach needs a kind: {', '.join(words_of_verb)}")
+    kind = kinds.find(kind_word)
+    cls = kind.spec
     if verb == "create" and cls.ATTACHED:
-        raise UsageError(f"{kind_word} is attached, not created: use 'attach {GRAMMAR_WORDS[cls.YAML_TYPE]}'")
+        raise UsageError(f"{kind_word} is attached, not created: use 'attach {kind.word}'")
     if verb == "attach" and not cls.ATTACHED:
-        raise UsageError(f"{kind_word} is created, not attached: use 'create {GRAMMAR_WORDS[cls.YAML_TYPE]}'")
-    parser = kind_parser(f"{prog} {verb} {GRAMMAR_WORDS[cls.YAML_TYPE]}", cls)
+        raise UsageError(f"{kind_word} is created, not attached: use 'create {kind.word}'")
+    parser = kind_parser(f"{prog} {verb} {kind.word}", cls)
     ns = parse_words(parser, words)
     keywords, inline, flags = _keywords(ns, cls, parser)
     wanted = _secret_to_ask(cls, keywords, document) if prompt is not None and not ns.dry_run else None
@@ -496,7 +495,7 @@ def _secret_to_ask(
     cls: type[ComputeSpec], keywords: Mapping[str, Any], document: Mapping[str, Any] | None
 ) -> str | None:
     """The field of the credential an attach needs when none came by flag, env, file or YAML, else None."""
-    wanted = PROMPTED_SECRETS.get(cls.YAML_TYPE)
+    wanted = kinds.of_spec(cls).prompted_secrets
     if not wanted or any(k in keywords for k in wanted):
         return None
     yaml_keys = {n: info.yaml for n, info in cls.fields_info()}
@@ -516,7 +515,7 @@ def _ask_for_secret(
     if value is None:
         options = [
             f"{flags[f'{field}__{kind}']} {'VAR' if kind == 'env' else 'F'}"
-            for field in PROMPTED_SECRETS[cls.YAML_TYPE]
+            for field in kinds.of_spec(cls).prompted_secrets
             for kind in ("env", "file")
             if f"{field}__{kind}" in flags
         ]
@@ -666,7 +665,7 @@ def spec_yaml(spec: ComputeSpec) -> str:
 def spec_line(spec: ComputeSpec, verb: str = "create") -> str:
     """The equivalent command line (secrets as env references): 'Copy as magic'."""
     cls = type(spec)
-    words = [verb, GRAMMAR_WORDS[cls.YAML_TYPE], spec.name]
+    words = [verb, kinds.of_spec(cls).word, spec.name]
     for name, info in cls.fields_info():
         value = getattr(spec, name)
         default = next(f.default for f in dataclasses.fields(cls) if f.name == name)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ValidationError
-from ..model.specs import KINDS
+from ..model.kinds import KINDS, of_compute_type
 from ..render.terminal import clean
 from .grammar import CLI_ONLY, Command, UsageError, inline_secret_warning, render_data, spec_yaml
 
@@ -122,12 +122,9 @@ def _list(ws: Any, command: Command) -> Outcome:
 
 def _show(ws: Any, command: Command) -> Outcome:
     compute = ws.get(command.name)
-    spec_text = spec_yaml(compute.spec) if compute.compute_type in _KNOWN_TYPES else ""
+    spec_text = spec_yaml(compute.spec) if of_compute_type(compute.compute_type) else ""
     text = str(compute) + (f"\n\n{spec_text}" if spec_text else "")
     return Outcome(compute, compute.to_dict(), text)
-
-
-_KNOWN_TYPES = {cls.COMPUTE_TYPE for cls in KINDS.values()}
 
 
 def _nodes(ws: Any, command: Command) -> Outcome:
@@ -147,6 +144,9 @@ def _nodes(ws: Any, command: Command) -> Outcome:
     return Outcome(nodes, nodes, text_table(rows, empty=f"{command.name} has no nodes right now."))
 
 
+_SIZED_TYPES = {k.compute_type for k in KINDS if k.sized}  # the kinds a VM size is listed for
+
+
 def _sizes(ws: Any, command: Command) -> Outcome:
     sizes = ws.sizes(command.options.get("location"))
     from ..render.tables import text_table
@@ -159,7 +159,7 @@ def _sizes(ws: Any, command: Command) -> Outcome:
             "memory gb": str(s.get("memoryGB", "")),
             "gpus": str(s.get("gpus", "")),
             "low priority": "yes" if s.get("lowPriorityCapable") else "no",
-            "for": ", ".join(t for t in s.get("supportedComputeTypes") or [] if t in ("AmlCompute", "ComputeInstance")),
+            "for": ", ".join(t for t in s.get("supportedComputeTypes") or [] if t in _SIZED_TYPES),
         }
         for s in sizes
     ]

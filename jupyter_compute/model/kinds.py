@@ -3,7 +3,12 @@
 A spec class owns the wire facts (its az ml YAML ``type`` as ``YAML_TYPE``, the ARM ``computeType``
 as ``COMPUTE_TYPE``, its ``TITLE``, whether it is ``ATTACHED``); a :class:`Kind` row adds what the
 front ends need: the grammar word (``create cluster``), other spellings, the panel's form label, the
-row actions beyond details and delete/detach, and the secret to ask for when an attach has none.
+verbs it takes beyond show and delete/detach, whether it runs on the region's VM sizes (and so has a
+size and vCPU pre-flight), and the secret to ask for when an attach has none.
+
+Every reader derives from :data:`KINDS`: the grammar's kind words, :func:`spec_class`, the documents
+(:mod:`.documents`), the panel's kind menu (:func:`forms`, which the lab extension asks the kernel
+for), its row actions, the v1 compat classes' registry and the service's per-kind checks.
 
 "kind" means one thing in names: the grammar word (``"cluster"``, ``"vm"``). A new kind of compute is
 one spec module plus one row in :data:`KINDS`.
@@ -44,8 +49,9 @@ class Kind:
     word: str  # the grammar word: `create cluster`, `attach vm`
     spec: type[ComputeSpec]
     form_label: str  # the panel's kind menu
-    aliases: tuple[str, ...] = ()  # other spellings accepted wherever a kind is named
-    actions: tuple[str, ...] = ()  # row actions besides details and delete/detach
+    aliases: tuple[str, ...] = ()  # other spellings, where a kind is named by value (--type, a document, v1)
+    actions: tuple[str, ...] = ()  # verbs besides show and delete/detach (the panel's row actions)
+    sized: bool = False  # runs on the region's VM sizes: a size menu, and the size and vCPU quota pre-flight
     prompted_secrets: tuple[str, ...] = ()  # asked for (in this order of preference) when an attach has none
 
     @property
@@ -76,8 +82,8 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("cluster", AmlComputeSpec, "Compute cluster", aliases=("aml_compute",), actions=("resize",)),
-    Kind("instance", ComputeInstanceSpec, "Compute instance", aliases=("ci",), actions=POWER_ACTIONS),
+    Kind("cluster", AmlComputeSpec, "Compute cluster", aliases=("aml_compute",), actions=("resize",), sized=True),
+    Kind("instance", ComputeInstanceSpec, "Compute instance", aliases=("ci",), actions=POWER_ACTIONS, sized=True),
     Kind(
         "vm",
         VirtualMachineSpec,
@@ -128,8 +134,24 @@ def of_compute_type(compute_type: str) -> Kind | None:
 
 
 def of_spec(spec: ComputeSpec | type[ComputeSpec]) -> Kind:
+    """The row of a spec class (or of a spec); every managed spec class has one."""
     cls = spec if isinstance(spec, type) else type(spec)
     return _BY_SPEC[cls]
+
+
+def spec_class(name: str) -> type[ComputeSpec]:
+    """The spec class of a kind, by any of its names. Batch is refused with an explanation."""
+    return find(name).spec
+
+
+def yaml_types() -> list[str]:
+    """Every az ml YAML ``type`` this package manages, sorted (what a document's ``type`` may say)."""
+    return sorted(k.yaml_type for k in KINDS)
+
+
+def compute_types() -> list[str]:
+    """Every ARM ``computeType`` this package manages, sorted."""
+    return sorted(_BY_COMPUTE_TYPE)
 
 
 def word_of(compute_type: str) -> str:
@@ -139,13 +161,23 @@ def word_of(compute_type: str) -> str:
 
 
 def creatable() -> tuple[Kind, ...]:
+    """The kinds ``create`` makes, in table order."""
     return tuple(k for k in KINDS if not k.attached)
 
 
 def attachable() -> tuple[Kind, ...]:
+    """The kinds ``attach`` adds, in table order."""
     return tuple(k for k in KINDS if k.attached)
 
 
+def taking(action: str) -> tuple[Kind, ...]:
+    """The kinds an action such as ``resize`` or ``start`` applies to, in table order."""
+    return tuple(k for k in KINDS if action in k.actions)
+
+
 def forms() -> list[dict[str, str]]:
-    """The panel's kind menu, in order: what the lab extension asks the kernel for."""
-    return [{"kind": k.word, "label": k.form_label, "verb": k.verb} for k in KINDS]
+    """The panel's kind menu, in order: what the lab extension asks the kernel for.
+
+    Each entry: ``kind`` (the grammar word, what ``sidebar_form`` takes), ``label`` (the menu's text),
+    ``verb`` (``create`` or ``attach``) and ``title`` (what users call it: ``compute cluster``)."""
+    return [{"kind": k.word, "label": k.form_label, "verb": k.verb, "title": k.title} for k in KINDS]

@@ -6,15 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .documents import spec_from_arm
+from .kinds import word_of
 from .progress import describe_state
-from .specs import BY_COMPUTE_TYPE, GRAMMAR_WORDS, ComputeSpec, spec_from_arm
+from .specs import ComputeSpec
 from .wire import masked
-
-
-def kind_word(compute_type: str) -> str:
-    """'AmlCompute' -> 'cluster', 'ComputeInstance' -> 'instance', … (the grammar's words)."""
-    cls = BY_COMPUTE_TYPE.get(compute_type)
-    return GRAMMAR_WORDS[cls.YAML_TYPE] if cls else compute_type
 
 
 @dataclass(frozen=True)
@@ -33,7 +29,8 @@ class Compute:
 
     @property
     def kind(self) -> str:
-        return kind_word(self.compute_type)
+        """The grammar word of its kind ('cluster'); a type this package only lists, as the service names it."""
+        return word_of(self.compute_type)
 
     @property
     def _props(self) -> Mapping[str, Any]:

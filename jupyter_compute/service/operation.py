@@ -175,9 +175,9 @@ class Operation:
 
     @property
     def kind(self) -> str:
-        from ..model.resource import kind_word
+        from ..model.kinds import word_of  # the specs, only when a kind is asked for
 
-        return kind_word(self.compute_type)
+        return word_of(self.compute_type)
 
     def done(self) -> bool:
         return self._future.done()

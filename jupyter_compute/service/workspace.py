@@ -29,9 +29,11 @@ from ..errors import (
     UntrustedLink,
     ValidationError,
 )
+from ..model.documents import spec_from_arm
+from ..model.kinds import of_compute_type, spec_class, taking, word_of
 from ..model.progress import is_transitional
-from ..model.resource import Compute, ComputeList, kind_word
-from ..model.specs import ComputeSpec, spec_class, spec_from_arm
+from ..model.resource import Compute, ComputeList
+from ..model.specs import ComputeSpec
 from ..model.specs._base import WithIdentity, _identity_problems
 from ..model.specs._fields import USER_IDENTITY_ID, Invalid, integer, seconds, seconds_to_iso
 from ..model.wire import ArmRequest, masked
@@ -279,10 +281,11 @@ class Workspace:
 
     def preflight(self, spec: ComputeSpec) -> None:
         """Refuse a create whose size is not offered in the region or whose vCPUs do not fit the quota."""
-        if spec.COMPUTE_TYPE not in ("AmlCompute", "ComputeInstance"):
+        kind = of_compute_type(spec.COMPUTE_TYPE)
+        if kind is None or not kind.sized:
             return
         location = spec.location or self.location()
-        size_name = str(getattr(spec, "size", ""))  # noqa: B009 - only clusters and instances reach here
+        size_name = str(getattr(spec, "size", ""))  # noqa: B009 - only sized kinds reach here
         sizes = self.sizes(location)
         size = next((s for s in sizes if str(s.get("name", "")).lower() == size_name.lower()), None)
         if size is None or spec.COMPUTE_TYPE not in (size.get("supportedComputeTypes") or [spec.COMPUTE_TYPE]):
@@ -383,8 +386,7 @@ class Workspace:
 
     def _power(self, name: str, action: str) -> Operation:
         compute = self.get(name)
-        if compute.compute_type != "ComputeInstance":
-            raise ValidationError.one("name", f"{name} is a {compute.kind}; {action} applies to compute instances")
+        _refuse_unless_taken(compute, action)
         response = self._client().send(self.plan_power(name, action))
         return self._operation(action, name, compute.compute_type, response.headers, resource=compute.body)
 
@@ -419,8 +421,7 @@ class Workspace:
         if problems:
             raise ValidationError(problems, "resize")
         compute = self.get(name)
-        if compute.compute_type != "AmlCompute":
-            raise ValidationError.one("name", f"{name} is a {compute.kind}; resize applies to compute clusters")
+        _refuse_unless_taken(compute, "resize")
         scale = {**dict(compute._inner.get("scaleSettings") or {}), **scale}
         if int(scale.get("minNodeCount") or 0) > int(scale.get("maxNodeCount") or 0):
             problems.append(
@@ -433,7 +434,7 @@ class Workspace:
         if problems:
             raise ValidationError(problems, "resize")
         response = self._client().send(self.plan_resize(name, scale))
-        return self._operation("resize", name, "AmlCompute", response.headers, resource=response.body)
+        return self._operation("resize", name, compute.compute_type, response.headers, resource=response.body)
 
     def add_identity(self, name: str, *, system_assigned: bool = False, user_assigned: Sequence[str] = ()) -> Operation:
         """Add a system- or user-assigned managed identity to an existing compute (PUT of the same compute)."""
@@ -460,7 +461,7 @@ class Workspace:
         new_type = ",".join(k for k in ("SystemAssigned", "UserAssigned") if k in kinds)
         merged = tuple(dict.fromkeys((*spec.user_assigned_identities, *ids)))
         problems = _identity_problems(new_type, merged)
-        if new_type == "SystemAssigned,UserAssigned" and compute.compute_type in ("AmlCompute", "Kubernetes"):
+        if new_type == "SystemAssigned,UserAssigned" and spec.ONE_IDENTITY_TYPE:
             problems.append(
                 Problem(
                     "identity",
@@ -552,11 +553,19 @@ def _family_usage(family: str, usages: list[dict[str, Any]]) -> dict[str, Any] |
     return None
 
 
+def _refuse_unless_taken(compute: Compute, action: str) -> None:
+    """A power action or resize on a kind that takes none: refused before anything is sent."""
+    kind = of_compute_type(compute.compute_type)
+    if kind is None or action not in kind.actions:
+        applies = ", ".join(f"{k.title}s" for k in taking(action))
+        raise ValidationError.one("name", f"{compute.name} is a {compute.kind}; {action} applies to {applies}")
+
+
 def compare(spec: ComputeSpec, body: Mapping[str, Any]) -> list[str]:
     """What the user asked for that the existing compute does not have (secrets and defaults ignored)."""
     existing_type = str((body.get("properties") or {}).get("computeType", ""))
     if existing_type != spec.COMPUTE_TYPE:
-        return [f"it is a {kind_word(existing_type)}, not a {kind_word(spec.COMPUTE_TYPE)}"]
+        return [f"it is a {word_of(existing_type)}, not a {word_of(spec.COMPUTE_TYPE)}"]
     existing = spec_from_arm(body)
     defaults = {f.name: f.default for f in dataclasses.fields(type(spec))}
     differences = []

@@ -5,7 +5,8 @@
  * extension gives it a home that needs no notebook: its own kernel session at a fixed path (reloads
  * reconnect to it instead of leaking kernels), a KernelWidgetManager with the widget modules registered
  * by hand (the jupyterlab-manager registry is private to its plugin), and a trusted OutputArea that runs
- * `sidebar()`. After a kernel restart or change the panel is rebuilt from the workspace.
+ * `sidebar()`. After a kernel restart or change the panel is rebuilt from the workspace. Once the panel is
+ * shown, the kernel is asked for its kind menu and the "New …" palette commands are built from it (./forms.ts).
  * Recipe and pitfalls: ../shared/JUPYTER-NOTES.md, "Rendering ipywidgets in a left-sidebar panel".
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
@@ -17,6 +18,7 @@ import * as base from '@jupyter-widgets/base';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { KernelWidgetManager, WidgetRenderer, output } from '@jupyter-widgets/jupyterlab-manager';
 import { Panel, Widget } from '@lumino/widgets';
+import { IForm, formCommands, requestForms } from './forms';
 import { ComputeTableModel, ComputeTableView, MODULE_NAME, MODULE_VERSION } from './table';
 
 const TABLE_EXPORTS = { ComputeTableModel, ComputeTableView };
@@ -24,13 +26,6 @@ const TABLE_EXPORTS = { ComputeTableModel, ComputeTableView };
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
 const SESSION_PATH = 'jupyter-compute/panel';
 const PANEL_CODE = 'from jupyter_compute.panel import sidebar\nsidebar()';
-
-/** Kinds the "new form" commands open, as the panel's kind menu names them. */
-const FORMS: { id: string; label: string; kind: string }[] = [
-  { id: 'new-cluster', label: 'New compute cluster', kind: 'cluster' },
-  { id: 'new-instance', label: 'New compute instance', kind: 'instance' },
-  { id: 'new-attach', label: 'Attach compute', kind: 'vm' }
-];
 
 class ComputeSidebar extends Panel {
   private session: SessionContext | null = null;
@@ -43,7 +38,8 @@ class ComputeSidebar extends Panel {
 
   constructor(
     private readonly app: JupyterFrontEnd,
-    private readonly rendermime: IRenderMimeRegistry
+    private readonly rendermime: IRenderMimeRegistry,
+    private readonly onForms: (forms: IForm[]) => void
   ) {
     super();
     this.id = 'jupyter-compute-panel';
@@ -158,6 +154,18 @@ class ComputeSidebar extends Panel {
     performance.mark('jupyter-compute:panel-shown');
     this.node.dataset.renders = String(++this.renders);
     this.setState('ready', '');
+    void this.loadForms(kernel);
+  }
+
+  /** Ask the kernel for the panel's kind menu and hand it on (after the panel, so it never delays it). */
+  private async loadForms(kernel: Kernel.IKernelConnection): Promise<void> {
+    try {
+      const forms = await requestForms(kernel);
+      this.node.dataset.forms = forms.map(form => form.kind).join(' ');
+      this.onForms(forms);
+    } catch (reason) {
+      console.warn(`Compute panel: no "New …" commands: ${reason}`);
+    }
   }
 }
 
@@ -176,10 +184,39 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ) => {
     // The list widget in notebooks too (`%compute panel`): their widget managers get it from this registry.
     widgets.registerWidget({ name: MODULE_NAME, version: MODULE_VERSION, exports: TABLE_EXPORTS as any });
-    const sidebar = new ComputeSidebar(app, rendermime);
+    const category = 'Compute';
+    let formItems: { dispose(): void }[] = [];
+    let registered = '';
+    // The "New …" commands of the kinds the kernel lists; built again only when that list changes.
+    const registerForms = (forms: IForm[]): void => {
+      const commands = formCommands(forms);
+      if (JSON.stringify(commands) === registered) {
+        return;
+      }
+      formItems.forEach(item => item.dispose());
+      formItems = [];
+      registered = JSON.stringify(commands);
+      for (const form of commands) {
+        const command = `jupyter-compute:${form.id}`;
+        formItems.push(
+          app.commands.addCommand(command, {
+            label: form.label,
+            execute: async () => {
+              app.shell.activateById(sidebar.id);
+              await sidebar.run(
+                `from jupyter_compute.panel import sidebar_form\nsidebar_form(${JSON.stringify(form.kind)})`
+              );
+            }
+          })
+        );
+        if (palette) {
+          formItems.push(palette.addItem({ command, category }));
+        }
+      }
+    };
+    const sidebar = new ComputeSidebar(app, rendermime, registerForms);
     app.shell.add(sidebar, 'left', { rank: 900 });
     restorer?.add(sidebar, sidebar.id);
-    const category = 'Compute';
     app.commands.addCommand('jupyter-compute:open', {
       label: 'Open the Compute panel',
       execute: () => app.shell.activateById(sidebar.id)
@@ -193,17 +230,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     palette?.addItem({ command: 'jupyter-compute:restart', category });
-    for (const form of FORMS) {
-      const command = `jupyter-compute:${form.id}`;
-      app.commands.addCommand(command, {
-        label: form.label,
-        execute: async () => {
-          app.shell.activateById(sidebar.id);
-          await sidebar.run(`from jupyter_compute.panel import sidebar_form\nsidebar_form(${JSON.stringify(form.kind)})`);
-        }
-      });
-      palette?.addItem({ command, category });
-    }
   }
 };
 

@@ -28,7 +28,8 @@ import yaml
 
 from jupyter_compute.errors import ValidationError
 from jupyter_compute.local.server import LocalServer
-from jupyter_compute.model.specs import AmlComputeSpec, ComputeInstanceSpec, spec_from_yaml
+from jupyter_compute.model.documents import spec_from_yaml
+from jupyter_compute.model.specs import AmlComputeSpec, ComputeInstanceSpec
 
 from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, VM_ID
 

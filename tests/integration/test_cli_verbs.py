@@ -18,7 +18,7 @@ import pytest
 
 from jupyter_compute.local.server import LocalServer, Logged
 
-from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, VM_ID
+from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, UAI, VM_ID
 
 AZ_SUB = "11111111-2222-3333-4444-555555555555"
 
@@ -174,6 +174,11 @@ def every_verb(cli: Cli) -> None:
         assert find(listing, name)["properties"]["isAttachedCompute"] is True
     refused = cli("delete", "a-vm", "--yes", code=2)
     assert "detach it" in refused.stderr
+    # A Synapse pool takes one kind of identity, as its spec says: adding the other is refused before sending.
+    both = cli("identity", "a-syn", "--user-assigned", UAI, code=2)
+    assert "a synapse takes a system-assigned or user-assigned identity, not both" in both.stderr
+    assert "applies to compute instances" in cli("start", "a-k8s", code=2).stderr
+    assert "applies to compute clusters" in cli("resize", "a-adla", "--max-nodes", "2", code=2).stderr
     for name in attached:
         cli("detach", name)
 

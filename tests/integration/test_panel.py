@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from jupyter_compute import AmlComputeSpec, Workspace
+from jupyter_compute.model import kinds
 from jupyter_compute.ui import panel as panel_module
 from jupyter_compute.ui.panel import ComputePanel
 
@@ -164,6 +165,14 @@ def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(pa
     monkeypatch.setattr(panel_module, "FINISHED_BAR_SECONDS", 0.0)
     panel.refresh()
     assert row(panel, "elsewhere")["bar"] is None
+
+
+def test_the_kind_menu_is_the_kinds_table_and_each_entry_opens_its_form(panel: ComputePanel) -> None:
+    assert panel.kind.options == tuple((k.form_label, k.word) for k in kinds.KINDS)
+    for kind in kinds.KINDS:
+        panel.kind.value = kind.word
+        assert panel.form is not None and panel.form.cls is kind.spec
+    panel.kind.value = kinds.KINDS[0].word
 
 
 def test_instance_rows_have_power_actions(panel: ComputePanel) -> None:

@@ -21,6 +21,8 @@ import nbformat
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from jupyter_compute.panel import forms
+
 from lab_helpers import OVERFLOW_JS, PANEL, READY, Lab, chromium, field, isolated_env, open_panel, row, shot
 
 pytestmark = pytest.mark.ui
@@ -244,7 +246,14 @@ def kill_kernel(kernel_id: str) -> None:
 
 
 def test_palette_commands_open_the_forms(page: Any) -> None:
-    for label, expected in (("New compute instance", "Compute instance"), ("Attach compute", "Attach a VM")):
+    """The "New …" commands are built from the kind menu the panel's kernel gives (the kinds table)."""
+    listed = page.wait_for_selector(f"{PANEL}[data-forms]", state="attached", timeout=30_000)
+    assert listed.get_attribute("data-forms") == " ".join(form["kind"] for form in forms())
+    for label, expected in (
+        ("New compute instance", "Compute instance"),
+        ("Attach compute", "Attach a VM"),
+        ("New compute cluster", "Compute cluster"),
+    ):
         run_command(page, label)
         kind = page.locator(f"{READY} .jupyter-compute-kind select")
         page.wait_for_function(

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from jupyter_compute.errors import ValidationError
 from jupyter_compute.model import schema as wire_schema
-from jupyter_compute.model.specs import KINDS, WireContext, spec_from_yaml
+from jupyter_compute.model.documents import spec_from_yaml
+from jupyter_compute.model.kinds import spec_class, yaml_types
+from jupyter_compute.model.specs import WireContext
 from jupyter_compute.model.wire import masked
 
 from kinds import EXAMPLES, SUB
@@ -72,11 +74,11 @@ def check_outcome(cls: Any, build: Any, given_keys: set[str]) -> None:
     assert wire_schema.problems(body) == [], body
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("kind", yaml_types())
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_yaml_documents(kind: str, data: st.DataObject) -> None:
-    cls = KINDS[kind]
+    cls = spec_class(kind)
     keys = sorted({k.split(".")[0] for k in cls.yaml_keys()} | {"bogus", "sizee"})
     import yaml
 
@@ -89,11 +91,11 @@ def test_random_yaml_documents(kind: str, data: st.DataObject) -> None:
     check_outcome(cls, lambda: spec_from_yaml(doc), set(doc))
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("kind", yaml_types())
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_keyword_values(kind: str, data: st.DataObject) -> None:
-    cls = KINDS[kind]
+    cls = spec_class(kind)
     names = sorted({n for n, _ in cls.fields_info()} | {a for _, i in cls.fields_info() for a in i.v1})
     keywords = dict(EXAMPLES[kind][0])
     for key in data.draw(st.lists(st.sampled_from(names), unique=True, min_size=1, max_size=4)):

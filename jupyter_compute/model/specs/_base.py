@@ -431,6 +431,9 @@ def _plain(value: Any) -> Any:
 class WithIdentity:
     """The managed-identity fields, for kinds that take one (mixed into their spec)."""
 
+    # The service takes a system-assigned or a user-assigned identity on this kind, not both at once.
+    ONE_IDENTITY_TYPE: ClassVar[bool] = False
+
     identity_type: str | None = spec_field(
         f.choice(IDENTITY_TYPES, IDENTITY_SHOWN),
         "Managed identity: system_assigned or user_assigned",

@@ -33,6 +33,7 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec):
     YAML_TYPE: ClassVar[str] = "amlcompute"
     COMPUTE_TYPE: ClassVar[str] = "AmlCompute"
     TITLE: ClassVar[str] = "compute cluster"
+    ONE_IDENTITY_TYPE: ClassVar[bool] = True
     READ_ONLY: ClassVar[frozenset[str]] = ComputeSpec.READ_ONLY | {
         "network_settings.public_ip_address",
         "network_settings.private_ip_address",

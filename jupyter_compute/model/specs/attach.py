@@ -272,6 +272,7 @@ class SynapseSparkSpec(WithIdentity, AttachedSpec):
     YAML_TYPE: ClassVar[str] = "synapsespark"
     COMPUTE_TYPE: ClassVar[str] = "SynapseSpark"
     TITLE: ClassVar[str] = "attached Synapse Spark pool"
+    ONE_IDENTITY_TYPE: ClassVar[bool] = True
     # az ml shows the pool's own settings; they are read from the pool, never set here
     READ_ONLY: ClassVar[frozenset[str]] = AttachedSpec.READ_ONLY | {
         "node_family",
@@ -309,6 +310,7 @@ class KubernetesSpec(WithIdentity, AttachedSpec):
     YAML_TYPE: ClassVar[str] = "kubernetes"
     COMPUTE_TYPE: ClassVar[str] = "Kubernetes"
     TITLE: ClassVar[str] = "attached Kubernetes cluster"
+    ONE_IDENTITY_TYPE: ClassVar[bool] = True
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = (
         "Microsoft.ContainerService/managedClusters",
         "Microsoft.Kubernetes/connectedClusters",

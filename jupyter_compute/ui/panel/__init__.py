@@ -20,9 +20,10 @@ from typing import Any
 
 from ...errors import ComputeError, ValidationError
 from ...frontends.grammar import spec_line, spec_yaml
+from ...model import kinds
 from ...model.progress import is_transitional
 from ...model.resource import Compute
-from ...model.specs import GRAMMAR_WORDS, ComputeSpec
+from ...model.specs import ComputeSpec
 from ...render.markup import error, html
 from ...service.operation import Operation
 from ...service.workspace import Workspace
@@ -30,16 +31,6 @@ from .form import SpecForm, fill_layout, ipywidgets_module
 from .table import ComputeTable
 from .tools import ComputeTools, actions_for
 
-FORM_KINDS = [
-    ("Compute cluster", "cluster"),
-    ("Compute instance", "instance"),
-    ("Attach a VM", "vm"),
-    ("Attach HDInsight", "hdinsight"),
-    ("Attach Databricks", "databricks"),
-    ("Attach Data Lake Analytics", "adla"),
-    ("Attach Synapse Spark", "synapse"),
-    ("Attach Kubernetes", "kubernetes"),
-]
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 RENDERS_PER_SECOND = 4.0
 FORM_DELAY_SECONDS = 0.3  # the sidebar builds its form this long after the list, not competing with it
@@ -100,9 +91,10 @@ class ComputePanel:
         self.ops = w.VBox(layout=w.Layout(width="100%"))
         self.message = w.HTML()
         self.message.add_class("jupyter-compute-message")
+        menu = forms()
         self.kind = w.Dropdown(
-            options=FORM_KINDS,
-            value="cluster",
+            options=[(form["label"], form["kind"]) for form in menu],
+            value=menu[0]["kind"],
             description="New",
             style={"description_width": "3em"},
             layout=fill_layout(),
@@ -441,8 +433,7 @@ class ComputePanel:
         spec = self._spec()
         if spec is None:
             return None
-        verb = "attach" if spec.ATTACHED else "create"
-        line = "%compute " + spec_line(spec, verb)
+        line = "%compute " + spec_line(spec, kinds.of_spec(spec).verb)
         self._show_copy(line)
         return line
 
@@ -450,8 +441,7 @@ class ComputePanel:
         spec = self._spec()
         if spec is None:
             return None
-        verb = "attach" if spec.ATTACHED else "create"
-        cell = f"%%compute {verb}\n{spec_yaml(spec)}"
+        cell = f"%%compute {kinds.of_spec(spec).verb}\n{spec_yaml(spec)}"
         self._show_copy(cell)
         return cell
 
@@ -468,7 +458,7 @@ class ComputePanel:
         except ComputeError as exc:
             self.output.value = error(exc)
             return None
-        self.output.value = html("{} {}: {}", GRAMMAR_WORDS[spec.YAML_TYPE], spec.name, op.note or "submitted")
+        self.output.value = html("{} {}: {}", kinds.of_spec(spec).word, spec.name, op.note or "submitted")
         self._on_tick_soon()
         return op
 
@@ -502,6 +492,13 @@ def sidebar() -> Any:
     folder would use (the header names it, so the local-workspace notice is not printed)."""
     workspace, unusable = configured()
     return panel_for(workspace, form_later=True, unusable=unusable).widget
+
+
+def forms() -> list[dict[str, str]]:
+    """The panel's kind menu in order, one entry per kind: ``kind`` (what :func:`sidebar_form` takes),
+    ``label``, ``verb`` (``create`` or ``attach``) and ``title``. The lab extension asks the panel's
+    kernel for it to build its "New …" commands, so the kinds are listed in Python only."""
+    return kinds.forms()
 
 
 def sidebar_form(kind: str) -> None:

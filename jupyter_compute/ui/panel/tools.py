@@ -1,6 +1,6 @@
 """The Compute panel's pane for one compute, opened from its row: its details, or the resize form.
 
-Also the row actions that fit each kind; the list itself is :mod:`compute_table`.
+Also the row actions that fit each kind (from the kinds table); the list itself is :mod:`.table`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ...errors import ComputeError, ValidationError
+from ...model.kinds import of_compute_type
 from ...model.resource import Compute
 from ...render.markup import error, html
 
@@ -18,19 +19,12 @@ if TYPE_CHECKING:
     from ...service.operation import Operation
     from ...service.workspace import Workspace
 
-POWER = ("start", "stop", "restart")
-
 
 def actions_for(compute: Compute) -> list[str]:
-    """The row actions that fit a compute's kind, in the order shown."""
-    actions: list[str] = []
-    if compute.compute_type == "ComputeInstance":
-        actions += POWER
-    if compute.compute_type == "AmlCompute":
-        actions.append("resize")
-    actions.append("details")
-    actions.append("detach" if compute.attached else "delete")
-    return actions
+    """The row actions that fit a compute, in the order shown: its kind's own actions (none for a type
+    this package only lists), then details, then detach for an attached compute or delete."""
+    kind = of_compute_type(compute.compute_type)
+    return [*(kind.actions if kind else ()), "details", "detach" if compute.attached else "delete"]
 
 
 def _full() -> Any:
