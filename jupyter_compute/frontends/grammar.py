@@ -469,13 +469,17 @@ def _secret_to_ask(kind: Kind, keywords: Mapping[str, Any], document: Mapping[st
     return wanted[0]
 
 
+# How a prompt names a secret, shorter than its field's help ("Databricks personal access token").
+_PROMPT_LABELS = {"admin_password": "administrator password", "access_token": "access token"}
+
+
 def _ask_for_secret(
     kind: Kind, wanted: str, prompt: Prompt, name: str | None, flags: Mapping[str, str]
 ) -> dict[str, Secret]:
     """Ask (password prompt) for ``wanted``. A front end that cannot ask (a kernel started without stdin)
     gets an error saying which options give the credential instead."""
-    label = dict(kind.spec.fields_info())[wanted].help  # "Administrator password"
-    value = prompt(f"{label} for {name or 'the compute'} (not echoed): ")
+    label = _PROMPT_LABELS.get(wanted) or dict(kind.spec.fields_info())[wanted].help.lower()
+    value = prompt(f"{label.capitalize()} for {name or 'the compute'} (not echoed): ")
     if value is None:
         options = [
             f"{flags[f'{field}__{source}']} {'VAR' if source == 'env' else 'F'}"
@@ -485,7 +489,7 @@ def _ask_for_secret(
         ]
         raise ValidationError.one(
             flags.get(f"{wanted}__env", wanted),
-            f"{label} is needed and this front end cannot ask for it (no input prompt); "
+            f"the {label} is needed and this front end cannot ask for it (no input prompt); "
             f"give {', '.join(options[:-1])} or {options[-1]}",
             kind.title,
         )

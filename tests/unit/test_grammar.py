@@ -198,7 +198,7 @@ def test_a_prompted_secret_that_cannot_be_asked_names_the_flags_that_give_it() -
     with pytest.raises(ValidationError) as refused:
         parse(f"attach databricks dbx1 --resource-id {DBX_ID}", prompt=lambda message: None)
     text = str(refused.value)
-    assert "Databricks personal access token is needed" in text
+    assert "the access token is needed" in text
     assert "--access-token-env VAR or --access-token-file F" in text
     asked: list[str] = []
     parse(f"attach vm vm1 --resource-id {VM_ID} --admin-username me", prompt=lambda m: asked.append(m) or "pw-1")
