@@ -19,7 +19,7 @@ from jupyter_compute.frontends.verbs import VERBS, execute, runs_itself
 from jupyter_compute.model import kinds
 from jupyter_compute.render.spec import spec_line
 
-from kinds import DBX_ID, UAI, VM_ID
+from kinds import ADLA_ID, DBX_ID, UAI, VM_ID
 
 
 def help_of(line: str, prog: str = "jupyter compute") -> str:
@@ -192,6 +192,8 @@ def test_flag_and_many_fields_from_words_and_back() -> None:
     line = spec_line(spec)
     assert "--tags cost=7 team=ml" in line and "--isolated-network true" in line
     assert parse(line).spec == spec
+    attached = parse(f"attach adla ad1x --resource-id {ADLA_ID}").spec
+    assert attached is not None and spec_line(attached).startswith("attach adla ad1x "), "an attached kind's verb"
 
 
 def test_a_prompted_secret_that_cannot_be_asked_names_the_flags_that_give_it() -> None:
