@@ -2,8 +2,10 @@
 
     ComputeError                      base of everything below
     ├── ValidationError               bad input, found before anything is sent (CLI exit 2)
+    │   ├── UsageError                the words do not fit the command grammar (carries its usage line)
     │   └── UnsupportedComputeType    e.g. Batch, which the service no longer accepts
-    ├── ServiceError                  the service answered with an ARM error (CLI exit 1)
+    ├── HelpRequested                 not a failure: ``--help`` was asked for; its text is the help (CLI exit 0)
+    ├── ServiceError                  the service answered with an ARM error, or would have (CLI exit 1)
     │   ├── NotFound                  404
     │   ├── Conflict                  409, or a create that would replace a different compute
     │   ├── QuotaExceeded             not enough vCPU quota (pre-flight or service-side)
@@ -13,6 +15,11 @@
     ├── TransportError                the service could not be reached after all retries
     ├── StoppedWatching               result() of an operation after cancel(): its end is unknown
     └── AuthenticationError           no Azure token could be had (az login, or JUPYTER_COMPUTE_ACCESS_TOKEN)
+
+A ServiceError says what is wrong, not where it was found: ``by_client`` is True when this package
+found it from what the service had answered before the request itself was sent (the pre-flight
+quota check, a create that would replace a different compute). Nothing was sent then, but it is no
+bad input either: the same words succeed in a workspace with the quota, so it stays exit 1.
 
 HTTP statuses and ARM envelopes are mapped to this tree once, in ``arm.py``; friendly
 text is rendered once, at the edge (magic, CLI, panel), from ``str(error)``. A ServiceError's
@@ -62,8 +69,29 @@ class ValidationError(ComputeError):
         return f"{head} ({len(self.problems)} problems): {listed}. Nothing was sent."
 
 
+class UsageError(ValidationError):
+    """The words do not fit the command grammar (an unknown verb or flag, a missing NAME). Nothing was
+    sent. ``usage`` is the verb's short usage line, shown under the message."""
+
+    def __init__(self, message: str, usage: str = "") -> None:
+        self.usage = usage
+        super().__init__([Problem("usage", message)])
+
+    def _text(self) -> str:
+        text = self.problems[0].message
+        return f"{text}\n{self.usage}" if self.usage else text
+
+
 class UnsupportedComputeType(ValidationError):
     """A compute type the service no longer accepts (Batch)."""
+
+
+class HelpRequested(ComputeError):
+    """``--help`` (or ``help``) was asked for: not a failure. ``str()`` is the help text to print."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(text)
 
 
 @dataclass(frozen=True)
@@ -86,7 +114,8 @@ class ErrorDetail:
 
 class ServiceError(ComputeError):
     """The service reported a failure, with the ARM error code and message, and the request id of
-    the response that reported it (``request_id``; quoted at the end of the text)."""
+    the response that reported it (``request_id``; quoted at the end of the text). ``by_client``:
+    found here, from the service's earlier answers, before the request was sent (see above)."""
 
     def __init__(
         self,
@@ -97,6 +126,7 @@ class ServiceError(ComputeError):
         target: str | None = None,
         details: Sequence[ErrorDetail] = (),
         request_id: str | None = None,
+        by_client: bool = False,
     ) -> None:
         self.code = code
         self.message = message
@@ -104,6 +134,7 @@ class ServiceError(ComputeError):
         self.target = target
         self.details = tuple(details)
         self.request_id = request_id
+        self.by_client = by_client
         super().__init__(self._text())
 
     @property

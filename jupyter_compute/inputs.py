@@ -2,8 +2,9 @@
 
 Every file we read (``--file``, ``--password-file``, ``--ssh-private-key-file``, ``--config``, a
 ``config.json`` found upwards) goes through :func:`read_text`, and every YAML document through
-:func:`load_yaml`, so bad bytes or a hostile document become one :class:`ValidationError` naming
-the flag or file, before anything is sent. The caps (README, "Commands"): a YAML document is at
+:func:`load_yaml` (a document of compute settings through :func:`settings_document`), so bad bytes
+or a hostile document become one :class:`ValidationError` naming the flag or file, before anything
+is sent. The caps (README, "Commands"): a YAML document is at
 most 1 MB, nested at most 64 levels, and at most 100,000 values once its aliases are expanded, so a
 "billion laughs" file is refused while it is parsed, in milliseconds, not later when it is walked.
 """
@@ -11,6 +12,7 @@ most 1 MB, nested at most 64 levels, and at most 100,000 values once its aliases
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +83,17 @@ def load_yaml(text: str, field: str) -> Any:
     except yaml.YAMLError as exc:
         problem = str(exc).splitlines()[0] if str(exc) else "not valid YAML"
     raise ValidationError.one(field, problem)
+
+
+def settings_document(document: str | Mapping[str, Any] | object, field: str) -> Mapping[str, Any]:
+    """A document of compute settings: YAML text read with :func:`load_yaml` (an empty one is ``{}``),
+    or a mapping as given. Anything else, once parsed, is a ValidationError on ``field``."""
+    loaded = load_yaml(document, field) if isinstance(document, str) else document
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, Mapping):
+        raise ValidationError.one(field, "the document must be a mapping of settings")
+    return loaded
 
 
 class _Refused(yaml.MarkedYAMLError):

@@ -1,39 +1,39 @@
-"""``jupyter compute …`` (console script ``jupyter-compute``): parse, execute, print, exit 0/1/2."""
+"""``jupyter compute …`` (console script ``jupyter-compute``): parse, execute, print, exit 0/1/2.
+
+Exit status: 0 success (and ``--help``); 1 the operation failed or the service refused (a
+ServiceError, also one found before sending, such as the pre-flight quota check); 2 bad input,
+nothing sent (a ValidationError, a usage error, a refused confirmation).
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import ComputeError, ValidationError
-from .grammar import HelpRequested, error_text, parse
-from .verbs import Session, execute
+from ..errors import ComputeError, HelpRequested, ValidationError
+from ..render.output import error_text, render_data
+from .command import Command, Session
+from .grammar import parse
+from .registry import FrontEnd
+from .verbs import VERBS, execute, runs_itself
 
 if TYPE_CHECKING:
     from ..service.operation import Operation
 
 EXIT_OK, EXIT_SERVICE, EXIT_INPUT = 0, 1, 2
+FRONT_END: FrontEnd = "cli"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     try:
         command = parse(words, prog="jupyter compute")
-        if command.verb == "emulator":
-            from ..local.server import serve
-
-            serve(int(command.options.get("port") or 0), command.options.get("data"))
-            return EXIT_OK
-        if command.verb == "panel":
-            print(
-                "The panel lives in JupyterLab: open the Compute tab in the left sidebar, or run "
-                "%compute panel in a notebook.",
-                file=sys.stderr,
-            )
-            return EXIT_INPUT
-        if command.verb == "delete" and not command.yes and not command.dry_run and not _confirm(command.name):
-            print("Nothing was deleted (give --yes to skip this question).", file=sys.stderr)
+        if runs_itself(command, FRONT_END):
+            return OWN_VERBS[command.verb](command)
+        question = VERBS[command.verb].confirm
+        if question and not command.yes and not command.dry_run and not _confirm(command, question):
+            print("Nothing was sent (give --yes to skip this question).", file=sys.stderr)
             return EXIT_INPUT
         outcome = execute(command, Session())
         for warning in outcome.warnings:
@@ -43,14 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if op is not None and wait and not op.done():
             from ..render.text import follow
 
-            follow(op, final=False)
+            follow(op, final=False, timeout=command.timeout)
             return _print_final(op, command.output)
         if op is not None and op.done():
             return _print_final(op, command.output)
         print(outcome.render(command.output))
         return EXIT_OK
     except HelpRequested as asked:
-        print(asked.args[0] if asked.args else "")
+        print(asked.text)
         return EXIT_OK
     except ComputeError as exc:
         print(error_text(exc), file=sys.stderr)
@@ -59,17 +59,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _confirm(name: str | None) -> bool:
+def _emulator(command: Command) -> int:
+    from ..local.server import serve
+
+    serve(int(command.options.get("port") or 0), command.options.get("data"))
+    return EXIT_OK
+
+
+# The verbs declared as run by this front end itself (Verb.only_in == "cli").
+OWN_VERBS: dict[str, Callable[[Command], int]] = {"emulator": _emulator}
+
+
+def _confirm(command: Command, question: str) -> bool:
     if not sys.stdin.isatty():
-        print(f"error: delete {name} needs --yes when not run from a terminal.", file=sys.stderr)
+        print(f"error: {command.verb} {command.name} needs --yes when not run from a terminal.", file=sys.stderr)
         return False
-    answer = input(f"Delete {name} and the resources it holds? [y/N] ")
+    answer = input(f"{question.format(name=command.name)} [y/N] ")
     return answer.strip().lower() in ("y", "yes")
 
 
 def _print_final(op: Operation, output: str) -> int:
     from ..render.text import final_line
-    from .grammar import render_data
 
     if output == "table":
         print(final_line(op), file=sys.stderr if op.error or op.status != "Succeeded" else sys.stdout)

@@ -1,9 +1,11 @@
-"""The command grammar shared by ``%compute`` and ``jupyter compute`` (DESIGN.md, "Command grammar").
+"""The command grammar shared by ``%compute`` and ``jupyter compute``: words in, a :class:`Command` out.
 
-One parser, one set of verbs. ``parse(argv)`` turns words into a :class:`Command`, which
-``verbs.execute`` runs against the Python API. The create/attach options are generated from the
-spec field tables, so every spec field with a flag is reachable, with its v1 alias. Rendering
-helpers shared by the front ends (errors, dry runs, "copy as magic / YAML") live here too.
+Nothing here names a verb. Each verb's parser, its line of the usage (``--help``) and its ``VERB --help``
+are generated from its declaration in :mod:`.verbs`; the options of ``create KIND`` / ``attach KIND``
+from the spec's field table, so every spec field with a flag is reachable, with its v1 alias, and
+takes input the way its :class:`~jupyter_compute.model.specs.FieldInfo` says. argparse never sees a
+secret's value (:func:`parse_words`), and errors are :class:`~jupyter_compute.errors.UsageError` or
+:class:`~jupyter_compute.errors.ValidationError`, raised before anything is sent.
 """
 
 from __future__ import annotations
@@ -11,82 +13,86 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
-import json
 import re
 import shlex
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
-import yaml
-
-from ..errors import ComputeError, LocalStoreError, Problem, ServiceError, UntrustedLink, ValidationError
-from ..inputs import MAX_YAML_BYTES, YAML_LIMITS, load_yaml, read_text
+from ..errors import HelpRequested, Problem, UsageError, ValidationError
+from ..inputs import MAX_YAML_BYTES, YAML_LIMITS, read_text, settings_document
 from ..model import kinds
 from ..model.documents import document_kind, spec_from_yaml
+from ..model.kinds import Kind
 from ..model.secrets import Secret
-from ..model.specs import ComputeSpec
-from ..model.specs._fields import FieldInfo
+from ..model.specs import ComputeSpec, FieldInfo
 from ..model.specs.batch import refuse_batch
+from .command import Command, WorkspaceChoice
+from .registry import Arg, Declared, OneOf, Verb
+from .verbs import VERBS
 
 OUTPUTS = ("table", "json", "yaml")
-CREATE_KINDS = tuple(k.word for k in kinds.creatable())
-ATTACH_KINDS = tuple(k.word for k in kinds.attachable())
-VERBS = (
-    "create",
-    "attach",
-    "list",
-    "show",
-    "nodes",
-    "sizes",
-    "usage",
-    "delete",
-    "detach",
-    "start",
-    "stop",
-    "restart",
-    "wait",
-    "resize",
-    "identity",
-    "ops",
-    "panel",
-    "workspace",
-    "emulator",
+
+# --- the options every verb shares (each verb's declaration says which it takes) --------------
+
+OUTPUT = Arg(
+    "-o", "--output", choices=OUTPUTS, default=None, metavar="table|json|yaml", help="output format (default: table)"
 )
-CLI_ONLY = ("emulator",)
-
-USAGE = f"""\
-create  [{"|".join(CREATE_KINDS)}] NAME [options] | --file F.yml     (%%compute create: YAML body)
-attach  {"|".join(ATTACH_KINDS)} NAME [options] | --file F.yml
-list [--type T] · show NAME · nodes NAME · sizes [--location L] · usage
-delete NAME [--yes] · detach NAME · start|stop|restart NAME · wait NAME
-resize NAME [--min-nodes N] [--max-nodes M] [--idle-time-before-scale-down SECONDS]
-identity NAME (--system-assigned | --user-assigned ID ...)
-ops · panel · workspace [--local | --subscription S --resource-group G --workspace W | --config PATH]
-emulator [--port P] [--data DIR]            (command line only)
-common: --dry-run · --wait/--no-wait · -o/--output table|json|yaml
-'VERB --help' shows the options of a verb; 'create cluster --help' those of a kind."""
-
-
-class UsageError(ValidationError):
-    """The words do not fit the grammar. Nothing was sent."""
-
-    def __init__(self, message: str, usage: str = "") -> None:
-        self.usage = usage
-        super().__init__([Problem("usage", message)])
-
-    def _text(self) -> str:
-        text = self.problems[0].message
-        return f"{text}\n{self.usage}" if self.usage else text
-
-
-class HelpRequested(Exception):
-    """``--help`` was asked for; the text is the help to print."""
+DRY_RUN = Arg("--dry-run", action="store_true", help="print the request instead of sending it")
+WAIT = OneOf(
+    Arg("--wait", dest="wait", action="store_true", default=None, help="wait for the end"),
+    Arg("--no-wait", dest="wait", action="store_false", help="return at once"),
+)
+LOCAL = Arg("--local", dest="ws_local", action="store_true", help="use the embedded local workspace")
+SUBSCRIPTION = Arg("--subscription", dest="ws_subscription", metavar="ID", help="Azure subscription id")
+RESOURCE_GROUP = Arg(
+    "--resource-group", dest="ws_resource_group", metavar="GROUP", help="resource group of the Azure ML workspace"
+)
+WORKSPACE = Arg("--workspace", dest="ws_workspace", metavar="NAME", help="Azure ML workspace name")
+CLOUD = Arg(
+    "--cloud", dest="ws_cloud", metavar="CLOUD", help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment"
+)
+WORKSPACE_FLAGS = (SUBSCRIPTION, RESOURCE_GROUP, WORKSPACE, CLOUD, LOCAL)
+WORKSPACE_DEFAULT = "default: config.json, AZUREML_ARM_* env, else local"
+FILE = Arg("-f", "--file", help="az ml compute YAML file; options given here override its keys")
+SKIP_PREFLIGHT = Arg(
+    "--skip-preflight", action="store_true", help="do not check the size and vCPU quota before creating"
+)
+# More names of a secret's flags: az ml calls the attach password --admin-password.
+SECRET_FLAG_ALIASES = {"--password": ("--admin-password",)}
+# Command's fields that are not options a user gives by name.
+_NOT_OPTIONS = {"verb", "spec", "workspace", "options", "inline_secrets"}
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so the magic and the CLI share it. Call it through
+    """argparse that raises instead of exiting, so the magic and the CLI share it. Arguments are added
+    through :meth:`add`, which keeps the flag table the secret masking reads. Call it through
     :func:`parse_words`, which keeps secret values away from it."""
+
+    def __init__(self, prog: str, description: str = "") -> None:
+        super().__init__(
+            prog=prog,
+            description=description,
+            add_help=False,
+            allow_abbrev=False,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        self.flags: dict[str, argparse.Action] = {}
+        self.positionals: list[argparse.Action] = []
+        self.add(self, Arg("-h", "--help", action="help", help="show this help message and exit"))
+
+    def add(self, container: Any, declared: Declared) -> None:
+        """Add an Arg (or a OneOf, as a mutually exclusive group) to ``container``: this parser or a group of it."""
+        if isinstance(declared, OneOf):
+            group = container.add_mutually_exclusive_group(required=declared.required)
+            for arg in declared.args:
+                self.add(group, arg)
+            return
+        action = container.add_argument(*declared.flags, **declared.options)
+        for flag in action.option_strings:
+            self.flags[flag] = action
+        if not action.option_strings:
+            self.positionals.append(action)
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}", self.short_usage())
@@ -96,7 +102,7 @@ class _Parser(argparse.ArgumentParser):
         usage = self.format_usage().strip()
         if usage.count("\n") < 3:
             return usage
-        words = [a.metavar if a.nargs != "?" else f"[{a.metavar}]" for a in self._get_positional_actions()]
+        words = [a.metavar if a.nargs != "?" else f"[{a.metavar}]" for a in self.positionals]
         return f"usage: {self.prog} {' '.join(map(str, words + ['[options]']))}; '{self.prog} --help' lists them."
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
@@ -106,165 +112,144 @@ class _Parser(argparse.ArgumentParser):
         raise HelpRequested(self.format_help())
 
 
-@dataclass(frozen=True)
-class WorkspaceChoice:
-    local: bool = False
-    subscription: str | None = None
-    resource_group: str | None = None
-    workspace: str | None = None
-    config: str | None = None
-    cloud: str | None = None
-
-    @property
-    def given(self) -> bool:
-        return bool(self.local or self.subscription or self.resource_group or self.workspace or self.config)
+# --- parsers and usage, generated from the declarations ---------------------------------------
 
 
-@dataclass(frozen=True)
-class Command:
-    verb: str
-    name: str | None = None
-    spec: ComputeSpec | None = None
-    output: str = "table"
-    dry_run: bool = False
-    wait: bool | None = None  # None: the front end's default
-    yes: bool = False
-    skip_preflight: bool = False
-    workspace: WorkspaceChoice = WorkspaceChoice()
-    options: Mapping[str, Any] = field(default_factory=dict)
-    inline_secrets: tuple[str, ...] = ()
+def _shared(parser: _Parser, verb: Verb) -> None:
+    """The shared options the verb's declaration asks for, in the groups its --help shows."""
+    if verb.output or verb.dry_run or verb.writes:
+        group = parser.add_argument_group("common")
+        if verb.output:
+            parser.add(group, OUTPUT)
+        if verb.dry_run:
+            parser.add(group, DRY_RUN)
+        if verb.writes:
+            parser.add(group, WAIT)
+    if verb.workspace:
+        group = parser.add_argument_group(f"workspace ({WORKSPACE_DEFAULT})")
+        for arg in WORKSPACE_FLAGS:
+            parser.add(group, arg)
 
 
-# --- building the parsers -------------------------------------------------------------------
-
-
-def _common(parser: argparse.ArgumentParser, *, writes: bool) -> None:
-    group = parser.add_argument_group("common")
-    group.add_argument("-o", "--output", choices=OUTPUTS, default=None, help="output format (default: table)")
-    if writes:
-        group.add_argument("--dry-run", action="store_true", help="print the request instead of sending it")
-        wait = group.add_mutually_exclusive_group()
-        wait.add_argument("--wait", dest="wait", action="store_true", default=None, help="wait for the end")
-        wait.add_argument("--no-wait", dest="wait", action="store_false", help="return at once")
-    ws = parser.add_argument_group("workspace (default: config.json, AZUREML_ARM_* env, else local)")
-    ws.add_argument("--subscription", dest="ws_subscription", help="Azure subscription id")
-    ws.add_argument("--resource-group", dest="ws_resource_group", help="resource group of the Azure ML workspace")
-    ws.add_argument("--workspace", dest="ws_workspace", help="Azure ML workspace name")
-    ws.add_argument("--cloud", dest="ws_cloud", help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment")
-    ws.add_argument("--local", dest="ws_local", action="store_true", help="use the embedded local workspace")
-
-
-def _new(prog: str, description: str = "") -> _Parser:
-    return _Parser(
-        prog=prog,
-        description=description,
-        add_help=True,
-        allow_abbrev=False,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-
-
-def _is_bool(info: FieldInfo) -> bool:
-    return getattr(info.parse, "__name__", "") in ("boolean", "_ssh_access")
-
-
-def kind_parser(prog: str, cls: type[ComputeSpec]) -> _Parser:
-    """The parser of `create KIND` / `attach KIND`: one option per spec field with a flag."""
-    parser = _new(prog, f"{cls.__doc__}\n\nOptions take the az ml names; v1 SDK names are accepted as aliases.")
-    parser.add_argument("name", nargs="?", metavar="NAME", help="name of the compute")
-    parser.add_argument("-f", "--file", help="az ml compute YAML file; options given here override its keys")
-    if not cls.ATTACHED:
-        parser.add_argument(
-            "--skip-preflight", action="store_true", help="do not check the size and vCPU quota before creating"
-        )
-    main = parser.add_argument_group(f"{cls.TITLE} options")
-    advanced = parser.add_argument_group("advanced options")
-    for name, info in cls.fields_info():
-        if not info.cli or name == "name":
-            continue
-        group = advanced if info.advanced else main
-        if info.secret:
-            _secret_options(group, name, info)
-        elif _is_bool(info):
-            group.add_argument(*info.cli, dest=name, nargs="?", const="true", metavar="true|false", help=info.help)
-        elif name in ("tags", "user_assigned_identities"):
-            group.add_argument(*info.cli, dest=name, nargs="+", metavar=info.metavar or "VALUE", help=info.help)
-        else:
-            group.add_argument(
-                *info.cli,
-                dest=name,
-                metavar=info.metavar or name.upper(),
-                choices=None,
-                help=info.help + (f" ({', '.join(info.choices)})" if info.choices else ""),
-            )
-    _common(parser, writes=True)
+def verb_parser(verb: Verb, prog: str) -> _Parser:
+    """The parser of a verb that takes no kind: its declared arguments, then the shared options."""
+    parser = _Parser(f"{prog} {verb.name}", _description(verb))
+    for declared in verb.declared():
+        parser.add(parser, declared)
+    _shared(parser, verb)
     return parser
 
 
-# More names of a secret's flags: az ml calls the attach password --admin-password.
-SECRET_FLAG_ALIASES = {"--password": ("--admin-password",)}
+def kind_parser(verb: Verb, kind: Kind, prog: str) -> _Parser:
+    """The parser of ``create KIND`` / ``attach KIND``: NAME, --file, then one option per spec field with a flag."""
+    cls = kind.spec
+    parser = _Parser(
+        f"{prog} {verb.name} {kind.word}",
+        f"{cls.__doc__}\n\nOptions take the az ml names; v1 SDK names are accepted as aliases.",
+    )
+    parser.add(parser, Arg("name", nargs="?", metavar="NAME", help="name of the compute"))
+    parser.add(parser, FILE)
+    if not cls.ATTACHED:
+        parser.add(parser, SKIP_PREFLIGHT)
+    main = parser.add_argument_group(f"{cls.TITLE} options")
+    advanced = parser.add_argument_group("advanced options")
+    for name, info in cls.fields_info():
+        if info.cli and name != "name":
+            for arg in field_args(name, info):
+                parser.add(advanced if info.advanced else main, arg)
+    _shared(parser, verb)
+    return parser
 
 
-def _secret_options(group: Any, name: str, info: FieldInfo) -> None:
+def field_args(name: str, info: FieldInfo) -> list[Arg]:
+    """The options of one spec field, by how it takes input; a secret's come as -env, -file and inline."""
+    if info.secret:
+        return _secret_args(name, info)
+    if info.input == "flag":
+        return [Arg(*info.cli, dest=name, nargs="?", const="true", metavar="true|false", help=info.help)]
+    if info.input == "many":
+        return [Arg(*info.cli, dest=name, nargs="+", metavar=info.metavar or "VALUE", help=info.help)]
+    choices = f" ({', '.join(info.choices)})" if info.choices else ""
+    return [Arg(*info.cli, dest=name, metavar=info.metavar or name.upper(), help=info.help + choices)]
+
+
+def _secret_args(name: str, info: FieldInfo) -> list[Arg]:
     base = info.cli[0]
     if base.endswith("-private-key"):
-        group.add_argument(f"{base}-file", dest=f"{name}__file", metavar="FILE", help=info.help)
-        group.add_argument(f"{base}-env", dest=f"{name}__env", metavar="VAR", help="… from an environment variable")
-        return
+        return [
+            Arg(f"{base}-file", dest=f"{name}__file", metavar="FILE", help=info.help),
+            Arg(f"{base}-env", dest=f"{name}__env", metavar="VAR", help="… from an environment variable"),
+        ]
     names = (base, *SECRET_FLAG_ALIASES.get(base, ()))
-    group.add_argument(
-        *(f"{n}-env" for n in names),
-        dest=f"{name}__env",
-        metavar="VAR",
-        help=f"{info.help}, from an environment variable",
-    )
-    group.add_argument(
-        *(f"{n}-file" for n in names), dest=f"{name}__file", metavar="FILE", help=f"{info.help}, from a file"
-    )
-    group.add_argument(
-        *names,
-        dest=f"{name}__inline",
-        metavar="VALUE",
-        help="inline value (accepted with a warning; prefer -env or -file)",
-    )
+    return [
+        Arg(
+            *(f"{n}-env" for n in names),
+            dest=f"{name}__env",
+            metavar="VAR",
+            help=f"{info.help}, from an environment variable",
+        ),
+        Arg(*(f"{n}-file" for n in names), dest=f"{name}__file", metavar="FILE", help=f"{info.help}, from a file"),
+        Arg(
+            *names,
+            dest=f"{name}__inline",
+            metavar="VALUE",
+            help="inline value (accepted with a warning; prefer -env or -file)",
+        ),
+    ]
 
 
-def verb_parser(verb: str, prog: str) -> _Parser:
-    """Parsers of the verbs other than create/attach."""
-    p = _new(f"{prog} {verb}")
-    if verb in ("show", "nodes", "delete", "detach", "start", "stop", "restart", "wait", "resize", "identity"):
-        p.add_argument("name", metavar="NAME")
-    writes = verb in ("delete", "detach", "start", "stop", "restart", "resize", "identity")
-    if verb == "list":
-        p.add_argument("--type", dest="type", help="only this kind (cluster, instance, vm, kubernetes …)")
-    elif verb in ("sizes", "usage"):
-        p.add_argument("--location", help="region (default: the workspace's)")
-    elif verb == "delete":
-        p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
-    elif verb == "resize":
-        p.add_argument("--min-nodes", "--min-instances", dest="min_nodes", metavar="N")
-        p.add_argument("--max-nodes", "--max-instances", dest="max_nodes", metavar="M")
-        p.add_argument(
-            "--idle-time-before-scale-down", "--idle-seconds-before-scaledown", dest="idle_seconds", metavar="SECONDS"
-        )
-    elif verb == "identity":
-        which = p.add_mutually_exclusive_group(required=True)
-        which.add_argument("--system-assigned", action="store_true", help="add a system-assigned identity")
-        which.add_argument("--user-assigned", nargs="+", metavar="ID", help="add user-assigned identities")
-    elif verb == "workspace":
-        p.add_argument(
-            "--config",
-            dest="ws_config",
-            metavar="PATH",
-            help="a config.json (subscription_id, resource_group, workspace_name)",
-        )
-    elif verb == "emulator":
-        p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-        p.add_argument("--data", metavar="DIR", help="state folder (default: $JUPYTER_COMPUTE_HOME)")
-    elif verb == "wait":
-        p.add_argument("--timeout", type=float, default=None, metavar="SECONDS")
-    _common(p, writes=writes)
-    return p
+def _where(verb: Verb) -> str:
+    return {"cli": " (command line only)", "magic": " (in a notebook)"}.get(verb.only_in or "", "")
+
+
+def _description(verb: Verb) -> str:
+    return textwrap.fill(verb.help[0].upper() + verb.help[1:] + _where(verb) + ".", _WIDTH)
+
+
+_WIDTH = 100  # of the usage page
+_COLUMN = 32  # where a verb's help starts
+
+
+def usage(prog: str) -> str:
+    """The page ``--help`` prints: one entry per verb (its words and help), then the shared options."""
+    lines = [f"usage: {prog} VERB [NAME] [options]", "", "verbs:"]
+    for verb in VERBS:
+        lines += _entry(verb.synopsis(), verb.help + _where(verb))
+    wait = " | ".join(a.words() for a in WAIT.args)
+    workspace = f"{LOCAL.words()} | {' '.join(a.words() for a in WORKSPACE_FLAGS[:3])} [{CLOUD.words()}]"
+    lines += [
+        "",
+        "common options:",
+        *_entry("/".join(OUTPUT.flags) + f" {OUTPUT.metavar}", str(OUTPUT.options["help"])),
+        *_entry(DRY_RUN.words(), f"print the request instead of sending it ({_verbs_that(lambda v: v.dry_run)})"),
+        *_entry(wait, f"wait for the end, or return at once ({_verbs_that(lambda v: v.writes)})"),
+        f"workspace ({WORKSPACE_DEFAULT}):",
+        f"  {workspace}",
+        "",
+        "'VERB --help' shows the options of a verb; 'create cluster --help' those of a kind.",
+    ]
+    return "\n".join(lines)
+
+
+def _verbs_that(takes: Callable[[Verb], bool]) -> str:
+    return ", ".join(v.name for v in VERBS if takes(v))
+
+
+def _entry(words: str, help: str) -> list[str]:
+    """``  words   help`` in two columns; words too long for theirs put the help on the lines below."""
+    wrapped = textwrap.wrap(help, _WIDTH - _COLUMN)
+    head = f"  {words}"
+    if len(head) < _COLUMN - 1:
+        return [head.ljust(_COLUMN) + wrapped[0], *(" " * _COLUMN + w for w in wrapped[1:])]
+    return [head, *(" " * _COLUMN + w for w in wrapped)]
+
+
+def _kinds_help(verb: Verb, prog: str) -> str:
+    """``create --help`` / ``attach --help``: the verb's words, its help and where each kind's options are."""
+    listed = " and ".join(f"'{prog} {verb.name} {k.word} --help'" for k in verb.kinds[:2])
+    if len(verb.kinds) > 2:
+        listed = f"'{prog} {verb.name} KIND --help' (KIND: {', '.join(k.word for k in verb.kinds)})"
+    return f"usage: {prog} {verb.synopsis()}\n\n{_description(verb)}\n\n{listed} list the options."
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -278,8 +263,8 @@ def _secret_like(flag: str, parser: _Parser) -> bool:
     """A flag whose value must not be shown: it says so by name, or it is a misspelling of a secret flag."""
     if SECRET_LIKE_FLAG.search(flag):
         return True
-    secret_flags = [f for a in parser._actions if "__" in (a.dest or "") for f in a.option_strings]
-    return flag not in parser._option_string_actions and bool(difflib.get_close_matches(flag, secret_flags, cutoff=0.8))
+    secret_flags = [f for f, action in parser.flags.items() if "__" in (action.dest or "")]
+    return flag not in parser.flags and bool(difflib.get_close_matches(flag, secret_flags, cutoff=0.8))
 
 
 _TOKEN = re.compile(r"\x00(tail)?\d+\x00")  # a stand-in; "tail": a plain word after a secret value
@@ -318,17 +303,18 @@ def parse_words(parser: _Parser, words: Sequence[str]) -> argparse.Namespace:
         if not extras:
             return _unmask_namespace(ns, originals)
     if failure is not None:
-        message, usage = failure.problems[0].message, failure.usage
+        message, usage_line = failure.problems[0].message, failure.usage
     else:
         tails = any(match.group(1) for word in extras for match in _TOKEN.finditer(word))
         hint = " (a value with spaces needs quotes)" if tails else ""
-        message, usage = f"{parser.prog}: unrecognized arguments: {' '.join(extras)}{hint}", parser.short_usage()
-    raise UsageError(_TOKEN.sub("***", message), usage)  # raised here, outside `except`: no chained context
+        message = f"{parser.prog}: unrecognized arguments: {' '.join(extras)}{hint}"
+        usage_line = parser.short_usage()
+    raise UsageError(_TOKEN.sub("***", message), usage_line)  # raised here, outside `except`: no chained context
 
 
 def _mask_secret_values(parser: _Parser, words: Sequence[str]) -> tuple[list[str], dict[str, str]]:
     """(words with secret-like values replaced by stand-in tokens, token -> the real word)."""
-    known = parser._option_string_actions
+    known = parser.flags
     masked: list[str] = []
     originals: dict[str, str] = {}
 
@@ -379,151 +365,134 @@ def parse(
     yaml_body: str | None = None,
     prompt: Prompt | None = None,
 ) -> Command:
-    """Words (or one string, split like a shell) -> Command. Raises UsageError / ValidationError / HelpRequested."""
+    """Words (or one string, split like a shell) -> Command. Raises UsageError / ValidationError / HelpRequested.
+
+    ``help VERB`` is ``VERB --help``; ``yaml_body`` is a ``%%compute`` cell's body; ``prompt`` asks for a
+    secret an attach needs and was not given (None: never ask)."""
     words = _split(argv) if isinstance(argv, str) else list(argv)
-    if not words or words[0] in ("-h", "--help", "help"):
-        raise HelpRequested(f"usage: {prog} VERB ...\n\n{USAGE}")
-    verb, rest = words[0], words[1:]
-    if verb not in VERBS:
-        close = difflib.get_close_matches(verb, VERBS, n=1)
+    if words[:1] == ["help"]:
+        words = [*words[1:2], "--help"] if len(words) > 1 else []
+    if not words or words[0] in ("-h", "--help"):
+        raise HelpRequested(usage(prog))
+    name, rest = words[0], words[1:]
+    if name not in VERBS:
+        close = difflib.get_close_matches(name, VERBS.names(), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise UsageError(f"{verb!r} is not a verb.{hint}", f"verbs: {', '.join(VERBS)}")
-    if verb in ("create", "attach"):
-        return _parse_create(verb, rest, prog, yaml_body, prompt)
+        raise UsageError(f"{name!r} is not a verb.{hint}", f"verbs: {', '.join(VERBS.names())}")
+    verb = VERBS[name]
+    if verb.kinds:
+        return _parse_spec_verb(verb, rest, prog, yaml_body, prompt)
     if yaml_body is not None and yaml_body.strip():
-        raise UsageError(f"a YAML cell body goes with create or attach, not {verb}")
+        raise UsageError(f"a YAML cell body goes with create or attach, not {name}")
     ns = parse_words(verb_parser(verb, prog), rest)
-    opts = {k: v for k, v in vars(ns).items() if k not in _COMMON_DESTS and k != "name"}
-    if verb == "workspace":
-        choice = _workspace_choice(ns)
-        return Command(verb, workspace=choice, output=ns.output or "table")
-    return Command(
-        verb,
-        name=getattr(ns, "name", None),
-        output=ns.output or "table",
-        dry_run=getattr(ns, "dry_run", False),
-        wait=getattr(ns, "wait", None),
-        yes=getattr(ns, "yes", False),
-        workspace=_workspace_choice(ns),
-        options=opts,
-    )
+    return _command(verb, ns)
 
 
-_COMMON_DESTS = {
-    "output",
-    "dry_run",
-    "wait",
-    "ws_subscription",
-    "ws_resource_group",
-    "ws_workspace",
-    "ws_cloud",
-    "ws_local",
-    "ws_config",
-}
+def _command(verb: Verb, ns: argparse.Namespace, **more: Any) -> Command:
+    """The Command of a parsed namespace: shared options into their fields (by destination), the workspace
+    flags into a WorkspaceChoice, the verb's own options into ``options``."""
+    values = vars(ns)
+    shared = {f.name for f in dataclasses.fields(Command)} - _NOT_OPTIONS
+    own = {a.dest for a in verb.arguments()}
+    fields = {k: v for k, v in values.items() if k in shared and v is not None}
+    fields.setdefault("output", "table")
+    options = {k: values[k] for k in own if k in values and k not in shared and not k.startswith("ws_")}
+    return Command(verb.name, **{**fields, **more}, workspace=_workspace_choice(values), options=options)
 
 
-def _workspace_choice(ns: argparse.Namespace) -> WorkspaceChoice:
-    return WorkspaceChoice(
-        local=getattr(ns, "ws_local", False),
-        subscription=getattr(ns, "ws_subscription", None),
-        resource_group=getattr(ns, "ws_resource_group", None),
-        workspace=getattr(ns, "ws_workspace", None),
-        config=getattr(ns, "ws_config", None),
-        cloud=getattr(ns, "ws_cloud", None),
-    )
+def _workspace_choice(values: Mapping[str, Any]) -> WorkspaceChoice:
+    given = {k.removeprefix("ws_"): v for k, v in values.items() if k.startswith("ws_") and v is not None}
+    return WorkspaceChoice(**given)
 
 
-def _parse_create(verb: str, rest: list[str], prog: str, yaml_body: str | None, prompt: Prompt | None) -> Command:
+def _done(verb: str) -> str:
+    return f"{verb}d" if verb.endswith("e") else f"{verb}ed"
+
+
+def _parse_spec_verb(verb: Verb, rest: list[str], prog: str, yaml_body: str | None, prompt: Prompt | None) -> Command:
+    """``create|attach [KIND] NAME [options]``, ``--file F.yml`` or a cell body: the kind's spec, validated."""
     words = list(rest)
-    words_of_verb = CREATE_KINDS if verb == "create" else ATTACH_KINDS
-    kind_word: str | None = None
+    here = {k.word: k for k in verb.kinds}
+    by_yaml_type = {k.yaml_type: k for k in (*kinds.creatable(), *kinds.attachable())}
+    kind: Kind | None = None
     if words and not words[0].startswith("-"):
         first = words[0].lower()
-        if first == "batch" or (verb == "attach" and first in ("batchcompute", "azurebatch")):
+        if first in kinds.BATCH_NAMES:
             refuse_batch()
-        if first in words_of_verb or first in kinds.yaml_types():
-            kind_word = first
+        kind = here.get(first) or by_yaml_type.get(first)
+        if kind is not None:
             words = words[1:]
-        elif verb == "attach":
-            close = difflib.get_close_matches(first, words_of_verb, n=1)
+        elif not verb.default_kind:
+            close = difflib.get_close_matches(first, list(here), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise UsageError(
-                f"attach needs a kind first: {', '.join(words_of_verb)} (batch is no longer accepted).{hint}"
-            )
+            raise UsageError(f"{verb.name} needs a kind first: {', '.join(here)} (batch is no longer accepted).{hint}")
     document = _read_document(words, yaml_body)
-    if kind_word is None:
+    if kind is None:
         if document is not None and (named := document_kind(document)):
-            kind_word = named
-        elif verb == "create":
-            if words and words[0] in ("-h", "--help"):
-                raise HelpRequested(
-                    f"usage: {prog} create [cluster|instance] NAME [options]\n\n'{prog} create "
-                    f"cluster --help' and '{prog} create instance --help' list the options."
-                )
-            kind_word = "cluster"
+            kind = kinds.find(named)
+        elif words[:1] in (["-h"], ["--help"]):
+            raise HelpRequested(_kinds_help(verb, prog))
+        elif verb.default_kind:
+            kind = here[verb.default_kind]
         else:
-            raise UsageError(f"attach needs a kind: {', '.join(words_of_verb)}")
-    kind = kinds.find(kind_word)
+            raise UsageError(f"{verb.name} needs a kind: {', '.join(here)}")
+    if kind not in verb.kinds:
+        raise UsageError(f"{kind.word} is {_done(kind.verb)}, not {_done(verb.name)}: use '{kind.verb} {kind.word}'")
     cls = kind.spec
-    if verb == "create" and cls.ATTACHED:
-        raise UsageError(f"{kind_word} is attached, not created: use 'attach {kind.word}'")
-    if verb == "attach" and not cls.ATTACHED:
-        raise UsageError(f"{kind_word} is created, not attached: use 'create {kind.word}'")
-    parser = kind_parser(f"{prog} {verb} {kind.word}", cls)
+    parser = kind_parser(verb, kind, prog)
     ns = parse_words(parser, words)
     keywords, inline, flags = _keywords(ns, cls, parser)
-    wanted = _secret_to_ask(cls, keywords, document) if prompt is not None and not ns.dry_run else None
+    wanted = _secret_to_ask(kind, keywords, document) if prompt is not None and not ns.dry_run else None
     if prompt is not None and wanted is not None:
         # Check every other flag and YAML key first: a typo is reported before anyone types a password.
         _build_spec(cls, ns.name, document, {**keywords, wanted: Secret(None, source="prompt")}, flags)
-        keywords.update(_ask_for_secret(cls, wanted, prompt, ns.name, flags))
+        keywords.update(_ask_for_secret(kind, wanted, prompt, ns.name, flags))
     spec = _build_spec(cls, ns.name, document, keywords, flags)
-    return Command(
+    return _command(
         verb,
+        ns,
         name=spec.name,
         spec=spec,
         output=ns.output or ("json" if ns.dry_run else "table"),
-        dry_run=ns.dry_run,
-        wait=ns.wait,
-        skip_preflight=getattr(ns, "skip_preflight", False),
-        workspace=_workspace_choice(ns),
         inline_secrets=tuple(inline),
     )
 
 
-def _secret_to_ask(
-    cls: type[ComputeSpec], keywords: Mapping[str, Any], document: Mapping[str, Any] | None
-) -> str | None:
+def _secret_to_ask(kind: Kind, keywords: Mapping[str, Any], document: Mapping[str, Any] | None) -> str | None:
     """The field of the credential an attach needs when none came by flag, env, file or YAML, else None."""
-    wanted = kinds.of_spec(cls).prompted_secrets
+    wanted = kind.prompted_secrets
     if not wanted or any(k in keywords for k in wanted):
         return None
-    yaml_keys = {n: info.yaml for n, info in cls.fields_info()}
+    yaml_keys = {n: info.yaml for n, info in kind.spec.fields_info()}
     flat = _flat_keys(document or {})
     if any(yaml_keys.get(k) in flat for k in wanted):
         return None
     return wanted[0]
 
 
+# How a prompt names a secret, shorter than its field's help ("Databricks personal access token").
+_PROMPT_LABELS = {"admin_password": "administrator password", "access_token": "access token"}
+
+
 def _ask_for_secret(
-    cls: type[ComputeSpec], wanted: str, prompt: Prompt, name: str | None, flags: Mapping[str, str]
+    kind: Kind, wanted: str, prompt: Prompt, name: str | None, flags: Mapping[str, str]
 ) -> dict[str, Secret]:
     """Ask (password prompt) for ``wanted``. A front end that cannot ask (a kernel started without stdin)
     gets an error saying which options give the credential instead."""
-    label = {"admin_password": "administrator password", "access_token": "access token"}[wanted]
+    label = _PROMPT_LABELS.get(wanted) or dict(kind.spec.fields_info())[wanted].help.lower()
     value = prompt(f"{label.capitalize()} for {name or 'the compute'} (not echoed): ")
     if value is None:
         options = [
-            f"{flags[f'{field}__{kind}']} {'VAR' if kind == 'env' else 'F'}"
-            for field in kinds.of_spec(cls).prompted_secrets
-            for kind in ("env", "file")
-            if f"{field}__{kind}" in flags
+            f"{flags[f'{field}__{source}']} {'VAR' if source == 'env' else 'F'}"
+            for field in kind.prompted_secrets
+            for source in ("env", "file")
+            if f"{field}__{source}" in flags
         ]
         raise ValidationError.one(
             flags.get(f"{wanted}__env", wanted),
             f"the {label} is needed and this front end cannot ask for it (no input prompt); "
             f"give {', '.join(options[:-1])} or {options[-1]}",
-            cls.TITLE,
+            kind.title,
         )
     return {wanted: Secret(value, source="prompt")} if value else {}
 
@@ -537,10 +506,11 @@ def _flat_keys(document: Mapping[str, Any], prefix: str = "") -> set[str]:
     return keys
 
 
-def _read_document(words: list[str], yaml_body: str | None) -> dict[str, Any] | None:
+def _read_document(words: list[str], yaml_body: str | None) -> Mapping[str, Any] | None:
+    """The YAML document of ``--file F`` or of the cell body (not both), or None when there is none."""
     path = None
     for i, word in enumerate(words):
-        if word in ("-f", "--file") and i + 1 < len(words):
+        if word in FILE.flags and i + 1 < len(words):
             path = words[i + 1]
         elif word.startswith("--file="):
             path = word.split("=", 1)[1]
@@ -551,19 +521,14 @@ def _read_document(words: list[str], yaml_body: str | None) -> dict[str, Any] | 
         text = read_text(path, "--file", limit=MAX_YAML_BYTES, note=YAML_LIMITS)
     if text is None:
         return None
-    loaded = load_yaml(text, "yaml" if path is None else f"--file {path}")
-    if loaded is None:
-        return None
-    if not isinstance(loaded, dict):
-        raise ValidationError.one("yaml", "the document must be a mapping of settings")
-    return loaded
+    return settings_document(text, "yaml" if path is None else f"--file {path}") or None
 
 
 def _keywords(
-    ns: argparse.Namespace, cls: type[ComputeSpec], parser: argparse.ArgumentParser
+    ns: argparse.Namespace, cls: type[ComputeSpec], parser: _Parser
 ) -> tuple[dict[str, Any], list[str], dict[str, str]]:
     """Namespace -> spec keywords; also the names of inline secrets and the flag each field came from."""
-    flags = {a.dest: a.option_strings[0] for a in parser._actions if a.option_strings}
+    flags = {action.dest: action.option_strings[0] for action in parser.flags.values()}
     keywords: dict[str, Any] = {}
     inline: list[str] = []
     problems: list[Problem] = []
@@ -571,7 +536,7 @@ def _keywords(
         if not info.cli:
             continue
         if info.secret:
-            sources = {kind: getattr(ns, f"{name}__{kind}", None) for kind in ("env", "file", "inline")}
+            sources = {source: getattr(ns, f"{name}__{source}", None) for source in ("env", "file", "inline")}
             given = {k: v for k, v in sources.items() if v is not None}
             if len(given) > 1:
                 problems.append(
@@ -614,78 +579,3 @@ def _build_spec(
             Problem(flags.get(p.field, "NAME" if p.field == "name" else p.field), p.message) for p in exc.problems
         ]
         raise ValidationError(relabelled, exc.subject) from None
-
-
-def help_text(argv: Sequence[str] | str, prog: str = "jupyter compute") -> str | None:
-    """The help a line asks for, or None if it does not ask for help."""
-    try:
-        parse(argv, prog)
-    except HelpRequested as asked:
-        return str(asked.args[0]) if asked.args else ""
-    except ValidationError:
-        return None
-    return None
-
-
-# --- rendering helpers shared by front ends ---------------------------------------------------
-
-
-def render_data(data: Any, output: str) -> str:
-    if output == "yaml":
-        return yaml.safe_dump(data, sort_keys=False).rstrip()
-    return json.dumps(data, indent=2, default=str)
-
-
-def error_text(exc: ComputeError) -> str:
-    """The one paragraph a front end shows for an error (no traceback, no control characters)."""
-    from ..render.terminal import clean
-
-    if isinstance(exc, LocalStoreError):  # our own files, not the service's answer
-        return clean(f"error: the local workspace cannot serve: {exc}")
-    if isinstance(exc, UntrustedLink):  # the service answered, but we refused to follow it
-        return clean(f"error: {exc}")
-    if isinstance(exc, ServiceError):
-        return clean(f"error: the service refused: {exc}")
-    return clean(f"error: {exc}")
-
-
-def inline_secret_warning(flags: Iterable[str]) -> str:
-    names = ", ".join(flags)
-    return (
-        f"warning: a secret was given inline ({names}); it is redacted everywhere we print, but it may stay "
-        f"in your shell or notebook history. Prefer the -env or -file form."
-    )
-
-
-def spec_yaml(spec: ComputeSpec) -> str:
-    """The az ml YAML of a spec (secrets masked): 'Copy as YAML'."""
-    return yaml.safe_dump(spec.to_yaml_dict(), sort_keys=False).rstrip()
-
-
-def spec_line(spec: ComputeSpec, verb: str = "create") -> str:
-    """The equivalent command line (secrets as env references): 'Copy as magic'."""
-    cls = type(spec)
-    words = [verb, kinds.of_spec(cls).word, spec.name]
-    for name, info in cls.fields_info():
-        value = getattr(spec, name)
-        default = next(f.default for f in dataclasses.fields(cls) if f.name == name)
-        if not info.cli or name == "name" or value is None or value == () or value == default:
-            continue
-        if info.secret and isinstance(value, Secret):
-            if value.source == "env":
-                words += [f"{info.cli[0]}-env", value.origin]
-            elif value.source == "file":
-                words += [f"{info.cli[0]}-file", value.origin]
-            else:
-                words += [f"{info.cli[0]}-env", name.upper()]
-            continue
-        flag = info.cli[0]
-        if isinstance(value, bool):
-            words += [flag, "true" if value else "false"]
-        elif name == "tags":
-            words += [flag, *(f"{k}={v}" for k, v in value)]
-        elif isinstance(value, tuple):
-            words += [flag, *map(str, value)]
-        else:
-            words += [flag, str(value)]
-    return " ".join(shlex.quote(w) for w in words)

@@ -3,19 +3,26 @@
 The line magic returns the Python object (``op = %compute create …`` gives the Operation, whose
 rich display is the live progress bar); ``%%compute create`` takes an az ml YAML body. Bad input
 prints one short paragraph and no traceback; a service error prints its code and message.
+``%compute?`` shows the same usage as ``%compute --help``, generated from the verbs' declarations.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
-from ..errors import ComputeError, ValidationError
-from .grammar import HelpRequested, error_text, parse
-from .verbs import Session, execute
+from ..errors import ComputeError, HelpRequested
+from ..render.output import error_text
+from .command import Command, Session
+from .grammar import parse, usage
+from .registry import FrontEnd
+from .verbs import execute, runs_itself
+
+FRONT_END: FrontEnd = "magic"
 
 
 class RequestPreview(dict[str, Any]):
@@ -36,19 +43,13 @@ class ComputeMagics(Magics):
 
     @line_cell_magic
     def compute(self, line: str, cell: str | None = None) -> Any:
-        """Create and manage Azure ML compute. `%compute --help` lists the verbs; `%compute VERB --help` their
-        options. `%%compute create` / `%%compute attach` take an az ml compute YAML body."""
         try:
             command = parse(line, prog="%compute", yaml_body=cell, prompt=_prompt)
-            if command.verb == "emulator":
-                raise ValidationError.one("emulator", "runs in a terminal: `jupyter compute emulator`")
-            if command.verb == "panel":
-                from ..ui.panel import show_panel
-
-                return show_panel(self.session)
+            if runs_itself(command, FRONT_END):
+                return OWN_VERBS[command.verb](self, command)
             outcome = execute(command, self.session)
         except HelpRequested as asked:
-            print(asked.args[0] if asked.args else "")
+            print(asked.text)
             return None
         except ComputeError as exc:
             print(error_text(exc), file=sys.stderr)
@@ -71,7 +72,7 @@ class ComputeMagics(Magics):
             elif not in_kernel() and (command.wait is None or command.wait) and not op.done():
                 from ..render.text import follow
 
-                follow(op)  # a terminal has no live display: wait here with a text bar
+                follow(op, timeout=command.timeout)  # a terminal has no live display: wait here with a text bar
                 mark_shown(op)
             else:
                 show(op)  # shown even when assigned (`op = %compute create …`)
@@ -82,6 +83,22 @@ class ComputeMagics(Magics):
             print(outcome.render(command.output))
             return None
         return outcome.value
+
+
+def _panel(magics: ComputeMagics, command: Command) -> Any:
+    from ..ui.panel import show_panel
+
+    return show_panel(magics.session)
+
+
+# The verbs declared as run by this front end itself (Verb.only_in == "magic").
+OWN_VERBS: dict[str, Callable[[ComputeMagics, Command], Any]] = {"panel": _panel}
+
+# As IPython's magic_arguments does: the declarations are the help (`%compute?`).
+ComputeMagics.compute.__doc__ = (
+    "Create and manage Azure ML compute. `%compute VERB --help` shows the options of a verb;\n"
+    "`%%compute create` / `%%compute attach` take an az ml compute YAML body.\n\n" + usage("%compute")
+)
 
 
 def _prompt(message: str) -> str | None:

@@ -1,50 +1,62 @@
-"""The verbs of the command grammar, executed against the Python API (the other half of ``commands``).
+"""Every verb of the command grammar, each declared once beside the handler that runs it.
 
-``execute(command, session)`` runs a parsed :class:`~jupyter_compute.frontends.grammar.Command` and returns an
-:class:`Outcome`: ``value`` for Python (the magic returns it), ``data`` for ``-o json|yaml``, ``text`` for
-tables. Front ends render it; nothing here prints.
+A declaration (``@VERBS.verb(…)``, see :mod:`.registry`) is all the grammar needs: its parser, its line
+of the usage and its ``--help`` are generated from it. ``execute(command, session)`` runs a parsed
+:class:`~jupyter_compute.frontends.command.Command` against the Python API and returns an
+:class:`~jupyter_compute.frontends.command.Outcome`; front ends render it, and run the verbs declared
+as theirs (the panel, the emulator) themselves. Nothing here prints.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import ValidationError
-from ..model.kinds import KINDS, of_compute_type
-from ..render.terminal import clean
-from .grammar import CLI_ONLY, Command, UsageError, inline_secret_warning, render_data, spec_yaml
+from ..errors import UsageError, ValidationError
+from ..model import kinds
+from ..render.output import inline_secret_warning
+from ..render.spec import spec_yaml
+from ..render.tables import text_table
+from .command import Command, Outcome, Session
+from .registry import NAME, TIMEOUT, Arg, FrontEnd, OneOf, Registry
 
-# --- executing ---------------------------------------------------------------------------------
+if TYPE_CHECKING:
+    from ..model.wire import ArmRequest
+    from ..service.operation import Operation
+    from ..service.workspace import Workspace
 
+VERBS = Registry()
 
-@dataclass
-class Session:
-    """What persists between commands of one front end: the chosen workspace."""
-
-    workspace: Any = None  # WorkspaceRef chosen with the `workspace` verb
-
-
-@dataclass
-class Outcome:
-    """What a command produced: ``value`` for Python, ``data`` for -o json/yaml, ``text`` for tables."""
-
-    value: Any
-    data: Any = None
-    text: str = ""
-    operation: Any = None
-    warnings: tuple[str, ...] = ()
-
-    def render(self, output: str) -> str:
-        """What a text front end prints (no control characters from the service: see display.terminal)."""
-        if output in ("json", "yaml") and self.data is not None:
-            return clean(render_data(self.data, output))
-        return clean(self.text)
+# --- running a command ------------------------------------------------------------------------
 
 
-def workspace_for(command: Command, session: Session) -> Any:
+def execute(command: Command, session: Session) -> Outcome:
+    """Run one parsed command against the Python API (front ends render the Outcome)."""
+    verb = VERBS[command.verb]
+    if verb.handler is None:
+        raise UsageError(verb.elsewhere)
+    warnings = (inline_secret_warning(command.inline_secrets),) if command.inline_secrets else ()
+    ws = workspace_for(command, session)
+    if verb.chooses_workspace and command.workspace.given:
+        session.workspace = ws.ref
+    outcome = verb.handler(ws, command)
+    outcome.warnings = warnings + outcome.warnings
+    return outcome
+
+
+def runs_itself(command: Command, front_end: FrontEnd) -> bool:
+    """True when ``front_end`` runs this verb itself (the panel in a notebook, the emulator on the command
+    line); a UsageError when it belongs to another front end; False when :func:`execute` runs it."""
+    verb = VERBS[command.verb]
+    if verb.only_in is None:
+        return False
+    if verb.only_in != front_end:
+        raise UsageError(verb.elsewhere)
+    return True
+
+
+def workspace_for(command: Command, session: Session) -> Workspace:
+    """The workspace the command's flags name, else the session's choice, else the default."""
     from ..service.ref import WorkspaceRef, read_config
     from ..service.workspace import Workspace
 
@@ -77,60 +89,78 @@ def workspace_for(command: Command, session: Session) -> Any:
     return Workspace.resolve(session.workspace)
 
 
-def execute(command: Command, session: Session) -> Outcome:
-    """Run one parsed command against the Python API (front ends render the Outcome)."""
-    warnings = (inline_secret_warning(command.inline_secrets),) if command.inline_secrets else ()
-    if command.verb == "workspace":
-        return _workspace_verb(command, session)
-    if command.verb in CLI_ONLY or command.verb == "panel":
-        raise UsageError(f"'{command.verb}' is handled by the front end")
-    ws = workspace_for(command, session)
-    handler = _HANDLERS[command.verb]
-    outcome = handler(ws, command)
-    outcome.warnings = warnings + outcome.warnings
-    return outcome
-
-
-def _operation_outcome(op: Any) -> Outcome:
+def _operation_outcome(op: Operation) -> Outcome:
     return Outcome(op, op.to_dict(), op.summary(), operation=op)
 
 
-def _dry(request: Any) -> Outcome:
+def _dry(request: ArmRequest) -> Outcome:
     data = request.dry_run()
     return Outcome(data, data, json.dumps(data, indent=2))
 
 
-def _create(ws: Any, command: Command) -> Outcome:
-    assert command.spec is not None
-    notes = command.spec.notes
+def _named(command: Command) -> str:
+    if not command.name:
+        raise UsageError(f"{command.verb} needs the NAME of a compute")
+    return command.name
+
+
+# --- the verbs, in the order the usage lists them ---------------------------------------------
+
+
+@VERBS.verb(
+    "create",
+    help="create a compute cluster (the default kind) or a compute instance; %%compute create takes an az ml YAML body",
+    kinds=kinds.creatable(),
+    default_kind="cluster",
+    writes=True,
+    dry_run=True,
+)
+@VERBS.verb(
+    "attach",
+    help="attach an existing Azure resource as compute; %%compute attach takes an az ml YAML body",
+    kinds=kinds.attachable(),
+    writes=True,
+    dry_run=True,
+)
+def create(ws: Workspace, command: Command) -> Outcome:
+    spec = command.spec
+    if spec is None:
+        raise UsageError(f"{command.verb} needs a kind and its options, or a YAML document")
+    notes = spec.notes
     if command.dry_run:
-        request, note = ws.preview_create(command.spec.resolve_secrets())
+        request, note = ws.preview_create(spec.resolve_secrets())
         outcome = _dry(request)
         notes += (note,) if note else ()
     elif command.verb == "attach":
-        outcome = _operation_outcome(ws.attach(command.spec))
+        outcome = _operation_outcome(ws.attach(spec))
     else:
-        outcome = _operation_outcome(ws.create(command.spec, preflight=not command.skip_preflight))
+        outcome = _operation_outcome(ws.create(spec, preflight=not command.skip_preflight))
     outcome.warnings = notes + outcome.warnings
     return outcome
 
 
-def _list(ws: Any, command: Command) -> Outcome:
+@VERBS.verb(
+    "list",
+    Arg("--type", metavar="KIND", help="only this kind (cluster, instance, vm, kubernetes …)"),
+    help="the computes of the workspace, with their kind, size, state and nodes",
+)
+def list_(ws: Workspace, command: Command) -> Outcome:
     computes = ws.list(command.options.get("type"))
     return Outcome(computes, [c.to_dict() for c in computes], str(computes))
 
 
-def _show(ws: Any, command: Command) -> Outcome:
-    compute = ws.get(command.name)
-    spec_text = spec_yaml(compute.spec) if of_compute_type(compute.compute_type) else ""
+@VERBS.verb("show", NAME, help="one compute: its state, and its settings as az ml YAML")
+def show(ws: Workspace, command: Command) -> Outcome:
+    compute = ws.get(_named(command))
+    spec_text = spec_yaml(compute.spec) if kinds.of_compute_type(compute.compute_type) else ""
     text = str(compute) + (f"\n\n{spec_text}" if spec_text else "")
     return Outcome(compute, compute.to_dict(), text)
 
 
-def _nodes(ws: Any, command: Command) -> Outcome:
-    nodes = ws.nodes(command.name)
-    from ..render.tables import text_table
-
+@VERBS.verb("nodes", NAME, help="the nodes of a cluster, with their state and addresses")
+def nodes(ws: Workspace, command: Command) -> Outcome:
+    name = _named(command)
+    found = ws.nodes(name)
     rows = [
         {
             "node": n.get("nodeId", ""),
@@ -139,18 +169,18 @@ def _nodes(ws: Any, command: Command) -> Outcome:
             "public ip": n.get("publicIpAddress") or "",
             "port": str(n.get("port") or ""),
         }
-        for n in nodes
+        for n in found
     ]
-    return Outcome(nodes, nodes, text_table(rows, empty=f"{command.name} has no nodes right now."))
+    return Outcome(found, found, text_table(rows, empty=f"{name} has no nodes right now."))
 
 
-_SIZED_TYPES = {k.compute_type for k in KINDS if k.sized}  # the kinds a VM size is listed for
+_SIZED_TYPES = {k.compute_type for k in kinds.KINDS if k.sized}  # the kinds a VM size is listed for
+LOCATION = Arg("--location", metavar="REGION", help="region (default: the workspace's)")
 
 
-def _sizes(ws: Any, command: Command) -> Outcome:
-    sizes = ws.sizes(command.options.get("location"))
-    from ..render.tables import text_table
-
+@VERBS.verb("sizes", LOCATION, help="the VM sizes of the region, with vCPUs, memory and GPUs")
+def sizes(ws: Workspace, command: Command) -> Outcome:
+    found = ws.sizes(command.options.get("location"))
     rows = [
         {
             "name": s.get("name", ""),
@@ -161,67 +191,110 @@ def _sizes(ws: Any, command: Command) -> Outcome:
             "low priority": "yes" if s.get("lowPriorityCapable") else "no",
             "for": ", ".join(t for t in s.get("supportedComputeTypes") or [] if t in _SIZED_TYPES),
         }
-        for s in sizes
+        for s in found
     ]
-    return Outcome(sizes, sizes, text_table(rows))
+    return Outcome(found, found, text_table(rows))
 
 
-def _usage(ws: Any, command: Command) -> Outcome:
-    usage = ws.usage(command.options.get("location"))
-    from ..render.tables import text_table
-
+@VERBS.verb("usage", LOCATION, help="the vCPU quotas of the region and how much of them is used")
+def usage(ws: Workspace, command: Command) -> Outcome:
+    found = ws.usage(command.options.get("location"))
     rows = [
         {
             "quota": (u.get("name") or {}).get("localizedValue", ""),
             "used": str(u.get("currentValue", "")),
             "limit": str(u.get("limit", "")),
         }
-        for u in usage
+        for u in found
     ]
-    return Outcome(usage, usage, text_table(rows))
+    return Outcome(found, found, text_table(rows))
 
 
-def _delete(ws: Any, command: Command) -> Outcome:
+@VERBS.verb(
+    "delete",
+    NAME,
+    help="delete a compute and the resources it holds (for an attached compute: detach)",
+    writes=True,
+    dry_run=True,
+    confirm="Delete {name} and the resources it holds?",
+)
+@VERBS.verb("detach", NAME, help="detach an attached compute; the resource itself stays", writes=True, dry_run=True)
+def delete(ws: Workspace, command: Command) -> Outcome:
+    name = _named(command)
+    detach = command.verb == "detach"
     if command.dry_run:
-        return _dry(ws.plan_delete(command.name, "Detach" if command.verb == "detach" else "Delete"))
-    op = ws.detach(command.name) if command.verb == "detach" else ws.delete(command.name)
-    return _operation_outcome(op)
+        return _dry(ws.plan_delete(name, "Detach" if detach else "Delete"))
+    return _operation_outcome(ws.detach(name) if detach else ws.delete(name))
 
 
-def _power(ws: Any, command: Command) -> Outcome:
+@VERBS.verb("start", NAME, help="start a stopped compute instance", writes=True, dry_run=True)
+@VERBS.verb("stop", NAME, help="stop a compute instance (its disk is kept)", writes=True, dry_run=True)
+@VERBS.verb("restart", NAME, help="restart a compute instance", writes=True, dry_run=True)
+def power(ws: Workspace, command: Command) -> Outcome:
+    name = _named(command)
     if command.dry_run:
-        return _dry(ws.plan_power(command.name, command.verb))
-    return _operation_outcome(getattr(ws, command.verb)(command.name))
+        return _dry(ws.plan_power(name, command.verb))
+    action = {"start": ws.start, "stop": ws.stop, "restart": ws.restart}[command.verb]
+    return _operation_outcome(action(name))
 
 
-def _resize(ws: Any, command: Command) -> Outcome:
+@VERBS.verb("wait", NAME, TIMEOUT, help="follow what a compute is doing now (create, stop …) to its end")
+def wait(ws: Workspace, command: Command) -> Outcome:
+    return _operation_outcome(ws.follow(_named(command)))
+
+
+@VERBS.verb(
+    "resize",
+    NAME,
+    Arg("--min-nodes", "--min-instances", dest="min_nodes", metavar="N", help="nodes kept running"),
+    Arg("--max-nodes", "--max-instances", dest="max_nodes", metavar="M", help="most nodes"),
+    Arg(
+        "--idle-time-before-scale-down",
+        "--idle-seconds-before-scaledown",
+        dest="idle_seconds",
+        metavar="SECONDS",
+        help="seconds a node stays idle before it is released (or ISO-8601, PT2M)",
+    ),
+    help="change a cluster's node counts or idle time before scale-down",
+    writes=True,
+)
+def resize(ws: Workspace, command: Command) -> Outcome:
     o = command.options
     return _operation_outcome(
         ws.resize(
-            command.name, min_nodes=o.get("min_nodes"), max_nodes=o.get("max_nodes"), idle_seconds=o.get("idle_seconds")
+            _named(command),
+            min_nodes=o.get("min_nodes"),
+            max_nodes=o.get("max_nodes"),
+            idle_seconds=o.get("idle_seconds"),
         )
     )
 
 
-def _identity(ws: Any, command: Command) -> Outcome:
+@VERBS.verb(
+    "identity",
+    NAME,
+    OneOf(
+        Arg("--system-assigned", action="store_true", help="add a system-assigned identity"),
+        Arg("--user-assigned", nargs="+", metavar="ID", help="add user-assigned identities (resource ids)"),
+        required=True,
+    ),
+    help="add a managed identity to a compute",
+    writes=True,
+)
+def identity(ws: Workspace, command: Command) -> Outcome:
     o = command.options
     return _operation_outcome(
         ws.add_identity(
-            command.name,
+            _named(command),
             system_assigned=bool(o.get("system_assigned")),
             user_assigned=tuple(o.get("user_assigned") or ()),
         )
     )
 
 
-def _wait(ws: Any, command: Command) -> Outcome:
-    return _operation_outcome(ws.follow(command.name))
-
-
-def _ops(ws: Any, command: Command) -> Outcome:
-    from ..render.tables import text_table
-
-    ops = ws.operations()
+@VERBS.verb("ops", help="the operations in flight in the workspace, wherever they were started")
+def ops(ws: Workspace, command: Command) -> Outcome:
+    found = ws.operations()
     rows = [
         {
             "name": op.target,
@@ -231,25 +304,40 @@ def _ops(ws: Any, command: Command) -> Outcome:
             "elapsed": f"{op.progress.elapsed:.0f}s",
             "followed": "resumed" if op.resumed else "started here",
         }
-        for op in ops
+        for op in found
     ]
     data = [
         {"name": op.target, "action": op.action, "kind": op.kind, "phase": op.progress.phase, "status": op.status}
-        for op in ops
+        for op in found
     ]
-    return Outcome(ops, data, text_table(rows, empty="No operations in flight."))
+    return Outcome(found, data, text_table(rows, empty="No operations in flight."))
 
 
-def _workspace_verb(command: Command, session: Session) -> Outcome:
-    from ..service.workspace import Workspace
+VERBS.front_end_verb(
+    "panel",
+    help="the Compute panel: every compute with its live state, and forms to create any kind",
+    only_in="magic",
+    elsewhere="the panel lives in JupyterLab: open the Compute tab in the left sidebar, or run "
+    "%compute panel in a notebook",
+    workspace=False,
+    output=False,
+)
 
-    if command.workspace.given:
-        ws = workspace_for(command, session)
-        session.workspace = ws.ref
-    else:
-        ws = Workspace.resolve(session.workspace)
+
+@VERBS.verb(
+    "workspace",
+    Arg(
+        "--config",
+        dest="ws_config",
+        metavar="PATH",
+        help="a config.json (subscription_id, resource_group, workspace_name)",
+    ),
+    help="the workspace commands go to; the workspace flags (or --config) given here hold for the session",
+    chooses_workspace=True,
+)
+def workspace(ws: Workspace, command: Command) -> Outcome:
     ref = ws.ref
-    data = {
+    data: dict[str, Any] = {
         "local": ref.local,
         "subscription_id": ref.subscription_id,
         "resource_group": ref.resource_group,
@@ -260,21 +348,13 @@ def _workspace_verb(command: Command, session: Session) -> Outcome:
     return Outcome(ws, data, f"Workspace: {ref.describe()} [{ref.origin}]")
 
 
-_HANDLERS: dict[str, Callable[[Any, Command], Outcome]] = {
-    "create": _create,
-    "attach": _create,
-    "list": _list,
-    "show": _show,
-    "nodes": _nodes,
-    "sizes": _sizes,
-    "usage": _usage,
-    "delete": _delete,
-    "detach": _delete,
-    "start": _power,
-    "stop": _power,
-    "restart": _power,
-    "resize": _resize,
-    "identity": _identity,
-    "wait": _wait,
-    "ops": _ops,
-}
+VERBS.front_end_verb(
+    "emulator",
+    Arg("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)"),
+    Arg("--data", metavar="DIR", help="state folder (default: $JUPYTER_COMPUTE_HOME)"),
+    help="serve the local workspace on 127.0.0.1, until Ctrl-C",
+    only_in="cli",
+    elsewhere="the emulator runs in a terminal: `jupyter compute emulator`",
+    workspace=False,
+    output=False,
+)

@@ -22,12 +22,9 @@ def spec_from_yaml(document: str | Mapping[str, Any], **overrides: Any) -> Compu
     """Build a spec from an az ml YAML document (text or parsed), or from an ARM compute resource as
     ``show -o yaml`` prints it. ``overrides`` are keywords (field, az ml or v1 names; ``type`` picks the
     kind) that win over the document's keys; the rules are checked on the merged settings."""
-    if isinstance(document, str):
-        from ..inputs import load_yaml  # the capped safe loader, here for weight: PyYAML only when text is read
+    from ..inputs import settings_document  # the capped safe loader, here for weight: PyYAML only when text is read
 
-        document = load_yaml(document, "yaml") or {}
-    if not isinstance(document, Mapping):
-        raise ValidationError([Problem("yaml", "the document must be a mapping of settings")])
+    document = settings_document(document, "yaml")
     if is_arm_document(document):
         return _spec_from_arm_document(document, overrides)
     named = overrides.pop("type", None) or document.get("type")

@@ -261,6 +261,7 @@ class Workspace:
                 f"{spec.name} already exists with other settings, and creating it "
                 "again would replace it: " + "; ".join(differences) + ". Delete it first, or pick "
                 "another name.",
+                by_client=True,
             )
         compute_type = str((body.get("properties") or {}).get("computeType", spec.COMPUTE_TYPE))
         transitional = is_transitional(body)
@@ -319,6 +320,7 @@ class Workspace:
                     f"{size.get('vCPUs')} vCPUs) but only {left} of {row['limit']} are left in {location}. Nothing "
                     "was created. Ask for more quota, use a smaller size or fewer nodes, or skip this check "
                     "(--skip-preflight).",
+                    by_client=True,
                 )
 
     # --- reading ------------------------------------------------------------------------------

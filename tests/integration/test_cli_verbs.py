@@ -138,6 +138,7 @@ def every_verb(cli: Cli) -> None:
     assert "already exists" in json.loads(again.stdout)["note"]
     differs = cli("create", "cluster", "cpu-cl", "--size", "Standard_DS3_v2", "--max-instances", "3", code=1)
     assert "ComputeExists" in differs.stderr and "max_instances asked 3, exists with 2" in differs.stderr
+    assert "the service refused" not in differs.stderr, "found here, before a PUT that would replace it"
 
     cluster = find(cli.json("list"), "cpu-cl")
     assert cluster["properties"]["provisioningState"] == "Succeeded"
@@ -214,6 +215,7 @@ def service_failures(cli: Cli) -> None:
     assert "QuotaExceeded" in quota.stderr and "Maximum allowed: 96" in quota.stderr
     preflight = cli("create", "cluster", "huge-two", "--size", "Standard_ND96asr_v4", "--max-instances", "100", code=1)
     assert "needs 9600 vCPUs" in preflight.stderr and "Nothing was created" in preflight.stderr
+    assert "error: QuotaExceeded" in preflight.stderr, "found before sending: the service refused nothing"
     bad_size = cli("create", "cluster", "odd-cl", "--size", "Standard_Nope_v9", "--skip-preflight", code=1)
     assert "BadRequest" in bad_size.stderr and "Standard_Nope_v9 is not supported" in bad_size.stderr
     cli("create", "instance", "ci-two")
@@ -397,6 +399,16 @@ def test_delete_asks_for_confirmation_without_yes(env: dict[str, str]) -> None:
     refused = cli("delete", "keep-me", code=2)
     assert "--yes" in refused.stderr
     assert find(cli.json("list"), "keep-me")
+
+
+def test_wait_stops_following_at_its_timeout(env: dict[str, str]) -> None:
+    """Given an instance still being created (minutes at speed 1), `wait NAME --timeout 1` stops following
+    it and exits 1 with its state so far, while the create goes on."""
+    cli = Cli({**env, "JUPYTER_COMPUTE_SPEED": "1"})
+    cli("create", "instance", "slow-wait", "--no-wait")
+    followed = cli("wait", "slow-wait", "--timeout", "1", "-o", "json", code=1)
+    assert json.loads(followed.stdout)["status"] == "InProgress"
+    assert find(cli.json("list"), "slow-wait")["properties"]["provisioningState"] == "Creating"
 
 
 def test_workspace_from_config_json(env: dict[str, str], emulator: LocalServer, isolated_state: Path) -> None:

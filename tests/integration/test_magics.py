@@ -76,7 +76,7 @@ def test_every_verb_through_the_magic(shell: InteractiveShell, capsys: pytest.Ca
 
 def test_help(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
     magic(shell, "--help")
-    assert "attach  vm|hdinsight|databricks|adla|synapse|kubernetes" in capsys.readouterr().out
+    assert "attach vm|hdinsight|databricks|adla|synapse|kubernetes NAME" in capsys.readouterr().out
     magic(shell, "create cluster --help")
     out = capsys.readouterr().out
     assert "--min-instances" in out and "--min-nodes" in out

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from jupyter_compute.errors import ValidationError
-from jupyter_compute.frontends.grammar import UsageError, parse
+from jupyter_compute.errors import UsageError, ValidationError
+from jupyter_compute.frontends.grammar import parse
 
 from kernel_helpers import running_kernel
 from kinds import VM_ID

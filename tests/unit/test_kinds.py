@@ -14,10 +14,12 @@ from jupyter_compute import compat
 from jupyter_compute import panel as panel_entry
 from jupyter_compute.errors import UnsupportedComputeType, ValidationError
 from jupyter_compute.frontends import grammar
+from jupyter_compute.frontends.verbs import VERBS
 from jupyter_compute.model import kinds
 from jupyter_compute.model.documents import spec_from_arm, spec_from_yaml
 from jupyter_compute.model.resource import Compute
 from jupyter_compute.model.specs import OtherComputeSpec
+from jupyter_compute.render.spec import spec_line
 from jupyter_compute.service.workspace import _refuse_unless_taken
 from jupyter_compute.ui.panel.tools import actions_for
 
@@ -113,11 +115,12 @@ def test_batch_is_refused_and_an_unknown_word_lists_the_allowed_ones() -> None:
 
 
 def test_the_grammar_kind_words_are_the_tables() -> None:
-    assert grammar.CREATE_KINDS == tuple(k.word for k in kinds.creatable())
-    assert grammar.ATTACH_KINDS == tuple(k.word for k in kinds.attachable())
-    lines = {line.split()[0]: line for line in grammar.USAGE.splitlines() if line.split()}
+    by_name = {verb.name: verb for verb in VERBS}
+    assert by_name["create"].kinds == kinds.creatable()
+    assert by_name["attach"].kinds == kinds.attachable()
+    page = grammar.usage("jupyter compute")
     for kind in kinds.KINDS:
-        assert kind.word in lines[kind.verb], (kind.word, lines[kind.verb])
+        assert f"{kind.verb} " in page and kind.word in page
 
 
 @ALL
@@ -136,7 +139,7 @@ def test_the_grammar_takes_each_kind_under_its_verb_and_names_it_by_its_word(kin
 def test_documents_read_each_kind_by_its_yaml_type_and_its_compute_type(kind: kinds.Kind) -> None:
     spec = spec_from_yaml(EXAMPLES[kind.yaml_type][2])
     assert type(spec) is kind.spec
-    assert grammar.spec_line(spec, kind.verb).startswith(f"{kind.verb} {kind.word} ")
+    assert spec_line(spec, kind.verb).startswith(f"{kind.verb} {kind.word} ")
     assert type(spec_from_arm(body(kind))) is kind.spec
     assert Compute(body(kind)).kind == kind.word
 

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from jupyter_compute.errors import ValidationError
-from jupyter_compute.frontends.grammar import parse, spec_line, spec_yaml
-from jupyter_compute.frontends.verbs import Session, execute
+from jupyter_compute.frontends.command import Session
+from jupyter_compute.frontends.grammar import parse
+from jupyter_compute.frontends.verbs import execute
 from jupyter_compute.model.secrets import Secret
+from jupyter_compute.render.spec import spec_line, spec_yaml
 
 from kinds import DBX_ID, HDI_ID, SUB, VM_ID
 

@@ -452,6 +452,7 @@ class WithIdentity:
         cli=("--user-assigned-identities",),
         advanced=True,
         metavar="ID",
+        input="many",
     )
 
 

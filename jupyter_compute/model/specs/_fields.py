@@ -1,9 +1,10 @@
 """Field descriptions and value parsers shared by every compute kind.
 
 Each spec field carries a :class:`FieldInfo` in its dataclass metadata: its ``az ml`` YAML
-key (dotted for nested groups), its v1 SDK keyword aliases, its command-line flags and a
-parser that turns user input into the typed value or raises :class:`Invalid` with what is
-allowed. The engine in ``_base.py`` reads these tables; no kind hand-writes input handling.
+key (dotted for nested groups), its v1 SDK keyword aliases, its command-line flags, how it takes
+input there (:data:`Input`) and a parser that turns user input into the typed value or raises
+:class:`Invalid` with what is allowed. The engine in ``_base.py`` reads these tables, and the
+command grammar and the panel's forms are generated from them; no kind hand-writes input handling.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from ..secrets import Secret
 
 T = TypeVar("T")
 Parser = Callable[[Any], Any]
+Input = Literal["value", "flag", "many"]
+"""How a field takes input on a command line or in a form: one ``value``; a ``flag`` (true/false, given
+alone meaning true: a yes/no choice in a form); ``many`` words (a list or KEY=VALUE pairs)."""
 
 
 class Invalid(Exception):
@@ -35,6 +39,7 @@ class FieldInfo:
     advanced: bool = False
     choices: tuple[str, ...] = ()
     metavar: str | None = None
+    input: Input = "value"
 
 
 def spec_field(
@@ -50,7 +55,10 @@ def spec_field(
     advanced: bool = False,
     choices: Sequence[str] = (),
     metavar: str | None = None,
+    input: Input | None = None,
 ) -> Any:
+    """A dataclass field described by a :class:`FieldInfo`. ``input`` defaults to what ``parse`` takes:
+    :func:`boolean` a flag, :func:`string_map` and :func:`text_list` many words, any other one value."""
     info = FieldInfo(
         parse=parse,
         help=help,
@@ -62,6 +70,7 @@ def spec_field(
         advanced=advanced,
         choices=tuple(choices),
         metavar=metavar,
+        input=input or _PARSER_INPUT.get(parse, "value"),
     )
     if isinstance(default, (list, dict, set)):
         raise TypeError("use an immutable default")
@@ -249,6 +258,10 @@ def thaw(value: Any) -> Any:
     if isinstance(value, tuple):
         return [thaw(v) for v in value]
     return value
+
+
+# The shared parsers that take other than one value; a field with its own parser says so with ``input``.
+_PARSER_INPUT: dict[Parser, Input] = {boolean: "flag", string_map: "many", text_list: "many"}
 
 
 # --- durations -----------------------------------------------------------------------------

@@ -87,6 +87,7 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec):
         v1=("remote_login_port_public_access",),
         cli=("--ssh-public-access-enabled",),
         advanced=True,
+        input="flag",
     )
     admin_username: str | None = spec_field(
         f.bounded_text(64),

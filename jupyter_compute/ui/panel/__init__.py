@@ -19,12 +19,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...errors import ComputeError, ValidationError
-from ...frontends.grammar import spec_line, spec_yaml
 from ...model import kinds
 from ...model.progress import is_transitional
 from ...model.resource import Compute
 from ...model.specs import ComputeSpec
 from ...render.markup import error, html
+from ...render.spec import spec_line, spec_yaml
 from ...service.operation import Operation
 from ...service.workspace import Workspace
 from .form import SpecForm, fill_layout, ipywidgets_module

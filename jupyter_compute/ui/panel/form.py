@@ -32,10 +32,6 @@ def fill_layout(**more: str) -> Any:
     return ipywidgets_module().Layout(width="auto", **more)
 
 
-def _is_bool(info: FieldInfo) -> bool:
-    return getattr(info.parse, "__name__", "") in ("boolean", "_ssh_access")
-
-
 class SpecForm:
     """A form for one kind: one widget per field with a flag, and an error line under each."""
 
@@ -86,7 +82,7 @@ class SpecForm:
             return w.Dropdown(options=options, value="", **common)
         if info.choices:
             return w.Dropdown(options=[(UNSET, ""), *[(c, c) for c in info.choices]], value="", **common)
-        if _is_bool(info):
+        if info.input == "flag":
             return w.Dropdown(options=[(UNSET, ""), ("yes", "true"), ("no", "false")], value="", **common)
         if info.secret:
             return w.Password(placeholder="(not stored; prefer an env var via the magic)", **common)
@@ -101,7 +97,7 @@ class SpecForm:
             info = dict(self.cls.fields_info()).get(name)
             if info is not None and info.secret:
                 out[name] = Secret(value)
-            elif name in ("tags", "user_assigned_identities"):
+            elif info is not None and info.input == "many":
                 out[name] = value.replace(",", " ").split()
             else:
                 out[name] = value
