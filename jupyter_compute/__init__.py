@@ -25,6 +25,10 @@ _LAZY = {
     "QuotaExceeded": "errors",
     "OperationFailed": "errors",
     "TransportError": "errors",
+    "AuthenticationError": "errors",
+    "UntrustedLink": "errors",
+    "LocalStoreError": "errors",
+    "StoppedWatching": "errors",
     "UnsupportedComputeType": "errors",
     "AmlComputeSpec": "model.specs",
     "ComputeInstanceSpec": "model.specs",
@@ -37,8 +41,10 @@ _LAZY = {
     "spec_from_yaml": "model.specs",
     "spec_class": "model.specs",
 }
+# What `from jupyter_compute import *` gives: the lazy table's names and the two extension hooks, sorted.
 __all__ = [
     "AmlComputeSpec",
+    "AuthenticationError",
     "Compute",
     "ComputeError",
     "ComputeInstanceSpec",
@@ -48,6 +54,7 @@ __all__ = [
     "DatabricksSpec",
     "HDInsightSpec",
     "KubernetesSpec",
+    "LocalStoreError",
     "NotFound",
     "Operation",
     "OperationFailed",
@@ -55,28 +62,34 @@ __all__ = [
     "QuotaExceeded",
     "Secret",
     "ServiceError",
+    "StoppedWatching",
     "SynapseSparkSpec",
     "TransportError",
     "UnsupportedComputeType",
+    "UntrustedLink",
     "ValidationError",
     "VirtualMachineSpec",
     "Workspace",
+    "_jupyter_labextension_paths",
+    "load_ipython_extension",
     "spec_class",
     "spec_from_yaml",
-    "load_ipython_extension",
-    "_jupyter_labextension_paths",
 ]
 
 if TYPE_CHECKING:
     from .errors import (
+        AuthenticationError,
         ComputeError,
         Conflict,
+        LocalStoreError,
         NotFound,
         OperationFailed,
         QuotaExceeded,
         ServiceError,
+        StoppedWatching,
         TransportError,
         UnsupportedComputeType,
+        UntrustedLink,
         ValidationError,
     )
     from .model.progress import Progress
