@@ -1,15 +1,24 @@
-"""Shared fixtures: an isolated state folder per test, the REST spec reference, secret values."""
+"""Shared fixtures and helpers: an isolated state folder per test, the REST spec reference, a scripted ARM
+server as the configured endpoint (``arm``), the CLI as a subprocess (:class:`Cli`, :func:`run_cli`), and
+:func:`until` for a condition another thread makes true."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
+
+if TYPE_CHECKING:
+    from arm_script import ScriptedArm
 
 ROOT = Path(__file__).resolve().parent.parent
 # The REST spec and SDK reference, kept outside the repository (CI has it beside the clone).
@@ -115,18 +124,61 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     InteractiveShell.clear_instance()
 
 
+@pytest.fixture
+def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedArm]:
+    """A scripted ARM server on 127.0.0.1, configured as the ARM endpoint with its token."""
+    from arm_script import TOKEN, scripted
+
+    with scripted("127.0.0.1") as server:
+        monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)
+        monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", TOKEN)
+        yield server
+
+
+C = TypeVar("C", bound="Cli")
+
+
+@dataclass
+class Cli:
+    """`jupyter compute` as a subprocess with ``env`` as its whole environment and the ``workspace`` words
+    after each command's. A call checks the exit status (``code``; None: any) and that no traceback was
+    printed; :meth:`run` only runs."""
+
+    env: dict[str, str]
+    workspace: list[str] = field(default_factory=list)
+
+    def with_env(self: C, **extra: str) -> C:
+        return dataclasses.replace(self, env={**self.env, **extra})
+
+    def run(self, words: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "jupyter_compute.frontends.cli", *words],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=120,
+        )
+
+    def __call__(self, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
+        result = self.run([*args, *self.workspace])
+        if code is not None:
+            assert result.returncode == code, (args, result.returncode, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr, result.stderr
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "-o", "json").stdout)
+
+
 def run_cli(*words: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`jupyter compute WORDS` as a subprocess, with this environment plus ``env``."""
-    return subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.frontends.cli", *words],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=90,
-    )
+    """`jupyter compute WORDS` as a subprocess, with this environment plus ``env`` (no checks)."""
+    return Cli({**os.environ, **(env or {})}).run(list(words))
 
 
-def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(extra or {})
-    return env
+def until(check: Callable[[], object], seconds: float = 20) -> None:
+    """Return once ``check()`` is true (another thread makes it so); fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {seconds:g} s: {getattr(check, '__qualname__', check)}")
+        time.sleep(0.05)
