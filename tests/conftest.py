@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 if TYPE_CHECKING:
     from arm_script import ScriptedArm
@@ -28,11 +29,25 @@ SUB = "00000000-0000-0000-0000-000000000001"
 # The local workspace runs 40x faster than its typical durations in tests, and is polled often.
 os.environ.setdefault("JUPYTER_COMPUTE_SPEED", "40")
 os.environ.setdefault("JUPYTER_COMPUTE_POLL_INTERVAL", "0.1")
-# Should a test ever reach DefaultAzureCredential (an Azure workspace with no JUPYTER_COMPUTE_ACCESS_TOKEN), its
-# managed-identity probe goes to a closed loopback port instead of the instance metadata address.
+# Should a test reach DefaultAzureCredential (an Azure workspace with no JUPYTER_COMPUTE_ACCESS_TOKEN), it tries
+# only the developer sign-ins (az, azd, PowerShell, VS Code: absent here, each fails at once), not managed identity,
+# whose probe of a closed port is retried for about 5 s; an azure-identity too old for that setting probes a
+# closed loopback port instead of the instance metadata address.
+os.environ["AZURE_TOKEN_CREDENTIALS"] = "dev"
 os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = "http://127.0.0.1:9"
 RG = "rg"
 WS = "ws"
+
+
+# Property tests run their full example counts under the default profile (./dev test). The "check" profile
+# (`--hypothesis-profile=check`, ./dev check's quick loop) runs a fifth of each: the same tests, fewer examples.
+hypothesis_settings.register_profile("check", max_examples=20)
+
+
+def examples(full: int) -> int:
+    """A property test's example count: ``full``, scaled by the loaded profile's ``max_examples`` against
+    hypothesis's default of 100 (a fifth under "check"), and never under 10."""
+    return max(10, full * hypothesis_settings().max_examples // 100)
 
 
 FOLDER_MARKS = {"integration": "integration", "e2e": "e2e", "ui": "ui"}

@@ -14,6 +14,7 @@ from jupyter_compute.model import schema as wire_schema
 from jupyter_compute.model.specs import KINDS, WireContext, spec_from_yaml
 from jupyter_compute.model.wire import masked
 
+from conftest import examples
 from kinds import EXAMPLES, SUB
 
 CTX = WireContext(SUB, "rg", "ws")
@@ -73,7 +74,7 @@ def check_outcome(cls: Any, build: Any, given_keys: set[str]) -> None:
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_yaml_documents(kind: str, data: st.DataObject) -> None:
     cls = KINDS[kind]
@@ -90,7 +91,7 @@ def test_random_yaml_documents(kind: str, data: st.DataObject) -> None:
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_keyword_values(kind: str, data: st.DataObject) -> None:
     cls = KINDS[kind]
@@ -102,7 +103,7 @@ def test_random_keyword_values(kind: str, data: st.DataObject) -> None:
     check_outcome(cls, lambda: cls.from_keywords(**keywords), set(keywords))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(text=st.text(max_size=200))
 def test_arbitrary_yaml_text_never_crashes(text: str) -> None:
     try:

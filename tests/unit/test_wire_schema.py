@@ -13,6 +13,7 @@ from jupyter_compute.model import schema as wire_schema
 from jupyter_compute.model.specs import KINDS, WireContext
 from jupyter_compute.model.wire import masked
 
+from conftest import examples
 from kinds import EXAMPLES, SUB
 
 SCHEMA = wire_schema.to_json_schema(wire_schema.shipped_definitions(), "ComputeResource", "request")
@@ -87,7 +88,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(body=json_values)
 def test_random_bodies_agree(body: Any) -> None:
     agree(body)
