@@ -204,9 +204,9 @@ class ArmClient:
         url = self.check_link(request.url, link)
         data = json.dumps(revealed(request.body)) if request.body is not None else None
         client_request_id = str(uuid.uuid4())  # one per logical request: retries and the 401 resend share it
-        raw = self._tries(request, url, data, client_request_id, refresh=False)
+        raw = self._with_retries(request, url, data, client_request_id, refresh=False)
         if raw.status_code == 401:  # the token expired or was replaced: once more with a fresh one
-            raw = self._tries(request, url, data, client_request_id, refresh=True)
+            raw = self._with_retries(request, url, data, client_request_id, refresh=True)
         response = Response(raw.status_code, dict(raw.headers), _json_or_none(raw), url, client_request_id)
         if raw.status_code == 401:  # refused again with a fresh token: the sign-in itself is stale or wrong
             refused = error_from_response(response)
@@ -219,7 +219,7 @@ class ArmClient:
             raise error_from_response(response)
         return response
 
-    def _tries(
+    def _with_retries(
         self, request: ArmRequest, url: str, data: str | None, client_request_id: str, *, refresh: bool
     ) -> requests.Response:
         """The response of the last try (a success, a status not worth retrying, or the last one the
