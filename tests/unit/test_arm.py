@@ -227,12 +227,17 @@ def test_without_retries_a_request_is_sent_once() -> None:
         r.client.get(URL)
 
 
-def test_the_local_workspace_gets_a_few_quick_tries() -> None:
-    r = rig(Answer(503, error("LocalStoreBusy")), retry=local_retry_policy(), endpoint="http://127.0.0.1:9")
+@pytest.mark.parametrize("jitter", [False, True])
+def test_the_local_workspace_gets_a_few_quick_tries(jitter: bool) -> None:
+    policy = local_retry_policy() if jitter else local_retry_policy().new(backoff_jitter=0.0)
+    r = rig(Answer(503, error("LocalStoreBusy")), retry=policy, endpoint="http://127.0.0.1:9")
     with pytest.raises(ServiceError):
         r.client.get("http://127.0.0.1:9/x")
     assert len(r.adapter.sent) == 5
-    assert len(r.waits) == 3 and max(r.waits) <= 1.0 and sum(r.waits) <= 2.0
+    if not jitter:
+        assert r.waits == [0.2, 0.4, 0.8]
+    else:  # each wait capped at 1 s; in all, under 2.3 s (the backoff plus at most 0.3 s of jitter each)
+        assert len(r.waits) == 3 and max(r.waits) <= 1.0 and sum(r.waits) <= 0.2 + 0.4 + 0.8 + 3 * 0.3
 
 
 # --- the 401 refresh ---------------------------------------------------------------------------------------
