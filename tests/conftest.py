@@ -1,27 +1,53 @@
-"""Shared fixtures: an isolated state folder per test, the REST spec reference, secret values."""
+"""Shared fixtures and helpers: an isolated state folder per test, the REST spec reference, a scripted ARM
+server as the configured endpoint (``arm``), the CLI as a subprocess (:class:`Cli`, :func:`run_cli`), and
+:func:`until` for a condition another thread makes true."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+if TYPE_CHECKING:
+    from arm_script import ScriptedArm
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = Path(os.environ.get("JUPYTER_COMPUTE_REFERENCE", ROOT.parent / "shared" / "reference"))
+# The REST spec and SDK reference, kept outside the repository (CI has it beside the clone).
+REFERENCE_NAMED = os.environ.get("JUPYTER_COMPUTE_REFERENCE")
+REFERENCE = Path(REFERENCE_NAMED or ROOT.parent / "shared" / "reference")
 SUB = "00000000-0000-0000-0000-000000000001"
 # The local workspace runs 40x faster than its typical durations in tests, and is polled often.
 os.environ.setdefault("JUPYTER_COMPUTE_SPEED", "40")
 os.environ.setdefault("JUPYTER_COMPUTE_POLL_INTERVAL", "0.1")
-# Should a test ever reach DefaultAzureCredential (an Azure workspace with no JUPYTER_COMPUTE_ACCESS_TOKEN), its
-# managed-identity probe goes to a closed loopback port instead of the instance metadata address.
+# Should a test reach DefaultAzureCredential (an Azure workspace with no JUPYTER_COMPUTE_ACCESS_TOKEN), it tries
+# only the developer sign-ins (az, azd, PowerShell, VS Code: absent here, each fails at once), not managed identity,
+# whose probe of a closed port is retried for about 5 s; an azure-identity too old for that setting probes a
+# closed loopback port instead of the instance metadata address.
+os.environ["AZURE_TOKEN_CREDENTIALS"] = "dev"
 os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = "http://127.0.0.1:9"
 RG = "rg"
 WS = "ws"
+
+
+# Property tests run their full example counts under the default profile (./dev test). The "check" profile
+# (`--hypothesis-profile=check`, ./dev check's quick loop) runs a fifth of each: the same tests, fewer examples.
+hypothesis_settings.register_profile("check", max_examples=20)
+
+
+def examples(full: int) -> int:
+    """A property test's example count: ``full``, scaled by the loaded profile's ``max_examples`` against
+    hypothesis's default of 100 (a fifth under "check"), and never under 10."""
+    return max(10, full * hypothesis_settings().max_examples // 100)
 
 
 FOLDER_MARKS = {"integration": "integration", "e2e": "e2e", "ui": "ui"}
@@ -74,9 +100,16 @@ def stop_following_operations() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def reference() -> Path:
+    """The reference folder; its tests skip, saying why, when it is not beside the clone, and fail
+    when JUPYTER_COMPUTE_REFERENCE names a folder without it (a setting that is wrong)."""
     spec = REFERENCE / "azure-ml-rest" / "machineLearningServices.json"
     if not spec.is_file():
-        pytest.fail(f"the REST spec reference is missing: {spec} (set JUPYTER_COMPUTE_REFERENCE)")
+        if REFERENCE_NAMED:
+            pytest.fail(f"JUPYTER_COMPUTE_REFERENCE={REFERENCE_NAMED} has no REST spec reference: {spec} is missing")
+        pytest.skip(
+            f"the REST spec reference is not here: {spec} is missing (it lives outside the repository; "
+            "set JUPYTER_COMPUTE_REFERENCE to its folder to run these tests)"
+        )
     return REFERENCE
 
 
@@ -106,18 +139,61 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     InteractiveShell.clear_instance()
 
 
+@pytest.fixture
+def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedArm]:
+    """A scripted ARM server on 127.0.0.1, configured as the ARM endpoint with its token."""
+    from arm_script import TOKEN, scripted
+
+    with scripted("127.0.0.1") as server:
+        monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)
+        monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", TOKEN)
+        yield server
+
+
+C = TypeVar("C", bound="Cli")
+
+
+@dataclass
+class Cli:
+    """`jupyter compute` as a subprocess with ``env`` as its whole environment and the ``workspace`` words
+    after each command's. A call checks the exit status (``code``; None: any) and that no traceback was
+    printed; :meth:`run` only runs."""
+
+    env: dict[str, str]
+    workspace: list[str] = field(default_factory=list)
+
+    def with_env(self: C, **extra: str) -> C:
+        return dataclasses.replace(self, env={**self.env, **extra})
+
+    def run(self, words: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "jupyter_compute.frontends.cli", *words],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=120,
+        )
+
+    def __call__(self, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
+        result = self.run([*args, *self.workspace])
+        if code is not None:
+            assert result.returncode == code, (args, result.returncode, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr, result.stderr
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "-o", "json").stdout)
+
+
 def run_cli(*words: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`jupyter compute WORDS` as a subprocess, with this environment plus ``env``."""
-    return subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.frontends.cli", *words],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=90,
-    )
+    """`jupyter compute WORDS` as a subprocess, with this environment plus ``env`` (no checks)."""
+    return Cli({**os.environ, **(env or {})}).run(list(words))
 
 
-def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(extra or {})
-    return env
+def until(check: Callable[[], object], seconds: float = 20) -> None:
+    """Return once ``check()`` is true (another thread makes it so); fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {seconds:g} s: {getattr(check, '__qualname__', check)}")
+        time.sleep(0.05)

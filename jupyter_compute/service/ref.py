@@ -103,12 +103,12 @@ class WorkspaceRef:
         )
 
     def base_url(self) -> str:
+        """Where the workspace's URLs start: the endpoint, else the cloud's ARM endpoint; ``""`` for the
+        local workspace, whose URLs are paths: only the transport knows (and starts) its server."""
         if self.endpoint:
             return self.endpoint.rstrip("/")
         if self.local:
-            from ..local import server
-
-            return server.ensure_running().rstrip("/")
+            return ""
         return self.cloud.arm_endpoint
 
     def url(self, path: str, **query: str) -> str:

@@ -102,9 +102,9 @@ class Workspace:
     def _client(self) -> ArmClient:
         with self._lock:
             if self._arm is None:
-                from ..transport.arm import ArmClient
+                from ..transport.arm import connect
 
-                self._arm = ArmClient(self.ref)
+                self._arm = connect(self.ref.base_url(), self.ref.cloud, local=self.ref.local)
             return self._arm
 
     @property
@@ -128,9 +128,10 @@ class Workspace:
         try is raised as usual (TransportError, AuthenticationError, ServiceError)."""
         if self._location is None:
             if quick:
-                from ..transport.arm import ArmClient
+                from ..transport.arm import connect
 
-                client = ArmClient(self.ref, timeout=PREVIEW_TIMEOUT, retries=0)
+                ref = self.ref
+                client = connect(ref.base_url(), ref.cloud, local=ref.local, timeout=PREVIEW_TIMEOUT, retries=0)
                 try:
                     body = client.get(self.ref.workspace_url()).body or {}
                 finally:

@@ -1,20 +1,24 @@
-"""The ARM transport: one ``requests`` session per workspace, auth, retries, errors, paging.
+"""The ARM transport: one ``requests`` session per workspace endpoint, auth, retries, errors, paging.
 
-- Auth: a bearer token from ``JUPYTER_COMPUTE_ACCESS_TOKEN``, else ``DefaultAzureCredential``
-  (imported on first use) for the cloud's scope; the local workspace takes the token in its state
-  folder (``local/access.py``), whatever the environment says.
-  A 401 refreshes the token once and resends; a second 401 is an :class:`AuthenticationError`.
-- Retries: urllib3's ``Retry`` mounted on the session retries 429, 500, 502, 503, 504 and dropped
-  connections with capped exponential backoff and jitter, and waits what ``Retry-After`` asks. The
-  local workspace is on this machine: its failures do not heal in minutes, so it gets a few quick tries.
+- Inputs are plain values: the endpoint (requests go to its origin only), a token source
+  (``auth.py``), a retry policy (urllib3's ``Retry``) and how to wait (``sleep``: tests pass a fake).
+  :func:`connect` builds the client of a workspace from its endpoint, cloud and whether it is the local
+  workspace; it is the one place that starts the local workspace's server.
+- URLs are absolute, or relative to the endpoint (the local workspace's: only the transport knows where
+  its server listens).
+- Auth: a 401 asks the token source for a fresh token and resends once; a second 401 is an
+  :class:`AuthenticationError`.
+- Retries: driven here, above the HTTP adapter, by urllib3's ``Retry``: 429, 500, 502, 503, 504 and
+  dropped connections, with capped exponential backoff and jitter, waiting what ``Retry-After`` asks.
+  The local workspace is on this machine: its failures do not heal in minutes, so it gets a few quick tries.
 - Errors: the ARM envelope ``{"error": {code, message, target, details}}`` becomes a
   :class:`ServiceError` subclass, once, here.
 - Paging: :meth:`ArmClient.list_all` follows ``nextLink`` (resolved against the page's URL).
 - The token goes only to the ARM endpoint: every request's URL must have the endpoint's origin
   (scheme, host, port); a ``nextLink`` or status URL elsewhere is an :class:`UntrustedLink`,
   raised before anything is sent. The endpoint itself must be https, except on loopback addresses.
-- Request ids: each logical request carries one ``x-ms-client-request-id`` (the same on urllib3's
-  retries and on the resend after a 401); errors quote the service's ``x-ms-request-id``.
+- Request ids: each logical request carries one ``x-ms-client-request-id`` (the same on its retries
+  and on the resend after a 401); errors quote the service's ``x-ms-request-id``.
 Secrets are revealed only in :meth:`ArmClient.send`, when the body is serialised.
 """
 
@@ -22,8 +26,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import logging
-import os
 import threading
 import time
 import uuid
@@ -34,6 +36,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ProtocolError
+from urllib3.response import HTTPResponse
 from urllib3.util.retry import Retry
 
 from ..errors import (
@@ -48,10 +52,13 @@ from ..errors import (
     ValidationError,
 )
 from ..model.wire import ArmRequest, revealed
-from ..service.ref import WorkspaceRef
+from .auth import TokenSource, token_source
+from .clouds import Cloud
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 USER_AGENT = "jupyter-compute/0.1.0"
+# Failures a new try may cure: the connection failed, dropped or timed out (requests' wrappers of urllib3's).
+RETRYABLE = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
 @dataclass
@@ -149,64 +156,28 @@ def local_retry_policy() -> Retry:
     return policy.new(backoff_factor=0.1, backoff_max=1)
 
 
-class TokenSource:
-    """Bearer tokens: the local workspace's own token, env override, or azure-identity (lazily imported)."""
-
-    def __init__(self, ref: WorkspaceRef) -> None:
-        self._ref = ref
-        self._lock = threading.Lock()
-        self._credential: Any = None
-        self._token: str | None = None
-        self._expires = 0.0
-
-    def token(self, refresh: bool = False) -> str:
-        if self._ref.local:  # JUPYTER_COMPUTE_ACCESS_TOKEN is for Azure and test servers, never sent here
-            return self._local(refresh)
-        override = os.environ.get("JUPYTER_COMPUTE_ACCESS_TOKEN")
-        if override:
-            return override
-        with self._lock:
-            if refresh or self._token is None or time.time() > self._expires - 300:
-                if self._credential is None:
-                    from azure.identity import DefaultAzureCredential
-
-                    # azure-identity logs each credential it tried as a WARNING: with no logging configured,
-                    # Python's last-resort handler dumps that list on stderr. We say it once, in one
-                    # paragraph (below); a user who configures logging still gets azure's records.
-                    logging.getLogger("azure.identity").addHandler(logging.NullHandler())
-                    self._credential = DefaultAzureCredential(authority=self._ref.cloud.authority_host)
-                try:
-                    access = self._credential.get_token(self._ref.cloud.scope)
-                except Exception as exc:  # azure-identity raises its own exception types
-                    raise AuthenticationError(
-                        f"could not get an Azure token for {self._ref.cloud.name}: sign in with `az login`, or "
-                        "set JUPYTER_COMPUTE_ACCESS_TOKEN (" + str(exc).splitlines()[0][:200] + ")"
-                    ) from None
-                self._token, self._expires = access.token, float(access.expires_on)
-            return self._token
-
-    def _local(self, refresh: bool) -> str:
-        """The token file of $JUPYTER_COMPUTE_HOME, read once (again after a 401: it may have been replaced)."""
-        with self._lock:
-            if refresh or self._token is None:
-                from ..local.access import local_token
-                from ..local.store import default_home
-
-                self._token = local_token(default_home())
-            return self._token
-
-
 class ArmClient:
-    """Sends ARM requests for one workspace; thread-safe (the poller shares it)."""
+    """Sends ARM requests to one endpoint; thread-safe (the poller shares it).
 
-    def __init__(self, ref: WorkspaceRef, *, timeout: float = 60.0, retries: int = 8) -> None:
-        self.ref = ref
-        self.origin = endpoint_origin(ref.base_url())
+    ``retry``: the policy of each logical request (default :func:`retry_policy`); ``sleep``: how the
+    client waits between tries (``time.sleep``; a test passes a recorder)."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        tokens: TokenSource,
+        *,
+        retry: Retry | None = None,
+        timeout: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.origin = endpoint_origin(endpoint)
+        self.tokens = tokens
+        self.retry = retry if retry is not None else retry_policy()
         self.timeout = timeout
-        self.tokens = TokenSource(ref)
+        self.sleep = sleep
         self.session = requests.Session()
-        policy = local_retry_policy() if ref.local else retry_policy(retries)
-        adapter = HTTPAdapter(max_retries=policy, pool_maxsize=16)
+        adapter = HTTPAdapter(max_retries=0, pool_maxsize=16)  # one try per call: send() retries, over any adapter
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.requests_sent = 0
@@ -214,8 +185,8 @@ class ArmClient:
         self.on_request: Callable[[str, str], None] | None = None
 
     def check_link(self, url: str, what: str) -> str:
-        """``url`` (a link the service gave, resolved against the endpoint) if it is on the ARM endpoint's
-        origin; else :class:`UntrustedLink` naming the host: the token must not be sent there."""
+        """``url`` (a link the service gave, or a path, resolved against the endpoint) if it is on the ARM
+        endpoint's origin; else :class:`UntrustedLink` naming the host: the token must not be sent there."""
         absolute = urljoin(str(self.origin) + "/", url)
         found = origin_of(absolute)
         if found != self.origin:
@@ -228,31 +199,14 @@ class ArmClient:
         return absolute
 
     def send(self, request: ArmRequest, *, link: str = "request URL") -> Response:
-        """Send one logical request (urllib3 retries it); ``link`` names where its URL came from, for the
-        error when that URL is not on the ARM endpoint."""
+        """Send one logical request (retried by :attr:`retry`); ``link`` names where its URL came from, for
+        the error when that URL is not on the ARM endpoint."""
         url = self.check_link(request.url, link)
         data = json.dumps(revealed(request.body)) if request.body is not None else None
         client_request_id = str(uuid.uuid4())  # one per logical request: retries and the 401 resend share it
-        for attempt in (0, 1):
-            headers = {
-                "Authorization": f"Bearer {self.tokens.token(refresh=attempt == 1)}",
-                "x-ms-client-request-id": client_request_id,
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-            }
-            if data is not None:
-                headers["Content-Type"] = "application/json"
-            try:
-                raw = self.session.request(request.method, url, data=data, headers=headers, timeout=self.timeout)
-            except requests.exceptions.RequestException as exc:
-                raise TransportError(
-                    f"could not reach {self._where(url)}: {_reason(exc)} (client request id: {client_request_id})"
-                ) from None
-            finally:
-                self._count(request)
-            if raw.status_code == 401 and attempt == 0:
-                continue
-            break
+        raw = self._with_retries(request, url, data, client_request_id, refresh=False)
+        if raw.status_code == 401:  # the token expired or was replaced: once more with a fresh one
+            raw = self._with_retries(request, url, data, client_request_id, refresh=True)
         response = Response(raw.status_code, dict(raw.headers), _json_or_none(raw), url, client_request_id)
         if raw.status_code == 401:  # refused again with a fresh token: the sign-in itself is stale or wrong
             refused = error_from_response(response)
@@ -264,6 +218,51 @@ class ArmClient:
         if raw.status_code >= 400:
             raise error_from_response(response)
         return response
+
+    def _with_retries(
+        self, request: ArmRequest, url: str, data: str | None, client_request_id: str, *, refresh: bool
+    ) -> requests.Response:
+        """The response of the last try (a success, a status not worth retrying, or the last one the
+        policy allows); :class:`TransportError` when the last try got no response at all."""
+        headers = {
+            "Authorization": f"Bearer {self.tokens.token(refresh=refresh)}",
+            "x-ms-client-request-id": client_request_id,
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+        }
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        retry, tries = self.retry, 0
+        while True:
+            tries += 1
+            try:
+                raw = self.session.request(request.method, url, data=data, headers=headers, timeout=self.timeout)
+            except RETRYABLE as exc:
+                cause = _cause(exc)
+                following = _after(retry, request.method, url, error=cause)
+                if following is None:
+                    raise TransportError(
+                        f"could not reach {self._where(url)}: {_reason(cause)}, after {_tries(tries)} "
+                        f"(client request id: {client_request_id})"
+                    ) from None
+                retry, wait = following, following.get_backoff_time()
+            except requests.exceptions.RequestException as exc:
+                raise TransportError(
+                    f"could not reach {self._where(url)}: {_reason(_cause(exc))} "
+                    f"(client request id: {client_request_id})"
+                ) from None
+            else:
+                if not retry.is_retry(request.method, raw.status_code, bool(raw.headers.get("Retry-After"))):
+                    return raw
+                view = HTTPResponse(headers=dict(raw.headers), status=raw.status_code, preload_content=False)
+                following = _after(retry, request.method, url, response=view)
+                if following is None:
+                    return raw
+                retry, wait = following, _retry_after(following, raw) or following.get_backoff_time()
+            finally:
+                self._count(request)
+            if wait > 0:
+                self.sleep(wait)
 
     def _count(self, request: ArmRequest) -> None:
         with self._count_lock:
@@ -297,6 +296,57 @@ class ArmClient:
         self.session.close()
 
 
+def connect(endpoint: str, cloud: Cloud, *, local: bool, timeout: float = 60.0, retries: int = 8) -> ArmClient:
+    """The client of a workspace: at ``endpoint`` (empty: the local workspace's server, started here if
+    need be, or else the cloud's ARM endpoint), with the workspace's tokens and retry policy."""
+    if not endpoint:
+        if local:
+            from ..local import server  # for weight: the local workspace's server loads only when used
+
+            endpoint = server.ensure_running()
+        else:
+            endpoint = cloud.arm_endpoint
+    policy = local_retry_policy() if local else retry_policy(retries)
+    return ArmClient(endpoint, token_source(cloud, local=local), retry=policy, timeout=timeout)
+
+
+def _after(
+    retry: Retry, method: str, url: str, *, error: Exception | None = None, response: HTTPResponse | None = None
+) -> Retry | None:
+    """The policy for the next try after this failed one, or ``None`` when the policy allows no more."""
+    try:
+        return retry.increment(method, url, response=response, error=error)
+    except MaxRetryError:
+        return None
+    except Exception as exc:
+        if error is not None and exc is error:  # urllib3 re-raises an error its policy does not retry
+            return None
+        raise
+
+
+def _retry_after(retry: Retry, raw: requests.Response) -> float:
+    """The seconds ``Retry-After`` asks for (0 when absent, unreadable or not honoured)."""
+    value = raw.headers.get("Retry-After")
+    if not value or not retry.respect_retry_after_header:
+        return 0.0
+    try:
+        return float(retry.parse_retry_after(value))
+    except InvalidHeader:
+        return 0.0
+
+
+def _cause(exc: requests.exceptions.RequestException) -> Exception:
+    """The urllib3 error inside requests' wrapper (what urllib3's policy classifies)."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+    if isinstance(inner, MaxRetryError) and inner.reason is not None:
+        return inner.reason
+    return inner
+
+
+def _tries(count: int) -> str:
+    return "1 try" if count == 1 else f"{count} tries"
+
+
 def _json_or_none(raw: requests.Response) -> Any:
     if not raw.content:
         return None
@@ -306,11 +356,12 @@ def _json_or_none(raw: requests.Response) -> Any:
         return {"_text": raw.text[:2000]}
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    if "Max retries exceeded" in text:
-        return "connection failed after retries"
-    return text.split(":")[-1].strip() or type(exc).__name__
+def _reason(cause: BaseException) -> str:
+    """The last clause of a connection error, e.g. ``[Errno 111] Connection refused``."""
+    if isinstance(cause, ProtocolError) and len(cause.args) > 1:  # ('Connection aborted.', ConnectionResetError(...))
+        cause = cause.args[1] if isinstance(cause.args[1], BaseException) else cause
+    text = str(cause)
+    return text.split(": ")[-1].strip() or type(cause).__name__
 
 
 def error_from_response(response: Response) -> ServiceError:

@@ -21,14 +21,6 @@ CPU = f"{COMPUTES}/cpu"
 
 
 @pytest.fixture
-def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedArm]:
-    with scripted("127.0.0.1") as server:
-        monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)
-        monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", TOKEN)
-        yield server
-
-
-@pytest.fixture
 def other() -> Iterator[ScriptedArm]:
     with scripted("127.0.0.2") as server:
         yield server

@@ -12,13 +12,10 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -31,6 +28,7 @@ from jupyter_compute.local.server import LocalServer
 from jupyter_compute.model.documents import spec_from_yaml
 from jupyter_compute.model.specs import AmlComputeSpec, ComputeInstanceSpec
 
+from conftest import Cli
 from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, VM_ID
 
 EXAMPLES = Path(__file__).parent.parent / "data" / "azml-examples"
@@ -52,27 +50,6 @@ KIND_LINES = {
 # The secret flags an attach needs again: `show` never prints a secret, so a file from it has none.
 SECRET_AGAIN = {"vm": ["--password-env", "PW"], "hdinsight": ["--password-env", "PW"]}
 SECRET_AGAIN["databricks"] = ["--access-token-env", "PW"]
-
-
-@dataclass
-class Cli:
-    """`jupyter compute` as a subprocess."""
-
-    env: dict[str, str]
-    workspace: list[str] = field(default_factory=list)
-
-    def __call__(self, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "jupyter_compute.frontends.cli", *args, *self.workspace],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            timeout=120,
-        )
-        if code is not None:
-            assert result.returncode == code, (args, result.returncode, result.stdout, result.stderr)
-        assert "Traceback" not in result.stderr, result.stderr
-        return result
 
 
 @pytest.fixture

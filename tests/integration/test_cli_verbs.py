@@ -10,7 +10,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +18,17 @@ import pytest
 
 from jupyter_compute.local.server import LocalServer, Logged
 
+from conftest import Cli as SubprocessCli
 from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, UAI, VM_ID
 
 AZ_SUB = "11111111-2222-3333-4444-555555555555"
 
 
 @dataclass
-class Cli:
+class Cli(SubprocessCli):
     """`jupyter compute` as a subprocess, or (for the long fault matrix) its main() in this process."""
 
-    env: dict[str, str]
-    workspace: list[str] = field(default_factory=list)
     inprocess: bool = False
-
-    def with_env(self, **extra: str) -> Cli:
-        return Cli({**self.env, **extra}, self.workspace, self.inprocess)
 
     def slowly(self, *args: str) -> None:
         """Run a command whose operation takes about 3 s, wherever the server runs (this process or the CLI's)."""
@@ -43,25 +39,8 @@ class Cli:
         finally:
             os.environ["JUPYTER_COMPUTE_SPEED"] = saved or "40"
 
-    def __call__(self, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
-        words = [*args, *self.workspace]
-        if self.inprocess:
-            result = run_inprocess(words, self.env)
-        else:
-            result = subprocess.run(
-                [sys.executable, "-m", "jupyter_compute.frontends.cli", *words],
-                capture_output=True,
-                text=True,
-                env=self.env,
-                timeout=90,
-            )
-        if code is not None:
-            assert result.returncode == code, (args, result.returncode, result.stdout, result.stderr)
-        assert "Traceback" not in result.stderr, result.stderr
-        return result
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self(*args, "-o", "json").stdout)
+    def run(self, words: list[str]) -> subprocess.CompletedProcess[str]:
+        return run_inprocess(words, self.env) if self.inprocess else super().run(words)
 
 
 def run_inprocess(words: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

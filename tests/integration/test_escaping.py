@@ -14,11 +14,9 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -31,6 +29,7 @@ from jupyter_compute.ui.panel import ComputePanel
 from jupyter_compute.ui.panel.tools import ComputeTools
 from jupyter_compute.ui.progress_bar import widget_for
 
+from conftest import until
 from hostile_arm import HOSTILE, HOSTILE_NAME, INSTANCE, RG, SCRIPT, SUB, WS, HostileArm, hostile_arm
 from html_helpers import attribute, inert, visible
 
@@ -54,15 +53,6 @@ def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[HostileArm]:
     with hostile_arm() as server:
         monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", "test-token")
         yield server
-
-
-def until(check: Any, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError("not in time")
 
 
 def hostile_workspace(arm: HostileArm, resource_group: str = RG, name: str = WS) -> Workspace:

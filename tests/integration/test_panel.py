@@ -5,7 +5,6 @@ Create starts a live bar, and row actions act. The browser tests of the docked p
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +15,7 @@ from jupyter_compute.model import kinds
 from jupyter_compute.ui import panel as panel_module
 from jupyter_compute.ui.panel import ComputePanel
 
+from conftest import until
 from html_helpers import visible
 
 
@@ -37,15 +37,6 @@ def row(p: ComputePanel, name: str) -> dict[str, Any]:
 def click(p: ComputePanel, action: str, name: str) -> None:
     """What the list view sends when a row's button is clicked."""
     p._on_table_msg(p.table, {"action": action, "name": name}, [])
-
-
-def until(check, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError("the panel did not update in time")
 
 
 def test_invalid_name_shows_the_field_error_and_sends_nothing(panel: ComputePanel) -> None:

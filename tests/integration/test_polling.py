@@ -7,7 +7,6 @@ subprocess, plays a create raced by a delete in another process."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,19 +14,11 @@ from jupyter_compute import AmlComputeSpec, Workspace
 from jupyter_compute.errors import ComputeError
 from jupyter_compute.service.operation import Operation
 
-from arm_script import COMPUTES, RG, SUB, TOKEN, WS, Reply, ScriptedArm, compute, listing, scripted
+from arm_script import COMPUTES, RG, SUB, WS, Reply, ScriptedArm, compute, listing
 from conftest import run_cli
 
 CPU = f"{COMPUTES}/cpu"
 ENDS = 20.0  # seconds an operation gets to end; the poller ticks every 0.1 s in tests
-
-
-@pytest.fixture
-def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedArm]:
-    with scripted("127.0.0.1") as server:
-        monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)
-        monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", TOKEN)
-        yield server
 
 
 def workspace() -> Workspace:

@@ -16,6 +16,7 @@ from jupyter_compute.model.kinds import spec_class, yaml_types
 from jupyter_compute.model.specs import WireContext
 from jupyter_compute.model.wire import masked
 
+from conftest import examples
 from kinds import EXAMPLES, SUB
 
 CTX = WireContext(SUB, "rg", "ws")
@@ -75,7 +76,7 @@ def check_outcome(cls: Any, build: Any, given_keys: set[str]) -> None:
 
 
 @pytest.mark.parametrize("kind", yaml_types())
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_yaml_documents(kind: str, data: st.DataObject) -> None:
     cls = spec_class(kind)
@@ -92,7 +93,7 @@ def test_random_yaml_documents(kind: str, data: st.DataObject) -> None:
 
 
 @pytest.mark.parametrize("kind", yaml_types())
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_keyword_values(kind: str, data: st.DataObject) -> None:
     cls = spec_class(kind)
@@ -104,7 +105,7 @@ def test_random_keyword_values(kind: str, data: st.DataObject) -> None:
     check_outcome(cls, lambda: cls.from_keywords(**keywords), set(keywords))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(text=st.text(max_size=200))
 def test_arbitrary_yaml_text_never_crashes(text: str) -> None:
     try:

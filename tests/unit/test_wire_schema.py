@@ -14,6 +14,7 @@ from jupyter_compute.model.kinds import spec_class, yaml_types
 from jupyter_compute.model.specs import WireContext
 from jupyter_compute.model.wire import masked
 
+from conftest import examples
 from kinds import EXAMPLES, SUB
 
 SCHEMA = wire_schema.to_json_schema(wire_schema.shipped_definitions(), "ComputeResource", "request")
@@ -88,7 +89,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(body=json_values)
 def test_random_bodies_agree(body: Any) -> None:
     agree(body)
