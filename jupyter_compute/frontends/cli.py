@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .. import settings
 from ..errors import ComputeError, ValidationError
 from .grammar import HelpRequested, error_text, parse
 from .verbs import Session, execute
@@ -19,6 +20,7 @@ EXIT_OK, EXIT_SERVICE, EXIT_INPUT = 0, 1, 2
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     try:
+        settings.current()  # a bad variable is one paragraph and exit 2 here, before any request
         command = parse(words, prog="jupyter compute")
         if command.verb == "emulator":
             from ..local.server import serve

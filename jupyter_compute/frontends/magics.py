@@ -13,6 +13,7 @@ from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
+from .. import settings
 from ..errors import ComputeError, ValidationError
 from .grammar import HelpRequested, error_text, parse
 from .verbs import Session, execute
@@ -39,6 +40,7 @@ class ComputeMagics(Magics):
         """Create and manage Azure ML compute. `%compute --help` lists the verbs; `%compute VERB --help` their
         options. `%%compute create` / `%%compute attach` take an az ml compute YAML body."""
         try:
+            settings.current()  # a bad variable is one paragraph here, before any request
             command = parse(line, prog="%compute", yaml_body=cell, prompt=_prompt)
             if command.verb == "emulator":
                 raise ValidationError.one("emulator", "runs in a terminal: `jupyter compute emulator`")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
-import os
 import threading
 import time
 import uuid
@@ -36,6 +35,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from .. import settings
 from ..errors import (
     AuthenticationError,
     Conflict,
@@ -162,7 +162,7 @@ class TokenSource:
     def token(self, refresh: bool = False) -> str:
         if self._ref.local:  # JUPYTER_COMPUTE_ACCESS_TOKEN is for Azure and test servers, never sent here
             return self._local(refresh)
-        override = os.environ.get("JUPYTER_COMPUTE_ACCESS_TOKEN")
+        override = settings.current().access_token
         if override:
             return override
         with self._lock:
