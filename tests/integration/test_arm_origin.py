@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from jupyter_compute import AmlComputeSpec, Workspace
+from jupyter_compute import AmlComputeSpec, Workspace, settings
 from jupyter_compute.errors import ComputeError
 
 from arm_script import COMPUTES, RG, SUB, TOKEN, WS, Reply, ScriptedArm, compute, listing, scripted
@@ -23,9 +23,10 @@ CPU = f"{COMPUTES}/cpu"
 @pytest.fixture
 def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedArm]:
     with scripted("127.0.0.1") as server:
-        monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)
+        monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)  # for the CLI processes a test starts
         monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", TOKEN)
-        yield server
+        with settings.override(arm_endpoint=server.url, access_token=TOKEN):
+            yield server
 
 
 @pytest.fixture

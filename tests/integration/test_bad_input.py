@@ -153,14 +153,14 @@ def test_magic_refuses_in_one_paragraph_and_sends_nothing(
     case = CASES[name]
     words, cwd = materialise(case, tmp_path / "files")
     log = tmp_path / "access.log"
-    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_LOG", str(log))
     monkeypatch.chdir(cwd)
     before = getattr(sys, "last_value", None)
-    result = (
-        shell.run_cell_magic("compute", words, case.cell)
-        if case.cell is not None
-        else shell.run_line_magic("compute", words)
-    )
+    with jc_settings.override(access_log=log):
+        result = (
+            shell.run_cell_magic("compute", words, case.cell)
+            if case.cell is not None
+            else shell.run_line_magic("compute", words)
+        )
     out, err = capsys.readouterr()
     err = err.replace(LOCAL_NOTICE, "")
     assert result is None

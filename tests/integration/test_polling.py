@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from jupyter_compute import AmlComputeSpec, Workspace
+from jupyter_compute import AmlComputeSpec, Workspace, settings
 from jupyter_compute.errors import ComputeError
 from jupyter_compute.service.operation import Operation
 
@@ -25,9 +25,10 @@ ENDS = 20.0  # seconds an operation gets to end; the poller ticks every 0.1 s in
 @pytest.fixture
 def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedArm]:
     with scripted("127.0.0.1") as server:
-        monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)
+        monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)  # for the CLI processes a test starts
         monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", TOKEN)
-        yield server
+        with settings.override(arm_endpoint=server.url, access_token=TOKEN):
+            yield server
 
 
 def workspace() -> Workspace:
@@ -163,9 +164,9 @@ def test_given_a_create_deleted_by_another_process_before_it_was_ever_listed_the
 ) -> None:
     """The local workspace is shared by processes: `jupyter compute delete` removes the cluster before this
     process's poller lists once. The create ends Canceled, saying it was deleted, and `wait` exits 1."""
-    monkeypatch.setenv("JUPYTER_COMPUTE_POLL_INTERVAL", "3600")  # this process ticks only when told
-    ws = Workspace.local()
-    op = ws.create(AmlComputeSpec.from_keywords(name="raced", max_instances=1))
+    with settings.override(poll_interval=3600):  # this process ticks only when told
+        ws = Workspace.local()
+        op = ws.create(AmlComputeSpec.from_keywords(name="raced", max_instances=1))
     deleted = run_cli("delete", "raced", "--yes", env={"JUPYTER_COMPUTE_POLL_INTERVAL": "0.1"})
     assert deleted.returncode == 0, deleted
     tick_until_done(ws, op, time.monotonic() + 60)
