@@ -49,9 +49,10 @@ from ..errors import (
 )
 from ..model.wire import ArmRequest, revealed
 from ..service.ref import WorkspaceRef
+from ..version import __version__
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-USER_AGENT = "jupyter-compute/0.1.0"
+USER_AGENT = f"jupyter-compute/{__version__}"
 
 
 @dataclass
