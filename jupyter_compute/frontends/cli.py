@@ -20,8 +20,8 @@ EXIT_OK, EXIT_SERVICE, EXIT_INPUT = 0, 1, 2
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     try:
-        settings.current()  # a bad variable is one paragraph and exit 2 here, before any request
         command = parse(words, prog="jupyter compute")
+        settings.current()  # a bad variable is one paragraph and exit 2 here, before any request
         if command.verb == "emulator":
             from ..local.server import serve
 

@@ -40,8 +40,8 @@ class ComputeMagics(Magics):
         """Create and manage Azure ML compute. `%compute --help` lists the verbs; `%compute VERB --help` their
         options. `%%compute create` / `%%compute attach` take an az ml compute YAML body."""
         try:
-            settings.current()  # a bad variable is one paragraph here, before any request
             command = parse(line, prog="%compute", yaml_body=cell, prompt=_prompt)
+            settings.current()  # a bad variable is one paragraph here, before any request
             if command.verb == "emulator":
                 raise ValidationError.one("emulator", "runs in a terminal: `jupyter compute emulator`")
             if command.verb == "panel":

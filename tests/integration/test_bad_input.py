@@ -198,6 +198,14 @@ def test_a_bad_variable_stops_the_cli_in_one_paragraph_naming_it(name: str, tmp_
     assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert name in result.stderr and repr(value) in result.stderr and accepted in result.stderr, result.stderr
     assert result.stdout == "" and not log.exists(), "nothing was sent"
+    helped = subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, name: value},
+    )
+    assert helped.returncode == 0 and "create" in helped.stdout, "help needs no settings"
 
 
 @pytest.mark.parametrize("name", sorted(BAD_VARIABLES))
@@ -217,6 +225,7 @@ def test_a_bad_variable_stops_the_magic_in_one_paragraph_naming_it(
         assert "Traceback" not in out + err
         assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
         assert name in err and repr(value) in err and accepted in err, err
+    assert shell.run_line_magic("compute", "--help") is None and "create" in capsys.readouterr().out
     monkeypatch.delenv(name)
     assert shell.run_line_magic("compute", "list").names() == []
 
