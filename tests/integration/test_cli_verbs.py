@@ -261,6 +261,10 @@ def test_every_verb_completes_under_faults(fault: str, mode: str, env: dict[str,
         cli = Cli({**env, "JUPYTER_COMPUTE_FAULTS": FAULTS[fault]}, inprocess=True)
         with settings.override(Settings.from_env(cli.env)):
             every_verb(cli)
+            from jupyter_compute import Workspace
+
+            ws = Workspace.local()  # the server main() started in this process, with the settings' faults
+            assert ws._client().get(f"{ws.ref.base_url()}/_emulator/faults").body["rules"][0]["fired"] > 0
         return
     server = LocalServer(home=isolated_state / "emulator", faults=FAULTS[fault]).start()
     try:
