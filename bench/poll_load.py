@@ -7,14 +7,13 @@ operation status every 30 s (azure-mgmt-core ARMPolling's default interval, also
 traffic shows), so N polls per 30 s.
 
 The local workspace server runs in this process; the client addresses it as an ordinary Azure workspace
-(JUPYTER_COMPUTE_ARM_ENDPOINT + JUPYTER_COMPUTE_ACCESS_TOKEN), exactly as against Azure.
+(its endpoint, and its token as the access-token setting), exactly as against Azure.
 Run: python bench/poll_load.py [--counts 1 10 50] [--speed 1]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -25,48 +24,48 @@ PEER_INTERVAL = 30.0  # seconds between status polls of one azure-ai-ml LRO poll
 
 def run(count: int, speed: float) -> dict[str, float]:
     home = Path(tempfile.mkdtemp(prefix="poll-load-"))
-    os.environ["JUPYTER_COMPUTE_SPEED"] = str(speed)
-    os.environ.pop("JUPYTER_COMPUTE_POLL_INTERVAL", None)
-    from jupyter_compute import AmlComputeSpec
+    from jupyter_compute import AmlComputeSpec, settings
     from jupyter_compute.local.server import LocalServer
     from jupyter_compute.service.ref import WorkspaceRef
     from jupyter_compute.service.workspace import Workspace
 
     server = LocalServer(home=home).start()
-    os.environ["JUPYTER_COMPUTE_ACCESS_TOKEN"] = server.token
-    ref = WorkspaceRef.azure("11111111-2222-3333-4444-555555555555", "bench-rg", f"bench-{count}", endpoint=server.url)
-    ws = Workspace.shared(ref)
-    try:
-        ops = [
-            ws.create(
-                AmlComputeSpec.from_keywords(name=f"load-{i:03d}x", size="Standard_D1_v2", max_instances=1),
-                preflight=False,
-            )
-            for i in range(count)
-        ]
-        submitted = len(server.request_log)
-        start = time.monotonic()
-        for op in ops:
-            op.wait(600)
-        elapsed = time.monotonic() - start
-        polling = server.request_log[submitted:]
-        lists = sum(1 for logged in polling if logged.method == "GET" and logged.path.endswith("/computes"))
-        status = sum(1 for logged in polling if "computeOperationsStatus" in logged.path)
-        failed = sum(1 for op in ops if op.status != "Succeeded")
-        return {
-            "n": count,
-            "seconds": elapsed,
-            "requests": len(polling),
-            "lists": lists,
-            "status": status,
-            "per_minute": len(polling) / elapsed * 60,
-            "list_per_minute": lists / elapsed * 60,
-            "interval": ws.poller.interval,
-            "failed": failed,
-            "peer_per_minute": count * 60 / PEER_INTERVAL,
-        }
-    finally:
-        server.stop()
+    # This process's settings: the simulated service's speed, the default poll interval, this server's token.
+    with settings.override(speed=speed, poll_interval=None, access_token=server.token):
+        sub = "11111111-2222-3333-4444-555555555555"
+        ref = WorkspaceRef.azure(sub, "bench-rg", f"bench-{count}", endpoint=server.url)
+        ws = Workspace.shared(ref)
+        try:
+            ops = [
+                ws.create(
+                    AmlComputeSpec.from_keywords(name=f"load-{i:03d}x", size="Standard_D1_v2", max_instances=1),
+                    preflight=False,
+                )
+                for i in range(count)
+            ]
+            submitted = len(server.request_log)
+            start = time.monotonic()
+            for op in ops:
+                op.wait(600)
+            elapsed = time.monotonic() - start
+            polling = server.request_log[submitted:]
+            lists = sum(1 for logged in polling if logged.method == "GET" and logged.path.endswith("/computes"))
+            status = sum(1 for logged in polling if "computeOperationsStatus" in logged.path)
+            failed = sum(1 for op in ops if op.status != "Succeeded")
+            return {
+                "n": count,
+                "seconds": elapsed,
+                "requests": len(polling),
+                "lists": lists,
+                "status": status,
+                "per_minute": len(polling) / elapsed * 60,
+                "list_per_minute": lists / elapsed * 60,
+                "interval": ws.poller.interval,
+                "failed": failed,
+                "peer_per_minute": count * 60 / PEER_INTERVAL,
+            }
+        finally:
+            server.stop()
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,22 +22,36 @@ from hypothesis import settings as hypothesis_settings
 if TYPE_CHECKING:
     from arm_script import ScriptedArm
 
+if TYPE_CHECKING:
+    from jupyter_compute.settings import Settings
+
+#: ``knobs(speed=8, home=…)``: this process's settings changed for the rest of the test.
+Knobs = Callable[..., "Settings"]
+
 ROOT = Path(__file__).resolve().parent.parent
 # The REST spec and SDK reference, kept outside the repository (CI has it beside the clone).
 REFERENCE_NAMED = os.environ.get("JUPYTER_COMPUTE_REFERENCE")
 REFERENCE = Path(REFERENCE_NAMED or ROOT.parent / "shared" / "reference")
 SUB = "00000000-0000-0000-0000-000000000001"
-# The local workspace runs 40x faster than its typical durations in tests, and is polled often.
-os.environ.setdefault("JUPYTER_COMPUTE_SPEED", "40")
-os.environ.setdefault("JUPYTER_COMPUTE_POLL_INTERVAL", "0.1")
+RG = "rg"
+WS = "ws"
+# The local workspace runs 40x faster than its typical durations in tests, and is polled often (a value the
+# developer exported wins).
+TEST_KNOBS = {"JUPYTER_COMPUTE_SPEED": "40", "JUPYTER_COMPUTE_POLL_INTERVAL": "0.1"}
 # Should a test reach DefaultAzureCredential (an Azure workspace with no JUPYTER_COMPUTE_ACCESS_TOKEN), it tries
 # only the developer sign-ins (az, azd, PowerShell, VS Code: absent here, each fails at once), not managed identity,
 # whose probe of a closed port is retried for about 5 s; an azure-identity too old for that setting probes a
 # closed loopback port instead of the instance metadata address.
-os.environ["AZURE_TOKEN_CREDENTIALS"] = "dev"
-os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = "http://127.0.0.1:9"
-RG = "rg"
-WS = "ws"
+NO_METADATA_PROBE = {"AZURE_TOKEN_CREDENTIALS": "dev", "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9"}
+# A test starts with no Azure workspace configured.
+AZURE_VARIABLES = (
+    "AZUREML_ARM_SUBSCRIPTION",
+    "AZUREML_ARM_RESOURCEGROUP",
+    "AZUREML_ARM_WORKSPACE_NAME",
+    "JUPYTER_COMPUTE_ARM_ENDPOINT",
+    "JUPYTER_COMPUTE_ACCESS_TOKEN",
+    "JUPYTER_COMPUTE_FAULTS",
+)
 
 
 # Property tests run their full example counts under the default profile (./dev test). The "check" profile
@@ -61,26 +76,45 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(FOLDER_MARKS[folder])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def test_environment() -> Iterator[None]:
+    """The session's variables (the test knobs, no metadata probe), undone when it ends: every process a test
+    starts (CLI, kernels, JupyterLab, module-scoped servers) inherits them."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in TEST_KNOBS.items():
+            patch.setenv(name, os.environ.get(name) or value)
+        for name, value in NO_METADATA_PROBE.items():
+            patch.setenv(name, value)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Every test gets its own local workspace state and no Azure configuration."""
-    home = tmp_path / "jc-home"
-    monkeypatch.setenv("JUPYTER_COMPUTE_HOME", str(home))
-    for var in (
-        "AZUREML_ARM_SUBSCRIPTION",
-        "AZUREML_ARM_RESOURCEGROUP",
-        "AZUREML_ARM_WORKSPACE_NAME",
-        "JUPYTER_COMPUTE_ARM_ENDPOINT",
-        "JUPYTER_COMPUTE_ACCESS_TOKEN",
-        "JUPYTER_COMPUTE_FAULTS",
-    ):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.chdir(tmp_path)
+    """Every test gets its own local workspace state and no Azure configuration: as variables for the processes
+    it starts, and as this process's settings, read from them once at its start as a fresh process would. A test
+    changes a knob in this process with ``settings.override(...)``; changing ``os.environ`` reaches only the
+    processes it starts afterwards."""
     from jupyter_compute import settings
 
+    home = tmp_path / "jc-home"
+    monkeypatch.setenv("JUPYTER_COMPUTE_HOME", str(home))
+    for var in AZURE_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
     settings.reset()
-    yield home
+    with settings.override(settings.Settings.from_env()):
+        yield home
     settings.reset()
+
+
+@pytest.fixture
+def knobs() -> Iterator[Knobs]:
+    """``settings.override`` without a block: the changes hold until the test ends (threads it started included).
+    The processes the test starts do not see them; give those variables."""
+    from jupyter_compute import settings
+
+    with ExitStack() as stack:
+        yield lambda **changes: stack.enter_context(settings.override(**changes))
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +165,6 @@ def reference_validator(reference: Path) -> Any:
 def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """An IPython shell (no kernel) with the extension loaded, as terminal IPython has it."""
     from IPython.core.interactiveshell import InteractiveShell
-
     from traitlets.config import Config
 
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
@@ -148,12 +181,15 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 @pytest.fixture
 def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedArm]:
     """A scripted ARM server on 127.0.0.1, configured as the ARM endpoint with its token."""
+    from jupyter_compute import settings
+
     from arm_script import TOKEN, scripted
 
     with scripted("127.0.0.1") as server:
-        monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)
+        monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)  # for the CLI processes a test starts
         monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", TOKEN)
-        yield server
+        with settings.override(arm_endpoint=server.url, access_token=TOKEN):
+            yield server
 
 
 C = TypeVar("C", bound="Cli")

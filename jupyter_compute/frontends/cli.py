@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from .. import settings
 from ..errors import ComputeError, HelpRequested, ValidationError
 from ..render.output import error_text, render_data
 from .command import Command, Session
@@ -29,6 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     try:
         command = parse(words, prog="jupyter compute")
+        settings.current()  # a bad variable is one paragraph and exit 2 here, before any request
         if runs_itself(command, FRONT_END):
             return OWN_VERBS[command.verb](command)
         question = VERBS[command.verb].confirm

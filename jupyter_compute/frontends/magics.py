@@ -15,6 +15,7 @@ from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
+from .. import settings
 from ..errors import ComputeError, HelpRequested
 from ..render.output import error_text
 from .command import Command, Session
@@ -45,6 +46,7 @@ class ComputeMagics(Magics):
     def compute(self, line: str, cell: str | None = None) -> Any:
         try:
             command = parse(line, prog="%compute", yaml_body=cell, prompt=_prompt)
+            settings.current()  # a bad variable is one paragraph here, before any request
             if runs_itself(command, FRONT_END):
                 return OWN_VERBS[command.verb](self, command)
             outcome = execute(command, self.session)

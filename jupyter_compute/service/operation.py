@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
-import os
 import threading
 import time
 import uuid
@@ -28,6 +27,7 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from .. import settings
 from ..errors import ComputeError, NotFound, OperationFailed, ServiceError, StoppedWatching, UntrustedLink
 from ..model.progress import TERMINAL, Progress, assess, typical_duration
 
@@ -48,9 +48,9 @@ _LINKS: dict[StrategyKind, str] = {
 
 
 def poll_interval(local: bool, speed: float) -> float:
-    configured = os.environ.get("JUPYTER_COMPUTE_POLL_INTERVAL")
-    if configured:
-        return max(0.05, float(configured))
+    configured = settings.current().poll_interval
+    if configured is not None:
+        return configured
     if local:
         return min(DEFAULT_INTERVAL, max(0.1, DEFAULT_INTERVAL / speed))
     return DEFAULT_INTERVAL

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, urlencode
 
+from .. import settings
 from ..errors import Problem, ValidationError
 from ..model.specs._base import WireContext
 from ..model.specs._fields import GUID
@@ -77,7 +78,7 @@ class WorkspaceRef:
             resource_group,
             workspace_name,
             chosen.name,
-            endpoint or os.environ.get("JUPYTER_COMPUTE_ARM_ENDPOINT"),
+            endpoint or settings.current().arm_endpoint,
             False,
             origin,
         )
@@ -207,10 +208,9 @@ def resolve(explicit: WorkspaceRef | None = None, start: Path | None = None, *, 
     config = find_config(start)
     if config is not None:
         return read_config(config, found=True)
-    env = os.environ
-    names = ("AZUREML_ARM_SUBSCRIPTION", "AZUREML_ARM_RESOURCEGROUP", "AZUREML_ARM_WORKSPACE_NAME")
-    if all(env.get(n) for n in names):
-        return WorkspaceRef.azure(*(env[n] for n in names), origin="environment")
+    ids = settings.current().azureml_workspace_ids
+    if ids is not None:
+        return WorkspaceRef.azure(*ids, origin="environment")
     if announce:
         announce_local()
     return WorkspaceRef.local_workspace()

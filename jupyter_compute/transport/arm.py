@@ -52,11 +52,12 @@ from ..errors import (
     ValidationError,
 )
 from ..model.wire import ArmRequest, revealed
+from ..version import __version__
 from .auth import TokenSource, token_source
 from .clouds import Cloud
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-USER_AGENT = "jupyter-compute/0.1.0"
+USER_AGENT = f"jupyter-compute/{__version__}"
 # Failures a new try may cure: the connection failed, dropped or timed out (requests' wrappers of urllib3's).
 RETRYABLE = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError)
 

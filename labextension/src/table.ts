@@ -6,8 +6,11 @@
  */
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
 
+import { version } from '../package.json';
+
 export const MODULE_NAME = 'jupyter-compute';
-export const MODULE_VERSION = '0.1.0';
+// The package's one version (Python's __version__ is read from the same package.json at build time).
+export const MODULE_VERSION = version;
 
 interface Bar {
   title: string;

@@ -29,6 +29,9 @@ from conftest import ROOT
 from lab_helpers import READY, chromium, isolated_env, open_panel, shot
 
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(1200)]
+# The one version source; Python's __version__, the widget module and the installed extension all say it.
+VERSION = json.loads((ROOT / "labextension" / "package.json").read_text(encoding="utf-8"))["version"]
+ENABLED = f"jupyter-compute v{VERSION} enabled OK (python, jupyter-compute)"
 
 
 def checkout_copy(target: Path) -> Path:
@@ -59,6 +62,22 @@ def install_env(base: Path) -> dict[str, str]:
 def plain(text: str) -> str:
     """Without terminal colour codes."""
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def versions(python: Path, env: dict[str, str]) -> list[str]:
+    """What an installed package says its version is: Python, the ARM user agent, the widget module, and the
+    lab extension's package.json as installed for JupyterLab."""
+    script = (
+        "import json, sys, jupyter_compute\n"
+        "from jupyter_compute.transport.arm import USER_AGENT\n"
+        "from jupyter_compute.ui.panel.table import MODULE_VERSION\n"
+        "from pathlib import Path\n"
+        "shared = Path(sys.prefix, 'share/jupyter/labextensions/jupyter-compute/package.json')\n"
+        "print(jupyter_compute.__version__, USER_AGENT.split('/')[1], MODULE_VERSION.lstrip('^'),"
+        " json.loads(shared.read_text())['version'])\n"
+    )
+    said = subprocess.run([str(python), "-c", script], env=env, capture_output=True, text=True, check=True, cwd="/")
+    return said.stdout.split()
 
 
 def readme_launch_command() -> str:
@@ -103,7 +122,9 @@ def test_the_readme_launch_command_starts_jupyterlab_with_the_notebooks_and_the_
             text=True,
             check=True,
         )
-        assert "jupyter-compute v0.1.0 enabled OK (python, jupyter-compute)" in plain(listed.stdout + listed.stderr)
+        assert ENABLED in plain(listed.stdout + listed.stderr)
+        assert versions(clone / ".venv" / "bin" / "python", env) == [VERSION] * 4
+        assert (clone / "jupyter_compute" / "_version.py").is_file(), "the editable build wrote the version"
         with chromium() as browser:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(f"{info['url']}lab?token={info['token']}&reset")
@@ -134,6 +155,7 @@ def test_pip_install_into_a_fresh_venv_enables_the_extension(tmp_path: Path) -> 
     listed = subprocess.run(
         [str(venv / "bin" / "jupyter"), "labextension", "list"], env=env, capture_output=True, text=True, check=True
     )
-    assert "jupyter-compute v0.1.0 enabled OK (python, jupyter-compute)" in plain(listed.stdout + listed.stderr)
+    assert ENABLED in plain(listed.stdout + listed.stderr)
     installed = venv / "share" / "jupyter" / "labextensions" / "jupyter-compute"
     assert (installed / "package.json").is_file() and list((installed / "static").glob("remoteEntry.*.js"))
+    assert versions(venv / "bin" / "python", env) == [VERSION] * 4

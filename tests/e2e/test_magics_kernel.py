@@ -62,17 +62,9 @@ def test_notebook_with_secrets_saves_none(isolated_state: Path, tmp_path: Path) 
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     env = kernel_env(isolated_state, JUPYTER_COMPUTE_SPEED="40", VM_PASSWORD=VM_SECRET, DBX_TOKEN=DBX_SECRET)
-    import os
-
-    saved_env = dict(os.environ)
-    os.environ.update(env)
-    try:
-        NotebookClient(
-            nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-        ).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved_env)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute(
+        env=env  # the kernel's environment
+    )
     path = tmp_path / "attach.ipynb"
     nbformat.write(nb, path)
     text = path.read_text()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
@@ -23,15 +22,9 @@ def test_there_are_notebooks() -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs_clean(path: Path, isolated_state: Path) -> None:
     nb = nbformat.read(path, as_version=4)
-    saved = dict(os.environ)
-    os.environ.update(kernel_env(isolated_state, JUPYTER_COMPUTE_SPEED="40"))
-    try:
-        NotebookClient(
-            nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-        ).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute(
+        env=kernel_env(isolated_state, JUPYTER_COMPUTE_SPEED="40")  # the kernel's environment
+    )
     tagged = [c for c in nb.cells if "expected-error" in c.get("metadata", {}).get("tags", [])]
     checked = [c for c in nb.cells if c not in tagged]
     errors = [o for c in checked for o in c.get("outputs", []) if o.get("output_type") == "error"]

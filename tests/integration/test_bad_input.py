@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from IPython.core.interactiveshell import InteractiveShell
 
+from jupyter_compute import settings as jc_settings
 from jupyter_compute.errors import ValidationError
 from jupyter_compute.frontends.grammar import parse
 
@@ -152,14 +153,14 @@ def test_magic_refuses_in_one_paragraph_and_sends_nothing(
     case = CASES[name]
     words, cwd = materialise(case, tmp_path / "files")
     log = tmp_path / "access.log"
-    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_LOG", str(log))
     monkeypatch.chdir(cwd)
     before = getattr(sys, "last_value", None)
-    result = (
-        shell.run_cell_magic("compute", words, case.cell)
-        if case.cell is not None
-        else shell.run_line_magic("compute", words)
-    )
+    with jc_settings.override(access_log=log):
+        result = (
+            shell.run_cell_magic("compute", words, case.cell)
+            if case.cell is not None
+            else shell.run_line_magic("compute", words)
+        )
     out, err = capsys.readouterr()
     err = err.replace(LOCAL_NOTICE, "")
     assert result is None
@@ -170,6 +171,63 @@ def test_magic_refuses_in_one_paragraph_and_sends_nothing(
         assert needle in err
     assert HIDDEN not in out + err
     assert writes(log) == []
+
+
+# A variable's bad value, and what the paragraph says the variable accepts.
+BAD_VARIABLES = {
+    "JUPYTER_COMPUTE_POLL_INTERVAL": ("abc", "at least 0.05"),
+    "JUPYTER_COMPUTE_SPEED": ("0", "greater than 0"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_VARIABLES))
+def test_a_bad_variable_stops_the_cli_in_one_paragraph_naming_it(name: str, tmp_path: Path) -> None:
+    """Given a variable jupyter-compute reads set to a value it cannot use, when any command runs, then it exits
+    2 with one paragraph naming the variable, its value and what it accepts, before any request."""
+    value, accepted = BAD_VARIABLES[name]
+    log = tmp_path / "access.log"
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, name: value, "JUPYTER_COMPUTE_ACCESS_LOG": str(log)},
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert name in result.stderr and repr(value) in result.stderr and accepted in result.stderr, result.stderr
+    assert result.stdout == "" and not log.exists(), "nothing was sent"
+    helped = subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, name: value},
+    )
+    assert helped.returncode == 0 and "create" in helped.stdout, "help needs no settings"
+
+
+@pytest.mark.parametrize("name", sorted(BAD_VARIABLES))
+def test_a_bad_variable_stops_the_magic_in_one_paragraph_naming_it(
+    name: str, shell: InteractiveShell, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a kernel whose environment has a bad value, then each `%compute` prints one paragraph naming the
+    variable and returns None, with no traceback; once the variable is fixed, the next one works."""
+    value, accepted = BAD_VARIABLES[name]
+    monkeypatch.setenv(name, value)
+    jc_settings.reset()  # this process reads its environment afresh, as a new kernel does
+    before = getattr(sys, "last_value", None)
+    for _ in range(2):
+        assert shell.run_line_magic("compute", "list") is None
+        out, err = capsys.readouterr()
+        assert getattr(sys, "last_value", None) is before, "an exception escaped the magic"
+        assert "Traceback" not in out + err
+        assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+        assert name in err and repr(value) in err and accepted in err, err
+    assert shell.run_line_magic("compute", "--help") is None and "create" in capsys.readouterr().out
+    monkeypatch.delenv(name)
+    assert shell.run_line_magic("compute", "list").names() == []
 
 
 def test_billion_laughs_is_refused_fast_and_small(tmp_path: Path) -> None:

@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 
+from jupyter_compute import settings
 from jupyter_compute.local.server import LocalServer, Logged
+from jupyter_compute.settings import Settings
 
 from conftest import Cli as SubprocessCli
 from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, UAI, VM_ID
@@ -26,39 +28,39 @@ AZ_SUB = "11111111-2222-3333-4444-555555555555"
 
 @dataclass
 class Cli(SubprocessCli):
-    """`jupyter compute` as a subprocess, or (for the long fault matrix) its main() in this process."""
+    """`jupyter compute` as a subprocess with ``env``, or (for the long fault matrix) its main() in this process,
+    under the settings the test installed (``settings.override``)."""
 
     inprocess: bool = False
 
     def slowly(self, *args: str) -> None:
         """Run a command whose operation takes about 3 s, wherever the server runs (this process or the CLI's)."""
-        saved = os.environ.get("JUPYTER_COMPUTE_SPEED")
-        os.environ["JUPYTER_COMPUTE_SPEED"] = "5"
-        try:
+        with settings.override(speed=5):
             self.with_env(JUPYTER_COMPUTE_SPEED="5")(*args)
-        finally:
-            os.environ["JUPYTER_COMPUTE_SPEED"] = saved or "40"
 
     def run(self, words: list[str]) -> subprocess.CompletedProcess[str]:
-        return run_inprocess(words, self.env) if self.inprocess else super().run(words)
+        return run_inprocess(words) if self.inprocess else super().run(words)
 
 
-def run_inprocess(words: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_inprocess(words: list[str]) -> subprocess.CompletedProcess[str]:
     import io
     from contextlib import redirect_stderr, redirect_stdout
 
     from jupyter_compute.frontends import cli
 
     out, err = io.StringIO(), io.StringIO()
-    os.environ.update(env)  # left in place: the poller thread keeps working after main() returns
     with redirect_stdout(out), redirect_stderr(err):
         code = cli.main(words)
     return subprocess.CompletedProcess(words, code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture
-def env(isolated_state: Path) -> dict[str, str]:
-    return {**os.environ, "VM_PASSWORD": "vm-pass-9", "DBX_TOKEN": "dbx-token-9"}
+def env(isolated_state: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The CLI's environment, with the secrets the attach commands name (which the in-process CLI reads from
+    this process's environment: a secret's variable is the user's input, not a setting)."""
+    monkeypatch.setenv("VM_PASSWORD", "vm-pass-9")
+    monkeypatch.setenv("DBX_TOKEN", "dbx-token-9")
+    return dict(os.environ)
 
 
 @pytest.fixture
@@ -235,29 +237,27 @@ FAULTS = {
 }
 
 
-@pytest.fixture
-def restored_environ() -> Iterator[None]:
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
-
-
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 @pytest.mark.parametrize("mode", ["local", "azure"])
-def test_every_verb_completes_under_faults(
-    fault: str, mode: str, env: dict[str, str], isolated_state: Path, restored_environ: None
-) -> None:
+def test_every_verb_completes_under_faults(fault: str, mode: str, env: dict[str, str], isolated_state: Path) -> None:
+    """The CLI's main() in this process (the matrix is long), reading the settings a CLI process would read from
+    its environment, for the whole run: the poller goes on working after each main() returns."""
     env = {**env, "JUPYTER_COMPUTE_SPEED": "100"}  # the fault matrix is long: run its timeline faster
     if mode == "local":
-        every_verb(Cli({**env, "JUPYTER_COMPUTE_FAULTS": FAULTS[fault]}, inprocess=True))
+        cli = Cli({**env, "JUPYTER_COMPUTE_FAULTS": FAULTS[fault]}, inprocess=True)
+        with settings.override(Settings.from_env(cli.env)):
+            every_verb(cli)
+            from jupyter_compute import Workspace
+
+            ws = Workspace.local()  # the server main() started in this process, with the settings' faults
+            assert ws._client().get(f"{ws.ref.base_url()}/_emulator/faults").body["rules"][0]["fired"] > 0
         return
-    os.environ["JUPYTER_COMPUTE_SPEED"] = "100"
     server = LocalServer(home=isolated_state / "emulator", faults=FAULTS[fault]).start()
     try:
         cli = azure_cli(env, server)
         cli.inprocess = True
-        every_verb(cli)
+        with settings.override(Settings.from_env(cli.env)):
+            every_verb(cli)
         fired = server.faults.snapshot()["rules"][0]["fired"]
         assert fired > 0
         if fault == "throttle":
@@ -356,8 +356,7 @@ def test_killed_mid_create_leaves_a_usable_store(env: dict[str, str], isolated_s
 def test_paging_follows_next_link(env: dict[str, str]) -> None:
     from jupyter_compute import AmlComputeSpec, Workspace
 
-    os.environ["JUPYTER_COMPUTE_LOCAL_PAGE_SIZE"] = "3"
-    try:
+    with settings.override(local_page_size=3):
         ws = Workspace.local()
         ops = [
             ws.create(AmlComputeSpec.from_keywords(name=f"page-{i}x", max_instances=1), preflight=False)
@@ -368,8 +367,6 @@ def test_paging_follows_next_link(env: dict[str, str]) -> None:
         assert len(raw["value"]) == 3 and raw["nextLink"]
         for op in ops:
             op.wait(30)
-    finally:
-        del os.environ["JUPYTER_COMPUTE_LOCAL_PAGE_SIZE"]
 
 
 def test_delete_asks_for_confirmation_without_yes(env: dict[str, str]) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from jupyter_compute import settings
 from jupyter_compute.compat import (
     AdlaCompute,
     AmlCompute,
@@ -40,12 +41,11 @@ ADLA = f"/subscriptions/{SUB}/resourceGroups/v1-rg/providers/Microsoft.DataLakeA
 @pytest.fixture
 def server(isolated_state: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
     srv = LocalServer(home=isolated_state / "azure", record_bodies=True).start()
-    monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", srv.url)
-    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", srv.token)
-    monkeypatch.setenv("V1_PASSWORD", PASSWORD)
+    monkeypatch.setenv("V1_PASSWORD", PASSWORD)  # the user's own variables, read by the v1 code below
     monkeypatch.setenv("V1_TOKEN", TOKEN)
     monkeypatch.setenv("IPYTHONDIR", str(isolated_state / "ipython"))
-    yield srv
+    with settings.override(arm_endpoint=srv.url, access_token=srv.token):
+        yield srv
     srv.stop()
 
 

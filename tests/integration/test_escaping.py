@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from jupyter_compute import Workspace
+from jupyter_compute import Workspace, settings
 from jupyter_compute.errors import ValidationError
 from jupyter_compute.service.ref import WorkspaceRef, read_config
 from jupyter_compute.ui import panel as panel_module
@@ -50,8 +50,7 @@ def no_cached_panels() -> Iterator[None]:
 
 @pytest.fixture
 def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[HostileArm]:
-    with hostile_arm() as server:
-        monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", "test-token")
+    with hostile_arm() as server, settings.override(access_token="test-token"):
         yield server
 
 

@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from conftest import Knobs
+
 STORE = "local-workspace.sqlite3"
 
 
@@ -183,11 +185,11 @@ def test_the_cli_says_which_file_and_what_to_do(broken: Broken, tmp_path: Path) 
 
 
 def test_the_magic_says_which_file_and_what_to_do(
-    broken: Broken, shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    broken: Broken, shell: InteractiveShell, capsys: pytest.CaptureFixture[str], knobs: Knobs
 ) -> None:
     """Given a broken store, when `%compute list` and `%compute create` run in IPython, then each prints one
     paragraph naming the store and the fix, no traceback, and nothing is lost."""
-    monkeypatch.setenv("JUPYTER_COMPUTE_HOME", str(broken.home))
+    knobs(home=broken.home)
     before = fingerprint(broken.home)
     for line in ("list", "create cluster new-cl --max-instances 1"):
         capsys.readouterr()
@@ -196,7 +198,7 @@ def test_the_magic_says_which_file_and_what_to_do(
         shown = capsys.readouterr()
         assert "Traceback" not in shown.out
         assert_names_the_file(one_paragraph(shown.err), broken)
-    assert_nothing_was_lost(broken, {**os.environ}, before)
+    assert_nothing_was_lost(broken, {**os.environ, "JUPYTER_COMPUTE_HOME": str(broken.home)}, before)
 
 
 def test_an_emulator_port_out_of_range_or_taken_is_one_paragraph(tmp_path: Path) -> None:
@@ -237,16 +239,15 @@ def test_a_disk_that_fills_or_turns_read_only_while_the_server_runs(
     disk: Path,
     tmp_path: Path,
     shell: InteractiveShell,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    knobs: Knobs,
 ) -> None:
     """Given `%compute` using the local workspace (its server already running in the kernel), when the disk
     fills up or turns read-only, then `%compute create` prints one paragraph naming the store, each request is
     answered once (the server's answer is not retried for minutes), and after the fix the compute made before
     is still there and creating works."""
     home, access_log = disk / "state", tmp_path / "access.log"
-    monkeypatch.setenv("JUPYTER_COMPUTE_HOME", str(home))
-    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_LOG", str(access_log))
+    knobs(home=home, access_log=access_log)
     assert shell.run_line_magic("compute", "create cluster kept-cl --max-instances 1").status == "Succeeded"
     broken = (fill if condition == "full" else read_only_now)(disk)
     access_log.write_text("")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from jupyter_compute import settings
 from jupyter_compute.local.server import LocalServer
 
 from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, UAI, VM_ID
@@ -172,10 +173,13 @@ def azure_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServ
 
 
 @pytest.fixture
-def azure(azure_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Azure workspace of these lines is a local server on loopback (a dry run reads its region)."""
+def azure(azure_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The Azure workspace of these lines is a local server on loopback (a dry run reads its region): this
+    process's settings, and variables for the CLI processes."""
     monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", azure_server.url)
     monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", azure_server.token)
+    with settings.override(arm_endpoint=azure_server.url, access_token=azure_server.token):
+        yield
 
 
 def cli_dry_run(line: str) -> str:
@@ -208,9 +212,9 @@ def test_other_lines_give_byte_identical_requests(shell: InteractiveShell, line:
     assert repr(magic(shell, f"{line} --dry-run -o json {AZURE}")) == cli_dry_run(line)
 
 
-def test_cancel_stops_watching_and_wait_follows_again(shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("JUPYTER_COMPUTE_SPEED", "8")  # about 2.5 s to create
-    op = magic(shell, "create cluster cancel-cl --max-instances 1 --no-wait")
+def test_cancel_stops_watching_and_wait_follows_again(shell: InteractiveShell) -> None:
+    with settings.override(speed=8):  # about 2.5 s to create
+        op = magic(shell, "create cluster cancel-cl --max-instances 1 --no-wait")
     message = op.cancel()
     assert op.done() and op.status == "InProgress" and "goes on in the service" in message
     again = magic(shell, "wait cancel-cl")

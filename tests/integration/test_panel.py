@@ -236,7 +236,7 @@ def test_details_show_the_compute_without_secrets(panel: ComputePanel) -> None:
     assert panel.tools.closed
 
 
-def test_switching_workspace_shows_its_list(panel: ComputePanel, monkeypatch, isolated_state) -> None:  # type: ignore[no-untyped-def]
+def test_switching_workspace_shows_its_list(panel: ComputePanel, knobs, isolated_state) -> None:  # type: ignore[no-untyped-def]
     """Given the local workspace, choosing "an Azure workspace…" without its names says what is
     missing; with them, the panel shows that workspace's list (an ARM server on loopback) and its sizes."""
     from jupyter_compute.local.server import LocalServer
@@ -248,8 +248,7 @@ def test_switching_workspace_shows_its_list(panel: ComputePanel, monkeypatch, is
     assert panel.azure_box.layout.display == "flex"
     panel.use_azure()
     assert "subscription_id" in panel.message.value
-    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", other.token)
-    monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", other.url)
+    knobs(access_token=other.token, arm_endpoint=other.url)
     for key, value in (
         ("subscription_id", "00000000-0000-0000-0000-000000000001"),
         ("resource_group", "rg"),
@@ -270,7 +269,7 @@ def test_switching_workspace_shows_its_list(panel: ComputePanel, monkeypatch, is
 
 
 def test_an_unreachable_workspace_is_said_in_the_panel_until_it_answers_again(  # type: ignore[no-untyped-def]
-    panel: ComputePanel, monkeypatch, isolated_state
+    panel: ComputePanel, knobs, isolated_state
 ) -> None:
     """Given the panel on an Azure workspace, when listing fails on every tick (here: 401 for every
     request), then the panel says why and keeps the last list; when the service answers again, the
@@ -278,8 +277,7 @@ def test_an_unreachable_workspace_is_said_in_the_panel_until_it_answers_again(  
     from jupyter_compute.local.server import LocalServer
 
     server = LocalServer(home=isolated_state / "flaky-azure").start()
-    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_TOKEN", server.token)
-    monkeypatch.setenv("JUPYTER_COMPUTE_ARM_ENDPOINT", server.url)
+    knobs(access_token=server.token, arm_endpoint=server.url)
     try:
         azure = Workspace.azure("00000000-0000-0000-0000-000000000002", "rg", "flaky")
         azure.create(AmlComputeSpec.from_keywords(name="kept-row", max_instances=1), preflight=False).wait(30)

@@ -15,8 +15,10 @@ from typing import Any
 import ipywidgets
 from traitlets import Dict, Float, List, Unicode
 
+from ...version import __version__
+
 MODULE = "jupyter-compute"
-MODULE_VERSION = "^0.1.0"
+MODULE_VERSION = f"^{__version__}"  # the lab extension registers its module under the same version
 
 
 class ComputeTable(ipywidgets.DOMWidget):  # type: ignore[misc]
