@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from jupyter_compute import settings
 from jupyter_compute.local.server import LocalServer, Logged
 
 from kinds import ADLA_ID, AKS_ID, DBX_ID, HDI_ID, SUB, SYN_ID, VM_ID
@@ -36,12 +37,8 @@ class Cli:
 
     def slowly(self, *args: str) -> None:
         """Run a command whose operation takes about 3 s, wherever the server runs (this process or the CLI's)."""
-        saved = os.environ.get("JUPYTER_COMPUTE_SPEED")
-        os.environ["JUPYTER_COMPUTE_SPEED"] = "5"
-        try:
+        with settings.override(speed=5.0):
             self.with_env(JUPYTER_COMPUTE_SPEED="5")(*args)
-        finally:
-            os.environ["JUPYTER_COMPUTE_SPEED"] = saved or "40"
 
     def __call__(self, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
         words = [*args, *self.workspace]
@@ -370,8 +367,7 @@ def test_killed_mid_create_leaves_a_usable_store(env: dict[str, str], isolated_s
 def test_paging_follows_next_link(env: dict[str, str]) -> None:
     from jupyter_compute import AmlComputeSpec, Workspace
 
-    os.environ["JUPYTER_COMPUTE_LOCAL_PAGE_SIZE"] = "3"
-    try:
+    with settings.override(local_page_size=3):
         ws = Workspace.local()
         ops = [
             ws.create(AmlComputeSpec.from_keywords(name=f"page-{i}x", max_instances=1), preflight=False)
@@ -382,8 +378,6 @@ def test_paging_follows_next_link(env: dict[str, str]) -> None:
         assert len(raw["value"]) == 3 and raw["nextLink"]
         for op in ops:
             op.wait(30)
-    finally:
-        del os.environ["JUPYTER_COMPUTE_LOCAL_PAGE_SIZE"]
 
 
 def test_delete_asks_for_confirmation_without_yes(env: dict[str, str]) -> None:
