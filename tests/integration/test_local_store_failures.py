@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from jupyter_compute import settings
+
 STORE = "local-workspace.sqlite3"
 
 
@@ -183,20 +185,20 @@ def test_the_cli_says_which_file_and_what_to_do(broken: Broken, tmp_path: Path) 
 
 
 def test_the_magic_says_which_file_and_what_to_do(
-    broken: Broken, shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    broken: Broken, shell: InteractiveShell, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Given a broken store, when `%compute list` and `%compute create` run in IPython, then each prints one
     paragraph naming the store and the fix, no traceback, and nothing is lost."""
-    monkeypatch.setenv("JUPYTER_COMPUTE_HOME", str(broken.home))
     before = fingerprint(broken.home)
-    for line in ("list", "create cluster new-cl --max-instances 1"):
-        capsys.readouterr()
-        result = shell.run_cell(f"_ = %compute {line}")
-        assert result.error_in_exec is None and result.error_before_exec is None
-        shown = capsys.readouterr()
-        assert "Traceback" not in shown.out
-        assert_names_the_file(one_paragraph(shown.err), broken)
-    assert_nothing_was_lost(broken, {**os.environ}, before)
+    with settings.override(home=broken.home):
+        for line in ("list", "create cluster new-cl --max-instances 1"):
+            capsys.readouterr()
+            result = shell.run_cell(f"_ = %compute {line}")
+            assert result.error_in_exec is None and result.error_before_exec is None
+            shown = capsys.readouterr()
+            assert "Traceback" not in shown.out
+            assert_names_the_file(one_paragraph(shown.err), broken)
+    assert_nothing_was_lost(broken, {**os.environ, "JUPYTER_COMPUTE_HOME": str(broken.home)}, before)
 
 
 def test_an_emulator_port_out_of_range_or_taken_is_one_paragraph(tmp_path: Path) -> None:
@@ -237,7 +239,6 @@ def test_a_disk_that_fills_or_turns_read_only_while_the_server_runs(
     disk: Path,
     tmp_path: Path,
     shell: InteractiveShell,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Given `%compute` using the local workspace (its server already running in the kernel), when the disk
@@ -245,17 +246,16 @@ def test_a_disk_that_fills_or_turns_read_only_while_the_server_runs(
     answered once (the server's answer is not retried for minutes), and after the fix the compute made before
     is still there and creating works."""
     home, access_log = disk / "state", tmp_path / "access.log"
-    monkeypatch.setenv("JUPYTER_COMPUTE_HOME", str(home))
-    monkeypatch.setenv("JUPYTER_COMPUTE_ACCESS_LOG", str(access_log))
-    assert shell.run_line_magic("compute", "create cluster kept-cl --max-instances 1").status == "Succeeded"
-    broken = (fill if condition == "full" else read_only_now)(disk)
-    access_log.write_text("")
-    capsys.readouterr()
-    shell.run_cell("_ = %compute create cluster new-cl --max-instances 1")
-    assert_names_the_file(one_paragraph(capsys.readouterr().err), broken)
-    requests = [line.split()[2:4] for line in access_log.read_text().splitlines()]
-    assert requests and len(requests) == len({tuple(r) for r in requests}), requests
-    assert {line.split()[-1] for line in access_log.read_text().splitlines()} == {"507"}
-    broken.repair()
-    assert shell.run_line_magic("compute", "list").names() == ["kept-cl"]
-    assert shell.run_line_magic("compute", "create cluster new-cl --max-instances 1").status == "Succeeded"
+    with settings.override(home=home, access_log=access_log):
+        assert shell.run_line_magic("compute", "create cluster kept-cl --max-instances 1").status == "Succeeded"
+        broken = (fill if condition == "full" else read_only_now)(disk)
+        access_log.write_text("")
+        capsys.readouterr()
+        shell.run_cell("_ = %compute create cluster new-cl --max-instances 1")
+        assert_names_the_file(one_paragraph(capsys.readouterr().err), broken)
+        requests = [line.split()[2:4] for line in access_log.read_text().splitlines()]
+        assert requests and len(requests) == len({tuple(r) for r in requests}), requests
+        assert {line.split()[-1] for line in access_log.read_text().splitlines()} == {"507"}
+        broken.repair()
+        assert shell.run_line_magic("compute", "list").names() == ["kept-cl"]
+        assert shell.run_line_magic("compute", "create cluster new-cl --max-instances 1").status == "Succeeded"
