@@ -25,9 +25,9 @@ from ..model.schema import problems as schema_problems
 from ..settings import Settings
 from . import quota, resources, rules
 from .events import Event, Kind
-from .routes import PROVIDER, Answer, ArmFailure, Request, Scope, Target, bad_request, busy, not_found
-from .simulation import Derived, derive, instance_state
-from .store import ComputeRow, OperationRow, Store, subscription_of
+from .routes import PROVIDER, Answer, ArmFailure, Page, Request, Scope, Target, bad_request, busy, not_found
+from .simulation import Derived, derive, instance_state, settles_at
+from .store import ComputeRow, Listed, OperationRow, PageKey, Store, subscription_of
 
 CREATABLE = (
     "AmlCompute",
@@ -41,6 +41,7 @@ CREATABLE = (
 )
 OPERATIONS_KEPT = 7 * 24 * 3600.0  # seconds an operation's status stays readable
 DEFAULT_IDLE = 120.0  # nodeIdleTimeBeforeScaleDown when none is given
+SETTLED_KEPT = 20_000  # settled renderings kept for lists (a few KB each)
 _POWER: dict[str, Kind] = {"start": "start", "stop": "stop", "restart": "restart"}
 
 
@@ -65,6 +66,8 @@ class Computes:
         self.settings = settings
         self.clock = clock
         self.location = location
+        # (workspace path, name) -> ((body, events) as stored, (its resource, as JSON)): settled rows, rendered once
+        self._settled: dict[tuple[str, str], tuple[tuple[str, str], tuple[dict[str, Any], str]]] = {}
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -81,16 +84,35 @@ class Computes:
             else:
                 rows, more = self.store.page(db, scope.key, t, size, _page_key(request.query.get("$skipToken")))
         durations = catalogue.durations()
-        page = [
-            resources.render(row.name, d.body, scope, self.location)
-            for row in rows
-            if (d := derive(row, t, durations)).body is not None
-        ]
-        result: dict[str, Any] = {"value": page}
+        items = [item for listed in rows if (item := self._listed(listed, scope, t, durations)) is not None]
+        link = None
         if more and rows:
-            query = {"api-version": request.query["api-version"], "$skipToken": _token(rows[-1])}
-            result["nextLink"] = f"{request.base_url}{request.path}?{urlencode(query)}"
-        return 200, {}, result
+            query = {"api-version": request.query["api-version"], "$skipToken": _token(rows[-1].key)}
+            link = f"{request.base_url}{request.path}?{urlencode(query)}"
+        return 200, {}, Page(items, link)
+
+    def _listed(
+        self, listed: Listed, scope: Scope, t: float, durations: dict[str, float]
+    ) -> tuple[dict[str, Any], str] | None:
+        """The resource of a listed row and its JSON text (None once gone). A row past its last change reads
+        the same at any later time, so its rendering is kept (per version of the row) for later lists."""
+        key = (scope.path, listed.name)
+        version = (listed.body, listed.events)
+        settled = listed.settles is not None and t >= listed.settles
+        kept = self._settled.get(key)
+        if settled and kept is not None and kept[0] == version:
+            return kept[1]
+        derived = derive(self.store.decode(listed), t, durations)
+        if derived.body is None:
+            return None
+        resource = resources.render(listed.name, derived.body, scope, self.location)
+        item = (resource, json.dumps(resource))
+        if settled:
+            self._settled.pop(key, None)
+            self._settled[key] = (version, item)
+            while len(self._settled) > SETTLED_KEPT:
+                del self._settled[next(iter(self._settled))]
+        return item
 
     def get(self, request: Request, target: Target) -> Answer:
         row, derived = self._existing(target.workspace, target.name)
@@ -296,8 +318,8 @@ class Computes:
         return (row if derived.body is not None else None), derived
 
     def _save(self, db: sqlite3.Connection, row: ComputeRow, t: float) -> None:
-        """Store ``row`` with the vCPUs its timeline holds: every write goes through here."""
-        self.store.put_compute(db, row, quota.holdings(row, catalogue.durations()))
+        """Every write goes through here."""
+        save(self.store, db, row)
         self.store.prune_usage(db, subscription_of(row.workspace), t)
 
     def _used(self, db: sqlite3.Connection, scope: Scope, t: float, exclude: str | None = None) -> quota.InUse:
@@ -383,6 +405,12 @@ class Computes:
         return {"Azure-AsyncOperation": url}
 
 
+def save(store: Store, db: sqlite3.Connection, row: ComputeRow) -> None:
+    """Store ``row`` with what its timeline implies for readers: the vCPUs it holds, when it settles."""
+    durations = catalogue.durations()
+    store.put_compute(db, row, quota.holdings(row, durations), settles_at(row, durations))
+
+
 def _require_type(row: ComputeRow, compute_type: str, applies: str) -> None:
     actual = row.body["properties"]["computeType"]
     if actual != compute_type:
@@ -415,11 +443,11 @@ def _idle_seconds(scale: Mapping[str, Any]) -> float:
     return seconds
 
 
-def _token(row: ComputeRow) -> str:
-    return base64.urlsafe_b64encode(json.dumps([row.created, row.name]).encode()).decode().rstrip("=")
+def _token(key: PageKey) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
 
 
-def _page_key(token: str | None) -> tuple[float, str] | None:
+def _page_key(token: str | None) -> PageKey | None:
     if token is None:
         return None
     try:

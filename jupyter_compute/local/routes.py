@@ -8,7 +8,9 @@ which (method, route).
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +33,22 @@ ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 Answer = tuple[int, dict[str, str], Any]
+
+
+class Page(dict[str, Any]):
+    """A list answer, ``{"value": [...], "nextLink": ...}``, that also knows its JSON text: each item's text
+    is given with it (kept from earlier answers), so sending a page of computes that have not changed costs
+    a join, not an encoding. ``json_text()`` is exactly ``json.dumps`` of the dict."""
+
+    def __init__(self, items: Sequence[tuple[dict[str, Any], str]], next_link: str | None = None) -> None:
+        super().__init__(value=[item for item, _ in items])
+        if next_link is not None:
+            self["nextLink"] = next_link
+        self._texts = [text for _, text in items]
+
+    def json_text(self) -> str:
+        tail = f', "nextLink": {json.dumps(self["nextLink"])}' if "nextLink" in self else ""
+        return '{"value": [' + ", ".join(self._texts) + "]" + tail + "}"
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ from ..errors import LocalStoreError, ValidationError
 from ..settings import Settings
 from .access import TOKEN_FILE, local_token, same_token
 from .faults import Delay, Drop, Faults
-from .routes import Request
+from .routes import Page, Request
 from .service import LocalService
 from .store import Store
 
@@ -315,7 +315,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(status, headers, body)
 
     def _write(self, status: int, headers: dict[str, str], body: Any) -> None:
-        data = json.dumps(body).encode() if body is not None else b""
+        text = body.json_text() if isinstance(body, Page) else json.dumps(body) if body is not None else ""
+        data = text.encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))

@@ -18,7 +18,7 @@ from .. import settings as settings_module
 from ..data import catalogue
 from ..settings import Settings
 from . import quota
-from .computes import Computes
+from .computes import Computes, save
 from .routes import PROVIDER, Answer, ArmFailure, Request, Target, method_not_allowed, resolve
 from .store import Store
 
@@ -55,6 +55,8 @@ class LocalService:
         return self._settings if self._settings is not None else settings_module.current()
 
     def handle(self, request: Request) -> Answer:
+        """The answer to ``request``. Its body is for reading or sending only: lists share the renderings of
+        computes that no longer change between answers."""
         try:
             if "api-version" not in request.query:
                 raise ArmFailure(
@@ -78,10 +80,9 @@ class LocalService:
             pending = self.store.unaccounted(db)
         if not pending:
             return
-        durations = catalogue.durations()
         with self.store.write() as db:  # read again inside the transaction: another process may have done it
             for row in self.store.unaccounted(db):
-                self.store.put_compute(db, row, quota.holdings(row, durations))
+                save(self.store, db, row)
 
     # --- the workspace and its region --------------------------------------------------------------
 

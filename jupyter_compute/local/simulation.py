@@ -10,7 +10,6 @@ Deleting -> gone.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -94,7 +93,7 @@ def change_times(row: ComputeRow, durations: dict[str, float]) -> list[float]:
 
 def derive(row: ComputeRow, now: float, durations: dict[str, float]) -> Derived:
     """The compute as a reader sees it at ``now`` (a deep copy of the stored body, filled in)."""
-    body = copy.deepcopy(row.body)
+    body = _copied(row.body)
     props = body.setdefault("properties", {})
     inner = (
         props.setdefault("properties", {})
@@ -228,6 +227,20 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
         "isLatestOsImageVersion": True,
     }
     return ci_state
+
+
+def settles_at(row: ComputeRow, durations: dict[str, float]) -> float:
+    """From when on :func:`derive` answers the same for ``row`` whatever the time (its last change time)."""
+    return change_times(row, durations)[-1]
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars): several times quicker than ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    return value
 
 
 def instance_state(derived: Derived) -> str | None:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import settings
 from ..errors import LocalStoreError
@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS computes (
     events TEXT NOT NULL,
     created REAL NOT NULL,
     gone REAL,
+    settles REAL,
     accounted INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (workspace, name)
 );
@@ -69,8 +70,9 @@ CREATE TABLE IF NOT EXISTS operations (
 );
 """
 # Columns older versions did not have; added in place when such a store is opened.
-ADDED_COLUMNS = (("gone", "REAL"), ("accounted", "INTEGER NOT NULL DEFAULT 0"))
+ADDED_COLUMNS = (("gone", "REAL"), ("settles", "REAL"), ("accounted", "INTEGER NOT NULL DEFAULT 0"))
 _COLUMNS = "workspace, name, body, events, created"
+_LISTED = _COLUMNS + ", settles"
 _LIVE = "(gone IS NULL OR gone > ?)"  # NULL: written by an older version, not yet accounted
 
 PageKey = tuple[float, str]  # (created, name): the order lists are paged in
@@ -88,6 +90,22 @@ class ComputeRow:
     body: dict[str, Any]
     events: list[Event] = field(default_factory=list)
     created: float = 0.0
+
+    @property
+    def key(self) -> PageKey:
+        return (self.created, self.name)
+
+
+class Listed(NamedTuple):
+    """A compute row as a list reads it, not yet decoded. Its two JSON texts are its version; from
+    ``settles`` on (if known), what it shows no longer changes with time."""
+
+    workspace: str
+    name: str
+    body: str
+    events: str
+    created: float
+    settles: float | None
 
     @property
     def key(self) -> PageKey:
@@ -201,7 +219,7 @@ class Store:
 
     def page(
         self, db: sqlite3.Connection, workspace: str, now: float, limit: int, after: PageKey | None = None
-    ) -> tuple[list[ComputeRow], bool]:
+    ) -> tuple[list[Listed], bool]:
         """Up to ``limit`` computes not gone at ``now``, in (created, name) order after ``after``; and
         whether more follow. Reads only those rows, whatever the size of the workspace."""
         where = f"workspace=? AND {_LIVE}"
@@ -210,25 +228,29 @@ class Store:
             where += " AND (created, name) > (?, ?)"
             params += [after[0], after[1]]
         found = db.execute(
-            f"SELECT {_COLUMNS} FROM computes WHERE {where} ORDER BY created, name LIMIT ?",
+            f"SELECT {_LISTED} FROM computes WHERE {where} ORDER BY created, name LIMIT ?",
             (*params, limit + 1),
         ).fetchall()
-        return [self._decode(row) for row in found[:limit]], len(found) > limit
+        return [Listed(*row) for row in found[:limit]], len(found) > limit
 
     def page_at(
         self, db: sqlite3.Connection, workspace: str, now: float, limit: int, offset: int
-    ) -> tuple[list[ComputeRow], bool]:
+    ) -> tuple[list[Listed], bool]:
         """Like :meth:`page`, from the ``offset``-th compute (``$skip``, the paging of older versions)."""
         found = db.execute(
-            f"SELECT {_COLUMNS} FROM computes WHERE workspace=? AND {_LIVE} ORDER BY created, name LIMIT ? OFFSET ?",
+            f"SELECT {_LISTED} FROM computes WHERE workspace=? AND {_LIVE} ORDER BY created, name LIMIT ? OFFSET ?",
             (workspace, now, limit + 1, offset),
         ).fetchall()
-        return [self._decode(row) for row in found[:limit]], len(found) > limit
+        return [Listed(*row) for row in found[:limit]], len(found) > limit
 
-    def put_compute(self, db: sqlite3.Connection, row: ComputeRow, usage: Iterable[Usage]) -> None:
-        """Store ``row`` with the vCPUs it holds over time (replacing what it held before)."""
+    def decode(self, listed: Listed) -> ComputeRow:
+        return self._decode(listed)
+
+    def put_compute(self, db: sqlite3.Connection, row: ComputeRow, usage: Iterable[Usage], settles: float) -> None:
+        """Store ``row`` with the vCPUs it holds over time (replacing what it held before), and the time from
+        which what it shows no longer changes."""
         db.execute(
-            f"INSERT OR REPLACE INTO computes ({_COLUMNS}, gone, accounted) VALUES (?, ?, ?, ?, ?, ?, 1)",
+            f"INSERT OR REPLACE INTO computes ({_COLUMNS}, gone, settles, accounted) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
             (
                 row.workspace,
                 row.name,
@@ -236,6 +258,7 @@ class Store:
                 json.dumps([event.to_json() for event in row.events]),
                 row.created,
                 gone_at(row.events),
+                settles,
             ),
         )
         db.execute("DELETE FROM usage WHERE workspace=? AND name=?", (row.workspace, row.name))
@@ -317,7 +340,7 @@ class Store:
     def prune_operations(db: sqlite3.Connection, older_than: float) -> None:
         db.execute("DELETE FROM operations WHERE ends < ?", (older_than,))
 
-    def _decode(self, row: tuple[Any, ...]) -> ComputeRow:
+    def _decode(self, row: tuple[Any, ...] | Listed) -> ComputeRow:
         with self._count_lock:
             self.rows_read += 1
         events = [Event.from_json(e) for e in json.loads(row[3])]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from jupyter_compute.local import rules
-from jupyter_compute.local.routes import Request, Scope, resolve
+from jupyter_compute.local.routes import Page, Request, Scope, resolve
 from jupyter_compute.local.service import LocalService
 from jupyter_compute.local.store import Store
 from jupyter_compute.model import schema
@@ -140,3 +140,27 @@ def test_an_idle_time_that_is_no_duration_is_refused_before_anything_is_stored(s
     assert status == 400 and "nodeIdleTimeBeforeScaleDown" in json.dumps(answer)
     with service.store.read() as db:
         assert db.execute("SELECT count(*) FROM computes").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("link", [None, 'http://127.0.0.1:1/x?$skipToken=a"b'])
+def test_a_page_sends_exactly_what_json_would(link: str | None) -> None:
+    items = [{"name": "a", "properties": {"n": 1, "s": "é\n"}}, {"name": "b", "tags": {}}]
+    page = Page([(item, json.dumps(item)) for item in items], link)
+    assert page.json_text() == json.dumps(dict(page))
+    assert json.loads(page.json_text()) == ({"value": items} | ({"nextLink": link} if link else {}))
+
+
+def test_a_list_answer_is_the_same_from_its_kept_renderings(tmp_path: Path) -> None:
+    """Listed twice (the second time from kept renderings), the list's text and content are the same."""
+    now = [1_800_000_000.0]
+    service = LocalService(Store(tmp_path), Settings(home=tmp_path), clock=lambda: now[0])
+    body = {"properties": {"computeType": "AmlCompute", "properties": {"scaleSettings": {"maxNodeCount": 1}}}}
+    query = {"api-version": "2025-12-01"}
+    for name in ("one-cl", "two-cl"):
+        assert service.handle(Request("PUT", f"{WS}/computes/{name}", query, body, "http://h"))[0] == 201
+    now[0] += 600  # both have settled
+    first = service.handle(Request("GET", f"{WS}/computes", query, None, "http://h"))[2]
+    second = service.handle(Request("GET", f"{WS}/computes", query, None, "http://h"))[2]
+    assert isinstance(first, Page) and isinstance(second, Page)
+    assert first == second and first.json_text() == second.json_text() == json.dumps(dict(second))
+    assert [c["name"] for c in second["value"]] == ["one-cl", "two-cl"]

@@ -86,7 +86,7 @@ def test_a_failed_write_leaves_nothing_of_itself(ws: Workspace) -> None:
     """Given a write that fails half-way, then neither the compute nor its vCPUs were stored."""
     row = ComputeRow(ws_path().lower(), "half-cl", {"properties": {}}, [Event(T0, "create", 1.0)], T0)
     with pytest.raises(RuntimeError), ws.store.write() as db:
-        ws.store.put_compute(db, row, [])
+        ws.store.put_compute(db, row, [], row.events[0].end)
         raise RuntimeError("the process is interrupted here")
     with ws.store.read() as db:
         assert db.execute("SELECT count(*) FROM computes").fetchone() == (0,)
@@ -163,7 +163,7 @@ def fill(ws: Workspace, count: int) -> None:
         for i in range(count):
             t = T0 + i
             row = ComputeRow(key, f"c-{i:04d}x", cluster_body(), [Event(t, "create", 20.0, min=0, idle=60.0)], t)
-            ws.store.put_compute(db, row, [])
+            ws.store.put_compute(db, row, [], row.events[0].end)
 
 
 def pages(ws: Workspace, on_page: Callable[[int], None] = lambda _: None) -> list[list[str]]:
@@ -213,6 +213,36 @@ def test_pages_stay_whole_while_computes_go(tmp_path: Path) -> None:
 
     listed = sum(pages(ws, delete_one), [])
     assert listed == [f"c-{i:04d}x" for i in range(25)]
+
+
+def test_a_compute_that_no_longer_changes_is_rendered_once_and_again_when_written(tmp_path: Path) -> None:
+    """Given 30 computes past their last change, when the list is read twice, then the second read decodes
+    none of them; when one is resized, the next list shows its new scale (and its nodes preparing), and
+    once it has settled it is no longer decoded either."""
+    ws = Workspace(tmp_path / "state")
+    fill(ws, 30)
+    ws.clock.t = T0 + 500
+
+    def listed() -> tuple[int, dict[str, Any]]:
+        before = ws.store.rows_read
+        (names,) = pages(ws)
+        assert len(names) == 30
+        answer = ws.ok("GET", f"{ws_path()}/computes")["value"]
+        return ws.store.rows_read - before, next(c for c in answer if c["name"] == "c-0007x")
+
+    assert listed()[0] == 30
+    assert listed()[0] == 0
+    scale = {"minNodeCount": 1, "maxNodeCount": 2}
+    ws.ok("PATCH", f"{ws_path()}/computes/c-0007x", {"properties": {"properties": {"scaleSettings": scale}}})
+    ws.clock.t += 10
+    decoded, resized = listed()
+    assert decoded == 2  # the resized one, in each of the two reads: its nodes are still preparing
+    inner = resized["properties"]["properties"]
+    assert inner["scaleSettings"]["minNodeCount"] == 1 and inner["nodeStateCounts"]["preparingNodeCount"] == 1
+    ws.clock.t += 600
+    assert listed()[0] == 1  # settled now: rendered once more, then kept
+    decoded, settled = listed()
+    assert decoded == 0 and settled["properties"]["properties"]["nodeStateCounts"]["idleNodeCount"] == 1
 
 
 def test_a_skip_token_this_workspace_did_not_give_is_refused(ws: Workspace) -> None:
