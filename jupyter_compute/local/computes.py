@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -66,7 +67,8 @@ class Computes:
         self.settings = settings
         self.clock = clock
         self.location = location
-        # (workspace path, name) -> ((body, events) as stored, (its resource, as JSON)): settled rows, rendered once
+        # (workspace path, name) -> ((body, events) as stored, (its resource, as JSON)): settled rows
+        self._settled_lock = threading.Lock()
         self._settled: dict[tuple[str, str], tuple[tuple[str, str], tuple[dict[str, Any], str]]] = {}
 
     # --- reads -----------------------------------------------------------------------------------
@@ -108,10 +110,11 @@ class Computes:
         resource = resources.render(listed.name, derived.body, scope, self.location)
         item = (resource, json.dumps(resource))
         if settled:
-            self._settled.pop(key, None)
-            self._settled[key] = (version, item)
-            while len(self._settled) > SETTLED_KEPT:
-                del self._settled[next(iter(self._settled))]
+            with self._settled_lock:  # requests are served on several threads
+                self._settled.pop(key, None)
+                self._settled[key] = (version, item)
+                while len(self._settled) > SETTLED_KEPT:
+                    del self._settled[next(iter(self._settled))]
         return item
 
     def get(self, request: Request, target: Target) -> Answer:
