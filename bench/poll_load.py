@@ -27,13 +27,15 @@ def run(count: int, speed: float) -> dict[str, float]:
     home = Path(tempfile.mkdtemp(prefix="poll-load-"))
     os.environ["JUPYTER_COMPUTE_SPEED"] = str(speed)
     os.environ.pop("JUPYTER_COMPUTE_POLL_INTERVAL", None)
-    from jupyter_compute import AmlComputeSpec
+    from jupyter_compute import AmlComputeSpec, settings
     from jupyter_compute.local.server import LocalServer
     from jupyter_compute.service.ref import WorkspaceRef
     from jupyter_compute.service.workspace import Workspace
 
+    settings.reset()  # this run's speed and token, whatever an earlier run read
     server = LocalServer(home=home).start()
     os.environ["JUPYTER_COMPUTE_ACCESS_TOKEN"] = server.token
+    settings.reset()
     ref = WorkspaceRef.azure("11111111-2222-3333-4444-555555555555", "bench-rg", f"bench-{count}", endpoint=server.url)
     ws = Workspace.shared(ref)
     try:
