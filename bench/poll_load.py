@@ -29,6 +29,7 @@ def run(count: int, speed: float) -> dict[str, float]:
     from jupyter_compute.service.ref import WorkspaceRef
     from jupyter_compute.service.workspace import Workspace
 
+    settings.reset()  # this run's speed and token, whatever an earlier run read
     server = LocalServer(home=home).start()
     # This process's settings: the simulated service's speed, the default poll interval, this server's token.
     with settings.override(speed=speed, poll_interval=None, access_token=server.token):

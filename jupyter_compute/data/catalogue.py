@@ -1,9 +1,8 @@
-"""The shipped data of the local workspace: VM sizes, default quotas, typical durations."""
+"""The shipped data: VM sizes, default quotas, typical durations (at speed 1; the speed is a setting)."""
 
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -39,12 +38,3 @@ def family_quota(family: str) -> dict[str, Any] | None:
 def durations() -> dict[str, float]:
     """Typical durations in seconds at speed 1 (see data/durations.json)."""
     return {k: float(v) for k, v in _load("durations.json").items() if k != "about"}
-
-
-def speed() -> float:
-    """JUPYTER_COMPUTE_SPEED: how many times faster than the typical durations the timeline runs."""
-    try:
-        value = float(os.environ.get("JUPYTER_COMPUTE_SPEED", "1"))
-    except ValueError:
-        return 1.0
-    return value if value > 0 else 1.0

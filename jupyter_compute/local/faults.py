@@ -16,10 +16,72 @@ Rules come from ``JUPYTER_COMPUTE_FAULTS`` when the server starts, or from ``POS
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-KINDS = ("throttle", "error500", "error503", "latency", "drop", "unauthorized")
+
+@dataclass(frozen=True)
+class Delay:
+    """Wait this long, then go on with the request (and any other fault)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Close the connection without an answer."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Answer with this ARM error instead of serving the request."""
+
+    status: int
+    headers: dict[str, str]
+    code: str
+    message: str
+
+
+Action = Delay | Drop | Reply
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str
+    retry_after: float = 0.0
+    ms: float = 0.0
+
+    def action(self) -> Action:
+        """What the server does for this fault (the :data:`ANSWERS` table)."""
+        return ANSWERS[self.kind](self)
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+#: kind -> what the server does; the kinds a rule may name, in this order.
+ANSWERS: dict[str, Callable[[Fault], Action]] = {
+    "throttle": lambda f: Reply(
+        429,
+        {"Retry-After": _seconds(f.retry_after)},
+        "TooManyRequests",
+        f"The request was throttled. Retry after {f.retry_after} seconds.",
+    ),
+    "error500": lambda f: Reply(500, {}, "InternalServerError", "Injected server error."),
+    "error503": lambda f: Reply(503, {"Retry-After": "1"}, "ServiceUnavailable", "Injected server error."),
+    "latency": lambda f: Delay(f.ms / 1000),
+    "drop": lambda f: Drop(),
+    "unauthorized": lambda f: Reply(
+        401,
+        {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        "ExpiredAuthenticationToken",
+        "The access token expiry UTC time is earlier than current UTC time.",
+    ),
+}
+KINDS = tuple(ANSWERS)
+LOG_KEPT = 10_000  # fired faults the snapshot keeps
 
 
 @dataclass
@@ -45,36 +107,64 @@ class Rule:
         return True
 
 
+def _whole(key: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"fault option {key}={value!r} is not a whole number") from None
+
+
+def _number(key: str, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"fault option {key}={value!r} is not a number") from None
+
+
+def _set_every(rule: Rule, value: str) -> None:
+    rule.every = max(1, _whole("every", value))
+
+
+def _set_times(rule: Rule, value: str) -> None:
+    rule.times = _whole("times", value)
+
+
+def _set_retry_after(rule: Rule, value: str) -> None:
+    rule.retry_after = _number("retry_after", value)
+
+
+def _set_ms(rule: Rule, value: str) -> None:
+    rule.ms = _number("ms", value)
+
+
+def _set_methods(rule: Rule, value: str) -> None:
+    rule.methods = frozenset(value.upper().split("+"))
+
+
+OPTIONS: dict[str, Callable[[Rule, str], None]] = {
+    "every": _set_every,
+    "times": _set_times,
+    "retry_after": _set_retry_after,
+    "ms": _set_ms,
+    "methods": _set_methods,
+}
+
+
 def parse_rules(text: str) -> list[Rule]:
+    """The rules of ``text``; ValueError naming the first fault or option that is not known or not valid."""
     rules = []
     for chunk in filter(None, (c.strip() for c in text.split(","))):
         kind, *options = chunk.split(":")
-        if kind not in KINDS:
+        if kind not in ANSWERS:
             raise ValueError(f"unknown fault {kind!r}; known: {', '.join(KINDS)}")
         rule = Rule(kind)
         for option in options:
             key, _, value = option.partition("=")
-            if key == "every":
-                rule.every = max(1, int(value))
-            elif key == "times":
-                rule.times = int(value)
-            elif key == "retry_after":
-                rule.retry_after = float(value)
-            elif key == "ms":
-                rule.ms = float(value)
-            elif key == "methods":
-                rule.methods = frozenset(value.upper().split("+"))
-            else:
-                raise ValueError(f"unknown fault option {key!r}")
+            if key not in OPTIONS:
+                raise ValueError(f"unknown fault option {key!r}; known: {', '.join(OPTIONS)}")
+            OPTIONS[key](rule, value)
         rules.append(rule)
     return rules
-
-
-@dataclass(frozen=True)
-class Fault:
-    kind: str
-    retry_after: float = 0.0
-    ms: float = 0.0
 
 
 class Faults:
@@ -96,7 +186,8 @@ class Faults:
                 if rule.applies(method):
                     chosen.append(Fault(rule.kind, rule.retry_after, rule.ms))
                     self.log.append({"kind": rule.kind, "method": method, "path": path})
-        return sorted(chosen, key=lambda f: f.kind != "latency")
+            del self.log[:-LOG_KEPT]
+        return sorted(chosen, key=lambda f: not isinstance(f.action(), Delay))
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:

@@ -4,7 +4,12 @@
 shared SQLite store and returns its base URL; ``serve(port, data)`` is ``jupyter compute
 emulator``. The server applies fault injection (see ``faults.py``) before the ARM logic and
 exposes ``/_emulator/faults``, ``/_emulator/requests`` and ``/_emulator/health`` for tests and tools.
-With ``$JUPYTER_COMPUTE_ACCESS_LOG`` set, every served request is appended to that file (method, path, status).
+With ``Settings.access_log`` ($JUPYTER_COMPUTE_ACCESS_LOG) set, every served request is appended to that
+file (method, path, status).
+
+Each answer leaves in one write with Nagle's algorithm off: written as headers then body, the
+second small segment would wait for the client's delayed ACK (about 40 ms per request after a
+connection's first).
 
 It is closed as Jupyter Server is, in this order, before anything is read or changed:
 
@@ -23,6 +28,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import json
+import logging
 import os
 import re
 import shlex
@@ -35,11 +41,16 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
+from .. import settings as settings_module
 from ..errors import LocalStoreError, ValidationError
+from ..settings import Settings
 from .access import TOKEN_FILE, local_token, same_token
-from .faults import Faults
-from .service import LocalService, Request
-from .store import Store, default_home
+from .faults import Delay, Drop, Faults
+from .routes import Page, Request
+from .service import LocalService
+from .store import Store
+
+log = logging.getLogger(__name__)
 
 MAX_BODY = 4 * 1024 * 1024  # ARM compute bodies are a few KB; anything near this is not ours
 LOOPBACK_NAMES = frozenset({"localhost"})
@@ -68,18 +79,26 @@ class Refused(NamedTuple):
 
 
 class LocalServer:
-    """The server over the store in ``home``. ``token`` is what clients must send (tests that address it
-    as an Azure workspace set ``JUPYTER_COMPUTE_ACCESS_TOKEN=server.token``). Raises LocalStoreError when
-    the state folder cannot serve, and OSError when ``port`` cannot be bound."""
+    """The server over the store in ``home`` (default: the settings' home). ``token`` is what clients must
+    send (tests that address it as an Azure workspace set ``JUPYTER_COMPUTE_ACCESS_TOKEN=server.token``).
+    ``settings``: the knobs to use (default: ``settings.current()``, asked when needed); ``faults``
+    overrides theirs. Raises LocalStoreError when the state folder cannot serve, and OSError when ``port``
+    cannot be bound."""
 
     def __init__(
-        self, port: int = 0, home: Path | None = None, faults: str | None = None, record_bodies: bool = False
+        self,
+        port: int = 0,
+        home: Path | None = None,
+        faults: str | None = None,
+        record_bodies: bool = False,
+        settings: Settings | None = None,
     ) -> None:
-        self.store = Store(home)
+        self._settings = settings
+        self.store = Store(home or self.settings.home)
         self.token = local_token(self.store.home)
         self.token_file = self.store.home / TOKEN_FILE
-        self.service = LocalService(self.store)
-        self.faults = Faults(os.environ.get("JUPYTER_COMPUTE_FAULTS", "") if faults is None else faults)
+        self.service = LocalService(self.store, settings)
+        self.faults = Faults(self.settings.faults if faults is None else faults)
         self.requests = 0
         self.request_log: list[Logged] = []
         self.refused: list[Refused] = []
@@ -94,6 +113,10 @@ class LocalServer:
     def __repr__(self) -> str:  # never the token
         return f"LocalServer({self.url}, state={self.store.path})"
 
+    @property
+    def settings(self) -> Settings:
+        return self._settings if self._settings is not None else settings_module.current()
+
     def start(self) -> LocalServer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="jupyter-compute-local", daemon=True)
         self.thread.start()
@@ -105,9 +128,9 @@ class LocalServer:
 
 
 def ensure_running() -> str:
-    """The base URL of this process's local workspace server for $JUPYTER_COMPUTE_HOME, started if needed.
+    """The base URL of this process's local workspace server for the settings' home, started if needed.
     Raises LocalStoreError (which file, what to do) if the state folder cannot serve."""
-    home = default_home()
+    home = settings_module.current().home
     with _lock:
         if home not in _running:
             _running[home] = LocalServer(home=home).start()
@@ -132,10 +155,17 @@ class _Handler(BaseHTTPRequestHandler):
     server_ref: LocalServer
     protocol_version = "HTTP/1.1"
     timeout = 60  # a client that announces a body and never sends it does not hold a thread forever
+    wbufsize = -1  # buffered: an answer's headers and body leave together, flushed once per request
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
-        if os.environ.get("JUPYTER_COMPUTE_EMULATOR_LOG"):
+        if self.server_ref.settings.emulator_log:
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+    def handle_expect_100(self) -> bool:
+        answered = super().handle_expect_100()
+        self.wfile.flush()  # the client waits for it before sending the body
+        return answered
 
     def do_GET(self) -> None:
         self._serve()
@@ -187,6 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
         except LocalStoreError as failure:
             status, headers, answer = STORE_FAILURE_STATUS, {}, _error(failure.code, failure.message)
         except Exception as exc:  # a bug in the emulator must still answer like ARM
+            log.exception("the local workspace failed on %s %s", self.command, split.path)
             status, headers, answer = 500, {}, _error("InternalServerError", repr(exc))
         self._send(status, headers, answer)
 
@@ -235,33 +266,17 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _inject_faults(self, path: str) -> bool:
-        """Apply the configured faults; True if one of them answered the request."""
+        """Apply the configured faults (latency first); True if one of them answered the request."""
         for fault in self.server_ref.faults.pick(self.command, path):
-            if fault.kind == "latency":
-                time.sleep(fault.ms / 1000)
-            elif fault.kind == "drop":
+            action = fault.action()
+            if isinstance(action, Delay):
+                time.sleep(action.seconds)
+            elif isinstance(action, Drop):
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return True
-            elif fault.kind == "throttle":
-                message = f"The request was throttled. Retry after {fault.retry_after} seconds."
-                self._send(429, {"Retry-After": _seconds(fault.retry_after)}, _error("TooManyRequests", message))
-                return True
-            elif fault.kind in ("error500", "error503"):
-                status = int(fault.kind[-3:])
-                headers = {"Retry-After": "1"} if status == 503 else {}
-                code = "InternalServerError" if status == 500 else "ServiceUnavailable"
-                self._send(status, headers, _error(code, "Injected server error."))
-                return True
-            elif fault.kind == "unauthorized":
-                self._send(
-                    401,
-                    {"WWW-Authenticate": 'Bearer error="invalid_token"'},
-                    _error(
-                        "ExpiredAuthenticationToken",
-                        "The access token expiry UTC time is earlier than current UTC time.",
-                    ),
-                )
+            else:
+                self._send(action.status, action.headers, _error(action.code, action.message))
                 return True
         return False
 
@@ -292,7 +307,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         log.append(Logged(self._arrived, self.command, path, status, self.headers.get("x-ms-client-request-id")))
         del log[:-10_000]
-        access_log = os.environ.get("JUPYTER_COMPUTE_ACCESS_LOG")
+        access_log = self.server_ref.settings.access_log
         if access_log:  # every process's server appends here: what all front ends sent (paths only, no bodies)
             line = f"{time.strftime('%Y-%m-%dT%H:%M:%S')} pid={os.getpid()} {self.command} {path} {status}\n"
             with open(access_log, "a", encoding="utf-8") as out:
@@ -300,7 +315,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(status, headers, body)
 
     def _write(self, status: int, headers: dict[str, str], body: Any) -> None:
-        data = json.dumps(body).encode() if body is not None else b""
+        text = body.json_text() if isinstance(body, Page) else json.dumps(body) if body is not None else ""
+        data = text.encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
@@ -316,10 +332,6 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _error(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
-
-
-def _seconds(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def serve(port: int = 0, data: str | None = None) -> None:
@@ -351,6 +363,6 @@ def serve(port: int = 0, data: str | None = None) -> None:
     try:
         server.httpd.serve_forever()
     except KeyboardInterrupt:
-        pass
+        log.debug("the emulator was interrupted; stopping")
     finally:
         server.httpd.server_close()

@@ -4,6 +4,9 @@ Rows hold what was asked and when (the stored resource body and a list of timeli
 nothing ticks in the background. Every reader derives the current state from the stored
 timestamps and the wall clock, so all processes see the same timeline. Each write is one
 transaction: a process killed mid-request leaves either the old or the new row, never half.
+A write also stores what its timeline implies for readers that must not replay every compute:
+when the compute is gone (lists page over the live ones) and the vCPUs it holds over time (quotas
+sum them).
 
 The file is 0600 in a 0700 folder (see ``access.py``). When SQLite cannot serve (the file is damaged,
 truncated or not a database, the disk is full, the file or folder is read-only), every entry point
@@ -17,15 +20,18 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from .. import settings
 from ..errors import LocalStoreError
 from .access import private_file, private_folder
+from .events import Event, gone_at
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS computes (
@@ -34,8 +40,24 @@ CREATE TABLE IF NOT EXISTS computes (
     body TEXT NOT NULL,
     events TEXT NOT NULL,
     created REAL NOT NULL,
+    gone REAL,
+    settles REAL,
+    accounted INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (workspace, name)
 );
+CREATE INDEX IF NOT EXISTS computes_in_order ON computes (workspace, created, name);
+CREATE TABLE IF NOT EXISTS usage (
+    workspace TEXT NOT NULL,
+    name TEXT NOT NULL COLLATE NOCASE,
+    subscription TEXT NOT NULL,
+    family TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    vcpus INTEGER NOT NULL,
+    start REAL NOT NULL,
+    until REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS usage_of_compute ON usage (workspace, name);
+CREATE INDEX IF NOT EXISTS usage_by_subscription ON usage (subscription, until);
 CREATE TABLE IF NOT EXISTS operations (
     id TEXT PRIMARY KEY,
     workspace TEXT NOT NULL,
@@ -47,23 +69,58 @@ CREATE TABLE IF NOT EXISTS operations (
     error TEXT
 );
 """
+# Columns older versions did not have; added in place when such a store is opened.
+ADDED_COLUMNS = (("gone", "REAL"), ("settles", "REAL"), ("accounted", "INTEGER NOT NULL DEFAULT 0"))
+_COLUMNS = "workspace, name, body, events, created"
+_LISTED = _COLUMNS + ", settles"
+_LIVE = "(gone IS NULL OR gone > ?)"  # NULL: written by an older version, not yet accounted
+
+PageKey = tuple[float, str]  # (created, name): the order lists are paged in
 
 
 def default_home() -> Path:
-    configured = os.environ.get("JUPYTER_COMPUTE_HOME")
-    if configured:
-        return Path(configured).expanduser()
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "jupyter-compute"
+    """The state folder of the local workspace (``Settings.home``)."""
+    return settings.current().home
 
 
 @dataclass
 class ComputeRow:
-    workspace: str
+    workspace: str  # Scope.key: the workspace's ARM path, lower case
     name: str
     body: dict[str, Any]
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     created: float = 0.0
+
+    @property
+    def key(self) -> PageKey:
+        return (self.created, self.name)
+
+
+class Listed(NamedTuple):
+    """A compute row as a list reads it, not yet decoded. Its two JSON texts are its version; from
+    ``settles`` on (if known), what it shows no longer changes with time."""
+
+    workspace: str
+    name: str
+    body: str
+    events: str
+    created: float
+    settles: float | None
+
+    @property
+    def key(self) -> PageKey:
+        return (self.created, self.name)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """``vcpus`` of a VM family and tier that a compute holds from ``start`` until ``until`` (exclusive)."""
+
+    family: str
+    tier: str  # Dedicated | LowPriority
+    vcpus: int
+    start: float
+    until: float
 
 
 @dataclass
@@ -82,11 +139,21 @@ class OperationRow:
 
 
 class Store:
+    """The SQLite store in ``home`` (default: ``Settings.home``).
+
+    Each compute row keeps, beside what was asked, two facts its writer worked out from the timeline,
+    so that readers need not replay every compute: when it is ``gone`` (its deletion ended), and the
+    vCPUs it holds over time (the ``usage`` table). ``rows_read`` counts the compute rows decoded, so
+    tests and benches can see how much a request reads.
+    """
+
     def __init__(self, home: Path | None = None) -> None:
         """Open (or create) the store in ``home``, and check it is whole (``PRAGMA quick_check``: a truncated
         file otherwise reads as empty). Raises LocalStoreError if it cannot serve."""
         self.home = private_folder(home or default_home())
         self.path = self.home / "local-workspace.sqlite3"
+        self.rows_read = 0
+        self._count_lock = threading.Lock()
         try:
             private_file(self.path)
             db = self._connect()
@@ -95,6 +162,7 @@ class Store:
                 problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
                 if problems != ["ok"]:
                     raise sqlite3.DatabaseError("database disk image is malformed: " + "; ".join(problems[:3]))
+                _add_missing_columns(db)
                 db.executescript(SCHEMA)
             finally:
                 db.close()
@@ -141,37 +209,94 @@ class Store:
 
     # --- computes ----------------------------------------------------------------------------
 
-    @staticmethod
-    def get_compute(db: sqlite3.Connection, workspace: str, name: str) -> ComputeRow | None:
+    def get_compute(self, db: sqlite3.Connection, workspace: str, name: str) -> ComputeRow | None:
+        """The stored row, whether or not the compute is gone."""
         row = db.execute(
-            "SELECT workspace, name, body, events, created FROM computes WHERE workspace=? AND name=?",
+            f"SELECT {_COLUMNS} FROM computes WHERE workspace=? AND name=?",
             (workspace, name),
         ).fetchone()
-        return _compute(row) if row else None
+        return self._decode(row) if row else None
 
-    @staticmethod
-    def list_computes(db: sqlite3.Connection, workspace: str) -> list[ComputeRow]:
-        rows = db.execute(
-            "SELECT workspace, name, body, events, created FROM computes WHERE workspace=? ORDER BY created, name",
-            (workspace,),
+    def page(
+        self, db: sqlite3.Connection, workspace: str, now: float, limit: int, after: PageKey | None = None
+    ) -> tuple[list[Listed], bool]:
+        """Up to ``limit`` computes not gone at ``now``, in (created, name) order after ``after``; and
+        whether more follow. Reads only those rows, whatever the size of the workspace."""
+        where = f"workspace=? AND {_LIVE}"
+        params: list[Any] = [workspace, now]
+        if after is not None:
+            where += " AND (created, name) > (?, ?)"
+            params += [after[0], after[1]]
+        found = db.execute(
+            f"SELECT {_LISTED} FROM computes WHERE {where} ORDER BY created, name LIMIT ?",
+            (*params, limit + 1),
         ).fetchall()
-        return [_compute(r) for r in rows]
+        return [Listed(*row) for row in found[:limit]], len(found) > limit
 
-    @staticmethod
-    def all_computes(db: sqlite3.Connection) -> list[ComputeRow]:
-        rows = db.execute("SELECT workspace, name, body, events, created FROM computes").fetchall()
-        return [_compute(r) for r in rows]
+    def page_at(
+        self, db: sqlite3.Connection, workspace: str, now: float, limit: int, offset: int
+    ) -> tuple[list[Listed], bool]:
+        """Like :meth:`page`, from the ``offset``-th compute (``$skip``, the paging of older versions)."""
+        found = db.execute(
+            f"SELECT {_LISTED} FROM computes WHERE workspace=? AND {_LIVE} ORDER BY created, name LIMIT ? OFFSET ?",
+            (workspace, now, limit + 1, offset),
+        ).fetchall()
+        return [Listed(*row) for row in found[:limit]], len(found) > limit
 
-    @staticmethod
-    def put_compute(db: sqlite3.Connection, row: ComputeRow) -> None:
+    def decode(self, listed: Listed) -> ComputeRow:
+        return self._decode(listed)
+
+    def put_compute(self, db: sqlite3.Connection, row: ComputeRow, usage: Iterable[Usage], settles: float) -> None:
+        """Store ``row`` with the vCPUs it holds over time (replacing what it held before), and the time from
+        which what it shows no longer changes."""
         db.execute(
-            "INSERT OR REPLACE INTO computes (workspace, name, body, events, created) VALUES (?, ?, ?, ?, ?)",
-            (row.workspace, row.name, json.dumps(row.body), json.dumps(row.events), row.created),
+            f"INSERT OR REPLACE INTO computes ({_COLUMNS}, gone, settles, accounted) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+            (
+                row.workspace,
+                row.name,
+                json.dumps(row.body),
+                json.dumps([event.to_json() for event in row.events]),
+                row.created,
+                gone_at(row.events),
+                settles,
+            ),
+        )
+        db.execute("DELETE FROM usage WHERE workspace=? AND name=?", (row.workspace, row.name))
+        subscription = subscription_of(row.workspace)
+        db.executemany(
+            "INSERT INTO usage (workspace, name, subscription, family, tier, vcpus, start, until) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(row.workspace, row.name, subscription, u.family, u.tier, u.vcpus, u.start, u.until) for u in usage],
         )
 
-    @staticmethod
-    def remove_compute(db: sqlite3.Connection, workspace: str, name: str) -> None:
+    def remove_compute(self, db: sqlite3.Connection, workspace: str, name: str) -> None:
         db.execute("DELETE FROM computes WHERE workspace=? AND name=?", (workspace, name))
+        db.execute("DELETE FROM usage WHERE workspace=? AND name=?", (workspace, name))
+
+    @staticmethod
+    def prune_usage(db: sqlite3.Connection, subscription: str, now: float) -> None:
+        """Forget vCPUs whose holding ended before ``now`` (they can no longer count)."""
+        db.execute("DELETE FROM usage WHERE subscription=? AND until<=?", (subscription.lower(), now))
+
+    def unaccounted(self, db: sqlite3.Connection) -> list[ComputeRow]:
+        """Rows an older version wrote, whose gone time and usage are still to be worked out."""
+        return [self._decode(row) for row in db.execute(f"SELECT {_COLUMNS} FROM computes WHERE accounted=0")]
+
+    # --- vCPU usage --------------------------------------------------------------------------
+
+    def usage(
+        self, db: sqlite3.Connection, subscription: str, now: float, exclude: tuple[str, str] | None = None
+    ) -> dict[tuple[str, str], int]:
+        """vCPUs held at ``now`` in a subscription, by (family, tier); ``exclude``: a (workspace, name) not
+        to count. An indexed sum over what is held now, not a replay of every compute."""
+        query = "SELECT family, tier, SUM(vcpus) FROM usage WHERE subscription=? AND until>? AND start<=?"
+        params: tuple[Any, ...] = (subscription.lower(), now, now)
+        if exclude is not None:
+            query += " AND NOT (workspace=? AND name=?)"
+            params += exclude
+        return {
+            (family, tier): int(total) for family, tier, total in db.execute(query + " GROUP BY family, tier", params)
+        }
 
     # --- operations --------------------------------------------------------------------------
 
@@ -215,9 +340,37 @@ class Store:
     def prune_operations(db: sqlite3.Connection, older_than: float) -> None:
         db.execute("DELETE FROM operations WHERE ends < ?", (older_than,))
 
+    def _decode(self, row: tuple[Any, ...] | Listed) -> ComputeRow:
+        with self._count_lock:
+            self.rows_read += 1
+        events = [Event.from_json(e) for e in json.loads(row[3])]
+        return ComputeRow(row[0], row[1], json.loads(row[2]), events, row[4])
 
-def _compute(row: tuple[Any, ...]) -> ComputeRow:
-    return ComputeRow(row[0], row[1], json.loads(row[2]), json.loads(row[3]), row[4])
+
+def subscription_of(workspace: str) -> str:
+    """The subscription id of a workspace key (``/subscriptions/<id>/resourcegroups/…``), lower case."""
+    return workspace.split("/")[2].lower()
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Bring a store an older version made up to date, once, in one transaction (two processes opening it
+    at the same moment: the second finds the work done). A current store is only read."""
+
+    def missing() -> list[tuple[str, str]]:
+        have = {row[1] for row in db.execute("PRAGMA table_info(computes)")}
+        return [column for column in ADDED_COLUMNS if have and column[0] not in have]
+
+    if not missing():
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for name, declaration in missing():
+            db.execute(f"ALTER TABLE computes ADD COLUMN {name} {declaration}")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 def store_error(exc: sqlite3.Error | OSError, path: Path) -> LocalStoreError:

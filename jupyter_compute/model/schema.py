@@ -19,7 +19,9 @@ from importlib import resources
 from typing import Any, Literal
 
 Mode = Literal["request", "response"]
-SHIPPED = "compute-2025-12-01.json"
+#: The ARM api-version of the shipped spec (its ``apiVersion``): the one the package speaks.
+API_VERSION = "2025-12-01"
+SHIPPED = f"compute-{API_VERSION}.json"
 _READ_ONLY = {"not": {}, "x-read-only": True}  # not `false`: jsonschema drops the path of false-schema errors
 _INT32 = {"minimum": -(2**31), "maximum": 2**31 - 1}
 _ISO_DURATION = re.compile(

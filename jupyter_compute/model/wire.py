@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .schema import API_VERSION as API_VERSION  # re-exported: the shipped spec's version
 from .secrets import MASK, Secret
-
-API_VERSION = "2025-12-01"
 
 
 def masked(value: Any) -> Any:

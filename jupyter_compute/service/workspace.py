@@ -18,6 +18,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .. import settings
 from ..errors import (
     AuthenticationError,
     Conflict,
@@ -115,11 +116,7 @@ class Workspace:
             return self._poller
 
     def _speed(self) -> float:
-        if not self.ref.local:
-            return 1.0
-        from ..data import catalogue
-
-        return catalogue.speed()
+        return settings.current().speed if self.ref.local else 1.0
 
     def location(self, *, quick: bool = False) -> str:
         """The workspace's region, read once per Workspace and kept ("" if the workspace names none).
