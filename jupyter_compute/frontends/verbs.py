@@ -14,7 +14,9 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..model.specs import KINDS
+from ..render.tables import computes_text
 from ..render.terminal import clean
+from ..render.text import summary
 from .grammar import CLI_ONLY, Command, UsageError, inline_secret_warning, render_data, spec_yaml
 
 # --- executing ---------------------------------------------------------------------------------
@@ -92,7 +94,7 @@ def execute(command: Command, session: Session) -> Outcome:
 
 
 def _operation_outcome(op: Any) -> Outcome:
-    return Outcome(op, op.to_dict(), op.summary(), operation=op)
+    return Outcome(op, op.to_dict(), summary(op), operation=op)
 
 
 def _dry(request: Any) -> Outcome:
@@ -117,13 +119,13 @@ def _create(ws: Any, command: Command) -> Outcome:
 
 def _list(ws: Any, command: Command) -> Outcome:
     computes = ws.list(command.options.get("type"))
-    return Outcome(computes, [c.to_dict() for c in computes], str(computes))
+    return Outcome(computes, [c.to_dict() for c in computes], computes_text(computes))
 
 
 def _show(ws: Any, command: Command) -> Outcome:
     compute = ws.get(command.name)
     spec_text = spec_yaml(compute.spec) if compute.compute_type in _KNOWN_TYPES else ""
-    text = str(compute) + (f"\n\n{spec_text}" if spec_text else "")
+    text = computes_text(compute) + (f"\n\n{spec_text}" if spec_text else "")
     return Outcome(compute, compute.to_dict(), text)
 
 
