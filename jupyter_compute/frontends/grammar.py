@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-import yaml
-
 from ..errors import ComputeError, LocalStoreError, Problem, ServiceError, UntrustedLink, ValidationError
 from ..inputs import MAX_YAML_BYTES, YAML_LIMITS, load_yaml, read_text
 from ..model.secrets import Secret
@@ -633,6 +631,8 @@ def help_text(argv: Sequence[str] | str, prog: str = "jupyter compute") -> str |
 
 def render_data(data: Any, output: str) -> str:
     if output == "yaml":
+        import yaml  # weight: only -o yaml needs PyYAML
+
         return yaml.safe_dump(data, sort_keys=False).rstrip()
     return json.dumps(data, indent=2, default=str)
 
@@ -660,6 +660,8 @@ def inline_secret_warning(flags: Iterable[str]) -> str:
 
 def spec_yaml(spec: ComputeSpec) -> str:
     """The az ml YAML of a spec (secrets masked): 'Copy as YAML'."""
+    import yaml  # weight: only YAML output needs PyYAML
+
     return yaml.safe_dump(spec.to_yaml_dict(), sort_keys=False).rstrip()
 
 

@@ -44,6 +44,11 @@ def test_created_and_deleted_computes_leave_no_widget_model_and_no_operation(iso
         bars = [m for m in kernel.outputs(created) if m["msg_type"] == "display_data"]
         assert len(bars) == N and all(WIDGET_VIEW in m["content"]["data"] for m in bars), "each bar is shown"
         kernel.execute("assert all(o.wait(60).done() for o in ops)")
+        unneeded = kernel.execute(
+            "import sys\nprint(json.dumps({'loaded': [m for m in ('azure.identity', 'jsonschema', 'yaml', "
+            "'jupyter_compute.ui.panel') if m in sys.modules]}))"
+        )
+        assert last_json(kernel.text(unneeded)) == {"loaded": []}, "a local create in a kernel stays light"
         deleted = kernel.execute(
             f"gone = [get_ipython().run_line_magic('compute', f'delete leak{{i:02d}}x') for i in range({N})]\n"
             "refs += [weakref.ref(op) for op in gone]\n"

@@ -79,9 +79,7 @@ def test_an_operation_no_longer_watched() -> None:
     assert final_line(op).startswith("delete cluster cpu-1: detached · Deleting")
 
 
-@pytest.mark.parametrize(
-    ("seconds", "text"), [(0, "0s"), (59.9, "59s"), (60, "1m00s"), (3725, "62m05s")], ids=str
-)
+@pytest.mark.parametrize(("seconds", "text"), [(0, "0s"), (59.9, "59s"), (60, "1m00s"), (3725, "62m05s")], ids=str)
 def test_durations(seconds: float, text: str) -> None:
     assert describe(Progress(elapsed=seconds)).elapsed == text
 
