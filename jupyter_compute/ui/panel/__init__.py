@@ -471,7 +471,8 @@ class ComputePanel:
         self._redraw.cancel()
 
 
-_panels: dict[Any, ComputePanel] = {}
+_panels: dict[Any, ComputePanel] = {}  # one per workspace and kernel, for the life of the kernel (it is shown)
+_panels_lock = threading.Lock()
 
 
 def configured() -> tuple[Workspace, ValidationError | None]:
@@ -487,9 +488,10 @@ def panel_for(
     workspace: Workspace, *, form_later: bool = False, unusable: ValidationError | None = None
 ) -> ComputePanel:
     """The panel of a workspace in this kernel (built once; shown again on every call)."""
-    if workspace.ref not in _panels:
-        _panels[workspace.ref] = ComputePanel(workspace, form_later=form_later, unusable=unusable)
-    return _panels[workspace.ref]
+    with _panels_lock:  # the sidebar and a notebook cell may ask at once: still one panel
+        if workspace.ref not in _panels:
+            _panels[workspace.ref] = ComputePanel(workspace, form_later=form_later, unusable=unusable)
+        return _panels[workspace.ref]
 
 
 def sidebar() -> Any:
