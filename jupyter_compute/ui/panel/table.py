@@ -20,7 +20,7 @@ MODULE_VERSION = "^0.1.0"
 
 
 class ComputeTable(ipywidgets.DOMWidget):  # type: ignore[misc]
-    """Rows: ``{name, kind, size, state, nodes, actions, bar, message}`` (``bar``: see ``bar_parts``)."""
+    """Rows: ``{name, kind, size, state, nodes, actions, bar, message}`` (``bar``: ``Description.bar()``)."""
 
     _model_name = Unicode("ComputeTableModel").tag(sync=True)
     _view_name = Unicode("ComputeTableView").tag(sync=True)
