@@ -2,13 +2,22 @@
 
 Importing this package is light: the API, ipywidgets, requests and azure-identity load on
 first use. ``%load_ext jupyter_compute`` registers the ``%compute`` magics.
+
+This module is also where display is wired in, above every layer: the model and the service do not
+know how they are shown. When the public API first hands out a Workspace, an Operation or a compute,
+computes get their text tables, and inside IPython operations get their live bar and computes their
+HTML tables (:mod:`jupyter_compute.ui.formatters`); ``%load_ext`` does the same for its shell.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from .version import __version__ as __version__
+
+# Names whose objects are displayed: handing one out wires display in (see the module docstring).
+_DISPLAYED = frozenset({"Workspace", "Operation", "Compute", "ComputeList"})
 
 _LAZY = {
     "Workspace": "service.workspace",
@@ -124,6 +133,8 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     value = getattr(importlib.import_module(f".{module}", __name__), name)
+    if name in _DISPLAYED:
+        _wire_display()
     globals()[name] = value
     return value
 
@@ -132,6 +143,23 @@ def load_ipython_extension(ipython: Any) -> None:
     from .frontends.magics import register
 
     register(ipython)
+    _wire_display(ipython)
+
+
+def _wire_display(shell: Any = None) -> None:
+    """Computes print as text tables; in IPython (``shell``, else the running one, if any) operations show
+    as their live bar and computes as HTML tables. Idempotent."""
+    from .model.resource import set_text_renderer
+    from .render.tables import computes_text
+
+    set_text_renderer(computes_text)
+    if shell is None:
+        ipython = sys.modules.get("IPython")  # never imported here: without it there is no shell to wire
+        shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        from .ui.formatters import install
+
+        install(shell)
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

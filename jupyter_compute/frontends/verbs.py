@@ -16,7 +16,8 @@ from ..errors import UsageError, ValidationError
 from ..model import kinds
 from ..render.output import inline_secret_warning
 from ..render.spec import spec_yaml
-from ..render.tables import text_table
+from ..render.tables import computes_text, text_table
+from ..render.text import summary
 from .command import Command, Outcome, Session
 from .registry import NAME, TIMEOUT, Arg, FrontEnd, OneOf, Registry
 
@@ -90,7 +91,7 @@ def workspace_for(command: Command, session: Session) -> Workspace:
 
 
 def _operation_outcome(op: Operation) -> Outcome:
-    return Outcome(op, op.to_dict(), op.summary(), operation=op)
+    return Outcome(op, op.to_dict(), summary(op), operation=op)
 
 
 def _dry(request: ArmRequest) -> Outcome:
@@ -146,14 +147,14 @@ def create(ws: Workspace, command: Command) -> Outcome:
 )
 def list_(ws: Workspace, command: Command) -> Outcome:
     computes = ws.list(command.options.get("type"))
-    return Outcome(computes, [c.to_dict() for c in computes], str(computes))
+    return Outcome(computes, [c.to_dict() for c in computes], computes_text(computes))
 
 
 @VERBS.verb("show", NAME, help="one compute: its state, and its settings as az ml YAML")
 def show(ws: Workspace, command: Command) -> Outcome:
     compute = ws.get(_named(command))
     spec_text = spec_yaml(compute.spec) if kinds.of_compute_type(compute.compute_type) else ""
-    text = str(compute) + (f"\n\n{spec_text}" if spec_text else "")
+    text = computes_text(compute) + (f"\n\n{spec_text}" if spec_text else "")
     return Outcome(compute, compute.to_dict(), text)
 
 

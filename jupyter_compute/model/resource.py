@@ -1,8 +1,13 @@
-"""What the service reports about computes: read-only views for tables, reprs and the panel."""
+"""What the service reports about computes: read-only views for tables, reprs and the panel.
+
+The model has no layout of its own: how computes print as text is set from above
+(:func:`set_text_renderer`; the package's top sets its text tables), and how they show in notebooks is
+registered with IPython by the UI. Until then they print as a plain repr of their names.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,15 +102,8 @@ class Compute:
     def to_dict(self) -> dict[str, Any]:
         return dict(masked(self.body))
 
-    def _repr_html_(self) -> str:
-        from ..render.tables import html_table
-
-        return html_table([self.row()])
-
     def __str__(self) -> str:
-        from ..render.tables import text_table
-
-        return text_table([self.row()])
+        return _text(self)
 
 
 class ComputeList(list[Compute]):
@@ -119,15 +117,27 @@ class ComputeList(list[Compute]):
     def names(self) -> list[str]:
         return [c.name for c in self]
 
-    def _repr_html_(self) -> str:
-        from ..render.tables import html_table
-
-        return html_table(self.rows(), empty="No computes in this workspace.")
-
     def __str__(self) -> str:
-        from ..render.tables import text_table
-
-        return text_table(self.rows(), empty="No computes in this workspace.")
+        return _text(self)
 
     def __repr__(self) -> str:
-        return str(self)
+        return _text(self)
+
+
+TextRenderer = Callable[[Compute | ComputeList], str]
+
+
+def _names(computes: Compute | ComputeList) -> str:
+    """The text of computes before a renderer is set: their names, as repr (which escapes controls)."""
+    if isinstance(computes, ComputeList):
+        return f"ComputeList({computes.names()!r})"
+    return f"Compute({computes.name!r})"
+
+
+_text: TextRenderer = _names
+
+
+def set_text_renderer(render: TextRenderer) -> None:
+    """How computes print as text from now on (``str`` of a compute, ``str`` and ``repr`` of a list)."""
+    global _text
+    _text = render

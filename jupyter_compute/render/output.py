@@ -7,8 +7,6 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-import yaml
-
 from ..errors import ComputeError, LocalStoreError, ServiceError, UntrustedLink
 from .terminal import clean
 
@@ -16,7 +14,7 @@ from .terminal import clean
 def render_data(data: Any, output: str) -> str:
     """``data`` as YAML (``output == "yaml"``) or as indented JSON."""
     if output == "yaml":
-        return yaml.safe_dump(data, sort_keys=False).rstrip()
+        return str(_yaml().safe_dump(data, sort_keys=False)).rstrip()
     return json.dumps(data, indent=2, default=str)
 
 
@@ -42,3 +40,9 @@ def inline_secret_warning(flags: Iterable[str]) -> str:
         f"warning: a secret was given inline ({names}); it is redacted everywhere we print, but it may stay "
         f"in your shell or notebook history. Prefer the -env or -file form."
     )
+
+
+def _yaml() -> Any:
+    import yaml  # weight: only YAML output needs PyYAML
+
+    return yaml

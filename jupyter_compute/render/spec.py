@@ -7,8 +7,6 @@ import dataclasses
 import shlex
 from typing import Any
 
-import yaml
-
 from ..model import kinds
 from ..model.secrets import Secret
 from ..model.specs import ComputeSpec
@@ -16,7 +14,7 @@ from ..model.specs import ComputeSpec
 
 def spec_yaml(spec: ComputeSpec) -> str:
     """The az ml YAML of a spec (secrets masked): 'Copy as YAML'."""
-    return yaml.safe_dump(spec.to_yaml_dict(), sort_keys=False).rstrip()
+    return str(_yaml().safe_dump(spec.to_yaml_dict(), sort_keys=False)).rstrip()
 
 
 def spec_line(spec: ComputeSpec, verb: str | None = None) -> str:
@@ -50,3 +48,9 @@ def _word(item: Any) -> str:
     if isinstance(item, tuple) and len(item) == 2:
         return f"{item[0]}={item[1]}"
     return str(item)
+
+
+def _yaml() -> Any:
+    import yaml  # weight: only YAML output needs PyYAML
+
+    return yaml

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .markup import Markup, html
 from .terminal import one_line
+
+if TYPE_CHECKING:
+    from ..model.resource import Compute
+
+NO_COMPUTES = "No computes in this workspace."
 
 STATE_COLOURS = {
     "Succeeded": "#2e7d32",
@@ -48,3 +54,18 @@ def html_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> M
         head,
         Markup("").join(body),
     )
+
+
+def compute_rows(computes: Compute | Sequence[Compute]) -> list[dict[str, str]]:
+    """The table rows of one compute or of a list of them."""
+    return [c.row() for c in computes] if isinstance(computes, Sequence) else [computes.row()]
+
+
+def computes_text(computes: Compute | Sequence[Compute]) -> str:
+    """A compute, or a workspace's list, as an aligned text table."""
+    return text_table(compute_rows(computes), empty=NO_COMPUTES)
+
+
+def computes_html(computes: Compute | Sequence[Compute]) -> Markup:
+    """A compute, or a workspace's list, as an HTML table (state in its colour)."""
+    return html_table(compute_rows(computes), empty=NO_COMPUTES)

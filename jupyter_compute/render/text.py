@@ -12,6 +12,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, TextIO
 
+from .describe import describe
 from .terminal import clean, one_line
 
 if TYPE_CHECKING:
@@ -22,42 +23,34 @@ MIN_INTERVAL = 0.25
 
 
 def bar_line(op: Operation, width: int = WIDTH) -> str:
-    p = op.progress
-    filled = int(round(p.fraction * width))
+    """``[######------]  25% · create cluster cpu-1 · Creating · 0/2 nodes · 12s · ~40s left``, then the
+    error on its own line."""
+    d = describe(op)
+    filled = int(round(d.fraction * width))
     bar = "#" * filled + "-" * (width - filled)
-    parts = [f"[{bar}] {p.fraction * 100:3.0f}%", f"{op.action} {op.kind} {op.target}", p.phase]
-    if p.nodes_text:
-        parts.append(p.nodes_text)
-    parts.append(_duration(p.elapsed))
-    if p.status == "InProgress" and p.eta:
-        parts.append(f"~{_duration(p.eta)} left")
-    line = one_line(" · ".join(parts))
-    if op.error is not None:
-        line += f"\n  {clean(op.error)}"
+    line = one_line(" · ".join([f"[{bar}] {d.fraction * 100:3.0f}%", d.heading, *d.details()]))
+    if d.error_text:
+        line += f"\n  {clean(d.error_text)}"
     return line
 
 
 def final_line(op: Operation) -> str:
-    p = op.progress
-    mark = {"Succeeded": "done", "Failed": "FAILED", "Canceled": "canceled"}.get(p.status, "detached")
-    text = f"{op.action} {op.kind} {op.target}: {mark} · {p.phase}"
-    if p.nodes_text:
-        text += f" · {p.nodes_text}"
-    text += f" · {_duration(p.elapsed)}"
-    text = one_line(text)
-    if op.error is not None:
-        text += f"\n  {clean(op.error)}"
-    if op.note:  # e.g. "already exists with these settings; nothing was sent", "deleted meanwhile"
-        text += f"\n  {one_line(op.note)}"
+    """``create cluster cpu-1: done · Succeeded · 2/2 nodes · 1m05s``, then the error and the note (e.g.
+    "already exists with these settings; nothing was sent") on their own lines."""
+    d = describe(op)
+    text = one_line(f"{d.heading}: " + " · ".join(d.ended()))
+    if d.error_text:
+        text += f"\n  {clean(d.error_text)}"
+    if d.note:
+        text += f"\n  {one_line(d.note)}"
     return text
 
 
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, secs = divmod(seconds, 60)
-    return f"{minutes}m{secs:02d}s"
+def summary(op: Operation) -> str:
+    """One line: ``create cluster cpu-1 · Creating · 0/2 nodes · 12s`` and the error's first line."""
+    d = describe(op)
+    parts = [d.heading, d.phase, d.nodes, d.elapsed, d.error_text.splitlines()[0] if d.error_text else ""]
+    return one_line(" · ".join(part for part in parts if part))
 
 
 class TextBar:

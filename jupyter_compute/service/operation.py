@@ -156,9 +156,6 @@ class Operation:
         self._future: concurrent.futures.Future[Operation] = concurrent.futures.Future()
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
-        self._shown_in: int | None = None
-        self._display_id: str | None = None
-        self._final_published = False
         self._listed = False
         self._unlisted_ticks = 0
         self._seen = "InProgress"  # the end the listed resource shows, until the strategy confirms it
@@ -241,16 +238,6 @@ class Operation:
             if listener in self._listeners:
                 self._listeners.remove(listener)
 
-    def summary(self) -> str:
-        p = self.progress
-        parts = [f"{self.action} {self.kind} {self.target}", p.phase]
-        if p.nodes_text:
-            parts.append(p.nodes_text)
-        parts.append(f"{p.elapsed:.0f}s")
-        if self.error is not None:
-            parts.append(str(self.error).splitlines()[0])
-        return " · ".join(parts)
-
     def to_dict(self) -> dict[str, Any]:
         """What -o json / yaml print for an operation."""
         data: dict[str, Any] = {
@@ -269,13 +256,8 @@ class Operation:
             data["note"] = self.note
         return data
 
-    def __repr__(self) -> str:
-        return f"<Operation {self.summary()}>"
-
-    def _ipython_display_(self) -> None:
-        from ..ui.show import show
-
-        show(self)
+    def __repr__(self) -> str:  # plain: the renderings of an operation live above the service
+        return f"<Operation {self.action} {self.kind} {self.target!r}: {self.progress.phase!r} ({self.status})>"
 
     # --- driven by the poller ------------------------------------------------------------------
 

@@ -1,33 +1,50 @@
 """The ipywidgets progress bar of an operation: name, kind, phase, nodes, elapsed, ETA.
 
-The poller thread calls :meth:`OperationBar.update` through the operation's listeners; the
-bar only sets traits (never prints), batches them with ``hold_sync`` and sends at most
-``MAX_PER_SECOND`` updates per second, plus the final one. Green on success, red with the
-ARM code and message on failure.
+The poller thread calls :meth:`OperationBar.update` through the operation's listeners; the bar only
+sets traits (never prints), batches them with ``hold_sync`` and sends at most ``MAX_PER_SECOND``
+updates per second through the UI's one :class:`~jupyter_compute.ui.throttle.Throttle`, plus the final
+one. Green on success, red with the ARM code and message on failure.
+
+A bar lives only as long as its operation runs. Once the final state is shown it calls its ``on_end``
+callback (the cell's display then becomes static HTML) and closes every widget model it made: the two
+boxes, the three parts, and their layouts and styles. ipywidgets keeps a model until it is closed, so
+a bar left open would hold thirteen of them for the life of the kernel. The bar holds its operation
+weakly: an operation nobody uses any more is not kept alive by its bar.
 """
 
 from __future__ import annotations
 
 import threading
-import time
+import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..render.markup import ERROR_COLOUR, html
-from ..render.text import _duration
+from ..render.bars import info_html, title_html
+from ..render.describe import describe
+from .throttle import Scheduler, Throttle
 
 if TYPE_CHECKING:
     from ..service.operation import Operation
 
 MAX_PER_SECOND = 4.0
-_bars: dict[int, OperationBar] = {}
-_bars_lock = threading.Lock()
 
 
 class OperationBar:
-    def __init__(self, op: Operation) -> None:
+    """The live bar of one operation (``widget``); ``closed`` once the operation ended and it was shown."""
+
+    def __init__(
+        self,
+        op: Operation,
+        on_end: Callable[[Operation], None] | None = None,
+        *,
+        scheduler: Scheduler | None = None,
+    ) -> None:
         import ipywidgets as w
 
-        self.op = op
+        self._op = weakref.ref(op)
+        self._on_end = on_end
+        self.closed = False
+        self._end_lock = threading.Lock()
         self.title = w.HTML(layout=w.Layout(width="auto", min_width="12em", margin="0 8px 0 0"))
         self.bar = w.FloatProgress(
             min=0.0,
@@ -42,73 +59,54 @@ class OperationBar:
             layout=w.Layout(width="100%", max_width="720px"),
         )
         self.widget.add_class("jupyter-compute-progress")
-        self._last = 0.0
-        self._lock = threading.Lock()
-        self._pending: threading.Timer | None = None
-        self._apply()
+        self._throttle = Throttle(self._apply, 1.0 / MAX_PER_SECOND, scheduler=scheduler)
+        self._throttle.request(urgent=True)
         op.add_listener(self.update)
 
     def update(self, op: Operation) -> None:
-        with self._lock:
-            wait = 1.0 / MAX_PER_SECOND - (time.monotonic() - self._last)
-            if op.done() or wait <= 0:
-                if self._pending is not None:
-                    self._pending.cancel()
-                    self._pending = None
-                self._apply()
-            elif self._pending is None:
-                self._pending = threading.Timer(wait, self._flush)
-                self._pending.daemon = True
-                self._pending.start()
+        """The operation moved: redraw (throttled); when it ended, :meth:`finish`."""
+        if op.done():
+            self.finish()
+        else:
+            self._throttle.request()
 
-    def _flush(self) -> None:
-        with self._lock:
-            self._pending = None
-            self._apply()
+    def finish(self) -> None:
+        """Show how the operation ended, call ``on_end``, then close every model of the bar. Once: later
+        calls do nothing."""
+        with self._end_lock:
+            if self.closed:
+                return
+            op = self._op()
+            self._throttle.request(urgent=True)
+            self.closed = True  # a throttled redraw that comes late finds the bar closed
+            self._throttle.cancel()
+            if op is not None:
+                op.remove_listener(self.update)
+                if self._on_end is not None:
+                    self._on_end(op)
+            close_all(self.widget)
 
     def _apply(self) -> None:
-        self._last = time.monotonic()
-        parts = bar_parts(self.op)
-        title = html("<b>{}</b> <span style='opacity:.7'>{}</span>", self.op.target, parts["title"])
-        info = html("{}", parts["info"])
-        if parts["error"]:
-            code, _, message = parts["error"].partition(": ")
-            info += html("<br><span style='color:{}'><b>{}</b>: {}</span>", ERROR_COLOUR, code, message)
-        if parts["note"]:
-            info += html("<br><span style='opacity:.7'>{}</span>", parts["note"])
+        op = self._op()
+        if op is None or self.closed:
+            return
+        d = describe(op)
         with self.title.hold_sync(), self.bar.hold_sync(), self.info.hold_sync():  # one message per model
-            self.title.value = title
-            self.bar.value = parts["fraction"]
-            self.bar.bar_style = parts["style"]
-            self.info.value = html("<span class='jupyter-compute-phase'>{}</span>", info)
+            self.title.value = title_html(d)
+            self.bar.value = d.fraction
+            self.bar.bar_style = d.style
+            self.info.value = info_html(d)
 
 
-def bar_parts(op: Operation) -> dict[str, Any]:
-    """What a bar shows, as plain text: title (action and kind), info (phase · nodes · elapsed · ETA),
-    fraction, style (info/success/danger/warning), error ("Code: message (request id: …)") and note."""
-    p = op.progress
-    details = [p.phase]
-    if p.nodes_text:
-        details.append(p.nodes_text)
-    details.append(_duration(p.elapsed))
-    if p.status == "InProgress" and p.eta:
-        details.append(f"~{_duration(p.eta)} left")
-    if op.detached and p.status == "InProgress":
-        details.append("not watching (it goes on in the service)")
-    return {
-        "title": f"{op.action} {op.kind}",
-        "info": " · ".join(details),
-        "fraction": float(p.fraction),
-        "style": {"Succeeded": "success", "Failed": "danger", "Canceled": "warning"}.get(p.status, "info"),
-        "error": op.error.headline if op.error is not None else "",
-        "note": op.note or "",
-    }
+def close_all(widget: Any) -> None:
+    """Close ``widget``, the widgets it contains, and their layout and style models (ipywidgets'
+    ``close`` closes only the one model)."""
+    import ipywidgets as w
 
-
-def widget_for(op: Operation) -> Any:
-    """The one live widget of ``op`` (re-displaying the operation shows the same bar)."""
-    with _bars_lock:
-        bar = _bars.get(id(op))
-        if bar is None or bar.op is not op:
-            bar = _bars[id(op)] = OperationBar(op)
-        return bar.widget
+    for child in getattr(widget, "children", ()):
+        close_all(child)
+    for part in ("layout", "style"):
+        model = getattr(widget, part, None)
+        if isinstance(model, w.Widget):
+            model.close()
+    widget.close()

@@ -1,18 +1,43 @@
 """Showing an operation: a live ipywidgets bar in a kernel, a text line elsewhere.
 
-In a kernel the bar is displayed with a display id; when the operation ends, the poller updates that
-display's plain-text part to the final line, so saved notebooks (nbconvert, nbclient) show how it
-ended. An operation is shown once per cell, however often it is returned or displayed there.
+In a kernel the bar is displayed with a display id. When the operation ends, that display is
+replaced by static output (the final line as HTML and as plain text, so saved notebooks, nbconvert and
+nbclient keep how it ended) and the bar closes its widget models. An operation is shown once per cell,
+however often it is returned or displayed there; one that already ended is shown as its final line.
+
+What this module knows about a displayed operation (the cell that shows it, its display id, its live
+bar) is kept here, keyed weakly by the operation: the operation itself knows nothing of its display,
+and nothing here keeps it alive.
 """
 
 from __future__ import annotations
 
+import threading
+import uuid
+import weakref
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..render.bars import bar_html
 from ..render.text import bar_line, final_line
 
 if TYPE_CHECKING:
     from ..service.operation import Operation
+    from .progress_bar import OperationBar
+
+
+@dataclass
+class DisplayState:
+    """How one operation is displayed: the cell that last showed it, its display id, its live bar."""
+
+    shown_in: int | None = None
+    display_id: str | None = None
+    bar: OperationBar | None = None
+    ended: bool = False  # its displays were replaced by the final line
+
+
+_states: weakref.WeakKeyDictionary[Operation, DisplayState] = weakref.WeakKeyDictionary()
+_lock = threading.RLock()
 
 
 def in_kernel() -> bool:
@@ -31,21 +56,21 @@ def _execution_count() -> int | None:
     return getattr(shell, "execution_count", None) if shell is not None else None
 
 
-def operation_bundle(op: Operation) -> dict[str, Any]:
-    text = final_line(op) if op.done() else bar_line(op)
-    if not in_kernel():
-        return {"text/plain": text}
-    from .progress_bar import widget_for
+def state_of(op: Operation) -> DisplayState | None:
+    """What is known of ``op``'s display (None when it was never shown)."""
+    with _lock:
+        return _states.get(op)
 
-    bundle = widget_for(op)._repr_mimebundle_()
-    data: dict[str, Any] = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
-    data["text/plain"] = text
-    return data
+
+def final_bundle(op: Operation) -> dict[str, Any]:
+    """How an ended operation stays in a cell: its final line, as HTML and as text."""
+    return {"text/html": str(bar_html(op)), "text/plain": final_line(op)}
 
 
 def mark_shown(op: Operation) -> None:
     """The cell already shows ``op`` (as text): returning it must not show it again."""
-    op._shown_in = _execution_count()
+    with _lock:
+        _states.setdefault(op, DisplayState()).shown_in = _execution_count()
 
 
 def show(op: Operation) -> None:
@@ -53,25 +78,46 @@ def show(op: Operation) -> None:
     from IPython.display import display
 
     count = _execution_count()
-    if op._shown_in == count and count is not None:
-        return
-    op._shown_in = count
-    if not in_kernel():
-        print(final_line(op) if op.done() else bar_line(op))
-        return
-    if op._display_id is None:
-        import uuid
+    with _lock:
+        state = _states.setdefault(op, DisplayState())
+        if state.shown_in == count and count is not None:
+            return
+        state.shown_in = count
+        if not in_kernel():
+            print(final_line(op) if op.done() else bar_line(op))
+            return
+        if op.done() and state.bar is None:
+            display(final_bundle(op), raw=True)  # type: ignore[no-untyped-call]
+            return
+        if state.display_id is None:
+            state.display_id = f"jupyter-compute-{uuid.uuid4()}"
+        if state.bar is None:
+            from .progress_bar import OperationBar
 
-        op._display_id = f"jupyter-compute-{uuid.uuid4()}"
-        op.add_listener(_final_text)
-    display(operation_bundle(op), raw=True, display_id=op._display_id)  # type: ignore[no-untyped-call]
+            state.bar = OperationBar(op, on_end=_ended)
+        bar = state.bar
+        display(_live_bundle(op, bar), raw=True, display_id=state.display_id)  # type: ignore[no-untyped-call]
+    if op.done():  # it ended while being shown: no listener call may come after the bar's
+        bar.finish()
 
 
-def _final_text(op: Operation) -> None:
-    """When the operation ends, rewrite every display of it with the final line (saved notebooks keep it)."""
-    if not op.done() or op._final_published:
-        return
-    op._final_published = True
+def _live_bundle(op: Operation, bar: OperationBar) -> dict[str, Any]:
+    bundle = bar.widget._repr_mimebundle_()
+    data: dict[str, Any] = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+    data["text/plain"] = bar_line(op)
+    return data
+
+
+def _ended(op: Operation) -> None:
+    """The bar shows the end (and closes right after this): every display of ``op`` becomes the final
+    line, so the page and saved notebooks keep it without the widget."""
     from IPython.display import update_display
 
-    update_display(operation_bundle(op), raw=True, display_id=op._display_id)  # type: ignore[no-untyped-call]
+    with _lock:
+        state = _states.get(op)
+        if state is None or state.ended or state.display_id is None:
+            return
+        state.ended = True
+        state.bar = None
+        display_id = state.display_id
+    update_display(final_bundle(op), raw=True, display_id=display_id)  # type: ignore[no-untyped-call]

@@ -51,9 +51,13 @@ def test_create_returns_at_once_and_the_bar_follows_to_the_end(isolated_state: P
         assert "Succeeded" in info_text(kernel) and "2/2 nodes" in info_text(kernel)
         updated = [m for m in kernel.messages if m["msg_type"] == "update_display_data"]
         assert updated and "done · Succeeded · 2/2 nodes" in updated[-1]["content"]["data"]["text/plain"]
+        ended = updated[-1]["content"]["data"]
+        assert WIDGET_VIEW not in ended and "Succeeded · 2/2 nodes" in ended["text/html"], "the bar became static"
 
         again = kernel.execute("op")
-        assert not kernel.outputs(again) or WIDGET_VIEW in kernel.outputs(again)[0]["content"]["data"]
+        shown_again = [m["content"]["data"] for m in kernel.outputs(again)]
+        assert len(shown_again) == 1 and WIDGET_VIEW not in shown_again[0], "an ended operation shows its final line"
+        assert "done · Succeeded · 2/2 nodes" in shown_again[0]["text/plain"]
 
         updates = kernel.updates(bar_comm(kernel))
         times = [m["sent"] for m in updates]

@@ -267,7 +267,7 @@ def test_an_operation_failure_quotes_the_request_id_of_the_status_response_that_
 
     op = workspace().create(AmlComputeSpec.from_keywords(name="cpu", max_instances=2), preflight=False)
     op.wait(20)
-    from jupyter_compute.ui.progress_bar import bar_parts
+    from jupyter_compute.render.describe import describe
 
-    assert bar_parts(op)["error"] == "AllocationFailed: no capacity (request id: rid-status-9)"
+    assert describe(op).bar()["error"] == "AllocationFailed: no capacity (request id: rid-status-9)"
     assert op.to_dict()["error"]["request_id"] == "rid-status-9"

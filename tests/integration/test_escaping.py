@@ -23,11 +23,13 @@ import pytest
 
 from jupyter_compute import Workspace, settings
 from jupyter_compute.errors import ValidationError
+from jupyter_compute.render.bars import bar_html
+from jupyter_compute.render.tables import computes_html
 from jupyter_compute.service.ref import WorkspaceRef, read_config
 from jupyter_compute.ui import panel as panel_module
 from jupyter_compute.ui.panel import ComputePanel
 from jupyter_compute.ui.panel.tools import ComputeTools
-from jupyter_compute.ui.progress_bar import widget_for
+from jupyter_compute.ui.progress_bar import OperationBar
 
 from conftest import until
 from hostile_arm import HOSTILE, HOSTILE_NAME, INSTANCE, RG, SCRIPT, SUB, WS, HostileArm, hostile_arm
@@ -202,14 +204,19 @@ def test_hostile_service_strings_are_text_in_the_panel_tools_bars_and_tables(arm
         op = panel.act("start", INSTANCE)
         assert op is not None
         until(op.done)
-        bar = widget_for(op)
-        title, info = bar.children[0].children[0].value, bar.children[1].value
+        bar = OperationBar(op)
+        try:
+            title, info = bar.title.value, bar.info.value
+        finally:
+            bar.finish()
         assert inert(title) == [] and inert(info) == []
         assert HOSTILE in visible(info) and SCRIPT in visible(title + info)
+        static = str(bar_html(op))  # what the bar leaves in the cell once it ended
+        assert inert(static) == [] and HOSTILE in visible(static) and SCRIPT in visible(static)
         until(lambda: panel.rows_by_name()[INSTANCE]["bar"] is not None)
         assert HOSTILE in panel.rows_by_name()[INSTANCE]["bar"]["error"]
 
-        table = ws.list()._repr_html_()
+        table = str(computes_html(ws.list()))  # what a notebook shows for the list
         assert inert(table) == []
         assert HOSTILE_NAME in visible(table) and HOSTILE in visible(table)
 

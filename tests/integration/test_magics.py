@@ -45,7 +45,9 @@ def test_every_verb_through_the_magic(shell: InteractiveShell, capsys: pytest.Ca
     assert isinstance(op, Operation) and op.status == "Succeeded"
     listing = magic(shell, "list")
     assert isinstance(listing, ComputeList) and listing.names() == ["mag-cl"]
-    assert "<table" in listing._repr_html_() and "mag-cl" in str(listing)
+    shown, _ = shell.display_formatter.format(listing)  # what a notebook shows for it
+    assert "<table" in shown["text/html"] and "mag-cl" in shown["text/html"]
+    assert "mag-cl" in str(listing) and "mag-cl" in shown["text/plain"]
     assert magic(shell, "show mag-cl").state == "Succeeded"
     assert len(magic(shell, "nodes mag-cl")) == 1
     assert magic(shell, "resize mag-cl --min-nodes 2").status == "Succeeded"

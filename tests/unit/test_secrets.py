@@ -16,7 +16,10 @@ from jupyter_compute.frontends.command import Session
 from jupyter_compute.frontends.grammar import parse
 from jupyter_compute.frontends.verbs import execute
 from jupyter_compute.model.secrets import Secret
+from jupyter_compute.render.bars import bar_html
 from jupyter_compute.render.spec import spec_line, spec_yaml
+from jupyter_compute.render.tables import computes_html, computes_text
+from jupyter_compute.render.text import bar_line, final_line, summary
 
 from kinds import DBX_ID, HDI_ID, SUB, VM_ID
 
@@ -86,7 +89,10 @@ def test_secret_never_shows_in_python_surfaces(
     # really send it to the local workspace, with debug logging of the HTTP stack on
     op = execute(parse(line), Session()).operation
     op.wait(30)
-    surfaces += [repr(op), op.summary(), str(op.result())]
+    compute = op.result()
+    assert compute is not None
+    surfaces += [repr(op), summary(op), bar_line(op), final_line(op), str(bar_html(op)), repr(compute)]
+    surfaces += [str(compute), computes_text(compute), str(computes_html(compute))]
     surfaces += [r.getMessage() for r in caplog.records]
     assert not any(leaked(text) for text in surfaces), [t for t in surfaces if leaked(t)][:1]
     # and the local workspace never stored it

@@ -10,7 +10,6 @@ specs layer, "Preview request" (secrets hidden), "Copy as magic" / "Copy as YAML
 
 from __future__ import annotations
 
-import contextvars
 import json
 import threading
 import time
@@ -23,10 +22,13 @@ from ...model import kinds
 from ...model.progress import is_transitional
 from ...model.resource import Compute
 from ...model.specs import ComputeSpec
-from ...render.markup import error, html
+from ...render.bars import bar_html
+from ...render.describe import describe
+from ...render.markup import Markup, error, html
 from ...render.spec import spec_line, spec_yaml
 from ...service.operation import Operation
 from ...service.workspace import Workspace
+from ..throttle import Throttle, shared
 from .form import SpecForm, fill_layout, ipywidgets_module
 from .table import ComputeTable
 from .tools import ComputeTools, actions_for
@@ -54,7 +56,8 @@ class ComputePanel:
         self._messages: dict[str, str] = {}  # row messages (a failed action), by compute name
         self._recent: dict[str, tuple[Operation, float | None]] = {}  # the last operation of each row
         self._watched: weakref.WeakSet[Operation] = weakref.WeakSet()  # ids would be reused after GC
-        self._render_timer: threading.Timer | None = None
+        # Redraws on the UI's scheduler thread, at most a few a second (a poller callback never waits for one).
+        self._redraw = Throttle(self._render, 1.0 / RENDERS_PER_SECOND, defer=True)
         self._list_failed = False
         self._last_seen = time.monotonic()
         self.paused = False
@@ -89,6 +92,7 @@ class ComputePanel:
         self.table.on_msg(self._on_table_msg)
         self.tools_box = w.VBox(layout=w.Layout(width="100%"))
         self.ops = w.VBox(layout=w.Layout(width="100%"))
+        self.pending = w.HTML(layout=fill_layout())  # bars of operations whose compute is not listed yet
         self.message = w.HTML()
         self.message.add_class("jupyter-compute-message")
         menu = forms()
@@ -158,10 +162,7 @@ class ComputePanel:
         workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
         if form_later:  # after the list: it is what the user opened the panel for
             self.form_box.children = (w.HTML("<i>Loading the form…</i>"),)
-            ctx = contextvars.copy_context()
-            form = threading.Timer(FORM_DELAY_SECONDS, ctx.run, args=(self.new_form,))
-            form.daemon = True
-            form.start()
+            shared().call_later(FORM_DELAY_SECONDS, self.new_form)
 
     # --- the workspace ----------------------------------------------------------------------------
 
@@ -272,8 +273,6 @@ class ComputePanel:
     def _render(self) -> None:
         """Rows as data for the table (one message when anything changed), bars of operations whose
         compute is not listed yet, the count in the header."""
-        from ..progress_bar import bar_parts, widget_for
-
         with self._lock:
             now = time.monotonic()
             for op in self.ws.poller.in_flight():
@@ -295,35 +294,30 @@ class ComputePanel:
                     if done_at is not None and now - done_at > FINISHED_BAR_SECONDS:
                         del self._recent[key]
                     else:
-                        bar = bar_parts(op)
+                        bar = describe(op).bar()
                 row: dict[str, Any] = {**compute.row(), "actions": actions_for(compute), "bar": bar}
                 row["message"] = self._messages.get(key, "")
                 rows.append(row)
             listed = {c.name.lower() for c in self._listed}
             for gone in set(self._recent) - listed - {op.target.lower() for op in self.ws.poller.in_flight()}:
                 del self._recent[gone]  # a deleted compute's last bar goes with its row
-            pending = tuple(
-                widget_for(op) for op in self.ws.poller.in_flight() if not op.done() and op.target.lower() not in listed
-            )
+            pending = [
+                bar_html(op) for op in self.ws.poller.in_flight() if not op.done() and op.target.lower() not in listed
+            ]
             if self.table.rows != rows:
                 self.table.rows = rows
-            if tuple(self.ops.children) != pending:
-                self.ops.children = pending
+            shown = str(Markup("").join(pending))
+            if self.pending.value != shown:
+                self.pending.value = shown
+            children = (self.pending,) if pending else ()
+            if tuple(self.ops.children) != children:
+                self.ops.children = children
             self._show_workspace(len(rows))
 
     def _on_op(self, op: Operation) -> None:
-        """An operation moved: redraw soon (at most a few times a second, whatever the number of bars)."""
-        with self._lock:
-            if self._render_timer is not None:
-                return
-            self._render_timer = threading.Timer(0 if op.done() else 1.0 / RENDERS_PER_SECOND, self._render_now)
-            self._render_timer.daemon = True
-            self._render_timer.start()
-
-    def _render_now(self) -> None:
-        with self._lock:
-            self._render_timer = None
-        self._render()
+        """An operation moved: redraw soon (at most a few times a second, whatever the number of bars;
+        at once when it ended)."""
+        self._redraw.request(urgent=op.done())
 
     def rows_by_name(self) -> dict[str, dict[str, Any]]:
         return {row["name"]: row for row in self.table.rows}
@@ -464,9 +458,11 @@ class ComputePanel:
 
     def close(self) -> None:
         self.ws.poller.remove_listener(self._on_tick)
+        self._redraw.cancel()
 
 
-_panels: dict[Any, ComputePanel] = {}
+_panels: dict[Any, ComputePanel] = {}  # one per workspace and kernel, for the life of the kernel (it is shown)
+_panels_lock = threading.Lock()
 
 
 def configured() -> tuple[Workspace, ValidationError | None]:
@@ -482,9 +478,10 @@ def panel_for(
     workspace: Workspace, *, form_later: bool = False, unusable: ValidationError | None = None
 ) -> ComputePanel:
     """The panel of a workspace in this kernel (built once; shown again on every call)."""
-    if workspace.ref not in _panels:
-        _panels[workspace.ref] = ComputePanel(workspace, form_later=form_later, unusable=unusable)
-    return _panels[workspace.ref]
+    with _panels_lock:  # the sidebar and a notebook cell may ask at once: still one panel
+        if workspace.ref not in _panels:
+            _panels[workspace.ref] = ComputePanel(workspace, form_later=form_later, unusable=unusable)
+        return _panels[workspace.ref]
 
 
 def sidebar() -> Any:

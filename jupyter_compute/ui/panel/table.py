@@ -22,7 +22,7 @@ MODULE_VERSION = f"^{__version__}"  # the lab extension registers its module und
 
 
 class ComputeTable(ipywidgets.DOMWidget):  # type: ignore[misc]
-    """Rows: ``{name, kind, size, state, nodes, actions, bar, message}`` (``bar``: see ``bar_parts``)."""
+    """Rows: ``{name, kind, size, state, nodes, actions, bar, message}`` (``bar``: ``Description.bar()``)."""
 
     _model_name = Unicode("ComputeTableModel").tag(sync=True)
     _view_name = Unicode("ComputeTableView").tag(sync=True)

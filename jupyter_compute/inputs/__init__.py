@@ -7,6 +7,9 @@ or a hostile document become one :class:`ValidationError` naming the flag or fil
 is sent. The caps (README, "Commands"): a YAML document is at
 most 1 MB, nested at most 64 levels, and at most 100,000 values once its aliases are expanded, so a
 "billion laughs" file is refused while it is parsed, in milliseconds, not later when it is walked.
+
+PyYAML and the capped loader (:mod:`.capped`) load with the first YAML document: a command that reads
+none (``%compute create cluster …`` with flags) does not pay for them.
 """
 
 from __future__ import annotations
@@ -16,10 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
-
-from .errors import ValidationError
+from ..errors import ValidationError
 
 MAX_FILE_BYTES = 1_000_000
 MAX_YAML_BYTES = 1_000_000
@@ -71,6 +71,10 @@ def load_yaml(text: str, field: str) -> Any:
     """Parse one YAML document with the safe loader and the caps above; ValidationError on ``field``."""
     if len(text) > MAX_YAML_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise ValidationError.one(field, f"the document is larger than {_size(MAX_YAML_BYTES)}; {YAML_LIMITS}")
+    import yaml  # weight: only a YAML body or file needs PyYAML
+
+    from .capped import CappedLoader, Refused
+
     problem = ""
     try:
         return yaml.load(text, Loader=CappedLoader)  # noqa: S506 - CappedLoader is a SafeLoader
@@ -78,7 +82,7 @@ def load_yaml(text: str, field: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = f"{exc.problem or exc.context or 'not valid YAML'}{where}"
-        if isinstance(exc, _Refused):
+        if isinstance(exc, Refused):
             problem += f"; {YAML_LIMITS}"
     except yaml.YAMLError as exc:
         problem = str(exc).splitlines()[0] if str(exc) else "not valid YAML"
@@ -94,60 +98,6 @@ def settings_document(document: str | Mapping[str, Any] | object, field: str) ->
     if not isinstance(loaded, Mapping):
         raise ValidationError.one(field, "the document must be a mapping of settings")
     return loaded
-
-
-class _Refused(yaml.MarkedYAMLError):
-    """A document over a cap, found while composing it."""
-
-
-class CappedLoader(yaml.SafeLoader):
-    """PyYAML's SafeLoader that counts while composing: nesting depth, and values with aliases expanded.
-
-    ``safe_load`` turns aliases into shared objects, so loading a billion-laughs document is cheap but
-    every later walk, copy or dump of it is not; counting each alias as the size of what it names
-    refuses it here. An alias to a collection that contains it (a recursive document) is refused too.
-    """
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._depth = 0
-        self._values = 0
-        self._weights: dict[int, int] = {}  # id(node) -> values in it, aliases expanded
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-        if self.check_event(yaml.AliasEvent):
-            target = super().compose_node(parent, index)
-            weight = self._weights.get(id(target))
-            if weight is None:  # the alias names a collection still being composed: it contains itself
-                raise _Refused(problem="an alias refers to a collection that contains it", problem_mark=mark)
-            self._count(weight, mark)
-            return target
-        self._depth += 1
-        if self._depth > MAX_YAML_DEPTH:
-            raise _Refused(problem=f"nested more than {MAX_YAML_DEPTH} levels deep", problem_mark=mark)
-        self._count(1, mark)  # counted as it starts, so a long flat list is refused early too
-        node = super().compose_node(parent, index)
-        self._depth -= 1
-        if node is not None:
-            self._weights[id(node)] = 1 + sum(self._weights[id(child)] for child in _children(node))
-        return node
-
-    def _count(self, values: int, mark: Any) -> None:
-        self._values += values
-        if self._values > MAX_YAML_VALUES:
-            raise _Refused(
-                problem=f"more than {MAX_YAML_VALUES:,} values once its aliases are expanded",
-                problem_mark=mark,
-            )
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, SequenceNode):
-        return list(node.value)
-    if isinstance(node, MappingNode):
-        return [part for pair in node.value for part in pair]
-    return []
 
 
 def _size(limit: int) -> str:

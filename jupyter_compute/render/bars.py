@@ -1,0 +1,58 @@
+"""An operation's bar as HTML: the widget bar's title and info, and the same bar as static markup.
+
+The static bar is what a finished operation leaves in a cell (its live widget is closed then) and
+what the panel shows for operations whose compute is not listed yet. Every string comes from
+:func:`~jupyter_compute.render.describe.describe` and is escaped (:mod:`.markup`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .describe import Description, describe
+from .markup import ERROR_COLOUR, Markup, html
+
+if TYPE_CHECKING:
+    from ..service.operation import Operation
+
+# The colours of ipywidgets' bar styles, from JupyterLab's theme when there is one.
+FILL = {
+    "info": "var(--jp-info-color1, #0288d1)",
+    "success": "var(--jp-success-color1, #388e3c)",
+    "danger": "var(--jp-error-color1, #d32f2f)",
+    "warning": "var(--jp-warn-color1, #f57c00)",
+}
+
+
+def title_html(d: Description) -> Markup:
+    """``<b>cpu-1</b> create cluster``."""
+    return html("<b>{}</b> <span style='opacity:.7'>{}</span>", d.target, d.title)
+
+
+def info_html(d: Description) -> Markup:
+    """The details line, then the error (its code in bold, in the error colour) and the note."""
+    info = html("{}", " · ".join(d.details()))
+    if d.error:
+        code, _, message = d.error.partition(": ")
+        info += html("<br><span style='color:{}'><b>{}</b>: {}</span>", ERROR_COLOUR, code, message)
+    if d.note:
+        info += html("<br><span style='opacity:.7'>{}</span>", d.note)
+    return html("<span class='jupyter-compute-phase'>{}</span>", info)
+
+
+def bar_html(op: Operation) -> Markup:
+    """The bar as static HTML: title, a filled track in the bar's style, the info."""
+    d = describe(op)
+    percent = round(max(0.0, min(1.0, d.fraction)) * 100)
+    return html(
+        "<div class='jupyter-compute-progress jupyter-compute-static' data-status='{}' style='max-width:720px'>"
+        "<div>{}</div>"
+        "<div style='height:8px;margin:3px 0;border-radius:2px;background:var(--jp-layout-color3, #e0e0e0)'>"
+        "<div class='jupyter-compute-fill' style='width:{}%;height:100%;border-radius:2px;background:{}'></div>"
+        "</div>{}</div>",
+        d.status,
+        title_html(d),
+        percent,
+        FILL.get(d.style, FILL["info"]),
+        info_html(d),
+    )

@@ -1,0 +1,36 @@
+"""How the package's objects show in IPython: an operation as its live bar, computes as HTML tables.
+
+The model and the service know nothing of display; this wires it in from above, through IPython's
+own formatter registry. Types are registered by name (``for_type_by_name``), so installing imports
+none of them, and subclasses are covered. The package's top installs it on ``%load_ext`` and when its
+public API first hands out a Workspace, an Operation or a compute inside IPython.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..render.tables import computes_html
+from .show import show
+
+if TYPE_CHECKING:
+    from ..model.resource import Compute, ComputeList
+
+OPERATION = ("jupyter_compute.service.operation", "Operation")
+COMPUTE = ("jupyter_compute.model.resource", "Compute")
+COMPUTE_LIST = ("jupyter_compute.model.resource", "ComputeList")
+
+
+def install(shell: Any) -> None:
+    """Register the package's displays with ``shell`` (an IPython InteractiveShell); idempotent."""
+    formatter = getattr(shell, "display_formatter", None)
+    if formatter is None:
+        return
+    formatter.ipython_display_formatter.for_type_by_name(*OPERATION, show)
+    html = formatter.formatters["text/html"]
+    html.for_type_by_name(*COMPUTE, _computes_html)
+    html.for_type_by_name(*COMPUTE_LIST, _computes_html)
+
+
+def _computes_html(computes: Compute | ComputeList) -> str:
+    return str(computes_html(computes))
