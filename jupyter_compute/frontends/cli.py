@@ -39,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for warning in outcome.warnings:
             print(warning, file=sys.stderr)
         op = outcome.operation
+        if op is not None:  # the checks that need the service, and the request: a refusal is an error as any
+            op.submitted()
+            outcome.data, outcome.text = op.to_dict(), op.summary()
         wait = command.wait if command.wait is not None else True
         if op is not None and wait and not op.done():
             from ..render.text import follow

@@ -65,6 +65,13 @@ class ComputeMagics(Magics):
         if op is not None:
             from ..ui.show import in_kernel, mark_shown, show
 
+            if not in_kernel() or command.output in ("json", "yaml"):  # no live bar: report as the CLI does
+                try:
+                    op.submitted()
+                except ComputeError as exc:
+                    print(error_text(exc), file=sys.stderr)
+                    return None
+                outcome.data, outcome.text = op.to_dict(), op.summary()
             if command.output in ("json", "yaml"):
                 print(outcome.render(command.output))
                 mark_shown(op)

@@ -206,7 +206,7 @@ def test_a_change_to_a_compute_deleted_meanwhile_ends_instead_of_waiting_forever
     (Canceled, saying why) and no orphan bar stays in the panel."""
     Workspace.local().create(AmlComputeSpec.from_keywords(name="panel-gone", max_instances=2)).wait(30)
     panel.refresh()
-    resize = Workspace.local().resize("panel-gone", max_nodes=3)
+    resize = Workspace.local().resize("panel-gone", max_nodes=3).submitted()  # in flight: accepted by the service
     Workspace.local().delete("panel-gone").wait(30)
     resize.wait(10)
     assert resize.progress.status == "Canceled" and "deleted meanwhile" in (resize.note or "")

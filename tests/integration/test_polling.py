@@ -165,7 +165,7 @@ def test_given_a_create_deleted_by_another_process_before_it_was_ever_listed_the
     process's poller lists once. The create ends Canceled, saying it was deleted, and `wait` exits 1."""
     monkeypatch.setenv("JUPYTER_COMPUTE_POLL_INTERVAL", "3600")  # this process ticks only when told
     ws = Workspace.local()
-    op = ws.create(AmlComputeSpec.from_keywords(name="raced", max_instances=1))
+    op = ws.create(AmlComputeSpec.from_keywords(name="raced", max_instances=1)).submitted()
     deleted = run_cli("delete", "raced", "--yes", env={"JUPYTER_COMPUTE_POLL_INTERVAL": "0.1"})
     assert deleted.returncode == 0, deleted
     tick_until_done(ws, op, time.monotonic() + 60)
