@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Listener = Callable[["Operation"], None]
+Runner = Callable[..., object]  # runner(function, *args) runs function(*args) in the background (Executor.submit)
 
 
 class State(Enum):
@@ -283,11 +284,17 @@ class Operation:
 
     # --- driven by the workspace: the submission ----------------------------------------------
 
-    def _submit(self, work: Callable[[Operation], None], over: Callable[[], None] | None = None) -> Operation:
-        """Run ``work`` (the checks that need the service, then the request) on a thread of its own,
-        started under this context (so what it shows stays in the cell that started it). What it raises
-        ends the operation refused. The thread is not a daemon: a script that exits at once still sends
-        its request."""
+    def _submit(
+        self,
+        work: Callable[[Operation], None],
+        over: Callable[[], None] | None = None,
+        *,
+        runner: Runner | None = None,
+    ) -> Operation:
+        """Run ``work`` (the checks that need the service, then the request) in the background, under this
+        context (so what it shows stays in the cell that started it). What it raises ends the operation
+        refused. ``runner`` takes the job (a workspace's pool); by default it gets a thread of its own. Either
+        way the thread is not a daemon: a script that exits at once still sends its request."""
 
         def run() -> None:
             try:
@@ -303,8 +310,11 @@ class Operation:
                     over()
 
         ctx = contextvars.copy_context()
-        thread = threading.Thread(target=ctx.run, args=(run,), name=f"jupyter-compute-{self.action}", daemon=False)
-        thread.start()
+        if runner is not None:
+            runner(ctx.run, run)
+        else:
+            thread = threading.Thread(target=ctx.run, args=(run,), name=f"jupyter-compute-{self.action}", daemon=False)
+            thread.start()
         return self
 
     def _phase(self, phase: str) -> None:

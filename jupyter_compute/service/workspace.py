@@ -19,6 +19,7 @@ import builtins
 import dataclasses
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 # through minutes of backoff for a workspace it cannot reach.
 PREVIEW_TIMEOUT = 10.0
 REGION_LATER = "the workspace's region will be filled in when sent"
+SUBMISSIONS = 8  # submissions of one workspace under way at once (more wait their turn, already shown)
 
 _instances: dict[WorkspaceRef, Workspace] = {}
 _instances_lock = threading.Lock()
@@ -66,6 +68,7 @@ class Workspace:
         self._location: str | None = None
         self._lock = threading.Lock()
         self._submitting: set[Operation] = set()  # operations whose checks and request are under way
+        self._pool: ThreadPoolExecutor | None = None
 
     # --- finding a workspace -------------------------------------------------------------------
 
@@ -184,7 +187,16 @@ class Workspace:
                 self._submitting.discard(op)
 
         self.poller.track(op)
-        return op._submit(work, over)
+        return op._submit(work, over, runner=self._submitter().submit)
+
+    def _submitter(self) -> ThreadPoolExecutor:
+        """The pool submissions run in: its idle threads take the next one at once (starting a thread
+        waits for it to run, which a busy process can make slow). Its threads are not daemons: the
+        interpreter finishes their requests before it exits."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(SUBMISSIONS, thread_name_prefix="jupyter-compute-submit")
+            return self._pool
 
     def _accepted(self, op: Operation, response: Response, resource: Mapping[str, Any] | None) -> None:
         """The service accepted ``op``'s request: follow it by the strategy its response chose. A status URL
