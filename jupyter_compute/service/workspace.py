@@ -178,16 +178,26 @@ class Workspace:
     def _launch(self, op: Operation, work: Callable[[Operation], None]) -> Operation:
         """Follow ``op`` from now (it is in flight at once) and run ``work`` in its background: the checks
         that need the service, then the request, ending with :meth:`_accepted`. What ``work`` raises ends
-        ``op`` refused; it must raise before the request, so that nothing is half-done."""
+        ``op`` refused; it must raise before the request, so that nothing is half-done. Submissions for one
+        compute go in the order of the calls (a delete right after a create checks after the create's PUT)."""
         with self._lock:
+            earlier = [o for o in self._submitting if o.target.lower() == op.target.lower()]
             self._submitting.add(op)
+
+        def in_turn(op: Operation) -> None:
+            for before in earlier:
+                if not before._settled.is_set():
+                    op._phase(f"Waiting for the {before.action} of {before.target}")
+                    before._settled.wait()
+                    op._phase("Checking")
+            work(op)
 
         def over() -> None:
             with self._lock:
                 self._submitting.discard(op)
 
         self.poller.track(op)
-        return op._submit(work, over, runner=self._submitter().submit)
+        return op._submit(in_turn, over, runner=self._submitter().submit)
 
     def _submitter(self) -> ThreadPoolExecutor:
         """The pool submissions run in: its idle threads take the next one at once (starting a thread

@@ -473,3 +473,32 @@ def test_the_cli_still_exits_2_for_a_size_the_pre_flight_refuses_and_writes_noth
     assert "Traceback" not in result.stderr
     sent = [line.split()[2] for line in log.read_text().splitlines()]
     assert sent and set(sent) == {"GET"}, sent
+
+
+def test_calls_on_one_compute_are_submitted_in_their_order(arm: ScriptedArm) -> None:
+    """A delete right after a create waits for the create's PUT (saying so), then checks and deletes."""
+    script_every_verb(arm, "create")
+    put_held, put_arrived, created = threading.Event(), threading.Event(), threading.Event()
+
+    def put(seen: Seen) -> Reply:
+        put_arrived.set()
+        assert put_held.wait(ENDS), "the test never released the PUT"
+        created.set()
+        return Reply(201, compute("cpu", "Creating"))
+
+    arm.on("PUT", CPU + "$", put)
+    arm.on("GET", CPU + "$", lambda seen: Reply(200, compute("cpu", "Creating")) if created.is_set() else Reply(404))
+    arm.on("DELETE", CPU + "$", Reply(202, None, {"Location": f"{arm.url}/operations/loc-d"}))
+    ws = workspace()
+    create = VERBS["create"](ws)
+    waiting = threading.Event()
+    delete = ws.delete("cpu")
+    delete.add_listener(lambda op: waiting.set() if op.progress.phase == "Waiting for the create of cpu" else None)
+    if delete.progress.phase == "Waiting for the create of cpu":
+        waiting.set()
+    assert waiting.wait(ENDS) and put_arrived.wait(ENDS), delete.progress
+    assert [s.method for s in arm.seen if s.path.split("?")[0].endswith("/cpu")] == ["GET", "PUT"]
+    put_held.set()
+    assert create.submitted(ENDS).state is State.RUNNING
+    assert delete.submitted(ENDS).state is State.RUNNING, delete
+    assert [s.method for s in arm.seen if s.path.split("?")[0].endswith("/cpu")] == ["GET", "PUT", "GET", "DELETE"]
