@@ -37,6 +37,12 @@ from typing import Any
 class ComputeError(Exception):
     """Base class of every error of this package."""
 
+    @property
+    def headline(self) -> str:
+        """One line (what a progress bar shows): the first line of the text."""
+        text = str(self)
+        return text.splitlines()[0] if text else type(self).__name__
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .. import settings
 from ..errors import ComputeError, HelpRequested, ValidationError
 from ..render.output import error_text, render_data
+from ..render.text import summary
 from .command import Command, Session
 from .grammar import parse
 from .registry import FrontEnd
@@ -41,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for warning in outcome.warnings:
             print(warning, file=sys.stderr)
         op = outcome.operation
+        if op is not None:  # the checks that need the service, and the request: a refusal is an error as any
+            op.submitted()
+            outcome.data, outcome.text = op.to_dict(), summary(op)
         wait = command.wait if command.wait is not None else True
         if op is not None and wait and not op.done():
             from ..render.text import follow

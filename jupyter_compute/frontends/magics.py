@@ -18,6 +18,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from .. import settings
 from ..errors import ComputeError, HelpRequested
 from ..render.output import error_text
+from ..render.text import summary
 from .command import Command, Session
 from .grammar import parse, usage
 from .registry import FrontEnd
@@ -68,6 +69,13 @@ class ComputeMagics(Magics):
         if op is not None:
             from ..ui.show import in_kernel, mark_shown, show
 
+            if not in_kernel() or command.output in ("json", "yaml"):  # no live bar: report as the CLI does
+                try:
+                    op.submitted()
+                except ComputeError as exc:
+                    print(error_text(exc), file=sys.stderr)
+                    return None
+                outcome.data, outcome.text = op.to_dict(), summary(op)
             if command.output in ("json", "yaml"):
                 print(outcome.render(command.output))
                 mark_shown(op)

@@ -1,4 +1,10 @@
-"""What the service reports about computes: read-only views for tables, reprs and the panel.
+"""What the service reports about computes: the one reader of an ARM compute body.
+
+:class:`Compute` is a read-only view of the body the service sends (``GET``, a list page, a ``PUT``
+answer). Everything else that needs to know a compute's state (the progress model, the tracker,
+the polling strategies, the workspace's idempotency check, the panel) reads it through this view:
+the provisioning state, the one state word a table shows, the node counts, the action a compute is
+in the middle of, and its provisioning error. The states that end an operation are data here.
 
 The model has no layout of its own: how computes print as text is set from above
 (:func:`set_text_renderer`; the package's top sets its text tables), and how they show in notebooks is
@@ -8,14 +14,41 @@ registered with IPython by the UI. Until then they print as a plain repr of thei
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .documents import spec_from_arm
 from .kinds import word_of
-from .progress import describe_state
 from .specs import ComputeSpec
 from .wire import masked
+
+#: Provisioning (and operation) states that end an operation, as ARM names them (azure-core's ``_FINISHED``).
+TERMINAL = frozenset({"Succeeded", "Failed", "Canceled"})
+#: The terminal states that are not a success (azure-core's ``_FAILED``).
+FAILED = frozenset({"Failed", "Canceled"})
+#: A compute instance's own states that mean it failed, whatever its provisioning state says.
+INSTANCE_FAILED = frozenset({"CreateFailed", "SetupFailed", "UserSetupFailed", "Unusable"})
+# A provisioning state, else (instances) the instance's state, mid-way: the action it is in the middle of.
+_PROVISIONING_ACTIONS = {"Creating": "create", "Deleting": "delete", "Updating": "update"}
+_INSTANCE_ACTIONS = {
+    "Creating": "create",
+    "SettingUp": "create",
+    "Starting": "start",
+    "Stopping": "stop",
+    "Restarting": "restart",
+    "Deleting": "delete",
+}
+
+
+@dataclass(frozen=True)
+class NodeCounts:
+    """A cluster's nodes: how many there are, how many it is heading for, by node state
+    (``idle``, ``running``, ``preparing``, …), and whether its allocation is steady (not resizing)."""
+
+    current: int = 0
+    target: int = 0
+    states: Mapping[str, int] = field(default_factory=dict)
+    steady: bool = True
 
 
 @dataclass(frozen=True)
@@ -50,12 +83,62 @@ class Compute:
         return str(self._inner.get("vmSize") or self._inner.get("virtualMachineSize") or "")
 
     @property
-    def state(self) -> str:
-        return describe_state(self.body)
+    def provisioning_state(self) -> str:
+        """The ARM provisioning state ("Unknown" when the body gives none)."""
+        return str(self._props.get("provisioningState") or "Unknown")
 
     @property
-    def provisioning_state(self) -> str:
-        return str(self._props.get("provisioningState") or "Unknown")
+    def instance_state(self) -> str:
+        """A compute instance's own state (Running, Stopped, SettingUp, …); "" for other kinds."""
+        if self.compute_type != "ComputeInstance":
+            return ""
+        return str(self._inner.get("state") or "")
+
+    @property
+    def node_counts(self) -> NodeCounts:
+        raw = self._inner.get("nodeStateCounts") or {}
+        return NodeCounts(
+            int(self._inner.get("currentNodeCount") or 0),
+            int(self._inner.get("targetNodeCount") or 0),
+            {str(k).replace("NodeCount", ""): int(v or 0) for k, v in raw.items()},
+            self._inner.get("allocationState") != "Resizing",
+        )
+
+    @property
+    def ended(self) -> bool:
+        """Whether the provisioning state is terminal (Succeeded, Failed or Canceled)."""
+        return self.provisioning_state in TERMINAL
+
+    @property
+    def state(self) -> str:
+        """The one word a table shows: an instance's own state, else the provisioning state, or
+        Resizing for a provisioned cluster whose nodes are being allocated or released."""
+        if self.instance_state:
+            return self.instance_state
+        provisioning = self.provisioning_state
+        if provisioning == "Succeeded" and self.compute_type == "AmlCompute" and not self.node_counts.steady:
+            return "Resizing"
+        return provisioning
+
+    @property
+    def transitional(self) -> str | None:
+        """The action the compute is in the middle of, judging by its state (for resuming), else None."""
+        action = _PROVISIONING_ACTIONS.get(str(self._props.get("provisioningState") or ""))
+        if action is not None:
+            return action
+        if self.compute_type == "ComputeInstance":
+            return _INSTANCE_ACTIONS.get(self.instance_state)
+        if self.compute_type == "AmlCompute" and not self.node_counts.steady:
+            return "resize"
+        return None
+
+    @property
+    def provisioning_error(self) -> Mapping[str, Any] | None:
+        """The first error object the compute reports (``provisioningErrors``, else an instance's
+        ``errors``), as the service wrote it; None when it reports none."""
+        errors = self._props.get("provisioningErrors") or self._inner.get("errors") or []
+        first = errors[0] if isinstance(errors, list) and errors else None
+        return first if isinstance(first, Mapping) else None
 
     @property
     def provisioning_errors(self) -> list[Any]:
@@ -71,7 +154,7 @@ class Compute:
 
     @property
     def current_nodes(self) -> int:
-        return int(self._inner.get("currentNodeCount") or 0)
+        return self.node_counts.current
 
     @property
     def created(self) -> str:
@@ -141,3 +224,13 @@ def set_text_renderer(render: TextRenderer) -> None:
     """How computes print as text from now on (``str`` of a compute, ``str`` and ``repr`` of a list)."""
     global _text
     _text = render
+
+
+def describe_state(body: Mapping[str, Any]) -> str:
+    """The one word a table shows for a compute body (:attr:`Compute.state`)."""
+    return Compute(body).state
+
+
+def is_transitional(body: Mapping[str, Any]) -> str | None:
+    """The action a compute body is in the middle of, else None (:attr:`Compute.transitional`)."""
+    return Compute(body).transitional

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ServiceError
+from ..errors import ComputeError
 from ..model.progress import Progress
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def _description(
     action: str,
     kind: str,
     detached: bool,
-    error: ServiceError | None,
+    error: ComputeError | None,
     note: str,
 ) -> Description:
     running = p.status == "InProgress"

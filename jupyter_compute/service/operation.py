@@ -1,18 +1,20 @@
-"""Operations and the one poller per workspace that follows them all.
+"""An operation: the handle every long verb returns at once, with an explicit state.
 
-An :class:`Operation` is returned at once by every long verb. The workspace's
-:class:`Poller` runs on a background thread (started under ``contextvars.copy_context()``
-so anything it displays stays in the cell that started it). Each tick it makes **one** list
-request for the whole workspace, however many operations are in flight, and reads each
-operation's progress off its compute. So the request rate does not grow with the number of
-operations. An operation asks its own status (by its :class:`Strategy`) only
+    SUBMITTING ──> RUNNING ──> SUCCEEDED | FAILED | CANCELED
+        │  └─────────────────> SUCCEEDED | FAILED        (nothing to send: the compute is already so)
+        └──> FAILED                                       (refused: a check or the service said no; nothing changed)
+    SUBMITTING | RUNNING ──> STOPPED_WATCHING             (cancel(): it goes on in the service)
 
-- when its compute looks finished in the list, to confirm the end and get the error, or
-- when its compute has not been listed for :data:`UNLISTED_TICKS` ticks (or listing fails): a
-  create raced by a delete elsewhere then ends, saying so, instead of waiting forever.
+While SUBMITTING, the checks that need the service (does the compute exist, is it the same, does
+the size fit the quota) and the request itself run in the background (:meth:`Operation._submit`),
+and show as the operation's first phases ("Checking", "Checking quota", "Submitting"). A failure
+there ends the operation FAILED with that error, :attr:`Operation.refused`, and nothing was sent
+after it. Once the service accepted the request the workspace's tracker follows the operation to
+its end. Terminal states are data (:data:`TERMINAL_STATES`); an operation ends exactly once, and
+:data:`STATUS_WORDS` is the one map from a state to the status word renderers show.
 
-Terminal states are data (:data:`~jupyter_compute.model.progress.TERMINAL`); an operation ends
-exactly once, Succeeded, Failed or Canceled, with the service's error for the last two.
+The ``_``-prefixed update methods are the service side of the handle: the workspace and the
+tracker call them; front ends read the public surface only.
 """
 
 from __future__ import annotations
@@ -20,142 +22,105 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import replace
+from enum import Enum
+from typing import TYPE_CHECKING, Any
 
-from .. import settings
-from ..errors import ComputeError, NotFound, OperationFailed, ServiceError, StoppedWatching, UntrustedLink
-from ..model.progress import TERMINAL, Progress, assess, typical_duration
+from ..errors import ComputeError, OperationFailed, StoppedWatching
+from ..model.progress import Progress, assess
+from ..text import one_line
+from ..transport.lro import ResourceState, Strategy
 
 if TYPE_CHECKING:
     from ..model.resource import Compute
-    from ..transport.arm import Response
-    from .workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 Listener = Callable[["Operation"], None]
-DEFAULT_INTERVAL = 5.0
-UNLISTED_TICKS = 3  # ticks a create may go unlisted before it asks its own status URL
-StrategyKind = Literal["async", "location", "resource"]
-_LINKS: dict[StrategyKind, str] = {
-    "async": "Azure-AsyncOperation URL",
-    "location": "Location URL",
-    "resource": "resource URL",
+Runner = Callable[..., object]  # runner(function, *args) runs function(*args) in the background (Executor.submit)
+
+
+class State(Enum):
+    """Where an operation is. Only the first two are not terminal."""
+
+    SUBMITTING = "submitting"  # checks and the request under way in the background; nothing accepted yet
+    RUNNING = "running"  # the service accepted it; the tracker follows it
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # the service said it failed, or it was refused before anything was accepted
+    CANCELED = "canceled"  # the service canceled it (or the compute was deleted meanwhile)
+    STOPPED_WATCHING = "stopped watching"  # cancel(): it goes on in the service, its end is not known here
+
+
+TERMINAL_STATES = frozenset({State.SUCCEEDED, State.FAILED, State.CANCELED, State.STOPPED_WATCHING})
+
+#: The status word each state shows (``op.status``, ``op.progress.status``): what the renderers read.
+STATUS_WORDS: Mapping[State, str] = {
+    State.SUBMITTING: "InProgress",
+    State.RUNNING: "InProgress",
+    State.SUCCEEDED: "Succeeded",
+    State.FAILED: "Failed",
+    State.CANCELED: "Canceled",
+    State.STOPPED_WATCHING: "InProgress",
+}
+
+#: The state an ARM terminal status word (Succeeded, Failed, Canceled) ends an operation in.
+ENDS: Mapping[str, State] = {"Succeeded": State.SUCCEEDED, "Failed": State.FAILED, "Canceled": State.CANCELED}
+
+_SUCCESS_PHASES = {
+    "delete": "Deleted",
+    "detach": "Detached",
+    "stop": "Stopped",
+    "start": "Running",
+    "restart": "Running",
 }
 
 
-def poll_interval(local: bool, speed: float) -> float:
-    configured = settings.current().poll_interval
-    if configured is not None:
-        return configured
-    if local:
-        return min(DEFAULT_INTERVAL, max(0.1, DEFAULT_INTERVAL / speed))
-    return DEFAULT_INTERVAL
-
-
-@dataclass(frozen=True)
-class Strategy:
-    """How an operation's own status is read, chosen from its submission response as azure-core's
-    ARM polling does: ``async`` (the ``Azure-AsyncOperation`` body's ``status``), ``location``
-    (GET ``Location``: 202 running, 200/204 done, a 200 may carry the resource), else ``resource``
-    (the compute's own ``provisioningState``)."""
-
-    kind: StrategyKind
-    url: str
-
-    @property
-    def link(self) -> str:
-        """What the URL is, for an error when it is not on the ARM endpoint."""
-        return _LINKS[self.kind]
-
-    @classmethod
-    def choose(cls, headers: Mapping[str, str] | None, resource_url: str) -> Strategy:
-        lowered = {k.lower(): v for k, v in (headers or {}).items()}
-        if lowered.get("azure-asyncoperation"):
-            return cls("async", lowered["azure-asyncoperation"])
-        if lowered.get("location"):
-            return cls("location", lowered["location"])
-        return cls("resource", resource_url)
-
-
-@dataclass(frozen=True)
-class Status:
-    """An operation's own status as its strategy read it: InProgress or a terminal state, the
-    service's error for Failed/Canceled, and the resource when the answer carried it."""
-
-    status: str
-    error: ServiceError | None = None
-    resource: Mapping[str, Any] | None = None
-
-
-def read_status(strategy: Strategy, response: Response) -> Status:
-    """A status response, read by ``strategy`` (pure: the poller does the request)."""
-    from ..transport.arm import service_error
-
-    body = response.body if isinstance(response.body, Mapping) else {}
-    if strategy.kind == "async":
-        status = _terminal(body.get("status"))
-        error = service_error(body.get("error"), "OperationFailed", response.request_id) if status in _ENDED else None
-        return Status(status, error)
-    if strategy.kind == "location":
-        if response.status == 202:
-            return Status("InProgress")
-        resource = body if body.get("properties") is not None else None
-        if resource is not None and _provisioning(resource) in _ENDED:
-            return Status(_provisioning(resource), _resource_error(resource, response.request_id), resource)
-        return Status("Succeeded", None, resource)
-    provisioning = _terminal(_provisioning(body))
-    error = _resource_error(body, response.request_id) if provisioning in _ENDED else None
-    return Status(provisioning, error, body)
-
-
-_ENDED = frozenset({"Failed", "Canceled"})
-
-
-def _terminal(value: Any) -> str:
-    """The terminal state ``value`` names (case-insensitive, as azure-core compares), else InProgress."""
-    text = str(value or "")
-    return next((t for t in TERMINAL if t.lower() == text.lower()), "InProgress")
-
-
 class Operation:
-    """A long-running action on one compute: create, attach, delete, detach, start, stop, restart, resize."""
+    """A long-running action on one compute: create, attach, delete, detach, start, stop, restart, resize,
+    update (identity). Returned at once; ``wait()``, ``result()``, ``await op`` and listeners follow it."""
 
     def __init__(
         self,
-        workspace: Workspace,
         action: str,
         target: str,
         compute_type: str,
         *,
+        resource_url: str,
         strategy: Strategy | None = None,
         typical: float = 30.0,
         resource: Mapping[str, Any] | None = None,
         resumed: bool = False,
         note: str = "",
+        clock: Callable[[], float] = time.monotonic,
+        phase: str = "Checking",
     ) -> None:
-        status_url = strategy.url if strategy is not None and strategy.kind != "resource" else None
-        self.id = status_url.rsplit("/", 1)[-1].split("?")[0] if status_url else f"follow-{uuid.uuid4()}"
-        self.strategy = strategy or Strategy("resource", workspace.ref.compute_url(target))
-        self.workspace = workspace
         self.action = action
         self.target = target
         self.compute_type = compute_type
-        self.status_url = status_url
+        self.resource_url = resource_url
+        self.strategy: Strategy = strategy or ResourceState(resource_url)
+        self.id = f"follow-{uuid.uuid4()}"
         self.typical = typical
-        self.started = time.monotonic()
+        self._clock = clock
+        self.started = clock()
         self.resumed = resumed
         self.note = note
         self.resource: Mapping[str, Any] | None = resource
-        self.progress = Progress(phase="Submitted", eta=typical)
-        self.error: ServiceError | None = None
-        self.detached = False
+        self.error: ComputeError | None = None
+        self._state = State.SUBMITTING
+        self.progress = Progress(phase=phase, eta=typical)
         self._future: concurrent.futures.Future[Operation] = concurrent.futures.Future()
+        self._settled = threading.Event()  # the submission (checks and request) is over
+        self._accepted = False
+        self._refused = False
+        self._withdrawn = False
         self._listeners: list[Listener] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._listed = False
         self._unlisted_ticks = 0
         self._seen = "InProgress"  # the end the listed resource shows, until the strategy confirms it
@@ -163,8 +128,29 @@ class Operation:
     # --- the public surface -------------------------------------------------------------------
 
     @property
+    def state(self) -> State:
+        return self._state
+
+    @property
     def status(self) -> str:
-        return self.progress.status
+        """InProgress, Succeeded, Failed or Canceled (:data:`STATUS_WORDS`)."""
+        return STATUS_WORDS[self._state]
+
+    @property
+    def detached(self) -> bool:
+        """Whether watching was stopped with :meth:`cancel` (it goes on in the service)."""
+        return self._state is State.STOPPED_WATCHING
+
+    @property
+    def refused(self) -> bool:
+        """Whether it ended Failed before the service accepted anything: a check that needed the service
+        refused it, or the service refused the request itself. Nothing was changed; ``error`` says why."""
+        return self._refused and self._state is State.FAILED
+
+    @property
+    def status_url(self) -> str | None:
+        """The operation's own status URL, once the service gave one."""
+        return self.strategy.url if self.strategy.polls else None
 
     @property
     def name(self) -> str:
@@ -174,7 +160,7 @@ class Operation:
     def kind(self) -> str:
         from ..model.kinds import word_of  # the specs, only when a kind is asked for
 
-        return word_of(self.compute_type)
+        return word_of(self.compute_type) if self.compute_type else "compute"
 
     def done(self) -> bool:
         return self._future.done()
@@ -187,43 +173,57 @@ class Operation:
             pass
         return self
 
+    def submitted(self, timeout: float | None = None) -> Operation:
+        """Block until the request has been sent and accepted, or the operation ended before that; then
+        raise the error that refused it, if one did. For front ends that wait anyway (the command line, a
+        terminal): they report a refusal as any error, and draw a bar only for an operation under way.
+        A Ctrl-C while waiting here withdraws the request if it has not been sent yet."""
+        try:
+            self._settled.wait(timeout)
+        except KeyboardInterrupt:
+            with self._lock:
+                self._withdrawn = True
+            raise
+        if self.refused and self.error is not None:
+            raise self.error
+        return self
+
     def result(self, timeout: float | None = None) -> Compute | None:
-        """Wait, then the compute as it ended (None after delete/detach). Raises the service's error when
-        it ended Failed or Canceled, and :class:`StoppedWatching` after :meth:`cancel` (its end is unknown)."""
+        """Wait, then the compute as it ended (None after delete/detach). Raises the error when it ended
+        Failed or Canceled, and :class:`StoppedWatching` after :meth:`cancel` (its end is unknown here)."""
         try:
             self._future.result(timeout)
         except concurrent.futures.TimeoutError:
             raise TimeoutError(f"{self.action} {self.target} is still running after {timeout} s") from None
-        if self.error is not None:
-            raise self.error
-        if self.progress.status == "Canceled":
-            raise OperationFailed("Canceled", f"{self.action} of {self.target} was canceled by the service")
-        if self.progress.status != "Succeeded":
+        state = self._state
+        if state is State.STOPPED_WATCHING:
             raise StoppedWatching(
                 f"stopped watching {self.action} of {self.target} ({self.progress.phase}); it goes on in the "
                 f"service and its end is not known here: 'wait {self.target}' follows it again"
             )
-        if self.action in ("delete", "detach") or self.resource is None:
+        if self.error is not None:
+            raise self.error
+        if state is State.CANCELED:
+            raise OperationFailed("Canceled", f"{self.action} of {self.target} was canceled by the service")
+        if state is State.FAILED:
+            raise OperationFailed("Failed", f"{self.action} of {self.target} failed without an error message")
+        if self._removes() or self.resource is None:
             return None
         from ..model.resource import Compute
 
         return Compute(self.resource)
 
     def cancel(self) -> str:
-        """Stop watching (the service goes on); says what was left running and how to find it again.
-        ``result()`` then raises :class:`StoppedWatching`; an operation that already ended is unchanged."""
-        if self._future.done():
+        """Stop watching (the service goes on: a request still being submitted is still sent); says what
+        was left running and how to find it again. ``result()`` then raises :class:`StoppedWatching`;
+        an operation that already ended is unchanged."""
+        phase = self.progress.phase
+        if not self._end(State.STOPPED_WATCHING):
             return f"{self.action} of {self.target} already ended: {self.progress.phase}."
-        self.detached = True
-        self.workspace.poller.forget(self)
-        message = (
-            f"Stopped watching {self.action} of {self.target} ({self.progress.phase}). It goes on in the "
+        return (
+            f"Stopped watching {self.action} of {self.target} ({phase}). It goes on in the "
             f"service; '%compute wait {self.target}' or '%compute ops' follow it again."
         )
-        if not self._future.done():
-            self._future.set_result(self)
-        self._notify()
-        return message
 
     def __await__(self) -> Generator[Any, None, Operation]:
         yield from asyncio.wrap_future(self._future).__await__()
@@ -248,21 +248,124 @@ class Operation:
             "status": self.status,
             "phase": self.progress.phase,
         }
-        if self.error is not None:
-            data["error"] = {"code": self.error.code, "message": self.error.message}
-            if self.error.request_id:
-                data["error"]["request_id"] = self.error.request_id
+        error = self.error
+        if error is not None:
+            data["error"] = {
+                "code": getattr(error, "code", type(error).__name__),
+                "message": getattr(error, "message", str(error)),
+            }
+            request_id = getattr(error, "request_id", None)
+            if request_id:
+                data["error"]["request_id"] = request_id
         if self.note:
             data["note"] = self.note
         return data
 
     def __repr__(self) -> str:  # plain: the renderings of an operation live above the service
-        return f"<Operation {self.action} {self.kind} {self.target!r}: {self.progress.phase!r} ({self.status})>"
+        phase = one_line(self.progress.phase)
+        return f"<Operation {self.action} {self.kind} {one_line(self.target)} · {phase} ({self.status})>"
 
-    # --- driven by the poller ------------------------------------------------------------------
+    # --- driven by the workspace: the submission ----------------------------------------------
+
+    def _submit(
+        self,
+        work: Callable[[Operation], None],
+        over: Callable[[], None] | None = None,
+        *,
+        runner: Runner | None = None,
+    ) -> Operation:
+        """Run ``work`` (the checks that need the service, then the request) in the background, under this
+        context (so what it shows stays in the cell that started it). What it raises ends the operation
+        refused. ``runner`` takes the job (a workspace's pool); by default it gets a thread of its own. Either
+        way the thread is not a daemon: a script that exits at once still sends its request."""
+
+        def run() -> None:
+            try:
+                work(self)
+            except ComputeError as exc:
+                self._refuse(exc)
+            except Exception as exc:  # a defect of ours: say so on the operation, with the traceback in the log
+                log.warning("jupyter-compute: submitting %s of %s failed", self.action, self.target, exc_info=True)
+                self._refuse(ComputeError(f"{self.action} of {self.target} failed before it was sent: {exc!r}"))
+            finally:
+                self._settled.set()
+                if over is not None:
+                    over()
+
+        ctx = contextvars.copy_context()
+        if runner is not None:
+            runner(ctx.run, run)
+        else:
+            thread = threading.Thread(target=ctx.run, args=(run,), name=f"jupyter-compute-{self.action}", daemon=False)
+            thread.start()
+        return self
+
+    def _phase(self, phase: str) -> None:
+        """A submission step began ("Checking quota", "Submitting")."""
+        if self._state is State.SUBMITTING:
+            self._set_progress(replace(self.progress, phase=phase, elapsed=self._elapsed()))
+
+    def _retarget(
+        self,
+        *,
+        action: str | None = None,
+        compute_type: str | None = None,
+        typical: float | None = None,
+        resource: Mapping[str, Any] | None = None,
+    ) -> None:
+        """What the checks learned: the compute's type, the action it is really in, its body."""
+        self.action = action or self.action
+        self.compute_type = compute_type or self.compute_type
+        self.typical = self.typical if typical is None else typical
+        if resource is not None:
+            self.resource = resource
+
+    def _send(self) -> None:
+        """Called just before the request is sent: raises if a Ctrl-C withdrew it while a front end waited
+        (see :meth:`submitted`), so it is never sent."""
+        with self._lock:
+            if self._withdrawn:
+                raise OperationFailed(
+                    "Interrupted", f"{self.action} of {self.target} was interrupted before its request was sent"
+                )
+        self._phase("Submitting")
+
+    def _accept(self, strategy: Strategy, resource: Mapping[str, Any] | None) -> None:
+        """The service accepted the request (or the compute is already doing it): RUNNING, followed by
+        ``strategy``. After cancel() it only records what was accepted."""
+        with self._lock:
+            self._accepted = True
+            self.strategy = strategy
+            if strategy.polls:
+                self.id = strategy.url.rsplit("/", 1)[-1].split("?")[0]
+            if resource is not None:
+                self.resource = resource
+            if self._state is not State.SUBMITTING:
+                return
+            self._state = State.RUNNING
+        self._set_progress(Progress(phase="Submitted", elapsed=self._elapsed(), eta=self.typical))
+
+    def _following(self) -> Operation:
+        """An operation already under way in the service (resumed, or found so): RUNNING at once."""
+        self._accept(self.strategy, None)
+        self._settled.set()
+        return self
+
+    def _refuse(self, error: ComputeError) -> None:
+        """End FAILED before anything was accepted: ``error`` says why, and nothing was changed."""
+        with self._lock:
+            if self._state is not State.SUBMITTING:  # cancel() came first: nobody watches it any more
+                log.debug(
+                    "jupyter-compute: %s of %s, no longer watched, was refused: %s", self.action, self.target, error
+                )
+                return
+            self._refused = True
+        self._finish(State.FAILED, error)
+
+    # --- driven by the tracker ------------------------------------------------------------------
 
     def _elapsed(self) -> float:
-        return time.monotonic() - self.started
+        return self._clock() - self.started
 
     def _removes(self) -> bool:
         return self.action in ("delete", "detach")
@@ -290,46 +393,44 @@ class Operation:
         """End Canceled: the compute was deleted (elsewhere) before this operation ended."""
         self.note = f"{self.target} no longer exists: it was deleted meanwhile"
         self._finish(
-            "Canceled",
+            State.CANCELED,
             OperationFailed(
                 "ResourceDeleted",
                 f"{self.target} was deleted (by another process or user) before the {self.action} ended",
             ),
         )
 
-    def _finish(self, status: str, error: ServiceError | None = None) -> None:
-        if self._future.done():
-            return
-        self.error = error
-        phase = {"Succeeded": self._success_phase(), "Failed": "Failed", "Canceled": "Canceled"}[status]
-        if error is not None and status == "Failed":
-            phase = f"Failed: {error.code}"
-        final = Progress(
-            phase,
-            1.0,
-            self.progress.current_nodes,
-            self.progress.target_nodes,
-            self.progress.node_states,
-            self._elapsed(),
-            0.0,
-            status,
+    def _finish(self, state: State, error: ComputeError | None = None) -> None:
+        """End in ``state`` (SUCCEEDED, FAILED or CANCELED) with ``error``; only the first end counts."""
+        phase = {State.SUCCEEDED: _SUCCESS_PHASES.get(self.action, "Succeeded"), State.CANCELED: "Canceled"}.get(
+            state, "Failed"
         )
-        self.progress = final
-        self._future.set_result(self)  # done() is true for the listeners below
-        self._notify()
+        if state is State.FAILED and error is not None:
+            phase = f"Failed: {getattr(error, 'code', type(error).__name__)}"
+        p = self.progress
+        final = Progress(phase, 1.0, p.current_nodes, p.target_nodes, p.node_states, self._elapsed(), 0.0)
+        self._end(state, final, error)
 
-    def _success_phase(self) -> str:
-        return {
-            "delete": "Deleted",
-            "detach": "Detached",
-            "stop": "Stopped",
-            "start": "Running",
-            "restart": "Running",
-        }.get(self.action, "Succeeded")
+    def _end(self, state: State, progress: Progress | None = None, error: ComputeError | None = None) -> bool:
+        """The one transition into a terminal state; False when the operation had already ended."""
+        with self._lock:
+            if self._state in TERMINAL_STATES:
+                return False
+            self._state = state
+            self.error = error
+            if progress is not None:
+                self.progress = replace(progress, status=STATUS_WORDS[state])
+            self._future.set_result(self)  # done() is true for the listeners below
+        self._notify()
+        return True
 
     def _set_progress(self, progress: Progress) -> None:
-        changed = progress != self.progress
-        self.progress = progress
+        with self._lock:
+            if self._state in TERMINAL_STATES:
+                return
+            progress = replace(progress, status=STATUS_WORDS[self._state])
+            changed = progress != self.progress
+            self.progress = progress
         if changed:
             self._notify()
 
@@ -339,220 +440,10 @@ class Operation:
         for listener in listeners:
             try:
                 listener(self)
-            except Exception:  # a broken display must never stop the poller
-                pass
+            except Exception:  # a broken display must never stop the tracker, but it must leave a trace
+                log.warning("jupyter-compute: a listener of %s of %s failed", self.action, self.target, exc_info=True)
 
 
 def _in_progress(progress: Progress) -> Progress:
     """Keep 'InProgress' until the status URL confirms the end."""
-    return Progress(
-        progress.phase,
-        min(progress.fraction, 0.99),
-        progress.current_nodes,
-        progress.target_nodes,
-        progress.node_states,
-        progress.elapsed,
-        progress.eta,
-        "InProgress",
-    )
-
-
-class Poller:
-    """One background thread per workspace that follows every in-flight operation together."""
-
-    def __init__(self, workspace: Workspace, interval: float) -> None:
-        self.workspace = workspace
-        self.interval = interval
-        self._ops: list[Operation] = []
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.ticks = 0
-        self.last_error: Exception | None = None
-        self.listeners: list[Callable[[Sequence[Mapping[str, Any]]], None]] = []
-        self._on_error: dict[Callable[..., None], Callable[[Exception], None]] = {}
-
-    def track(self, op: Operation) -> Operation:
-        with self._lock:
-            self._ops.append(op)
-            self._start_locked()
-        return op
-
-    def forget(self, op: Operation) -> None:
-        with self._lock:
-            if op in self._ops:
-                self._ops.remove(op)
-
-    def in_flight(self) -> list[Operation]:
-        with self._lock:
-            return list(self._ops)
-
-    def add_listener(
-        self,
-        listener: Callable[[Sequence[Mapping[str, Any]]], None],
-        on_error: Callable[[Exception], None] | None = None,
-    ) -> None:
-        """Call ``listener`` with the listed computes on every tick (the panel), and ``on_error`` with
-        the reason when a tick could not list; keeps the poller ticking."""
-        with self._lock:
-            self.listeners.append(listener)
-            if on_error is not None:
-                self._on_error[listener] = on_error
-            self._start_locked()
-
-    def remove_listener(self, listener: Callable[[Sequence[Mapping[str, Any]]], None]) -> None:
-        with self._lock:
-            if listener in self.listeners:
-                self.listeners.remove(listener)
-            self._on_error.pop(listener, None)
-
-    def _start_locked(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            ctx = contextvars.copy_context()
-            self._thread = threading.Thread(
-                target=ctx.run, args=(self._run,), name="jupyter-compute-poller", daemon=True
-            )
-            self._thread.start()
-
-    def poll_now(self) -> None:
-        """Tick without waiting for the interval (e.g. a user asked to refresh)."""
-        self._wake.set()
-
-    def _run(self) -> None:
-        # The first tick comes one interval after the first operation: its submission answer is fresh.
-        while True:
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            with self._lock:
-                ops = list(self._ops)
-                if not ops and not self.listeners:
-                    self._thread = None
-                    return
-            self.tick(ops)
-
-    def tick(self, ops: list[Operation]) -> None:
-        """One round: one list request, then a status request for each operation that looks finished
-        or has gone unlisted too long."""
-        self.ticks += 1
-        try:
-            listed: list[dict[str, Any]] | None = self.workspace._list_raw()
-        except Exception as exc:  # the poller must outlive any failure; try again next tick
-            listed = None
-            self.last_error = exc
-            with self._lock:
-                on_error = list(self._on_error.values())
-            for callback in on_error:
-                try:
-                    callback(exc)
-                except Exception:
-                    pass
-        else:
-            self.last_error = None
-        by_name = {str(r.get("name", "")).lower(): r for r in listed or ()}
-        for op in ops:
-            if op.done():
-                self.forget(op)
-            elif listed is None:  # absence proves nothing, but an operation must not wait on the list forever
-                self._unlisted(op)
-            else:
-                self._follow(op, by_name.get(op.target.lower()))
-            if op.done():
-                self.forget(op)
-        if listed is None:
-            return
-        # Listeners (the panel) come after the operations have taken in this listing.
-        for listener in list(self.listeners):
-            try:
-                listener(listed)
-            except Exception:
-                pass
-
-    def _follow(self, op: Operation, resource: Mapping[str, Any] | None) -> None:
-        if resource is None and op._gone():
-            op._deleted()
-        elif resource is None and op._creates():
-            op._observe(None)
-            self._unlisted(op)
-        elif op._observe(resource):
-            self._confirm(op)
-
-    def _unlisted(self, op: Operation) -> None:
-        op._unlisted_ticks += 1
-        if op._unlisted_ticks >= UNLISTED_TICKS:
-            self._check_alone(op)
-
-    def _ask(self, op: Operation) -> Status | None:
-        """The operation's own status by its strategy; None when it cannot be had now (try next tick).
-        A status URL that 404s (an expired operation record) reads as unknown: the resource decides."""
-        if op.strategy.kind == "resource":
-            return None
-        try:
-            response = self.workspace._client().get(op.strategy.url, link=op.strategy.link)
-        except UntrustedLink as exc:
-            return Status("Failed", exc)
-        except NotFound:
-            return Status("Unknown")
-        except ServiceError as exc:  # the service refused to tell (400, 403, …): that is this operation's end
-            return None if exc.status is None or exc.status == 429 or exc.status >= 500 else Status("Failed", exc)
-        except ComputeError:  # unreachable or not signed in: the list reports it; try again next tick
-            return None
-        if op.strategy.kind == "location" and response.status == 202 and response.header("Location"):
-            op.strategy = replace(op.strategy, url=str(response.header("Location")))  # azure-core follows it too
-        return read_status(op.strategy, response)
-
-    def _confirm(self, op: Operation) -> None:
-        """The list shows the end: the status URL confirms it (and gives the error), or the resource is it."""
-        if op.strategy.kind == "resource":
-            op._finish(op._seen, _resource_error(op.resource) if op._seen in _ENDED else None)
-            return
-        asked = self._ask(op)
-        if asked is None or asked.status == "InProgress":
-            return
-        self._end(op, asked if asked.status != "Unknown" else Status(op._seen))
-
-    def _check_alone(self, op: Operation) -> None:
-        """Not listed for a while: the status URL, then the compute itself, say how it goes."""
-        asked = self._ask(op) if op.strategy.kind != "resource" else Status("Unknown")
-        if asked is None or asked.status == "InProgress":
-            return
-        if asked.status in _ENDED:
-            self._end(op, asked)
-            return
-        try:
-            resource = self.workspace._get_raw(op.target)
-        except UntrustedLink as exc:
-            op._finish("Failed", exc)
-            return
-        except ComputeError:
-            return
-        if resource is None:
-            op._finish("Succeeded") if op._removes() else op._deleted()
-        elif op._observe(resource):
-            self._end(op, Status(op._seen) if asked.status == "Unknown" else asked)
-
-    def _end(self, op: Operation, status: Status) -> None:
-        if status.resource is not None and not op._removes():
-            op.resource = status.resource
-        error = status.error
-        if status.status in _ENDED and error is None:
-            error = _resource_error(op.resource) if status.status == "Failed" else None
-        op._finish(status.status if status.status in TERMINAL else "Succeeded", error)
-
-
-def _provisioning(resource: Mapping[str, Any]) -> str:
-    return str((resource.get("properties") or {}).get("provisioningState") or "")
-
-
-def _resource_error(resource: Mapping[str, Any] | None, request_id: str | None = None) -> ServiceError:
-    from ..transport.arm import service_error
-
-    props = (resource or {}).get("properties") or {}
-    errors = props.get("provisioningErrors") or (props.get("properties") or {}).get("errors") or []
-    first = errors[0] if errors else None
-    return service_error(first if isinstance(first, Mapping) else None, "ProvisioningFailed", request_id)
-
-
-def typical_for(action: str, compute_type: str, speed: float, min_nodes: int = 0) -> float:
-    from ..data import catalogue
-
-    return typical_duration(action, compute_type, catalogue.durations(), min_nodes) / speed
+    return replace(progress, fraction=min(progress.fraction, 0.99), status="InProgress")

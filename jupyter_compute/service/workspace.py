@@ -4,18 +4,23 @@
     op = ws.create(AmlComputeSpec.from_keywords(name="cpu", size="Standard_DS3_v2", max_instances=4))
     op.wait(); ws.list(); ws.delete("cpu")
 
-Long verbs return an :class:`~jupyter_compute.service.operation.Operation` at once; the workspace's
-single poller follows them. Nothing here prints or renders: front ends do.
+Long verbs return an :class:`~jupyter_compute.service.operation.Operation` at once, whatever the
+network: only the checks that need no request run before (spec and schema validation, names,
+secrets). The checks that need the service (does the compute exist, and with the same settings;
+is the size offered and does it fit the quota) and the request itself run in the operation's
+background as its first phases, and a failure there ends it refused, with nothing sent after it.
+The workspace's single tracker then follows every operation. Nothing here prints or renders: front
+ends do.
 """
 
 from __future__ import annotations
 
 import builtins
 import dataclasses
-import difflib
-import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import settings
@@ -24,7 +29,6 @@ from ..errors import (
     Conflict,
     NotFound,
     Problem,
-    QuotaExceeded,
     ServiceError,
     TransportError,
     UntrustedLink,
@@ -32,29 +36,33 @@ from ..errors import (
 )
 from ..model.documents import spec_from_arm
 from ..model.kinds import of_compute_type, spec_class, taking, word_of
-from ..model.progress import is_transitional
+from ..model.progress import typical_duration
 from ..model.resource import Compute, ComputeList
 from ..model.specs import ComputeSpec
 from ..model.specs._base import WithIdentity, _identity_problems
 from ..model.specs._fields import USER_IDENTITY_ID, Invalid, integer, seconds, seconds_to_iso
 from ..model.wire import ArmRequest, masked
-from .operation import Operation, Poller, Strategy, poll_interval, typical_for
+from ..transport import lro
+from . import preflight as checks
+from .operation import Operation, State
 from .ref import WorkspaceRef, read_config, resolve
+from .tracker import Poller, poll_interval
 
 if TYPE_CHECKING:
-    from ..transport.arm import ArmClient
+    from ..transport.arm import ArmClient, Response
 
 # A preview reads the workspace's region once, without the transport's retries: a dry run must not wait
 # through minutes of backoff for a workspace it cannot reach.
 PREVIEW_TIMEOUT = 10.0
 REGION_LATER = "the workspace's region will be filled in when sent"
+SUBMISSIONS = 8  # submissions of one workspace under way at once (more wait their turn, already shown)
 
 _instances: dict[WorkspaceRef, Workspace] = {}
 _instances_lock = threading.Lock()
 
 
 class Workspace:
-    """One Azure ML workspace (or the local one): every compute verb, over one ARM client and one poller."""
+    """One Azure ML workspace (or the local one): every compute verb, over one ARM client and one tracker."""
 
     def __init__(self, ref: WorkspaceRef) -> None:
         self.ref = ref
@@ -62,6 +70,8 @@ class Workspace:
         self._poller: Poller | None = None
         self._location: str | None = None
         self._lock = threading.Lock()
+        self._submitting: set[Operation] = set()  # operations whose checks and request are under way
+        self._pool: ThreadPoolExecutor | None = None
 
     # --- finding a workspace -------------------------------------------------------------------
 
@@ -112,7 +122,7 @@ class Workspace:
     def poller(self) -> Poller:
         with self._lock:
             if self._poller is None:
-                self._poller = Poller(self, poll_interval(self.ref.local, self._speed()))
+                self._poller = Poller(_Source(self), poll_interval(self.ref.local, self._speed()))
             return self._poller
 
     def _speed(self) -> float:
@@ -148,34 +158,76 @@ class Workspace:
         except NotFound:
             return None
 
-    def _operation(
-        self,
-        action: str,
-        name: str,
-        compute_type: str,
-        response_headers: Mapping[str, str] | None,
-        min_nodes: int = 0,
-        resource: Mapping[str, Any] | None = None,
-    ) -> Operation:
-        """The Operation of a submitted request, following it by the strategy its response chose. A status
-        URL off the ARM endpoint ends it at once, Failed (the token is not sent there)."""
-        strategy = Strategy.choose(response_headers, self.ref.compute_url(name))
-        op = Operation(
-            self,
+    # --- operations: made at once, submitted in their background ---------------------------------
+
+    def _new(self, action: str, name: str, compute_type: str = "", min_nodes: int = 0) -> Operation:
+        return Operation(
             action,
             name,
             compute_type,
-            strategy=strategy,
-            typical=typical_for(action, compute_type, self._speed(), min_nodes),
-            resource=resource,
+            resource_url=self.ref.compute_url(name),
+            typical=self._typical(action, compute_type, min_nodes),
+            clock=self.poller.clock,
         )
+
+    def _typical(self, action: str, compute_type: str, min_nodes: int = 0) -> float:
+        from ..data import catalogue
+
+        return typical_duration(action, compute_type, catalogue.durations(), min_nodes) / self._speed()
+
+    def _launch(self, op: Operation, work: Callable[[Operation], None]) -> Operation:
+        """Follow ``op`` from now (it is in flight at once) and run ``work`` in its background: the checks
+        that need the service, then the request, ending with :meth:`_accepted`. What ``work`` raises ends
+        ``op`` refused; it must raise before the request, so that nothing is half-done. Submissions for one
+        compute go in the order of the calls (a delete right after a create checks after the create's PUT)."""
+        with self._lock:
+            earlier = [o for o in self._submitting if o.target.lower() == op.target.lower()]
+            self._submitting.add(op)
+
+        def in_turn(op: Operation) -> None:
+            for before in earlier:
+                if not before._settled.is_set():
+                    op._phase(f"Waiting for the {before.action} of {before.target}")
+                    before._settled.wait()
+                    op._phase("Checking")
+            work(op)
+
+        def over() -> None:
+            with self._lock:
+                self._submitting.discard(op)
+
+        self.poller.track(op)
+        return op._submit(in_turn, over, runner=self._submitter().submit)
+
+    def _submitter(self) -> ThreadPoolExecutor:
+        """The pool submissions run in: its idle threads take the next one at once (starting a thread
+        waits for it to run, which a busy process can make slow). Its threads are not daemons: the
+        interpreter finishes their requests before it exits."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(SUBMISSIONS, thread_name_prefix="jupyter-compute-submit")
+            return self._pool
+
+    def _accepted(self, op: Operation, response: Response, resource: Mapping[str, Any] | None) -> None:
+        """The service accepted ``op``'s request: follow it by the strategy its response chose. A status URL
+        off the ARM endpoint ends it at once, Failed (the token is not sent there)."""
+        strategy = lro.choose(response.headers, op.resource_url)
+        op._accept(strategy, resource)
         try:
             self._client().check_link(strategy.url, strategy.link)
         except UntrustedLink as exc:
-            op.note = f"The {action} was accepted and may go on in the service: 'show {name}' tells how it is."
-            op._finish("Failed", exc)
-            return op
-        return self.poller.track(op)
+            op.note = f"The {op.action} was accepted and may go on in the service: 'show {op.target}' tells how it is."
+            op._finish(State.FAILED, exc)
+
+    def _checked(self, op: Operation, name: str) -> Compute:
+        """The compute ``op`` acts on, read in its background (NotFound refuses it)."""
+        compute = self.get(name)
+        op._retarget(
+            compute_type=compute.compute_type,
+            typical=self._typical(op.action, compute.compute_type),
+            resource=compute.body,
+        )
+        return compute
 
     # --- requests (also used by --dry-run) -------------------------------------------------------
 
@@ -227,7 +279,8 @@ class Workspace:
 
     def create(self, spec: ComputeSpec, *, preflight: bool = True) -> Operation:
         """Create a cluster or instance. Never replaces: an existing compute with the same settings is
-        reported and returned; one with different settings is refused with what differs."""
+        reported and followed (nothing is sent); one with different settings refuses the operation with
+        what differs. With ``preflight``, the size and the vCPU quota are checked before the PUT."""
         if spec.ATTACHED:
             raise ValidationError.one("type", f"a {spec.TITLE} is attached, not created; use attach")
         return self._put(spec, "create", preflight)
@@ -239,19 +292,28 @@ class Workspace:
 
     def _put(self, spec: ComputeSpec, action: str, preflight: bool) -> Operation:
         spec = spec.resolve_secrets()
-        request = self.plan_create(spec)
-        existing = self._get_raw(spec.name)
-        if existing is not None:
-            return self._existing(spec, existing, action)
-        if preflight:
-            self.preflight(spec)
-        response = self._client().send(request)
+        # The schema check needs no request: with the region unknown yet, the body is checked without it.
+        planned = self._plan_put(spec, spec.location or self._location or None)
+        located = bool(spec.location) or self._location is not None
         min_nodes = int(getattr(spec, "min_instances", 0) or 0)
-        return self._operation(
-            action, spec.name, spec.COMPUTE_TYPE, response.headers, min_nodes, resource=response.body
-        )
+        op = self._new(action, spec.name, spec.COMPUTE_TYPE, min_nodes)
 
-    def _existing(self, spec: ComputeSpec, body: Mapping[str, Any], action: str) -> Operation:
+        def work(op: Operation) -> None:
+            existing = self._get_raw(spec.name)
+            if existing is not None:
+                self._existing(op, spec, existing)
+                return
+            if preflight and checks.applies(spec):
+                op._phase("Checking quota")
+                self.preflight(spec)
+            request = planned if located else self.plan_create(spec)
+            op._send()
+            response = self._client().send(request)
+            self._accepted(op, response, response.body)
+
+        return self._launch(op, work)
+
+    def _existing(self, op: Operation, spec: ComputeSpec, body: Mapping[str, Any]) -> None:
         differences = compare(spec, body)
         if differences:
             raise Conflict(
@@ -261,65 +323,29 @@ class Workspace:
                 "another name.",
                 by_client=True,
             )
-        compute_type = str((body.get("properties") or {}).get("computeType", spec.COMPUTE_TYPE))
-        transitional = is_transitional(body)
-        op = Operation(
-            self,
-            transitional or action,
-            spec.name,
-            compute_type,
-            resource=body,
-            typical=typical_for(transitional or action, compute_type, self._speed()),
-            note=f"{spec.name} already exists with these settings; nothing was sent.",
-        )
-        if transitional:
-            return self.poller.track(op)
+        compute = Compute(body)
+        compute_type = compute.compute_type or spec.COMPUTE_TYPE
+        transitional = compute.transitional
+        action = transitional or op.action
+        op._retarget(action=action, compute_type=compute_type, typical=self._typical(action, compute_type))
+        op.note = f"{spec.name} already exists with these settings; nothing was sent."
+        if transitional:  # followed to its end by the tracker, from the listed resource
+            op._accept(lro.ResourceState(op.resource_url), body)
+            return
         op._observe(body)
-        op._finish("Failed" if (body.get("properties") or {}).get("provisioningState") == "Failed" else "Succeeded")
-        return op
+        failed = compute.provisioning_state == "Failed"
+        op._finish(State.FAILED if failed else State.SUCCEEDED, lro.resource_error(body) if failed else None)
 
     def preflight(self, spec: ComputeSpec) -> None:
-        """Refuse a create whose size is not offered in the region or whose vCPUs do not fit the quota."""
-        kind = of_compute_type(spec.COMPUTE_TYPE)
-        if kind is None or not kind.sized:
+        """Refuse a create whose size is not offered in the region (ValidationError) or whose vCPUs do
+        not fit the quota (QuotaExceeded). Reads the region, its sizes and its usages."""
+        if not checks.applies(spec):
             return
         location = spec.location or self.location()
-        size_name = str(getattr(spec, "size", ""))  # noqa: B009 - only sized kinds reach here
-        sizes = self.sizes(location)
-        size = next((s for s in sizes if str(s.get("name", "")).lower() == size_name.lower()), None)
-        if size is None or spec.COMPUTE_TYPE not in (size.get("supportedComputeTypes") or [spec.COMPUTE_TYPE]):
-            names = [str(s.get("name")) for s in sizes if spec.COMPUTE_TYPE in (s.get("supportedComputeTypes") or [])]
-            close = difflib.get_close_matches(size_name, names, n=3, cutoff=0.5)
-            hint = f"; close: {', '.join(close)}" if close else ""
-            raise ValidationError.one(
-                "size",
-                f"{size_name} is not offered for a {spec.TITLE} in {location}{hint} "
-                "(`jupyter compute sizes` lists them)",
-                spec.TITLE,
-            )
-        tier = getattr(spec, "tier", "dedicated")
-        nodes = int(getattr(spec, "max_instances", 1))
-        needed = int(size.get("vCPUs") or 0) * nodes
-        usages = self.usage(location)
-        family = _family_usage(str(size.get("family", "")), usages)
-        total_type = "lowPriorityCores" if tier == "low_priority" else "dedicatedCores"
-        total = next((u for u in usages if str(u.get("type", "")).endswith(f"/{total_type}/usages")), None)
-        checks = [] if tier == "low_priority" else [family]
-        checks.append(total)
-        for row in checks:
-            if row is None or int(row.get("limit", -1)) < 0:
-                continue
-            left = int(row["limit"]) - int(row.get("currentValue") or 0)
-            if needed > left:
-                label = (row.get("name") or {}).get("localizedValue") or row.get("id")
-                raise QuotaExceeded(
-                    "QuotaExceeded",
-                    f"{spec.name} needs {needed} vCPUs of {label} ({nodes} × {size['name']} with "
-                    f"{size.get('vCPUs')} vCPUs) but only {left} of {row['limit']} are left in {location}. Nothing "
-                    "was created. Ask for more quota, use a smaller size or fewer nodes, or skip this check "
-                    "(--skip-preflight).",
-                    by_client=True,
-                )
+        size = checks.find_size(spec, location, self.sizes(location))
+        shortfall = checks.quota_shortfall(spec, size, location, self.usage(location))
+        if shortfall is not None:
+            raise shortfall
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -349,31 +375,37 @@ class Workspace:
     # --- changing ---------------------------------------------------------------------------------
 
     def delete(self, name: str) -> Operation:
-        """Delete a compute this workspace created (cluster, instance). Attached ones are detached instead."""
-        compute = self.get(name)
-        if compute.attached:
-            raise ValidationError.one(
-                "name",
-                f"{name} is an attached {compute.kind}: detach it (`detach {name}`); "
-                "delete would remove a resource this workspace does not own",
-            )
-        return self._delete(compute, "Delete")
+        """Delete a compute this workspace created (cluster, instance). Attached ones are refused: detach them."""
+
+        def work(op: Operation) -> None:
+            compute = self._checked(op, name)
+            if compute.attached:
+                raise ValidationError.one(
+                    "name",
+                    f"{name} is an attached {compute.kind}: detach it (`detach {name}`); "
+                    "delete would remove a resource this workspace does not own",
+                )
+            self._delete(op, compute, "Delete")
+
+        return self._launch(self._new("delete", name), work)
 
     def detach(self, name: str) -> Operation:
-        compute = self.get(name)
-        if not compute.attached:
-            raise ValidationError.one(
-                "name", f"{name} is a {compute.kind} created by Azure ML: delete it, it cannot be detached"
-            )
-        return self._delete(compute, "Detach")
+        def work(op: Operation) -> None:
+            compute = self._checked(op, name)
+            if not compute.attached:
+                raise ValidationError.one(
+                    "name", f"{name} is a {compute.kind} created by Azure ML: delete it, it cannot be detached"
+                )
+            self._delete(op, compute, "Detach")
 
-    def _delete(self, compute: Compute, action: str) -> Operation:
+        return self._launch(self._new("detach", name), work)
+
+    def _delete(self, op: Operation, compute: Compute, action: str) -> None:
+        op._send()
         response = self._client().send(self.plan_delete(compute.name, action))
         if response.status == 204:
             raise NotFound("NotFound", f"{compute.name} does not exist (it may have just been deleted)")
-        return self._operation(
-            action.lower(), compute.name, compute.compute_type, response.headers, resource=compute.body
-        )
+        self._accepted(op, response, compute.body)
 
     def start(self, name: str) -> Operation:
         return self._power(name, "start")
@@ -385,10 +417,14 @@ class Workspace:
         return self._power(name, "restart")
 
     def _power(self, name: str, action: str) -> Operation:
-        compute = self.get(name)
-        _refuse_unless_taken(compute, action)
-        response = self._client().send(self.plan_power(name, action))
-        return self._operation(action, name, compute.compute_type, response.headers, resource=compute.body)
+        def work(op: Operation) -> None:
+            compute = self._checked(op, name)
+            _refuse_unless_taken(compute, action)
+            op._send()
+            response = self._client().send(self.plan_power(name, action))
+            self._accepted(op, response, compute.body)
+
+        return self._launch(self._new(action, name), work)
 
     def resize(
         self,
@@ -399,7 +435,8 @@ class Workspace:
         idle_seconds: int | str | None = None,
     ) -> Operation:
         """Change a cluster's min/max nodes or idle time before scale-down (PATCH scaleSettings).
-        The values are checked before anything is sent; then the cluster is read and the PATCH sent."""
+        The values are checked at once; then, in the background, the cluster is read, the merged
+        settings checked (min <= max) and the PATCH sent."""
         problems = []
         scale: dict[str, Any] = {}
         for field, raw, parse in (
@@ -420,24 +457,28 @@ class Workspace:
             problems.append(Problem("resize", "give --min-nodes, --max-nodes or --idle-time-before-scale-down"))
         if problems:
             raise ValidationError(problems, "resize")
-        compute = self.get(name)
-        _refuse_unless_taken(compute, "resize")
-        scale = {**dict(compute._inner.get("scaleSettings") or {}), **scale}
-        if int(scale.get("minNodeCount") or 0) > int(scale.get("maxNodeCount") or 0):
-            problems.append(
-                Problem(
+        changes = scale
+
+        def work(op: Operation) -> None:
+            compute = self._checked(op, name)
+            _refuse_unless_taken(compute, "resize")
+            merged = {**dict(compute._inner.get("scaleSettings") or {}), **changes}
+            if int(merged.get("minNodeCount") or 0) > int(merged.get("maxNodeCount") or 0):
+                raise ValidationError.one(
                     "min_nodes",
-                    f"{scale.get('minNodeCount')} is more than max nodes "
-                    f"{scale.get('maxNodeCount')}; allowed: 0 <= min <= max",
+                    f"{merged.get('minNodeCount')} is more than max nodes "
+                    f"{merged.get('maxNodeCount')}; allowed: 0 <= min <= max",
+                    "resize",
                 )
-            )
-        if problems:
-            raise ValidationError(problems, "resize")
-        response = self._client().send(self.plan_resize(name, scale))
-        return self._operation("resize", name, compute.compute_type, response.headers, resource=response.body)
+            op._send()
+            response = self._client().send(self.plan_resize(name, merged))
+            self._accepted(op, response, response.body)
+
+        return self._launch(self._new("resize", name, "AmlCompute"), work)
 
     def add_identity(self, name: str, *, system_assigned: bool = False, user_assigned: Sequence[str] = ()) -> Operation:
-        """Add a system- or user-assigned managed identity to an existing compute (PUT of the same compute)."""
+        """Add a system- or user-assigned managed identity to an existing compute (PUT of the same compute).
+        The identity ids are checked at once; the compute is read and merged with them in the background."""
         problems = []
         ids = []
         for rid in user_assigned:
@@ -449,7 +490,15 @@ class Workspace:
             problems.append(Problem("identity", "give --system-assigned or --user-assigned ID"))
         if problems:
             raise ValidationError(problems, "identity")
-        compute = self.get(name)
+
+        def work(op: Operation) -> None:
+            compute = self._checked(op, name)
+            self._send_identity(op, compute, system_assigned, ids)
+
+        return self._launch(self._new("update", name), work)
+
+    def _send_identity(self, op: Operation, compute: Compute, system_assigned: bool, ids: Sequence[str]) -> None:
+        name = compute.name
         spec = compute.spec
         if not isinstance(spec, WithIdentity):
             raise ValidationError.one("name", f"{name} is a {compute.kind}, which takes no managed identity")
@@ -473,10 +522,11 @@ class Workspace:
             raise ValidationError(problems, "identity")
         changes: dict[str, Any] = {"identity_type": new_type, "user_assigned_identities": merged}
         updated: ComputeSpec = dataclasses.replace(spec, **changes)
+        op._send()
         response = self._client().send(
             ArmRequest("PUT", self.ref.compute_url(name), updated.to_arm(self.ref.wire_context))
         )
-        return self._operation("update", name, compute.compute_type, response.headers, resource=response.body)
+        self._accepted(op, response, response.body)
 
     # --- following ---------------------------------------------------------------------------------
 
@@ -485,35 +535,40 @@ class Workspace:
         ops = self.poller.in_flight()
         followed = {op.target.lower() for op in ops}
         for body in self._list_raw():
-            action = is_transitional(body)
+            action = Compute(body).transitional
             name = str(body.get("name", ""))
             if action and name.lower() not in followed:
                 ops.append(self.follow(name, body))
         return ops
 
     def follow(self, name: str, body: Mapping[str, Any] | None = None) -> Operation:
-        """An Operation that follows whatever ``name`` is doing now to its end (used by wait and ops)."""
+        """An Operation that follows whatever ``name`` is doing now to its end (used by wait and ops).
+        A request for ``name`` still being submitted here (an operation no longer watched) is waited for."""
         for op in self.poller.in_flight():
             if op.target.lower() == name.lower():
                 return op
+        with self._lock:
+            pending = [op for op in self._submitting if op.target.lower() == name.lower()]
+        for op in pending:
+            op._settled.wait()
         body = body if body is not None else self.get(name).body
-        compute_type = str((body.get("properties") or {}).get("computeType", ""))
-        action = is_transitional(body)
+        compute = Compute(body)
+        action = compute.transitional
         op = Operation(
-            self,
             action or "create",
             name,
-            compute_type,
+            compute.compute_type,
+            resource_url=self.ref.compute_url(name),
             resource=body,
             resumed=True,
-            typical=typical_for(action or "create", compute_type, self._speed()),
-        )
+            typical=self._typical(action or "create", compute.compute_type),
+            clock=self.poller.clock,
+            phase="Submitted",
+        )._following()
         op._observe(body)
         if action is None:
-            op._finish(
-                "Failed" if Compute(body).provisioning_state == "Failed" else "Succeeded",
-                None if Compute(body).provisioning_state != "Failed" else _provisioning_error(body),
-            )
+            failed = compute.provisioning_state == "Failed"
+            op._finish(State.FAILED if failed else State.SUCCEEDED, lro.resource_error(body) if failed else None)
             return op
         return self.poller.track(op)
 
@@ -524,33 +579,17 @@ class Workspace:
         return f"<Workspace {self.ref.describe()}>"
 
 
-def _provisioning_error(body: Mapping[str, Any]) -> ServiceError:
-    from .operation import _resource_error
+@dataclass(frozen=True)
+class _Source:
+    """What the tracker may ask of a workspace (:class:`~jupyter_compute.service.tracker.Source`)."""
 
-    return _resource_error(body)
+    workspace: Workspace
 
+    def list_computes(self) -> builtins.list[dict[str, Any]]:
+        return self.workspace._list_raw()
 
-def _normalise_family(text: str) -> str:
-    text = re.sub(r"[\s_]", "", text.lower())
-    for suffix in ("clusterdedicatedvcpus", "clusterlowpriorityvcpus", "dedicatedvcpus"):
-        text = text.removesuffix(suffix)
-    return text.removeprefix("standard").removesuffix("family")
-
-
-def _family_usage(family: str, usages: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The usage row of a vmSizes family: the two lists spell families differently (facts sheet §9)."""
-    wanted = _normalise_family(family)
-    for row in usages:
-        if not str(row.get("type", "")).endswith("/vmFamily/usages"):
-            continue
-        names = [
-            str(row.get("id", "")).rsplit("/", 1)[-1],
-            str((row.get("name") or {}).get("value", "")),
-            str((row.get("name") or {}).get("localizedValue", "")),
-        ]
-        if any(_normalise_family(n) == wanted for n in names):
-            return row
-    return None
+    def get(self, url: str, link: str) -> Response:
+        return self.workspace._client().get(url, link=link)
 
 
 def _refuse_unless_taken(compute: Compute, action: str) -> None:
@@ -561,7 +600,7 @@ def _refuse_unless_taken(compute: Compute, action: str) -> None:
         raise ValidationError.one("name", f"{compute.name} is a {compute.kind}; {action} applies to {applies}")
 
 
-def compare(spec: ComputeSpec, body: Mapping[str, Any]) -> list[str]:
+def compare(spec: ComputeSpec, body: Mapping[str, Any]) -> builtins.list[str]:
     """What the user asked for that the existing compute does not have (secrets and defaults ignored)."""
     existing_type = str((body.get("properties") or {}).get("computeType", ""))
     if existing_type != spec.COMPUTE_TYPE:

@@ -84,7 +84,9 @@ def test_after_a_kernel_restart_ops_and_wait_follow_the_create(isolated_state: P
     # speed 1.5: the cluster takes about 33 s, so a kernel restart on a loaded machine still lands in the middle
     with running_kernel(isolated_state, JUPYTER_COMPUTE_SPEED="1.5") as kernel:
         kernel.execute("%load_ext jupyter_compute")
-        kernel.execute("%compute create cluster survivor --min-instances 1 --max-instances 1")
+        kernel.execute("op = %compute create cluster survivor --min-instances 1 --max-instances 1")
+        # The cell returns before any request; the restart kills the kernel, so let the service accept it first.
+        kernel.execute("op.submitted(60)")
         kernel.restart()
         kernel.execute("%load_ext jupyter_compute")
         ops = kernel.execute("%compute ops")

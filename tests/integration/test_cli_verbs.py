@@ -330,7 +330,8 @@ def test_killed_mid_create_leaves_a_usable_store(env: dict[str, str], isolated_s
         "from jupyter_compute import Workspace, AmlComputeSpec\n"
         "ws = Workspace.local()\n"
         "for i in range(200):\n"
-        "    ws.create(AmlComputeSpec.from_keywords(name=f'kill-{i:03d}x', max_instances=1), preflight=False)\n"
+        "    spec = AmlComputeSpec.from_keywords(name=f'kill-{i:03d}x', max_instances=1)\n"
+        "    ws.create(spec, preflight=False).submitted()\n"
         "    print(i, flush=True)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
@@ -359,7 +360,7 @@ def test_paging_follows_next_link(env: dict[str, str]) -> None:
     with settings.override(local_page_size=3):
         ws = Workspace.local()
         ops = [
-            ws.create(AmlComputeSpec.from_keywords(name=f"page-{i}x", max_instances=1), preflight=False)
+            ws.create(AmlComputeSpec.from_keywords(name=f"page-{i}x", max_instances=1), preflight=False).submitted()
             for i in range(8)
         ]
         assert len(ws.list()) == 8

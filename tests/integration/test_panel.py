@@ -114,6 +114,24 @@ def test_create_shows_a_bar_and_the_row_then_delete(panel: ComputePanel) -> None
     until(lambda: "panel-cl" not in row_names(panel))
 
 
+def test_a_create_the_quota_check_refuses_says_why_in_the_form_and_creates_nothing(panel: ComputePanel) -> None:
+    """Create returns at once; the pre-flight runs in the operation's background, and its refusal comes back
+    to the form's output line (no row: nothing was created)."""
+    form = panel.form
+    assert form is not None
+    form.inputs["name"].value = "panel-huge"
+    form.inputs["size"].value = "Standard_ND96asr_v4"
+    form.inputs["max_instances"].value = "100"
+    op = panel.create()
+    assert op is not None
+    op.wait(30)
+    assert op.refused
+    until(lambda: "QuotaExceeded" in visible(panel.output.value))
+    assert "needs 9600 vCPUs" in visible(panel.output.value) and "Nothing was created" in visible(panel.output.value)
+    panel.refresh()
+    assert "panel-huge" not in row_names(panel)
+
+
 def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(panel: ComputePanel, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Given the panel open, when another process (a notebook's kernel, a terminal) creates a cluster,
     then its row appears with a live bar within one poll interval, and the bar goes when it is done."""
@@ -206,7 +224,7 @@ def test_a_change_to_a_compute_deleted_meanwhile_ends_instead_of_waiting_forever
     (Canceled, saying why) and no orphan bar stays in the panel."""
     Workspace.local().create(AmlComputeSpec.from_keywords(name="panel-gone", max_instances=2)).wait(30)
     panel.refresh()
-    resize = Workspace.local().resize("panel-gone", max_nodes=3)
+    resize = Workspace.local().resize("panel-gone", max_nodes=3).submitted()  # in flight: accepted by the service
     Workspace.local().delete("panel-gone").wait(30)
     resize.wait(10)
     assert resize.progress.status == "Canceled" and "deleted meanwhile" in (resize.note or "")

@@ -6,16 +6,29 @@ subprocess, plays a create raced by a delete in another process."""
 
 from __future__ import annotations
 
+import re
+import socket
+import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from jupyter_compute import AmlComputeSpec, Workspace, settings
-from jupyter_compute.errors import ComputeError
-from jupyter_compute.service.operation import Operation
+from jupyter_compute import AmlComputeSpec, KubernetesSpec, Workspace, settings
+from jupyter_compute.errors import (
+    ComputeError,
+    Conflict,
+    QuotaExceeded,
+    ServiceError,
+    TransportError,
+    ValidationError,
+)
+from jupyter_compute.service.operation import Operation, State
 
-from arm_script import COMPUTES, RG, SUB, WS, Reply, ScriptedArm, compute, listing
-from conftest import run_cli
+from arm_script import COMPUTES, RG, SUB, TOKEN, WS, Reply, ScriptedArm, Seen, compute, listing
+from conftest import Knobs, run_cli
 
 CPU = f"{COMPUTES}/cpu"
 ENDS = 20.0  # seconds an operation gets to end; the poller ticks every 0.1 s in tests
@@ -156,7 +169,7 @@ def test_given_a_create_deleted_by_another_process_before_it_was_ever_listed_the
     process's poller lists once. The create ends Canceled, saying it was deleted, and `wait` exits 1."""
     with settings.override(poll_interval=3600):  # this process ticks only when told
         ws = Workspace.local()
-        op = ws.create(AmlComputeSpec.from_keywords(name="raced", max_instances=1))
+        op = ws.create(AmlComputeSpec.from_keywords(name="raced", max_instances=1)).submitted()
     deleted = run_cli("delete", "raced", "--yes", env={"JUPYTER_COMPUTE_POLL_INTERVAL": "0.1"})
     assert deleted.returncode == 0, deleted
     tick_until_done(ws, op, time.monotonic() + 60)
@@ -193,3 +206,290 @@ def test_given_an_attach_the_service_cancels_then_the_cli_exits_1(arm: ScriptedA
     result = run_cli("attach", "kubernetes", "k8s", "--resource-id", aks, *workspace_flags)
     assert result.returncode == 1, result
     assert "canceled" in result.stderr.lower() and "Traceback" not in result.stderr, result.stderr
+
+
+# --- control back at once: the checks that need the service run in the operation's background --------------
+
+LOCATIONS = f"/subscriptions/{SUB}/providers/Microsoft.MachineLearningServices/locations/westeurope"
+K8S = f"{COMPUTES}/k8s"
+CI = f"{COMPUTES}/ci-box"
+AKS = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1"
+SIZES = Reply(
+    200,
+    {
+        "value": [
+            {
+                "name": "Standard_DS3_v2",
+                "family": "standardDSv2Family",
+                "vCPUs": 4,
+                "supportedComputeTypes": ["AmlCompute", "ComputeInstance"],
+            }
+        ]
+    },
+)
+
+
+def usages(family_used: int = 0, family_limit: int = 100) -> Reply:
+    provider = "Microsoft.MachineLearningServices"
+    return Reply(
+        200,
+        {
+            "value": [
+                {
+                    "id": f"/subscriptions/{SUB}/usages/dedicated",
+                    "type": f"{provider}/dedicatedCores/usages",
+                    "currentValue": 0,
+                    "limit": 1000,
+                    "name": {"value": "Total Cluster Dedicated Regional vCPUs"},
+                },
+                {
+                    "id": f"/subscriptions/{SUB}/usages/Standard_DSv2_Family_Cluster_Dedicated_vCPUs",
+                    "type": f"{provider}/vmFamily/usages",
+                    "currentValue": family_used,
+                    "limit": family_limit,
+                    "name": {
+                        "value": "Standard DSv2 Family Cluster Dedicated vCPUs",
+                        "localizedValue": "Standard DSv2 Family Cluster Dedicated vCPUs",
+                    },
+                },
+            ]
+        },
+    )
+
+
+def held(arm: ScriptedArm) -> tuple[threading.Event, list[str]]:
+    """Every answer of ``arm`` waits for the returned event; the list says which were given, in order."""
+    gate = threading.Event()
+    answered: list[str] = []
+    answer = arm.answer
+
+    def later(seen: Seen) -> Reply:
+        assert gate.wait(ENDS), "the test never released the server"
+        reply = answer(seen)
+        answered.append(f"{seen.method} {seen.path.split('?')[0]}")
+        return reply
+
+    arm.answer = later  # type: ignore[method-assign]
+    return gate, answered
+
+
+def submission(answered: list[str]) -> list[str]:
+    """The answered requests of the submission (without the tracker's listings and status polls, which
+    interleave with them)."""
+    return [a for a in answered if not a.endswith("/computes") and "/operations/" not in a]
+
+
+def instance_body(state: str = "Running") -> dict[str, Any]:
+    body = compute("ci-box", "Succeeded", "ComputeInstance", vmSize="STANDARD_DS3_V2")
+    body["properties"]["properties"]["state"] = state
+    return body
+
+
+def attached_body() -> dict[str, Any]:
+    body = compute("k8s", "Succeeded", "Kubernetes", namespace="default")
+    body["properties"].update(isAttachedCompute=True, resourceId=AKS)
+    return body
+
+
+VERBS: dict[str, Callable[[Workspace], Operation]] = {
+    "create": lambda ws: ws.create(AmlComputeSpec.from_keywords(name="cpu", max_instances=2)),
+    "attach": lambda ws: ws.attach(KubernetesSpec.from_keywords(name="k8s", resource_id=AKS)),
+    "delete": lambda ws: ws.delete("cpu"),
+    "detach": lambda ws: ws.detach("k8s"),
+    "start": lambda ws: ws.start("ci-box"),
+    "stop": lambda ws: ws.stop("ci-box"),
+    "restart": lambda ws: ws.restart("ci-box"),
+    "resize": lambda ws: ws.resize("cpu", max_nodes=3),
+    "identity": lambda ws: ws.add_identity("cpu", system_assigned=True),
+}
+
+
+def script_every_verb(arm: ScriptedArm, verb: str) -> None:
+    creating = verb in ("create", "attach")
+    arm.on("GET", CPU + "$", Reply(404) if creating else Reply(200, compute("cpu")))
+    arm.on("GET", K8S + "$", Reply(404) if creating else Reply(200, attached_body()))
+    arm.on("GET", CI + "$", Reply(200, instance_body("Stopped" if verb == "start" else "Running")))
+    arm.on("GET", LOCATIONS + "/vmSizes$", SIZES)
+    arm.on("GET", LOCATIONS + "/usages$", usages())
+    arm.on("PUT", CPU + "$", Reply(201, compute("cpu", "Creating")))
+    arm.on("PUT", K8S + "$", Reply(201, compute("k8s", "Creating", "Kubernetes")))
+    arm.on("PATCH", CPU + "$", Reply(200, compute("cpu", "Updating")))
+    arm.on("DELETE", f"{COMPUTES}/(cpu|k8s)$", Reply(202, None, {"Location": f"{arm.url}/operations/loc-d"}))
+    arm.on("POST", CI + "/(start|stop|restart)$", Reply(202, None, {"Location": f"{arm.url}/operations/loc-p"}))
+    arm.on("GET", "/operations/", Reply(202))
+    arm.on("GET", COMPUTES + "$", listing(compute("cpu", "Creating")))
+
+
+@pytest.mark.parametrize("verb", sorted(VERBS))
+def test_every_long_verb_returns_its_operation_before_any_request_is_answered(arm: ScriptedArm, verb: str) -> None:
+    script_every_verb(arm, verb)
+    gate, answered = held(arm)
+    ws = workspace()
+    phases: list[str] = []
+    op = VERBS[verb](ws)
+    op.add_listener(lambda o: phases.append(o.progress.phase))
+    assert answered == [] and op.state is State.SUBMITTING and not op.done()
+    assert op in ws.poller.in_flight() and ws.follow(op.target) is op  # in flight (and in the panel) at once
+    gate.set()
+    assert op.submitted(ENDS) is op and op.state is State.RUNNING, op
+    writes = [a for a in answered if not a.startswith("GET")]
+    assert len(writes) == 1 and submission(answered)[-1] == writes[0], answered  # the write comes last, once
+    assert phases[-2:] == ["Submitting", "Submitted"], phases
+
+
+def test_a_create_checks_the_name_then_the_quota_then_submits_five_requests_all_in_the_background(
+    arm: ScriptedArm,
+) -> None:
+    script_every_verb(arm, "create")
+    gate, answered = held(arm)
+    phases: list[str] = []
+    op = VERBS["create"](workspace())
+    op.add_listener(lambda o: phases.append(o.progress.phase))
+    assert (op.progress.phase, answered) == ("Checking", [])
+    gate.set()
+    op.submitted(ENDS)
+    sent = submission(answered)
+    assert [a.split()[1].rsplit("/", 1)[-1] for a in sent] == ["cpu", WS, "vmSizes", "usages", "cpu"]
+    assert sent[-1].startswith("PUT")
+    assert phases[:3] == ["Checking quota", "Submitting", "Submitted"]
+
+
+def puts(arm: ScriptedArm) -> list[Seen]:
+    return [s for s in arm.seen if s.method in ("PUT", "POST", "PATCH", "DELETE")]
+
+
+def refused(op: Operation, kind: type[ComputeError]) -> ComputeError:
+    """``op`` ends refused with a ``kind``, which result() raises too; the error."""
+    with pytest.raises(kind) as raised:
+        op.submitted(ENDS)
+    with pytest.raises(kind) as again:
+        op.result(ENDS)
+    assert raised.value is again.value is op.error
+    assert op.refused and (op.state, op.status, op.progress.status) == (State.FAILED, "Failed", "Failed")
+    return raised.value
+
+
+def test_a_quota_shortfall_found_in_the_background_fails_it_and_sends_no_put(arm: ScriptedArm) -> None:
+    script_every_verb(arm, "create")
+    arm.on("GET", LOCATIONS + "/usages$", usages(family_used=95, family_limit=100))
+    error = refused(VERBS["create"](workspace()), QuotaExceeded)
+    assert str(error) == (
+        "QuotaExceeded: cpu needs 8 vCPUs of Standard DSv2 Family Cluster Dedicated vCPUs (2 × Standard_DS3_v2 "
+        "with 4 vCPUs) but only 5 of 100 are left in westeurope. Nothing was created. Ask for more quota, use a "
+        "smaller size or fewer nodes, or skip this check (--skip-preflight)."
+    )
+    assert puts(arm) == []
+
+
+def test_a_size_not_offered_found_in_the_background_is_bad_input_and_sends_no_put(arm: ScriptedArm) -> None:
+    script_every_verb(arm, "create")
+    spec = AmlComputeSpec.from_keywords(name="cpu", size="Standard_DS3_v9", max_instances=2)
+    error = refused(workspace().create(spec), ValidationError)
+    assert str(error) == (
+        "Invalid compute cluster: size: Standard_DS3_v9 is not offered for a compute cluster in westeurope; "
+        "close: Standard_DS3_v2 (`jupyter compute sizes` lists them). Nothing was sent."
+    )
+    assert puts(arm) == []
+
+
+def test_an_existing_compute_with_other_settings_fails_it_as_a_conflict_and_sends_nothing(arm: ScriptedArm) -> None:
+    script_every_verb(arm, "create")
+    existing = compute("cpu", scaleSettings={"minNodeCount": 0, "maxNodeCount": 4})
+    arm.on("GET", CPU + "$", Reply(200, existing))
+    error = refused(VERBS["create"](workspace()), Conflict)
+    assert str(error) == (
+        "ComputeExists: cpu already exists with other settings, and creating it again would replace it: "
+        "max_instances asked 2, exists with 4. Delete it first, or pick another name."
+    )
+    assert puts(arm) == [] and len(arm.seen) == 1  # one GET: no pre-flight either
+
+
+def test_an_identical_existing_compute_ends_well_with_nothing_sent(arm: ScriptedArm) -> None:
+    script_every_verb(arm, "create")
+    arm.on("GET", CPU + "$", Reply(200, compute("cpu")))
+    op = VERBS["create"](workspace()).submitted(ENDS)
+    op.wait(ENDS)
+    assert op.state is State.SUCCEEDED and not op.refused and op.error is None
+    assert op.note == "cpu already exists with these settings; nothing was sent."
+    assert puts(arm) == []
+
+
+def test_a_put_the_service_refuses_fails_it_with_the_error_and_its_request_id(arm: ScriptedArm) -> None:
+    script_every_verb(arm, "create")
+    bad = {"error": {"code": "BadRequest", "message": "Standard_DS3_v2 is not supported here"}}
+    arm.on("PUT", CPU + "$", Reply(400, bad, {"x-ms-request-id": "put-req-1"}))
+    error = refused(VERBS["create"](workspace()), ServiceError)
+    assert str(error) == "BadRequest: Standard_DS3_v2 is not supported here (request id: put-req-1)"
+    assert len(puts(arm)) == 1
+
+
+def test_a_power_change_the_service_refuses_fails_it_with_the_conflict(arm: ScriptedArm) -> None:
+    script_every_verb(arm, "stop")
+    busy = {"error": {"code": "Conflict", "message": "ci-box is stopping"}}
+    arm.on("POST", CI + "/stop$", Reply(409, busy, {"x-ms-request-id": "post-req-2"}))
+    error = refused(workspace().stop("ci-box"), Conflict)
+    assert str(error) == "Conflict: ci-box is stopping (request id: post-req-2)"
+
+
+def test_deleting_an_attached_compute_is_refused_in_the_background_with_nothing_sent(arm: ScriptedArm) -> None:
+    script_every_verb(arm, "delete")
+    error = refused(workspace().delete("k8s"), ValidationError)
+    assert "k8s is an attached kubernetes: detach it (`detach k8s`)" in str(error)
+    assert puts(arm) == []
+
+
+def test_an_unreachable_workspace_fails_it_with_the_transport_error(knobs: Knobs) -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    knobs(arm_endpoint=f"http://127.0.0.1:{port}", access_token=TOKEN)
+    op = workspace().delete("cpu")
+    assert op.state is State.SUBMITTING
+    error = refused(op, TransportError)
+    pattern = (
+        rf"could not reach http://127\.0\.0\.1:{port}: connection failed after retries "
+        r"\(client request id: [-0-9a-f]{36}\)"
+    )
+    assert re.fullmatch(pattern, str(error)), str(error)
+
+
+def test_the_cli_still_exits_2_for_a_size_the_pre_flight_refuses_and_writes_nothing(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    result = run_cli(
+        "create", "cluster", "odd-cl", "--size", "Standard_DS3_v9", env={"JUPYTER_COMPUTE_ACCESS_LOG": str(log)}
+    )
+    assert result.returncode == 2, result
+    stderr = [line for line in result.stderr.splitlines() if not line.startswith("jupyter-compute: no Azure")]
+    assert len(stderr) == 1 and stderr[0].startswith("error: Invalid compute cluster: size: Standard_DS3_v9 is not")
+    assert "Traceback" not in result.stderr
+    sent = [line.split()[2] for line in log.read_text().splitlines()]
+    assert sent and set(sent) == {"GET"}, sent
+
+
+def test_calls_on_one_compute_are_submitted_in_their_order(arm: ScriptedArm) -> None:
+    """A delete right after a create waits for the create's PUT (saying so), then checks and deletes."""
+    script_every_verb(arm, "create")
+    put_held, put_arrived, created = threading.Event(), threading.Event(), threading.Event()
+
+    def put(seen: Seen) -> Reply:
+        put_arrived.set()
+        assert put_held.wait(ENDS), "the test never released the PUT"
+        created.set()
+        return Reply(201, compute("cpu", "Creating"))
+
+    arm.on("PUT", CPU + "$", put)
+    arm.on("GET", CPU + "$", lambda seen: Reply(200, compute("cpu", "Creating")) if created.is_set() else Reply(404))
+    arm.on("DELETE", CPU + "$", Reply(202, None, {"Location": f"{arm.url}/operations/loc-d"}))
+    ws = workspace()
+    create = VERBS["create"](ws)
+    waiting = threading.Event()
+    delete = ws.delete("cpu")
+    delete.add_listener(lambda op: waiting.set() if op.progress.phase == "Waiting for the create of cpu" else None)
+    if delete.progress.phase == "Waiting for the create of cpu":
+        waiting.set()
+    assert waiting.wait(ENDS) and put_arrived.wait(ENDS), delete.progress
+    assert [s.method for s in arm.seen if s.path.split("?")[0].endswith("/cpu")] == ["GET", "PUT"]
+    put_held.set()
+    assert create.submitted(ENDS).state is State.RUNNING
+    assert delete.submitted(ENDS).state is State.RUNNING, delete
+    assert [s.method for s in arm.seen if s.path.split("?")[0].endswith("/cpu")] == ["GET", "PUT", "GET", "DELETE"]

@@ -3,8 +3,6 @@ bar data and the static HTML bar all say the same words, read from `describe`.""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from jupyter_compute.errors import OperationFailed
@@ -12,7 +10,8 @@ from jupyter_compute.model.progress import Progress
 from jupyter_compute.render.bars import bar_html
 from jupyter_compute.render.describe import describe
 from jupyter_compute.render.text import bar_line, final_line, summary
-from jupyter_compute.service.operation import Operation, Strategy
+from jupyter_compute.service.operation import Operation, State
+from jupyter_compute.transport.lro import AsyncOperation
 
 from html_helpers import inert, visible
 
@@ -20,9 +19,9 @@ CREATING = Progress("Allocating nodes: 1 of 2 ready", 0.75, 1, 2, {"preparing": 
 
 
 def operation(action: str = "create", target: str = "cpu-1") -> Operation:
-    workspace = SimpleNamespace(poller=SimpleNamespace(forget=lambda op: None))
-    strategy = Strategy("async", "https://arm/operations/op-7")
-    return Operation(workspace, action, target, "AmlCompute", strategy=strategy)  # type: ignore[arg-type]
+    op = Operation(action, target, "AmlCompute", resource_url=f"https://arm/computes/{target}")
+    op._accept(AsyncOperation("https://arm/operations/op-7"), None)
+    return op
 
 
 def test_an_operation_in_flight() -> None:
@@ -49,7 +48,7 @@ def test_an_operation_in_flight() -> None:
 def test_a_success_and_its_final_line() -> None:
     op = operation()
     op._set_progress(CREATING)
-    op._finish("Succeeded")
+    op._finish(State.SUCCEEDED)
     d = describe(op)
     assert (d.outcome, d.style, d.left) == ("done", "success", "")
     assert final_line(op).startswith("create cluster cpu-1: done · Succeeded · 1/2 nodes (1 preparing) · ")
@@ -59,7 +58,7 @@ def test_a_success_and_its_final_line() -> None:
 
 def test_a_failure_says_the_service_error_everywhere() -> None:
     op = operation()
-    op._finish("Failed", OperationFailed("AllocationFailed", "no <b>capacity</b>", request_id="rid-9"))
+    op._finish(State.FAILED, OperationFailed("AllocationFailed", "no <b>capacity</b>", request_id="rid-9"))
     d = describe(op)
     assert (d.outcome, d.style, d.phase) == ("FAILED", "danger", "Failed: AllocationFailed")
     assert d.error == "AllocationFailed: no <b>capacity</b> (request id: rid-9)"

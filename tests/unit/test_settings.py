@@ -105,8 +105,8 @@ def test_every_variable_the_package_names_is_in_the_table() -> None:
 
 def test_knobs_read_by_the_client_come_from_the_settings() -> None:
     """The poll interval, the endpoint, the token and the AZUREML_ARM_* workspace are the current settings'."""
-    from jupyter_compute.service.operation import poll_interval
     from jupyter_compute.service.ref import WorkspaceRef, resolve
+    from jupyter_compute.service.tracker import poll_interval
     from jupyter_compute.transport.auth import AzureTokens
 
     ids = ("00000000-0000-0000-0000-000000000009", "env-rg", "env-ws")

@@ -296,7 +296,8 @@ class ComputePanel:
                     else:
                         bar = describe(op).bar()
                 row: dict[str, Any] = {**compute.row(), "actions": actions_for(compute), "bar": bar}
-                row["message"] = self._messages.get(key, "")
+                refused = self._recent[key][0] if key in self._recent and self._recent[key][0].refused else None
+                row["message"] = self._messages.get(key) or (str(refused.error) if refused is not None else "")
                 rows.append(row)
             listed = {c.name.lower() for c in self._listed}
             for gone in set(self._recent) - listed - {op.target.lower() for op in self.ws.poller.in_flight()}:
@@ -375,6 +376,8 @@ class ComputePanel:
             self._messages[key] = str(exc)
             self._render()
             return None
+        with self._lock:  # its bar (and, if a check refuses it, its error) on the row, however fast it ends
+            self._recent[key] = (op, None)
         self._on_tick_soon()
         return op
 
@@ -452,9 +455,17 @@ class ComputePanel:
         except ComputeError as exc:
             self.output.value = error(exc)
             return None
-        self.output.value = html("{} {}: {}", kinds.of_spec(spec).word, spec.name, op.note or "submitted")
+        op.add_listener(self._said)
+        self._said(op)
         self._on_tick_soon()
         return op
+
+    def _said(self, op: Operation) -> None:
+        """The form's line for the operation it started: submitted, what the checks found, or why they refused it."""
+        if op.refused and op.error is not None:
+            self.output.value = error(op.error)
+        else:
+            self.output.value = html("{} {}: {}", op.kind, op.target, op.note or "submitted")
 
     def close(self) -> None:
         self.ws.poller.remove_listener(self._on_tick)

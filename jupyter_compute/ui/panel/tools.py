@@ -112,7 +112,7 @@ class ComputeTools:
             self.message.value = "Nothing to change."
             return None
         try:
-            op = self.ws.resize(self.name, **given)
+            op = self.ws.resize(self.name, **given).submitted()  # a refusal is said here, under the row
         except ValidationError as exc:
             self.message.value = error(f"{exc}; nothing was sent.")
             return None
