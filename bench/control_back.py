@@ -28,6 +28,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 PEER_PROBE = r"""
@@ -72,8 +73,10 @@ class Bench:
         from jupyter_compute.service.workspace import Workspace
 
         self.samples = samples
+        from jupyter_compute.local.server import ensure_running
+
         self.ws = Workspace.local()
-        self.url = self.ws.ref.base_url()
+        self.url = self.ws.ref.base_url() or ensure_running()  # the local workspace is reached by its server
         self.token = local_token(default_home())
         self.ws.location()  # warm: the region is read once per workspace
 
@@ -151,11 +154,60 @@ def peer_python(given: str | None) -> str | None:
     return python if check.returncode == 0 else None
 
 
+KERNEL_SETUP = r"""
+import json, time, urllib.request
+from jupyter_compute import settings
+from jupyter_compute.local.access import local_token
+from jupyter_compute.local.server import ensure_running
+_url, _token, _ops, _back = ensure_running(), local_token(settings.current().home), [], []
+def _latency(ms):
+    body = json.dumps({"faults": f"latency:ms={ms}" if ms else ""}).encode()
+    headers = {"Authorization": f"Bearer {_token}", "Content-Type": "application/json"}
+    request = urllib.request.Request(f"{_url}/_emulator/faults", data=body, headers=headers, method="POST")
+    urllib.request.urlopen(request, timeout=30).read()
+"""
+
+
+def kernel_magic(samples: int, latencies: list[int]) -> list[tuple[int, list[float], list[float]]]:
+    """``op = %compute create cluster …`` in a warm kernel (its bar displayed): the statement's own time,
+    measured in the kernel, and the cell's round trip seen by the client, per latency."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from kernel_helpers import running_kernel
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp, running_kernel(Path(tmp) / "home", JUPYTER_COMPUTE_SPEED="500") as k:
+        for cell in ("%load_ext jupyter_compute", KERNEL_SETUP):
+            reply = k.execute(cell)
+            if reply["content"]["status"] != "ok":
+                raise SystemExit(f"bench: the kernel refused its set-up: {reply['content']}")
+        for ms in latencies:
+            k.execute(f"_latency({ms}); _back.clear()")
+            for i in range(2):  # warm at this latency
+                k.execute(f"op = %compute create cluster kw{ms}-{i}x --max-instances 1\nop.submitted(600)")
+            trips = []
+            for i in range(samples):
+                started = time.perf_counter()
+                k.execute(
+                    "_t = time.perf_counter()\n"
+                    f"op = %compute create cluster km{ms}-{i:03d}x --max-instances 1\n"
+                    "_back.append(time.perf_counter() - _t); _ops.append(op)"
+                )
+                trips.append(time.perf_counter() - started)
+                k.execute("op.submitted(600)")  # the next sample does not queue behind this one's requests
+            k.execute("for o in _ops: o.wait(600)\nassert all(o.status == 'Succeeded' for o in _ops), _ops")
+            k.execute("print(json.dumps(_back))")
+            printed = [m["content"]["text"] for m in k.messages if m.get("msg_type") == "stream"]
+            back = json.loads(printed[-1].strip().splitlines()[-1])
+            results.append((ms, back, trips))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--latencies", type=int, nargs="+", default=[0, 200], help="ms per request")
     parser.add_argument("--peer-python", help="an interpreter with azure-ai-ml (default: $AZURE_AI_ML_PYTHON)")
+    parser.add_argument("--no-kernel", action="store_true", help="skip the %%compute rows in a real kernel")
     args = parser.parse_args()
     os.environ["JUPYTER_COMPUTE_HOME"] = tempfile.mkdtemp(prefix="control-back-")
     os.environ.setdefault("JUPYTER_COMPUTE_SPEED", "500")  # operations end in well under a second
@@ -197,6 +249,10 @@ def main() -> None:
             row("azure-ai-ml compute.begin_create_or_update", ms, bench.peer(python, ms))
             bench.latency(0)
             bench.clean_peer()
+    if not args.no_kernel:
+        for ms, back, trips in kernel_magic(n, args.latencies):
+            row("%compute create in a kernel (statement)", ms, back)
+            row("%compute create in a kernel (cell round trip)", ms, trips)
     print(
         f"\n{n} samples per row, warm. Control back: until the call returned its Operation (the peer: its poller). "
         "Accepted: until the background checks and the write were done (what a call took before)."
