@@ -65,7 +65,7 @@ def examples(full: int) -> int:
     return max(10, full * hypothesis_settings().max_examples // 100)
 
 
-FOLDER_MARKS = {"integration": "integration", "e2e": "e2e", "ui": "ui"}
+FOLDER_MARKS = frozenset({"integration", "e2e", "ui"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -73,7 +73,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         folder = item.path.parent.name
         if folder in FOLDER_MARKS:
-            item.add_marker(FOLDER_MARKS[folder])
+            item.add_marker(folder)
 
 
 @pytest.fixture(scope="session", autouse=True)

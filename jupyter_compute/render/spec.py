@@ -10,11 +10,12 @@ from typing import Any
 from ..model import kinds
 from ..model.secrets import Secret
 from ..model.specs import ComputeSpec
+from .output import render_data
 
 
 def spec_yaml(spec: ComputeSpec) -> str:
     """The az ml YAML of a spec (secrets masked): 'Copy as YAML'."""
-    return str(_yaml().safe_dump(spec.to_yaml_dict(), sort_keys=False)).rstrip()
+    return render_data(spec.to_yaml_dict(), "yaml")
 
 
 def spec_line(spec: ComputeSpec, verb: str | None = None) -> str:
@@ -48,9 +49,3 @@ def _word(item: Any) -> str:
     if isinstance(item, tuple) and len(item) == 2:
         return f"{item[0]}={item[1]}"
     return str(item)
-
-
-def _yaml() -> Any:
-    import yaml  # weight: only YAML output needs PyYAML
-
-    return yaml
