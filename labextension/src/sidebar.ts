@@ -1,0 +1,152 @@
+/**
+ * The "Compute" tab of the JupyterLab left sidebar: a Lumino panel with its own kernel session at a
+ * fixed path (reloads reconnect to it instead of leaking kernels), a KernelWidgetManager with the widget
+ * modules registered by hand (./widgets.ts), and a trusted OutputArea that runs `sidebar()`. After a
+ * kernel restart or change the panel is rebuilt from the workspace. Once the panel is shown, the kernel
+ * is asked for its kind menu (./forms.ts). Recipe and pitfalls: ../shared/JUPYTER-NOTES.md, "Rendering
+ * ipywidgets in a left-sidebar panel".
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { SessionContext } from '@jupyterlab/apputils';
+import { OutputArea, OutputAreaModel } from '@jupyterlab/outputarea';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { Kernel } from '@jupyterlab/services';
+import { KernelWidgetManager, WidgetRenderer } from '@jupyter-widgets/jupyterlab-manager';
+import { Panel, Widget } from '@lumino/widgets';
+import { IForm, requestForms } from './forms';
+import { registerModules } from './widgets';
+
+const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
+const SESSION_PATH = 'jupyter-compute/panel';
+const PANEL_CODE = 'from jupyter_compute.panel import sidebar\nsidebar()';
+
+export class ComputeSidebar extends Panel {
+  private session: SessionContext | null = null;
+  private manager: KernelWidgetManager | null = null;
+  private area: OutputArea | null = null;
+  private starting: Promise<void> | null = null;
+  private restarting = false;
+  private renders = 0;
+  private readonly status: Widget;
+
+  constructor(
+    private readonly app: JupyterFrontEnd,
+    private readonly rendermime: IRenderMimeRegistry,
+    private readonly onForms: (forms: IForm[]) => void
+  ) {
+    super();
+    this.id = 'jupyter-compute-panel';
+    this.title.caption = 'Compute (Azure ML)';
+    this.title.label = 'Compute';
+    this.addClass('jp-ComputePanel');
+    this.status = new Widget();
+    this.status.addClass('jupyter-compute-status');
+    this.addWidget(this.status);
+    this.setState('idle', 'The Compute panel starts when you open it.');
+  }
+
+  /** Start the panel's kernel and show the panel once; later calls wait for the same start. */
+  ensureStarted(): Promise<void> {
+    if (!this.starting) {
+      this.starting = this.start().catch(reason => {
+        this.starting = null;
+        this.setState('failed', `The Compute panel could not start: ${reason}`);
+      });
+    }
+    return this.starting;
+  }
+
+  /** Run Python in the panel's kernel without output (used by the "new form" commands). */
+  async run(code: string): Promise<void> {
+    await this.ensureStarted();
+    const kernel = this.session?.session?.kernel;
+    if (kernel) {
+      await kernel.requestExecute({ code, silent: true, store_history: false }).done;
+    }
+  }
+
+  /** Restart the panel's kernel; the panel is rebuilt from the workspace when it is back. */
+  async restart(): Promise<void> {
+    await this.ensureStarted();
+    await this.session?.restartKernel();
+  }
+
+  protected onAfterShow(): void {
+    void this.ensureStarted();
+  }
+
+  private setState(state: string, text: string): void {
+    this.node.dataset.state = state;
+    this.status.node.textContent = text;
+    this.status.setHidden(state === 'ready');
+  }
+
+  private async start(): Promise<void> {
+    performance.mark('jupyter-compute:start');
+    this.setState('starting', 'Starting the Compute panel…');
+    const session = new SessionContext({
+      sessionManager: this.app.serviceManager.sessions,
+      specsManager: this.app.serviceManager.kernelspecs,
+      path: SESSION_PATH,
+      name: 'Compute panel',
+      type: 'jupyter-compute',
+      kernelPreference: { name: 'python3', shouldStart: true, canStart: true, autoStartDefault: true }
+    });
+    this.session = session;
+    await session.initialize();
+    await session.ready;
+    performance.mark('jupyter-compute:kernel-ready');
+    session.kernelChanged.connect(() => void this.render());
+    session.statusChanged.connect((_, status: Kernel.Status) => {
+      if (status === 'restarting' || status === 'autorestarting') {
+        this.restarting = true;
+        this.setState('starting', 'The Compute panel\u2019s kernel is restarting…');
+      } else if (status === 'idle' && this.restarting) {
+        this.restarting = false;
+        void this.render();
+      }
+    });
+    await this.render();
+  }
+
+  /** (Re)build the widget manager for the current kernel and show the panel in a fresh output area. */
+  private async render(): Promise<void> {
+    const session = this.session;
+    const kernel = session?.session?.kernel;
+    if (!session || !kernel) {
+      this.setState('failed', 'The Compute panel has no kernel; reopen the tab to start one.');
+      return;
+    }
+    this.setState('starting', 'Loading the Compute panel…');
+    this.manager?.dispose();
+    const rendermime = this.rendermime.clone();
+    const manager = new KernelWidgetManager(kernel, rendermime);
+    registerModules(manager);
+    rendermime.removeMimeType(WIDGET_VIEW);
+    rendermime.addFactory(
+      { safe: false, mimeTypes: [WIDGET_VIEW], createRenderer: options => new WidgetRenderer(options, manager) },
+      -10
+    );
+    this.manager = manager;
+    this.area?.dispose();
+    const area = new OutputArea({ model: new OutputAreaModel({ trusted: true }), rendermime });
+    this.area = area;
+    this.addWidget(area);
+    await OutputArea.execute(PANEL_CODE, area, session);
+    performance.mark('jupyter-compute:panel-shown');
+    this.node.dataset.renders = String(++this.renders);
+    this.setState('ready', '');
+    void this.loadForms(kernel);
+  }
+
+  /** Ask the kernel for the panel's kind menu and hand it on (after the panel, so it never delays it). */
+  private async loadForms(kernel: Kernel.IKernelConnection): Promise<void> {
+    try {
+      const forms = await requestForms(kernel);
+      this.node.dataset.forms = forms.map(form => form.kind).join(' ');
+      this.onForms(forms);
+    } catch (reason) {
+      console.warn(`Compute panel: no "New …" commands: ${reason}`);
+    }
+  }
+}

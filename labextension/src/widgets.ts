@@ -1,0 +1,32 @@
+/**
+ * The widget modules the panel's own KernelWidgetManager knows. jupyterlab-manager's module registry is
+ * private to its plugin and feeds only the managers it creates (notebooks, consoles), so a hand-made
+ * manager registers every module it will meet by hand (../shared/JUPYTER-NOTES.md, "Empty module registry").
+ */
+import * as base from '@jupyter-widgets/base';
+import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
+import { KernelWidgetManager, output } from '@jupyter-widgets/jupyterlab-manager';
+import { ComputeTableModel, ComputeTableView, MODULE_NAME, MODULE_VERSION } from './table';
+
+const TABLE_EXPORTS = { ComputeTableModel, ComputeTableView };
+
+/** Register the standard widget modules and ours with the panel's manager. */
+export function registerModules(manager: KernelWidgetManager): void {
+  manager.register({ name: '@jupyter-widgets/base', version: base.JUPYTER_WIDGETS_VERSION, exports: base as any });
+  manager.register({
+    name: '@jupyter-widgets/controls',
+    version: '2.0.0',
+    exports: () => import('@jupyter-widgets/controls') as any
+  });
+  manager.register({
+    name: '@jupyter-widgets/output',
+    version: output.OUTPUT_WIDGET_VERSION,
+    exports: output as any
+  });
+  manager.register({ name: MODULE_NAME, version: MODULE_VERSION, exports: TABLE_EXPORTS as any });
+}
+
+/** Our widget modules for the notebooks' and consoles' managers too (`%compute panel` in a notebook). */
+export function registerNotebookModules(widgets: IJupyterWidgetRegistry): void {
+  widgets.registerWidget({ name: MODULE_NAME, version: MODULE_VERSION, exports: TABLE_EXPORTS as any });
+}
