@@ -50,7 +50,7 @@ _LAZY = {
     "SynapseSparkSpec": "model.specs",
     "KubernetesSpec": "model.specs",
     "spec_from_yaml": "model.documents",
-    "spec_class": "model.kinds",
+    "spec_class": "model.specs",
 }
 # What `from jupyter_compute import *` gives: the lazy table's names and the two extension hooks, sorted.
 __all__ = [
@@ -108,7 +108,6 @@ if TYPE_CHECKING:
         ValidationError,
     )
     from .model.documents import spec_from_yaml
-    from .model.kinds import spec_class
     from .model.progress import Progress
     from .model.resource import Compute, ComputeList
     from .model.secrets import Secret
@@ -121,6 +120,7 @@ if TYPE_CHECKING:
         KubernetesSpec,
         SynapseSparkSpec,
         VirtualMachineSpec,
+        spec_class,
     )
     from .service.operation import Operation
     from .service.workspace import Workspace

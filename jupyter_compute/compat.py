@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .errors import ComputeError, NotFound
-from .model.kinds import Kind, find, spec_class
+from .model.kinds import Kind, find, refuse_batch
 from .model.resource import Compute
 from .model.secrets import Secret
-from .model.specs import ComputeSpec
-from .model.specs.batch import refuse_batch
+from .model.specs import ComputeSpec, spec_class
 from .service.operation import Operation
 from .service.ref import WorkspaceRef, read_config
 from .service.workspace import Workspace as _Workspace

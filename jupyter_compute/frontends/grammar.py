@@ -23,10 +23,9 @@ from ..errors import HelpRequested, Problem, UsageError, ValidationError
 from ..inputs import MAX_YAML_BYTES, YAML_LIMITS, read_text, settings_document
 from ..model import kinds
 from ..model.documents import document_kind, spec_from_yaml
-from ..model.kinds import Kind
+from ..model.kinds import Kind, refuse_batch
 from ..model.secrets import Secret
-from ..model.specs import ComputeSpec, FieldInfo
-from ..model.specs.batch import refuse_batch
+from ..model.specs import ComputeSpec, FieldInfo, spec_class
 from .command import Command, WorkspaceChoice
 from .registry import Arg, Declared, OneOf, Verb
 from .verbs import VERBS
@@ -142,7 +141,7 @@ def verb_parser(verb: Verb, prog: str) -> _Parser:
 
 def kind_parser(verb: Verb, kind: Kind, prog: str) -> _Parser:
     """The parser of ``create KIND`` / ``attach KIND``: NAME, --file, then one option per spec field with a flag."""
-    cls = kind.spec
+    cls = spec_class(kind)
     parser = _Parser(
         f"{prog} {verb.name} {kind.word}",
         f"{cls.__doc__}\n\nOptions take the az ml names; v1 SDK names are accepted as aliases.",
@@ -438,7 +437,7 @@ def _parse_spec_verb(verb: Verb, rest: list[str], prog: str, yaml_body: str | No
             raise UsageError(f"{verb.name} needs a kind: {', '.join(here)}")
     if kind not in verb.kinds:
         raise UsageError(f"{kind.word} is {_done(kind.verb)}, not {_done(verb.name)}: use '{kind.verb} {kind.word}'")
-    cls = kind.spec
+    cls = spec_class(kind)
     parser = kind_parser(verb, kind, prog)
     ns = parse_words(parser, words)
     keywords, inline, flags = _keywords(ns, cls, parser)
@@ -463,7 +462,7 @@ def _secret_to_ask(kind: Kind, keywords: Mapping[str, Any], document: Mapping[st
     wanted = kind.prompted_secrets
     if not wanted or any(k in keywords for k in wanted):
         return None
-    yaml_keys = {n: info.yaml for n, info in kind.spec.fields_info()}
+    yaml_keys = {n: info.yaml for n, info in spec_class(kind).fields_info()}
     flat = _flat_keys(document or {})
     if any(yaml_keys.get(k) in flat for k in wanted):
         return None
@@ -479,7 +478,7 @@ def _ask_for_secret(
 ) -> dict[str, Secret]:
     """Ask (password prompt) for ``wanted``. A front end that cannot ask (a kernel started without stdin)
     gets an error saying which options give the credential instead."""
-    label = _PROMPT_LABELS.get(wanted) or dict(kind.spec.fields_info())[wanted].help.lower()
+    label = _PROMPT_LABELS.get(wanted) or dict(spec_class(kind).fields_info())[wanted].help.lower()
     value = prompt(f"{label.capitalize()} for {name or 'the compute'} (not echoed): ")
     if value is None:
         options = [

@@ -112,7 +112,7 @@ def _named(command: Command) -> str:
     "create",
     help="create a compute cluster (the default kind) or a compute instance; %%compute create takes an az ml YAML body",
     kinds=kinds.creatable(),
-    default_kind="cluster",
+    default_kind=kinds.CLUSTER.word,
     writes=True,
     dry_run=True,
 )

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import Problem, ValidationError
 from . import kinds
 from .secrets import MASK, Secret
-from .specs import ComputeSpec, OtherComputeSpec
+from .specs import ComputeSpec, OtherComputeSpec, spec_class
 
 
 def spec_from_yaml(document: str | Mapping[str, Any], **overrides: Any) -> ComputeSpec:
@@ -30,7 +30,7 @@ def spec_from_yaml(document: str | Mapping[str, Any], **overrides: Any) -> Compu
     named = overrides.pop("type", None) or document.get("type")
     if named is None:
         raise ValidationError([Problem("type", "is required; allowed: " + ", ".join(kinds.yaml_types()))])
-    cls = kinds.spec_class(str(named))
+    cls = spec_class(str(named))
     merged = {k: v for k, v in document.items() if k != "type"}
     merged["type"] = cls.YAML_TYPE
     return cls.from_yaml(merged, overrides)
@@ -64,9 +64,9 @@ def _spec_from_arm_document(document: Mapping[str, Any], overrides: dict[str, An
             "properties.computeType",
             f"{compute_type!r} cannot be created here; allowed: {', '.join(kinds.compute_types())}",
         )
-    cls = kind.spec
+    cls = spec_class(kind)
     wanted = overrides.pop("type", None)
-    if wanted is not None and (other := kinds.spec_class(str(wanted))) is not cls:
+    if wanted is not None and (other := spec_class(str(wanted))) is not cls:
         raise ValidationError.one("properties.computeType", f"the file describes a {cls.TITLE}, not a {other.TITLE}")
     read = cls.from_arm(document)
     values: dict[str, Any] = {}
@@ -90,5 +90,5 @@ def _spec_from_arm_document(document: Mapping[str, Any], overrides: dict[str, An
 def spec_from_arm(body: Mapping[str, Any]) -> ComputeSpec:
     """The spec of an ARM compute body; kinds we do not manage come back as OtherComputeSpec."""
     kind = kinds.of_compute_type(str((body.get("properties") or {}).get("computeType")))
-    cls: type[ComputeSpec] = kind.spec if kind else OtherComputeSpec
+    cls: type[ComputeSpec] = spec_class(kind) if kind else OtherComputeSpec
     return cls.from_arm(body)

@@ -1,14 +1,17 @@
 """The kinds of compute: one row each, the one owner of every fact about a kind.
 
-A spec class owns the wire facts (its az ml YAML ``type`` as ``YAML_TYPE``, the ARM ``computeType``
-as ``COMPUTE_TYPE``, its ``TITLE``, whether it is ``ATTACHED``); a :class:`Kind` row adds what the
-front ends need: the grammar word (``create cluster``), other spellings, the panel's form label, the
-verbs it takes beyond show and delete/detach, whether it runs on the region's VM sizes (and so has a
-size and vCPU pre-flight), and the secret to ask for when an attach has none.
+A :class:`Kind` row says what the wire calls it (the az ml YAML ``type``, the ARM ``computeType``),
+what users call it (its title), whether it is attached, and what the front ends need: the grammar word
+(``create cluster``), other spellings, the panel's form label, the verbs it takes beyond show and
+delete/detach, whether it runs on the region's VM sizes (and so has a size and vCPU pre-flight), the
+secret to ask for when an attach has none, and the module under :mod:`.specs` whose spec class names
+this row (``class AmlComputeSpec(ComputeSpec, kind="cluster")`` takes its wire facts from it).
 
-Every reader derives from :data:`KINDS`: the grammar's kind words, :func:`spec_class`, the documents
-(:mod:`.documents`), the panel's kind menu (:func:`forms`, which the lab extension asks the kernel
-for), its row actions, the v1 compat classes' registry and the service's per-kind checks.
+Every reader derives from :data:`KINDS`: the grammar's kind words, the documents (:mod:`.documents`),
+the panel's kind menu (:func:`forms`, which the lab extension asks the kernel for), its row actions,
+the v1 compat classes' registry and the service's per-kind checks. The table imports no spec: a kind's
+spec module loads when that kind is first used (:func:`jupyter_compute.model.specs.spec_class`), so the
+first ``%compute create cluster`` does not pay for the attach kinds.
 
 "kind" means one thing in names: the grammar word (``"cluster"``, ``"vm"``). A new kind of compute is
 one spec module plus one row in :data:`KINDS`.
@@ -18,23 +21,24 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import Any, NoReturn
 
-from ..errors import Problem, ValidationError
-from .specs import (
-    AmlComputeSpec,
-    ComputeInstanceSpec,
-    ComputeSpec,
-    DatabricksSpec,
-    DataLakeAnalyticsSpec,
-    HDInsightSpec,
-    KubernetesSpec,
-    SynapseSparkSpec,
-    VirtualMachineSpec,
-)
-from .specs.batch import refuse_batch
+from ..errors import Problem, UnsupportedComputeType, ValidationError
 
 POWER_ACTIONS = ("start", "stop", "restart")
 BATCH_NAMES = frozenset({"batch", "batchcompute", "azurebatch"})
+BATCH_MESSAGE = (
+    "Azure Machine Learning no longer accepts Batch compute: the v1 SDK attached Batch accounts with "
+    "computeType 'Batch' at api-version 2019-06-01, and the current REST API (2025-12-01) has no such type, "
+    "so the request would be rejected. Use a compute cluster instead (`%compute create cluster NAME --size "
+    "SIZE --max-instances N`), which scales out and back to zero like a Batch pool; for Spark workloads "
+    "attach Synapse Spark or Databricks"
+)
+
+
+def refuse_batch(**_ignored: Any) -> NoReturn:
+    """What ``attach batch`` and v1 ``BatchCompute.attach_configuration`` do: fail before sending."""
+    raise UnsupportedComputeType([Problem("type", BATCH_MESSAGE)], "attach")
 
 
 def normalise(name: str) -> str:
@@ -44,31 +48,19 @@ def normalise(name: str) -> str:
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of compute as the front ends know it; its wire facts come from its spec class."""
+    """One kind of compute: its wire facts and what the front ends need."""
 
     word: str  # the grammar word: `create cluster`, `attach vm`
-    spec: type[ComputeSpec]
+    module: str  # its spec module under model/specs, loaded when the kind is first used
+    yaml_type: str  # the az ml YAML `type`
+    compute_type: str  # the wire `computeType`
+    title: str  # what users call it: "compute cluster"
     form_label: str  # the panel's kind menu
+    attached: bool = False  # an existing resource linked to the workspace (attach/detach, never deleted by us)
     aliases: tuple[str, ...] = ()  # other spellings, where a kind is named by value (--type, a document, v1)
     actions: tuple[str, ...] = ()  # verbs besides show and delete/detach (the panel's row actions)
     sized: bool = False  # runs on the region's VM sizes: a size menu, and the size and vCPU quota pre-flight
     prompted_secrets: tuple[str, ...] = ()  # asked for (in this order of preference) when an attach has none
-
-    @property
-    def yaml_type(self) -> str:
-        return self.spec.YAML_TYPE
-
-    @property
-    def compute_type(self) -> str:
-        return self.spec.COMPUTE_TYPE
-
-    @property
-    def title(self) -> str:
-        return self.spec.TITLE
-
-    @property
-    def attached(self) -> bool:
-        return self.spec.ATTACHED
 
     @property
     def verb(self) -> str:
@@ -81,32 +73,98 @@ class Kind:
         return tuple(dict.fromkeys((self.word, self.yaml_type, normalise(self.compute_type), *self.aliases)))
 
 
+_SSH_SECRETS = ("admin_password", "ssh_private_key_file")
+
 KINDS: tuple[Kind, ...] = (
-    Kind("cluster", AmlComputeSpec, "Compute cluster", aliases=("aml_compute",), actions=("resize",), sized=True),
-    Kind("instance", ComputeInstanceSpec, "Compute instance", aliases=("ci",), actions=POWER_ACTIONS, sized=True),
+    Kind(
+        "cluster",
+        "amlcompute",
+        "amlcompute",
+        "AmlCompute",
+        "compute cluster",
+        "Compute cluster",
+        aliases=("aml_compute",),
+        actions=("resize",),
+        sized=True,
+    ),
+    Kind(
+        "instance",
+        "computeinstance",
+        "computeinstance",
+        "ComputeInstance",
+        "compute instance",
+        "Compute instance",
+        aliases=("ci",),
+        actions=POWER_ACTIONS,
+        sized=True,
+    ),
     Kind(
         "vm",
-        VirtualMachineSpec,
+        "attach",
+        "virtualmachine",
+        "VirtualMachine",
+        "attached virtual machine",
         "Attach a VM",
+        attached=True,
         aliases=("remote",),
-        prompted_secrets=("admin_password", "ssh_private_key_file"),
+        prompted_secrets=_SSH_SECRETS,
     ),
     Kind(
         "hdinsight",
-        HDInsightSpec,
+        "attach",
+        "hdinsight",
+        "HDInsight",
+        "attached HDInsight cluster",
         "Attach HDInsight",
+        attached=True,
         aliases=("hdi",),
-        prompted_secrets=("admin_password", "ssh_private_key_file"),
+        prompted_secrets=_SSH_SECRETS,
     ),
-    Kind("databricks", DatabricksSpec, "Attach Databricks", prompted_secrets=("access_token",)),
-    Kind("adla", DataLakeAnalyticsSpec, "Attach Data Lake Analytics"),
-    Kind("synapse", SynapseSparkSpec, "Attach Synapse Spark"),
-    Kind("kubernetes", KubernetesSpec, "Attach Kubernetes", aliases=("k8s",)),
+    Kind(
+        "databricks",
+        "attach",
+        "databricks",
+        "Databricks",
+        "attached Databricks workspace",
+        "Attach Databricks",
+        attached=True,
+        prompted_secrets=("access_token",),
+    ),
+    Kind(
+        "adla",
+        "attach",
+        "datalakeanalytics",
+        "DataLakeAnalytics",
+        "attached Data Lake Analytics account",
+        "Attach Data Lake Analytics",
+        attached=True,
+    ),
+    Kind(
+        "synapse",
+        "attach",
+        "synapsespark",
+        "SynapseSpark",
+        "attached Synapse Spark pool",
+        "Attach Synapse Spark",
+        attached=True,
+    ),
+    Kind(
+        "kubernetes",
+        "attach",
+        "kubernetes",
+        "Kubernetes",
+        "attached Kubernetes cluster",
+        "Attach Kubernetes",
+        attached=True,
+        aliases=("k8s",),
+    ),
 )
 
 _BY_NAME: dict[str, Kind] = {name: kind for kind in KINDS for name in kind.names}
 _BY_COMPUTE_TYPE: dict[str, Kind] = {kind.compute_type: kind for kind in KINDS}
-_BY_SPEC: dict[type[ComputeSpec], Kind] = {kind.spec: kind for kind in KINDS}
+_BY_WORD: dict[str, Kind] = {kind.word: kind for kind in KINDS}
+CLUSTER = _BY_WORD["cluster"]
+INSTANCE = _BY_WORD["instance"]
 
 
 def find(name: str) -> Kind:
@@ -123,6 +181,11 @@ def find(name: str) -> Kind:
     return kind
 
 
+def by_word(word: str) -> Kind:
+    """The row of a grammar word (``"cluster"``); a KeyError for anything else (a programming error)."""
+    return _BY_WORD[word]
+
+
 def lookup(name: str) -> Kind | None:
     """The kind named by any of its spellings, or None (no error, Batch included)."""
     return _BY_NAME.get(normalise(name))
@@ -131,17 +194,6 @@ def lookup(name: str) -> Kind | None:
 def of_compute_type(compute_type: str) -> Kind | None:
     """The kind of an ARM ``computeType`` (``AmlCompute`` → cluster); None for types this package only lists."""
     return _BY_COMPUTE_TYPE.get(str(compute_type))
-
-
-def of_spec(spec: ComputeSpec | type[ComputeSpec]) -> Kind:
-    """The row of a spec class (or of a spec); every managed spec class has one."""
-    cls = spec if isinstance(spec, type) else type(spec)
-    return _BY_SPEC[cls]
-
-
-def spec_class(name: str) -> type[ComputeSpec]:
-    """The spec class of a kind, by any of its names. Batch is refused with an explanation."""
-    return find(name).spec
 
 
 def yaml_types() -> list[str]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .kinds import CLUSTER, INSTANCE
 from .resource import INSTANCE_FAILED, TERMINAL, Compute, NodeCounts
 from .resource import describe_state as describe_state
 from .resource import is_transitional as is_transitional
@@ -40,8 +41,8 @@ class Progress:
 
 
 def typical_duration(action: str, compute_type: str, durations: Mapping[str, float], min_nodes: int = 0) -> float:
-    cluster = compute_type == "AmlCompute"
-    instance = compute_type == "ComputeInstance"
+    cluster = compute_type == CLUSTER.compute_type
+    instance = compute_type == INSTANCE.compute_type
     if action in ("create", "update"):
         if cluster:
             base = durations["cluster_create"] if action == "create" else durations["cluster_update"]
@@ -85,9 +86,9 @@ def assess(action: str, resource: Mapping[str, Any] | None, elapsed: float, typi
     provisioning = compute.provisioning_state
     if provisioning in ("Failed", "Canceled"):
         return Progress(provisioning, 1.0, elapsed=elapsed, eta=0.0, status=provisioning), True
-    if compute.compute_type == "AmlCompute":
+    if compute.compute_type == CLUSTER.compute_type:
         return _cluster(provisioning, compute.node_counts, elapsed, timed, eta)
-    if compute.compute_type == "ComputeInstance":
+    if compute.compute_type == INSTANCE.compute_type:
         return _instance(action, provisioning, compute.instance_state or provisioning, elapsed, timed, eta)
     if provisioning in TERMINAL:
         return Progress("Succeeded", 1.0, elapsed=elapsed, eta=0.0, status="Succeeded"), True

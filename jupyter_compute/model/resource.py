@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .documents import spec_from_arm
-from .kinds import word_of
+from .kinds import CLUSTER, INSTANCE, word_of
 from .specs import ComputeSpec
 from .wire import masked
 
@@ -90,7 +90,7 @@ class Compute:
     @property
     def instance_state(self) -> str:
         """A compute instance's own state (Running, Stopped, SettingUp, …); "" for other kinds."""
-        if self.compute_type != "ComputeInstance":
+        if self.compute_type != INSTANCE.compute_type:
             return ""
         return str(self._inner.get("state") or "")
 
@@ -116,7 +116,7 @@ class Compute:
         if self.instance_state:
             return self.instance_state
         provisioning = self.provisioning_state
-        if provisioning == "Succeeded" and self.compute_type == "AmlCompute" and not self.node_counts.steady:
+        if provisioning == "Succeeded" and self.compute_type == CLUSTER.compute_type and not self.node_counts.steady:
             return "Resizing"
         return provisioning
 
@@ -126,9 +126,9 @@ class Compute:
         action = _PROVISIONING_ACTIONS.get(str(self._props.get("provisioningState") or ""))
         if action is not None:
             return action
-        if self.compute_type == "ComputeInstance":
+        if self.compute_type == INSTANCE.compute_type:
             return _INSTANCE_ACTIONS.get(self.instance_state)
-        if self.compute_type == "AmlCompute" and not self.node_counts.steady:
+        if self.compute_type == CLUSTER.compute_type and not self.node_counts.steady:
             return "resize"
         return None
 
@@ -146,7 +146,7 @@ class Compute:
 
     @property
     def nodes(self) -> str:
-        if self.compute_type != "AmlCompute":
+        if self.compute_type != CLUSTER.compute_type:
             return ""
         scale = self._inner.get("scaleSettings") or {}
         current = self._inner.get("currentNodeCount") or 0

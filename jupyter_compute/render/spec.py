@@ -7,9 +7,8 @@ import dataclasses
 import shlex
 from typing import Any
 
-from ..model import kinds
 from ..model.secrets import Secret
-from ..model.specs import ComputeSpec
+from ..model.specs import ComputeSpec, kind_of
 from .output import render_data
 
 
@@ -22,7 +21,7 @@ def spec_line(spec: ComputeSpec, verb: str | None = None) -> str:
     """The equivalent command line, from the verb on (secrets as env or file references): 'Copy as magic'.
     ``verb`` defaults to how the kind comes to a workspace (create or attach)."""
     cls = type(spec)
-    kind = kinds.of_spec(cls)
+    kind = kind_of(cls)
     words = [verb or kind.verb, kind.word, spec.name]
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}
     for name, info in cls.fields_info():

@@ -13,14 +13,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import QuotaExceeded, ValidationError
-from ..model import kinds
 from ..model.specs import ComputeSpec
 
 
 def applies(spec: ComputeSpec) -> bool:
     """Whether ``spec`` is of a kind whose size and quota the pre-flight checks (the kinds on VM sizes)."""
-    kind = kinds.of_compute_type(spec.COMPUTE_TYPE)
-    return kind is not None and kind.sized
+    return spec.KIND is not None and spec.KIND.sized
 
 
 def find_size(spec: ComputeSpec, location: str, sizes: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:

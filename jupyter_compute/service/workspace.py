@@ -35,7 +35,7 @@ from ..errors import (
     ValidationError,
 )
 from ..model.documents import spec_from_arm
-from ..model.kinds import of_compute_type, spec_class, taking, word_of
+from ..model.kinds import CLUSTER, find, of_compute_type, taking, word_of
 from ..model.progress import typical_duration
 from ..model.resource import Compute, ComputeList
 from ..model.specs import ComputeSpec
@@ -355,7 +355,7 @@ class Workspace:
     def list(self, kind: str | None = None) -> ComputeList:
         computes = ComputeList(Compute(body) for body in self._list_raw())
         if kind:
-            wanted = spec_class(kind).COMPUTE_TYPE
+            wanted = find(kind).compute_type
             computes = ComputeList(c for c in computes if c.compute_type == wanted)
         return computes
 
@@ -474,7 +474,7 @@ class Workspace:
             response = self._client().send(self.plan_resize(name, merged))
             self._accepted(op, response, response.body)
 
-        return self._launch(self._new("resize", name, "AmlCompute"), work)
+        return self._launch(self._new("resize", name, CLUSTER.compute_type), work)
 
     def add_identity(self, name: str, *, system_assigned: bool = False, user_assigned: Sequence[str] = ()) -> Operation:
         """Add a system- or user-assigned managed identity to an existing compute (PUT of the same compute).

@@ -12,6 +12,7 @@ import pytest
 
 from jupyter_compute import AmlComputeSpec, Workspace
 from jupyter_compute.model import kinds
+from jupyter_compute.model.specs import spec_class
 from jupyter_compute.ui import panel as panel_module
 from jupyter_compute.ui.panel import ComputePanel
 
@@ -180,7 +181,7 @@ def test_the_kind_menu_is_the_kinds_table_and_each_entry_opens_its_form(panel: C
     assert panel.kind.options == tuple((k.form_label, k.word) for k in kinds.KINDS)
     for kind in kinds.KINDS:
         panel.kind.value = kind.word
-        assert panel.form is not None and panel.form.cls is kind.spec
+        assert panel.form is not None and panel.form.cls is spec_class(kind)
     panel.kind.value = kinds.KINDS[0].word
 
 

@@ -17,6 +17,7 @@ from jupyter_compute.frontends.grammar import kind_parser, parse, usage, verb_pa
 from jupyter_compute.frontends.registry import Arg, OneOf, Registry
 from jupyter_compute.frontends.verbs import VERBS, execute, runs_itself
 from jupyter_compute.model import kinds
+from jupyter_compute.model.specs import kind_of, spec_class
 from jupyter_compute.render.spec import spec_line
 
 from kinds import ADLA_ID, DBX_ID, UAI, VM_ID
@@ -159,9 +160,9 @@ def test_a_registry_refuses_a_verb_twice_and_keeps_stacked_order() -> None:
 
 def every_cli_field() -> list[typing.Any]:
     return [
-        pytest.param(kind.spec, name, info, id=f"{kind.word}-{name}")
+        pytest.param(spec_class(kind), name, info, id=f"{kind.word}-{name}")
         for kind in (*kinds.creatable(), *kinds.attachable())
-        for name, info in kind.spec.fields_info()
+        for name, info in spec_class(kind).fields_info()
         if info.cli and not info.secret
     ]
 
@@ -174,7 +175,7 @@ def test_a_field_takes_input_as_its_type_says(cls: type, name: str, info: typing
     members = set(typing.get_args(hint)) if typing.get_origin(hint) in (typing.Union, types.UnionType) else {hint}
     expected = "flag" if bool in members else "many" if any(typing.get_origin(m) is tuple for m in members) else "value"
     assert info.input == expected
-    kind = kinds.of_spec(cls)
+    kind = kind_of(cls)
     action = kind_parser(VERBS[kind.verb], kind, "p").flags[info.cli[0]]
     assert action.nargs == {"flag": "?", "many": "+", "value": None}[info.input]
 

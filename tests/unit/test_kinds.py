@@ -5,6 +5,9 @@ table can drift from it."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -18,7 +21,7 @@ from jupyter_compute.frontends.verbs import VERBS
 from jupyter_compute.model import kinds
 from jupyter_compute.model.documents import spec_from_arm, spec_from_yaml
 from jupyter_compute.model.resource import Compute
-from jupyter_compute.model.specs import OtherComputeSpec
+from jupyter_compute.model.specs import OtherComputeSpec, kind_of, spec_class
 from jupyter_compute.render.spec import spec_line
 from jupyter_compute.service.workspace import _refuse_unless_taken
 from jupyter_compute.ui.panel.tools import actions_for
@@ -70,7 +73,7 @@ def body(kind: kinds.Kind | str, name: str = "c1") -> dict[str, Any]:
 @pytest.mark.parametrize("spelling", SPELLINGS)
 def test_each_spelling_names_its_kind(spelling: str) -> None:
     assert kinds.find(spelling).yaml_type == SPELLINGS[spelling]
-    assert kinds.spec_class(spelling) is kinds.find(spelling).spec
+    assert spec_class(spelling) is spec_class(kinds.find(spelling))
 
 
 def test_one_row_per_kind_and_every_wire_type_maps_back() -> None:
@@ -82,11 +85,44 @@ def test_one_row_per_kind_and_every_wire_type_maps_back() -> None:
     for kind in kinds.KINDS:
         assert kinds.of_compute_type(kind.compute_type) is kind
         assert kinds.word_of(kind.compute_type) == kind.word
-        assert kinds.of_spec(kind.spec) is kind
+        assert kind_of(spec_class(kind)) is kind
         assert kinds.lookup(kind.word) is kind
     assert kinds.word_of("AKS") == "AKS" and kinds.of_compute_type("AKS") is None
     assert kinds.yaml_types() == sorted(k.yaml_type for k in kinds.KINDS)
     assert kinds.compute_types() == sorted(k.compute_type for k in kinds.KINDS)
+
+
+def test_a_spec_class_takes_its_wire_facts_from_its_row() -> None:
+    for kind in kinds.KINDS:
+        cls = spec_class(kind)
+        assert cls.KIND is kind
+        assert cls.__module__ == f"jupyter_compute.model.specs.{kind.module}"
+        assert (cls.YAML_TYPE, cls.COMPUTE_TYPE, cls.TITLE, cls.ATTACHED) == (
+            kind.yaml_type,
+            kind.compute_type,
+            kind.title,
+            kind.attached,
+        )
+    with pytest.raises(TypeError, match="not a kind"):
+        kind_of(OtherComputeSpec)
+
+
+def test_the_first_create_loads_only_its_own_kinds_spec_module() -> None:
+    """%load_ext and a first `create cluster` import the cluster's spec module, not the instance's or
+    the six attach kinds' (bench/first_magic.py measures what that saves)."""
+    code = """
+import json, sys
+from jupyter_compute.frontends import grammar, magics
+loaded = lambda: sorted(m for m in sys.modules if m.startswith("jupyter_compute.model.specs."))
+at_load = loaded()
+grammar.parse("create cluster cpu-cluster --max-instances 2")
+print(json.dumps([at_load, loaded()]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    at_load, after_create = (set(modules) for modules in json.loads(out))
+    kind_modules = {f"jupyter_compute.model.specs.{k.module}" for k in kinds.KINDS}
+    assert not at_load & kind_modules
+    assert after_create & kind_modules == {"jupyter_compute.model.specs.amlcompute"}
 
 
 def test_created_and_attached_kinds_and_the_form_menu() -> None:
@@ -138,9 +174,9 @@ def test_the_grammar_takes_each_kind_under_its_verb_and_names_it_by_its_word(kin
 @ALL
 def test_documents_read_each_kind_by_its_yaml_type_and_its_compute_type(kind: kinds.Kind) -> None:
     spec = spec_from_yaml(EXAMPLES[kind.yaml_type][2])
-    assert type(spec) is kind.spec
+    assert type(spec) is spec_class(kind)
     assert spec_line(spec, kind.verb).startswith(f"{kind.verb} {kind.word} ")
-    assert type(spec_from_arm(body(kind))) is kind.spec
+    assert type(spec_from_arm(body(kind))) is spec_class(kind)
     assert Compute(body(kind)).kind == kind.word
 
 
@@ -155,7 +191,7 @@ def test_a_type_this_package_only_lists_reads_as_other() -> None:
 def test_the_prompted_secret_is_the_tables(kind: kinds.Kind) -> None:
     """An attach without its credential asks for the kind's first prompted secret; other kinds never ask."""
     document = yaml.safe_load(EXAMPLES[kind.yaml_type][2])
-    fields = dict(kind.spec.fields_info())
+    fields = dict(spec_class(kind).fields_info())
     for name in kind.prompted_secrets:
         assert fields[name].secret, f"{kind.word}: {name} is not a secret field"
         *parents, leaf = fields[name].yaml.split(".")
@@ -170,7 +206,7 @@ def test_the_prompted_secret_is_the_tables(kind: kinds.Kind) -> None:
         return "typed-secret-value"
 
     command = grammar.parse([kind.verb], yaml_body=yaml.safe_dump(document), prompt=prompt)
-    assert type(command.spec) is kind.spec
+    assert type(command.spec) is spec_class(kind)
     assert len(asked) == (1 if kind.prompted_secrets else 0), asked
     if kind.prompted_secrets:
         first = kind.prompted_secrets[0]

@@ -9,8 +9,7 @@ import pytest
 
 from jupyter_compute import AmlComputeSpec, ComputeInstanceSpec
 from jupyter_compute.errors import ValidationError
-from jupyter_compute.model.kinds import spec_class
-from jupyter_compute.model.specs import ComputeSpec
+from jupyter_compute.model.specs import ComputeSpec, spec_class
 from jupyter_compute.service.preflight import applies, family_usage, find_size, normalise_family, quota_shortfall
 
 from kinds import EXAMPLES

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from jupyter_compute.model.documents import spec_from_arm, spec_from_yaml
-from jupyter_compute.model.kinds import spec_class, yaml_types
-from jupyter_compute.model.specs import WireContext
+from jupyter_compute.model.kinds import yaml_types
+from jupyter_compute.model.specs import WireContext, spec_class
 from jupyter_compute.model.wire import revealed
 
 from kinds import EXAMPLES, SUB

@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 
 from jupyter_compute.model.documents import spec_from_yaml
-from jupyter_compute.model.kinds import spec_class
 from jupyter_compute.model.secrets import Secret
-from jupyter_compute.model.specs import WireContext
+from jupyter_compute.model.specs import WireContext, spec_class
 from jupyter_compute.model.wire import revealed
 
 from kinds import ADLA_ID, DBX_ID, HDI_ID, PASSWORD, PUBLIC_KEY, SUB, TOKEN, UAI, VM_ID

@@ -7,8 +7,7 @@ import pytest
 
 from jupyter_compute.errors import UnsupportedComputeType, ValidationError
 from jupyter_compute.model.documents import spec_from_yaml
-from jupyter_compute.model.kinds import spec_class
-from jupyter_compute.model.specs import AmlComputeSpec, ComputeInstanceSpec
+from jupyter_compute.model.specs import AmlComputeSpec, ComputeInstanceSpec, spec_class
 
 from kinds import DBX_ID, PUBLIC_KEY, SUB, UAI, VM_ID
 

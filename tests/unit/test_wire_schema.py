@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jupyter_compute.model import schema as wire_schema
-from jupyter_compute.model.kinds import spec_class, yaml_types
-from jupyter_compute.model.specs import WireContext
+from jupyter_compute.model.kinds import yaml_types
+from jupyter_compute.model.specs import WireContext, spec_class
 from jupyter_compute.model.wire import masked
 
 from conftest import examples

@@ -1,27 +1,76 @@
 """Typed, validated specs for every kind of Azure ML compute, to and from the wire.
 
-One module per family of kinds; each spec class names its wire facts (``YAML_TYPE``, ``COMPUTE_TYPE``,
-``TITLE``, ``ATTACHED``). Which classes exist as kinds, and under which words, is the kinds table
-(:mod:`jupyter_compute.model.kinds`); reading documents into specs is :mod:`jupyter_compute.model.documents`.
+One module per family of kinds; each spec class names its row of the kinds table
+(``class AmlComputeSpec(ComputeSpec, kind="cluster")``) and takes its wire facts from it
+(:mod:`jupyter_compute.model.kinds`). A kind's module is imported when the kind is first used
+(:func:`spec_class`, or importing its class from here), not with this package: the first
+``%compute create cluster`` does not pay for the attach kinds. Reading documents into specs is
+:mod:`jupyter_compute.model.documents`.
 """
 
 from __future__ import annotations
 
-from ._base import ComputeSpec, WireContext, WithIdentity
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ..kinds import BATCH_MESSAGE, Kind, find, refuse_batch
+from ._base import ComputeSpec, WireContext, WithIdentity, registered
 from ._fields import FieldInfo, seconds_to_iso
-from ._instance_parts import CustomApplication, Schedule, ScriptReference, SetupScripts
-from .amlcompute import AmlComputeSpec
-from .attach import (
-    DatabricksSpec,
-    DataLakeAnalyticsSpec,
-    HDInsightSpec,
-    KubernetesSpec,
-    SynapseSparkSpec,
-    VirtualMachineSpec,
-)
-from .batch import BATCH_MESSAGE, refuse_batch
-from .computeinstance import ComputeInstanceSpec
-from .other import OtherComputeSpec
+
+if TYPE_CHECKING:
+    from ._instance_parts import CustomApplication, Schedule, ScriptReference, SetupScripts
+    from .amlcompute import AmlComputeSpec
+    from .attach import (
+        DatabricksSpec,
+        DataLakeAnalyticsSpec,
+        HDInsightSpec,
+        KubernetesSpec,
+        SynapseSparkSpec,
+        VirtualMachineSpec,
+    )
+    from .computeinstance import ComputeInstanceSpec
+    from .other import OtherComputeSpec
+
+# The names this package gives on first use, and the module of each.
+_LAZY = {
+    "AmlComputeSpec": "amlcompute",
+    "ComputeInstanceSpec": "computeinstance",
+    "VirtualMachineSpec": "attach",
+    "HDInsightSpec": "attach",
+    "DatabricksSpec": "attach",
+    "DataLakeAnalyticsSpec": "attach",
+    "SynapseSparkSpec": "attach",
+    "KubernetesSpec": "attach",
+    "OtherComputeSpec": "other",
+    "CustomApplication": "_instance_parts",
+    "Schedule": "_instance_parts",
+    "ScriptReference": "_instance_parts",
+    "SetupScripts": "_instance_parts",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+def spec_class(kind: Kind | str) -> type[ComputeSpec]:
+    """The spec class of a kind (its row, or any of its names), its module imported on first use.
+    Batch is refused with an explanation; an unknown name lists the kinds."""
+    row = kind if isinstance(kind, Kind) else find(kind)
+    importlib.import_module(f"{__name__}.{row.module}")
+    return registered(row.word)
+
+
+def kind_of(spec: ComputeSpec | type[ComputeSpec]) -> Kind:
+    """The row of a managed spec or spec class (a TypeError for OtherComputeSpec, which has none)."""
+    cls = spec if isinstance(spec, type) else type(spec)
+    if cls.KIND is None:
+        raise TypeError(f"{cls.__name__} is not a kind of compute this package manages")
+    return cls.KIND
+
 
 __all__ = [
     "AmlComputeSpec",
@@ -44,4 +93,6 @@ __all__ = [
     "BATCH_MESSAGE",
     "refuse_batch",
     "seconds_to_iso",
+    "spec_class",
+    "kind_of",
 ]

@@ -27,7 +27,6 @@ def _key_file(value: Any) -> Secret:
 class AttachedSpec(ComputeSpec):
     """An existing Azure resource linked to the workspace (detached, never deleted, by us)."""
 
-    ATTACHED: ClassVar[bool] = True
     RESOURCE_TYPES: ClassVar[tuple[str, ...]]
 
     resource_id: str | None = spec_field(

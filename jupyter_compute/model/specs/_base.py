@@ -16,12 +16,22 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar
 
 from ...errors import Problem, ValidationError
+from .. import kinds
+from ..kinds import Kind
 from ..secrets import Secret
 from . import _fields as f
 from ._fields import FieldInfo, Invalid, spec_field
 
 Source = Literal["keyword", "yaml"]
 S = TypeVar("S", bound="ComputeSpec")
+
+_REGISTERED: dict[str, type[ComputeSpec]] = {}  # each kind's spec class, by grammar word, as its module loads
+
+
+def registered(word: str) -> type[ComputeSpec]:
+    """The spec class that named the row ``word`` (its module must have been imported)."""
+    return _REGISTERED[word]
+
 
 IDENTITY_TYPES = {
     "system_assigned": "SystemAssigned",
@@ -66,6 +76,9 @@ def user_identities(value: Any) -> tuple[str, ...]:
 class ComputeSpec:
     """Fields and behaviour common to every kind of compute."""
 
+    # A kind's spec class names its row (`class AmlComputeSpec(ComputeSpec, kind="cluster")`), and these
+    # wire facts come from it (kinds.py owns them); a class without a row (OtherComputeSpec) sets them.
+    KIND: ClassVar[Kind | None] = None
     YAML_TYPE: ClassVar[str]  # the az ml YAML `type`
     COMPUTE_TYPE: ClassVar[str]  # the wire `computeType`
     TITLE: ClassVar[str]  # what users call it
@@ -87,6 +100,19 @@ class ComputeSpec:
     # Keys az ml writes with a default but that API 2025-12-01 has no field for: the default is what the
     # service does anyway, so it is ignored with the read-only ones; any other value is refused.
     DEFAULTED: ClassVar[Mapping[str, Any]] = {}
+
+    def __init_subclass__(cls, kind: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if kind is not None:
+            row = kinds.by_word(kind)
+            cls.KIND = row
+            cls.YAML_TYPE, cls.COMPUTE_TYPE, cls.TITLE, cls.ATTACHED = (
+                row.yaml_type,
+                row.compute_type,
+                row.title,
+                row.attached,
+            )
+            _REGISTERED[kind] = cls
 
     # What was left out when the spec was read (read-only keys, masked secrets): one note for the user.
     notes: tuple[str, ...] = dataclasses.field(default=(), compare=False, repr=False)

@@ -27,12 +27,9 @@ def _ssh_access(value: Any) -> bool | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec):
+class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
     """A compute cluster: ``az ml compute create --type amlcompute`` / v1 ``AmlCompute``."""
 
-    YAML_TYPE: ClassVar[str] = "amlcompute"
-    COMPUTE_TYPE: ClassVar[str] = "AmlCompute"
-    TITLE: ClassVar[str] = "compute cluster"
     ONE_IDENTITY_TYPE: ClassVar[bool] = True
     READ_ONLY: ClassVar[frozenset[str]] = ComputeSpec.READ_ONLY | {
         "network_settings.public_ip_address",

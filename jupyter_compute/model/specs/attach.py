@@ -41,12 +41,9 @@ def _instance_types(value: Any) -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class VirtualMachineSpec(WithSshAccess, AttachedSpec):
+class VirtualMachineSpec(WithSshAccess, AttachedSpec, kind="vm"):
     """An existing Linux VM reached over SSH (v1 ``RemoteCompute``; az ml ``virtualmachine``)."""
 
-    YAML_TYPE: ClassVar[str] = "virtualmachine"
-    COMPUTE_TYPE: ClassVar[str] = "VirtualMachine"
-    TITLE: ClassVar[str] = "attached virtual machine"
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Microsoft.Compute/virtualMachines",)
 
     virtual_machine_size: str | None = spec_field(
@@ -101,12 +98,9 @@ class VirtualMachineSpec(WithSshAccess, AttachedSpec):
 
 
 @dataclass(frozen=True, kw_only=True)
-class HDInsightSpec(WithSshAccess, AttachedSpec):
+class HDInsightSpec(WithSshAccess, AttachedSpec, kind="hdinsight"):
     """An HDInsight cluster reached over SSH on its head node (v1 ``HDInsightCompute``)."""
 
-    YAML_TYPE: ClassVar[str] = "hdinsight"
-    COMPUTE_TYPE: ClassVar[str] = "HDInsight"
-    TITLE: ClassVar[str] = "attached HDInsight cluster"
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Microsoft.HDInsight/clusters",)
 
     def check(self) -> list[Problem]:
@@ -162,12 +156,9 @@ class _ByGroupAndName(AttachedSpec):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DatabricksSpec(_ByGroupAndName):
+class DatabricksSpec(_ByGroupAndName, kind="databricks"):
     """An Azure Databricks workspace, used with an access token (v1 ``DatabricksCompute``)."""
 
-    YAML_TYPE: ClassVar[str] = "databricks"
-    COMPUTE_TYPE: ClassVar[str] = "Databricks"
-    TITLE: ClassVar[str] = "attached Databricks workspace"
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Microsoft.Databricks/workspaces",)
     PROVIDER: ClassVar[str] = "Microsoft.Databricks/workspaces"
 
@@ -223,12 +214,9 @@ class DatabricksSpec(_ByGroupAndName):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DataLakeAnalyticsSpec(_ByGroupAndName):
+class DataLakeAnalyticsSpec(_ByGroupAndName, kind="adla"):
     """An Azure Data Lake Analytics account (v1 ``AdlaCompute``)."""
 
-    YAML_TYPE: ClassVar[str] = "datalakeanalytics"
-    COMPUTE_TYPE: ClassVar[str] = "DataLakeAnalytics"
-    TITLE: ClassVar[str] = "attached Data Lake Analytics account"
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = ("Microsoft.DataLakeAnalytics/accounts",)
     PROVIDER: ClassVar[str] = "Microsoft.DataLakeAnalytics/accounts"
 
@@ -266,12 +254,9 @@ class DataLakeAnalyticsSpec(_ByGroupAndName):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SynapseSparkSpec(WithIdentity, AttachedSpec):
+class SynapseSparkSpec(WithIdentity, AttachedSpec, kind="synapse"):
     """A Synapse Spark pool (az ml ``synapsespark``); its settings are read from the pool itself."""
 
-    YAML_TYPE: ClassVar[str] = "synapsespark"
-    COMPUTE_TYPE: ClassVar[str] = "SynapseSpark"
-    TITLE: ClassVar[str] = "attached Synapse Spark pool"
     ONE_IDENTITY_TYPE: ClassVar[bool] = True
     # az ml shows the pool's own settings; they are read from the pool, never set here
     READ_ONLY: ClassVar[frozenset[str]] = AttachedSpec.READ_ONLY | {
@@ -304,12 +289,9 @@ class SynapseSparkSpec(WithIdentity, AttachedSpec):
 
 
 @dataclass(frozen=True, kw_only=True)
-class KubernetesSpec(WithIdentity, AttachedSpec):
+class KubernetesSpec(WithIdentity, AttachedSpec, kind="kubernetes"):
     """An AKS or Arc-enabled Kubernetes cluster with the Azure ML extension (az ml ``kubernetes``)."""
 
-    YAML_TYPE: ClassVar[str] = "kubernetes"
-    COMPUTE_TYPE: ClassVar[str] = "Kubernetes"
-    TITLE: ClassVar[str] = "attached Kubernetes cluster"
     ONE_IDENTITY_TYPE: ClassVar[bool] = True
     RESOURCE_TYPES: ClassVar[tuple[str, ...]] = (
         "Microsoft.ContainerService/managedClusters",

@@ -25,12 +25,9 @@ DEFAULT_SIZE = "STANDARD_DS3_V2"
 
 
 @dataclass(frozen=True, kw_only=True)
-class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec):
+class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec, kind="instance"):
     """A compute instance: ``az ml compute create --type computeinstance`` / v1 ``ComputeInstance``."""
 
-    YAML_TYPE: ClassVar[str] = "computeinstance"
-    COMPUTE_TYPE: ClassVar[str] = "ComputeInstance"
-    TITLE: ClassVar[str] = "compute instance"
     READ_ONLY: ClassVar[frozenset[str]] = ComputeSpec.READ_ONLY | {
         "state",
         "last_operation",

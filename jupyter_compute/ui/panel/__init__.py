@@ -21,7 +21,7 @@ from ...errors import ComputeError, ValidationError
 from ...model import kinds
 from ...model.progress import is_transitional
 from ...model.resource import Compute
-from ...model.specs import ComputeSpec
+from ...model.specs import ComputeSpec, kind_of
 from ...render.bars import bar_html
 from ...render.describe import describe
 from ...render.markup import Markup, error, html
@@ -430,7 +430,7 @@ class ComputePanel:
         spec = self._spec()
         if spec is None:
             return None
-        line = "%compute " + spec_line(spec, kinds.of_spec(spec).verb)
+        line = "%compute " + spec_line(spec, kind_of(spec).verb)
         self._show_copy(line)
         return line
 
@@ -438,7 +438,7 @@ class ComputePanel:
         spec = self._spec()
         if spec is None:
             return None
-        cell = f"%%compute {kinds.of_spec(spec).verb}\n{spec_yaml(spec)}"
+        cell = f"%%compute {kind_of(spec).verb}\n{spec_yaml(spec)}"
         self._show_copy(cell)
         return cell
 

@@ -11,9 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...errors import ValidationError
-from ...model.kinds import spec_class
 from ...model.secrets import Secret
-from ...model.specs import ComputeSpec
+from ...model.specs import ComputeSpec, spec_class
 from ...model.specs._fields import FieldInfo
 from ...render import markup
 
