@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from shell_helpers import no_history
 
 from jupyter_compute import settings
 from jupyter_compute.compat import (
@@ -51,7 +52,7 @@ def server(isolated_state: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lo
 
 @pytest.fixture
 def shell(server: LocalServer) -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
+    ip = InteractiveShell.instance(config=no_history())
     ip.run_line_magic("load_ext", "jupyter_compute")
     yield ip
     InteractiveShell.clear_instance()

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from shell_helpers import no_history
 
 from jupyter_compute import settings
 from jupyter_compute.local.server import LocalServer
@@ -27,7 +28,7 @@ def shell(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interactiv
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     monkeypatch.setenv("VM_PW", "vm-secret-5521")
     monkeypatch.setenv("DBX_TOKEN", "dbx-secret-5521")
-    ip = InteractiveShell.instance()
+    ip = InteractiveShell.instance(config=no_history())
     ip.run_line_magic("load_ext", "jupyter_compute")
     yield ip
     InteractiveShell.clear_instance()
