@@ -20,6 +20,7 @@ HEADING = "Connect"
 NO_SSH = "public access not enabled"
 SSH_NOT_YET = "public access enabled; no user, address and port to use yet"
 _WEB = ("https://", "http://")
+_LABEL_WIDTH = 24  # a longer label pushes its own value only
 
 
 def _links(compute: Compute) -> list[tuple[str, str]]:
@@ -48,7 +49,7 @@ def connect_text(compute: Compute) -> str:
     note = _note(compute)
     lines = [f"{HEADING} ({note})" if note else HEADING]
     entries = [*_links(compute), ("SSH", one_line(compute.ssh_command()) or _no_ssh(compute))]
-    width = max(len(label) for label, _ in entries)
+    width = min(_LABEL_WIDTH, max(len(label) for label, _ in entries))
     lines += [f"  {label.ljust(width)}  {value}" for label, value in entries]
     return "\n".join(lines)
 
