@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from ..model.resource import ComputeList
+from .connect import connect_html, connect_text
 from .markup import Markup, html
 from .terminal import one_line
 
@@ -57,15 +59,20 @@ def html_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> M
 
 
 def compute_rows(computes: Compute | Sequence[Compute]) -> list[dict[str, str]]:
-    """The table rows of one compute or of a list of them."""
-    return [c.row() for c in computes] if isinstance(computes, Sequence) else [computes.row()]
+    """The table rows of one compute or of a list of them: the table's columns of :meth:`Compute.row`."""
+    listed = computes if isinstance(computes, Sequence) else [computes]
+    return [{column: str(row[column]) for column in ComputeList.COLUMNS} for row in (c.row() for c in listed)]
 
 
 def computes_text(computes: Compute | Sequence[Compute]) -> str:
-    """A compute, or a workspace's list, as an aligned text table."""
-    return text_table(compute_rows(computes), empty=NO_COMPUTES)
+    """A compute, or a workspace's list, as an aligned text table; one instance also says how to connect."""
+    table = text_table(compute_rows(computes), empty=NO_COMPUTES)
+    connect = "" if isinstance(computes, Sequence) else connect_text(computes)
+    return f"{table}\n\n{connect}" if connect else table
 
 
 def computes_html(computes: Compute | Sequence[Compute]) -> Markup:
-    """A compute, or a workspace's list, as an HTML table (state in its colour)."""
-    return html_table(compute_rows(computes), empty=NO_COMPUTES)
+    """A compute, or a workspace's list, as an HTML table (state in its colour); one instance also says
+    how to connect (its links and ssh command)."""
+    table = html_table(compute_rows(computes), empty=NO_COMPUTES)
+    return table if isinstance(computes, Sequence) else table + connect_html(computes)
