@@ -18,6 +18,7 @@ import re
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -170,6 +171,23 @@ class Compute:
         return self.node_counts.current
 
     @property
+    def min_nodes(self) -> int:
+        """A cluster's minimum node count (0 for other kinds)."""
+        scale = self._inner.get("scaleSettings") or {}
+        return int(scale.get("minNodeCount") or 0) if self.compute_type == "AmlCompute" else 0
+
+    @property
+    def modified_at(self) -> float | None:
+        """``modifiedOn`` as seconds since the epoch (the service's clock), None when absent or unreadable:
+        while a change is under way, when it was asked for."""
+        return _epoch(self._props.get("modifiedOn"))
+
+    @property
+    def created_at(self) -> float | None:
+        """``createdOn`` as seconds since the epoch, None when absent or unreadable."""
+        return _epoch(self._props.get("createdOn"))
+
+    @property
     def created(self) -> str:
         return str(self._props.get("createdOn") or "")[:19].replace("T", " ")
 
@@ -309,6 +327,17 @@ def _ip_address(value: object) -> str:
         return str(ipaddress.ip_address(value))
     except ValueError:
         return ""
+
+
+def _epoch(value: Any) -> float | None:
+    """An ARM date-time (``2023-01-25T08:00:00.1234567Z``; no zone is UTC) as seconds since the epoch."""
+    raw = str(value or "").replace("Z", "+00:00")
+    raw = re.sub(r"\.(\d+)", lambda m: "." + (m.group(1) + "000000")[:6], raw)  # .NET gives 7 digits
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
 
 
 def describe_state(body: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ import pytest
 
 from jupyter_compute import AmlComputeSpec, Workspace
 from jupyter_compute.model import kinds
+from jupyter_compute.model.resource import Compute
 from jupyter_compute.model.specs import spec_class
 from jupyter_compute.ui import panel as panel_module
 from jupyter_compute.ui.panel import ComputePanel
@@ -352,3 +353,49 @@ def test_the_sidebar_panel_stops_polling_when_no_view_is_alive_and_resumes_on_th
         until(lambda: "while-away" in row_names(p), seconds=5)  # the poller lists at once, in its thread
     finally:
         p.close()
+
+
+def test_a_refusal_reads_as_a_sentence_on_the_row(panel: ComputePanel) -> None:
+    """Given a running instance, a start the service refuses (StartComputeInstanceOnlyAllowedInStoppedState)
+    is said on its row as a sentence; the code stays at the end, and on the error."""
+    from jupyter_compute import ComputeInstanceSpec
+
+    Workspace.local().create(ComputeInstanceSpec.from_keywords(name="said-ci")).wait(30)
+    panel.refresh()
+    op = panel.act("start", "said-ci")
+    assert op is not None
+    op.wait(30)
+    assert op.refused and op.error is not None and op.error.code == "StartComputeInstanceOnlyAllowedInStoppedState"
+    until(lambda: bool(row(panel, "said-ci")["message"]))
+    message = row(panel, "said-ci")["message"]
+    assert message.startswith("said-ci is already running (StartComputeInstanceOnlyAllowedInStoppedState, request id: ")
+    assert row(panel, "said-ci")["bar"]["error"] == message
+
+
+def test_a_change_followed_from_another_process_counts_from_when_it_was_asked(knobs) -> None:  # type: ignore[no-untyped-def]
+    """The sidebar's kernel follows a create a notebook asked for: its time left is counted from the same
+    start (the compute's createdOn) with the same typical duration (a cluster's minimum nodes included), so
+    the two bars say the same. It used to start counting when it noticed, without the nodes' time."""
+    import time
+
+    from jupyter_compute.render.describe import describe
+    from jupyter_compute.service.ref import WorkspaceRef
+
+    knobs(speed=2.0)  # the create takes about 25 s: still under way when the other process looks
+    asked = Workspace.local().create(AmlComputeSpec.from_keywords(name="eta-cl", min_instances=1, max_instances=2))
+    asked.submitted(30)
+    other = Workspace(WorkspaceRef.local_workspace())  # another process's own workspace and poller
+    until(lambda: asked.elapsed() > 1.0)
+    body = other.get("eta-cl").body
+    created = Compute(body).created_at
+    assert created is not None
+    clock = other.poller.clock
+    clock_before, wall_before = clock(), time.time()
+    followed = other.follow("eta-cl", body)
+    clock_after, wall_after = clock(), time.time()
+    assert followed is not asked and followed.resumed and followed.action == "create"
+    assert followed.typical == asked.typical, "the minimum node's preparation counts in both"
+    assert clock_before - (wall_after - created) <= followed.started <= clock_after - (wall_before - created)
+    now = clock()
+    assert describe(followed, now).left, "still under way"
+    followed.cancel()

@@ -297,7 +297,7 @@ class ComputePanel:
                         bar = describe(op).bar()
                 row: dict[str, Any] = {**compute.row(), "actions": actions_for(compute), "bar": bar}
                 refused = self._recent[key][0] if key in self._recent and self._recent[key][0].refused else None
-                row["message"] = self._messages.get(key) or (str(refused.error) if refused is not None else "")
+                row["message"] = self._messages.get(key) or (describe(refused).error_text if refused else "")
                 rows.append(row)
             listed = {c.name.lower() for c in self._listed}
             for gone in set(self._recent) - listed - {op.target.lower() for op in self.ws.poller.in_flight()}:
