@@ -174,7 +174,7 @@ class Compute:
     def min_nodes(self) -> int:
         """A cluster's minimum node count (0 for other kinds)."""
         scale = self._inner.get("scaleSettings") or {}
-        return int(scale.get("minNodeCount") or 0) if self.compute_type == "AmlCompute" else 0
+        return int(scale.get("minNodeCount") or 0) if self.compute_type == CLUSTER.compute_type else 0
 
     @property
     def modified_at(self) -> float | None:

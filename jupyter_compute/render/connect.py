@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..model import kinds
 from .markup import Markup, html
 from .terminal import one_line
 
@@ -44,7 +45,7 @@ def _note(compute: Compute) -> str:
 def connect_text(compute: Compute) -> str:
     """The "Connect" section of an instance as plain text (URLs and the command as they are, to copy);
     "" for other kinds of compute."""
-    if compute.compute_type != "ComputeInstance":
+    if compute.compute_type != kinds.INSTANCE.compute_type:
         return ""
     note = _note(compute)
     lines = [f"{HEADING} ({note})" if note else HEADING]
@@ -57,7 +58,7 @@ def connect_text(compute: Compute) -> str:
 def connect_html(compute: Compute) -> Markup:
     """The "Connect" section of an instance for notebooks: each application a link that opens in a new
     tab, the ``ssh`` command as code; empty for other kinds of compute."""
-    if compute.compute_type != "ComputeInstance":
+    if compute.compute_type != kinds.INSTANCE.compute_type:
         return Markup("")
     note = _note(compute)
     items = [
