@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from shell_helpers import no_history
 
 from jupyter_compute import AmlComputeSpec, Workspace
 from jupyter_compute.model import kinds
@@ -317,7 +318,7 @@ def test_the_magic_shows_the_same_panel(tmp_path, monkeypatch) -> None:  # type:
     from IPython.core.interactiveshell import InteractiveShell
 
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    ip = InteractiveShell.instance()
+    ip = InteractiveShell.instance(config=no_history())
     try:
         ip.run_line_magic("load_ext", "jupyter_compute")
         first = ip.run_line_magic("compute", "panel")
