@@ -42,6 +42,7 @@ export function drawRow(row, ui) {
   const node = el('div', 'jupyter-compute-row');
   node.dataset.name = row.name;
   node.dataset.state = row.state || '';
+  node.dataset.created = row.created || '';
   node.setAttribute('role', 'listitem');
   const expanded = ui.expanded.has(row.name);
   if (expanded) node.classList.add('jupyter-compute-expanded');
