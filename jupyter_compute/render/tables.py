@@ -25,6 +25,11 @@ STATE_COLOURS = {
 }
 
 
+def state_colour(state: str) -> str:
+    """The colour a state word is shown in (``%compute list``, the panel's dot and word); "" for none."""
+    return STATE_COLOURS.get(state, "")
+
+
 def text_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> str:
     if not rows:
         return empty
@@ -47,7 +52,7 @@ def html_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> M
         tds = []
         for c in columns:
             value = str(row.get(c, ""))
-            colour = STATE_COLOURS.get(value) if c == "state" else None
+            colour = state_colour(value) if c == "state" else None
             style = f"text-align:left;color:{colour};font-weight:600" if colour else "text-align:left"
             tds.append(html("<td style='{}'>{}</td>", style, value))
         body.append(html("<tr>{}</tr>", Markup("").join(tds)))

@@ -192,12 +192,18 @@ def test_instance_rows_have_power_actions(panel: ComputePanel) -> None:
 
     Workspace.local().create(ComputeInstanceSpec.from_keywords(name="panel-ci")).wait(30)
     panel.refresh()
-    assert row(panel, "panel-ci")["actions"] == ["start", "stop", "restart", "details", "delete"]
+    assert row(panel, "panel-ci")["actions"] == ["stop", "restart", "details", "delete"]  # Running: no start
+    assert row(panel, "panel-ci")["confirm"]["delete"].startswith("panel-ci is running; deleting stops it")
     click(panel, "stop", "panel-ci")
+    assert row(panel, "panel-ci")["busy"] == "stop"  # its button is disabled until the stop ends
     until(lambda: row(panel, "panel-ci")["state"] == "Stopped")
-    click(panel, "stop", "panel-ci")  # stopping a stopped instance: the service refuses, said on the row
-    until(lambda: bool(row(panel, "panel-ci")["message"]))
-    assert "\n" not in row(panel, "panel-ci")["message"]
+    until(lambda: row(panel, "panel-ci")["actions"] == ["start", "details", "delete"])
+    before = panel._recent["panel-ci"][0]
+    click(panel, "stop", "panel-ci")  # a stale click (a row drawn while Running): refused here
+    assert row(panel, "panel-ci")["message"] == (
+        "panel-ci is Stopped: it cannot stop now (only when Running). Nothing was sent."
+    )
+    assert panel._recent["panel-ci"][0] is before, "no new operation: nothing was sent"
     click(panel, "resize", "panel-ci")  # not an action of an instance: ignored
     assert panel.tools is None
 
@@ -293,8 +299,8 @@ def test_an_unreachable_workspace_is_said_in_the_panel_until_it_answers_again(  
     panel: ComputePanel, knobs, isolated_state
 ) -> None:
     """Given the panel on an Azure workspace, when listing fails on every tick (here: 401 for every
-    request), then the panel says why and keeps the last list; when the service answers again, the
-    message goes at the next tick."""
+    request), then its rows go (no live buttons on a workspace that does not answer) and one line above
+    the list says why; when the service answers again, the rows come back and the line goes."""
     from jupyter_compute.local.server import LocalServer
 
     server = LocalServer(home=isolated_state / "flaky-azure").start()
@@ -303,12 +309,15 @@ def test_an_unreachable_workspace_is_said_in_the_panel_until_it_answers_again(  
         azure = Workspace.azure("00000000-0000-0000-0000-000000000002", "rg", "flaky")
         azure.create(AmlComputeSpec.from_keywords(name="kept-row", max_instances=1), preflight=False).wait(30)
         panel.switch(azure)
-        assert row_names(panel) == ["kept-row"] and panel.message.value == ""
+        assert row_names(panel) == ["kept-row"] and panel.table.problem == ""
         server.faults.configure("unauthorized")
-        until(lambda: "Could not list the workspace" in panel.message.value, seconds=10)
-        assert "az login" in panel.message.value and row_names(panel) == ["kept-row"]
+        until(lambda: "Could not list the workspace" in panel.table.problem, seconds=10)
+        assert "az login" in panel.table.problem and row_names(panel) == []
+        assert panel.act("delete", "kept-row") is None, "no action on a workspace that cannot be listed"
+        text = panel.widget._repr_mimebundle_()["text/plain"]
+        assert "Could not list the workspace" in text
         server.faults.configure("")
-        until(lambda: panel.message.value == "", seconds=10)
+        until(lambda: panel.table.problem == "" and row_names(panel) == ["kept-row"], seconds=10)
     finally:
         panel.switch(Workspace.local())
         server.stop()
