@@ -31,6 +31,9 @@ function drawBar(bar) {
   const track = box.appendChild(el('div', 'progress'));
   const fill = track.appendChild(el('div', `progress-bar progress-bar-${bar.style || 'info'}`));
   fill.style.width = `${Math.round(Math.max(0, Math.min(1, Number(bar.fraction) || 0)) * 100)}%`;
+  if (bar.colour) {
+    fill.style.background = bar.colour; // the notebook bar's colour for this style (render/describe.py owns it)
+  }
   box.appendChild(el('div', 'jupyter-compute-phase', bar.info));
   if (bar.error) box.appendChild(el('div', 'jupyter-compute-error', bar.error));
   if (bar.note) box.appendChild(el('div', 'jupyter-compute-muted', bar.note));
