@@ -59,6 +59,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const sidebar = new ComputeSidebar(app, rendermime, registerForms);
     app.shell.add(sidebar, 'left', { rank: 900 });
     restorer?.add(sidebar, sidebar.id);
+    // After the layout is back (a restored open tab starts the panel itself), when the page is idle.
+    void app.restored.then(() => window.requestIdleCallback(() => sidebar.prestart(), { timeout: 2000 }));
     app.commands.addCommand('jupyter-compute:open', {
       label: 'Open the Compute panel',
       execute: () => app.shell.activateById(sidebar.id)

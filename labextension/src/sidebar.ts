@@ -19,6 +19,51 @@ import { registerModules } from './widgets';
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
 const SESSION_PATH = 'jupyter-compute/panel';
 const PANEL_CODE = 'from jupyter_compute.panel import sidebar\nsidebar()';
+// A manager restores the kernel's widgets over the control comm (jupyterlab-manager answers within
+// CONTROL_COMM_TIMEOUT, 4 s, or falls back to asking each comm); past this the panel is shown anyway.
+const RESTORE_DEADLINE_MS = 15_000;
+// Set in this browser once the panel has been shown: a later page load starts the panel in the background.
+const USED_KEY = 'jupyter-compute:panel-used';
+
+/** Resolve once `manager` has restored the kernel's live widget models (or the deadline passed). */
+function restored(manager: KernelWidgetManager): Promise<boolean> {
+  if (manager.restoredStatus) {
+    return Promise.resolve(true);
+  }
+  return new Promise(resolve => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      manager.restored.disconnect(onRestored);
+      resolve(ok);
+    };
+    const onRestored = (): void => done(true);
+    const timer = setTimeout(() => done(false), RESTORE_DEADLINE_MS);
+    manager.restored.connect(onRestored);
+  });
+}
+
+/**
+ * A widget view that is drawn only once its manager has restored the kernel's live models. The manager's
+ * constructor starts that restore and the panel's code runs at the same time (so a reload costs one round
+ * trip, not two); the panel's display names models that exist in the kernel since an earlier page, and
+ * drawn while the restore is still creating them, a view could look one up before it is there and stay
+ * on "Error displaying widget: model not found" (issue 13, point 4). Models the code creates after the
+ * restore's snapshot arrive as comm opens ahead of the display on the same channel.
+ */
+class RestoredWidgetRenderer extends WidgetRenderer {
+  constructor(
+    options: ConstructorParameters<typeof WidgetRenderer>[0],
+    manager: KernelWidgetManager,
+    private readonly ready: Promise<void>
+  ) {
+    super(options, manager);
+  }
+
+  async renderModel(model: Parameters<WidgetRenderer['renderModel']>[0]): Promise<void> {
+    await this.ready;
+    return super.renderModel(model);
+  }
+}
 
 export class ComputeSidebar extends Panel {
   private session: SessionContext | null = null;
@@ -27,6 +72,7 @@ export class ComputeSidebar extends Panel {
   private starting: Promise<void> | null = null;
   private restarting = false;
   private renders = 0;
+  private rendering: Promise<void> = Promise.resolve();
   private readonly status: Widget;
 
   constructor(
@@ -71,7 +117,17 @@ export class ComputeSidebar extends Panel {
     await this.session?.restartKernel();
   }
 
+  /** At page load: start the panel hidden when it was used in this browser before, so that opening the
+   * tab shows a running panel (issue 13, point 8). Nothing starts for someone who never opened it. */
+  prestart(): void {
+    if (!this.starting && window.localStorage.getItem(USED_KEY)) {
+      performance.mark('jupyter-compute:prestart');
+      void this.ensureStarted();
+    }
+  }
+
   protected onAfterShow(): void {
+    window.localStorage.setItem(USED_KEY, '1');
     void this.ensureStarted();
   }
 
@@ -83,6 +139,7 @@ export class ComputeSidebar extends Panel {
 
   private async start(): Promise<void> {
     performance.mark('jupyter-compute:start');
+    void import('@jupyter-widgets/controls'); // the panel's views need it: load it while the kernel starts
     this.setState('starting', 'Starting the Compute panel…');
     const session = new SessionContext({
       sessionManager: this.app.serviceManager.sessions,
@@ -109,8 +166,18 @@ export class ComputeSidebar extends Panel {
     await this.render();
   }
 
-  /** (Re)build the widget manager for the current kernel and show the panel in a fresh output area. */
-  private async render(): Promise<void> {
+  /** (Re)build the panel; one build at a time (two managers on one kernel connection would clash on
+   * its comms: the second one's restore fails with "Comm is already created"). */
+  private render(): Promise<void> {
+    this.rendering = this.rendering
+      .then(() => this.build())
+      .catch(reason => this.setState('failed', `The Compute panel could not be shown: ${reason}`));
+    return this.rendering;
+  }
+
+  /** Build the widget manager for the current kernel, let it restore the kernel's widgets, then show
+   * the panel in a fresh output area. */
+  private async build(): Promise<void> {
     const session = this.session;
     const kernel = session?.session?.kernel;
     if (!session || !kernel) {
@@ -122,9 +189,19 @@ export class ComputeSidebar extends Panel {
     const rendermime = this.rendermime.clone();
     const manager = new KernelWidgetManager(kernel, rendermime);
     registerModules(manager);
+    const ready = restored(manager).then(inTime => {
+      performance.mark('jupyter-compute:restored');
+      if (!inTime) {
+        console.warn('Compute panel: the widget manager did not restore the kernel\u2019s widgets in time');
+      }
+    });
     rendermime.removeMimeType(WIDGET_VIEW);
     rendermime.addFactory(
-      { safe: false, mimeTypes: [WIDGET_VIEW], createRenderer: options => new WidgetRenderer(options, manager) },
+      {
+        safe: false,
+        mimeTypes: [WIDGET_VIEW],
+        createRenderer: options => new RestoredWidgetRenderer(options, manager, ready)
+      },
       -10
     );
     this.manager = manager;
