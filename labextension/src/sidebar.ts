@@ -3,7 +3,8 @@
  * fixed path (reloads reconnect to it instead of leaking kernels), a KernelWidgetManager with the widget
  * modules registered by hand (./widgets.ts), and a trusted OutputArea that runs `sidebar()`. After a
  * kernel restart or change the panel is rebuilt from the workspace. Once the panel is shown, the kernel
- * is asked for its kind menu (./forms.ts). Recipe and pitfalls: ../shared/JUPYTER-NOTES.md, "Rendering
+ * is asked for its kind menu (./forms.ts). Views wait for the manager's restore of the kernel's widgets,
+ * and a browser that opened the panel before starts it hidden at page load (prestart). Recipe and pitfalls: ../shared/JUPYTER-NOTES.md, "Rendering
  * ipywidgets in a left-sidebar panel".
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
@@ -166,8 +167,8 @@ export class ComputeSidebar extends Panel {
     await this.render();
   }
 
-  /** (Re)build the panel; one build at a time (two managers on one kernel connection would clash on
-   * its comms: the second one's restore fails with "Comm is already created"). */
+  /** (Re)build the panel, one build at a time: two managers restoring at once on one kernel connection
+   * clash on its comms (the second one's restore fails with "Comm is already created"). */
   private render(): Promise<void> {
     this.rendering = this.rendering
       .then(() => this.build())

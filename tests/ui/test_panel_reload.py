@@ -32,6 +32,16 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     server.stop()
 
 
+def test_view_compute_opens_the_panel_in_jupyterlab(lab: Lab) -> None:
+    with chromium() as browser:
+        page = browser.new_context(viewport={"width": 1200, "height": 800}).new_page()
+        page.goto(lab.url("lab", reset=""))
+        page.locator(".lm-MenuBar-itemLabel:text-is('View')").click()
+        page.locator(".lm-Menu-item:visible .lm-Menu-itemLabel:text-is('Compute')").click()
+        page.wait_for_selector(READY, state="visible", timeout=60_000)
+        shot(page, "lab-view-compute")
+
+
 def test_thirty_reloads_bring_the_panel_back_thirty_times(lab: Lab, tmp_path: Any) -> None:
     cli = [sys.executable, "-m", "jupyter_compute.frontends.cli", "create", "cluster", "reloaded"]
     subprocess.run(cli, env=lab.env, check=True, capture_output=True)
