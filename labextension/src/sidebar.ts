@@ -73,7 +73,7 @@ export class ComputeSidebar extends Panel {
   private starting: Promise<void> | null = null;
   private restarting = false;
   private renders = 0;
-  private rendering: Promise<void> = Promise.resolve();
+  private builds = 0;
   private readonly status: Widget;
 
   constructor(
@@ -154,31 +154,24 @@ export class ComputeSidebar extends Panel {
     await session.initialize();
     await session.ready;
     performance.mark('jupyter-compute:kernel-ready');
-    session.kernelChanged.connect(() => void this.render());
+    session.kernelChanged.connect(() => void this.render(false));
     session.statusChanged.connect((_, status: Kernel.Status) => {
       if (status === 'restarting' || status === 'autorestarting') {
         this.restarting = true;
         this.setState('starting', 'The Compute panel\u2019s kernel is restarting…');
       } else if (status === 'idle' && this.restarting) {
         this.restarting = false;
-        void this.render();
+        void this.render(false);
       }
     });
-    await this.render();
+    await this.render(true);
   }
 
-  /** (Re)build the panel, one build at a time: two managers restoring at once on one kernel connection
-   * clash on its comms (the second one's restore fails with "Comm is already created"). */
-  private render(): Promise<void> {
-    this.rendering = this.rendering
-      .then(() => this.build())
-      .catch(reason => this.setState('failed', `The Compute panel could not be shown: ${reason}`));
-    return this.rendering;
-  }
-
-  /** Build the widget manager for the current kernel, let it restore the kernel's widgets, then show
-   * the panel in a fresh output area. */
-  private async build(): Promise<void> {
+  /** Build the widget manager for the current kernel and show the panel in a fresh output area. When
+   * the panel connected to a running kernel (`reconnected`: a page load), its views wait for the
+   * manager's restore of the widgets that kernel holds; a restarted or new kernel holds none. */
+  private async render(reconnected: boolean): Promise<void> {
+    const build = ++this.builds; // a restart can report idle twice: the last build is the panel
     const session = this.session;
     const kernel = session?.session?.kernel;
     if (!session || !kernel) {
@@ -190,7 +183,7 @@ export class ComputeSidebar extends Panel {
     const rendermime = this.rendermime.clone();
     const manager = new KernelWidgetManager(kernel, rendermime);
     registerModules(manager);
-    const ready = restored(manager).then(inTime => {
+    const ready = (reconnected ? restored(manager) : Promise.resolve(true)).then(inTime => {
       performance.mark('jupyter-compute:restored');
       if (!inTime) {
         console.warn('Compute panel: the widget manager did not restore the kernel\u2019s widgets in time');
@@ -211,6 +204,9 @@ export class ComputeSidebar extends Panel {
     this.area = area;
     this.addWidget(area);
     await OutputArea.execute(PANEL_CODE, area, session);
+    if (build !== this.builds) {
+      return;
+    }
     performance.mark('jupyter-compute:panel-shown');
     this.node.dataset.renders = String(++this.renders);
     this.setState('ready', '');
