@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ComputeError
 from ..model.progress import Progress
+from .prices import estimate_line
 
 if TYPE_CHECKING:
     from ..service.operation import Operation
@@ -89,8 +90,16 @@ def describe(subject: Operation | Progress) -> Description:
         subject.kind,
         subject.detached,
         subject.error,
-        subject.note or "",
+        _note(subject),
     )
+
+
+def _note(op: Operation) -> str:
+    """The operation's note, then (a create, once its price is known) what the compute costs an hour."""
+    parts = [op.note or ""]
+    if op.estimate is not None:
+        parts.append(estimate_line(op.estimate))
+    return "; ".join(p for p in parts if p)
 
 
 def _description(
