@@ -180,6 +180,8 @@ def region_prices(
 
 def _meter(item: Mapping[str, Any], region: str) -> tuple[str, str, float, str, tuple[bool, str]] | None:
     """(size, tier, price, currency, rank) of a Linux pay-as-you-go hourly VM meter of ``region``, else None."""
+    if not isinstance(item, Mapping):
+        raise PriceAnswerError("an item is not an object")
     texts = {}
     for key in ("armSkuName", "armRegionName", "productName", "skuName", "serviceName", "type", "unitOfMeasure"):
         value = item.get(key, "")

@@ -95,9 +95,10 @@ def describe(subject: Operation | Progress) -> Description:
 
 
 def _note(op: Operation) -> str:
-    """The operation's note, then (a create, once its price is known) what the compute costs an hour."""
+    """The operation's note, then (a create, once its price is known) what the compute costs an hour; not
+    once it failed (nothing is billed then)."""
     parts = [op.note or ""]
-    if op.estimate is not None:
+    if op.estimate is not None and op.status not in ("Failed", "Canceled"):
         parts.append(estimate_line(op.estimate))
     return "; ".join(p for p in parts if p)
 

@@ -34,7 +34,8 @@ _REGION = re.compile(r"^[a-z0-9]{1,40}$")
 
 
 class PriceBook:
-    """The prices of ``endpoint`` (the stand-in's when ``emulated``), cached under ``folder``."""
+    """The prices of ``endpoint``, cached under ``folder`` by ``source`` (default: the endpoint itself; the
+    local workspace's stand-in moves port with each process, so it gives a name that does not)."""
 
     def __init__(
         self,
@@ -44,8 +45,12 @@ class PriceBook:
         clock: Callable[[], float] = time.time,
         max_age: float = DAY,
         fetch: Fetch | None = None,
+        source: str | None = None,
     ) -> None:
         self._endpoint = endpoint
+        if source is None and not isinstance(endpoint, str):
+            raise ValueError("a PriceBook over an endpoint that moves needs a source name")
+        self.source = source or str(endpoint)
         self.folder = folder
         self.clock = clock
         self.max_age = max_age
@@ -75,9 +80,9 @@ class PriceBook:
                 endpoint = self.endpoint
             except Exception as exc:  # the stand-in's server could not start: prices are unknown, not an error
                 return unknown(name, f"the prices stand-in is not available ({exc})")
-            path = self._path(endpoint, name)
+            path = self._path(name)
             cached = _read(path)
-            if cached is not None and cached.source == endpoint and cached.fresh(now, self.max_age):
+            if cached is not None and cached.source == self.source and cached.fresh(now, self.max_age):
                 self._memory[name] = cached
                 return cached
             fetched = self._fetched(endpoint, name, now)
@@ -92,14 +97,14 @@ class PriceBook:
         self.fetches += 1
         try:
             got = (self._fetch or fetch_region)(endpoint, region)
-            return region_prices(got.items, region, fetched=now, source=endpoint, emulated=got.emulated)
+            return region_prices(got.items, region, fetched=now, source=self.source, emulated=got.emulated)
         except PricesUnavailable as exc:
-            return unknown(region, str(exc), endpoint)
+            return unknown(region, str(exc), self.source)
         except PriceAnswerError as exc:
-            return unknown(region, f"the prices answer was refused: {exc}", endpoint)
+            return unknown(region, f"the prices answer was refused: {exc}", self.source)
 
-    def _path(self, endpoint: str, region: str) -> Path:
-        digest = hashlib.sha256(endpoint.encode()).hexdigest()[:12]
+    def _path(self, region: str) -> Path:
+        digest = hashlib.sha256(self.source.encode()).hexdigest()[:12]
         return self.folder / f"{region}-{digest}.json"
 
     def _write(self, path: Path, prices: RegionPrices) -> None:

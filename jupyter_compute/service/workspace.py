@@ -38,7 +38,7 @@ from ..errors import (
 from ..model.costs import Costs, Estimate, estimate, running_costs, sized
 from ..model.documents import spec_from_arm
 from ..model.kinds import CLUSTER, INSTANCE, find, of_compute_type, taking, word_of
-from ..model.prices import DEDICATED, LOW_PRIORITY, RegionPrices
+from ..model.prices import DEDICATED, LOW_PRIORITY, RegionPrices, unknown
 from ..model.progress import typical_duration
 from ..model.resource import Compute, ComputeList
 from ..model.specs import ComputeSpec
@@ -390,8 +390,11 @@ class Workspace:
                 from ..transport.prices import local_endpoint
 
                 current = settings.current()
-                endpoint = local_endpoint if self.ref.local else current.prices_url
-                self._prices = PriceBook(endpoint, current.home / "prices")
+                folder = current.home / "prices"
+                if self.ref.local:
+                    self._prices = PriceBook(local_endpoint, folder, source="local-workspace-stand-in")
+                else:
+                    self._prices = PriceBook(current.prices_url, folder)
             return self._prices
 
     def prices(self, location: str | None = None) -> RegionPrices:
@@ -400,8 +403,6 @@ class Workspace:
         try:
             region = location or self.location()
         except (TransportError, AuthenticationError, ServiceError) as exc:
-            from ..model.prices import unknown
-
             return unknown(location or "", f"the workspace's region could not be read ({type(exc).__name__})")
         return self.price_book.region(region)
 
@@ -428,7 +429,7 @@ class Workspace:
             LOW_PRIORITY if tier == "low_priority" else DEDICATED,
             int(getattr(spec, "max_instances", 1) or 1) if cluster else 1,
             int(getattr(spec, "min_instances", 0) or 0) if cluster else 1,
-            self.prices(region) if region else self.prices(),
+            self.price_book.region(region) if region else unknown("", "the workspace's region could not be read"),
         )
 
     def costs(self, *, now: float | None = None) -> Costs:

@@ -53,7 +53,7 @@ def fetch_region(endpoint: str, region: str, *, session: requests.Session | None
     """Every VM pay-as-you-go meter of ``region``, following the pages; PricesUnavailable when they cannot be had."""
     own = session is None
     http = session or requests.Session()
-    http.trust_env = False  # no proxy or netrc credentials from the environment: nothing of ours is sent
+    http.auth = _no_credentials  # proxies from the environment still apply; ~/.netrc credentials do not
     origin = origin_of(endpoint)
     items: list[Mapping[str, Any]] = []
     emulated = False
@@ -109,6 +109,11 @@ def _get(http: requests.Session, url: str, params: dict[str, str] | None) -> tup
         return json.loads(bytes(data), parse_constant=_refuse_constant), marked
     except ValueError as exc:
         raise PricesUnavailable(f"the prices answer was refused: it is not JSON ({str(exc)[:80]})") from None
+
+
+def _no_credentials(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """The session's auth: none (set, so that requests does not look up ~/.netrc for this host)."""
+    return request
 
 
 def _refuse_constant(name: str) -> Any:
