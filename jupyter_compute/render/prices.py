@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from ..model.costs import ComputeCost, Costs, Estimate
 from ..model.prices import LOW_PRIORITY, RegionPrices, SizePrice
-from .tables import text_table
+from .markup import Markup, html
+from .tables import html_table, text_table
 
 PRICE_UNKNOWN = "price unknown"
 EMULATED = "emulated"
@@ -143,14 +144,25 @@ def cost_rows(costs: Costs) -> list[dict[str, str]]:
     ]
 
 
-def costs_text(costs: Costs) -> str:
-    """The ``costs`` verb's text: a row per compute, the total, then the flagged instances."""
-    lines = [text_table(cost_rows(costs), empty="No clusters or instances in this workspace.")]
+NO_BILL = "No clusters or instances in this workspace."
+
+
+def _after_table(costs: Costs) -> list[str]:
+    """The total, the flagged instances and the prices that could not be had, a line each."""
     total = f"Total now: {per_hour(costs.total_per_hour, costs.currency)}{whose(costs.currency, costs.emulated)}"
     if costs.unknown:
         total += f", and {costs.unknown} running at a price unknown"
-    lines.append(total)
-    lines.extend(flag_line(c) for c in costs.flagged)
+    lines = [total, *(flag_line(c) for c in costs.flagged)]
     problems: Sequence[str] = sorted({c.price_problem for c in costs.computes if c.price_problem})
-    lines.extend(f"{PRICE_UNKNOWN}: {p}" for p in problems)
-    return "\n".join(lines)
+    return lines + [f"{PRICE_UNKNOWN}: {p}" for p in problems]
+
+
+def costs_text(costs: Costs) -> str:
+    """The ``costs`` verb's text: a row per compute, the total, then the flagged instances."""
+    return "\n".join([text_table(cost_rows(costs), empty=NO_BILL), *_after_table(costs)])
+
+
+def costs_html(costs: Costs) -> Markup:
+    """The same for notebooks: the table, then a paragraph per line (all of it escaped)."""
+    lines = Markup("").join(html("<p>{}</p>", line) for line in _after_table(costs))
+    return html("<div class='jupyter-compute-costs'>{}{}</div>", html_table(cost_rows(costs), empty=NO_BILL), lines)

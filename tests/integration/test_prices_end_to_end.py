@@ -208,5 +208,8 @@ def test_the_magic_costs_verb_returns_the_typed_bill(tmp_path: Path, monkeypatch
         bill = ip.run_line_magic("compute", "costs")
         assert isinstance(bill, Costs)
         assert [c.name for c in bill.flagged] == ["ci-m"] and bill.total_per_hour == 0.229 and bill.emulated
+        shown, _ = ip.display_formatter.format(bill)  # what a notebook shows for it
+        assert "<table" in shown["text/html"] and "Total now: $0.23/h (USD, emulated)" in shown["text/html"]
+        assert "! ci-m has run" in shown["text/plain"]
     finally:
         InteractiveShell.clear_instance()
