@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from shell_helpers import no_history
 
 from jupyter_compute import Costs, Workspace
 from jupyter_compute.local import prices as standin
@@ -201,7 +202,7 @@ def test_unreachable_prices_say_price_unknown(cli: Cli, azure_server: LocalServe
 
 def test_the_magic_costs_verb_returns_the_typed_bill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    ip = InteractiveShell.instance()
+    ip = InteractiveShell.instance(config=no_history())
     try:
         ip.run_line_magic("load_ext", "jupyter_compute")
         ip.run_line_magic("compute", f"create instance ci-m --size {DS3}")
