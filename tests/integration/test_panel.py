@@ -52,9 +52,10 @@ def test_invalid_name_shows_the_field_error_and_sends_nothing(panel: ComputePane
 
 def test_each_field_appears_once(panel: ComputePanel) -> None:
     assert panel.form is not None
-    descriptions = [box.children[0].description for section in (panel.form.widget.children[:-1],) for box in section]
-    assert descriptions.count("name") == 1 and descriptions[0] == "name"
-    shown = {box.children[0] for box in panel.form.widget.children[:-1]}
+    main = panel.form.widget.children[:-2]  # the fields before the Advanced toggle and its box
+    descriptions = [box.children[0].description for box in (*main, *panel.form.advanced_box.children)]
+    assert descriptions.count("Name") == 1 and descriptions[0] == "Name"
+    shown = {box.children[0] for box in main}
     assert panel.form.inputs["name"] in shown, "the name typed in is the name used"
 
 

@@ -55,6 +55,7 @@ class VirtualMachineSpec(WithSshAccess, AttachedSpec):
         yaml="virtual_machine_size",
         cli=("--vm-size",),
         advanced=True,
+        label="VM size",
     )
     notebook_server_port: int | None = spec_field(
         f.integer(1, 65535),
@@ -69,6 +70,7 @@ class VirtualMachineSpec(WithSshAccess, AttachedSpec):
         yaml="is_notebook_instance_compute",
         cli=("--is-notebook-instance-compute",),
         advanced=True,
+        label="Notebook instance",
     )
 
     def check(self) -> list[Problem]:
@@ -201,7 +203,9 @@ class DatabricksSpec(_ByGroupAndName):
         problems = super().check()
         if self.access_token is None:
             problems.append(
-                Problem("access_token", "is required; give --access-token-env VAR or --access-token-file F")
+                self.required(
+                    "access_token", message="is required; give --access-token-env VAR or --access-token-file F"
+                )
             )
         return problems
 
@@ -245,6 +249,7 @@ class DataLakeAnalyticsSpec(_ByGroupAndName):
         yaml="data_lake_store_account_name",
         cli=("--data-lake-store-account-name",),
         advanced=True,
+        label="Data Lake Store account",
     )
 
     def _short_name(self) -> str | None:

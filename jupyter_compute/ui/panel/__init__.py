@@ -25,7 +25,7 @@ from ...render.describe import describe
 from ...render.markup import Markup, error, html
 from ...service.operation import Operation
 from ...service.workspace import Workspace
-from ..throttle import Throttle, shared
+from ..throttle import Throttle
 from .form import SpecForm, fill_layout, ipywidgets_module
 from .new import NewForm
 from .table import ComputeTable
@@ -33,7 +33,6 @@ from .tools import ComputeTools, actions_for
 
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 RENDERS_PER_SECOND = 4.0
-FORM_DELAY_SECONDS = 0.3  # the sidebar builds its form this long after the list, not competing with it
 PAUSE_AFTER_HEARTBEATS = 4  # missed heartbeats of the list's views before the sidebar stops polling
 
 
@@ -93,7 +92,7 @@ class ComputePanel:
         self.pending = w.HTML(layout=fill_layout())  # bars of operations whose compute is not listed yet
         self.message = w.HTML()
         self.message.add_class("jupyter-compute-message")
-        self.new = NewForm(workspace, on_submitted=self._on_tick_soon)
+        self.new = NewForm(workspace, on_submitted=self._on_tick_soon, tabbed=form_later)
         self.widget = w.VBox(
             [
                 w.HBox(
@@ -121,9 +120,6 @@ class ComputePanel:
             self.new_form()
         self.refresh()
         workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
-        if form_later:  # after the list: it is what the user opened the panel for
-            self.new.form_box.children = (w.HTML("<i>Loading the form…</i>"),)
-            shared().call_later(FORM_DELAY_SECONDS, self.new_form)
 
     # --- the workspace ----------------------------------------------------------------------------
 
@@ -437,9 +433,21 @@ def forms() -> list[dict[str, str]]:
 
 
 def sidebar_form(kind: str) -> None:
-    """Open the sidebar panel's "New" form for ``kind`` (the extension's palette commands)."""
+    """Choose ``kind`` in the sidebar panel's "New" menu (its "New …" button opens that form in a tab)."""
     workspace, unusable = configured()
     panel_for(workspace, unusable=unusable).kind.value = kind
+
+
+def form_tab(kind: str) -> Any:
+    """A "New" form of ``kind`` for a JupyterLab main-area tab (the lab extension's "New …" commands and
+    the sidebar's button run this in the sidebar's kernel): a create there shows up in the sidebar's list."""
+    workspace, unusable = configured()
+    panel = panel_for(workspace, form_later=True, unusable=unusable)
+    new = NewForm(panel.ws, on_submitted=panel._on_tick_soon, kind=kind)
+    new.new_form()
+    box = ipywidgets_module().VBox(list(new.children), layout=fill_layout(max_width="52em", padding="8px 12px"))
+    box.add_class("jupyter-compute-form-tab")
+    return box
 
 
 def show_panel(session: Any) -> Any:

@@ -19,59 +19,93 @@ from ...render.markup import error, html
 from ...render.spec import spec_line, spec_yaml
 from ...service.operation import Operation
 from ...service.workspace import Workspace
+from .copy import CopyButtons
 from .form import SpecForm, fill_layout, ipywidgets_module
 
 
 class NewForm:
     """The kind menu, one kind's form, its buttons and the line that says what happened."""
 
-    def __init__(self, workspace: Workspace, on_submitted: Callable[[], None] = lambda: None) -> None:
-        """``on_submitted``: called after an operation was started (the panel lists at once)."""
+    def __init__(
+        self,
+        workspace: Workspace,
+        on_submitted: Callable[[], None] = lambda: None,
+        *,
+        kind: str | None = None,
+        tabbed: bool = False,
+    ) -> None:
+        """``on_submitted``: called after an operation was started (the panel lists at once). ``tabbed``:
+        the JupyterLab sidebar's, which shows only the kind menu and a "New …" button; the lab extension
+        opens the form itself in a main-area tab (:func:`form_tab`), where there is room."""
         w = ipywidgets_module()
         self.ws = workspace
         self._on_submitted = on_submitted
+        self.tabbed = tabbed
         menu = kinds.forms()
         self.kind = w.Dropdown(
             options=[(form["label"], form["kind"]) for form in menu],
-            value=menu[0]["kind"],
+            value=kind or menu[0]["kind"],
             description="New",
             style={"description_width": "3em"},
             layout=fill_layout(),
         )
         self.kind.add_class("jupyter-compute-kind")
-        self.kind.observe(lambda _c: self.new_form(), names="value")
+        self.kind.observe(lambda _c: self._kind_changed(), names="value")
         self.form_box = w.VBox(layout=w.Layout(width="100%"))
         self.output = w.HTML(layout=fill_layout(overflow="auto"))
         self.output.add_class("jupyter-compute-output")
         self.copy_text = w.Textarea(layout=fill_layout(height="6em", display="none"))
-        buttons = []
-        for label, action in (
-            ("Preview request", self.preview),
-            ("Copy as magic", self.copy_magic),
-            ("Copy as YAML", self.copy_yaml),
-            ("Create", self.create),
-        ):
-            button = w.Button(
-                description=label,
-                button_style="primary" if label == "Create" else "",
-                layout=w.Layout(width="auto", min_width="6em"),
-            )
-            button.add_class("jupyter-compute-" + label.lower().replace(" ", "-"))
-            button.on_click(lambda _b, act=action: act())
-            buttons.append(button)
-        self.create_button = buttons[-1]
-        self.buttons = w.HBox(buttons, layout=w.Layout(flex_flow="row wrap", width="100%"))
-        self.children = (self.kind, self.form_box, self.buttons, self.copy_text, self.output)
+        self.copy_buttons = CopyButtons(self._on_copy)
+        self.preview_button = self._button("Preview request", self.preview)
+        self.create_button = self._button("Create", self.create, "primary")
+        self.buttons = w.HBox(
+            [self.preview_button, self.copy_buttons, self.create_button],
+            layout=w.Layout(flex_flow="row wrap", width="100%", align_items="center"),
+        )
+        # The sidebar's "New …": the lab extension opens the form of the kind its class names, in a tab.
+        self.open_button = self._button("New …", lambda: None, "primary")
+        self.open_button.tooltip = "Open the form in a tab"
+        self.open_button.add_class("jupyter-compute-open-form")
+        self._kind_class = ""
+        if tabbed:
+            self.children: tuple[Any, ...] = (w.HBox([self.kind, self.open_button], layout=w.Layout(width="100%")),)
+        else:
+            self.children = (self.kind, self.form_box, self.buttons, self.copy_text, self.output)
         self.form: SpecForm | None = None
         self._sizes: list[dict[str, Any]] | None = None
         self._form_lock = threading.Lock()
         self.form_ready = threading.Event()
+        self._said_for: Operation | None = None  # the operation the line is about, until the form is edited
+        self._show_kind()
+
+    def _button(self, label: str, action: Callable[[], object], style: str = "") -> Any:
+        w = ipywidgets_module()
+        button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto", min_width="6em"))
+        button.add_class("jupyter-compute-" + label.lower().replace(" ", "-").strip("-…"))
+        button.on_click(lambda _b: action())
+        return button
+
+    def _kind_changed(self) -> None:
+        self._show_kind()
+        if not self.tabbed:
+            self.new_form()
+
+    def _show_kind(self) -> None:
+        """The primary button says what it does ("Create", "Attach"); the sidebar's names its kind."""
+        self.create_button.description = kinds.find(self.kind.value).verb.capitalize()
+        if self._kind_class:
+            self.open_button.remove_class(self._kind_class)
+        self._kind_class = f"jupyter-compute-form-kind-{self.kind.value}"
+        self.open_button.add_class(self._kind_class)
+        if self.tabbed:
+            self.form_ready.set()
 
     def switch(self, workspace: Workspace) -> None:
         """Forms for another workspace (its sizes)."""
         self.ws = workspace
         self._sizes = None
-        self.new_form()
+        if not self.tabbed:
+            self.new_form()
 
     def sizes(self) -> list[dict[str, Any]]:
         if self._sizes is None:
@@ -83,14 +117,25 @@ class NewForm:
 
     def new_form(self) -> SpecForm:
         with self._form_lock:
-            form = SpecForm(self.kind.value, self.sizes())
+            form = SpecForm(self.kind.value, self.sizes(), on_submit=self.create, on_change=self._form_changed)
             self.form = form
             self.form_box.children = [form.widget]
-            self.output.value = ""
-            self.copy_text.value = ""
-            self.copy_text.layout.display = "none"
+            self._forget_output()
         self.form_ready.set()
         return form
+
+    def _forget_output(self) -> None:
+        self.output.value = ""
+        self._said_for = None
+        self.copy_text.value = ""
+        self.copy_text.layout.display = "none"
+        self.copy_buttons.magic = self.copy_buttons.yaml = ""
+
+    def _form_changed(self, spec: ComputeSpec | None) -> None:
+        """A user's change: the line about the last request goes (it is stale), the copy texts follow."""
+        self._forget_output()
+        if spec is not None:
+            self.copy_buttons.magic, self.copy_buttons.yaml = self._magic(spec), self._yaml(spec)
 
     def _spec(self) -> ComputeSpec | None:
         if self.form is None:
@@ -111,27 +156,46 @@ class NewForm:
         self.output.value = html("<pre style='white-space:pre-wrap'>{}</pre>", shown)
         return request
 
+    @staticmethod
+    def _magic(spec: ComputeSpec) -> str:
+        return "%compute " + spec_line(spec, kinds.of_spec(spec).verb)
+
+    @staticmethod
+    def _yaml(spec: ComputeSpec) -> str:
+        return f"%%compute {kinds.of_spec(spec).verb}\n{spec_yaml(spec)}"
+
     def copy_magic(self) -> str | None:
+        """The ``%compute`` line of the form (what "Copy as magic" copies), shown in the text box."""
         spec = self._spec()
         if spec is None:
             return None
-        line = "%compute " + spec_line(spec, kinds.of_spec(spec).verb)
+        line = self._magic(spec)
         self._show_copy(line)
         return line
 
     def copy_yaml(self) -> str | None:
+        """The ``%%compute`` cell of the form with its YAML (what "Copy as YAML" copies), shown in the text box."""
         spec = self._spec()
         if spec is None:
             return None
-        cell = f"%%compute {kinds.of_spec(spec).verb}\n{spec_yaml(spec)}"
+        cell = self._yaml(spec)
         self._show_copy(cell)
         return cell
+
+    def _on_copy(self, event: str, which: str) -> None:
+        """What the copy buttons' front end did: copied (said there, "Copied"), could not (the text is
+        shown here to copy by hand), or was clicked while the form has a problem (the fields say it)."""
+        if event == "copied":
+            self.output.value = html("Copied the {} to the clipboard.", "%compute line" if which == "magic" else "cell")
+        elif event in ("failed", "invalid"):
+            (self.copy_magic if which == "magic" else self.copy_yaml)()
 
     def _show_copy(self, copied: str) -> None:
         self.copy_text.value = copied
         self.copy_text.layout.display = "block"
 
     def create(self) -> Operation | None:
+        """Create (or attach) what the form says; once started, the form is cleared for the next one."""
         spec = self._spec()
         if spec is None:
             return None
@@ -140,13 +204,20 @@ class NewForm:
         except ComputeError as exc:
             self.output.value = error(exc)
             return None
+        if self.form is not None:
+            self.form.clear()
+        self._forget_output()
+        self._said_for = op
         op.add_listener(self._said)
         self._said(op)
         self._on_submitted()
         return op
 
     def _said(self, op: Operation) -> None:
-        """The form's line for the operation it started: submitted, what the checks found, or why they refused it."""
+        """The form's line for the operation it started: submitted, what the checks found, or why they
+        refused it (until the form is edited for the next one)."""
+        if op is not self._said_for:
+            return
         if op.refused and op.error is not None:
             self.output.value = error(op.error)
         else:
