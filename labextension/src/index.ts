@@ -1,13 +1,14 @@
 /**
  * The lab extension's plugin: the Compute tab in the left sidebar (./sidebar.ts), our widget modules
  * for notebooks (./widgets.ts), and the palette commands (open, restart, one "New …" per kind from the
- * kernel's kind menu, ./forms.ts).
+ * kernel's kind menu, ./forms.ts, each opening its form in a main-area tab, ./formtab.ts).
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { IForm, formCommands } from './forms';
+import { formTitle, openFormTab, watchOpenButtons } from './formtab';
 import { ComputeSidebar } from './sidebar';
 import { registerNotebookModules } from './widgets';
 
@@ -29,8 +30,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const category = 'Compute';
     let formItems: { dispose(): void }[] = [];
     let registered = '';
+    let known: IForm[] = [];
     // The "New …" commands of the kinds the kernel lists; built again only when that list changes.
     const registerForms = (forms: IForm[]): void => {
+      known = forms;
       const commands = formCommands(forms);
       if (JSON.stringify(commands) === registered) {
         return;
@@ -44,10 +47,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           app.commands.addCommand(command, {
             label: form.label,
             execute: async () => {
-              app.shell.activateById(sidebar.id);
-              await sidebar.run(
-                `from jupyter_compute.panel import sidebar_form\nsidebar_form(${JSON.stringify(form.kind)})`
-              );
+              await openFormTab(app, sidebar, form.kind, form.label);
             }
           })
         );
@@ -58,6 +58,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     };
     const sidebar = new ComputeSidebar(app, rendermime, registerForms);
     app.shell.add(sidebar, 'left', { rank: 900 });
+    // The sidebar's "New …" button (the kind chosen in its menu): the form opens in a tab too.
+    watchOpenButtons(sidebar.node, kind => void openFormTab(app, sidebar, kind, formTitle(kind, known)));
     restorer?.add(sidebar, sidebar.id);
     app.commands.addCommand('jupyter-compute:open', {
       label: 'Open the Compute panel',

@@ -8,6 +8,39 @@ import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { KernelWidgetManager, output } from '@jupyter-widgets/jupyterlab-manager';
 import { ComputeTableModel, ComputeTableView, MODULE_NAME, MODULE_VERSION } from './table';
 
+import { dependencies } from '../package.json';
+
+// The npm package's version, pinned exactly in package.json: the Python side asks for `~0.11.*`.
+const ANYWIDGET_VERSION = dependencies.anywidget;
+
+let anywidget: Promise<any> | undefined;
+
+/**
+ * anywidget's npm build is its classic-notebook bundle: it exports nothing and ends with
+ * `define(["@jupyter-widgets/base"], factory)`. Evaluate it once with a `define` that keeps the factory,
+ * and call that with the shared @jupyter-widgets/base (its AnyModel and AnyView extend our classes).
+ */
+function anywidgetExports(): Promise<any> {
+  anywidget ??= (async () => {
+    const scope = globalThis as any;
+    const before = scope.define;
+    let factory: ((b: typeof base) => any) | undefined;
+    scope.define = (_deps: string[], made: (b: typeof base) => any) => {
+      factory = made;
+    };
+    try {
+      await import('anywidget');
+    } finally {
+      scope.define = before;
+    }
+    if (!factory) {
+      throw new Error('the anywidget bundle did not define its module');
+    }
+    return factory(base);
+  })();
+  return anywidget;
+}
+
 const TABLE_EXPORTS = { ComputeTableModel, ComputeTableView };
 
 /** Register the standard widget modules and ours with the panel's manager. */
@@ -24,6 +57,7 @@ export function registerModules(manager: KernelWidgetManager): void {
     exports: output as any
   });
   manager.register({ name: MODULE_NAME, version: MODULE_VERSION, exports: TABLE_EXPORTS as any });
+  manager.register({ name: 'anywidget', version: ANYWIDGET_VERSION, exports: anywidgetExports });
 }
 
 /** Our widget modules for the notebooks' and consoles' managers too (`%compute panel` in a notebook). */

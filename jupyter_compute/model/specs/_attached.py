@@ -46,6 +46,7 @@ class AttachedSpec(ComputeSpec):
                     Problem(
                         "resource_id",
                         "is required: the ARM id of the " + " or ".join(self.RESOURCE_TYPES) + " to attach",
+                        form="enter the resource ID of the " + " or ".join(self.RESOURCE_TYPES) + " to attach",
                     )
                 )
         else:

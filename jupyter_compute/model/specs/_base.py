@@ -195,7 +195,9 @@ class ComputeSpec:
             parsed["notes"] = (f"note: ignored what {cls.TITLE} settings cannot set: {', '.join(ignored)}",)
         spec = cls(**parsed)
         labels = {name: label for name, (label, _) in given.items()}
-        problems = [Problem(labels.get(p.field, _label_for(cls, p.field, source)), p.message) for p in spec.check()]
+        problems = [
+            dataclasses.replace(p, field=labels.get(p.field, _label_for(cls, p.field, source))) for p in spec.check()
+        ]
         if problems:
             raise ValidationError(problems, cls.TITLE)
         return spec
