@@ -7,11 +7,13 @@ the sidebar's widget manager in the sidebar's kernel. Screenshots go to the modu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from lab_helpers import Lab, chromium, isolated_env, open_panel, row
 
@@ -213,3 +215,34 @@ def test_the_sidebars_new_button_opens_the_chosen_form_in_a_tab(page: Any) -> No
     assert page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").inner_text().strip() == (
         "New compute instance"
     )
+
+
+def test_in_a_notebook_the_form_stays_under_the_list_and_copies(lab: Lab, page: Any, shots: Path) -> None:
+    """`%compute panel`: wide enough there, so the form is inline; its copy buttons (an anywidget, from
+    anywidget's own lab extension in a notebook) copy too."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("%load_ext jupyter_compute\n%compute panel")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    nbformat.write(notebook, str(Path(lab.root) / "inline-form.ipynb"))
+    page.goto(lab.url("lab/tree/inline-form.ipynb", reset=""))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    first = page.locator(".jp-NotebookPanel .jp-CodeCell").first
+    for _attempt in range(3):  # again if the kernel was not really there yet (the request is lost)
+        first.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        try:
+            first.locator(".jp-InputPrompt").get_by_text(re.compile(r"\[(\*|\d+)\]")).wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    inline = page.locator(".jp-NotebookPanel .jupyter-compute-panel")
+    inline.locator(".jupyter-compute-form").wait_for(timeout=60_000)
+    assert not inline.locator(".jupyter-compute-open-form").count(), "no tab to open: the form is here"
+    inline.locator(".widget-text:has(> label:text-is('Name')) input").fill("inline-cluster")
+    inline.locator(".jupyter-compute-copy-as-magic").click()
+    inline.locator(".jupyter-compute-copy-status").get_by_text("Copied").wait_for(timeout=10_000)
+    assert page.evaluate("navigator.clipboard.readText()") == "%compute create cluster inline-cluster"
+    page.screenshot(path=str(shots / "form-in-a-notebook.png"))

@@ -67,7 +67,9 @@ class NewForm:
         self.open_button.tooltip = "Open the form in a tab"
         self.open_button.add_class("jupyter-compute-open-form")
         self._kind_class = ""
-        if tabbed:
+        if tabbed:  # the button says "New …": the menu needs no label, and gets the room
+            self.kind.description = ""
+            self.kind.layout.flex = "1 1 auto"
             self.children: tuple[Any, ...] = (w.HBox([self.kind, self.open_button], layout=w.Layout(width="100%")),)
         else:
             self.children = (self.kind, self.form_box, self.buttons, self.copy_text, self.output)
