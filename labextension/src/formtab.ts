@@ -12,6 +12,7 @@ import { IForm } from './forms';
 import { ComputeSidebar } from './sidebar';
 
 const KIND_CLASS = 'jupyter-compute-form-kind-';
+const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
 let opened = 0;
 
 /** The tab's title: "New compute cluster", "Attach a VM". */
@@ -49,6 +50,16 @@ export async function openFormTab(
   status.dispose();
   if (area) {
     content.node.dataset.state = 'ready';
+    // Closing the tab closes its widgets in the kernel too (a form is about two hundred models).
+    const shown = area.model.length ? area.model.get(0).data[WIDGET_VIEW] : undefined;
+    const modelId = (shown as { model_id?: string } | undefined)?.model_id;
+    if (modelId) {
+      tab.disposed.connect(() => {
+        void sidebar.run(
+          `from jupyter_compute.panel import close_form_tab\nclose_form_tab(${JSON.stringify(modelId)})`
+        );
+      });
+    }
   } else {
     content.node.dataset.state = 'failed';
     const failed = new Widget();

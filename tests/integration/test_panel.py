@@ -427,6 +427,13 @@ def test_copy_events_from_the_front_end(panel: ComputePanel) -> None:
     assert panel.copy_text.value == "%compute create cluster copy-cl" and panel.copy_text.layout.display == "block"
 
 
+def test_another_kind_closes_the_last_kinds_form(panel: ComputePanel) -> None:
+    form = panel.form
+    assert form is not None
+    panel.kind.value = "instance"
+    assert form.inputs["name"].comm is None and form.widget.comm is None
+
+
 def test_the_instance_form_takes_schedules_and_setup_scripts(panel: ComputePanel) -> None:
     panel.kind.value = "instance"
     form = panel.form
@@ -446,14 +453,20 @@ def test_the_instance_form_takes_schedules_and_setup_scripts(panel: ComputePanel
     assert props["setupScripts"]["scripts"]["creationScript"]["scriptData"] == "setup.sh"
 
 
-def test_form_tab_builds_a_form_of_the_kind_that_lists_in_the_sidebars_panel() -> None:
-    from jupyter_compute.panel import form_tab
+def test_form_tab_builds_a_form_of_the_kind_and_closing_the_tab_closes_its_widgets() -> None:
+    from jupyter_compute.panel import close_form_tab, form_tab
 
     try:
         box = form_tab("instance")
         kind = box.children[0]
         assert kind.value == "instance"
         assert "jupyter-compute-form-tab" in box._dom_classes
+        widgets = (box, kind, kind.layout, box.children[1].children[0])  # the box, the menu, its layout, the form
+        assert all(w.comm is not None for w in widgets)
+        model_id = box.model_id
+        close_form_tab(model_id)
+        assert all(w.comm is None for w in widgets), "closed: gone from the kernel and the page"
+        close_form_tab(model_id)  # twice (a tab closed after a kernel restart): nothing to do
     finally:
         for built in panel_module._panels.values():
             built.close()

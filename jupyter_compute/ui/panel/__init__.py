@@ -27,7 +27,7 @@ from ...service.operation import Operation
 from ...service.workspace import Workspace
 from ..throttle import Throttle
 from .form import SpecForm, fill_layout, ipywidgets_module
-from .new import NewForm
+from .new import NewForm, close_tree
 from .table import ComputeTable
 from .tools import ComputeTools, actions_for
 
@@ -447,7 +447,18 @@ def form_tab(kind: str) -> Any:
     new.new_form()
     box = ipywidgets_module().VBox(list(new.children), layout=fill_layout(max_width="52em", padding="8px 12px"))
     box.add_class("jupyter-compute-form-tab")
+    _tabs[box.model_id] = box
     return box
+
+
+_tabs: dict[str, Any] = {}  # the tabs' forms by their box's model id, until the tab is closed
+
+
+def close_form_tab(model_id: str) -> None:
+    """A main-area form tab was closed: its widgets go from the kernel (the lab extension runs this)."""
+    box = _tabs.pop(model_id, None)
+    if box is not None:
+        close_tree(box)
 
 
 def show_panel(session: Any) -> Any:

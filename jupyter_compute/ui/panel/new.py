@@ -23,6 +23,17 @@ from .copy import CopyButtons
 from .form import SpecForm, fill_layout, ipywidgets_module
 
 
+def close_tree(widget: Any) -> None:
+    """Close a widget, its children and their layouts and styles (a closed box leaves them open)."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    for part in ("layout", "style"):
+        owned = getattr(widget, part, None)
+        if owned is not None and hasattr(owned, "close"):
+            owned.close()
+    widget.close()
+
+
 class NewForm:
     """The kind menu, one kind's form, its buttons and the line that says what happened."""
 
@@ -120,8 +131,10 @@ class NewForm:
     def new_form(self) -> SpecForm:
         with self._form_lock:
             form = SpecForm(self.kind.value, self.sizes(), on_submit=self.create, on_change=self._form_changed)
-            self.form = form
+            before, self.form = self.form, form
             self.form_box.children = [form.widget]
+            if before is not None:
+                close_tree(before.widget)  # the last kind's form: its models go from the kernel and the page
             self._forget_output()
         self.form_ready.set()
         return form
