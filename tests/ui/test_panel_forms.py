@@ -165,6 +165,7 @@ def test_copy_as_magic_puts_the_line_on_the_clipboard_without_the_secret(page: A
     tab.locator(".jupyter-compute-advanced").wait_for()
     field(tab, "Admin username").fill("azureuser")
     field(tab, "Admin password").fill("Secret-Pa55-word")
+    tab.locator(".jupyter-compute-copy[data-ready='yes']").wait_for(timeout=10_000)  # the valid form's texts
     tab.locator(".jupyter-compute-copy-as-magic").click()
     tab.locator(".jupyter-compute-copy-status").get_by_text("Copied").wait_for(timeout=10_000)
     copied = page.evaluate("navigator.clipboard.readText()")
@@ -196,6 +197,7 @@ def test_the_instance_form_has_schedules_and_setup_scripts(page: Any, shots: Pat
     error_of(tab, "Start at").get_by_text("is neither a time", exact=False).wait_for(timeout=10_000)
     field(tab, "Start at").fill("08:00 on Monday Friday")
     field(tab, "Name").fill("scheduled-vm")
+    tab.locator(".jupyter-compute-copy[data-ready='yes']").wait_for(timeout=10_000)
     tab.locator(".jupyter-compute-copy-as-yaml").click()
     page.wait_for_function("async () => (await navigator.clipboard.readText()).includes('compute_start_stop')")
     page.screenshot(path=str(shots / "form-tab-instance.png"))
@@ -242,6 +244,7 @@ def test_in_a_notebook_the_form_stays_under_the_list_and_copies(lab: Lab, page: 
     inline.locator(".jupyter-compute-form").wait_for(timeout=60_000)
     assert not inline.locator(".jupyter-compute-open-form").count(), "no tab to open: the form is here"
     inline.locator(".widget-text:has(> label:text-is('Name')) input").fill("inline-cluster")
+    inline.locator(".jupyter-compute-copy[data-ready='yes']").wait_for(timeout=10_000)
     inline.locator(".jupyter-compute-copy-as-magic").click()
     inline.locator(".jupyter-compute-copy-status").get_by_text("Copied").wait_for(timeout=10_000)
     assert page.evaluate("navigator.clipboard.readText()") == "%compute create cluster inline-cluster"

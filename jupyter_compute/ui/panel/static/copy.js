@@ -56,9 +56,12 @@ function render({ model, el }) {
     });
     buttons.push(button);
   }
+  // data-ready: the form is valid and its texts are here (what a click copies now).
   const clear = () => {
     status.textContent = '';
+    el.dataset.ready = model.get('magic') ? 'yes' : 'no';
   };
+  clear();
   model.on('change:magic', clear);
   el.append(...buttons, status);
   return () => model.off('change:magic', clear);
