@@ -32,6 +32,7 @@ the state it was last read in (set by the operation that ended with it; "" when 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,9 @@ class Problem:
 
     field: str
     message: str
+    # The same problem in a form user's words ("enter a password"), when the message speaks of command-line
+    # options ("give --password-env VAR"); the panel's forms show it, the CLI and magics the message.
+    form: str | None = dataclasses.field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"

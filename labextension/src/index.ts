@@ -1,8 +1,8 @@
 /**
  * The lab extension's plugin: the Compute tab in the left sidebar (./sidebar.ts, its widget modules in
  * ./widgets.ts), and the palette commands (open, restart, one "New …" per kind from the kernel's kind
- * menu, ./forms.ts). "View › Compute" opens the panel in JupyterLab and in Notebook 7, whose notebook
- * and tree pages have no sidebar tab bar to click.
+ * menu, ./forms.ts, each opening its form in a main-area tab, ./formtab.ts). "View › Compute" opens the
+ * panel in JupyterLab and in Notebook 7, whose notebook and tree pages have no sidebar tab bar to click.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
@@ -10,6 +10,7 @@ import { IMainMenu } from '@jupyterlab/mainmenu';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { IForm, formCommands } from './forms';
+import { formTitle, openFormTab, watchOpenButtons } from './formtab';
 import { ComputeSidebar } from './sidebar';
 
 const plugin: JupyterFrontEndPlugin<void> = {
@@ -29,8 +30,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const category = 'Compute';
     let formItems: { dispose(): void }[] = [];
     let registered = '';
+    let known: IForm[] = [];
     // The "New …" commands of the kinds the kernel lists; built again only when that list changes.
     const registerForms = (forms: IForm[]): void => {
+      known = forms;
       const commands = formCommands(forms);
       if (JSON.stringify(commands) === registered) {
         return;
@@ -44,10 +47,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           app.commands.addCommand(command, {
             label: form.label,
             execute: async () => {
-              app.shell.activateById(sidebar.id);
-              await sidebar.run(
-                `from jupyter_compute.panel import sidebar_form\nsidebar_form(${JSON.stringify(form.kind)})`
-              );
+              await openFormTab(app, sidebar, form.kind, form.label);
             }
           })
         );
@@ -58,6 +58,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     };
     const sidebar = new ComputeSidebar(app, rendermime, registerForms);
     app.shell.add(sidebar, 'left', { rank: 900 });
+    // The sidebar's "New …" button (the kind chosen in its menu): the form opens in a tab too.
+    watchOpenButtons(sidebar.node, kind => void openFormTab(app, sidebar, kind, formTitle(kind, known)));
     restorer?.add(sidebar, sidebar.id);
     // Once the layout is back (a restored open tab has started the panel itself): the kernel starts in its
     // own process while the page finishes drawing.

@@ -70,6 +70,7 @@ export class ComputeSidebar extends Panel {
   private session: SessionContext | null = null;
   private manager: KernelWidgetManager | null = null;
   private area: OutputArea | null = null;
+  private widgetRendermime: IRenderMimeRegistry | null = null;
   private starting: Promise<void> | null = null;
   private restarting = false;
   private renders = 0;
@@ -110,6 +111,19 @@ export class ComputeSidebar extends Panel {
     if (kernel) {
       await kernel.requestExecute({ code, silent: true, store_history: false }).done;
     }
+  }
+
+  /** A new output area in `parent`, rendered by this panel's widget manager, running `code` in its kernel
+   * (the main-area forms, ./formtab.ts); null when the panel has no kernel. */
+  async outputArea(code: string, parent: Panel): Promise<OutputArea | null> {
+    await this.ensureStarted();
+    if (!this.session || !this.widgetRendermime) {
+      return null;
+    }
+    const area = new OutputArea({ model: new OutputAreaModel({ trusted: true }), rendermime: this.widgetRendermime });
+    parent.addWidget(area);
+    await OutputArea.execute(code, area, this.session);
+    return area;
   }
 
   /** Restart the panel's kernel; the panel is rebuilt from the workspace when it is back. */
@@ -199,6 +213,7 @@ export class ComputeSidebar extends Panel {
       -10
     );
     this.manager = manager;
+    this.widgetRendermime = rendermime;
     this.area?.dispose();
     const area = new OutputArea({ model: new OutputAreaModel({ trusted: true }), rendermime });
     this.area = area;

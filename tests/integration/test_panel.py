@@ -55,9 +55,10 @@ def test_invalid_name_shows_the_field_error_and_sends_nothing(panel: ComputePane
 
 def test_each_field_appears_once(panel: ComputePanel) -> None:
     assert panel.form is not None
-    descriptions = [box.children[0].description for section in (panel.form.widget.children[:-1],) for box in section]
-    assert descriptions.count("name") == 1 and descriptions[0] == "name"
-    shown = {box.children[0] for box in panel.form.widget.children[:-1]}
+    main = panel.form.widget.children[:-2]  # the fields before the Advanced toggle and its box
+    descriptions = [box.children[0].description for box in (*main, *panel.form.advanced_box.children)]
+    assert descriptions.count("Name") == 1 and descriptions[0] == "Name"
+    shown = {box.children[0] for box in main}
     assert panel.form.inputs["name"] in shown, "the name typed in is the name used"
 
 
@@ -415,3 +416,122 @@ def test_a_change_followed_from_another_process_counts_from_when_it_was_asked(kn
     now = clock()
     assert describe(followed, now).left, "still under way"
     followed.cancel()
+
+
+# --- the forms (ui/panel/new.py, form.py) ----------------------------------------------------------
+
+
+def test_the_form_labels_its_fields_in_words_and_names_the_default_size(panel: ComputePanel) -> None:
+    form = panel.form
+    assert form is not None
+    assert form.inputs["max_instances"].description == "Max nodes"
+    assert form.inputs["idle_time_before_scale_down"].description == "Idle before scale-down"
+    assert form.inputs["size"].options[0] == ("Standard_DS3_v2 (default)", "")
+    assert form.inputs["tier"].options[0] == ("dedicated (default)", "")
+
+
+def test_two_bad_fields_are_both_marked(panel: ComputePanel) -> None:
+    form = panel.form
+    assert form is not None
+    form.inputs["name"].value = "cluster-1"
+    form.inputs["max_instances"].value = "0"
+    form.inputs["min_instances"].value = "many"
+    marked = {name for name, error in form.errors.items() if error.value}
+    assert marked == {"name", "max_instances", "min_instances"}
+    assert all("jupyter-compute-invalid" in form.boxes[name]._dom_classes for name in marked)
+    form.inputs["name"].value = "cluster-a"
+    assert not form.errors["name"].value and "jupyter-compute-invalid" not in form.boxes["name"]._dom_classes
+
+
+def test_an_attach_form_says_attach_and_speaks_to_a_form_user(panel: ComputePanel) -> None:
+    assert panel.create_button.description == "Create"
+    panel.kind.value = "vm"
+    assert panel.create_button.description == "Attach"
+    form = panel.form
+    assert form is not None
+    form.inputs["name"].value = "my-vm"
+    shown = visible(form.errors["admin_password"].value)
+    assert shown == "enter an admin password or an SSH private key file" and "--" not in shown
+    assert form.advanced_box.layout.display == "none"  # the problem's field is a common one
+    form.inputs["tags"].value = "team"  # an Advanced field with a problem: Advanced opens
+    assert form.advanced_box.layout.display == "flex" and visible(form.errors["tags"].value)
+
+
+def test_enter_creates_and_the_form_clears_secrets_and_all(panel: ComputePanel) -> None:
+    form = panel.form
+    assert form is not None
+    form.inputs["name"].value = "cleared-cl"
+    form.inputs["max_instances"].value = "1"
+    form.inputs["admin_username"].value = "azureuser"
+    form.inputs["admin_password"].value = "Pa55-word-here"
+    assert panel.new.copy_buttons.magic.startswith("%compute create cluster cleared-cl")
+    assert "Pa55-word-here" not in panel.new.copy_buttons.magic + panel.new.copy_buttons.yaml
+    form._on_msg(form.inputs["max_instances"], {"event": "submit"}, [])  # what Enter in a text field sends
+    until(lambda: "cleared-cl" in row_names(panel), seconds=10)
+    assert "cleared-cl: submitted" in visible(panel.output.value) or "cleared-cl" in visible(panel.output.value)
+    assert all(widget.value == "" for widget in form.inputs.values()), "every field empty, the password too"
+    assert not any(error.value for error in form.errors.values()), "no marks on the empty form"
+    assert panel.new.copy_buttons.magic == ""
+    form.inputs["name"].value = "next-one"  # the next one: the line about the last request goes
+    assert panel.output.value == ""
+
+
+def test_copy_events_from_the_front_end(panel: ComputePanel) -> None:
+    """What static/copy.js sends: copied (said in the line), failed (the text shown to copy by hand),
+    invalid (a click while the form has a problem: the fields say it, nothing else)."""
+    form = panel.form
+    assert form is not None
+    buttons = panel.new.copy_buttons
+    buttons._on_msg(buttons, {"event": "invalid", "which": "magic"}, [])
+    assert "nothing was sent" in visible(panel.output.value) and visible(form.errors["name"].value)
+    form.inputs["name"].value = "copy-cl"
+    buttons._on_msg(buttons, {"event": "copied", "which": "yaml"}, [])
+    assert "Copied" in visible(panel.output.value)
+    buttons._on_msg(buttons, {"event": "failed", "which": "magic"}, [])
+    assert panel.copy_text.value == "%compute create cluster copy-cl" and panel.copy_text.layout.display == "block"
+
+
+def test_another_kind_closes_the_last_kinds_form(panel: ComputePanel) -> None:
+    form = panel.form
+    assert form is not None
+    panel.kind.value = "instance"
+    assert form.inputs["name"].comm is None and form.widget.comm is None
+
+
+def test_the_instance_form_takes_schedules_and_setup_scripts(panel: ComputePanel) -> None:
+    panel.kind.value = "instance"
+    form = panel.form
+    assert form is not None
+    assert set(form.parts) == {"schedules", "setup_scripts"}
+    assert [w.description for w in form.parts["schedules"].values()] == ["Start at", "Stop at", "Time zone"]
+    form.inputs["name"].value = "sched-vm"
+    form.parts["schedules"]["start"].value = "soon"
+    assert "Start at: 'soon' is neither a time" in visible(form.errors["schedules"].value)
+    form.parts["schedules"]["start"].value = "08:00"
+    form.parts["schedules"]["stop"].value = "0 19 * * 1-5"
+    form.parts["setup_scripts"]["creation_script"].value = "setup.sh"
+    request = panel.preview()
+    assert request is not None
+    props = request["body"]["properties"]["properties"]
+    assert [s["triggerType"] for s in props["schedules"]["computeStartStop"]] == ["Recurrence", "Cron"]
+    assert props["setupScripts"]["scripts"]["creationScript"]["scriptData"] == "setup.sh"
+
+
+def test_form_tab_builds_a_form_of_the_kind_and_closing_the_tab_closes_its_widgets() -> None:
+    from jupyter_compute.panel import close_form_tab, form_tab
+
+    try:
+        box = form_tab("instance")
+        kind = box.children[0]
+        assert kind.value == "instance"
+        assert "jupyter-compute-form-tab" in box._dom_classes
+        widgets = (box, kind, kind.layout, box.children[1].children[0])  # the box, the menu, its layout, the form
+        assert all(w.comm is not None for w in widgets)
+        model_id = box.model_id
+        close_form_tab(model_id)
+        assert all(w.comm is None for w in widgets), "closed: gone from the kernel and the page"
+        close_form_tab(model_id)  # twice (a tab closed after a kernel restart): nothing to do
+    finally:
+        for built in panel_module._panels.values():
+            built.close()
+        panel_module._panels.clear()

@@ -23,7 +23,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from jupyter_compute.panel import forms
 
-from lab_helpers import OVERFLOW_JS, PANEL, READY, Lab, act, chromium, field, isolated_env, open_panel, row, shot
+from lab_helpers import OVERFLOW_JS, PANEL, READY, Lab, act, chromium, isolated_env, open_panel, row, shot
 
 pytestmark = pytest.mark.ui
 POLL_SECONDS = 1.0
@@ -69,6 +69,26 @@ def puts(lab: Lab) -> list[str]:
     return [line for line in lab.access_log() if " PUT " in line or " POST " in line or " PATCH " in line]
 
 
+FORM_TAB = ".jp-ComputeFormTab[data-state='ready']"
+
+
+def open_form(page: Any, command: str) -> Any:
+    """Run a "New …" palette command: its form opens in a new main-area tab (returned)."""
+    before = page.locator(FORM_TAB).count()
+    run_command(page, command)
+    page.wait_for_function(
+        "([s, n]) => document.querySelectorAll(s).length > n", arg=[FORM_TAB, before], timeout=30_000
+    )
+    tab = page.locator(FORM_TAB).last
+    tab.locator(".jupyter-compute-form").wait_for(timeout=30_000)
+    return tab
+
+
+def form_field(tab: Any, label: str, widget: str = "widget-text") -> Any:
+    tag = "select" if widget == "widget-dropdown" else "input"
+    return tab.locator(f".{widget}:has(> label:text-is('{label}')) {tag}").first
+
+
 def wait_state(page: Any, name: str, state: str, timeout: float = 60_000) -> None:
     row(page, name).locator(f".jupyter-compute-state:text-is('{state}')").wait_for(timeout=timeout)
 
@@ -92,26 +112,27 @@ def test_the_compute_tab_opens_the_panel_without_a_notebook(lab: Lab, page: Any)
 def test_an_invalid_name_shows_the_field_error_and_nothing_is_sent(lab: Lab, page: Any) -> None:
     open_panel(page)
     before = puts(lab)
-    field(page, "name").fill("cluster-1")
-    error = page.locator(
-        f"{READY} .widget-vbox:has(> .widget-text > label:text-is('name')) .jupyter-compute-field-error"
-    )
+    tab = open_form(page, "New compute cluster")
+    form_field(tab, "Name").fill("cluster-1")
+    error = tab.locator(".widget-vbox:has(> .widget-text > label:text-is('Name')) .jupyter-compute-field-error")
     error.get_by_text("not ending in '-' followed by digits", exact=False).wait_for(timeout=10_000)
-    page.click(f"{READY} .jupyter-compute-create")
-    page.locator(f"{READY} .jupyter-compute-output").get_by_text("nothing was sent").wait_for(timeout=10_000)
+    tab.locator(".jupyter-compute-create").click()
+    tab.locator(".jupyter-compute-output").get_by_text("nothing was sent").wait_for(timeout=10_000)
     shot(page, "02-invalid-name")
     assert puts(lab) == before
-    field(page, "name").fill("")
 
 
 def test_fill_the_cluster_form_create_and_watch_the_bar_reach_succeeded(lab: Lab, page: Any) -> None:
     open_panel(page)
-    field(page, "name").fill("ui-cluster")
-    size = field(page, "size", "widget-dropdown")
-    size.select_option(label=next(o for o in size.locator("option").all_inner_texts() if "Standard_DS3_v2" in o))
-    field(page, "max instances").fill("2")
-    field(page, "min instances").fill("1")
-    page.click(f"{READY} .jupyter-compute-create")
+    tab = open_form(page, "New compute cluster")
+    form_field(tab, "Name").fill("ui-cluster")
+    size = form_field(tab, "Size", "widget-dropdown")
+    size.select_option(
+        label=next(o for o in size.locator("option").all_inner_texts() if "Standard_DS3_v2" in o and "vCPU" in o)
+    )
+    form_field(tab, "Max nodes").fill("2")
+    form_field(tab, "Min nodes").fill("1")
+    tab.locator(".jupyter-compute-create").click()
     shot(page, "03-cluster-submitted")
     cluster = row(page, "ui-cluster")
     cluster.wait_for(timeout=30_000)
@@ -127,11 +148,9 @@ def test_fill_the_cluster_form_create_and_watch_the_bar_reach_succeeded(lab: Lab
 
 def test_create_an_instance_then_stop_and_start_it(lab: Lab, page: Any) -> None:
     open_panel(page)
-    kind = page.locator(f"{READY} .jupyter-compute-kind select")
-    kind.select_option(label="Compute instance")
-    field(page, "ssh public access enabled", "widget-dropdown").wait_for(timeout=10_000)  # the instance form is in
-    field(page, "name").fill("ui-instance")
-    page.click(f"{READY} .jupyter-compute-create")
+    tab = open_form(page, "New compute instance")
+    form_field(tab, "Name").fill("ui-instance")
+    tab.locator(".jupyter-compute-create").click()
     wait_state(page, "ui-instance", "Running")
     shot(page, "06-instance-running")
     instance = row(page, "ui-instance")
@@ -227,6 +246,7 @@ def run_first_cell(page: Any) -> None:
 
 
 def run_command(page: Any, label: str) -> None:
+    page.evaluate("document.activeElement?.blur()")  # a widget's input keeps Lab's shortcuts to itself
     page.keyboard.press("Control+Shift+C")
     page.wait_for_selector(".lm-CommandPalette-input:visible", timeout=10_000)
     page.keyboard.type(label, delay=30)
@@ -255,22 +275,15 @@ def test_palette_commands_open_the_forms(page: Any) -> None:
         ("Attach compute", "Attach a VM"),
         ("New compute cluster", "Compute cluster"),
     ):
-        run_command(page, label)
-        kind = page.locator(f"{READY} .jupyter-compute-kind select")
-        page.wait_for_function(
-            "([s, t]) => { const e = document.querySelector(s);"
-            " return e && e.selectedOptions[0].text.replace(/\\u00a0/g, ' ') === t; }",
-            arg=[f"{READY} .jupyter-compute-kind select", expected],
-            timeout=20_000,
-        )
+        kind = open_form(page, label).locator(".jupyter-compute-kind select")  # in a main-area tab
+        assert kind.evaluate("e => e.selectedOptions[0].text.replace(/\\u00a0/g, ' ')") == expected
         assert kind.is_visible()
     shot(page, "13-palette-attach-form")
 
 
 def test_usable_in_a_320px_sidebar(page: Any) -> None:
     open_panel(page)
-    page.locator(f"{READY} .jupyter-compute-kind select").select_option(label="Compute cluster")
-    field(page, "name").wait_for()
+    page.locator(f"{READY} .jupyter-compute-open-form").wait_for()  # the forms open in tabs, not here
     left = page.locator("#jp-left-stack").bounding_box()
     handle = page.evaluate(
         """() => {
@@ -288,8 +301,6 @@ def test_usable_in_a_320px_sidebar(page: Any) -> None:
     page.mouse.up()
     width = page.locator("#jp-left-stack").bounding_box()["width"]
     assert abs(width - 320) <= 4, width
-    page.locator(f"{READY} .jupyter-widget-Collapse-header").first.click()  # open "Advanced"
-    page.wait_for_timeout(500)
     problems = page.evaluate(OVERFLOW_JS)
     shot(page, "14-sidebar-320px")
     assert problems == []

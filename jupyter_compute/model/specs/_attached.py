@@ -45,6 +45,7 @@ class AttachedSpec(ComputeSpec):
                     Problem(
                         "resource_id",
                         "is required: the ARM id of the " + " or ".join(self.RESOURCE_TYPES) + " to attach",
+                        form="enter the resource ID of the " + " or ".join(self.RESOURCE_TYPES) + " to attach",
                     )
                 )
         else:
@@ -108,6 +109,7 @@ class WithSshAccess:
         v1=("private_key_file",),
         cli=("--ssh-private-key",),
         secret=True,
+        label="SSH private key file",
     )
     ssh_key_passphrase: Secret | None = spec_field(
         f.secret,
@@ -129,13 +131,17 @@ class WithSshAccess:
 
     def ssh_problems(self) -> list[Problem]:
         problems = []
+        spec = ComputeSpec if not isinstance(self, ComputeSpec) else type(self)
         if not self.admin_username:
-            problems.append(Problem("admin_username", "is required to attach (the administrator user name)"))
+            problems.append(
+                spec.required("admin_username", message="is required to attach (the administrator user name)")
+            )
         if self.admin_password is None and self.ssh_private_key_file is None:
             problems.append(
-                Problem(
+                spec.required(
                     "admin_password",
-                    "a password or an SSH private key file is required; "
+                    "ssh_private_key_file",
+                    message="a password or an SSH private key file is required; "
                     "give --password-env VAR, --password-file F or --ssh-private-key-file F",
                 )
             )

@@ -158,6 +158,7 @@ class ComputeSpec:
         yaml="disable_local_auth",
         cli=("--disable-local-auth",),
         advanced=True,
+        label="Entra ID only",
     )
 
     # --- building --------------------------------------------------------------------------
@@ -211,17 +212,46 @@ class ComputeSpec:
             except Invalid as exc:
                 problems.append(Problem(label, str(exc)))
         if "name" not in given:
-            problems.insert(0, Problem("name", "is required; " + f.COMPUTE_NAME_RULE))
-        if problems:
-            raise ValidationError(problems, cls.TITLE)
+            problems.insert(
+                0, Problem("name", "is required; " + f.COMPUTE_NAME_RULE, form="enter a name: " + f.COMPUTE_NAME_RULE)
+            )
+        if problems:  # with the cross-field rules of what could be read, so one problem never hides another
+            raise ValidationError(problems + cls._partial_problems(parsed, given, problems), cls.TITLE)
         if ignored:
             parsed["notes"] = (f"note: ignored what {cls.TITLE} settings cannot set: {', '.join(ignored)}",)
         spec = cls(**parsed)
         labels = {name: label for name, (label, _) in given.items()}
-        problems = [Problem(labels.get(p.field, _label_for(cls, p.field, source)), p.message) for p in spec.check()]
+        problems = [
+            dataclasses.replace(p, field=labels.get(p.field, _label_for(cls, p.field, source))) for p in spec.check()
+        ]
         if problems:
             raise ValidationError(problems, cls.TITLE)
         return spec
+
+    @classmethod
+    def _partial_problems(
+        cls, parsed: Mapping[str, Any], given: Mapping[str, tuple[str, Any]], problems: list[Problem]
+    ) -> list[Problem]:
+        """The cross-field rules' problems of the values that could be read, on fields with no problem yet
+        (a field that could not be read counts as given: "required" is not said of it)."""
+        try:
+            partial = cls(**parsed)
+        except (TypeError, ValueError):  # a kind whose construction needs what could not be read
+            return []
+        failed = set(given) - set(parsed) | {p.field for p in problems}
+        labels = {name: label for name, (label, _) in given.items()}
+        return [
+            dataclasses.replace(p, field=labels.get(p.field, p.field)) for p in partial.check() if p.field not in failed
+        ]
+
+    @classmethod
+    def required(cls, *names: str, message: str) -> Problem:
+        """One of ``names`` must be given: ``message`` says how on a command line (its options), and the
+        form's words name the fields by their labels ("enter an admin password or an SSH private key file")."""
+        infos = dict(cls.fields_info())
+        words = [f.field_words(name, infos[name]) for name in names]
+        listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+        return Problem(names[0], message, form=f"enter {listed}")
 
     @classmethod
     def _build_given(
@@ -479,6 +509,7 @@ class WithIdentity:
         advanced=True,
         metavar="ID",
         input="many",
+        label="User-assigned identities",
     )
 
 

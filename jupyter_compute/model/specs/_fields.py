@@ -28,6 +28,16 @@ class Invalid(Exception):
 
 
 @dataclass(frozen=True)
+class FormPart:
+    """One input of a field that a form takes in parts (a schedule's start and stop times): ``compose``
+    of the field's :class:`FieldInfo` turns the parts' texts into the value its parser reads."""
+
+    key: str
+    label: str
+    help: str
+
+
+@dataclass(frozen=True)
 class FieldInfo:
     parse: Parser
     help: str
@@ -40,6 +50,9 @@ class FieldInfo:
     choices: tuple[str, ...] = ()
     metavar: str | None = None
     input: Input = "value"
+    label: str | None = None  # what a form calls the field, when its name's words do not say it well
+    parts: tuple[FormPart, ...] = ()  # a form's inputs for a field with no one-line input (YAML-shaped values)
+    compose: Callable[[Mapping[str, str]], Any] | None = None  # the parts' texts -> the value, or None if empty
 
 
 def spec_field(
@@ -56,6 +69,9 @@ def spec_field(
     choices: Sequence[str] = (),
     metavar: str | None = None,
     input: Input | None = None,
+    label: str | None = None,
+    parts: Sequence[FormPart] = (),
+    compose: Callable[[Mapping[str, str]], Any] | None = None,
 ) -> Any:
     """A dataclass field described by a :class:`FieldInfo`. ``input`` defaults to what ``parse`` takes:
     :func:`boolean` a flag, :func:`string_map` and :func:`text_list` many words, any other one value."""
@@ -71,10 +87,34 @@ def spec_field(
         choices=tuple(choices),
         metavar=metavar,
         input=input or _PARSER_INPUT.get(parse, "value"),
+        label=label,
+        parts=tuple(parts),
+        compose=compose,
     )
     if isinstance(default, (list, dict, set)):
         raise TypeError("use an immutable default")
     return field(default=default, metadata={"info": info})
+
+
+_ACRONYMS = {"ssh": "SSH", "vm": "VM", "ip": "IP", "id": "ID", "url": "URL", "sso": "SSO", "os": "OS", "vnet": "VNet"}
+
+
+def field_label(name: str, info: FieldInfo) -> str:
+    """What a form calls a field: its ``label``, or its name as words ("min_instances" -> "Min instances",
+    "ssh_port" -> "SSH port")."""
+    if info.label:
+        return info.label
+    words = [_ACRONYMS.get(word, word) for word in name.split("_")]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
+
+
+def field_words(name: str, info: FieldInfo) -> str:
+    """The field named in a sentence, with its article: "a password", "an SSH private key file"."""
+    label = field_label(name, info)
+    first = label.split()[0]
+    shown = label if first.isupper() or first[1:2].isupper() else label[:1].lower() + label[1:]
+    article = "an" if shown[:1].lower() in "aeio" or first in ("SSH", "SSO", "VM", "URL") else "a"
+    return f"{article} {shown}"
 
 
 def show(value: Any) -> str:

@@ -215,6 +215,65 @@ def schedules(value: Any) -> tuple[Schedule, ...]:
     )
 
 
+SCHEDULE_PARTS = (
+    f.FormPart("start", "Start at", "A time (08:00, or 08:00 on Monday Friday) or a cron expression (0 8 * * 1-5)"),
+    f.FormPart("stop", "Stop at", "A time (19:00, or 19:00 on Friday) or a cron expression (0 19 * * *)"),
+    f.FormPart("time_zone", "Time zone", "Of the start and stop times, e.g. UTC or W. Europe Standard Time"),
+)
+_FORM_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?:\s+on\s+(.+))?$", re.IGNORECASE)
+
+
+def schedules_from_form(parts: Mapping[str, str]) -> list[dict[str, Any]] | None:
+    """A form's start and stop texts as ``compute_start_stop`` entries: "08:00" a daily recurrence,
+    "08:00 on Monday Friday" a weekly one, anything else a cron expression; each checked here so the
+    form says which input is wrong, in its own words."""
+    zone = parts.get("time_zone", "").strip()
+    items = []
+    for part in SCHEDULE_PARTS[:2]:
+        given = parts.get(part.key, "").strip()
+        if not given:
+            continue
+        trigger: dict[str, Any] = {"type": "cron", "expression": given}
+        match = _FORM_TIME.match(given)
+        if match:
+            days = [d for d in re.split(r"[,\s]+", match.group(3) or "") if d]
+            trigger = {
+                "type": "recurrence",
+                "frequency": "week" if days else "day",
+                "interval": 1,
+                "schedule": {
+                    "hours": [match.group(1)],
+                    "minutes": [match.group(2)],
+                    **({"week_days": days} if days else {}),
+                },
+            }
+        if zone:
+            trigger["time_zone"] = zone
+        item = {"action": part.key, "trigger": trigger}
+        try:
+            Schedule.from_yaml(item, part.key)
+        except Invalid:
+            raise Invalid(
+                f"{part.label}: {f.show(given)} is neither a time (08:00, or 08:00 on Monday Friday) "
+                "nor a cron expression (five fields: minute hour day month weekday)"
+            ) from None
+        items.append(item)
+    if zone and not items:
+        raise Invalid("a time zone needs a start or a stop time")
+    return items or None
+
+
+SETUP_SCRIPT_PARTS = (
+    f.FormPart("creation_script", "Creation script", "Path in the workspace file share; runs once, when created"),
+    f.FormPart("startup_script", "Startup script", "Path in the workspace file share; runs at every start"),
+)
+
+
+def setup_scripts_from_form(parts: Mapping[str, str]) -> dict[str, str] | None:
+    given = {p.key: parts.get(p.key, "").strip() for p in SETUP_SCRIPT_PARTS}
+    return {key: path for key, path in given.items() if path} or None
+
+
 @dataclass(frozen=True)
 class ScriptReference:
     """A setup script stored in the workspace's file share."""

@@ -60,6 +60,7 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
         yaml="min_instances",
         v1=("min_nodes",),
         cli=("--min-instances", "--min-nodes"),
+        label="Min nodes",
     )
     max_instances: int = spec_field(
         f.integer(1, MAX_NODES),
@@ -68,6 +69,7 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
         yaml="max_instances",
         v1=("max_nodes",),
         cli=("--max-instances", "--max-nodes"),
+        label="Max nodes",
     )
     idle_time_before_scale_down: int | None = spec_field(
         f.seconds(0, 7 * 24 * 3600),
@@ -76,6 +78,7 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
         v1=("idle_seconds_before_scaledown",),
         cli=("--idle-time-before-scale-down", "--idle-seconds-before-scaledown"),
         metavar="SECONDS",
+        label="Idle before scale-down",
     )
     ssh_public_access_enabled: bool | None = spec_field(
         _ssh_access,
@@ -85,6 +88,7 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
         cli=("--ssh-public-access-enabled",),
         advanced=True,
         input="flag",
+        label="SSH public access",
     )
     admin_username: str | None = spec_field(
         f.bounded_text(64),
@@ -110,6 +114,7 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
         v1=("admin_user_ssh_key",),
         cli=("--ssh-key-value",),
         advanced=True,
+        label="SSH public key",
     )
     enable_node_public_ip: bool = spec_field(
         f.boolean,
@@ -119,6 +124,7 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
         v1=("enable_node_public_ip",),
         cli=("--enable-node-public-ip",),
         advanced=True,
+        label="Node public IP",
     )
     os_type: str | None = spec_field(
         f.choice({"linux": "Linux", "windows": "Windows"}, ("Linux", "Windows")),
@@ -134,6 +140,7 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
         yaml="virtual_machine_image",
         cli=("--virtual-machine-image",),
         advanced=True,
+        label="VM image",
     )
     isolated_network: bool | None = spec_field(
         f.boolean,
@@ -157,15 +164,23 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
                     "min_instances",
                     f"{self.min_instances} is more than max_instances "
                     f"{self.max_instances}; allowed: 0 <= min_instances <= max_instances",
+                    form=f"is more than Max nodes ({self.max_instances}); enter at most {self.max_instances}",
                 )
             )
         if (self.admin_password or self.ssh_key_value) and not self.admin_username:
-            problems.append(Problem("admin_username", "is required with an admin password or SSH key"))
+            problems.append(
+                Problem(
+                    "admin_username",
+                    "is required with an admin password or SSH key",
+                    form="enter an admin username (for the password or SSH key)",
+                )
+            )
         if self.admin_username and not (self.admin_password or self.ssh_key_value):
             problems.append(
                 Problem(
                     "admin_password",
                     "an admin password or an SSH public key (ssh_key_value) is required with admin_username",
+                    form=self.required("admin_password", "ssh_key_value", message="").form,
                 )
             )
         if self.identity_type == "SystemAssigned,UserAssigned":

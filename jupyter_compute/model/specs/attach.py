@@ -52,6 +52,7 @@ class VirtualMachineSpec(WithSshAccess, AttachedSpec, kind="vm"):
         yaml="virtual_machine_size",
         cli=("--vm-size",),
         advanced=True,
+        label="VM size",
     )
     notebook_server_port: int | None = spec_field(
         f.integer(1, 65535),
@@ -66,6 +67,7 @@ class VirtualMachineSpec(WithSshAccess, AttachedSpec, kind="vm"):
         yaml="is_notebook_instance_compute",
         cli=("--is-notebook-instance-compute",),
         advanced=True,
+        label="Notebook instance",
     )
 
     def check(self) -> list[Problem]:
@@ -192,7 +194,9 @@ class DatabricksSpec(_ByGroupAndName, kind="databricks"):
         problems = super().check()
         if self.access_token is None:
             problems.append(
-                Problem("access_token", "is required; give --access-token-env VAR or --access-token-file F")
+                self.required(
+                    "access_token", message="is required; give --access-token-env VAR or --access-token-file F"
+                )
             )
         return problems
 
@@ -233,6 +237,7 @@ class DataLakeAnalyticsSpec(_ByGroupAndName, kind="adla"):
         yaml="data_lake_store_account_name",
         cli=("--data-lake-store-account-name",),
         advanced=True,
+        label="Data Lake Store account",
     )
 
     def _short_name(self) -> str | None:

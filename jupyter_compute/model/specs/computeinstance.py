@@ -12,12 +12,16 @@ from . import _fields as f
 from ._base import ComputeSpec, WireContext, WithIdentity
 from ._fields import spec_field
 from ._instance_parts import (
+    SCHEDULE_PARTS,
+    SETUP_SCRIPT_PARTS,
     CustomApplication,
     Schedule,
     SetupScripts,
     custom_applications,
     schedules,
+    schedules_from_form,
     setup_scripts,
+    setup_scripts_from_form,
 )
 from ._network import WithNetwork
 
@@ -59,6 +63,7 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec, kind="instance
         yaml="ssh_public_access_enabled",
         v1=("ssh_public_access",),
         cli=("--ssh-public-access-enabled",),
+        label="SSH public access",
     )
     ssh_key_value: str | None = spec_field(
         f.ssh_public_key,
@@ -66,6 +71,7 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec, kind="instance
         yaml="ssh_settings.ssh_key_value",
         v1=("admin_user_ssh_public_key",),
         cli=("--ssh-key-value",),
+        label="SSH public key",
     )
     idle_time_before_shutdown: str | None = spec_field(
         f.minutes_duration(15, 3 * 24 * 60),
@@ -76,6 +82,7 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec, kind="instance
         v1=("idle_time_before_shutdown",),
         cli=("--idle-time-before-shutdown-minutes", "--idle-time-before-shutdown"),
         metavar="MINUTES",
+        label="Idle before shutdown",
     )
     user_tenant_id: str | None = spec_field(
         f.guid,
@@ -99,12 +106,18 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec, kind="instance
         default=(),
         yaml="schedules.compute_start_stop",
         advanced=True,
+        parts=SCHEDULE_PARTS,
+        compose=schedules_from_form,
+        label="Schedules",
     )
     setup_scripts: SetupScripts | None = spec_field(
         setup_scripts,
         "Creation and startup scripts from the workspace file share",
         yaml="setup_scripts",
         advanced=True,
+        parts=SETUP_SCRIPT_PARTS,
+        compose=setup_scripts_from_form,
+        label="Setup scripts",
     )
     custom_applications: tuple[CustomApplication, ...] = spec_field(
         custom_applications,
@@ -119,6 +132,7 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec, kind="instance
         yaml="enable_node_public_ip",
         cli=("--enable-node-public-ip",),
         advanced=True,
+        label="Node public IP",
     )
     enable_sso: bool | None = spec_field(
         f.boolean,
@@ -126,6 +140,7 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec, kind="instance
         yaml="enable_sso",
         cli=("--enable-sso",),
         advanced=True,
+        label="Single sign-on",
     )
     application_sharing_policy: str | None = spec_field(
         f.choice({"personal": "Personal", "shared": "Shared"}, ("Personal", "Shared")),
@@ -134,6 +149,7 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec, kind="instance
         cli=("--application-sharing-policy",),
         choices=("Personal", "Shared"),
         advanced=True,
+        label="Application sharing",
     )
     authorization_type: str | None = spec_field(
         f.choice({"personal": "personal"}, ("personal",)),
@@ -152,6 +168,7 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec, kind="instance
                     "ssh_key_value",
                     "is required when ssh_public_access_enabled is true "
                     "(give an OpenSSH public key such as 'ssh-rsa AAAA... user')",
+                    form="enter an SSH public key ('ssh-rsa AAAA... user') to open SSH public access",
                 )
             )
         if (self.user_tenant_id is None) != (self.user_object_id is None):

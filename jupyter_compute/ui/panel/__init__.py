@@ -10,7 +10,6 @@ specs layer, "Preview request" (secrets hidden), "Copy as magic" / "Copy as YAML
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import weakref
@@ -21,22 +20,20 @@ from ...errors import ComputeError, ValidationError
 from ...model import kinds
 from ...model.progress import is_transitional
 from ...model.resource import Compute
-from ...model.specs import ComputeSpec, kind_of
 from ...render.bars import bar_html
 from ...render.describe import describe
 from ...render.markup import Markup, error, html
-from ...render.spec import spec_line, spec_yaml
 from ...render.tables import computes_html, computes_text, state_colour
 from ...service.operation import Operation
 from ...service.workspace import Workspace
-from ..throttle import Throttle, shared
+from ..throttle import Throttle
 from .form import SpecForm, fill_layout, ipywidgets_module
+from .new import NewForm, close_tree
 from .table import ComputeTable, PanelBox
 from .tools import ComputeTools, actions_for, confirm_for, refusal
 
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 RENDERS_PER_SECOND = 4.0
-FORM_DELAY_SECONDS = 0.3  # the sidebar builds its form this long after the list, not competing with it
 PAUSE_AFTER_HEARTBEATS = 4  # missed heartbeats of the list's views before the sidebar stops polling
 
 
@@ -96,36 +93,7 @@ class ComputePanel:
         self.pending = w.HTML(layout=fill_layout())  # bars of operations whose compute is not listed yet
         self.message = w.HTML()
         self.message.add_class("jupyter-compute-message")
-        menu = forms()
-        self.kind = w.Dropdown(
-            options=[(form["label"], form["kind"]) for form in menu],
-            value=menu[0]["kind"],
-            description="New",
-            style={"description_width": "3em"},
-            layout=fill_layout(),
-        )
-        self.kind.add_class("jupyter-compute-kind")
-        self.kind.observe(lambda _c: self.new_form(), names="value")
-        self.form_box = w.VBox(layout=w.Layout(width="100%"))
-        self.output = w.HTML(layout=fill_layout(overflow="auto"))
-        self.output.add_class("jupyter-compute-output")
-        self.copy_text = w.Textarea(layout=fill_layout(height="6em", display="none"))
-        buttons = []
-        for label, action in (
-            ("Preview request", self.preview),
-            ("Copy as magic", self.copy_magic),
-            ("Copy as YAML", self.copy_yaml),
-            ("Create", self.create),
-        ):
-            button = w.Button(
-                description=label,
-                button_style="primary" if label == "Create" else "",
-                layout=w.Layout(width="auto", min_width="6em"),
-            )
-            button.add_class("jupyter-compute-" + label.lower().replace(" ", "-"))
-            button.on_click(lambda _b, act=action: act())
-            buttons.append(button)
-        self.create_button = buttons[-1]
+        self.new = NewForm(workspace, on_submitted=self._on_tick_soon, tabbed=form_later)
         self.widget = PanelBox(
             [
                 w.HBox(
@@ -139,32 +107,21 @@ class ComputePanel:
                 self.tools_box,
                 self.message,
                 w.HTML("<hr style='margin:6px 0'>"),
-                self.kind,
-                self.form_box,
-                w.HBox(buttons, layout=w.Layout(flex_flow="row wrap", width="100%")),
-                self.copy_text,
-                self.output,
+                *self.new.children,
             ],
             fallback=self._fallback,
             layout=w.Layout(width="100%", padding="4px", overflow="hidden auto"),
         )
         self.widget.add_class("jupyter-compute-panel")
-        self.form: SpecForm | None = None
-        self._sizes: list[dict[str, Any]] | None = None
         self._choices: dict[str, Workspace] = {}
         self._choosing = False
         self._set_choices(workspace)
         self.workspace_choice.observe(self._on_choice, names="value")
         self._show_workspace()
-        self._form_lock = threading.Lock()
-        self.form_ready = threading.Event()
         if not form_later:
             self.new_form()
         self.refresh()
         workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
-        if form_later:  # after the list: it is what the user opened the panel for
-            self.form_box.children = (w.HTML("<i>Loading the form…</i>"),)
-            shared().call_later(FORM_DELAY_SECONDS, self.new_form)
 
     # --- the workspace ----------------------------------------------------------------------------
 
@@ -216,13 +173,12 @@ class ComputePanel:
             self._listed = []
             self._recent.clear()
             self._messages.clear()
-            self._sizes = None
         self.message.value = ""
         self.notice.value = ""
         self._set_choices(workspace)
         self.azure_box.layout.display = "none"
         self._show_workspace()
-        self.new_form()
+        self.new.switch(workspace)
         self.refresh()
         workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
 
@@ -429,86 +385,53 @@ class ComputePanel:
         self._render()  # the new operation's bar, before the listing comes back
         self.ws.poller.poll_now()
 
-    # --- the form ---------------------------------------------------------------------------------
+    # --- the form (./new.py; these delegate to it) ------------------------------------------------
+
+    @property
+    def kind(self) -> Any:
+        return self.new.kind
+
+    @property
+    def form(self) -> SpecForm | None:
+        return self.new.form
+
+    @property
+    def form_box(self) -> Any:
+        return self.new.form_box
+
+    @property
+    def output(self) -> Any:
+        return self.new.output
+
+    @property
+    def copy_text(self) -> Any:
+        return self.new.copy_text
+
+    @property
+    def create_button(self) -> Any:
+        return self.new.create_button
+
+    @property
+    def form_ready(self) -> threading.Event:
+        return self.new.form_ready
 
     def sizes(self) -> list[dict[str, Any]]:
-        if self._sizes is None:
-            try:
-                self._sizes = self.ws.sizes()
-            except ComputeError:
-                self._sizes = []
-        return self._sizes
+        return self.new.sizes()
 
     def new_form(self) -> SpecForm:
-        with self._form_lock:
-            form = SpecForm(self.kind.value, self.sizes())
-            self.form = form
-            self.form_box.children = [form.widget]
-            self.output.value = ""
-            self.copy_text.value = ""
-            self.copy_text.layout.display = "none"
-        self.form_ready.set()
-        return form
-
-    def _spec(self) -> ComputeSpec | None:
-        if self.form is None:
-            self.output.value = "The form is still loading."
-            return None
-        spec = self.form.validate()
-        if spec is None:
-            self.output.value = error("Fix the fields marked above; nothing was sent.")
-        return spec
+        return self.new.new_form()
 
     def preview(self) -> dict[str, Any] | None:
-        spec = self._spec()
-        if spec is None:
-            return None
-        planned, note = self.ws.preview_create(spec)  # one quick read of the region, never the retry backoff
-        request = planned.dry_run()
-        shown = json.dumps(request, indent=2) + (f"\n{note}" if note else "")
-        self.output.value = html("<pre style='white-space:pre-wrap'>{}</pre>", shown)
-        return request
+        return self.new.preview()
 
     def copy_magic(self) -> str | None:
-        spec = self._spec()
-        if spec is None:
-            return None
-        line = "%compute " + spec_line(spec, kind_of(spec).verb)
-        self._show_copy(line)
-        return line
+        return self.new.copy_magic()
 
     def copy_yaml(self) -> str | None:
-        spec = self._spec()
-        if spec is None:
-            return None
-        cell = f"%%compute {kind_of(spec).verb}\n{spec_yaml(spec)}"
-        self._show_copy(cell)
-        return cell
-
-    def _show_copy(self, copied: str) -> None:
-        self.copy_text.value = copied
-        self.copy_text.layout.display = "block"
+        return self.new.copy_yaml()
 
     def create(self) -> Operation | None:
-        spec = self._spec()
-        if spec is None:
-            return None
-        try:
-            op = self.ws.attach(spec) if spec.ATTACHED else self.ws.create(spec)
-        except ComputeError as exc:
-            self.output.value = error(exc)
-            return None
-        op.add_listener(self._said)
-        self._said(op)
-        self._on_tick_soon()
-        return op
-
-    def _said(self, op: Operation) -> None:
-        """The form's line for the operation it started: submitted, what the checks found, or why they refused it."""
-        if op.refused and op.error is not None:
-            self.output.value = error(op.error)
-        else:
-            self.output.value = html("{} {}: {}", op.kind, op.target, op.note or "submitted")
+        return self.new.create()
 
     def close(self) -> None:
         self.ws.poller.remove_listener(self._on_tick)
@@ -553,9 +476,32 @@ def forms() -> list[dict[str, str]]:
 
 
 def sidebar_form(kind: str) -> None:
-    """Open the sidebar panel's "New" form for ``kind`` (the extension's palette commands)."""
+    """Choose ``kind`` in the sidebar panel's "New" menu (its "New …" button opens that form in a tab)."""
     workspace, unusable = configured()
     panel_for(workspace, unusable=unusable).kind.value = kind
+
+
+def form_tab(kind: str) -> Any:
+    """A "New" form of ``kind`` for a JupyterLab main-area tab (the lab extension's "New …" commands and
+    the sidebar's button run this in the sidebar's kernel): a create there shows up in the sidebar's list."""
+    workspace, unusable = configured()
+    panel = panel_for(workspace, form_later=True, unusable=unusable)
+    new = NewForm(panel.ws, on_submitted=panel._on_tick_soon, kind=kind)
+    new.new_form()
+    box = ipywidgets_module().VBox(list(new.children), layout=fill_layout(max_width="52em", padding="8px 12px"))
+    box.add_class("jupyter-compute-form-tab")
+    _tabs[box.model_id] = box
+    return box
+
+
+_tabs: dict[str, Any] = {}  # the tabs' forms by their box's model id, until the tab is closed
+
+
+def close_form_tab(model_id: str) -> None:
+    """A main-area form tab was closed: its widgets go from the kernel (the lab extension runs this)."""
+    box = _tabs.pop(model_id, None)
+    if box is not None:
+        close_tree(box)
 
 
 def show_panel(session: Any) -> Any:

@@ -1,0 +1,239 @@
+"""The panel's "New" part: the kind menu, the form of the kind chosen, and what to do with it.
+
+"Preview request" (secrets hidden), "Copy as magic" / "Copy as YAML", and Create (or Attach). The
+form itself is generated from the spec's field table (:mod:`.form`). The panel in a notebook holds one
+under its list; the JupyterLab sidebar opens one in a main-area tab per "New …" (:func:`form_tab`).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ...errors import ComputeError
+from ...model import kinds
+from ...model.specs import ComputeSpec, kind_of
+from ...render.markup import error, html
+from ...render.spec import spec_line, spec_yaml
+from ...service.operation import Operation
+from ...service.workspace import Workspace
+from .copy import CopyButtons
+from .form import SpecForm, fill_layout, ipywidgets_module
+
+
+def close_tree(widget: Any) -> None:
+    """Close a widget, its children and their layouts and styles (a closed box leaves them open)."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    for part in ("layout", "style"):
+        owned = getattr(widget, part, None)
+        if owned is not None and hasattr(owned, "close"):
+            owned.close()
+    widget.close()
+
+
+class NewForm:
+    """The kind menu, one kind's form, its buttons and the line that says what happened."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        on_submitted: Callable[[], None] = lambda: None,
+        *,
+        kind: str | None = None,
+        tabbed: bool = False,
+    ) -> None:
+        """``on_submitted``: called after an operation was started (the panel lists at once). ``tabbed``:
+        the JupyterLab sidebar's, which shows only the kind menu and a "New …" button; the lab extension
+        opens the form itself in a main-area tab (:func:`form_tab`), where there is room."""
+        w = ipywidgets_module()
+        self.ws = workspace
+        self._on_submitted = on_submitted
+        self.tabbed = tabbed
+        menu = kinds.forms()
+        self.kind = w.Dropdown(
+            options=[(form["label"], form["kind"]) for form in menu],
+            value=kind or menu[0]["kind"],
+            description="New",
+            style={"description_width": "3em"},
+            layout=fill_layout(),
+        )
+        self.kind.add_class("jupyter-compute-kind")
+        self.kind.observe(lambda _c: self._kind_changed(), names="value")
+        self.form_box = w.VBox(layout=w.Layout(width="100%"))
+        self.output = w.HTML(layout=fill_layout(overflow="auto"))
+        self.output.add_class("jupyter-compute-output")
+        self.copy_text = w.Textarea(layout=fill_layout(height="6em", display="none"))
+        self.copy_buttons = CopyButtons(self._on_copy)
+        self.preview_button = self._button("Preview request", self.preview)
+        self.create_button = self._button("Create", self.create, "primary")
+        self.buttons = w.HBox(
+            [self.preview_button, self.copy_buttons, self.create_button],
+            layout=w.Layout(flex_flow="row wrap", width="100%", align_items="center"),
+        )
+        # The sidebar's "New …": the lab extension opens the form of the kind its class names, in a tab.
+        self.open_button = self._button("New …", lambda: None, "primary")
+        self.open_button.tooltip = "Open the form in a tab"
+        self.open_button.add_class("jupyter-compute-open-form")
+        self._kind_class = ""
+        if tabbed:  # the button says "New …": the menu needs no label, and gets the room
+            self.kind.description = ""
+            self.kind.layout.flex = "1 1 auto"
+            self.children: tuple[Any, ...] = (w.HBox([self.kind, self.open_button], layout=w.Layout(width="100%")),)
+        else:
+            self.children = (self.kind, self.form_box, self.buttons, self.copy_text, self.output)
+        self.form: SpecForm | None = None
+        self._sizes: list[dict[str, Any]] | None = None
+        self._form_lock = threading.Lock()
+        self.form_ready = threading.Event()
+        self._said_for: Operation | None = None  # the operation the line is about, until the form is edited
+        self._show_kind()
+
+    def _button(self, label: str, action: Callable[[], object], style: str = "") -> Any:
+        w = ipywidgets_module()
+        button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto", min_width="6em"))
+        button.add_class("jupyter-compute-" + label.lower().replace(" ", "-").strip("-…"))
+        button.on_click(lambda _b: action())
+        return button
+
+    def _kind_changed(self) -> None:
+        self._show_kind()
+        if not self.tabbed:
+            self.new_form()
+
+    def _show_kind(self) -> None:
+        """The primary button says what it does ("Create", "Attach"); the sidebar's names its kind."""
+        self.create_button.description = kinds.find(self.kind.value).verb.capitalize()
+        if self._kind_class:
+            self.open_button.remove_class(self._kind_class)
+        self._kind_class = f"jupyter-compute-form-kind-{self.kind.value}"
+        self.open_button.add_class(self._kind_class)
+        if self.tabbed:
+            self.form_ready.set()
+
+    def switch(self, workspace: Workspace) -> None:
+        """Forms for another workspace (its sizes)."""
+        self.ws = workspace
+        self._sizes = None
+        if not self.tabbed:
+            self.new_form()
+
+    def sizes(self) -> list[dict[str, Any]]:
+        if self._sizes is None:
+            try:
+                self._sizes = self.ws.sizes()
+            except ComputeError:
+                self._sizes = []
+        return self._sizes
+
+    def new_form(self) -> SpecForm:
+        with self._form_lock:
+            form = SpecForm(self.kind.value, self.sizes(), on_submit=self.create, on_change=self._form_changed)
+            before, self.form = self.form, form
+            self.form_box.children = [form.widget]
+            if before is not None:
+                close_tree(before.widget)  # the last kind's form: its models go from the kernel and the page
+            self._forget_output()
+        self.form_ready.set()
+        return form
+
+    def _forget_output(self) -> None:
+        self.output.value = ""
+        self._said_for = None
+        self.copy_text.value = ""
+        self.copy_text.layout.display = "none"
+        self.copy_buttons.magic = self.copy_buttons.yaml = ""
+
+    def _form_changed(self, spec: ComputeSpec | None) -> None:
+        """A user's change: the line about the last request goes (it is stale), the copy texts follow."""
+        self._forget_output()
+        if spec is not None:
+            self.copy_buttons.magic, self.copy_buttons.yaml = self._magic(spec), self._yaml(spec)
+
+    def _spec(self) -> ComputeSpec | None:
+        if self.form is None:
+            self.output.value = "The form is still loading."
+            return None
+        spec = self.form.validate()
+        if spec is None:
+            self.output.value = error("Fix the fields marked above; nothing was sent.")
+        return spec
+
+    def preview(self) -> dict[str, Any] | None:
+        spec = self._spec()
+        if spec is None:
+            return None
+        planned, note = self.ws.preview_create(spec)  # one quick read of the region, never the retry backoff
+        request = planned.dry_run()
+        shown = json.dumps(request, indent=2) + (f"\n{note}" if note else "")
+        self.output.value = html("<pre style='white-space:pre-wrap'>{}</pre>", shown)
+        return request
+
+    @staticmethod
+    def _magic(spec: ComputeSpec) -> str:
+        return "%compute " + spec_line(spec, kind_of(spec).verb)
+
+    @staticmethod
+    def _yaml(spec: ComputeSpec) -> str:
+        return f"%%compute {kind_of(spec).verb}\n{spec_yaml(spec)}"
+
+    def copy_magic(self) -> str | None:
+        """The ``%compute`` line of the form (what "Copy as magic" copies), shown in the text box."""
+        spec = self._spec()
+        if spec is None:
+            return None
+        line = self._magic(spec)
+        self._show_copy(line)
+        return line
+
+    def copy_yaml(self) -> str | None:
+        """The ``%%compute`` cell of the form with its YAML (what "Copy as YAML" copies), shown in the text box."""
+        spec = self._spec()
+        if spec is None:
+            return None
+        cell = self._yaml(spec)
+        self._show_copy(cell)
+        return cell
+
+    def _on_copy(self, event: str, which: str) -> None:
+        """What the copy buttons' front end did: copied (said there, "Copied"), could not (the text is
+        shown here to copy by hand), or was clicked while the form has a problem (the fields say it)."""
+        if event == "copied":
+            self.output.value = html("Copied the {} to the clipboard.", "%compute line" if which == "magic" else "cell")
+        elif event in ("failed", "invalid"):
+            (self.copy_magic if which == "magic" else self.copy_yaml)()
+
+    def _show_copy(self, copied: str) -> None:
+        self.copy_text.value = copied
+        self.copy_text.layout.display = "block"
+
+    def create(self) -> Operation | None:
+        """Create (or attach) what the form says; once started, the form is cleared for the next one."""
+        spec = self._spec()
+        if spec is None:
+            return None
+        try:
+            op = self.ws.attach(spec) if spec.ATTACHED else self.ws.create(spec)
+        except ComputeError as exc:
+            self.output.value = error(exc)
+            return None
+        if self.form is not None:
+            self.form.clear()
+        self._forget_output()
+        self._said_for = op
+        op.add_listener(self._said)
+        self._said(op)
+        self._on_submitted()
+        return op
+
+    def _said(self, op: Operation) -> None:
+        """The form's line for the operation it started: submitted, what the checks found, or why they
+        refused it (until the form is edited for the next one)."""
+        if op is not self._said_for:
+            return
+        if op.refused and op.error is not None:
+            self.output.value = error(op.error)
+        else:
+            self.output.value = html("{} {}: {}", op.kind, op.target, op.note or "submitted")

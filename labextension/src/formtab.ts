@@ -1,0 +1,81 @@
+/**
+ * "New …" forms in JupyterLab main-area tabs, where there is room for them (the sidebar is 250 px).
+ * A tab holds an OutputArea rendered by the sidebar's own widget manager, running
+ * `form_tab(kind)` in the sidebar's kernel, so a create there shows up in the sidebar's list at once.
+ * The palette's "New …" commands open one; so does the sidebar's "New …" button, whose class names the
+ * kind chosen in its menu (`jupyter-compute-form-kind-<kind>`, set by Python).
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { Panel, Widget } from '@lumino/widgets';
+import { IForm } from './forms';
+import { ComputeSidebar } from './sidebar';
+
+const KIND_CLASS = 'jupyter-compute-form-kind-';
+const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
+let opened = 0;
+
+/** The tab's title: "New compute cluster", "Attach a VM". */
+export function formTitle(kind: string, forms: IForm[]): string {
+  const form = forms.find(entry => entry.kind === kind);
+  if (!form) {
+    return `New ${kind}`;
+  }
+  return form.verb === 'attach' ? form.label : `New ${form.title}`;
+}
+
+/** Open the form of `kind` in a new main-area tab and show it once the kernel has built it. */
+export async function openFormTab(
+  app: JupyterFrontEnd,
+  sidebar: ComputeSidebar,
+  kind: string,
+  title: string
+): Promise<MainAreaWidget<Panel>> {
+  const content = new Panel();
+  content.addClass('jp-ComputeFormTab');
+  content.node.dataset.kind = kind;
+  content.node.dataset.state = 'starting';
+  const status = new Widget();
+  status.node.textContent = 'Loading the form…';
+  content.addWidget(status);
+  const tab = new MainAreaWidget({ content });
+  tab.id = `jupyter-compute-form-${++opened}`;
+  tab.title.label = title;
+  tab.title.caption = `${title} (Compute)`;
+  tab.title.closable = true;
+  app.shell.add(tab, 'main');
+  app.shell.activateById(tab.id);
+  const code = `from jupyter_compute.panel import form_tab\nform_tab(${JSON.stringify(kind)})`;
+  const area = await sidebar.outputArea(code, content);
+  status.dispose();
+  if (area) {
+    content.node.dataset.state = 'ready';
+    // Closing the tab closes its widgets in the kernel too (a form is about two hundred models).
+    const shown = area.model.length ? area.model.get(0).data[WIDGET_VIEW] : undefined;
+    const modelId = (shown as { model_id?: string } | undefined)?.model_id;
+    if (modelId) {
+      tab.disposed.connect(() => {
+        void sidebar.run(
+          `from jupyter_compute.panel import close_form_tab\nclose_form_tab(${JSON.stringify(modelId)})`
+        );
+      });
+    }
+  } else {
+    content.node.dataset.state = 'failed';
+    const failed = new Widget();
+    failed.node.textContent = 'The Compute panel has no kernel; open the Compute tab to start one.';
+    content.addWidget(failed);
+  }
+  return tab;
+}
+
+/** Clicks on the sidebar's "New …" button open the form of the kind its class names. */
+export function watchOpenButtons(node: HTMLElement, open: (kind: string) => void): void {
+  node.addEventListener('click', event => {
+    const button = (event.target as Element | null)?.closest?.('.jupyter-compute-open-form');
+    const named = button ? Array.from(button.classList).find(name => name.startsWith(KIND_CLASS)) : undefined;
+    if (named) {
+      open(named.slice(KIND_CLASS.length));
+    }
+  });
+}
