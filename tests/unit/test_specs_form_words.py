@@ -8,7 +8,13 @@ import pytest
 from jupyter_compute.errors import ValidationError
 from jupyter_compute.model import kinds
 from jupyter_compute.model.secrets import Secret
-from jupyter_compute.model.specs import AmlComputeSpec, ComputeInstanceSpec, DatabricksSpec, VirtualMachineSpec
+from jupyter_compute.model.specs import (
+    AmlComputeSpec,
+    ComputeInstanceSpec,
+    DatabricksSpec,
+    VirtualMachineSpec,
+    spec_class,
+)
 from jupyter_compute.model.specs._fields import field_label, field_words
 from jupyter_compute.model.specs._instance_parts import schedules_from_form, setup_scripts_from_form
 
@@ -28,7 +34,7 @@ def test_labels_read_as_words() -> None:
     assert cluster["name"] == "Name" and cluster["vnet_name"] == "VNet name" and cluster["os_type"] == "OS type"
     assert labels(VirtualMachineSpec)["ssh_port"] == "SSH port"
     for kind in kinds.KINDS:  # no field of any kind is labelled with its identifier
-        for name, label in labels(kind.spec).items():
+        for name, label in labels(spec_class(kind)).items():
             assert "_" not in label and label[:1].isupper(), (kind.word, name, label)
 
 
