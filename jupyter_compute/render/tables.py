@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .markup import Markup, html
+from .power import power_html, power_text
 from .terminal import one_line
 
 if TYPE_CHECKING:
@@ -62,10 +63,15 @@ def compute_rows(computes: Compute | Sequence[Compute]) -> list[dict[str, str]]:
 
 
 def computes_text(computes: Compute | Sequence[Compute]) -> str:
-    """A compute, or a workspace's list, as an aligned text table."""
-    return text_table(compute_rows(computes), empty=NO_COMPUTES)
+    """A compute, or a workspace's list, as an aligned text table; one instance also says when it stops
+    and starts by itself, and why it last did."""
+    table = text_table(compute_rows(computes), empty=NO_COMPUTES)
+    power = "" if isinstance(computes, Sequence) else power_text(computes)
+    return f"{table}\n\n{power}" if power else table
 
 
 def computes_html(computes: Compute | Sequence[Compute]) -> Markup:
-    """A compute, or a workspace's list, as an HTML table (state in its colour)."""
-    return html_table(compute_rows(computes), empty=NO_COMPUTES)
+    """A compute, or a workspace's list, as an HTML table (state in its colour); one instance also says
+    when it stops and starts by itself, and why it last did."""
+    table = html_table(compute_rows(computes), empty=NO_COMPUTES)
+    return table if isinstance(computes, Sequence) else table + power_html(computes)
