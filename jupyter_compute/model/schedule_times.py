@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..data import catalogue
@@ -71,8 +71,7 @@ def _start(text: str | None, tz: tzinfo) -> datetime | None:
 def _at(day: date, hour: int, minute: int, second: int, tz: tzinfo) -> datetime:
     """A wall-clock time of ``tz`` as an aware datetime (a time skipped by a DST change moves forward)."""
     naive = datetime.combine(day, time(hour, minute, second))
-    aware = naive.replace(tzinfo=tz)
-    return aware.astimezone(tz) if aware.utcoffset() is not None else aware
+    return naive.replace(tzinfo=tz).astimezone(timezone.utc).astimezone(tz)  # the round trip normalises a gap
 
 
 def _days(floor: datetime) -> Iterator[date]:

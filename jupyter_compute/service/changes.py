@@ -227,6 +227,9 @@ class Changes:
 
 
 def _schedule_list(value: Any) -> tuple[Schedule, ...]:
+    """A list of schedules, ``compute_start_stop: […]``, or a whole az ml document's ``schedules:`` part."""
+    if isinstance(value, Mapping) and set(value) == {"schedules"}:
+        value = value["schedules"] or []
     return schedules(value)
 
 
