@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,15 +101,6 @@ def test_the_cli_updates_and_shows_and_its_exit_codes(ws: Workspace, tmp_path: P
     dry = json.loads(cli("update", "ci1", "--idle-shutdown", "90", "--dry-run", "-o", "json").stdout)
     assert dry["method"] == "POST" and dry["body"] == {"idleTimeBeforeShutdown": "PT90M"}
     assert cli("update", "nope", "--idle-shutdown", "90", code=1).stderr
-
-
-@pytest.fixture
-def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
-    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "jupyter_compute")
-    yield ip
-    InteractiveShell.clear_instance()
 
 
 def test_the_magic_updates_by_line_and_by_yaml_cell(
