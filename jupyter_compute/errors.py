@@ -21,10 +21,12 @@ found it from what the service had answered before the request itself was sent (
 quota check, a create that would replace a different compute). Nothing was sent then, but it is no
 bad input either: the same words succeed in a workspace with the quota, so it stays exit 1.
 
-HTTP statuses and ARM envelopes are mapped to this tree once, in ``arm.py``; friendly
-text is rendered once, at the edge (magic, CLI, panel), from ``str(error)``. A ServiceError's
-text ends with the service's request id (``x-ms-request-id``, else its correlation id), which
-Azure support asks for.
+HTTP statuses and ARM envelopes are mapped to this tree once, in ``arm.py``. ``str(error)`` keeps
+the service's own words (``Code: message``) for the Python API and logs; the sentence a front end
+shows (magic, CLI, panel, bars) is rendered once, from the code, in ``render/refusals.py``. A
+ServiceError's text ends with the service's request id (``x-ms-request-id``, else its correlation
+id), which Azure support asks for. ``compute`` and ``state`` say which compute a refusal is about and
+the state it was last read in (set by the operation that ended with it; "" when not known).
 """
 
 from __future__ import annotations
@@ -141,7 +143,14 @@ class ServiceError(ComputeError):
         self.details = tuple(details)
         self.request_id = request_id
         self.by_client = by_client
+        self.compute = ""
+        self.state = ""
         super().__init__(self._text())
+
+    def about(self, compute: str, state: str = "") -> None:
+        """Which compute this error is about, and the state it was last read in (the first caller wins)."""
+        if not self.compute:
+            self.compute, self.state = compute, state
 
     @property
     def headline(self) -> str:

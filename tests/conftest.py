@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from shell_helpers import no_history
 
 if TYPE_CHECKING:
     from arm_script import ScriptedArm
@@ -165,14 +166,9 @@ def reference_validator(reference: Path) -> Any:
 def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """An IPython shell (no kernel) with the extension loaded, as terminal IPython has it."""
     from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
 
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    config = Config()
-    # History in memory: a history file in tmp_path would be written by IPython's atexit hook after the
-    # folder is gone (or remounted read-only by a store-failure test), printing a traceback at exit.
-    config.HistoryManager.enabled = False
-    ip = InteractiveShell.instance(config=config)
+    ip = InteractiveShell.instance(config=no_history())
     ip.run_line_magic("load_ext", "jupyter_compute")
     yield ip
     InteractiveShell.clear_instance()

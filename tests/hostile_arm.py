@@ -32,6 +32,9 @@ WORKSPACE_PATH = f"/subscriptions/{SUB}/resourceGroups/{RG}/{PROVIDER}/workspace
 WORKSPACE = re.compile(rf"/subscriptions/{SUB}/resourceGroups/[^/]+/{PROVIDER}/workspaces/{WS}(?P<rest>/.*)?")
 STATUS_PATH = f"/subscriptions/{SUB}/{PROVIDER}/locations/eastus/computeOperationsStatus/op1"
 INSTANCE = "ci1"  # a plain name, so the CLI can act on it; its description and errors are hostile
+SCRIPT_LINK = "javascript:alert(1)"
+GOOD_LINK = "https://ci1.eastus.instances.azureml.ms/lab"
+SSH_USER = "azureuser; touch /tmp/pwned #"
 
 
 def compute(name: str, compute_type: str, inner: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,7 +56,23 @@ def compute(name: str, compute_type: str, inner: Mapping[str, Any]) -> dict[str,
 
 
 COMPUTES = [
-    compute(INSTANCE, "ComputeInstance", {"vmSize": "Standard_DS3_v2", "state": "Running"}),
+    compute(
+        INSTANCE,
+        "ComputeInstance",
+        {
+            "vmSize": "Standard_DS3_v2",
+            "state": "Running",
+            # How to connect, crafted: a script link, a link that breaks out of its attribute, one good link
+            # with a hostile label, and an SSH user that would run a command in the shell it is pasted into.
+            "applications": [
+                {"displayName": HOSTILE, "endpointUri": SCRIPT_LINK},
+                {"displayName": "Jupyter", "endpointUri": "https://x.example/' onmouseover='alert(5)"},
+                {"displayName": HOSTILE, "endpointUri": GOOD_LINK},
+            ],
+            "connectivityEndpoints": {"publicIpAddress": "20.1.2.3", "privateIpAddress": "10.0.0.4"},
+            "sshSettings": {"sshPublicAccess": "Enabled", "adminUserName": SSH_USER, "sshPort": 50000},
+        },
+    ),
     compute(
         HOSTILE_NAME,
         "AmlCompute",

@@ -173,6 +173,20 @@ def row(page: Any, name: str) -> Any:
     return page.locator(f"{READY} .jupyter-compute-row:has(.jupyter-compute-row-summary b:text-is('{name}'))")
 
 
+def expand(row_locator: Any) -> Any:
+    """Open a list row (its actions and details show when it is expanded); the row again."""
+    summary = row_locator.locator(".jupyter-compute-row-summary")
+    if summary.get_attribute("aria-expanded") != "true":
+        summary.click()
+    row_locator.locator(".jupyter-compute-more").wait_for(timeout=10_000)
+    return row_locator
+
+
+def act(row_locator: Any, action: str) -> None:
+    """Click a row's action (expanding the row first); delete and detach then wait at their confirm."""
+    expand(row_locator).locator(f".jupyter-compute-action-{action}").click()
+
+
 OVERFLOW_JS = """
 () => {
   const panel = document.querySelector('.jp-ComputePanel');

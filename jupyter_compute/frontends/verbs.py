@@ -150,7 +150,7 @@ def list_(ws: Workspace, command: Command) -> Outcome:
     return Outcome(computes, [c.to_dict() for c in computes], computes_text(computes))
 
 
-@VERBS.verb("show", NAME, help="one compute: its state, and its settings as az ml YAML")
+@VERBS.verb("show", NAME, help="one compute: its state, how to connect to an instance (links, ssh), its az ml YAML")
 def show(ws: Workspace, command: Command) -> Outcome:
     compute = ws.get(_named(command))
     spec_text = spec_yaml(compute.spec) if kinds.of_compute_type(compute.compute_type) else ""

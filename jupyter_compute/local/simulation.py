@@ -201,23 +201,7 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
         "operationStatus": last[2],
         "operationTrigger": "User",
     }
-    running = ci_state in ("Running", "Restarting", "Stopping")
-    inner["connectivityEndpoints"] = {
-        "publicIpAddress": "127.0.0.1" if running else None,
-        "privateIpAddress": "10.0.0.4" if running else None,
-    }
-    inner["applications"] = (
-        [
-            {"displayName": app, "endpointUri": f"https://{row.name}.local.instances.azureml.net/{path}"}
-            for app, path in (("Jupyter", "tree/"), ("Jupyter Lab", "lab"))
-        ]
-        if running
-        else []
-    )
-    ssh = inner.setdefault("sshSettings", {})
-    ssh.setdefault("sshPublicAccess", "Disabled")
-    ssh["adminUserName"] = "azureuser"
-    ssh["sshPort"] = 50000 if ssh.get("sshPublicAccess") == "Enabled" else 4
+    _connectivity(row.name, str(row.body.get("location") or ""), inner, ci_state)
     inner.setdefault("applicationSharingPolicy", "Shared")
     inner.setdefault("computeInstanceAuthorizationType", "personal")
     inner.setdefault("enableSSO", True)
@@ -232,6 +216,42 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
         "isLatestOsImageVersion": True,
     }
     return ci_state
+
+
+#: The instance states in which its VM exists: it has addresses (the recordings give a Stopped instance's too).
+_HAS_VM = frozenset({"SettingUp", "Running", "Stopping", "Stopped", "Starting", "Restarting", "Deleting"})
+#: The applications the service lists for an instance once it is set up (Running or Stopped alike), in its order.
+APPLICATIONS = (("Jupyter", "tree/"), ("Jupyter Lab", "lab"))
+#: The local addresses: loopback and a private one, never a real host.
+PUBLIC_IP, PRIVATE_IP = "127.0.0.1", "10.0.0.4"
+SSH_USER, SSH_PORT, SSH_PORT_CLOSED = "azureuser", 50000, 4001
+
+
+def _connectivity(name: str, location: str, inner: dict[str, Any], ci_state: str) -> None:
+    """How to reach an instance, as the service gives it (recordings): while it is being created, no
+    addresses, no applications and no SSH user or port (``sshSettings`` as asked, else null); once its VM
+    exists, its addresses (no public one when created with ``enableNodePublicIp: false``) and the SSH user
+    and port (a port whether public SSH access is enabled or not); once set up, Running or Stopped alike,
+    its applications at ``https://NAME.REGION.instances.azureml.ms/…``."""
+    has_vm = ci_state in _HAS_VM
+    public = has_vm and inner.get("enableNodePublicIp") is not False
+    inner["connectivityEndpoints"] = {
+        "publicIpAddress": PUBLIC_IP if public else None,
+        "privateIpAddress": PRIVATE_IP if has_vm else None,
+    }
+    set_up = has_vm and ci_state != "SettingUp"
+    host = f"{name}.{location}.instances.azureml.ms".lower()
+    inner["applications"] = (
+        [{"displayName": app, "endpointUri": f"https://{host}/{path}"} for app, path in APPLICATIONS] if set_up else []
+    )
+    if not has_vm:
+        inner.setdefault("sshSettings", None)
+        return
+    ssh = inner["sshSettings"] = dict(inner.get("sshSettings") or {})
+    ssh.setdefault("sshPublicAccess", "Disabled")
+    ssh.setdefault("adminPublicKey", None)
+    ssh["adminUserName"] = SSH_USER
+    ssh["sshPort"] = SSH_PORT if ssh.get("sshPublicAccess") == "Enabled" else SSH_PORT_CLOSED
 
 
 def settles_at(row: ComputeRow, durations: dict[str, float]) -> float:

@@ -1,9 +1,10 @@
 """The progress model: what an operation is doing, read off the resource itself.
 
-Pure functions of (action, resource body, elapsed, typical duration): phase text, fraction done,
-node counts, ETA from typical durations (``data/durations.json``), and whether the operation has
-reached its end as seen on the resource. The body is read only through
-:class:`~jupyter_compute.model.resource.Compute`; no I/O here, the tracker feeds it.
+Pure functions of (action, resource body, elapsed, typical duration): phase word, fraction done,
+node counts (their words are render/describe.py's), ETA from typical durations
+(``data/durations.json``), and whether the operation has reached its end as seen on the resource.
+The body is read only through :class:`~jupyter_compute.model.resource.Compute`; no I/O here, the
+tracker feeds it.
 """
 
 from __future__ import annotations
@@ -28,16 +29,6 @@ class Progress:
     elapsed: float = 0.0
     eta: float | None = None
     status: str = "InProgress"  # InProgress | Succeeded | Failed | Canceled
-
-    @property
-    def nodes_text(self) -> str:
-        if self.target_nodes is None and self.current_nodes is None:
-            return ""
-        text = f"{self.current_nodes or 0}/{self.target_nodes or 0} nodes"
-        busy = {k: v for k, v in self.node_states.items() if v and k != "idle"}
-        if busy:
-            text += " (" + ", ".join(f"{v} {k}" for k, v in busy.items()) + ")"
-        return text
 
 
 def typical_duration(action: str, compute_type: str, durations: Mapping[str, float], min_nodes: int = 0) -> float:
@@ -111,10 +102,8 @@ def _cluster(provisioning: str, nodes: NodeCounts, elapsed: float, timed: float,
     if nodes.steady and current == target:
         return at("Succeeded", 1.0, 0.0, "Succeeded"), True
     if target >= current:
-        return at(
-            f"Allocating nodes: {ready} of {target} ready", min(0.5 + 0.5 * (ready / target if target else 1.0), 0.97)
-        ), False
-    return at(f"Releasing nodes: {current} of {target}", min(max(timed, 0.5), 0.97)), False
+        return at("Allocating nodes", min(0.5 + 0.5 * (ready / target if target else 1.0), 0.97)), False
+    return at("Releasing nodes", min(max(timed, 0.5), 0.97)), False
 
 
 _INSTANCE_MOVING = frozenset({"Creating", "SettingUp", "Starting", "Stopping", "Restarting", "Resizing", "Deleting"})

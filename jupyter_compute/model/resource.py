@@ -13,10 +13,16 @@ registered with IPython by the UI. Until then they print as a plain repr of thei
 
 from __future__ import annotations
 
+import ipaddress
+import re
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
+from ..text import one_line
 from .documents import spec_from_arm
 from .kinds import CLUSTER, INSTANCE, word_of
 from .specs import ComputeSpec
@@ -39,6 +45,14 @@ _INSTANCE_ACTIONS = {
     "Resizing": "resize",
     "Deleting": "delete",
 }
+
+# How to connect: only web links (no javascript:, data:, file: …), written as printable ASCII with nothing
+# that could end an attribute or hide a host (spaces, quotes, angle brackets, backslashes, credentials).
+_LINK_SCHEMES = frozenset({"http", "https"})
+_LINK_TEXT = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+")  # RFC 3986's characters but the quote
+_MAX_URL, _MAX_LABEL = 2048, 80
+# A user name ssh takes as one plain word (a Linux login name: no option dash, no shell characters).
+_SSH_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -158,6 +172,23 @@ class Compute:
         return self.node_counts.current
 
     @property
+    def min_nodes(self) -> int:
+        """A cluster's minimum node count (0 for other kinds)."""
+        scale = self._inner.get("scaleSettings") or {}
+        return int(scale.get("minNodeCount") or 0) if self.compute_type == CLUSTER.compute_type else 0
+
+    @property
+    def modified_at(self) -> float | None:
+        """``modifiedOn`` as seconds since the epoch (the service's clock), None when absent or unreadable:
+        while a change is under way, when it was asked for."""
+        return _epoch(self._props.get("modifiedOn"))
+
+    @property
+    def created_at(self) -> float | None:
+        """``createdOn`` as seconds since the epoch, None when absent or unreadable."""
+        return _epoch(self._props.get("createdOn"))
+
+    @property
     def created(self) -> str:
         return str(self._props.get("createdOn") or "")[:19].replace("T", " ")
 
@@ -173,7 +204,53 @@ class Compute:
     def spec(self) -> ComputeSpec:
         return spec_from_arm(self.body)
 
-    def row(self) -> dict[str, str]:
+    def links(self) -> list[dict[str, str]]:
+        """The instance's applications as the service lists them (Jupyter, Jupyter Lab, VS Code …):
+        ``{"label", "url"}`` each, the label one clean line. Only http(s) links with a host and no
+        credentials are kept; anything else the service sends (``javascript:``, spaces, quotes) is dropped."""
+        apps = self._inner.get("applications")
+        links: list[dict[str, str]] = []
+        for app in apps if isinstance(apps, list) else ():
+            if not isinstance(app, Mapping):
+                continue
+            url = _web_link(app.get("endpointUri"))
+            if url is None:
+                continue
+            label = one_line(app.get("displayName") or "").strip()[:_MAX_LABEL].strip()
+            links.append({"label": label or urlsplit(url).hostname or url, "url": url})
+        return links
+
+    @property
+    def ssh_enabled(self) -> bool:
+        """Whether the instance has public SSH access (``sshSettings.sshPublicAccess`` is Enabled)."""
+        ssh = self._inner.get("sshSettings")
+        return isinstance(ssh, Mapping) and str(ssh.get("sshPublicAccess") or "").lower() == "enabled"
+
+    def ssh_command(self) -> str:
+        """``ssh -p PORT USER@ADDRESS`` when the instance has public SSH access, its user, its port and an
+        address (the public one, else the private one, reachable from its virtual network); "" otherwise,
+        and also when any part is not a plain user name, an IP address or a port number."""
+        ssh = self._inner.get("sshSettings")
+        if not self.ssh_enabled or not isinstance(ssh, Mapping):
+            return ""
+        user, port = ssh.get("adminUserName"), ssh.get("sshPort")
+        if not isinstance(user, str) or not _SSH_USER.fullmatch(user):
+            return ""
+        if isinstance(port, str) and port.isdigit() and port.isascii():
+            port = int(port)
+        if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+            return ""
+        endpoints = self._inner.get("connectivityEndpoints")
+        endpoints = endpoints if isinstance(endpoints, Mapping) else {}
+        for key in ("publicIpAddress", "privateIpAddress"):
+            address = _ip_address(endpoints.get(key))
+            if address:
+                return f"ssh -p {port} {shlex.quote(f'{user}@{address}')}"
+        return ""
+
+    def row(self) -> dict[str, Any]:
+        """What a table or the panel shows of it: the table's columns (:attr:`ComputeList.COLUMNS`), and how
+        to connect (``links``: :meth:`links`, ``ssh``: :meth:`ssh_command`)."""
         return {
             "name": self.name,
             "kind": self.kind,
@@ -181,6 +258,8 @@ class Compute:
             "state": self.state,
             "nodes": self.nodes,
             "created": self.created,
+            "links": self.links(),
+            "ssh": self.ssh_command(),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -193,9 +272,9 @@ class Compute:
 class ComputeList(list[Compute]):
     """Computes of a workspace; an HTML table in notebooks, a text table in terminals."""
 
-    COLUMNS = ("name", "kind", "size", "state", "nodes", "created")
+    COLUMNS = ("name", "kind", "size", "state", "nodes", "created")  # a row's table columns
 
-    def rows(self) -> list[dict[str, str]]:
+    def rows(self) -> list[dict[str, Any]]:
         return [c.row() for c in self]
 
     def names(self) -> list[str]:
@@ -225,6 +304,41 @@ def set_text_renderer(render: TextRenderer) -> None:
     """How computes print as text from now on (``str`` of a compute, ``str`` and ``repr`` of a list)."""
     global _text
     _text = render
+
+
+def _web_link(value: object) -> str | None:
+    """``value`` when it is an http(s) URL with a host, no credentials and only safe characters, else None."""
+    if not isinstance(value, str) or len(value) > _MAX_URL or not _LINK_TEXT.fullmatch(value):
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (a malformed port raises)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _LINK_SCHEMES or not parts.hostname or "@" in parts.netloc:
+        return None
+    return value
+
+
+def _ip_address(value: object) -> str:
+    """``value`` as an IP address in its plain form, or "" when it is not one."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return ""
+
+
+def _epoch(value: Any) -> float | None:
+    """An ARM date-time (``2023-01-25T08:00:00.1234567Z``; no zone is UTC) as seconds since the epoch."""
+    raw = str(value or "").replace("Z", "+00:00")
+    raw = re.sub(r"\.(\d+)", lambda m: "." + (m.group(1) + "000000")[:6], raw)  # .NET gives 7 digits
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
 
 
 def describe_state(body: Mapping[str, Any]) -> str:

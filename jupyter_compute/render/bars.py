@@ -15,14 +15,6 @@ from .markup import ERROR_COLOUR, Markup, html
 if TYPE_CHECKING:
     from ..service.operation import Operation
 
-# The colours of ipywidgets' bar styles, from JupyterLab's theme when there is one.
-FILL = {
-    "info": "var(--jp-info-color1, #0288d1)",
-    "success": "var(--jp-success-color1, #388e3c)",
-    "danger": "var(--jp-error-color1, #d32f2f)",
-    "warning": "var(--jp-warn-color1, #f57c00)",
-}
-
 
 def title_html(d: Description) -> Markup:
     """``<b>cpu-1</b> create cluster``."""
@@ -30,11 +22,11 @@ def title_html(d: Description) -> Markup:
 
 
 def info_html(d: Description) -> Markup:
-    """The details line, then the error (its code in bold, in the error colour) and the note."""
+    """The details line, then the error (in the error colour: a sentence, or the service's code and
+    message) and the note."""
     info = html("{}", " · ".join(d.details()))
     if d.error:
-        code, _, message = d.error.partition(": ")
-        info += html("<br><span style='color:{}'><b>{}</b>: {}</span>", ERROR_COLOUR, code, message)
+        info += html("<br><span class='jupyter-compute-error' style='color:{}'>{}</span>", ERROR_COLOUR, d.error)
     if d.note:
         info += html("<br><span style='opacity:.7'>{}</span>", d.note)
     return html("<span class='jupyter-compute-phase'>{}</span>", info)
@@ -53,6 +45,6 @@ def bar_html(op: Operation) -> Markup:
         d.status,
         title_html(d),
         percent,
-        FILL.get(d.style, FILL["info"]),
+        d.colour,
         info_html(d),
     )

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import ComputeError, LocalStoreError, ServiceError, UntrustedLink
+from .refusals import explain
 from .terminal import clean
 
 
@@ -23,14 +24,15 @@ def error_text(exc: ComputeError) -> str:
 
     Only what the service itself answered reads "the service refused"; an error found here before the
     request was sent (``by_client``: the pre-flight quota check, a create that would replace another
-    compute) says what is wrong and, in its own words, that nothing was sent."""
+    compute) says what is wrong and, in its own words, that nothing was sent. A code the service is known
+    to send reads as a sentence, the code kept at the end (:mod:`.refusals`)."""
     if isinstance(exc, LocalStoreError):  # our own files, not the service's answer
         return clean(f"error: the local workspace cannot serve: {exc}")
     if isinstance(exc, UntrustedLink):  # the service answered, but we refused to follow it
         return clean(f"error: {exc}")
     if isinstance(exc, ServiceError) and not exc.by_client:
-        return clean(f"error: the service refused: {exc}")
-    return clean(f"error: {exc}")
+        return clean(f"error: the service refused: {explain(exc)}")
+    return clean(f"error: {explain(exc)}")
 
 
 def inline_secret_warning(flags: Iterable[str]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from ..model.resource import ComputeList
+from .connect import connect_html, connect_text
 from .markup import Markup, html
 from .power import power_html, power_text
 from .terminal import one_line
@@ -22,6 +24,11 @@ STATE_COLOURS = {
     "Stopped": "#616161",
     "Deleting": "#ef6c00",
 }
+
+
+def state_colour(state: str) -> str:
+    """The colour a state word is shown in (``%compute list``, the panel's dot and word); "" for none."""
+    return STATE_COLOURS.get(state, "")
 
 
 def text_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> str:
@@ -46,7 +53,7 @@ def html_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> M
         tds = []
         for c in columns:
             value = str(row.get(c, ""))
-            colour = STATE_COLOURS.get(value) if c == "state" else None
+            colour = state_colour(value) if c == "state" else None
             style = f"text-align:left;color:{colour};font-weight:600" if colour else "text-align:left"
             tds.append(html("<td style='{}'>{}</td>", style, value))
         body.append(html("<tr>{}</tr>", Markup("").join(tds)))
@@ -58,20 +65,24 @@ def html_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> M
 
 
 def compute_rows(computes: Compute | Sequence[Compute]) -> list[dict[str, str]]:
-    """The table rows of one compute or of a list of them."""
-    return [c.row() for c in computes] if isinstance(computes, Sequence) else [computes.row()]
+    """The table rows of one compute or of a list of them: the table's columns of :meth:`Compute.row`."""
+    listed = computes if isinstance(computes, Sequence) else [computes]
+    return [{column: str(row[column]) for column in ComputeList.COLUMNS} for row in (c.row() for c in listed)]
 
 
 def computes_text(computes: Compute | Sequence[Compute]) -> str:
-    """A compute, or a workspace's list, as an aligned text table; one instance also says when it stops
-    and starts by itself, and why it last did."""
+    """A compute, or a workspace's list, as an aligned text table; one instance also says how to connect, and
+    when it stops and starts by itself (and why it last did)."""
     table = text_table(compute_rows(computes), empty=NO_COMPUTES)
-    power = "" if isinstance(computes, Sequence) else power_text(computes)
-    return f"{table}\n\n{power}" if power else table
+    if isinstance(computes, Sequence):
+        return table
+    return "\n\n".join([table, *(s for s in (connect_text(computes), power_text(computes)) if s)])
 
 
 def computes_html(computes: Compute | Sequence[Compute]) -> Markup:
     """A compute, or a workspace's list, as an HTML table (state in its colour); one instance also says
-    when it stops and starts by itself, and why it last did."""
+    how to connect (its links and ssh command), and when it stops and starts by itself."""
     table = html_table(compute_rows(computes), empty=NO_COMPUTES)
-    return table if isinstance(computes, Sequence) else table + power_html(computes)
+    if isinstance(computes, Sequence):
+        return table
+    return table + connect_html(computes) + power_html(computes)

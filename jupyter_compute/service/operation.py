@@ -31,7 +31,7 @@ from dataclasses import replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ComputeError, OperationFailed, StoppedWatching
+from ..errors import ComputeError, OperationFailed, ServiceError, StoppedWatching
 from ..model.progress import Progress, assess
 from ..text import one_line
 from ..transport.lro import ResourceState, Strategy
@@ -98,6 +98,7 @@ class Operation:
         note: str = "",
         clock: Callable[[], float] = time.monotonic,
         phase: str = "Checking",
+        started: float | None = None,
     ) -> None:
         self.action = action
         self.target = target
@@ -107,7 +108,7 @@ class Operation:
         self.id = f"follow-{uuid.uuid4()}"
         self.typical = typical
         self._clock = clock
-        self.started = clock()
+        self.started = clock() if started is None else started  # by ``clock``; earlier for a change under way
         self.resumed = resumed
         self.note = note
         self.resource: Mapping[str, Any] | None = resource
@@ -367,6 +368,10 @@ class Operation:
     def _elapsed(self) -> float:
         return self._clock() - self.started
 
+    def elapsed(self, now: float | None = None) -> float:
+        """Seconds since it started, by the operation's clock (or at ``now`` on that clock)."""
+        return (self._clock() if now is None else now) - self.started
+
     def _removes(self) -> bool:
         return self.action in ("delete", "detach")
 
@@ -418,6 +423,8 @@ class Operation:
                 return False
             self._state = state
             self.error = error
+            if isinstance(error, ServiceError):  # what a front end's sentence names: the compute, its state
+                error.about(self.target, _state_of(self.resource))
             if progress is not None:
                 self.progress = replace(progress, status=STATUS_WORDS[state])
             self._future.set_result(self)  # done() is true for the listeners below
@@ -447,3 +454,10 @@ class Operation:
 def _in_progress(progress: Progress) -> Progress:
     """Keep 'InProgress' until the status URL confirms the end."""
     return replace(progress, fraction=min(progress.fraction, 0.99), status="InProgress")
+
+
+def _state_of(resource: Mapping[str, Any] | None) -> str:
+    """The one state word of the compute as last read ("" when it was not read)."""
+    from ..model.resource import Compute
+
+    return Compute(resource).state if resource else ""

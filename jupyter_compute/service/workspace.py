@@ -18,6 +18,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -619,6 +620,11 @@ class Workspace:
         body = body if body is not None else self.get(name).body
         compute = Compute(body)
         action = compute.transitional
+        create = self._typical("create", compute.compute_type, compute.min_nodes)
+        if action == "resize" and compute.node_counts.target == compute.min_nodes and _age(compute.created_at, create):
+            action = "create"  # made moments ago and going to its minimum nodes: these are its create's nodes
+        typical = create if action in (None, "create") else self._typical(action, compute.compute_type)
+        clock = self.poller.clock
         op = Operation(
             action or "create",
             name,
@@ -626,9 +632,10 @@ class Workspace:
             resource_url=self.ref.compute_url(name),
             resource=body,
             resumed=True,
-            typical=self._typical(action or "create", compute.compute_type),
-            clock=self.poller.clock,
+            typical=typical,
+            clock=clock,
             phase="Submitted",
+            started=clock() - _age(compute.created_at if action == "create" else compute.modified_at, typical),
         )._following()
         op._observe(body)
         if action is None:
@@ -655,6 +662,16 @@ class _Source:
 
     def get(self, url: str, link: str) -> Response:
         return self.workspace._client().get(url, link=link)
+
+
+def _age(when: float | None, typical: float) -> float:
+    """How long ago ``when`` (a time the service wrote, seconds since the epoch) was: so an operation
+    followed from another process (the panel's kernel) counts its elapsed time and time left from the
+    start the process that asked for it counts from (a create from ``createdOn``, another change from
+    ``modifiedOn``, which says when it was asked for). 0 when the body gives no time, one in the future
+    (clock skew), or one too long ago to be this change (more than three times its typical duration)."""
+    age = time.time() - when if when is not None else 0.0
+    return age if 0.0 < age <= 3 * typical else 0.0
 
 
 def _refuse_unless_taken(compute: Compute, action: str) -> None:

@@ -1,6 +1,6 @@
 /**
- * The lab extension's plugin: the Compute tab in the left sidebar (./sidebar.ts), our widget modules
- * for notebooks (./widgets.ts), and the palette commands (open, restart, one "New …" per kind from the
+ * The lab extension's plugin: the Compute tab in the left sidebar (./sidebar.ts, its widget modules in
+ * ./widgets.ts), and the palette commands (open, restart, one "New …" per kind from the
  * kernel's kind menu, ./forms.ts).
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
@@ -9,7 +9,6 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { IForm, formCommands } from './forms';
 import { ComputeSidebar } from './sidebar';
-import { registerNotebookModules } from './widgets';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-compute:panel',
@@ -20,12 +19,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
-    widgets: IJupyterWidgetRegistry,
+    _widgets: IJupyterWidgetRegistry, // required only so that the widgets plugin is active first
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null
   ) => {
-    // The list widget in notebooks too (`%compute panel`): their widget managers get it from this registry.
-    registerNotebookModules(widgets);
     const category = 'Compute';
     let formItems: { dispose(): void }[] = [];
     let registered = '';

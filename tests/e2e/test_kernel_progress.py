@@ -48,16 +48,17 @@ def test_create_returns_at_once_and_the_bar_follows_to_the_end(isolated_state: P
         kernel.collect(1.0)
         final = kernel.widget_states()[bar_comm(kernel)]
         assert final["bar_style"] == "success" and final["value"] == 1.0
-        assert "Succeeded" in info_text(kernel) and "2/2 nodes" in info_text(kernel)
+        assert "Succeeded" in info_text(kernel) and "2 of 2 nodes ready" in info_text(kernel)
         updated = [m for m in kernel.messages if m["msg_type"] == "update_display_data"]
-        assert updated and "done · Succeeded · 2/2 nodes" in updated[-1]["content"]["data"]["text/plain"]
+        assert updated and "done · Succeeded · 2 of 2 nodes ready" in updated[-1]["content"]["data"]["text/plain"]
         ended = updated[-1]["content"]["data"]
-        assert WIDGET_VIEW not in ended and "Succeeded · 2/2 nodes" in ended["text/html"], "the bar became static"
+        assert WIDGET_VIEW not in ended, "the bar became static"
+        assert "Succeeded · 2 of 2 nodes ready" in ended["text/html"]
 
         again = kernel.execute("op")
         shown_again = [m["content"]["data"] for m in kernel.outputs(again)]
         assert len(shown_again) == 1 and WIDGET_VIEW not in shown_again[0], "an ended operation shows its final line"
-        assert "done · Succeeded · 2/2 nodes" in shown_again[0]["text/plain"]
+        assert "done · Succeeded · 2 of 2 nodes ready" in shown_again[0]["text/plain"]
 
         updates = kernel.updates(bar_comm(kernel))
         times = [m["sent"] for m in updates]
@@ -93,8 +94,12 @@ def test_after_a_kernel_restart_ops_and_wait_follow_the_create(isolated_state: P
         text = kernel.text(ops)
         assert "survivor" in text and "create" in text, text
         kernel.execute("op = %compute wait survivor")
-        done = kernel.execute("op.wait(150); print(op.status, op.progress.phase, op.progress.nodes_text)", timeout=180)
-        assert "Succeeded Succeeded 1/1 nodes" in kernel.text(done)
+        done = kernel.execute(
+            "from jupyter_compute.render.describe import describe\n"
+            "op.wait(150); print(op.status, op.progress.phase, describe(op).nodes)",
+            timeout=180,
+        )
+        assert "Succeeded Succeeded 1 of 1 node ready" in kernel.text(done)
 
 
 def test_bad_input_prints_one_paragraph_and_the_kernel_keeps_working(isolated_state: Path) -> None:
@@ -130,6 +135,6 @@ def test_terminal_ipython_blocks_with_a_text_bar(isolated_state: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "[####" in result.stderr and "create cluster term-cl" in result.stderr
-    assert "create cluster term-cl: done · Succeeded · 1/1 nodes" in result.stderr
+    assert "create cluster term-cl: done · Succeeded · 1 of 1 node ready" in result.stderr
     after = result.stdout.split("AFTER", 1)[1]
     assert "term-cl" in after and "Succeeded" in after

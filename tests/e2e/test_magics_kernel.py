@@ -10,8 +10,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from html_helpers import attribute, inert, read, visible
 from kernel_helpers import kernel_env, running_kernel
-from kinds import DBX_ID, VM_ID
+from kinds import DBX_ID, PUBLIC_KEY, VM_ID
 
 pytestmark = pytest.mark.kernel
 VM_SECRET = "vm-pw-never-saved-3317"
@@ -33,6 +34,31 @@ def test_create_list_delete_in_a_kernel(isolated_state: Path) -> None:
             )
         )
         assert "Succeeded []" in kernel.text(after)
+
+
+def test_show_an_instance_gives_its_links_and_ssh_command_in_a_kernel(isolated_state: Path) -> None:
+    """Given an instance created with public SSH access in a real kernel, when ``%compute show`` displays it,
+    then the notebook gets HTML with a link (new tab, no opener) per application and the ssh command as
+    code, under "Connect"."""
+    with running_kernel(isolated_state, JUPYTER_COMPUTE_SPEED="40") as kernel:
+        kernel.execute("%load_ext jupyter_compute")
+        kernel.execute(
+            f"op = %compute create instance k-ci --ssh-public-access-enabled true --ssh-key-value '{PUBLIC_KEY}'\n"
+            "op.wait(30)"
+        )
+        shown = kernel.execute("%compute show k-ci")
+        result = [m for m in kernel.outputs(shown) if m["msg_type"] == "execute_result"][0]["content"]["data"]
+        markup = result["text/html"]
+        assert inert(markup) == []
+        assert attribute(markup, "href") == [
+            "https://k-ci.eastus.instances.azureml.ms/tree/",
+            "https://k-ci.eastus.instances.azureml.ms/lab",
+        ]
+        assert attribute(markup, "target") == ["_blank", "_blank"]
+        assert attribute(markup, "rel") == ["noopener noreferrer"] * 2
+        assert "a" in read(markup).tags and "code" in read(markup).tags
+        text = visible(markup)
+        assert "Connect" in text and "Jupyter Lab" in text and "SSH: ssh -p 50000 azureuser@127.0.0.1" in text
 
 
 def test_attach_asks_for_the_password_and_never_shows_it(isolated_state: Path) -> None:

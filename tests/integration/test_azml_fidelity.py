@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
+from shell_helpers import no_history
 
 from jupyter_compute.errors import ValidationError
 from jupyter_compute.local.server import LocalServer
@@ -242,7 +243,7 @@ def test_a_duration_too_long_through_the_magic(tmp_path: Path, monkeypatch: pyte
     from IPython.utils.capture import capture_output
 
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    ip = InteractiveShell.instance()
+    ip = InteractiveShell.instance(config=no_history())
     try:
         ip.run_line_magic("load_ext", "jupyter_compute")
         with capture_output() as captured:

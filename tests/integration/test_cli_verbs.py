@@ -196,16 +196,25 @@ def service_failures(cli: Cli) -> None:
     assert "QuotaExceeded" in quota.stderr and "Maximum allowed: 96" in quota.stderr
     preflight = cli("create", "cluster", "huge-two", "--size", "Standard_ND96asr_v4", "--max-instances", "100", code=1)
     assert "needs 9600 vCPUs" in preflight.stderr and "Nothing was created" in preflight.stderr
-    assert "error: QuotaExceeded" in preflight.stderr, "found before sending: the service refused nothing"
+    assert "error: huge-two needs 9600 vCPUs" in preflight.stderr, "found before sending: the service refused nothing"
+    assert "(QuotaExceeded)" in preflight.stderr
     bad_size = cli("create", "cluster", "odd-cl", "--size", "Standard_Nope_v9", "--skip-preflight", code=1)
     assert "BadRequest" in bad_size.stderr and "Standard_Nope_v9 is not supported" in bad_size.stderr
     cli("create", "instance", "ci-two")
     cli.slowly("stop", "ci-two", "--no-wait")  # still stopping below
     busy = cli("start", "ci-two", code=1)
-    assert "Conflict" in busy.stderr
+    assert "error: the service refused: ci-two is busy (Stopping); try again when that has finished (Conflict" in (
+        busy.stderr
+    )
     cli("wait", "ci-two")
-    wrong_state = cli("stop", "ci-two", code=1)
-    assert "StopComputeInstanceOnlyAllowedInRunningState" in wrong_state.stderr
+    wrong_state = cli("stop", "ci-two", code=1)  # a refusal reads as a sentence, its code kept at the end
+    assert (
+        "error: the service refused: ci-two is already stopped (StopComputeInstanceOnlyAllowedInRunningState, "
+        "request id: " in wrong_state.stderr
+    )
+    cli("start", "ci-two")
+    running = cli("start", "ci-two", code=1)
+    assert "ci-two is already running (StartComputeInstanceOnlyAllowedInStoppedState, request id: " in running.stderr
     missing = cli("show", "no-such", code=1)
     assert "NotFound" in missing.stderr
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from shell_helpers import no_history
 
 from jupyter_compute import settings
 from jupyter_compute.compat import (
@@ -51,7 +52,7 @@ def server(isolated_state: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lo
 
 @pytest.fixture
 def shell(server: LocalServer) -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
+    ip = InteractiveShell.instance(config=no_history())
     ip.run_line_magic("load_ext", "jupyter_compute")
     yield ip
     InteractiveShell.clear_instance()
@@ -153,7 +154,7 @@ def test_lookup_or_create_wait_status_and_delete(server: LocalServer, capsys: py
         config = AmlCompute.provisioning_configuration(vm_size="STANDARD_D2_V2", min_nodes=1, max_nodes=2)
         cluster = ComputeTarget.create(ws, "cpu-cluster", config)
     cluster.wait_for_completion(show_output=True)
-    assert "create cluster cpu-cluster: done · Succeeded · 1/1 nodes" in capsys.readouterr().err
+    assert "create cluster cpu-cluster: done · Succeeded · 1 of 1 node ready" in capsys.readouterr().err
     found = ComputeTarget(workspace=ws, name="cpu-cluster")
     assert isinstance(found, AmlCompute) and found.provisioning_state == "Succeeded"
     assert found.get_status().current_nodes == 1 and found.provisioning_errors is None

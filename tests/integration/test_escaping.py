@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -32,7 +33,7 @@ from jupyter_compute.ui.panel.tools import ComputeTools
 from jupyter_compute.ui.progress_bar import OperationBar
 
 from conftest import until
-from hostile_arm import HOSTILE, HOSTILE_NAME, INSTANCE, RG, SCRIPT, SUB, WS, HostileArm, hostile_arm
+from hostile_arm import GOOD_LINK, HOSTILE, HOSTILE_NAME, INSTANCE, RG, SCRIPT, SUB, WS, HostileArm, hostile_arm
 from html_helpers import attribute, inert, visible
 
 ATTRIBUTE_BREAKER = "' onanimationstart='alert(1)"
@@ -201,7 +202,7 @@ def test_hostile_service_strings_are_text_in_the_panel_tools_bars_and_tables(arm
         assert HOSTILE_NAME in visible(heading.value)
         assert "<img src=x onerror=alert(1)>" in visible(details.value)  # the description, as YAML
 
-        op = panel.act("start", INSTANCE)
+        op = panel.act("restart", INSTANCE)  # Running: restart is offered (start is not)
         assert op is not None
         until(op.done)
         bar = OperationBar(op)
@@ -232,9 +233,10 @@ def test_a_hostile_listing_error_is_text_in_the_panel(arm: HostileArm) -> None:
     message says so as text."""
     panel = ComputePanel(hostile_workspace(arm, name="gone"))
     try:
-        message = panel.message.value
-        assert "Could not list the workspace" in visible(message)
-        assert inert(message) == [] and HOSTILE.split("\x1b")[0] in visible(message)
+        problem = panel.table.problem  # drawn with textContent (static/table.js); HTML only in the fallback
+        assert "Could not list the workspace" in problem and HOSTILE.split("\x1b")[0] in problem
+        shown = panel.widget._repr_mimebundle_()["text/html"]
+        assert inert(shown) == [] and "Could not list the workspace" in visible(shown)
     finally:
         panel.close()
 
@@ -291,3 +293,37 @@ def test_a_compute_list_in_terminal_ipython_has_no_control_characters(arm: Hosti
     shown = str(hostile_workspace(arm).list())
     assert CONTROL.findall(shown.replace("\n", "")) == []
     assert "c<b onclick=alert(4)>'\"" in shown
+
+
+# --- how to connect (issue 13, point 9) ------------------------------------------------------------
+
+
+def test_show_in_the_cli_prints_no_script_link_and_no_injectable_ssh_command(arm: HostileArm) -> None:
+    """Given an instance whose applications carry a ``javascript:`` link, an attribute-breaking link and
+    hostile labels, and whose SSH user would run a command, when ``jupyter compute show`` prints how to
+    connect, then only the plain https link is printed, no ssh command is, and nothing drives the terminal."""
+    result = cli(arm, "show", INSTANCE)
+    assert result.returncode == 0, result.stderr
+    assert CONTROL.findall(result.stdout) == []
+    connect = result.stdout.split("\n\nConnect")[1].split("\n\n")[0]
+    assert GOOD_LINK in connect and "javascript:" not in connect and "x.example" not in connect
+    assert "ssh -p" not in result.stdout and "touch /tmp/pwned" not in result.stdout
+    assert connect.splitlines()[-1].split(None, 1) == [
+        "SSH",
+        "public access enabled; no user, address and port to use yet",
+    ]
+
+
+def test_show_in_a_notebook_links_only_the_plain_https_address(arm: HostileArm, shell: Any) -> None:
+    """Given the same instance, when ``%compute show`` displays it in a notebook, then its one anchor is the
+    https link, the labels are text, nothing in the HTML could run, and there is no ssh command."""
+    with settings.override(arm_endpoint=arm.url):
+        compute = shell.run_line_magic(
+            "compute", f"show {INSTANCE} --subscription {SUB} --resource-group {RG} --workspace {WS}"
+        )
+    markup = shell.display_formatter.format(compute)[0]["text/html"]
+    assert inert(markup) == []
+    assert attribute(markup, "href") == [GOOD_LINK]
+    assert "javascript:" not in markup.lower() and "x.example" not in markup  # the dropped links: not even as text
+    assert "Connect" in visible(markup) and SCRIPT.split("'")[0] in visible(markup)  # the label, as text
+    assert "touch /tmp/pwned" not in markup and "ssh -p" not in markup

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from shell_helpers import no_history
 
 from jupyter_compute import settings
 from jupyter_compute.local.server import LocalServer
@@ -27,7 +28,7 @@ def shell(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interactiv
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     monkeypatch.setenv("VM_PW", "vm-secret-5521")
     monkeypatch.setenv("DBX_TOKEN", "dbx-secret-5521")
-    ip = InteractiveShell.instance()
+    ip = InteractiveShell.instance(config=no_history())
     ip.run_line_magic("load_ext", "jupyter_compute")
     yield ip
     InteractiveShell.clear_instance()
@@ -278,3 +279,16 @@ def test_ctrl_c_in_the_cli_detaches_and_the_create_goes_on(tmp_path: Any) -> Non
         timeout=60,
     )
     assert json.loads(listing.stdout)["status"] == "Succeeded"
+
+
+def test_a_refusal_reads_as_a_sentence(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
+    """Starting a running instance: the service's code becomes a sentence naming the instance; the code and
+    the request id stay at the end, for support."""
+    assert magic(shell, "create instance said-ci").status == "Succeeded"
+    capsys.readouterr()
+    assert magic(shell, "start said-ci") is None
+    err = capsys.readouterr().err.removeprefix(LOCAL_NOTICE)
+    assert err.startswith(
+        "error: the service refused: said-ci is already running (StartComputeInstanceOnlyAllowedInStoppedState, "
+        "request id: "
+    ), err

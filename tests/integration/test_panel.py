@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from shell_helpers import no_history
 
 from jupyter_compute import AmlComputeSpec, Workspace
 from jupyter_compute.model import kinds
+from jupyter_compute.model.resource import Compute
 from jupyter_compute.model.specs import spec_class
 from jupyter_compute.ui import panel as panel_module
 from jupyter_compute.ui.panel import ComputePanel
@@ -190,12 +192,18 @@ def test_instance_rows_have_power_actions(panel: ComputePanel) -> None:
 
     Workspace.local().create(ComputeInstanceSpec.from_keywords(name="panel-ci")).wait(30)
     panel.refresh()
-    assert row(panel, "panel-ci")["actions"] == ["start", "stop", "restart", "details", "delete"]
+    assert row(panel, "panel-ci")["actions"] == ["stop", "restart", "details", "delete"]  # Running: no start
+    assert row(panel, "panel-ci")["confirm"]["delete"].startswith("panel-ci is running; deleting stops it")
     click(panel, "stop", "panel-ci")
+    assert row(panel, "panel-ci")["busy"] == "stop"  # its button is disabled until the stop ends
     until(lambda: row(panel, "panel-ci")["state"] == "Stopped")
-    click(panel, "stop", "panel-ci")  # stopping a stopped instance: the service refuses, said on the row
-    until(lambda: bool(row(panel, "panel-ci")["message"]))
-    assert "\n" not in row(panel, "panel-ci")["message"]
+    until(lambda: row(panel, "panel-ci")["actions"] == ["start", "details", "delete"])
+    before = panel._recent["panel-ci"][0]
+    click(panel, "stop", "panel-ci")  # a stale click (a row drawn while Running): refused here
+    assert row(panel, "panel-ci")["message"] == (
+        "panel-ci is Stopped: it cannot stop now (only when Running). Nothing was sent."
+    )
+    assert panel._recent["panel-ci"][0] is before, "no new operation: nothing was sent"
     click(panel, "resize", "panel-ci")  # not an action of an instance: ignored
     assert panel.tools is None
 
@@ -291,8 +299,8 @@ def test_an_unreachable_workspace_is_said_in_the_panel_until_it_answers_again(  
     panel: ComputePanel, knobs, isolated_state
 ) -> None:
     """Given the panel on an Azure workspace, when listing fails on every tick (here: 401 for every
-    request), then the panel says why and keeps the last list; when the service answers again, the
-    message goes at the next tick."""
+    request), then its rows go (no live buttons on a workspace that does not answer) and one line above
+    the list says why; when the service answers again, the rows come back and the line goes."""
     from jupyter_compute.local.server import LocalServer
 
     server = LocalServer(home=isolated_state / "flaky-azure").start()
@@ -301,12 +309,15 @@ def test_an_unreachable_workspace_is_said_in_the_panel_until_it_answers_again(  
         azure = Workspace.azure("00000000-0000-0000-0000-000000000002", "rg", "flaky")
         azure.create(AmlComputeSpec.from_keywords(name="kept-row", max_instances=1), preflight=False).wait(30)
         panel.switch(azure)
-        assert row_names(panel) == ["kept-row"] and panel.message.value == ""
+        assert row_names(panel) == ["kept-row"] and panel.table.problem == ""
         server.faults.configure("unauthorized")
-        until(lambda: "Could not list the workspace" in panel.message.value, seconds=10)
-        assert "az login" in panel.message.value and row_names(panel) == ["kept-row"]
+        until(lambda: "Could not list the workspace" in panel.table.problem, seconds=10)
+        assert "az login" in panel.table.problem and row_names(panel) == []
+        assert panel.act("delete", "kept-row") is None, "no action on a workspace that cannot be listed"
+        text = panel.widget._repr_mimebundle_()["text/plain"]
+        assert "Could not list the workspace" in text
         server.faults.configure("")
-        until(lambda: panel.message.value == "", seconds=10)
+        until(lambda: panel.table.problem == "" and row_names(panel) == ["kept-row"], seconds=10)
     finally:
         panel.switch(Workspace.local())
         server.stop()
@@ -316,7 +327,7 @@ def test_the_magic_shows_the_same_panel(tmp_path, monkeypatch) -> None:  # type:
     from IPython.core.interactiveshell import InteractiveShell
 
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    ip = InteractiveShell.instance()
+    ip = InteractiveShell.instance(config=no_history())
     try:
         ip.run_line_magic("load_ext", "jupyter_compute")
         first = ip.run_line_magic("compute", "panel")
@@ -352,3 +363,49 @@ def test_the_sidebar_panel_stops_polling_when_no_view_is_alive_and_resumes_on_th
         until(lambda: "while-away" in row_names(p), seconds=5)  # the poller lists at once, in its thread
     finally:
         p.close()
+
+
+def test_a_refusal_reads_as_a_sentence_on_the_row(panel: ComputePanel) -> None:
+    """Given a running instance, a start the service refuses (StartComputeInstanceOnlyAllowedInStoppedState)
+    is said on its row as a sentence; the code stays at the end, and on the error."""
+    from jupyter_compute import ComputeInstanceSpec
+
+    Workspace.local().create(ComputeInstanceSpec.from_keywords(name="said-ci")).wait(30)
+    panel.refresh()
+    op = panel.act("start", "said-ci")
+    assert op is not None
+    op.wait(30)
+    assert op.refused and op.error is not None and op.error.code == "StartComputeInstanceOnlyAllowedInStoppedState"
+    until(lambda: bool(row(panel, "said-ci")["message"]))
+    message = row(panel, "said-ci")["message"]
+    assert message.startswith("said-ci is already running (StartComputeInstanceOnlyAllowedInStoppedState, request id: ")
+    assert row(panel, "said-ci")["bar"]["error"] == message
+
+
+def test_a_change_followed_from_another_process_counts_from_when_it_was_asked(knobs) -> None:  # type: ignore[no-untyped-def]
+    """The sidebar's kernel follows a create a notebook asked for: its time left is counted from the same
+    start (the compute's createdOn) with the same typical duration (a cluster's minimum nodes included), so
+    the two bars say the same. It used to start counting when it noticed, without the nodes' time."""
+    import time
+
+    from jupyter_compute.render.describe import describe
+    from jupyter_compute.service.ref import WorkspaceRef
+
+    knobs(speed=2.0)  # the create takes about 25 s: still under way when the other process looks
+    asked = Workspace.local().create(AmlComputeSpec.from_keywords(name="eta-cl", min_instances=1, max_instances=2))
+    asked.submitted(30)
+    other = Workspace(WorkspaceRef.local_workspace())  # another process's own workspace and poller
+    until(lambda: asked.elapsed() > 1.0)
+    body = other.get("eta-cl").body
+    created = Compute(body).created_at
+    assert created is not None
+    clock = other.poller.clock
+    clock_before, wall_before = clock(), time.time()
+    followed = other.follow("eta-cl", body)
+    clock_after, wall_after = clock(), time.time()
+    assert followed is not asked and followed.resumed and followed.action == "create"
+    assert followed.typical == asked.typical, "the minimum node's preparation counts in both"
+    assert clock_before - (wall_after - created) <= followed.started <= clock_after - (wall_before - created)
+    now = clock()
+    assert describe(followed, now).left, "still under way"
+    followed.cancel()

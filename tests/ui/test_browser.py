@@ -23,7 +23,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from jupyter_compute.panel import forms
 
-from lab_helpers import OVERFLOW_JS, PANEL, READY, Lab, chromium, field, isolated_env, open_panel, row, shot
+from lab_helpers import OVERFLOW_JS, PANEL, READY, Lab, act, chromium, field, isolated_env, open_panel, row, shot
 
 pytestmark = pytest.mark.ui
 POLL_SECONDS = 1.0
@@ -135,11 +135,11 @@ def test_create_an_instance_then_stop_and_start_it(lab: Lab, page: Any) -> None:
     wait_state(page, "ui-instance", "Running")
     shot(page, "06-instance-running")
     instance = row(page, "ui-instance")
-    instance.locator(".jupyter-compute-action-stop").click()
+    act(instance, "stop")
     wait_state(page, "ui-instance", "Stopping", timeout=20_000)
     shot(page, "07-instance-stopping")
     wait_state(page, "ui-instance", "Stopped")
-    instance.locator(".jupyter-compute-action-start").click()
+    act(instance, "start")
     wait_state(page, "ui-instance", "Running")
     shot(page, "08-instance-started-again")
     assert [line.split()[2] for line in puts(lab) if "/computes/ui-instance/" in line] == ["POST", "POST"]
@@ -148,11 +148,11 @@ def test_create_an_instance_then_stop_and_start_it(lab: Lab, page: Any) -> None:
 def test_resize_and_details_from_a_row(lab: Lab, page: Any) -> None:
     open_panel(page)
     cluster = row(page, "ui-cluster")
-    cluster.locator(".jupyter-compute-action-details").click()
+    act(cluster, "details")
     details = page.locator(f"{READY} .jupyter-compute-details")
     details.wait_for(timeout=10_000)
     assert "Standard_DS3_v2" in details.inner_text()
-    cluster.locator(".jupyter-compute-action-resize").click()
+    act(cluster, "resize")
     tools = page.locator(f"{READY} .jupyter-compute-resize")
     tools.locator(".widget-text:has(> label:text-is('max nodes')) input").fill("3")
     tools.locator(".jupyter-compute-resize-apply").click()
@@ -163,7 +163,8 @@ def test_resize_and_details_from_a_row(lab: Lab, page: Any) -> None:
 
 def test_delete_a_compute(lab: Lab, page: Any) -> None:
     open_panel(page)
-    row(page, "ui-cluster").locator(".jupyter-compute-action-delete").click()
+    act(row(page, "ui-cluster"), "delete")
+    row(page, "ui-cluster").locator(".jupyter-compute-confirm-yes").click()  # the panel asks first
     row(page, "ui-cluster").wait_for(state="detached", timeout=60_000)
     shot(page, "10-cluster-deleted")
     assert any(" DELETE " in line and "/computes/ui-cluster" in line for line in lab.access_log())
@@ -326,7 +327,7 @@ def test_the_panel_survives_a_reload_and_a_kernel_restart(lab: Lab, page: Any) -
     # A restart asked for from the command palette.
     run_command(page, "Restart the Compute panel")
     page.wait_for_selector(f"{PANEL}[data-renders='{renders + 2}']", timeout=60_000)
-    row(page, "survivor").locator(".jupyter-compute-action-details").click()
+    act(row(page, "survivor"), "details")
     page.locator(f"{READY} .jupyter-compute-details").wait_for(timeout=10_000)  # live widgets again
     shot(page, "16-after-kernel-restart")
     sessions = lab.panel_sessions()

@@ -8,14 +8,14 @@ import pytest
 from jupyter_compute.errors import OperationFailed
 from jupyter_compute.model.progress import Progress
 from jupyter_compute.render.bars import bar_html
-from jupyter_compute.render.describe import describe
+from jupyter_compute.render.describe import describe, nodes_phrase, time_left
 from jupyter_compute.render.text import bar_line, final_line, summary
 from jupyter_compute.service.operation import Operation, State
 from jupyter_compute.transport.lro import AsyncOperation
 
 from html_helpers import inert, visible
 
-CREATING = Progress("Allocating nodes: 1 of 2 ready", 0.75, 1, 2, {"preparing": 1, "idle": 1}, 65.0, 12.0)
+CREATING = Progress("Allocating nodes", 0.75, 1, 2, {"preparing": 1, "idle": 1}, 65.0, 12.0)
 
 
 def operation(action: str = "create", target: str = "cpu-1") -> Operation:
@@ -29,19 +29,23 @@ def test_an_operation_in_flight() -> None:
     op._set_progress(CREATING)
     d = describe(op)
     assert (d.heading, d.style, d.fraction) == ("create cluster cpu-1", "info", 0.75)
-    assert d.details() == ["Allocating nodes: 1 of 2 ready", "1/2 nodes (1 preparing)", "1m05s", "~12s left"]
+    assert d.details() == ["Allocating nodes", "1 of 2 nodes ready, 1 preparing", "1m05s", "~12s left"]
     assert bar_line(op, width=8) == (
-        "[######--]  75% · create cluster cpu-1 · Allocating nodes: 1 of 2 ready · 1/2 nodes (1 preparing)"
+        "[######--]  75% · create cluster cpu-1 · Allocating nodes · 1 of 2 nodes ready, 1 preparing"
         " · 1m05s · ~12s left"
     )
-    assert summary(op) == "create cluster cpu-1 · Allocating nodes: 1 of 2 ready · 1/2 nodes (1 preparing) · 1m05s"
+    assert summary(op) == "create cluster cpu-1 · Allocating nodes · 1 of 2 nodes ready, 1 preparing · 1m05s"
     assert describe(op).bar() == {
         "title": "create cluster",
-        "info": "Allocating nodes: 1 of 2 ready · 1/2 nodes (1 preparing) · 1m05s · ~12s left",
+        "info": "Allocating nodes · 1 of 2 nodes ready, 1 preparing · 1m05s · ~12s left",
         "fraction": 0.75,
         "style": "info",
+        "colour": "var(--jp-info-color1, #0288d1)",
         "error": "",
         "note": "",
+        "phase": "Allocating nodes",
+        "nodes": "1 of 2 nodes ready, 1 preparing",
+        "left": "~12s left",
     }
 
 
@@ -51,18 +55,19 @@ def test_a_success_and_its_final_line() -> None:
     op._finish(State.SUCCEEDED)
     d = describe(op)
     assert (d.outcome, d.style, d.left) == ("done", "success", "")
-    assert final_line(op).startswith("create cluster cpu-1: done · Succeeded · 1/2 nodes (1 preparing) · ")
+    assert final_line(op).startswith("create cluster cpu-1: done · Succeeded · 1 of 2 nodes ready, 1 preparing · ")
     static = str(bar_html(op))
-    assert "cpu-1" in visible(static) and "Succeeded · 1/2 nodes" in visible(static) and "width:100%" in static
+    assert "cpu-1" in visible(static) and "Succeeded · 1 of 2 nodes ready" in visible(static)
+    assert "width:100%" in static and "var(--jp-success-color1, #388e3c)" in static
 
 
 def test_a_failure_says_the_service_error_everywhere() -> None:
     op = operation()
     op._finish(State.FAILED, OperationFailed("AllocationFailed", "no <b>capacity</b>", request_id="rid-9"))
     d = describe(op)
-    assert (d.outcome, d.style, d.phase) == ("FAILED", "danger", "Failed: AllocationFailed")
+    assert (d.outcome, d.style, d.phase) == ("FAILED", "danger", "Failed")
     assert d.error == "AllocationFailed: no <b>capacity</b> (request id: rid-9)"
-    assert final_line(op).splitlines()[0].startswith("create cluster cpu-1: FAILED · Failed: AllocationFailed")
+    assert final_line(op).splitlines()[0].startswith("create cluster cpu-1: FAILED · Failed")
     assert "AllocationFailed" in final_line(op).splitlines()[1] and "rid-9" in final_line(op)
     assert "AllocationFailed" in summary(op).split(" · ")[-1]
     static = str(bar_html(op))
@@ -86,3 +91,91 @@ def test_durations(seconds: float, text: str) -> None:
 def test_a_bare_progress_has_no_subject() -> None:
     d = describe(Progress("Creating", 0.2, elapsed=4.0, eta=10.0))
     assert (d.heading, d.details()) == ("", ["Creating", "4s", "~10s left"])
+
+
+class Clock:
+    """The tracker's clock, injected: it moves only when the test says."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_notebook_bar_the_text_bar_and_the_panel_row_say_the_same_at_the_same_moment() -> None:
+    from jupyter_compute.ui.progress_bar import OperationBar
+    from jupyter_compute.ui.throttle import Scheduler
+
+    clock = Clock()
+    op = Operation("create", "cpu-1", "AmlCompute", resource_url="https://arm/computes/cpu-1", clock=clock)
+    op._accept(AsyncOperation("https://arm/operations/op-8"), None)
+    clock.now += 10.0
+    op._set_progress(Progress("Allocating nodes", 0.6, 2, 2, {"idle": 1, "preparing": 1}, 10.0, 40.0))
+    clock.now += 15.0  # drawn 15 s after the last poll: the estimate counts down, whoever draws it
+    words = ["Allocating nodes", "1 of 2 nodes ready, 1 preparing", "25s", "~25s left"]
+
+    notebook = OperationBar(op, scheduler=Scheduler(clock, thread=False))
+    try:
+        notebook_info, notebook_style = visible(notebook.info.value), notebook.bar.bar_style
+    finally:
+        notebook.finish()
+    row = describe(op).bar()
+    assert notebook_info == row["info"] == " · ".join(words)
+    assert bar_line(op).endswith(" · create cluster cpu-1 · " + " · ".join(words))
+    assert (row["phase"], row["nodes"], row["left"]) == (words[0], words[1], words[3])
+    assert notebook_style == row["style"] == "info", "the panel's row draws the notebook bar's style"
+    assert row["colour"] == "var(--jp-info-color1, #0288d1)", "ipywidgets' info colour, not the brand colour"
+    assert describe(op, now=clock.now + 5).left == "~20s left", "an injected moment"
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "states", "text"),
+    [
+        (None, None, {}, ""),
+        (0, 0, {}, "no nodes"),
+        (0, 2, {}, "0 of 2 nodes ready"),
+        (1, 2, {"idle": 1}, "1 of 2 nodes ready"),
+        (2, 2, {"idle": 1, "preparing": 1}, "1 of 2 nodes ready, 1 preparing"),
+        (2, 2, {"idle": 1, "running": 1}, "2 of 2 nodes ready"),
+        (1, 1, {"preparing": 1}, "0 of 1 node ready, 1 preparing"),
+        (2, 2, {}, "2 of 2 nodes ready"),
+        (3, 1, {"idle": 1, "leaving": 2}, "3 nodes, going down to 1, 2 leaving"),
+        (1, 0, {"leaving": 1}, "1 node, going down to 0, 1 leaving"),
+        (2, 2, {"idle": 1, "unusable": 1, "preempted": 0}, "1 of 2 nodes ready, 1 unusable"),
+    ],
+    ids=str,
+)
+def test_node_counts_read_plainly(current: int | None, target: int | None, states: dict[str, int], text: str) -> None:
+    assert nodes_phrase(current, target, states) == text
+    assert describe(Progress("Creating", 0.5, current, target, states)).nodes == text
+
+
+@pytest.mark.parametrize(
+    ("eta", "since", "text"),
+    [
+        (None, 0.0, ""),
+        (40.0, 0.0, "~40s left"),
+        (40.0, 15.0, "~25s left"),
+        (125.0, 0.0, "~2m05s left"),
+        (40.0, 39.5, ""),
+        (40.0, 90.0, ""),
+        (0.0, 0.0, ""),
+        (10.0, -3.0, "~10s left"),
+    ],
+    ids=str,
+)
+def test_the_time_left(eta: float | None, since: float, text: str) -> None:
+    assert time_left(eta, since) == text
+
+
+def test_the_time_left_is_the_same_whoever_draws_it_and_ends_with_the_operation() -> None:
+    clock = Clock()
+    op = Operation("start", "ci-1", "ComputeInstance", resource_url="https://arm/computes/ci-1", clock=clock)
+    op._accept(AsyncOperation("https://arm/operations/op-9"), None)
+    op._set_progress(Progress("Starting", 0.1, elapsed=2.0, eta=20.0))
+    clock.now += 7.0
+    assert [describe(op).left, describe(op).elapsed] == ["~15s left", "7s"]
+    op._finish(State.SUCCEEDED)
+    clock.now += 50.0
+    assert (describe(op).left, describe(op).elapsed) == ("", "7s"), "an ended operation keeps its time"

@@ -24,7 +24,7 @@ from jupyter_compute.model.resource import Compute
 from jupyter_compute.model.specs import OtherComputeSpec, kind_of, spec_class
 from jupyter_compute.render.spec import spec_line
 from jupyter_compute.service.workspace import _refuse_unless_taken
-from jupyter_compute.ui.panel.tools import actions_for
+from jupyter_compute.ui.panel.tools import actions_for, kind_actions
 
 from kinds import EXAMPLES
 
@@ -241,7 +241,7 @@ def test_the_panel_menu_is_the_tables() -> None:
 @ALL
 def test_row_actions_and_the_service_checks_follow_the_kinds_actions(kind: kinds.Kind) -> None:
     compute = Compute(body(kind))
-    assert actions_for(compute) == [*kind.actions, "details", "detach" if kind.attached else "delete"]
+    assert kind_actions(compute) == [*kind.actions, "details", "detach" if kind.attached else "delete"]
     for action in {a for k in kinds.KINDS for a in k.actions}:
         if action in kind.actions:
             _refuse_unless_taken(compute, action)

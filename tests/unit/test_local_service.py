@@ -164,3 +164,68 @@ def test_a_list_answer_is_the_same_from_its_kept_renderings(tmp_path: Path) -> N
     assert isinstance(first, Page) and isinstance(second, Page)
     assert first == second and first.json_text() == second.json_text() == json.dumps(dict(second))
     assert [c["name"] for c in second["value"]] == ["one-cl", "two-cl"]
+
+
+# --- how to connect to an instance (issue 13, point 9) ---------------------------------------------
+
+# The keys the service's answers carry (recordings: azure-cli-extensions test_compute_aml.yaml's list and
+# azure-powershell Get-AzMLWorkspaceCompute's GET, 2023 and 2024 alike).
+RECORDED_APPLICATION_KEYS = {"displayName", "endpointUri"}
+RECORDED_ENDPOINT_KEYS = {"publicIpAddress", "privateIpAddress"}
+RECORDED_SSH_KEYS = {"sshPublicAccess", "adminUserName", "sshPort", "adminPublicKey"}
+SSH_KEY = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 user@host"
+
+
+def test_an_instance_says_how_to_connect_as_the_service_does_through_its_states(tmp_path: Path) -> None:
+    """Given an instance created with public SSH access and a key, when it is read while Creating, once
+    Running and once Stopped, then it has no addresses, applications or SSH user and port while Creating
+    (as recorded), and its Jupyter and Jupyter Lab links, addresses and SSH user and port when Running and
+    when Stopped (the recordings list them for stopped instances too)."""
+    now = [1_800_000_000.0]
+    service = LocalService(Store(tmp_path), Settings(home=tmp_path), clock=lambda: now[0])
+    query = {"api-version": "2025-12-01"}
+    path = f"{WS}/computes/ssh-ci"
+
+    def inner() -> dict[str, Any]:
+        status, _, body = service.handle(Request("GET", path, query, None, "http://h"))
+        assert status == 200
+        props: dict[str, Any] = body["properties"]["properties"]
+        return props
+
+    body = {
+        "location": "eastus",
+        "properties": {
+            "computeType": "ComputeInstance",
+            "properties": {
+                "vmSize": "Standard_DS3_v2",
+                "sshSettings": {"sshPublicAccess": "Enabled", "adminPublicKey": SSH_KEY},
+            },
+        },
+    }
+    assert service.handle(Request("PUT", path, query, body, "http://h"))[0] == 201
+    creating = inner()
+    assert creating["state"] == "Creating"
+    assert creating["applications"] == []
+    assert creating["connectivityEndpoints"] == {"publicIpAddress": None, "privateIpAddress": None}
+    assert creating["sshSettings"] == {"sshPublicAccess": "Enabled", "adminPublicKey": SSH_KEY}
+
+    now[0] += 600
+    running = inner()
+    assert running["state"] == "Running"
+    assert running["applications"] == [
+        {"displayName": "Jupyter", "endpointUri": "https://ssh-ci.eastus.instances.azureml.ms/tree/"},
+        {"displayName": "Jupyter Lab", "endpointUri": "https://ssh-ci.eastus.instances.azureml.ms/lab"},
+    ]
+    assert all(set(app) == RECORDED_APPLICATION_KEYS for app in running["applications"])
+    assert set(running["connectivityEndpoints"]) == RECORDED_ENDPOINT_KEYS
+    assert running["connectivityEndpoints"]["publicIpAddress"] == "127.0.0.1"  # loopback: never a real host
+    assert set(running["sshSettings"]) == RECORDED_SSH_KEYS
+    ssh = running["sshSettings"]
+    assert (ssh["sshPublicAccess"], ssh["adminUserName"], ssh["sshPort"]) == ("Enabled", "azureuser", 50000)
+
+    assert service.handle(Request("POST", f"{path}/stop", query, None, "http://h"))[0] == 202
+    now[0] += 600
+    stopped = inner()
+    assert stopped["state"] == "Stopped"
+    for key in ("applications", "connectivityEndpoints", "sshSettings"):
+        assert stopped[key] == running[key], key

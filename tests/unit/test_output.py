@@ -21,9 +21,12 @@ from jupyter_compute.render.output import error_text, render_data
     [
         (
             QuotaExceeded("QuotaExceeded", "needs 96 vCPUs. Nothing was created.", by_client=True),
-            "error: QuotaExceeded",
+            "error: needs 96 vCPUs. Nothing was created. (QuotaExceeded)",
         ),
-        (Conflict("ComputeExists", "cl1 already exists with other settings", by_client=True), "error: ComputeExists"),
+        (
+            Conflict("ComputeExists", "cl1 already exists with other settings", by_client=True),
+            "error: cl1 already exists with other settings (ComputeExists)",
+        ),
         (QuotaExceeded("QuotaExceeded", "Maximum allowed: 96", status=400), "error: the service refused: Quota"),
         (ServiceError("BadRequest", "no such size", status=400), "error: the service refused: BadRequest"),
         (LocalStoreError("LocalStoreFull", "the disk is full"), "error: the local workspace cannot serve: Local"),

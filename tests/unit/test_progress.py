@@ -9,6 +9,7 @@ import pytest
 
 from jupyter_compute.model.progress import Progress, assess
 from jupyter_compute.model.resource import Compute, NodeCounts
+from jupyter_compute.render.describe import nodes_phrase
 
 TYPICAL = 100.0
 
@@ -64,35 +65,35 @@ CASES = {
     "create, not listed yet": Case("create", None, 10, "Waiting for the service", 0.0, "InProgress", False),
     "provisioning failed": Case("create", cluster("Failed"), 10, "Failed", 1.0, "Failed", True),
     "provisioning canceled": Case("create", instance("Creating", "Canceled"), 10, "Canceled", 1.0, "Canceled", True),
-    "cluster creating": Case("create", cluster("Creating"), 30, "Creating", 0.3, "InProgress", False, "0/0 nodes"),
+    "cluster creating": Case("create", cluster("Creating"), 30, "Creating", 0.3, "InProgress", False, "no nodes"),
     "cluster creating, slow": Case(
-        "create", cluster("Creating"), 300, "Creating", 0.5, "InProgress", False, "0/0 nodes"
+        "create", cluster("Creating"), 300, "Creating", 0.5, "InProgress", False, "no nodes"
     ),
     "cluster allocating": Case(
         "create",
         cluster("Succeeded", 2, 2, True, idle=1, preparing=1),
         40,
-        "Allocating nodes: 1 of 2 ready",
+        "Allocating nodes",
         0.75,
         "InProgress",
         False,
-        "2/2 nodes (1 preparing)",
+        "1 of 2 nodes ready, 1 preparing",
     ),
     "cluster releasing": Case(
         "resize",
         cluster("Succeeded", 3, 1, True, idle=3),
         20,
-        "Releasing nodes: 3 of 1",
+        "Releasing nodes",
         0.5,
         "InProgress",
         False,
-        "3/1 nodes",
+        "3 nodes, going down to 1",
     ),
     "cluster steady": Case(
-        "create", cluster("Succeeded", 2, 2, idle=2), 40, "Succeeded", 1.0, "Succeeded", True, "2/2 nodes"
+        "create", cluster("Succeeded", 2, 2, idle=2), 40, "Succeeded", 1.0, "Succeeded", True, "2 of 2 nodes ready"
     ),
     "cluster steady, no nodes": Case(
-        "create", cluster("Succeeded"), 40, "Succeeded", 1.0, "Succeeded", True, "0/0 nodes"
+        "create", cluster("Succeeded"), 40, "Succeeded", 1.0, "Succeeded", True, "no nodes"
     ),
     "instance setting up": Case(
         "create", instance("SettingUp", "Creating"), 50, "Setting up", 0.5, "InProgress", False
@@ -114,7 +115,7 @@ def test_assess(name: str) -> None:
     progress, finished = assess(case.action, case.body, case.elapsed, TYPICAL)
     assert (progress.phase, progress.status, finished) == (case.phase, case.status, case.finished)
     assert progress.fraction == pytest.approx(case.fraction)
-    assert progress.nodes_text == case.nodes
+    assert nodes_phrase(progress.current_nodes, progress.target_nodes, progress.node_states) == case.nodes
     assert progress.elapsed == case.elapsed
     assert progress.eta == (0.0 if progress.fraction == 1.0 else max(TYPICAL - case.elapsed, 0.0))
 

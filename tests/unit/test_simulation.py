@@ -132,9 +132,11 @@ def test_an_instance_reads_as_its_timeline_says(
         busy,
     )
     assert (inner["lastOperation"]["operationName"], inner["lastOperation"]["operationStatus"]) == last
-    running = state in ("Running", "Restarting", "Stopping")
-    assert (inner["connectivityEndpoints"]["publicIpAddress"] is not None) == running
-    assert bool(inner["applications"]) == running
+    # As the recordings show: a Stopped instance keeps its addresses and applications; a Creating one has none.
+    has_vm = state != "Creating"
+    assert (inner["connectivityEndpoints"]["publicIpAddress"] is not None) == has_vm
+    assert bool(inner["applications"]) == (state not in ("Creating", "SettingUp"))
+    assert (inner["sshSettings"] is not None) == has_vm
 
 
 ATTACHED_TIMELINE = [
@@ -201,3 +203,52 @@ def _visible(row: ComputeRow, t: float) -> Any:
         inner.get("allocationState"),
         [state for _, state in derived.nodes],
     )
+
+
+def _inner(row: ComputeRow, t: float) -> dict[str, Any]:
+    body = derive(row, t, DURATIONS).body
+    assert body is not None
+    inner: dict[str, Any] = body["properties"]["properties"]
+    return inner
+
+
+def test_an_instance_lists_its_applications_at_its_region_host_as_the_service_does() -> None:
+    row = instance()
+    row.body["location"] = "eastus"
+    inner = _inner(row, 70.0)
+    assert inner["applications"] == [
+        {"displayName": "Jupyter", "endpointUri": "https://ci.eastus.instances.azureml.ms/tree/"},
+        {"displayName": "Jupyter Lab", "endpointUri": "https://ci.eastus.instances.azureml.ms/lab"},
+    ]
+    assert inner["connectivityEndpoints"] == {"publicIpAddress": "127.0.0.1", "privateIpAddress": "10.0.0.4"}
+    # SSH not asked for: the service still names the user and a port, and says Disabled.
+    assert inner["sshSettings"] == {
+        "sshPublicAccess": "Disabled",
+        "adminPublicKey": None,
+        "adminUserName": "azureuser",
+        "sshPort": 4001,
+    }
+
+
+def test_an_instance_with_public_ssh_gives_its_user_and_port() -> None:
+    row = instance()
+    row.body["properties"]["properties"]["sshSettings"] = {
+        "sshPublicAccess": "Enabled",
+        "adminPublicKey": "ssh-ed25519 AAAA k",
+    }
+    while_creating = _inner(row, 10.0)
+    assert while_creating["sshSettings"] == {"sshPublicAccess": "Enabled", "adminPublicKey": "ssh-ed25519 AAAA k"}
+    assert while_creating["connectivityEndpoints"] == {"publicIpAddress": None, "privateIpAddress": None}
+    assert while_creating["applications"] == []
+    ssh = _inner(row, 70.0)["sshSettings"]
+    assert (ssh["sshPublicAccess"], ssh["adminUserName"], ssh["sshPort"]) == ("Enabled", "azureuser", 50000)
+
+
+def test_an_instance_without_a_public_ip_has_only_its_private_address() -> None:
+    row = instance()
+    row.body["properties"]["properties"]["enableNodePublicIp"] = False
+    assert _inner(row, 70.0)["connectivityEndpoints"] == {"publicIpAddress": None, "privateIpAddress": "10.0.0.4"}
+
+
+def test_a_creating_instance_without_ssh_settings_has_null_as_recorded() -> None:
+    assert _inner(instance(), 10.0)["sshSettings"] is None

@@ -22,19 +22,30 @@ def test_python_says_the_extension_s_version() -> None:
     assert jupyter_compute.__version__ == package_json_version()
 
 
-def test_the_user_agent_and_the_widget_module_derive_from_it() -> None:
+def test_the_user_agent_derives_from_it() -> None:
     from jupyter_compute.transport.arm import USER_AGENT
-    from jupyter_compute.ui.panel.table import MODULE_VERSION, ComputeTable
 
     assert USER_AGENT == f"jupyter-compute/{jupyter_compute.__version__}"
-    assert MODULE_VERSION == f"^{jupyter_compute.__version__}"
-    assert ComputeTable._model_module_version.default_value == MODULE_VERSION
 
 
-def test_the_typescript_imports_it_from_package_json() -> None:
-    table = (LABEXTENSION / "src" / "table.ts").read_text(encoding="utf-8")
-    assert "import { version } from '../package.json';" in table
-    assert "export const MODULE_VERSION = version;" in table
+def test_the_list_widget_s_module_is_the_anywidget_the_sidebar_bundles() -> None:
+    """The list is an anywidget (its front end in the Python package); the sidebar's own widget manager
+    registers the npm anywidget it bundles, pinned exactly, which must satisfy what Python asks for."""
+    import anywidget
+
+    from jupyter_compute.ui.panel.table import ComputeTable
+
+    asked = ComputeTable._model_module_version.default_value  # "~0.11.*"
+    assert ComputeTable._model_module.default_value == "anywidget"
+    bundled = json.loads((LABEXTENSION / "package.json").read_text(encoding="utf-8"))["dependencies"]["anywidget"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", bundled), "pinned exactly: the version the sidebar registers"
+    major_minor = ".".join(anywidget.__version__.split(".")[:2])
+    assert asked == f"~{major_minor}.*" and bundled.startswith(f"{major_minor}.")
+    widgets = (LABEXTENSION / "src" / "widgets.ts").read_text(encoding="utf-8")
+    assert "const ANYWIDGET_VERSION = dependencies.anywidget;" in widgets
+
+
+def test_the_typescript_never_writes_the_version_again() -> None:
     ours = re.compile(rf"['\"]\^?{re.escape(package_json_version())}['\"]")
     written = [path.name for path in (LABEXTENSION / "src").glob("*.ts") if ours.search(path.read_text("utf-8"))]
     assert written == [], "the version written again in the TypeScript"

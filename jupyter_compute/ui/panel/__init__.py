@@ -26,12 +26,13 @@ from ...render.bars import bar_html
 from ...render.describe import describe
 from ...render.markup import Markup, error, html
 from ...render.spec import spec_line, spec_yaml
+from ...render.tables import computes_html, computes_text, state_colour
 from ...service.operation import Operation
 from ...service.workspace import Workspace
 from ..throttle import Throttle, shared
 from .form import SpecForm, fill_layout, ipywidgets_module
-from .table import ComputeTable
-from .tools import ComputeTools, actions_for
+from .table import ComputeTable, PanelBox
+from .tools import ComputeTools, actions_for, confirm_for, refusal
 
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 RENDERS_PER_SECOND = 4.0
@@ -125,7 +126,7 @@ class ComputePanel:
             button.on_click(lambda _b, act=action: act())
             buttons.append(button)
         self.create_button = buttons[-1]
-        self.widget = w.VBox(
+        self.widget = PanelBox(
             [
                 w.HBox(
                     [self.header, self.refresh_button], layout=w.Layout(justify_content="space-between", width="100%")
@@ -144,6 +145,7 @@ class ComputePanel:
                 self.copy_text,
                 self.output,
             ],
+            fallback=self._fallback,
             layout=w.Layout(width="100%", padding="4px", overflow="hidden auto"),
         )
         self.widget.add_class("jupyter-compute-panel")
@@ -246,22 +248,27 @@ class ComputePanel:
         self._on_tick(listed)
 
     def _on_list_error(self, exc: Exception) -> None:
-        """A tick could not list the workspace: say so (the list shown is the last one) until one can."""
-        self._list_failed = True
+        """A tick could not list the workspace: its rows go (their buttons would act on a workspace that
+        does not answer) and one line above the list says why, until a listing succeeds again."""
         reason = str(exc) if isinstance(exc, ComputeError) else f"{type(exc).__name__}: {exc}"
-        self.message.value = error(
-            f"Could not list the workspace: {reason} "
-            f"(the list below is from before; trying again every {self.ws.poller.interval:g} s)"
-        )
+        with self._lock:
+            self._list_failed = True
+            self._listed = []
+            self.tools_box.children = ()
+            self.table.problem = (
+                f"Could not list the workspace: {' '.join(reason.split())} "
+                f"(trying again every {self.ws.poller.interval:g} s)"
+            )
+        self._render()
 
     def _on_tick(self, listed: Sequence[Mapping[str, Any]]) -> None:
         """A fresh listing: follow what other kernels or processes started, then redraw the rows."""
         if self._pause_if_unseen():
             return
-        if self._list_failed:
-            self._list_failed = False
-            self.message.value = ""
         with self._lock:
+            if self._list_failed:
+                self._list_failed = False
+                self.table.problem = ""
             computes = [Compute(body) for body in listed]
             followed = {op.target.lower() for op in self.ws.poller.in_flight() if not op.done()}
             for compute in computes:
@@ -295,9 +302,17 @@ class ComputePanel:
                         del self._recent[key]
                     else:
                         bar = describe(op).bar()
-                row: dict[str, Any] = {**compute.row(), "actions": actions_for(compute), "bar": bar}
+                busy = self._recent[key][0] if key in self._recent and not self._recent[key][0].done() else None
+                row: dict[str, Any] = {
+                    **compute.row(),
+                    "tone": state_colour(compute.state),
+                    "actions": actions_for(compute),
+                    "busy": busy.action if busy is not None else "",
+                    "confirm": confirm_for(compute),
+                    "bar": bar,
+                }
                 refused = self._recent[key][0] if key in self._recent and self._recent[key][0].refused else None
-                row["message"] = self._messages.get(key) or (str(refused.error) if refused is not None else "")
+                row["message"] = self._messages.get(key) or (describe(refused).error_text if refused else "")
                 rows.append(row)
             listed = {c.name.lower() for c in self._listed}
             for gone in set(self._recent) - listed - {op.target.lower() for op in self.ws.poller.in_flight()}:
@@ -348,12 +363,28 @@ class ComputePanel:
         return True
 
     def act(self, action: str, name: str) -> Operation | None:
-        """A row action: power and delete/detach act at once; details and resize open the pane below."""
+        """A row action (delete and detach come after the view's confirm): power and delete/detach act at
+        once; details and resize open the pane below. The state is checked again here: a click on a row
+        drawn before its state changed is refused with a sentence on the row, and nothing is sent."""
         key = name.lower()
-        compute = next((c for c in self._listed if c.name.lower() == key), None)
-        if compute is None or action not in actions_for(compute):
+        with self._lock:
+            compute = next((c for c in self._listed if c.name.lower() == key), None)
+            if compute is None or self._list_failed:
+                return None
+            in_flight = self._recent[key][0] if key in self._recent and not self._recent[key][0].done() else None
+            if action not in actions_for(compute) or (in_flight is not None and in_flight.action == action):
+                self._messages[key] = (
+                    refusal(compute, action)
+                    if action not in actions_for(compute)
+                    else f"{action} of {compute.name} is already under way. Nothing was sent."
+                )
+                refused = True
+            else:
+                self._messages.pop(key, None)
+                refused = False
+        if refused:
+            self._render()
             return None
-        self._messages.pop(key, None)
         if action in ("details", "resize"):
             if (
                 self.tools is not None
@@ -380,6 +411,18 @@ class ComputePanel:
             self._recent[key] = (op, None)
         self._on_tick_soon()
         return op
+
+    def _fallback(self) -> tuple[str, str]:
+        """The panel as text and HTML where widgets do not render (an exported notebook): the header,
+        then the list as ``%compute list`` shows it, or why the workspace could not be listed."""
+        with self._lock:
+            listed = list(self._listed)
+            problem = self.table.problem
+        title = f"Compute · {self._short(self.ws)}"
+        if problem:
+            return f"{title}\n{problem}", str(html("<p><b>{}</b></p><p>{}</p>", title, problem))
+        text = f"{title} · {len(listed)} compute{'s' if len(listed) != 1 else ''}\n{computes_text(listed)}"
+        return text, str(html("<p><b>{}</b></p>{}", title, computes_html(listed)))
 
     def _on_tick_soon(self) -> None:
         """After an action: the poller lists at once, in its thread (a click never waits for a list)."""

@@ -1,39 +1,59 @@
-"""The Compute panel's list: one widget model for every compute, rendered by the lab extension.
+"""The Compute panel's list: one anywidget whose front end (static/table.js, static/table.css) ships
+inside the Python package, so it renders wherever ipywidgets render (JupyterLab with or without our
+lab extension, Notebook 7, VS Code, Colab).
 
 A list of hundreds of computes built from ipywidgets boxes, labels and buttons costs a dozen widget
-models per row (each with its own layout and style models), and opening the panel then takes seconds
-(bench/panel_open.py measured 13.8 s for 200 computes). So the list is one model whose state is the
-rows as plain data; the extension's ``ComputeTableView`` draws them (name, kind, size, state, nodes, a
-bar while busy, the actions that fit the kind) and sends a click back as ``{"action", "name"}``, and
-``{"event": "alive"}`` every ``heartbeat_seconds`` while it is shown.
+models per row, and opening the panel then takes seconds (bench/panel_open.py measured 13.8 s for 200
+computes). So the list is one model whose state is the rows as plain data, every decision made here in
+Python (the state's colour, the actions the state allows, the confirm sentences); the view draws them
+one line per compute, searches, filters and sorts them in the browser, sends a click on an action back
+as ``{"action", "name"}`` (delete and detach only after their inline confirm), and ``{"event": "alive"}``
+every ``heartbeat_seconds`` while it is shown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import anywidget
 import ipywidgets
 from traitlets import Dict, Float, List, Unicode
 
-from ...version import __version__
-
-MODULE = "jupyter-compute"
-MODULE_VERSION = f"^{__version__}"  # the lab extension registers its module under the same version
+STATIC = Path(__file__).with_name("static")
 
 
-class ComputeTable(ipywidgets.DOMWidget):  # type: ignore[misc]
-    """Rows: ``{name, kind, size, state, nodes, actions, bar, message}`` (``bar``: ``Description.bar()``)."""
+class ComputeTable(anywidget.AnyWidget):
+    """Rows: ``{name, kind, size, state, tone, nodes, created, actions, busy, confirm, bar, message}``
+    (``tone``: the state's colour; ``busy``: the action in flight; ``confirm``: the sentence of each
+    action asked first; ``bar``: ``Description.bar()``), and optionally ``links`` and ``ssh``."""
 
-    _model_name = Unicode("ComputeTableModel").tag(sync=True)
-    _view_name = Unicode("ComputeTableView").tag(sync=True)
-    _model_module = Unicode(MODULE).tag(sync=True)
-    _view_module = Unicode(MODULE).tag(sync=True)
-    _model_module_version = Unicode(MODULE_VERSION).tag(sync=True)
-    _view_module_version = Unicode(MODULE_VERSION).tag(sync=True)
+    _esm = STATIC / "table.js"
+    _css = STATIC / "table.css"
     rows = List(Dict()).tag(sync=True)
     empty_text = Unicode("No computes in this workspace yet.").tag(sync=True)
+    # Why the list is empty because the workspace cannot be listed ("" while it can): one line above it.
+    problem = Unicode("").tag(sync=True)
     # Every shown view says {"event": "alive"} this often, so the kernel knows someone is looking.
     heartbeat_seconds = Float(30.0).tag(sync=True)
 
     def _repr_keys(self) -> Any:  # the text repr stays short however many rows there are
-        yield from (key for key in super()._repr_keys() if key != "rows")
+        yield from (key for key in super()._repr_keys() if key not in ("rows", "_esm", "_css"))
+
+
+class PanelBox(ipywidgets.VBox):  # type: ignore[misc]
+    """The panel's top widget: beside its widget view, a readable text/plain and text/html of the list
+    (what an exported notebook or a front end without widgets shows instead of ``VBox(children=…``)."""
+
+    def __init__(self, children: Any, fallback: Callable[[], tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(children, **kwargs)
+        self._fallback = fallback
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict):
+            text, markup = self._fallback()
+            bundle["text/plain"] = text
+            bundle["text/html"] = markup
+        return bundle

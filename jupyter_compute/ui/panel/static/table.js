@@ -1,0 +1,342 @@
+// The Compute panel's list (anywidget ESM, no build step): rows are plain data from the kernel
+// (jupyter_compute/ui/panel/table.py), every decision about them made there (the state's colour, the
+// actions the state allows, the sentences of the confirms). Here: one line per compute, expanded on a
+// click or Enter; search, filter and sort in the browser; a click on an action is sent as
+// {action, name} (delete and detach only from their inline confirm); {event: 'alive'} every
+// heartbeat_seconds while shown. DOM from textContent only, never innerHTML from data.
+
+const CONFIRM_LABEL = { delete: 'Delete', detach: 'Detach' };
+const SORTS = [
+  ['name', 'by name'],
+  ['state', 'by state'],
+  ['created', 'newest first'],
+];
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+/** An http(s) link a row may carry (the service's applications): only https, or the local workspace. */
+export function safeHref(url) {
+  const text = String(url || '');
+  return text.startsWith('https://') || text.startsWith('http://127.0.0.1') ? text : null;
+}
+
+function drawBar(bar) {
+  const box = el('div', 'jupyter-compute-progress');
+  box.appendChild(el('div', 'jupyter-compute-bar-title', bar.title));
+  const track = box.appendChild(el('div', 'progress'));
+  const fill = track.appendChild(el('div', `progress-bar progress-bar-${bar.style || 'info'}`));
+  fill.style.width = `${Math.round(Math.max(0, Math.min(1, Number(bar.fraction) || 0)) * 100)}%`;
+  if (bar.colour) {
+    fill.style.background = bar.colour; // the notebook bar's colour for this style (render/describe.py owns it)
+  }
+  box.appendChild(el('div', 'jupyter-compute-phase', bar.info));
+  if (bar.error) box.appendChild(el('div', 'jupyter-compute-error', bar.error));
+  if (bar.note) box.appendChild(el('div', 'jupyter-compute-muted', bar.note));
+  return box;
+}
+
+/** One compute: its line, its bar and message, and (expanded) its details, links and actions. */
+export function drawRow(row, ui) {
+  const node = el('div', 'jupyter-compute-row');
+  node.dataset.name = row.name;
+  node.dataset.state = row.state || '';
+  node.dataset.created = row.created || '';
+  node.setAttribute('role', 'listitem');
+  const expanded = ui.expanded.has(row.name);
+  if (expanded) node.classList.add('jupyter-compute-expanded');
+  const line = node.appendChild(el('div', 'jupyter-compute-row-summary'));
+  line.tabIndex = 0;
+  line.setAttribute('role', 'button');
+  line.setAttribute('aria-expanded', String(expanded));
+  const meta = [row.kind, row.size, row.nodes ? `${row.nodes} nodes` : ''].filter(Boolean).join(' · ');
+  line.title = `${row.name} · ${meta} · ${row.state}`;
+  const dot = line.appendChild(el('span', 'jupyter-compute-dot'));
+  const state = el('span', 'jupyter-compute-state', row.state);
+  if (row.tone) {
+    dot.style.background = row.tone;
+    state.style.color = row.tone;
+  }
+  line.appendChild(el('b', 'jupyter-compute-name', row.name));
+  line.appendChild(el('span', 'jupyter-compute-meta jupyter-compute-muted', meta));
+  line.appendChild(state);
+  if (row.bar) node.appendChild(drawBar(row.bar));
+  if (row.message) node.appendChild(el('div', 'jupyter-compute-error jupyter-compute-row-message', row.message));
+  if (!expanded) return node;
+
+  const more = node.appendChild(el('div', 'jupyter-compute-more'));
+  const facts = [meta, row.created ? `created ${row.created}` : ''].filter(Boolean).join(' · ');
+  more.appendChild(el('div', 'jupyter-compute-facts jupyter-compute-muted', facts));
+  const links = Array.isArray(row.links) ? row.links : [];
+  if (links.length) {
+    const box = more.appendChild(el('div', 'jupyter-compute-links'));
+    for (const link of links) {
+      const href = safeHref(link && link.url);
+      if (!href) continue;
+      const a = box.appendChild(el('a', 'jupyter-compute-link', (link && link.label) || href));
+      a.href = href;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+    }
+  }
+  if (row.ssh) {
+    const ssh = more.appendChild(el('div', 'jupyter-compute-ssh'));
+    ssh.appendChild(el('span', 'jupyter-compute-muted', 'ssh: '));
+    ssh.appendChild(el('code', '', row.ssh));
+  }
+  const confirming = ui.confirming.get(row.name);
+  const sentence = confirming && row.confirm ? row.confirm[confirming] : null;
+  if (confirming && sentence && (row.actions || []).includes(confirming)) {
+    const ask = more.appendChild(el('div', 'jupyter-compute-confirm'));
+    ask.setAttribute('role', 'alertdialog');
+    ask.appendChild(el('div', 'jupyter-compute-confirm-text', sentence));
+    const buttons = ask.appendChild(el('div', 'jupyter-compute-actions'));
+    const yes = buttons.appendChild(
+      el('button', `jupyter-button mod-danger jupyter-compute-confirm-yes`, `${CONFIRM_LABEL[confirming]} ${row.name}`)
+    );
+    yes.type = 'button';
+    yes.dataset.confirmed = confirming;
+    yes.dataset.name = row.name;
+    const no = buttons.appendChild(el('button', 'jupyter-button jupyter-compute-confirm-no', 'Cancel'));
+    no.type = 'button';
+    no.dataset.cancel = row.name;
+    return node;
+  }
+  const actions = more.appendChild(el('div', 'jupyter-compute-actions'));
+  for (const action of row.actions || []) {
+    const danger = action in CONFIRM_LABEL;
+    const button = actions.appendChild(
+      el('button', `jupyter-button jupyter-compute-action-${action}${danger ? ' mod-danger' : ''}`, action)
+    );
+    button.type = 'button';
+    button.title = `${action} ${row.name}`;
+    button.dataset.action = action;
+    button.dataset.name = row.name;
+    button.disabled = Boolean(ui.problem) || row.busy === action;
+  }
+  if (!(row.actions || []).length) actions.appendChild(el('span', 'jupyter-compute-muted', 'no actions now'));
+  return node;
+}
+
+/** The rows to show, in order: name search, kind and state filters, the chosen sort. */
+export function arrange(rows, { search = '', kind = '', state = '', sort = 'name' } = {}) {
+  const needle = search.trim().toLowerCase();
+  const shown = rows.filter(
+    (row) =>
+      (!needle || String(row.name).toLowerCase().includes(needle)) &&
+      (!kind || row.kind === kind) &&
+      (!state || row.state === state)
+  );
+  const byName = (a, b) => String(a.name).localeCompare(String(b.name));
+  const order = {
+    name: byName,
+    state: (a, b) => String(a.state).localeCompare(String(b.state)) || byName(a, b),
+    created: (a, b) => String(b.created || '').localeCompare(String(a.created || '')) || byName(a, b),
+  }[sort] || byName;
+  return shown.sort(order);
+}
+
+function choices(select, label, values) {
+  const wanted = ['', ...values];
+  const have = [...select.options].map((o) => o.value);
+  if (have.length === wanted.length && have.every((v, i) => v === wanted[i])) return;
+  const current = select.value;
+  select.replaceChildren(
+    ...wanted.map((value) => {
+      const option = el('option', '', value || label);
+      option.value = value;
+      return option;
+    })
+  );
+  select.value = wanted.includes(current) ? current : '';
+}
+
+function render({ model, el: root }) {
+  const ui = { expanded: new Set(), confirming: new Map(), problem: '' };
+  const drawn = new Map(); // name -> {data, node}
+  root.classList.add('jupyter-compute-table');
+  const problem = root.appendChild(el('div', 'jupyter-compute-problem'));
+  problem.setAttribute('role', 'alert');
+  const tools = root.appendChild(el('div', 'jupyter-compute-filters'));
+  const search = tools.appendChild(el('input', 'jupyter-compute-search'));
+  search.type = 'search';
+  search.placeholder = 'Search by name';
+  search.setAttribute('aria-label', 'Search computes by name');
+  const kind = tools.appendChild(el('select', 'jupyter-compute-filter-kind'));
+  kind.setAttribute('aria-label', 'Filter by kind');
+  const state = tools.appendChild(el('select', 'jupyter-compute-filter-state'));
+  state.setAttribute('aria-label', 'Filter by state');
+  const sort = tools.appendChild(el('select', 'jupyter-compute-sort'));
+  sort.setAttribute('aria-label', 'Sort');
+  for (const [value, label] of SORTS) {
+    const option = sort.appendChild(el('option', '', label));
+    option.value = value;
+  }
+  const list = root.appendChild(el('div', 'jupyter-compute-rows'));
+  list.setAttribute('role', 'list');
+  const empty = root.appendChild(el('div', 'jupyter-compute-empty'));
+  const count = root.appendChild(el('div', 'jupyter-compute-count jupyter-compute-muted'));
+
+  function rows() {
+    return model.get('rows') || [];
+  }
+
+  function redraw(name) {
+    // Draw one row again (expanded, confirm): the others keep their nodes.
+    const row = rows().find((r) => r.name === name);
+    const entry = drawn.get(name);
+    if (!row || !entry) return;
+    const node = drawRow(row, ui);
+    if (entry.node.isConnected) entry.node.replaceWith(node);
+    entry.node = node;
+  }
+
+  function draw() {
+    const began = performance.now();
+    let built = 0;
+    const all = rows();
+    ui.problem = model.get('problem') || '';
+    problem.textContent = ui.problem;
+    problem.hidden = !ui.problem;
+    const next = new Map();
+    for (const row of all) {
+      const data = JSON.stringify(row);
+      const old = drawn.get(row.name);
+      if (old && old.data === data && old.problem === ui.problem) {
+        next.set(row.name, old);
+        continue;
+      }
+      const entry = { data, problem: ui.problem, node: drawRow(row, ui) };
+      built += 1;
+      if (old && old.node.isConnected) old.node.replaceWith(entry.node);
+      next.set(row.name, entry);
+    }
+    for (const [name, old] of drawn) {
+      if (!next.has(name)) {
+        old.node.remove();
+        ui.expanded.delete(name);
+        ui.confirming.delete(name);
+      }
+    }
+    drawn.clear();
+    for (const [name, entry] of next) drawn.set(name, entry);
+    choices(kind, 'any kind', [...new Set(all.map((r) => r.kind))].sort());
+    choices(state, 'any state', [...new Set(all.map((r) => r.state))].sort());
+    const shown = arrange(all, { search: search.value, kind: kind.value, state: state.value, sort: sort.value });
+    // Put the shown rows in order, moving only nodes that are out of place.
+    const wanted = new Set();
+    let cursor = list.firstChild;
+    for (const row of shown) {
+      const node = drawn.get(row.name).node;
+      wanted.add(node);
+      if (node === cursor) cursor = cursor.nextSibling;
+      else list.insertBefore(node, cursor);
+    }
+    while (cursor) {
+      const after = cursor.nextSibling;
+      if (!wanted.has(cursor)) cursor.remove();
+      cursor = after;
+    }
+    tools.hidden = all.length === 0;
+    empty.hidden = all.length > 0 || Boolean(ui.problem);
+    empty.textContent = model.get('empty_text') || '';
+    count.textContent = all.length && shown.length !== all.length ? `${shown.length} of ${all.length} shown` : '';
+    if (built) {
+      // What the last draw that drew rows cost (bench/ and the browser tests read it).
+      root.dataset.built = String(built);
+      root.dataset.drawMs = (performance.now() - began).toFixed(1);
+    }
+  }
+
+  function toggle(name) {
+    if (ui.expanded.has(name)) {
+      ui.expanded.delete(name);
+      ui.confirming.delete(name);
+    } else {
+      ui.expanded.add(name);
+    }
+    redraw(name);
+    const entry = drawn.get(name);
+    if (entry) entry.node.querySelector('.jupyter-compute-row-summary').focus();
+  }
+
+  function cancel(name) {
+    ui.confirming.delete(name);
+    redraw(name);
+    const entry = drawn.get(name);
+    const back = entry && entry.node.querySelector('.jupyter-compute-action-delete, .jupyter-compute-action-detach');
+    if (back) back.focus();
+  }
+
+  root.addEventListener('click', (event) => {
+    const target = event.target;
+    const yes = target.closest('button[data-confirmed]');
+    if (yes && root.contains(yes)) {
+      const name = yes.dataset.name;
+      yes.disabled = true;
+      ui.confirming.delete(name);
+      model.send({ action: yes.dataset.confirmed, name });
+      return;
+    }
+    const no = target.closest('button[data-cancel]');
+    if (no && root.contains(no)) return cancel(no.dataset.cancel);
+    const button = target.closest('button[data-action]');
+    if (button && root.contains(button)) {
+      const { action, name } = button.dataset;
+      if (action in CONFIRM_LABEL) {
+        ui.confirming.set(name, action);
+        redraw(name);
+        const entry = drawn.get(name);
+        const focus = entry && entry.node.querySelector('.jupyter-compute-confirm-no');
+        if (focus) focus.focus();
+        return;
+      }
+      button.disabled = true; // until the row is drawn again with the operation in flight
+      model.send({ action, name });
+      return;
+    }
+    const line = target.closest('.jupyter-compute-row-summary');
+    if (line && root.contains(line)) toggle(line.parentElement.dataset.name);
+  });
+  root.addEventListener('keydown', (event) => {
+    const row = event.target.closest && event.target.closest('.jupyter-compute-row');
+    if (!row) return;
+    const name = row.dataset.name;
+    if (event.key === 'Escape' && ui.confirming.has(name)) {
+      event.preventDefault();
+      event.stopPropagation();
+      cancel(name);
+    } else if ((event.key === 'Enter' || event.key === ' ') && event.target.classList.contains('jupyter-compute-row-summary')) {
+      event.preventDefault();
+      toggle(name);
+    }
+  });
+  for (const control of [search, kind, state, sort]) {
+    control.addEventListener(control === search ? 'input' : 'change', draw);
+  }
+  // The lab's shortcuts (Escape, Enter…) would act on the notebook or the sidebar too.
+  search.addEventListener('keydown', (event) => event.stopPropagation());
+
+  let timer;
+  const beat = () => {
+    model.send({ event: 'alive' });
+    timer = setTimeout(beat, (Number(model.get('heartbeat_seconds')) || 30) * 1000);
+  };
+  beat();
+  model.on('change:rows', draw);
+  model.on('change:problem', draw);
+  model.on('change:empty_text', draw);
+  draw();
+  return () => {
+    clearTimeout(timer);
+    model.off('change:rows', draw);
+    model.off('change:problem', draw);
+    model.off('change:empty_text', draw);
+  };
+}
+
+export default { render };
