@@ -2,12 +2,14 @@
 
 Starts a real ``jupyter lab`` on loopback over a local workspace holding N computes (150 clusters,
 50 instances by default), opens it in Debian chromium, clicks the Compute tab and times until all N
-rows are rendered: once with a new kernel (cold), then after a page reload, when the panel reconnects
-to its running kernel (warm). Then reads the panel kernel's resident memory from /proc.
+rows are rendered: once with a new kernel in a browser that never opened the panel (cold), once with a
+new kernel in a browser that did (the extension starts the panel in the background at page load, so the
+click finds it starting or running: "cold, used before"), then after page reloads, when the panel
+reconnects to its running kernel (warm). Then reads the panel kernel's resident memory from /proc.
 
     python bench/panel_open.py [--computes 200] [--runs 3]
 
-Goal (issue 6): under 1.5 s from the click to the rendered list.
+Goals (issue 13): 200 computes under 1.0 s cold and 0.3 s warm; 1000 computes under 2.5 s cold.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the
 
 from lab_helpers import PANEL, READY, TAB, Lab, chromium, isolated_env  # noqa: E402
 
-GOAL_SECONDS = 1.5
+COLD_GOAL = {200: 1.0, 1000: 2.5}
+WARM_GOAL = 0.3
 
 
 def fill_workspace(env: dict[str, str], computes: int) -> None:
@@ -71,11 +74,19 @@ def time_open(page, lab: Lab, computes: int, reset: bool) -> float:  # type: ign
         ".filter(m => m.name.startsWith('jupyter-compute:')).map(m => [m.name.split(':')[1], m.startTime]))"
     )
     if reset and {"start", "kernel-ready", "panel-shown"} <= set(marks):
-        print(
-            f"cold open: kernel session ready {(marks['kernel-ready'] - marks['start']) / 1000:.2f}s after the click, "
-            f"panel code done {(marks['panel-shown'] - marks['kernel-ready']) / 1000:.2f}s later"
+        steps = ", ".join(
+            f"{name} {(marks[name] - marks['start']) / 1000:.2f}s"
+            for name in ("kernel-ready", "restored", "panel-shown")
+            if name in marks
         )
+        print(f"{'prestarted at load' if 'prestart' in marks else 'started by the click'}: after the start, {steps}")
     return elapsed
+
+
+def forget_panel_kernel(lab: Lab) -> None:
+    """Shut the panel's kernel down, so that the next page load finds none (a new kernel, as cold)."""
+    for session in lab.panel_sessions():
+        lab.api(f"sessions/{session['id']}", "DELETE")
 
 
 def main() -> None:
@@ -98,14 +109,19 @@ def main() -> None:
                 page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
                 cold = time_open(page, lab, args.computes, reset=True)
                 warm = [time_open(page, lab, args.computes, reset=False) for _ in range(args.runs)]
+                forget_panel_kernel(lab)
+                used_before = time_open(page, lab, args.computes, reset=True)
                 kernel_id = lab.panel_sessions()[0]["kernel"]["id"]
                 rss, peak = kernel_memory_mb(kernel_id)
         finally:
             lab.stop()
     print(f"{'open (click -> ' + str(args.computes) + ' rows)':<34}{'seconds':>9}{'goal':>7}")
-    print(f"{'cold (new kernel)':<34}{cold:>9.2f}{GOAL_SECONDS:>7.1f}")
+    goal = COLD_GOAL.get(args.computes)
+    shown = f"{goal:>7.1f}" if goal else f"{'':>7}"
+    print(f"{'cold (new kernel, first use)':<34}{cold:>9.2f}{shown}")
+    print(f"{'cold (new kernel, used before)':<34}{used_before:>9.2f}{shown}")
     label = "warm (reload, running kernel)"
-    print(f"{label:<34}{statistics.median(warm):>9.2f}{GOAL_SECONDS:>7.1f}  (median of {len(warm)})")
+    print(f"{label:<34}{statistics.median(warm):>9.2f}{WARM_GOAL:>7.1f}  (median of {len(warm)})")
     print(f"panel kernel memory: {rss:.0f} MB resident, {peak:.0f} MB peak")
 
 

@@ -34,6 +34,12 @@ _LAZY = {
     "QuotaExceeded": "errors",
     "OperationFailed": "errors",
     "TransportError": "errors",
+    "PricesUnavailable": "errors",
+    "Costs": "model.costs",
+    "ComputeCost": "model.costs",
+    "Estimate": "model.costs",
+    "RegionPrices": "model.prices",
+    "SizePrice": "model.prices",
     "AuthenticationError": "errors",
     "UntrustedLink": "errors",
     "UsageError": "errors",
@@ -57,12 +63,15 @@ __all__ = [
     "AmlComputeSpec",
     "AuthenticationError",
     "Compute",
+    "ComputeCost",
     "ComputeError",
     "ComputeInstanceSpec",
     "ComputeList",
     "Conflict",
+    "Costs",
     "DataLakeAnalyticsSpec",
     "DatabricksSpec",
+    "Estimate",
     "HDInsightSpec",
     "HelpRequested",
     "KubernetesSpec",
@@ -70,10 +79,13 @@ __all__ = [
     "NotFound",
     "Operation",
     "OperationFailed",
+    "PricesUnavailable",
     "Progress",
     "QuotaExceeded",
+    "RegionPrices",
     "Secret",
     "ServiceError",
+    "SizePrice",
     "StoppedWatching",
     "SynapseSparkSpec",
     "TransportError",
@@ -98,6 +110,7 @@ if TYPE_CHECKING:
         LocalStoreError,
         NotFound,
         OperationFailed,
+        PricesUnavailable,
         QuotaExceeded,
         ServiceError,
         StoppedWatching,
@@ -107,7 +120,9 @@ if TYPE_CHECKING:
         UsageError,
         ValidationError,
     )
+    from .model.costs import ComputeCost, Costs, Estimate
     from .model.documents import spec_from_yaml
+    from .model.prices import RegionPrices, SizePrice
     from .model.progress import Progress
     from .model.resource import Compute, ComputeList
     from .model.secrets import Secret

@@ -13,6 +13,7 @@
     │   ├── UntrustedLink             the service named a URL outside the ARM endpoint (not followed)
     │   └── LocalStoreError           the local workspace's files are damaged, full, read-only or unusable
     ├── TransportError                the service could not be reached after all retries
+    ├── PricesUnavailable             no VM prices: unreachable, or an answer refused ("price unknown")
     ├── StoppedWatching               result() of an operation after cancel(): its end is unknown
     └── AuthenticationError           no Azure token could be had (az login, or JUPYTER_COMPUTE_ACCESS_TOKEN)
 
@@ -205,6 +206,10 @@ class StoppedWatching(ComputeError):
 
 class TransportError(ComputeError):
     """The endpoint could not be reached, even after retries."""
+
+
+class PricesUnavailable(ComputeError):
+    """The Retail Prices API could not be reached, or its answer was not the documented shape."""
 
 
 class AuthenticationError(ComputeError):

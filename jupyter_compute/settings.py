@@ -40,6 +40,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "local_page_size",
         "computes per local list page (≥ 1; default 100)",
     ),
+    "JUPYTER_COMPUTE_PRICES_URL": (
+        "prices_url",
+        "the Azure Retail Prices API for Azure workspaces (https, or http on loopback; no token is sent there); "
+        "default: https://prices.azure.com/api/retail/prices",
+    ),
     "AZUREML_ARM_SUBSCRIPTION": (
         "azureml_subscription",
         "with the next two: the workspace, as Azure ML jobs set them",
@@ -47,6 +52,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "AZUREML_ARM_RESOURCEGROUP": ("azureml_resource_group", "the workspace's resource group"),
     "AZUREML_ARM_WORKSPACE_NAME": ("azureml_workspace", "the workspace's name"),
 }
+
+
+PRICES_URL = "https://prices.azure.com/api/retail/prices"
 
 
 def _default_home(environ: Mapping[str, str]) -> Path:
@@ -67,6 +75,7 @@ class Settings:
     emulator_log: bool = False
     access_log: Path | None = None
     local_page_size: int = 100
+    prices_url: str = PRICES_URL
     azureml_subscription: str | None = None
     azureml_resource_group: str | None = None
     azureml_workspace: str | None = None
@@ -118,6 +127,12 @@ class Settings:
                 values["local_page_size"] = int(page)
             else:
                 problems.append(Problem("JUPYTER_COMPUTE_LOCAL_PAGE_SIZE", f"{page!r} is not a whole number ≥ 1"))
+        prices = text("JUPYTER_COMPUTE_PRICES_URL")
+        if prices is not None:
+            if prices.lower().startswith(("https://", "http://")):
+                values["prices_url"] = prices
+            else:
+                problems.append(Problem("JUPYTER_COMPUTE_PRICES_URL", f"{prices!r} is not an http(s):// URL"))
         values["azureml_subscription"] = text("AZUREML_ARM_SUBSCRIPTION")
         values["azureml_resource_group"] = text("AZUREML_ARM_RESOURCEGROUP")
         values["azureml_workspace"] = text("AZUREML_ARM_WORKSPACE_NAME")

@@ -38,7 +38,13 @@ RG = "rg"
 WS = "ws"
 # The local workspace runs 40x faster than its typical durations in tests, and is polled often (a value the
 # developer exported wins).
-TEST_KNOBS = {"JUPYTER_COMPUTE_SPEED": "40", "JUPYTER_COMPUTE_POLL_INTERVAL": "0.1"}
+# Prices of a workspace addressed as Azure come from a closed loopback port unless a test serves them (never from
+# prices.azure.com): "price unknown" at once.
+TEST_KNOBS = {
+    "JUPYTER_COMPUTE_SPEED": "40",
+    "JUPYTER_COMPUTE_POLL_INTERVAL": "0.1",
+    "JUPYTER_COMPUTE_PRICES_URL": "http://127.0.0.1:9/api/retail/prices",
+}
 # Should a test reach DefaultAzureCredential (an Azure workspace with no JUPYTER_COMPUTE_ACCESS_TOKEN), it tries
 # only the developer sign-ins (az, azd, PowerShell, VS Code: absent here, each fails at once), not managed identity,
 # whose probe of a closed port is retried for about 5 s; an azure-identity too old for that setting probes a

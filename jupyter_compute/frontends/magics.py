@@ -127,3 +127,8 @@ def _prompt(message: str) -> str | None:
 
 def register(ipython: Any) -> None:
     ipython.register_magics(ComputeMagics)
+    if getattr(ipython, "kernel", None) is not None:  # terminal IPython keeps the line on stderr
+        from ..service.ref import show_notices_with
+        from ..ui.show import show_notice
+
+        show_notices_with(show_notice)

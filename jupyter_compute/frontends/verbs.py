@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError, ValidationError
 from ..model import kinds
+from ..model.costs import runs_unguarded, sized
 from ..render.output import inline_secret_warning
+from ..render.prices import always_on_note, costs_text, estimate_line, idle_nudge, size_cells, sizes_footer
 from ..render.spec import spec_yaml
 from ..render.tables import computes_text, text_table
 from ..render.text import summary
@@ -22,6 +24,7 @@ from .command import Command, Outcome, Session
 from .registry import NAME, TIMEOUT, Arg, FrontEnd, OneOf, Registry
 
 if TYPE_CHECKING:
+    from ..model.specs import ComputeSpec
     from ..model.wire import ArmRequest
     from ..service.operation import Operation
     from ..service.workspace import Workspace
@@ -127,17 +130,28 @@ def create(ws: Workspace, command: Command) -> Outcome:
     spec = command.spec
     if spec is None:
         raise UsageError(f"{command.verb} needs a kind and its options, or a YAML document")
-    notes = spec.notes
+    notes = spec.notes + _cost_notes(spec)
     if command.dry_run:
         request, note = ws.preview_create(spec.resolve_secrets())
         outcome = _dry(request)
         notes += (note,) if note else ()
+        if command.verb == "create" and sized(spec):
+            notes += (f"price: {estimate_line(ws.estimate(spec, quick=True))}",)
     elif command.verb == "attach":
         outcome = _operation_outcome(ws.attach(spec))
     else:
         outcome = _operation_outcome(ws.create(spec, preflight=not command.skip_preflight))
     outcome.warnings = notes + outcome.warnings
     return outcome
+
+
+def _cost_notes(spec: ComputeSpec) -> tuple[str, ...]:
+    """What a create says at once about what it will cost: an instance that would run until stopped, a
+    cluster that keeps nodes on (the prices follow in the summary once known)."""
+    min_nodes = int(getattr(spec, "min_instances", 0) or 0) if spec.COMPUTE_TYPE == kinds.CLUSTER.compute_type else 0
+    if runs_unguarded(spec):
+        return (idle_nudge(spec.name),)
+    return (always_on_note(spec.name, min_nodes),) if min_nodes else ()
 
 
 @VERBS.verb(
@@ -179,22 +193,42 @@ _SIZED_TYPES = {k.compute_type for k in kinds.KINDS if k.sized}  # the kinds a V
 LOCATION = Arg("--location", metavar="REGION", help="region (default: the workspace's)")
 
 
-@VERBS.verb("sizes", LOCATION, help="the VM sizes of the region, with vCPUs, memory and GPUs")
+@VERBS.verb("sizes", LOCATION, help="the VM sizes of the region: vCPUs, memory, GPUs and price per hour")
 def sizes(ws: Workspace, command: Command) -> Outcome:
-    found = ws.sizes(command.options.get("location"))
-    rows = [
-        {
-            "name": s.get("name", ""),
-            "family": s.get("family", ""),
-            "vcpus": str(s.get("vCPUs", "")),
-            "memory gb": str(s.get("memoryGB", "")),
-            "gpus": str(s.get("gpus", "")),
-            "low priority": "yes" if s.get("lowPriorityCapable") else "no",
-            "for": ", ".join(t for t in s.get("supportedComputeTypes") or [] if t in _SIZED_TYPES),
-        }
-        for s in found
-    ]
-    return Outcome(found, found, text_table(rows))
+    location = command.options.get("location")
+    found = ws.sizes(location)
+    prices = ws.prices(location)
+    rows = []
+    data = []
+    for s in found:
+        name = str(s.get("name", ""))
+        hourly, low = size_cells(prices, name, bool(s.get("lowPriorityCapable")))
+        rows.append(
+            {
+                "name": name,
+                "family": s.get("family", ""),
+                "vcpus": str(s.get("vCPUs", "")),
+                "memory gb": str(s.get("memoryGB", "")),
+                "gpus": str(s.get("gpus", "")),
+                f"{prices.currency or 'price'}/h": hourly,
+                "low priority": low,
+                "for": ", ".join(t for t in s.get("supportedComputeTypes") or [] if t in _SIZED_TYPES),
+            }
+        )
+        price = prices.of(name) if prices.known else None
+        data.append(
+            {
+                **s,
+                "retailPrice": {
+                    "currency": prices.currency,
+                    "perHour": price.hourly if price else None,
+                    "lowPriorityPerHour": price.low_priority if price else None,
+                    "emulated": prices.emulated,
+                    "problem": prices.problem or ("" if price else "the region lists no price for this size"),
+                },
+            }
+        )
+    return Outcome(found, data, text_table(rows) + "\n" + sizes_footer(prices))
 
 
 @VERBS.verb("usage", LOCATION, help="the vCPU quotas of the region and how much of them is used")
@@ -376,6 +410,15 @@ def _update_keywords(command: Command) -> dict[str, Any]:
     if both:
         raise UsageError(f"give {', '.join(both)} in the YAML body or as flags, not both")
     return {**document, **flags}
+
+
+@VERBS.verb(
+    "costs",
+    help="what runs now and what it costs an hour, the workspace's total, and instances left running unguarded",
+)
+def costs(ws: Workspace, command: Command) -> Outcome:
+    bill = ws.costs()
+    return Outcome(bill, bill.to_dict(), costs_text(bill))
 
 
 @VERBS.verb("ops", help="the operations in flight in the workspace, wherever they were started")

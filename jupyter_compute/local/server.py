@@ -17,7 +17,8 @@ It is closed as Jupyter Server is, in this order, before anything is read or cha
 2. ``Host`` must be a loopback name or address (else 400): a DNS-rebinding page reaches 127.0.0.1 under its own name.
 3. An ``Origin`` header must name this server (else 403): browsers send it on cross-site writes.
 4. ``Authorization: Bearer <token>`` must carry the state folder's token (else 401; see ``access.py``).
-   This covers the ``/_emulator/*`` endpoints too.
+   This covers the ``/_emulator/*`` endpoints too. Only the prices stand-in (``GET /_prices/…``, see
+   ``prices.py``) is served without it: the API it stands in for is public, and clients send it no token.
 
 Refused requests change nothing: no state, no fault counters, no request log. They are only counted in
 ``LocalServer.refused``.
@@ -44,6 +45,7 @@ from urllib.parse import parse_qsl, urlsplit
 from .. import settings as settings_module
 from ..errors import LocalStoreError, ValidationError
 from ..settings import Settings
+from . import prices as prices_standin
 from .access import TOKEN_FILE, local_token, same_token
 from .faults import Delay, Drop, Faults
 from .routes import Page, Request
@@ -196,6 +198,10 @@ class _Handler(BaseHTTPRequestHandler):
         if split.path.startswith("/_emulator/"):
             self._control(split.path, raw)
             return
+        if split.path == prices_standin.PATH and self.command == "GET":
+            query = dict(parse_qsl(split.query, keep_blank_values=True))
+            self._send(*prices_standin.answer(query, f"http://{self.headers['Host']}"))
+            return
         if self._inject_faults(split.path):
             return
         try:
@@ -244,6 +250,8 @@ class _Handler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin")
         if origin is not None and urlsplit(origin.lower()).netloc != str(host).lower():
             return self._refuse(403, "CrossOriginRequestRefused", "The local workspace refuses cross-site requests.")
+        if urlsplit(self.path).path == prices_standin.PATH and self.command == "GET":
+            return True  # public, as the API it stands in for
         given = self.headers.get("Authorization", "")
         scheme, _, token = given.partition(" ")
         if scheme.lower() != "bearer" or not same_token(token.strip(), self.server_ref.token):

@@ -201,6 +201,34 @@ class Compute:
         return bool(self._props.get("isAttachedCompute"))
 
     @property
+    def vm_priority(self) -> str:
+        """A cluster's VM priority as the service names it (Dedicated, LowPriority); "" when not given."""
+        return str(self._inner.get("vmPriority") or "")
+
+    @property
+    def idle_shutdown(self) -> str:
+        """An instance's idle time before shutdown (ISO-8601, e.g. PT60M); "" when it has none."""
+        value = self._inner.get("idleTimeBeforeShutdown")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def stop_scheduled(self) -> bool:
+        """Whether an instance has an enabled schedule that stops it."""
+        schedules = (self._inner.get("schedules") or {}).get("computeStartStop") or []
+        return any(
+            isinstance(s, Mapping)
+            and str(s.get("action", "")).lower() == "stop"
+            and str(s.get("status") or "Enabled").lower() == "enabled"
+            for s in schedules
+        )
+
+    @property
+    def last_operation(self) -> Mapping[str, Any]:
+        """An instance's ``lastOperation`` (operationName, operationTime, operationStatus, operationTrigger)."""
+        last = self._inner.get("lastOperation")
+        return last if isinstance(last, Mapping) else {}
+
+    @property
     def spec(self) -> ComputeSpec:
         return spec_from_arm(self.body)
 

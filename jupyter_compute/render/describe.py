@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ComputeError
 from ..model.progress import Progress
+from .prices import estimate_line
 from .refusals import explain, headline
 
 if TYPE_CHECKING:
@@ -122,8 +123,17 @@ def describe(subject: Operation | Progress, now: float | None = None) -> Descrip
         subject.kind,
         subject.detached,
         subject.error,
-        subject.note or "",
+        _note(subject),
     )
+
+
+def _note(op: Operation) -> str:
+    """The operation's note, then (a create, once its price is known) what the compute costs an hour; not
+    once it failed (nothing is billed then)."""
+    parts = [op.note or ""]
+    if op.estimate is not None and op.status not in ("Failed", "Canceled"):
+        parts.append(estimate_line(op.estimate))
+    return "; ".join(p for p in parts if p)
 
 
 def _description(

@@ -37,6 +37,7 @@ from ..text import one_line
 from ..transport.lro import ResourceState, Strategy
 
 if TYPE_CHECKING:
+    from ..model.costs import Estimate
     from ..model.resource import Compute
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ class Operation:
         self.started = clock() if started is None else started  # by ``clock``; earlier for a change under way
         self.resumed = resumed
         self.note = note
+        self.estimate: Estimate | None = None  # what it creates costs an hour, once known (create)
         self.resource: Mapping[str, Any] | None = resource
         self.error: ComputeError | None = None
         self._state = State.SUBMITTING
@@ -260,6 +262,8 @@ class Operation:
                 data["error"]["request_id"] = request_id
         if self.note:
             data["note"] = self.note
+        if self.estimate is not None:
+            data["estimate"] = self.estimate.to_dict()
         return data
 
     def __repr__(self) -> str:  # plain: the renderings of an operation live above the service
@@ -300,6 +304,11 @@ class Operation:
             thread = threading.Thread(target=ctx.run, args=(run,), name=f"jupyter-compute-{self.action}", daemon=False)
             thread.start()
         return self
+
+    def _estimated(self, estimate: Estimate) -> None:
+        """The price of what it creates became known: listeners show it."""
+        self.estimate = estimate
+        self._notify()
 
     def _phase(self, phase: str) -> None:
         """A submission step began ("Checking quota", "Submitting")."""

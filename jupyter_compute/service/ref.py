@@ -10,7 +10,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -32,7 +32,15 @@ RESOURCE_GROUP_RULE = "1 to 90 characters: letters, digits, '-', '_', '.', '(' a
 _RESOURCE_GROUP = re.compile(r"[-\w.()]{0,89}[-\w()]")
 _WORKSPACE_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}")
 Origin = Literal["explicit", "config", "environment", "local"]
+LOCAL_NOTICE = "jupyter-compute: no Azure workspace configured; using the local workspace (offline)."
 _announced = False
+
+
+def _to_stderr(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+_notice: Callable[[str], None] = _to_stderr
 
 
 def _segment(value: str) -> str:
@@ -216,8 +224,15 @@ def resolve(explicit: WorkspaceRef | None = None, start: Path | None = None, *, 
     return WorkspaceRef.local_workspace()
 
 
+def show_notices_with(show: Callable[[str], None]) -> None:
+    """How the once-per-process notice is shown: a line on stderr (the CLI, terminal IPython) unless a
+    front end says otherwise (the magics in a kernel show it as a quiet display, not a stderr box)."""
+    global _notice
+    _notice = show
+
+
 def announce_local() -> None:
     global _announced
     if not _announced:
         _announced = True
-        print("jupyter-compute: no Azure workspace configured; using the local workspace (offline).", file=sys.stderr)
+        _notice(LOCAL_NOTICE)

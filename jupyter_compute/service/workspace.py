@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -35,8 +36,10 @@ from ..errors import (
     UntrustedLink,
     ValidationError,
 )
+from ..model.costs import Costs, Estimate, estimate, running_costs, sized
 from ..model.documents import spec_from_arm
-from ..model.kinds import CLUSTER, find, of_compute_type, taking, word_of
+from ..model.kinds import CLUSTER, INSTANCE, find, of_compute_type, taking, word_of
+from ..model.prices import DEDICATED, LOW_PRIORITY, RegionPrices, unknown
 from ..model.progress import typical_duration
 from ..model.resource import Compute, ComputeList
 from ..model.specs import ComputeSpec
@@ -48,6 +51,7 @@ from ..transport import lro
 from . import preflight as checks
 from .changes import Changes, Plan
 from .operation import Operation, State
+from .prices import PriceBook
 from .ref import WorkspaceRef, read_config, resolve
 from .tracker import Poller, poll_interval
 
@@ -60,6 +64,7 @@ PREVIEW_TIMEOUT = 10.0
 REGION_LATER = "the workspace's region will be filled in when sent"
 SUBMISSIONS = 8  # submissions of one workspace under way at once (more wait their turn, already shown)
 
+log = logging.getLogger(__name__)
 _instances: dict[WorkspaceRef, Workspace] = {}
 _instances_lock = threading.Lock()
 
@@ -75,6 +80,7 @@ class Workspace:
         self._lock = threading.Lock()
         self._submitting: set[Operation] = set()  # operations whose checks and request are under way
         self._pool: ThreadPoolExecutor | None = None
+        self._prices: PriceBook | None = None
 
     # --- finding a workspace -------------------------------------------------------------------
 
@@ -331,6 +337,8 @@ class Workspace:
             op._send()
             response = self._client().send(request)
             self._accepted(op, response, response.body)
+            if action == "create" and sized(spec):  # after the request, on its own: pricing never delays it
+                self._submitter().submit(self._price, op, spec)
 
         return self._launch(op, work)
 
@@ -392,6 +400,73 @@ class Workspace:
 
     def quotas(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
         return list(self._client().list_all(self.ref.location_url(location or self.location(), "quotas")))
+
+    # --- prices and the running bill -------------------------------------------------------------
+
+    @property
+    def price_book(self) -> PriceBook:
+        """The VM prices of this workspace's cloud (the local workspace's stand-in for the local one)."""
+        with self._lock:
+            if self._prices is None:
+                from ..transport.prices import local_endpoint
+
+                current = settings.current()
+                folder = current.home / "prices"
+                if self.ref.local:
+                    self._prices = PriceBook(local_endpoint, folder, source="local-workspace-stand-in")
+                else:
+                    self._prices = PriceBook(current.prices_url, folder)
+            return self._prices
+
+    def prices(self, location: str | None = None) -> RegionPrices:
+        """The VM prices per hour of a region (default: the workspace's); never raises for prices that
+        cannot be had: the answer's ``problem`` says why."""
+        try:
+            region = location or self.location()
+        except (TransportError, AuthenticationError, ServiceError) as exc:
+            return unknown(location or "", f"the workspace's region could not be read ({type(exc).__name__})")
+        return self.price_book.region(region)
+
+    def _price(self, op: Operation, spec: ComputeSpec) -> None:
+        try:
+            op._estimated(self.estimate(spec))
+        except Exception:  # a defect of ours must not touch the operation; it leaves a trace
+            log.warning("jupyter-compute: pricing %s failed", spec.name, exc_info=True)
+
+    def estimate(self, spec: ComputeSpec, *, quick: bool = False) -> Estimate:
+        """What a cluster or instance of ``spec`` would cost an hour (at most, and always on)."""
+        cluster = spec.COMPUTE_TYPE == CLUSTER.compute_type
+        region = spec.location or ""
+        if not region:
+            try:
+                region = self.location(quick=quick)
+            except (TransportError, AuthenticationError, ServiceError):
+                region = ""
+        tier = str(getattr(spec, "tier", "") or "")
+        return estimate(
+            CLUSTER.word if cluster else INSTANCE.word,
+            str(getattr(spec, "size", "") or ""),
+            region,
+            LOW_PRIORITY if tier == "low_priority" else DEDICATED,
+            int(getattr(spec, "max_instances", 1) or 1) if cluster else 1,
+            int(getattr(spec, "min_instances", 0) or 0) if cluster else 1,
+            self.price_book.region(region) if region else unknown("", "the workspace's region could not be read"),
+        )
+
+    def costs(self, *, now: float | None = None) -> Costs:
+        """The running bill: for each cluster and instance what runs now × its price an hour, the total,
+        and the instances running with neither idle shutdown nor a stop schedule. One list request, and
+        the prices of each region the computes are in (cached for a day)."""
+        import time
+
+        computes = self.list()
+        try:
+            default = self.location()
+        except (TransportError, AuthenticationError, ServiceError):
+            default = ""
+        regions = {(c.location or default).lower() for c in computes if c.location or default}
+        prices = {region: self.price_book.region(region) for region in sorted(regions)}
+        return running_costs(computes, prices, default, time.time() if now is None else now)
 
     # --- changing ---------------------------------------------------------------------------------
 

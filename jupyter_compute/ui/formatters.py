@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..render.prices import costs_html, costs_text
 from ..render.tables import computes_html
 from .show import show
 
 if TYPE_CHECKING:
+    from ..model.costs import Costs
     from ..model.resource import Compute, ComputeList
 
 OPERATION = ("jupyter_compute.service.operation", "Operation")
 COMPUTE = ("jupyter_compute.model.resource", "Compute")
 COMPUTE_LIST = ("jupyter_compute.model.resource", "ComputeList")
+COSTS = ("jupyter_compute.model.costs", "Costs")
 
 
 def install(shell: Any) -> None:
@@ -30,7 +33,17 @@ def install(shell: Any) -> None:
     html = formatter.formatters["text/html"]
     html.for_type_by_name(*COMPUTE, _computes_html)
     html.for_type_by_name(*COMPUTE_LIST, _computes_html)
+    html.for_type_by_name(*COSTS, _costs_html)
+    formatter.formatters["text/plain"].for_type_by_name(*COSTS, _costs_pretty)
 
 
 def _computes_html(computes: Compute | ComputeList) -> str:
     return str(computes_html(computes))
+
+
+def _costs_html(costs: Costs) -> str:
+    return str(costs_html(costs))
+
+
+def _costs_pretty(costs: Costs, printer: Any, cycle: bool) -> None:
+    printer.text(costs_text(costs))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..render.bars import bar_html
+from ..render.markup import html
 from ..render.text import bar_line, final_line
 
 if TYPE_CHECKING:
@@ -71,6 +72,15 @@ def mark_shown(op: Operation) -> None:
     """The cell already shows ``op`` (as text): returning it must not show it again."""
     with _lock:
         _states.setdefault(op, DisplayState()).shown_in = _execution_count()
+
+
+def show_notice(text: str) -> None:
+    """A notice in a notebook's cell: a small grey line (plain text where HTML is not shown), not the
+    pink box of a stderr stream."""
+    from IPython.display import display
+
+    shown = html("<div class='jupyter-compute-notice' style='opacity:.7;font-size:90%'>{}</div>", text)
+    display({"text/plain": text, "text/html": str(shown)}, raw=True)  # type: ignore[no-untyped-call]
 
 
 def show(op: Operation) -> None:

@@ -1,10 +1,12 @@
 /**
  * The lab extension's plugin: the Compute tab in the left sidebar (./sidebar.ts, its widget modules in
- * ./widgets.ts), and the palette commands (open, restart, one "New …" per kind from the
- * kernel's kind menu, ./forms.ts).
+ * ./widgets.ts), and the palette commands (open, restart, one "New …" per kind from the kernel's kind
+ * menu, ./forms.ts). "View › Compute" opens the panel in JupyterLab and in Notebook 7, whose notebook
+ * and tree pages have no sidebar tab bar to click.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IMainMenu } from '@jupyterlab/mainmenu';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { IForm, formCommands } from './forms';
@@ -15,13 +17,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'A Compute tab in the left sidebar: Azure ML compute with live state and creation forms.',
   autoStart: true,
   requires: [IRenderMimeRegistry, IJupyterWidgetRegistry],
-  optional: [ICommandPalette, ILayoutRestorer],
+  optional: [ICommandPalette, ILayoutRestorer, IMainMenu],
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
     _widgets: IJupyterWidgetRegistry, // required only so that the widgets plugin is active first
     palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    mainMenu: IMainMenu | null
   ) => {
     const category = 'Compute';
     let formItems: { dispose(): void }[] = [];
@@ -56,11 +59,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const sidebar = new ComputeSidebar(app, rendermime, registerForms);
     app.shell.add(sidebar, 'left', { rank: 900 });
     restorer?.add(sidebar, sidebar.id);
+    // Once the layout is back (a restored open tab has started the panel itself): the kernel starts in its
+    // own process while the page finishes drawing.
+    void app.restored.then(() => sidebar.prestart());
     app.commands.addCommand('jupyter-compute:open', {
-      label: 'Open the Compute panel',
+      label: args => (args.menu ? 'Compute' : 'Open the Compute panel'),
+      caption: 'The Compute panel: Azure ML compute with live state and creation forms',
       execute: () => app.shell.activateById(sidebar.id)
     });
     palette?.addItem({ command: 'jupyter-compute:open', category });
+    mainMenu?.viewMenu.addGroup([{ command: 'jupyter-compute:open', args: { menu: true } }], 5);
     app.commands.addCommand('jupyter-compute:restart', {
       label: 'Restart the Compute panel\u2019s kernel',
       execute: async () => {

@@ -3,7 +3,8 @@
  * fixed path (reloads reconnect to it instead of leaking kernels), a KernelWidgetManager with the widget
  * modules registered by hand (./widgets.ts), and a trusted OutputArea that runs `sidebar()`. After a
  * kernel restart or change the panel is rebuilt from the workspace. Once the panel is shown, the kernel
- * is asked for its kind menu (./forms.ts). Recipe and pitfalls: ../shared/JUPYTER-NOTES.md, "Rendering
+ * is asked for its kind menu (./forms.ts). Views wait for the manager's restore of the kernel's widgets,
+ * and a browser that opened the panel before starts it hidden at page load (prestart). Recipe and pitfalls: ../shared/JUPYTER-NOTES.md, "Rendering
  * ipywidgets in a left-sidebar panel".
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
@@ -19,6 +20,51 @@ import { registerModules } from './widgets';
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
 const SESSION_PATH = 'jupyter-compute/panel';
 const PANEL_CODE = 'from jupyter_compute.panel import sidebar\nsidebar()';
+// A manager restores the kernel's widgets over the control comm (jupyterlab-manager answers within
+// CONTROL_COMM_TIMEOUT, 4 s, or falls back to asking each comm); past this the panel is shown anyway.
+const RESTORE_DEADLINE_MS = 15_000;
+// Set in this browser once the panel has been shown: a later page load starts the panel in the background.
+const USED_KEY = 'jupyter-compute:panel-used';
+
+/** Resolve once `manager` has restored the kernel's live widget models (or the deadline passed). */
+function restored(manager: KernelWidgetManager): Promise<boolean> {
+  if (manager.restoredStatus) {
+    return Promise.resolve(true);
+  }
+  return new Promise(resolve => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      manager.restored.disconnect(onRestored);
+      resolve(ok);
+    };
+    const onRestored = (): void => done(true);
+    const timer = setTimeout(() => done(false), RESTORE_DEADLINE_MS);
+    manager.restored.connect(onRestored);
+  });
+}
+
+/**
+ * A widget view that is drawn only once its manager has restored the kernel's live models. The manager's
+ * constructor starts that restore and the panel's code runs at the same time (so a reload costs one round
+ * trip, not two); the panel's display names models that exist in the kernel since an earlier page, and
+ * drawn while the restore is still creating them, a view could look one up before it is there and stay
+ * on "Error displaying widget: model not found" (issue 13, point 4). Models the code creates after the
+ * restore's snapshot arrive as comm opens ahead of the display on the same channel.
+ */
+class RestoredWidgetRenderer extends WidgetRenderer {
+  constructor(
+    options: ConstructorParameters<typeof WidgetRenderer>[0],
+    manager: KernelWidgetManager,
+    private readonly ready: Promise<void>
+  ) {
+    super(options, manager);
+  }
+
+  async renderModel(model: Parameters<WidgetRenderer['renderModel']>[0]): Promise<void> {
+    await this.ready;
+    return super.renderModel(model);
+  }
+}
 
 export class ComputeSidebar extends Panel {
   private session: SessionContext | null = null;
@@ -27,6 +73,7 @@ export class ComputeSidebar extends Panel {
   private starting: Promise<void> | null = null;
   private restarting = false;
   private renders = 0;
+  private builds = 0;
   private readonly status: Widget;
 
   constructor(
@@ -71,7 +118,17 @@ export class ComputeSidebar extends Panel {
     await this.session?.restartKernel();
   }
 
+  /** At page load: start the panel hidden when it was used in this browser before, so that opening the
+   * tab shows a running panel (issue 13, point 8). Nothing starts for someone who never opened it. */
+  prestart(): void {
+    if (!this.starting && window.localStorage.getItem(USED_KEY)) {
+      performance.mark('jupyter-compute:prestart');
+      void this.ensureStarted();
+    }
+  }
+
   protected onAfterShow(): void {
+    window.localStorage.setItem(USED_KEY, '1');
     void this.ensureStarted();
   }
 
@@ -83,6 +140,7 @@ export class ComputeSidebar extends Panel {
 
   private async start(): Promise<void> {
     performance.mark('jupyter-compute:start');
+    void import('@jupyter-widgets/controls'); // the panel's views need it: load it while the kernel starts
     this.setState('starting', 'Starting the Compute panel…');
     const session = new SessionContext({
       sessionManager: this.app.serviceManager.sessions,
@@ -96,21 +154,24 @@ export class ComputeSidebar extends Panel {
     await session.initialize();
     await session.ready;
     performance.mark('jupyter-compute:kernel-ready');
-    session.kernelChanged.connect(() => void this.render());
+    session.kernelChanged.connect(() => void this.render(false));
     session.statusChanged.connect((_, status: Kernel.Status) => {
       if (status === 'restarting' || status === 'autorestarting') {
         this.restarting = true;
         this.setState('starting', 'The Compute panel\u2019s kernel is restarting…');
       } else if (status === 'idle' && this.restarting) {
         this.restarting = false;
-        void this.render();
+        void this.render(false);
       }
     });
-    await this.render();
+    await this.render(true);
   }
 
-  /** (Re)build the widget manager for the current kernel and show the panel in a fresh output area. */
-  private async render(): Promise<void> {
+  /** Build the widget manager for the current kernel and show the panel in a fresh output area. When
+   * the panel connected to a running kernel (`reconnected`: a page load), its views wait for the
+   * manager's restore of the widgets that kernel holds; a restarted or new kernel holds none. */
+  private async render(reconnected: boolean): Promise<void> {
+    const build = ++this.builds; // a restart can report idle twice: the last build is the panel
     const session = this.session;
     const kernel = session?.session?.kernel;
     if (!session || !kernel) {
@@ -122,9 +183,19 @@ export class ComputeSidebar extends Panel {
     const rendermime = this.rendermime.clone();
     const manager = new KernelWidgetManager(kernel, rendermime);
     registerModules(manager);
+    const ready = (reconnected ? restored(manager) : Promise.resolve(true)).then(inTime => {
+      performance.mark('jupyter-compute:restored');
+      if (!inTime) {
+        console.warn('Compute panel: the widget manager did not restore the kernel\u2019s widgets in time');
+      }
+    });
     rendermime.removeMimeType(WIDGET_VIEW);
     rendermime.addFactory(
-      { safe: false, mimeTypes: [WIDGET_VIEW], createRenderer: options => new WidgetRenderer(options, manager) },
+      {
+        safe: false,
+        mimeTypes: [WIDGET_VIEW],
+        createRenderer: options => new RestoredWidgetRenderer(options, manager, ready)
+      },
       -10
     );
     this.manager = manager;
@@ -133,6 +204,9 @@ export class ComputeSidebar extends Panel {
     this.area = area;
     this.addWidget(area);
     await OutputArea.execute(PANEL_CODE, area, session);
+    if (build !== this.builds) {
+      return;
+    }
     performance.mark('jupyter-compute:panel-shown');
     this.node.dataset.renders = String(++this.renders);
     this.setState('ready', '');

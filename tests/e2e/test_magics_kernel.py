@@ -98,3 +98,20 @@ def test_notebook_with_secrets_saves_none(isolated_state: Path, tmp_path: Path) 
     assert VM_SECRET not in text and DBX_SECRET not in text
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+
+
+def test_the_local_workspace_notice_is_a_quiet_display_not_a_stderr_box(isolated_state: Path) -> None:
+    """Given no Azure workspace, when the first magic in a notebook kernel uses the local one, then the
+    notice is a display (HTML with a plain-text fallback) once, and nothing goes to stderr."""
+    with running_kernel(isolated_state, JUPYTER_COMPUTE_SPEED="40") as kernel:
+        kernel.execute("%load_ext jupyter_compute")
+        first = kernel.outputs(kernel.execute("%compute list"))
+        second = kernel.outputs(kernel.execute("%compute list"))
+    assert not [m for m in first if m["msg_type"] == "stream" and m["content"]["name"] == "stderr"]
+    notices = [m["content"]["data"] for m in first if m["msg_type"] == "display_data"]
+    assert [n["text/plain"] for n in notices] == [
+        "jupyter-compute: no Azure workspace configured; using the local workspace (offline)."
+    ]
+    assert "using the local workspace (offline)." in notices[0]["text/html"]
+    assert "jupyter-compute-notice" in notices[0]["text/html"]
+    assert not [m for m in second if m["msg_type"] == "display_data"], "once per kernel"

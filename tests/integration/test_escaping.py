@@ -25,6 +25,7 @@ import pytest
 from jupyter_compute import Workspace, settings
 from jupyter_compute.errors import ValidationError
 from jupyter_compute.render.bars import bar_html
+from jupyter_compute.render.prices import costs_html
 from jupyter_compute.render.tables import computes_html
 from jupyter_compute.service.ref import WorkspaceRef, read_config
 from jupyter_compute.ui import panel as panel_module
@@ -220,6 +221,8 @@ def test_hostile_service_strings_are_text_in_the_panel_tools_bars_and_tables(arm
         table = str(computes_html(ws.list()))  # what a notebook shows for the list
         assert inert(table) == []
         assert HOSTILE_NAME in visible(table) and HOSTILE in visible(table)
+        bill = str(costs_html(ws.costs()))  # what a notebook shows for `%compute costs`
+        assert inert(bill) == [] and HOSTILE_NAME in visible(bill)
 
         assert panel.form is not None
         sizes = [label for label, _ in panel.form.inputs["size"].options]
@@ -270,6 +273,7 @@ def cli(arm: HostileArm, *words: str) -> subprocess.CompletedProcess[str]:
         (("start", INSTANCE), 1, SCRIPT),
         (("show", "missing1"), 1, SCRIPT),
         (("list", "-o", "yaml"), 0, "pwned"),
+        (("costs",), 0, HOSTILE_NAME),
     ],
 )
 def test_the_cli_prints_no_control_characters_from_the_service(

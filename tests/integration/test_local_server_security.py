@@ -81,11 +81,14 @@ def test_the_state_folder_token_and_store_are_private_to_the_user(isolated_state
     reader = sqlite3.connect(isolated_state / "local-workspace.sqlite3")  # while open, its -wal and -shm exist
     try:
         assert reader.execute("SELECT count(*) FROM computes").fetchone() == (1,)
-        files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in isolated_state.iterdir()}
+        entries = list(isolated_state.rglob("*"))
+        files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in entries if p.is_file()}
+        folders = {p.name: stat.S_IMODE(p.stat().st_mode) for p in entries if p.is_dir()}  # the prices cache
     finally:
         reader.close()
     assert {"local-workspace.token", "local-workspace.sqlite3", "local-workspace.sqlite3-wal"} <= set(files)
     assert {name: 0o600 for name in files} == files
+    assert {name: 0o700 for name in folders} == folders
     assert len((isolated_state / "local-workspace.token").read_text().strip()) >= 40
 
 

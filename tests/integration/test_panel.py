@@ -366,12 +366,18 @@ def test_the_sidebar_panel_stops_polling_when_no_view_is_alive_and_resumes_on_th
 
 
 def test_a_refusal_reads_as_a_sentence_on_the_row(panel: ComputePanel) -> None:
-    """Given a running instance, a start the service refuses (StartComputeInstanceOnlyAllowedInStoppedState)
-    is said on its row as a sentence; the code stays at the end, and on the error."""
+    """Given an instance the panel last saw Stopped but that another process has started since, a start
+    the service refuses (StartComputeInstanceOnlyAllowedInStoppedState) is said on its row as a sentence;
+    the code stays at the end, and on the error. (The panel offers start only when Stopped, so the refusal
+    comes from a stale view: the panel stops listening to the poller while the other process starts it.)"""
     from jupyter_compute import ComputeInstanceSpec
 
-    Workspace.local().create(ComputeInstanceSpec.from_keywords(name="said-ci")).wait(30)
+    other = Workspace.local()
+    other.create(ComputeInstanceSpec.from_keywords(name="said-ci")).wait(30)
+    other.stop("said-ci").wait(30)
     panel.refresh()
+    panel.ws.poller.remove_listener(panel._on_tick)  # the panel's view stays: said-ci Stopped
+    other.start("said-ci").wait(30)
     op = panel.act("start", "said-ci")
     assert op is not None
     op.wait(30)

@@ -1,0 +1,136 @@
+"""VM prices of a region, cached on disk for a day: one request chain per region, not per size.
+
+:class:`PriceBook` answers :meth:`~PriceBook.region` from ``$JUPYTER_COMPUTE_HOME/prices/`` when the
+file there was fetched less than a day ago (by the injectable ``clock``), else fetches the region once
+(:func:`~jupyter_compute.transport.prices.fetch_region`) and writes the file (0600, folder 0700, as the
+rest of the state; written whole to a temporary file and renamed, so a reader never sees half of it).
+Concurrent askers of one region in a process wait for the one fetch. Prices that cannot be had are a
+:class:`~jupyter_compute.model.prices.RegionPrices` whose ``problem`` says why (nothing is raised): the
+front ends show "price unknown", never a guess. A failed fetch is not cached: the next ask tries again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import PricesUnavailable
+from ..model.prices import DAY, PriceAnswerError, RegionPrices, region_prices, unknown
+
+if TYPE_CHECKING:
+    from ..transport.prices import Fetched
+
+Fetch = Callable[[str, str], "Fetched"]
+_REGION = re.compile(r"^[a-z0-9]{1,40}$")
+
+
+class PriceBook:
+    """The prices of ``endpoint``, cached under ``folder`` by ``source`` (default: the endpoint itself; the
+    local workspace's stand-in moves port with each process, so it gives a name that does not)."""
+
+    def __init__(
+        self,
+        endpoint: str | Callable[[], str],
+        folder: Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        max_age: float = DAY,
+        fetch: Fetch | None = None,
+        source: str | None = None,
+    ) -> None:
+        self._endpoint = endpoint
+        if source is None and not isinstance(endpoint, str):
+            raise ValueError("a PriceBook over an endpoint that moves needs a source name")
+        self.source = source or str(endpoint)
+        self.folder = folder
+        self.clock = clock
+        self.max_age = max_age
+        self._fetch = fetch
+        self._lock = threading.Lock()
+        self._region_locks: dict[str, threading.Lock] = {}
+        self._memory: dict[str, RegionPrices] = {}
+        self.fetches = 0  # request chains started by this book (tests count them)
+
+    @property
+    def endpoint(self) -> str:
+        return self._endpoint if isinstance(self._endpoint, str) else self._endpoint()
+
+    def region(self, region: str) -> RegionPrices:
+        """The region's prices: fresh from memory or the cache file, else fetched now (and cached)."""
+        name = region.strip().lower()
+        if not _REGION.match(name):
+            return unknown(region, f"{region!r} is not an Azure region name")
+        with self._lock:
+            lock = self._region_locks.setdefault(name, threading.Lock())
+        with lock:
+            now = self.clock()
+            held = self._memory.get(name)
+            if held is not None and held.fresh(now, self.max_age):
+                return held
+            try:
+                endpoint = self.endpoint
+            except Exception as exc:  # the stand-in's server could not start: prices are unknown, not an error
+                return unknown(name, f"the prices stand-in is not available ({exc})")
+            path = self._path(name)
+            cached = _read(path)
+            if cached is not None and cached.source == self.source and cached.fresh(now, self.max_age):
+                self._memory[name] = cached
+                return cached
+            fetched = self._fetched(endpoint, name, now)
+            if fetched.known:
+                self._memory[name] = fetched
+                self._write(path, fetched)
+            return fetched
+
+    def _fetched(self, endpoint: str, region: str, now: float) -> RegionPrices:
+        from ..transport.prices import fetch_region
+
+        self.fetches += 1
+        try:
+            got = (self._fetch or fetch_region)(endpoint, region)
+            return region_prices(got.items, region, fetched=now, source=self.source, emulated=got.emulated)
+        except PricesUnavailable as exc:
+            return unknown(region, str(exc), self.source)
+        except PriceAnswerError as exc:
+            return unknown(region, f"the prices answer was refused: {exc}", self.source)
+
+    def _path(self, region: str) -> Path:
+        digest = hashlib.sha256(self.source.encode()).hexdigest()[:12]
+        return self.folder / f"{region}-{digest}.json"
+
+    def _write(self, path: Path, prices: RegionPrices) -> None:
+        """Best effort: prices not written are fetched again next time."""
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".prices-", suffix=".tmp")  # 0600
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    json.dump(prices.to_json(), out)
+                os.replace(tmp, path)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+
+
+def _read(path: Path) -> RegionPrices | None:
+    """The cache file's prices, None when it is missing, unreadable or not ours (then it is fetched again)."""
+    try:
+        if path.stat().st_size > 16 * 1024 * 1024:
+            return None
+        return RegionPrices.from_json(json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant))
+    except (OSError, ValueError):
+        return None
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(name)

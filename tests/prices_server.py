@@ -1,0 +1,96 @@
+"""A scripted Retail Prices server on 127.0.0.1: it answers each request with the next page the test gives
+(a body as bytes, or a JSON-able value), records the headers it was sent, and can serve any byte string,
+so tests can hand the client hostile answers (huge, wrong types, NaN, markup, links elsewhere)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+PATH = "/api/retail/prices"
+Page = Callable[[str, "PricesServer"], tuple[int, bytes]]
+
+
+@dataclass
+class PricesServer:
+    url: str = ""
+    answer: Page = field(default=lambda path, server: (200, b'{"Items": [], "NextPageLink": null}'))
+    seen: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (path with query, headers)
+
+    @property
+    def endpoint(self) -> str:
+        return self.url + PATH
+
+
+def item(size: str = "Standard_D4s_v3", sku: str = "D4s v3", price: Any = 0.192, **extra: Any) -> dict[str, Any]:
+    """One meter as the API documents it (a Linux pay-as-you-go one unless ``extra`` says otherwise)."""
+    return {
+        "currencyCode": "USD",
+        "tierMinimumUnits": 0.0,
+        "retailPrice": price,
+        "unitPrice": price,
+        "armRegionName": "westeurope",
+        "location": "EU West",
+        "effectiveStartDate": "2024-05-01T00:00:00Z",
+        "meterId": "000a794b-bdb0-58be-a0cd-0c3a0f222923",
+        "meterName": sku,
+        "productId": "DZH318Z0BQ4L",
+        "skuId": "DZH318Z0BQ4L/00TG",
+        "productName": "Virtual Machines DSv3 Series",
+        "skuName": sku,
+        "serviceName": "Virtual Machines",
+        "serviceId": "DZH313Z7MMC8",
+        "serviceFamily": "Compute",
+        "unitOfMeasure": "1 Hour",
+        "type": "Consumption",
+        "isPrimaryMeterRegion": True,
+        "armSkuName": size,
+        **extra,
+    }
+
+
+def page(items: list[Any], next_link: str | None = None) -> bytes:
+    return json.dumps(
+        {
+            "BillingCurrency": "USD",
+            "CustomerEntityId": "Default",
+            "CustomerEntityType": "Retail",
+            "Items": items,
+            "NextPageLink": next_link,
+            "Count": len(items),
+        }
+    ).encode()
+
+
+@contextmanager
+def serving(answer: Page) -> Iterator[PricesServer]:
+    state = PricesServer(answer=answer)
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            state.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+            status, body = state.answer(self.path, state)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
