@@ -38,3 +38,8 @@ def family_quota(family: str) -> dict[str, Any] | None:
 def durations() -> dict[str, float]:
     """Typical durations in seconds at speed 1 (see data/durations.json)."""
     return {k: float(v) for k, v in _load("durations.json").items() if k != "about"}
+
+
+def windows_zones() -> dict[str, str]:
+    """Windows time zone ids -> IANA zone names (see data/windows_zones.json)."""
+    return dict(_load("windows_zones.json")["zones"])

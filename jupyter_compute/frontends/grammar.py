@@ -381,10 +381,15 @@ def parse(
     verb = VERBS[name]
     if verb.kinds:
         return _parse_spec_verb(verb, rest, prog, yaml_body, prompt)
-    if yaml_body is not None and yaml_body.strip():
-        raise UsageError(f"a YAML cell body goes with create or attach, not {name}")
+    body = yaml_body if yaml_body is not None and yaml_body.strip() else None
+    if body is not None and not verb.body:
+        takes = ", ".join(v.name for v in VERBS if v.kinds or v.body)
+        raise UsageError(f"a YAML cell body goes with {takes}, not {name}")
     ns = parse_words(verb_parser(verb, prog), rest)
-    return _command(verb, ns)
+    command = _command(verb, ns)
+    if body is not None:
+        command = dataclasses.replace(command, options={**command.options, "body": body})
+    return command
 
 
 def _command(verb: Verb, ns: argparse.Namespace, **more: Any) -> Command:

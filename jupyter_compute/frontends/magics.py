@@ -107,7 +107,8 @@ OWN_VERBS: dict[str, Callable[[ComputeMagics, Command], Any]] = {"panel": _panel
 # As IPython's magic_arguments does: the declarations are the help (`%compute?`).
 ComputeMagics.compute.__doc__ = (
     "Create and manage Azure ML compute. `%compute VERB --help` shows the options of a verb;\n"
-    "`%%compute create` / `%%compute attach` take an az ml compute YAML body.\n\n" + usage("%compute")
+    "`%%compute create` / `%%compute attach` take an az ml compute YAML body, `%%compute update NAME` the\n"
+    "settings to change in az ml YAML.\n\n" + usage("%compute")
 )
 
 

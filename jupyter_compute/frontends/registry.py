@@ -110,6 +110,7 @@ class Verb:
     default_kind: str | None = None
     only_in: FrontEnd | None = None
     elsewhere: str = ""
+    body: str = ""
 
     def declared(self) -> tuple[Declared, ...]:
         """Its arguments as a parser takes them: the declared ones, then ``--yes`` if it asks first."""

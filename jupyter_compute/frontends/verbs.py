@@ -328,6 +328,91 @@ def identity(ws: Workspace, command: Command) -> Outcome:
 
 
 @VERBS.verb(
+    "update",
+    NAME,
+    Arg(
+        "--idle-shutdown",
+        "--idle-time-before-shutdown-minutes",
+        dest="idle_shutdown",
+        metavar="MINUTES",
+        help="instance: stop after this much inactivity (minutes, or ISO-8601 PT1H; 15 minutes to 3 days)",
+    ),
+    Arg(
+        "--add-schedule",
+        dest="add_schedules",
+        action="append",
+        metavar="YAML",
+        help="instance: add a start/stop schedule, one compute_start_stop entry in YAML "
+        "('{action: stop, trigger: {type: cron, expression: \"0 19 * * *\"}}')",
+    ),
+    Arg(
+        "--remove-schedule",
+        dest="remove_schedules",
+        action="append",
+        metavar="N",
+        help="instance: remove schedule N (as show numbers them)",
+    ),
+    OneOf(
+        Arg(
+            "--schedules",
+            dest="schedules_file",
+            metavar="FILE",
+            help="instance: replace the schedules with a YAML file's",
+        ),
+        Arg("--no-schedules", action="store_true", help="instance: remove every schedule"),
+    ),
+    Arg("--size", metavar="SIZE", help="instance: the VM size, while the instance is stopped"),
+    Arg("--description", metavar="TEXT", help="cluster: its description"),
+    Arg("--tags", nargs="*", metavar="KEY=VALUE", help="cluster: its tags (replaces them; none given: removes them)"),
+    help="change a compute after its creation: an instance's idle shutdown, schedules or size (stopped), "
+    "a cluster's description or tags; %%compute update NAME takes these as az ml YAML",
+    writes=True,
+    dry_run=True,
+    body="az ml YAML keys: idle_time_before_shutdown_minutes, schedules (compute_start_stop), size, description, tags",
+)
+def update(ws: Workspace, command: Command) -> Outcome:
+    keywords = _update_keywords(command)
+    name = _named(command)
+    if command.dry_run:
+        return _dry(ws.plan_update(name, **keywords))
+    return _operation_outcome(ws.update(name, **keywords))
+
+
+def _update_keywords(command: Command) -> dict[str, Any]:
+    """Workspace.update's keywords from the flags and the YAML body (a field in both is refused)."""
+    from ..inputs import MAX_YAML_BYTES, YAML_LIMITS, load_yaml, read_text, settings_document
+    from ..service.changes import document_keywords
+
+    o = command.options
+    flags: dict[str, Any] = {}
+    if o.get("idle_shutdown") is not None:
+        flags["idle_shutdown"] = o["idle_shutdown"]
+    if o.get("add_schedules"):
+        flags["add_schedules"] = [load_yaml(text, "--add-schedule") for text in o["add_schedules"]]
+    if o.get("remove_schedules"):
+        flags["remove_schedules"] = list(o["remove_schedules"])
+    if o.get("schedules_file"):
+        text = read_text(o["schedules_file"], "--schedules", limit=MAX_YAML_BYTES, note=YAML_LIMITS)
+        loaded = load_yaml(text, f"--schedules {o['schedules_file']}")
+        flags["schedules"] = [] if loaded is None else loaded
+    if o.get("no_schedules"):
+        flags["schedules"] = []
+    for key in ("size", "description"):
+        if o.get(key) is not None:
+            flags[key] = o[key]
+    if o.get("tags") is not None:
+        flags["tags"] = list(o["tags"])
+    body = o.get("body")
+    if not body:
+        return flags
+    document = document_keywords(settings_document(body, "the cell body"), "the cell body")
+    both = sorted(set(document) & set(flags))
+    if both:
+        raise UsageError(f"give {', '.join(both)} in the YAML body or as flags, not both")
+    return {**document, **flags}
+
+
+@VERBS.verb(
     "costs",
     help="what runs now and what it costs an hour, the workspace's total, and instances left running unguarded",
 )

@@ -131,6 +131,10 @@ class Computes:
             if row is None:
                 raise not_found(target.name)
             return 200, {}, {"computeType": row.body["properties"]["computeType"]}
+        if target.action == "updateidleshutdownsetting":
+            return self._idle_shutdown(request, target.workspace, target.name)
+        if target.action == "resize":
+            return self._resize_instance(request, target.workspace, target.name)
         return self._power(request, target.workspace, target.name, target.action)
 
     def _list_nodes(self, scope: Scope, name: str) -> Answer:
@@ -190,6 +194,14 @@ class Computes:
         old_type = row.body["properties"]["computeType"]
         if body["properties"]["computeType"] != old_type:
             raise bad_request(f"The compute {row.name} is a {old_type}; its type cannot change.")
+        if old_type == "ComputeInstance":
+            before = str((row.body["properties"].get("properties") or {}).get("vmSize") or "")
+            after = str((body["properties"].get("properties") or {}).get("vmSize") or before)
+            if before.lower() != after.lower():
+                raise bad_request(
+                    f"The size of the compute instance {row.name} cannot change with PUT; resize it "
+                    "(POST .../resize) while it is stopped."
+                )
         stored = resources.without_secrets(body)
         stored.setdefault("location", row.body.get("location", self.location))
         row.body = stored
@@ -294,6 +306,60 @@ class Computes:
             write.row.events.append(Event(write.t, _POWER[action], duration))
             self._save(write.db, write.row, write.t)
             op = self._operation(write.db, write.row, action, write.t, duration, None)
+        return 202, self._async_headers(request, scope, op), None
+
+    def _idle_shutdown(self, request: Request, scope: Scope, name: str) -> Answer:
+        """``POST …/updateIdleShutdownSetting`` ``{"idleTimeBeforeShutdown": "PT60M"}``: 200 with no body; the
+        instance's ``idleTimeBeforeShutdown`` reads the new value from then on."""
+        body = request.body if isinstance(request.body, Mapping) else {}
+        value = body.get("idleTimeBeforeShutdown")
+        if set(body) - {"idleTimeBeforeShutdown"} or not isinstance(value, str):
+            raise bad_request(
+                'The request content must be {"idleTimeBeforeShutdown": "<ISO-8601 duration>"}.',
+                "InvalidRequestContent",
+            )
+        seconds = rules.duration_seconds(value)
+        if seconds is None:
+            raise bad_request(f"idleTimeBeforeShutdown {value!r} is not an ISO-8601 duration such as PT60M.")
+        if not rules.IDLE_SHUTDOWN_MIN <= seconds <= rules.IDLE_SHUTDOWN_MAX:
+            raise bad_request(
+                f"idleTimeBeforeShutdown {value} is out of range: the minimum is 15 minutes, the maximum 3 days."
+            )
+        with self._writable(scope, name, "ComputeInstance", "Idle shutdown applies to compute instances") as write:
+            if write.derived.busy in ("create", "delete"):
+                raise busy(name, write.derived.busy)
+            write.row.body["properties"].setdefault("properties", {})["idleTimeBeforeShutdown"] = value
+            self._save(write.db, write.row, write.t)
+        return 200, {}, None
+
+    def _resize_instance(self, request: Request, scope: Scope, name: str) -> Answer:
+        """``POST …/resize`` ``{"targetVMSize": …}``: only a Stopped instance changes size (202; Resizing, then
+        Stopped with the new size)."""
+        body = request.body if isinstance(request.body, Mapping) else {}
+        target = body.get("targetVMSize")
+        if set(body) - {"targetVMSize"} or not isinstance(target, str) or not target:
+            raise bad_request('The request content must be {"targetVMSize": "<VM size>"}.', "InvalidRequestContent")
+        applies = "Resize applies to compute instances (a cluster's scale settings change with PATCH)"
+        with self._writable(scope, name, "ComputeInstance", applies) as write:
+            if write.derived.busy:
+                raise busy(name, write.derived.busy)
+            state = instance_state(write.derived)
+            if state != "Stopped":
+                raise bad_request(
+                    f"Resize Azure ML Compute Instance is only allowed when the instance {name} is in 'stopped' "
+                    f"state; it is '{state}'.",
+                    "ResizeComputeInstanceOnlyAllowedInStoppedState",
+                )
+            size = catalogue.size(target)
+            if size is None or "ComputeInstance" not in size["supportedComputeTypes"]:
+                raise bad_request(
+                    f"The specified vm size {target} is not supported for ComputeInstance in region {self.location}."
+                )
+            write.row.body["properties"].setdefault("properties", {})["vmSize"] = size["name"]
+            duration = catalogue.durations()["instance_resize"] / self.settings().speed
+            write.row.events.append(Event(write.t, "resize", duration))
+            self._save(write.db, write.row, write.t)
+            op = self._operation(write.db, write.row, "resize", write.t, duration, None)
         return 202, self._async_headers(request, scope, op), None
 
     # --- shared steps ------------------------------------------------------------------------------

@@ -26,7 +26,12 @@ ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("compute", re.compile(_WS + "/computes/(?P<name>[^/]+)$", re.I)),
     (
         "action",
-        re.compile(_WS + "/computes/(?P<name>[^/]+)/(?P<action>listNodes|listKeys|start|stop|restart)$", re.I),
+        re.compile(
+            _WS
+            + "/computes/(?P<name>[^/]+)/(?P<action>"
+            + "listNodes|listKeys|start|stop|restart|resize|updateIdleShutdownSetting)$",
+            re.I,
+        ),
     ),
     ("location", re.compile(_LOC + "/(?P<what>vmSizes|usages|quotas)$", re.I)),
     ("operation_status", re.compile(_LOC + "/computeOperationsStatus/(?P<operation>[^/]+)$", re.I)),

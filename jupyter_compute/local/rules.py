@@ -27,6 +27,11 @@ _DURATION = re.compile(
 _UNIT_SECONDS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
 
 
+# An instance's idle shutdown, as IdleShutdownSetting states it: "Minimum is 15 min, maximum is 3 days".
+IDLE_SHUTDOWN_MIN = 15 * 60.0
+IDLE_SHUTDOWN_MAX = 3 * 86400.0
+
+
 def valid_compute_name(name: str) -> bool:
     return bool(_NAME.fullmatch(name)) and not _NUMBERED_END.search(name)
 

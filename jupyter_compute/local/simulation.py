@@ -183,6 +183,7 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
         "start": ("Starting", "Running", "Start"),
         "restart": ("Restarting", "Running", "Restart"),
         "delete": ("Deleting", "Deleting", "Delete"),
+        "resize": ("Resizing", "Stopped", ""),  # lastOperation names no resize (its enum): it stays as it was
     }
     for event in row.events[1:]:
         start = event.t
@@ -191,7 +192,8 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
         during, after, name = phases[event.kind]
         done = now >= event.end
         ci_state = after if done else during
-        last = (name, start, "Succeeded" if done else "InProgress")
+        if name:
+            last = (name, start, "Succeeded" if done else "InProgress")
     inner["state"] = ci_state
     inner["lastOperation"] = {
         "operationName": last[0],
@@ -203,6 +205,9 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
     inner.setdefault("applicationSharingPolicy", "Shared")
     inner.setdefault("computeInstanceAuthorizationType", "personal")
     inner.setdefault("enableSSO", True)
+    for i, schedule in enumerate((inner.get("schedules") or {}).get("computeStartStop") or []):
+        schedule.setdefault("id", f"{row.name}-schedule-{i + 1}")  # read-only fields the service adds
+        schedule.setdefault("provisioningStatus", "Completed")
     inner["errors"] = []
     inner["versions"] = {"runtime": "local"}
     inner["osImageMetadata"] = {

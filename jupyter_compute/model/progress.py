@@ -39,6 +39,8 @@ def typical_duration(action: str, compute_type: str, durations: Mapping[str, flo
             base = durations["cluster_create"] if action == "create" else durations["cluster_update"]
             return base + (durations["node_prepare"] if min_nodes else 0)
         if instance:
+            if action == "update":  # its schedules or idle shutdown: the instance keeps running
+                return durations["instance_update"]
             return durations["instance_create"] + durations["instance_setup"]
         return durations["attach"]
     if action == "attach":
@@ -54,6 +56,8 @@ def typical_duration(action: str, compute_type: str, durations: Mapping[str, flo
     if action in ("start", "stop", "restart"):
         return durations[f"instance_{action}"]
     if action == "resize":
+        if instance:  # a stopped instance's new size
+            return durations["instance_resize"]
         return durations["cluster_update"] + durations["node_prepare"]
     if action == "identity":
         return durations["identity_update"]
@@ -102,13 +106,18 @@ def _cluster(provisioning: str, nodes: NodeCounts, elapsed: float, timed: float,
     return at("Releasing nodes", min(max(timed, 0.5), 0.97)), False
 
 
+_INSTANCE_MOVING = frozenset({"Creating", "SettingUp", "Starting", "Stopping", "Restarting", "Resizing", "Deleting"})
+
+
 def _instance(
     action: str, provisioning: str, state: str, elapsed: float, timed: float, eta: float
 ) -> tuple[Progress, bool]:
     if state in INSTANCE_FAILED:
         return Progress(state, 1.0, elapsed=elapsed, eta=0.0, status="Failed"), True
-    goal = {"stop": "Stopped"}.get(action, "Running")
-    if state == goal and provisioning in TERMINAL:
+    goal = {"stop": "Stopped", "resize": "Stopped"}.get(action, "Running")
+    # An update (schedules, idle shutdown) leaves the instance in the state it was in, running or not.
+    settled = action == "update" and state not in _INSTANCE_MOVING
+    if (state == goal or settled) and provisioning in TERMINAL:
         return Progress(state, 1.0, elapsed=elapsed, eta=0.0, status="Succeeded"), True
     phase = {"SettingUp": "Setting up"}.get(state, state)
     return Progress(phase, timed, elapsed=elapsed, eta=eta), False

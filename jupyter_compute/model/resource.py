@@ -42,6 +42,7 @@ _INSTANCE_ACTIONS = {
     "Starting": "start",
     "Stopping": "stop",
     "Restarting": "restart",
+    "Resizing": "resize",
     "Deleting": "delete",
 }
 

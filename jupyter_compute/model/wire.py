@@ -10,6 +10,10 @@ from typing import Any
 from .schema import API_VERSION as API_VERSION  # re-exported: the shipped spec's version
 from .secrets import MASK, Secret
 
+# An instance's resize (POST .../resize) is in no stable api-version (2025-12-01 included): it is sent with
+# the preview version whose spec examples document it (examples/2024-10-01-preview/Compute/resize.json).
+PREVIEW_API_VERSION = "2024-10-01-preview"
+
 
 def masked(value: Any) -> Any:
     """A JSON-able copy with every Secret replaced by '***'."""

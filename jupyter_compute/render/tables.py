@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..model.resource import ComputeList
 from .connect import connect_html, connect_text
 from .markup import Markup, html
+from .power import power_html, power_text
 from .terminal import one_line
 
 if TYPE_CHECKING:
@@ -70,14 +71,18 @@ def compute_rows(computes: Compute | Sequence[Compute]) -> list[dict[str, str]]:
 
 
 def computes_text(computes: Compute | Sequence[Compute]) -> str:
-    """A compute, or a workspace's list, as an aligned text table; one instance also says how to connect."""
+    """A compute, or a workspace's list, as an aligned text table; one instance also says how to connect, and
+    when it stops and starts by itself (and why it last did)."""
     table = text_table(compute_rows(computes), empty=NO_COMPUTES)
-    connect = "" if isinstance(computes, Sequence) else connect_text(computes)
-    return f"{table}\n\n{connect}" if connect else table
+    if isinstance(computes, Sequence):
+        return table
+    return "\n\n".join([table, *(s for s in (connect_text(computes), power_text(computes)) if s)])
 
 
 def computes_html(computes: Compute | Sequence[Compute]) -> Markup:
     """A compute, or a workspace's list, as an HTML table (state in its colour); one instance also says
-    how to connect (its links and ssh command)."""
+    how to connect (its links and ssh command), and when it stops and starts by itself."""
     table = html_table(compute_rows(computes), empty=NO_COMPUTES)
-    return table if isinstance(computes, Sequence) else table + connect_html(computes)
+    if isinstance(computes, Sequence):
+        return table
+    return table + connect_html(computes) + power_html(computes)

@@ -45,9 +45,11 @@ from ..model.resource import Compute, ComputeList
 from ..model.specs import ComputeSpec
 from ..model.specs._base import WithIdentity, _identity_problems
 from ..model.specs._fields import USER_IDENTITY_ID, Invalid, integer, seconds, seconds_to_iso
+from ..model.specs._instance_parts import Schedule
 from ..model.wire import ArmRequest, masked
 from ..transport import lro
 from . import preflight as checks
+from .changes import Changes, Plan
 from .operation import Operation, State
 from .prices import PriceBook
 from .ref import WorkspaceRef, read_config, resolve
@@ -281,6 +283,24 @@ class Workspace:
         return ArmRequest(
             "PATCH", self.ref.compute_url(name), {"properties": {"properties": {"scaleSettings": dict(scale)}}}
         )
+
+    def plan_update(self, name: str, **changes: Any) -> ArmRequest:
+        """For --dry-run: the request :meth:`update` would send now (reads the compute; sends nothing)."""
+        compute = self.get(name)
+        return self._update_request(Changes.checked(**changes).plan(self.ref, compute), compute)
+
+    def _update_request(self, plan: Plan, compute: Compute) -> ArmRequest:
+        if plan.request is not None:
+            return plan.request
+        assert plan.spec is not None
+        request = self._plan_put(plan.spec, plan.spec.location or compute.location or None)
+        if not plan.no_schedules:
+            return request
+        body = dict(request.body or {})
+        props = dict(body["properties"])
+        props["properties"] = {**props.get("properties", {}), "schedules": {"computeStartStop": []}}
+        body["properties"] = props
+        return ArmRequest(request.method, request.url, body)
 
     # --- create and attach ---------------------------------------------------------------------
 
@@ -551,6 +571,51 @@ class Workspace:
             self._accepted(op, response, response.body)
 
         return self._launch(self._new("resize", name, CLUSTER.compute_type), work)
+
+    def update(
+        self,
+        name: str,
+        *,
+        idle_shutdown: int | str | None = None,
+        schedules: Sequence[Schedule | Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        add_schedules: Sequence[Schedule | Mapping[str, Any]] = (),
+        remove_schedules: Sequence[int | str] = (),
+        size: str | None = None,
+        description: str | None = None,
+        tags: Mapping[str, str] | Sequence[str] | str | None = None,
+    ) -> Operation:
+        """Change a compute after its creation (see :mod:`.changes` for what goes by which request):
+
+        * an instance's ``idle_shutdown`` (minutes, or ISO-8601 ``PT60M``; 15 minutes to 3 days);
+        * its start/stop ``schedules`` in the az ml YAML form (the whole list; ``[]`` removes them all),
+          or ``add_schedules`` and ``remove_schedules`` (positions from 1, as ``show`` numbers them);
+        * its ``size``, while it is stopped (alone);
+        * a cluster's ``description`` and ``tags`` (a mapping; ``{}`` removes them all).
+
+        The values are checked at once; the compute is read in the background, and what the service does
+        not allow (an instance's size while it runs, a cluster's size, an instance's description …) ends
+        the operation refused, naming the field, before anything is sent."""
+        changes = Changes.checked(
+            idle_shutdown=idle_shutdown,
+            schedules=schedules,
+            add_schedules=add_schedules,
+            remove_schedules=remove_schedules,
+            size=size,
+            description=description,
+            tags=tags,
+        )
+
+        def work(op: Operation) -> None:
+            compute = self._checked(op, name)
+            plan = changes.plan(self.ref, compute)
+            if plan.action != op.action:
+                op._retarget(action=plan.action, typical=self._typical(plan.action, compute.compute_type))
+            request = self._update_request(plan, compute)
+            op._send()
+            response = self._client().send(request)
+            self._accepted(op, response, response.body or compute.body)
+
+        return self._launch(self._new("resize" if changes.size else "update", name), work)
 
     def add_identity(self, name: str, *, system_assigned: bool = False, user_assigned: Sequence[str] = ()) -> Operation:
         """Add a system- or user-assigned managed identity to an existing compute (PUT of the same compute).

@@ -1,0 +1,275 @@
+"""What ``update NAME`` may change on a compute, and the one request each change takes.
+
+:meth:`Changes.checked` reads the user's values and refuses, before any request, what no compute takes
+together; :meth:`Changes.plan` then looks at the compute as read (its kind, its state, its schedules) and
+picks the request, or refuses what the service does not allow, naming the field, before anything is sent:
+
+* an instance's idle shutdown alone: ``POST …/updateIdleShutdownSetting`` ``{"idleTimeBeforeShutdown": "PT60M"}``
+  (15 minutes to 3 days; the route is an example of 2025-12-01 the stable paths do not list);
+* an instance's schedules (added, replaced, removed; with the idle shutdown if both change): a ``PUT`` of
+  the same instance with them (the spec has no route of its own for schedules: ``schedules`` is a field
+  of the instance's properties, and ARM updates a resource by a PUT of it);
+* an instance's size: ``POST …/resize`` ``{"targetVMSize": …}``, only while it is Stopped, and alone;
+* a cluster's description and tags: a ``PUT`` of the same cluster with them (``ClusterUpdateParameters``,
+  the PATCH body, carries only ``scaleSettings``, which ``resize`` sends).
+
+Refused before sending, and why: an instance's size while it is not stopped (the service resizes only
+stopped instances); an instance's description and tags (set at creation; the instance routes above
+take none of them); a cluster's size (PATCH takes only scale settings, and ``vmSize`` is fixed when a
+cluster is created); idle shutdown and schedules of a cluster (clusters scale down instead:
+``resize --idle-time-before-scale-down``); any change to other kinds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import Problem, ValidationError
+from ..model.kinds import CLUSTER, INSTANCE
+from ..model.resource import Compute
+from ..model.specs import ComputeSpec
+from ..model.specs._fields import Invalid, bounded_text, integer, minutes_duration, string_map, vm_size
+from ..model.specs._instance_parts import Schedule, schedules
+from ..model.wire import PREVIEW_API_VERSION, ArmRequest
+from .ref import WorkspaceRef
+
+TITLE = "update"
+IDLE_SHUTDOWN = minutes_duration(15, 3 * 24 * 60)  # the bounds of IdleShutdownSetting (15 min … 3 days)
+_INSTANCE_FIELDS = ("idle_shutdown", "schedules", "add_schedules", "remove_schedules")
+_CLUSTER_FIELDS = ("description", "tags")
+_NO_CLUSTER_SCHEDULES = "start/stop schedules apply to compute instances; a cluster scales to its min nodes instead"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The request an update takes: a PUT of ``spec`` (built and checked by the workspace), or ``request``."""
+
+    action: str  # the operation's action: update, or resize (an instance's size)
+    spec: ComputeSpec | None = None
+    request: ArmRequest | None = None
+    no_schedules: bool = False  # the PUT says so (an empty list), rather than leaving the field out
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The changes asked for, checked. ``schedules`` replaces them all (``()`` removes them all);
+    ``add_schedules`` and ``remove_schedules`` (positions from 1, as ``show`` numbers them) edit them."""
+
+    idle_shutdown: str | None = None
+    schedules: tuple[Schedule, ...] | None = None
+    add_schedules: tuple[Schedule, ...] = ()
+    remove_schedules: tuple[int, ...] = ()
+    size: str | None = None
+    description: str | None = None
+    tags: tuple[tuple[str, str], ...] | None = None
+
+    @classmethod
+    def checked(
+        cls,
+        *,
+        idle_shutdown: int | str | None = None,
+        schedules: Sequence[Schedule | Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        add_schedules: Sequence[Schedule | Mapping[str, Any]] = (),
+        remove_schedules: Sequence[int | str] = (),
+        size: str | None = None,
+        description: str | None = None,
+        tags: Mapping[str, str] | Sequence[str] | str | None = None,
+    ) -> Changes:
+        """The changes, or a ValidationError naming each bad field (nothing is read or sent)."""
+        problems: list[Problem] = []
+        values: dict[str, Any] = {}
+
+        def parse(field: str, raw: Any, parser: Any) -> None:
+            if raw is None:
+                return
+            try:
+                values[field] = parser(raw)
+            except Invalid as exc:
+                problems.append(Problem(field, str(exc)))
+
+        parse("idle_shutdown", idle_shutdown, IDLE_SHUTDOWN)
+        parse("schedules", schedules, _schedule_list)
+        parse("add_schedules", list(add_schedules) or None, _schedule_list)
+        parse("remove_schedules", list(remove_schedules) or None, _positions)
+        parse("size", size, vm_size)
+        parse("description", description, bounded_text(1024))
+        parse("tags", tags, string_map)
+        given = set(values)
+        if not given and not problems:
+            problems.append(
+                Problem(
+                    TITLE,
+                    "give what to change: --idle-shutdown, --schedules, --add-schedule, --remove-schedule, "
+                    "--no-schedules, --size (instances), --description or --tags (clusters)",
+                )
+            )
+        if "schedules" in given and given & {"add_schedules", "remove_schedules"}:
+            problems.append(
+                Problem("schedules", "give the whole list of schedules, or the ones to add and remove, not both")
+            )
+        if "size" in given and len(given) > 1:
+            problems.append(
+                Problem(
+                    "size",
+                    "an instance's size changes by a request of its own (a resize, while it is stopped): "
+                    "change it alone, then the rest",
+                )
+            )
+        instance_side = sorted(given & set(_INSTANCE_FIELDS))
+        cluster_side = sorted(given & set(_CLUSTER_FIELDS))
+        if instance_side and cluster_side:
+            problems.append(
+                Problem(
+                    cluster_side[0],
+                    f"{' and '.join(cluster_side)} apply to clusters, {', '.join(instance_side)} to compute "
+                    "instances: no compute takes both",
+                )
+            )
+        if problems:
+            raise ValidationError(problems, TITLE)
+        return cls(**values)
+
+    @property
+    def given(self) -> tuple[str, ...]:
+        """The fields asked for (an empty ``schedules`` or ``tags`` is asked for: it removes them all)."""
+        edits = ("add_schedules", "remove_schedules")
+        return tuple(
+            f.name
+            for f in dataclasses.fields(self)
+            if (getattr(self, f.name) if f.name in edits else getattr(self, f.name) is not None)
+        )
+
+    def plan(self, ref: WorkspaceRef, compute: Compute) -> Plan:
+        """The request for ``compute`` as read; a ValidationError (naming the field) where the service
+        does not allow the change, before anything is sent."""
+        name = compute.name
+        if compute.compute_type == INSTANCE.compute_type:
+            return self._instance(ref, compute)
+        if compute.compute_type == CLUSTER.compute_type:
+            return self._cluster(compute)
+        raise ValidationError.one(
+            "name", f"{name} is a {compute.kind}; update applies to compute clusters and compute instances", TITLE
+        )
+
+    def _instance(self, ref: WorkspaceRef, compute: Compute) -> Plan:
+        name = compute.name
+        for field in ("description", "tags"):
+            if field in self.given:
+                raise ValidationError.one(
+                    field,
+                    f"{name} is a compute instance, whose {field} is set when it is created: the service "
+                    "changes an instance's idle shutdown, schedules and size only",
+                    TITLE,
+                )
+        if self.size is not None:
+            state = compute.instance_state or "in an unknown state"
+            if state != "Stopped":
+                raise ValidationError.one(
+                    "size",
+                    f"{name} is {state}: the service changes an instance's size only while it is stopped "
+                    f"(stop it first: `stop {name}`, then update it, then `start {name}`)",
+                    TITLE,
+                )
+            if compute.size.lower() == self.size.lower():
+                raise ValidationError.one("size", f"{name} already has size {compute.size}", TITLE)
+            url = ref.compute_url(name, "resize", **{"api-version": PREVIEW_API_VERSION})
+            return Plan("resize", request=ArmRequest("POST", url, {"targetVMSize": self.size}))
+        if not ({"schedules", "add_schedules", "remove_schedules"} & set(self.given)):
+            url = ref.compute_url(name, "updateIdleShutdownSetting")
+            return Plan("update", request=ArmRequest("POST", url, {"idleTimeBeforeShutdown": self.idle_shutdown}))
+        spec = compute.spec
+        current = tuple(getattr(spec, "schedules", ()))
+        kept = self._schedules_after(name, current)
+        changes: dict[str, Any] = {"schedules": kept}
+        if self.idle_shutdown is not None:
+            changes["idle_time_before_shutdown"] = self.idle_shutdown
+        return Plan("update", spec=dataclasses.replace(spec, **changes), no_schedules=not kept)
+
+    def _schedules_after(self, name: str, current: tuple[Schedule, ...]) -> tuple[Schedule, ...]:
+        if self.schedules is not None:
+            return self.schedules
+        missing = [p for p in self.remove_schedules if p > len(current)]
+        if missing:
+            have = f"schedules 1 to {len(current)}" if current else "no schedules"
+            raise ValidationError.one(
+                "remove_schedules",
+                f"{name} has {have}; there is no schedule {', '.join(map(str, missing))} to remove "
+                f"(`show {name}` numbers them)",
+                TITLE,
+            )
+        removed = set(self.remove_schedules)
+        return tuple(s for i, s in enumerate(current, 1) if i not in removed) + self.add_schedules
+
+    def _cluster(self, compute: Compute) -> Plan:
+        name = compute.name
+        refusals = {
+            "idle_shutdown": "a cluster has no idle shutdown; its nodes are released after "
+            f"idle_time_before_scale_down (`resize {name} --idle-time-before-scale-down SECONDS`)",
+            "schedules": _NO_CLUSTER_SCHEDULES,
+            "add_schedules": _NO_CLUSTER_SCHEDULES,
+            "remove_schedules": "a cluster has no start/stop schedules",
+            "size": "a cluster's VM size is fixed when it is created (the service's cluster update takes only "
+            f"scale settings, `resize {name}`); create a cluster of the new size instead",
+        }
+        for field in self.given:
+            if field in refusals:
+                raise ValidationError.one(field, refusals[field], TITLE)
+        spec = compute.spec
+        changes: dict[str, Any] = {}
+        if self.description is not None:
+            changes["description"] = self.description
+        if self.tags is not None:
+            changes["tags"] = self.tags
+        return Plan("update", spec=dataclasses.replace(spec, **changes))
+
+
+def _schedule_list(value: Any) -> tuple[Schedule, ...]:
+    """A list of schedules, ``compute_start_stop: […]``, or a whole az ml document's ``schedules:`` part."""
+    if isinstance(value, Mapping) and set(value) == {"schedules"}:
+        value = value["schedules"] or []
+    return schedules(value)
+
+
+def _positions(value: Any) -> tuple[int, ...]:
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return tuple(sorted({integer(1, 1000)(v) for v in items}))
+
+
+# The keys of an update document (``%%compute update NAME`` body), as az ml's YAML names them.
+DOCUMENT_KEYS = {
+    "idle_time_before_shutdown_minutes": "idle_shutdown",
+    "idle_time_before_shutdown": "idle_shutdown",
+    "schedules": "schedules",
+    "size": "size",
+    "description": "description",
+    "tags": "tags",
+}
+
+
+def document_keywords(document: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The :meth:`Changes.checked` keywords of an update document in az ml's YAML keys (``schedules:
+    compute_start_stop: […]``, ``idle_time_before_shutdown_minutes``, ``size``, ``description``, ``tags``);
+    ``name`` and ``type`` may be there too and are left to the caller. Unknown keys are refused."""
+    import difflib
+
+    keywords: dict[str, Any] = {}
+    problems = []
+    for key, value in document.items():
+        if key in ("name", "type", "$schema"):
+            continue
+        field = DOCUMENT_KEYS.get(str(key))
+        if field is None:
+            close = difflib.get_close_matches(str(key), list(DOCUMENT_KEYS), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; an update takes {', '.join(DOCUMENT_KEYS)}"
+            problems.append(Problem(str(key), f"is not a setting update changes{hint}"))
+            continue
+        if field in keywords:
+            problems.append(Problem(str(key), "idle shutdown is given twice (minutes and ISO-8601): give one"))
+            continue
+        keywords[field] = [] if field == "schedules" and value is None else value
+    if problems:
+        raise ValidationError(problems, where)
+    return keywords
