@@ -62,7 +62,7 @@ def idle_nudge(name: str) -> str:
     return (
         f"note: {name} has no idle shutdown and no stop schedule, so it runs (and is billed) until stopped: add "
         f"--idle-time-before-shutdown-minutes {NUDGE_MINUTES} (or, once created, "
-        f"`update {name} --idle-time-before-shutdown {NUDGE_MINUTES}`)"
+        f"`update {name} --idle-shutdown {NUDGE_MINUTES}`)"
     )
 
 
@@ -125,7 +125,7 @@ def flag_line(c: ComputeCost) -> str:
     so_far = f": about {money(c.so_far, c.currency)} so far" if c.so_far is not None else ""
     return (
         f"! {c.name} {ran}{since} with neither idle shutdown nor a stop schedule{so_far}; "
-        f"`update {c.name} --idle-time-before-shutdown {NUDGE_MINUTES}` adds one"
+        f"`update {c.name} --idle-shutdown {NUDGE_MINUTES}` adds one"
     )
 
 

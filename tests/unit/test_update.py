@@ -158,3 +158,16 @@ def test_the_grammar_gives_update_its_flags_and_a_cell_body() -> None:
     assert body.options["body"].startswith("idle_time")
     with pytest.raises(Exception, match="YAML cell body goes with create, attach, update"):
         parse("list", prog="%compute", yaml_body="a: 1")
+
+
+def test_the_nudges_update_command_is_one_the_grammar_takes() -> None:
+    """What the idle nudge and the bill's flag tell a user to type parses as an update of idle shutdown."""
+    import re
+
+    from jupyter_compute.frontends import grammar
+    from jupyter_compute.render.prices import idle_nudge
+
+    typed = re.search(r"`(update [^`]+)`", idle_nudge("ci-left"))
+    assert typed is not None
+    command = grammar.parse(typed.group(1))
+    assert command.verb == "update" and command.name == "ci-left"
