@@ -18,7 +18,7 @@ from ..model.costs import runs_unguarded, sized
 from ..render.output import inline_secret_warning
 from ..render.prices import always_on_note, costs_text, estimate_line, idle_nudge, size_cells, sizes_footer
 from ..render.spec import spec_yaml
-from ..render.tables import computes_text, text_table
+from ..render.tables import Listing, computes_text, text_table
 from ..render.text import summary
 from .command import Command, Outcome, Session
 from .registry import NAME, TIMEOUT, Arg, FrontEnd, OneOf, Registry
@@ -228,7 +228,8 @@ def sizes(ws: Workspace, command: Command) -> Outcome:
                 },
             }
         )
-    return Outcome(found, data, text_table(rows) + "\n" + sizes_footer(prices))
+    shown = Listing(found, rows, sizes_footer(prices))
+    return Outcome(shown, data, repr(shown))
 
 
 @VERBS.verb("usage", LOCATION, help="the vCPU quotas of the region and how much of them is used")

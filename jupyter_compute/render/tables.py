@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..model.resource import ComputeList
 from .connect import connect_html, connect_text
@@ -86,3 +86,23 @@ def computes_html(computes: Compute | Sequence[Compute]) -> Markup:
     if isinstance(computes, Sequence):
         return table
     return table + connect_html(computes) + power_html(computes)
+
+
+class Listing(list[Any]):
+    """What a verb found, as the service gives it (a list), shown as the table a terminal prints: in a
+    notebook ``%compute sizes`` reads as the priced table, not as the service's dicts."""
+
+    def __init__(self, items: Sequence[Any], rows: Sequence[Mapping[str, object]], footer: str = "") -> None:
+        super().__init__(items)
+        self.rows = list(rows)
+        self.footer = footer
+
+    def __repr__(self) -> str:
+        return text_table(self.rows) + (f"\n{self.footer}" if self.footer else "")
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+    def _repr_html_(self) -> str:
+        footer = html("<p class='jupyter-compute-note'>{}</p>", self.footer) if self.footer else Markup("")
+        return str(html_table(self.rows) + footer)

@@ -53,7 +53,11 @@ def test_every_verb_through_the_magic(shell: InteractiveShell, capsys: pytest.Ca
     assert len(magic(shell, "nodes mag-cl")) == 1
     assert magic(shell, "resize mag-cl --min-nodes 2").status == "Succeeded"
     assert magic(shell, "identity mag-cl --system-assigned").status == "Succeeded"
-    assert any(s["name"] == "Standard_DS3_v2" for s in magic(shell, "sizes"))
+    sizes = magic(shell, "sizes")
+    assert any(s["name"] == "Standard_DS3_v2" for s in sizes)  # the service's sizes, as a list
+    shown, _ = shell.display_formatter.format(sizes)  # a notebook shows the priced table, not the dicts
+    assert "<table" in shown["text/html"] and "USD/h" in shown["text/html"] and "emulated" in shown["text/html"]
+    assert "LOW PRIORITY" in shown["text/plain"] and "'family':" not in shown["text/plain"]
     assert magic(shell, "usage")
     yaml_op = magic(shell, "create --max-instances 3", "name: from-cell\ntype: amlcompute\nmax_instances: 1\n")
     assert yaml_op.status == "Succeeded"
