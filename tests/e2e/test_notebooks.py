@@ -14,6 +14,26 @@ from kernel_helpers import kernel_env
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 pytestmark = pytest.mark.kernel
 
+# What some cells must show (and must not), by notebook and cell id: a notebook that tells a story checks it.
+SHOWS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "09-costs.ipynb": {
+        "sizes": (("USD/h", "LOW PRIORITY", "$0.23", "emulated: the local workspace's stand-in"), ("'family':",)),
+        "dry-run": (("up to 4 nodes × $0.23/h = $0.92/h; 1 node always on = $0.23/h while idle (USD, emulated)",), ()),
+        "create-unguarded": (
+            ("idle-box has no idle shutdown and no stop schedule", "$0.23/h while running (USD, emulated)"),
+            (),
+        ),
+        "bill": (
+            ("Total now: $0.23/h (USD, emulated)", "! idle-box has run", "`update idle-box --idle-shutdown 60`"),
+            (),
+        ),
+        "bill-python": (("['idle-box']",), ()),
+        "show-fixed": (("after 60 minutes of inactivity", "by a user"), ()),
+        "bill-after": (("Total now: $0.23/h (USD, emulated)",), ("has run", "idle-box has")),
+        "flagged-after": (("[]",), ()),
+    },
+}
+
 
 def test_there_are_notebooks() -> None:
     assert NOTEBOOKS
@@ -37,3 +57,17 @@ def test_notebook_runs_clean(path: Path, isolated_state: Path) -> None:
     assert not errors and not stderr, (errors, stderr)
     for cell in tagged:  # a cell that shows a refusal on purpose must show it
         assert any("error:" in o.get("text", "") for o in cell.get("outputs", [])), cell.source
+    cells = {c.get("id"): c for c in nb.cells}
+    for cell_id, (present, absent) in SHOWS.get(path.name, {}).items():
+        shown = _shown(cells[cell_id])
+        assert all(p in shown for p in present) and not any(a in shown for a in absent), (cell_id, shown)
+
+
+def _shown(cell: nbformat.NotebookNode) -> str:
+    """Everything a cell's outputs say: streams, and each display's text and HTML."""
+    parts = []
+    for o in cell.get("outputs", []):
+        parts.append(o.get("text", ""))
+        for mime in ("text/plain", "text/html"):
+            parts.append(str(o.get("data", {}).get(mime, "")))
+    return "\n".join(parts)
