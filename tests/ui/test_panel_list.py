@@ -22,6 +22,7 @@ import nbformat
 import pytest
 import requests
 
+from kinds import PUBLIC_KEY
 from lab_helpers import READY, Lab, act, chromium, expand, field, isolated_env, open_panel, row, shot
 
 pytestmark = pytest.mark.ui
@@ -385,6 +386,30 @@ def test_an_exported_notebook_shows_the_list_as_text(lab: Lab, tmp_path: Path) -
     shown = nb.cells[1].outputs[0]["data"]
     assert "application/vnd.jupyter.widget-view+json" in shown, "the live widget stays where widgets render"
     assert "NAME" in shown["text/plain"] and "list-ci" in shown["text/plain"], "the text table of `%compute list`"
+
+
+def test_a_real_instance_with_ssh_shows_its_jupyterlab_link_and_ssh_command_in_the_sidebar(lab: Lab, page: Any) -> None:
+    """Issue 13, point 9, with the service's fields: an instance created with public SSH access on the local
+    workspace (which serves applications, connectivityEndpoints and sshSettings as the service does) shows,
+    expanded in the sidebar, its Jupyter Lab link (a new tab, no opener) and the exact ssh command."""
+    cli(lab, "create", "instance", "ssh-ci", "--ssh-public-access-enabled", "true", "--ssh-key-value", PUBLIC_KEY)
+    page.goto(lab.url("lab", reset=""))
+    open_panel(page)
+    instance = row(page, "ssh-ci")
+    instance.wait_for(timeout=60_000)
+    wait_state(page, "ssh-ci", "Running")
+    expand(instance)
+    links = instance.locator(".jupyter-compute-links a")
+    links.first.wait_for(timeout=30_000)
+    found = links.evaluate_all("as => as.map(a => [a.textContent, a.getAttribute('href'), a.target, a.rel])")
+    assert found == [
+        ["Jupyter", "https://ssh-ci.eastus.instances.azureml.ms/tree/", "_blank", "noopener noreferrer"],
+        ["Jupyter Lab", "https://ssh-ci.eastus.instances.azureml.ms/lab", "_blank", "noopener noreferrer"],
+    ]
+    assert instance.locator(".jupyter-compute-ssh code").inner_text() == "ssh -p 50000 azureuser@127.0.0.1"
+    instance.locator(".jupyter-compute-links a:text-is('Jupyter Lab')").scroll_into_view_if_needed()
+    shot(page, "list-09b-real-instance-links")
+    cli(lab, "delete", "ssh-ci", "--yes")
 
 
 def test_without_the_lab_extension_compute_panel_renders_the_list(lab: Lab, page: Any) -> None:
