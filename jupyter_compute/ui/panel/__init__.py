@@ -66,7 +66,7 @@ class ComputePanel:
         self._last_seen = time.monotonic()
         self.paused = False
         self.tools: ComputeTools | None = None
-        self.header = w.HTML()
+        self.header = w.HTML(layout=w.Layout(flex="1 1 auto", min_width="0"))  # it wraps; the button keeps its room
         self.header.add_class("jupyter-compute-header")
         self.notice = w.HTML()
         self.notice.add_class("jupyter-compute-notice")
@@ -86,7 +86,9 @@ class ComputePanel:
         use.on_click(lambda _b: self.use_azure())
         self.azure_box = w.VBox([*self.azure_fields.values(), use], layout=w.Layout(width="100%", display="none"))
         self.refresh_button = w.Button(
-            icon="refresh", tooltip="Refresh the list now", layout=w.Layout(width="auto", min_width="2.5em")
+            icon="refresh",
+            tooltip="Refresh the list now",
+            layout=w.Layout(width="auto", min_width="2.5em", flex="0 0 auto"),
         )
         self.refresh_button.add_class("jupyter-compute-refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
