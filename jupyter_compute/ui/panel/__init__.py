@@ -2,9 +2,12 @@
 
 An ipywidgets tree over the Python API (it never talks HTTP itself). The list refreshes on every tick
 of the workspace's shared poller, so operations started here, by magics or by other processes show
-up with their progress. The "New" forms are generated from the spec field tables: common fields
-visible, the rest under "Advanced", sizes from the workspace's size list, inline validation from the
-specs layer, "Preview request" (secrets hidden), "Copy as magic" / "Copy as YAML", and Create.
+up with their progress; the header says what runs now costs an hour and how many instances run with
+neither idle shutdown nor a stop schedule (from that same listing). The "New" forms are generated
+from the spec field tables: common fields visible, the rest under "Advanced", sizes from the
+workspace's size list with their price an hour, inline validation from the specs layer, "Preview
+request" (secrets hidden), "Copy as magic" / "Copy as YAML", and Create. A row's "edit" opens what
+``update`` changes (:mod:`.tools`).
 ``%compute panel`` shows it in a notebook; the JupyterLab extension docks it in the sidebar.
 """
 
@@ -254,6 +257,7 @@ class ComputePanel:
         with self._lock:
             self._list_failed = True
             self._listed = []
+            self.costs = None  # a bill of computes not listed now would be a guess
             self.tools_box.children = ()
             self.table.problem = (
                 f"Could not list the workspace: {' '.join(reason.split())} "

@@ -1,4 +1,6 @@
-"""The Compute panel's pane for one compute, opened from its row: its details, or the resize form.
+"""The Compute panel's pane for one compute, opened from its row: its details, the resize form, or the
+edit form (what ``update`` changes: an instance's idle shutdown, schedules and size, a cluster's
+description and tags).
 
 Also the row actions that fit each kind (from the kinds table); the list itself is :mod:`.table`.
 """
