@@ -166,3 +166,25 @@ def costs_html(costs: Costs) -> Markup:
     """The same for notebooks: the table, then a paragraph per line (all of it escaped)."""
     lines = Markup("").join(html("<p>{}</p>", line) for line in _after_table(costs))
     return html("<div class='jupyter-compute-costs'>{}{}</div>", html_table(cost_rows(costs), empty=NO_BILL), lines)
+
+
+def size_price(prices: RegionPrices, size: str) -> str:
+    """A size's price in the panel's size picker: ``$0.29/h``, ``$0.29/h emulated``, or "price unknown"."""
+    found: SizePrice | None = prices.of(size) if prices.known else None
+    if found is None or found.hourly is None:
+        return PRICE_UNKNOWN
+    return per_hour(found.hourly, prices.currency) + (f" {EMULATED}" if prices.emulated else "")
+
+
+def bill_summary(costs: Costs) -> str:
+    """The panel header's bill: ``$1.17/h now (emulated) · 1 unguarded`` (running with neither idle
+    shutdown nor a stop schedule), and how many run at a price unknown."""
+    said = f"{per_hour(costs.total_per_hour, costs.currency)} now"
+    if costs.emulated:
+        said += f" ({EMULATED})"
+    if costs.unknown:
+        said += f" + {costs.unknown} at a {PRICE_UNKNOWN}"
+    flagged = len(costs.flagged)
+    if flagged:
+        said += f" · {flagged} without idle shutdown"
+    return said

@@ -453,13 +453,14 @@ class Workspace:
             self.price_book.region(region) if region else unknown("", "the workspace's region could not be read"),
         )
 
-    def costs(self, *, now: float | None = None) -> Costs:
+    def costs(self, *, now: float | None = None, listed: Sequence[Mapping[str, Any]] | None = None) -> Costs:
         """The running bill: for each cluster and instance what runs now × its price an hour, the total,
-        and the instances running with neither idle shutdown nor a stop schedule. One list request, and
-        the prices of each region the computes are in (cached for a day)."""
+        and the instances running with neither idle shutdown nor a stop schedule. One list request (none
+        when ``listed``, a listing the caller has, such as the poller's last, is given), and the prices
+        of each region the computes are in (cached for a day)."""
         import time
 
-        computes = self.list()
+        computes = self.list() if listed is None else ComputeList(Compute(body) for body in listed)
         try:
             default = self.location()
         except (TransportError, AuthenticationError, ServiceError):

@@ -15,6 +15,7 @@ from jupyter_compute import AmlComputeSpec, Workspace
 from jupyter_compute.model import kinds
 from jupyter_compute.model.resource import Compute
 from jupyter_compute.model.specs import spec_class
+from jupyter_compute.render.prices import money
 from jupyter_compute.ui import panel as panel_module
 from jupyter_compute.ui.panel import ComputePanel
 
@@ -113,7 +114,7 @@ def test_create_shows_a_bar_and_the_row_then_delete(panel: ComputePanel) -> None
     until(lambda: "panel-cl" in row_names(panel))
     op.wait(30)
     until(lambda: row(panel, "panel-cl")["state"] == "Succeeded")
-    assert row(panel, "panel-cl")["actions"] == ["resize", "details", "delete"]
+    assert row(panel, "panel-cl")["actions"] == ["resize", "edit", "details", "delete"]
     click(panel, "delete", "panel-cl")
     until(lambda: "panel-cl" not in row_names(panel))
 
@@ -193,12 +194,12 @@ def test_instance_rows_have_power_actions(panel: ComputePanel) -> None:
 
     Workspace.local().create(ComputeInstanceSpec.from_keywords(name="panel-ci")).wait(30)
     panel.refresh()
-    assert row(panel, "panel-ci")["actions"] == ["stop", "restart", "details", "delete"]  # Running: no start
+    assert row(panel, "panel-ci")["actions"] == ["stop", "restart", "edit", "details", "delete"]  # Running: no start
     assert row(panel, "panel-ci")["confirm"]["delete"].startswith("panel-ci is running; deleting stops it")
     click(panel, "stop", "panel-ci")
     assert row(panel, "panel-ci")["busy"] == "stop"  # its button is disabled until the stop ends
     until(lambda: row(panel, "panel-ci")["state"] == "Stopped")
-    until(lambda: row(panel, "panel-ci")["actions"] == ["start", "details", "delete"])
+    until(lambda: row(panel, "panel-ci")["actions"] == ["start", "edit", "details", "delete"])
     before = panel._recent["panel-ci"][0]
     click(panel, "stop", "panel-ci")  # a stale click (a row drawn while Running): refused here
     assert row(panel, "panel-ci")["message"] == (
@@ -535,3 +536,170 @@ def test_form_tab_builds_a_form_of_the_kind_and_closing_the_tab_closes_its_widge
         for built in panel_module._panels.values():
             built.close()
         panel_module._panels.clear()
+
+
+# --- prices, the bill in the header, the edit pane (issue 14) ---------------------------------------
+
+
+def test_the_size_picker_gains_each_sizes_price_in_the_background(panel: ComputePanel) -> None:
+    """The form is shown with its sizes at once; once the region's prices come (in the background), each
+    size says its $/h, "emulated" from the local stand-in; the size chosen meanwhile stays chosen."""
+    form = panel.form
+    assert form is not None
+    form.inputs["size"].value = "Standard_DS3_v2"
+    assert panel.new.prices_ready.wait(30)
+    until(lambda: all("/h" in label or "price unknown" in label for label, _ in form.inputs["size"].options[1:]))
+    labels = dict((value, label) for label, value in form.inputs["size"].options)
+    prices = Workspace.local().prices()
+    ds3 = prices.of("Standard_DS3_v2")
+    assert ds3 is not None and ds3.hourly is not None
+    assert labels["Standard_DS3_v2"].endswith(f" · {money(ds3.hourly, 'USD')}/h emulated")
+    assert form.inputs["size"].value == "Standard_DS3_v2", "relabelling keeps the size chosen"
+    assert panel.output.value == "", "relabelling is not a user's change"
+    panel.kind.value = "instance"  # a form built after the prices came has them at once
+    assert panel.form is not None and "/h" in panel.form.inputs["size"].options[1][0]
+
+
+def test_the_size_picker_says_price_unknown_when_prices_cannot_be_had(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from jupyter_compute.service.prices import PriceBook
+    from jupyter_compute.ui.panel.form import SpecForm
+
+    unreachable = PriceBook("http://127.0.0.1:9/api/retail/prices", tmp_path).region("eastus")
+    assert unreachable.problem
+    form = SpecForm("cluster", Workspace.local().sizes(), prices=unreachable)
+    labels = [label for label, _ in form.inputs["size"].options[1:]]
+    assert labels and all(label.endswith(" · price unknown") for label in labels), "never a guess"
+
+
+def test_the_header_shows_the_bill_and_counts_instances_without_idle_shutdown(panel: ComputePanel) -> None:
+    """From the poller's listing (no list request of its own): the workspace's $/h now, and the instances
+    running with neither idle shutdown nor a stop schedule; fixing one (update) takes it off the count."""
+    from jupyter_compute import ComputeInstanceSpec
+
+    ws = Workspace.local()
+    ws.create(ComputeInstanceSpec.from_keywords(name="bill-ci")).wait(30)
+    ws.create(ComputeInstanceSpec.from_keywords(name="bill-ok", idle_time_before_shutdown=30)).wait(30)
+    panel.refresh()
+    costs = ws.costs()
+    expected = f"${costs.total_per_hour:.2f}/h now (emulated) · 1 without idle shutdown"
+    until(lambda: expected in visible(panel.header.value))
+    assert "bill-ci has run" in panel.header.value or "bill-ci is running" in panel.header.value  # its title
+    ws.update("bill-ci", idle_shutdown=60).wait(30)
+    panel.refresh()
+    until(lambda: "without idle shutdown" not in visible(panel.header.value))
+
+
+def test_the_bill_reuses_the_listing_it_is_given(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    ws = Workspace.local()
+    listed = ws._list_raw()
+    monkeypatch.setattr(ws, "_list_raw", lambda: pytest.fail("costs(listed=…) lists again"))
+    assert ws.costs(listed=listed).total_per_hour == 0.0
+
+
+def test_edit_an_instance_idle_shutdown_and_schedules(panel: ComputePanel) -> None:
+    """The row's edit pane: a bad idle shutdown is said inline with nothing sent; a good one is applied
+    (its bar on the row); schedules are replaced from the New form's inputs, then removed; the size is
+    offered only while stopped and says why otherwise."""
+    from jupyter_compute import ComputeInstanceSpec
+
+    ws = Workspace.local()
+    ws.create(ComputeInstanceSpec.from_keywords(name="edit-ci")).wait(30)
+    panel.refresh()
+    click(panel, "edit", "edit-ci")
+    tools = panel.tools
+    assert tools is not None and tools.mode == "edit" and panel.tools_box.children == (tools.widget,)
+    assert "size" not in tools.edit_fields
+    assert "only while the instance is stopped; it is Running" in visible(tools.widget.children[1].children[5].value)
+    tools.edit_fields["idle_shutdown"].value = "5"
+    assert tools.apply() is None
+    assert visible(tools.message.value) == (
+        "Invalid update: idle_shutdown: '5' is out of range; allowed: 15 minutes to 3 days. Nothing was sent."
+    )
+    assert ws.get("edit-ci").spec.idle_time_before_shutdown is None
+    tools.edit_fields["idle_shutdown"].value = "45"
+    op = tools.apply()
+    assert op is not None and panel._recent["edit-ci"][0] is op
+    until(lambda: row(panel, "edit-ci")["bar"] is not None)
+    op.wait(30)
+    assert ws.get("edit-ci").spec.idle_time_before_shutdown == "PT45M"
+    until(lambda: "done" in visible(tools.message.value))
+
+    tools.edit_fields["idle_shutdown"].value = ""
+    tools.schedule_choice.value = "replace"
+    assert tools.apply() is None and "give a start or a stop time" in visible(tools.message.value)
+    tools.schedule_parts["stop"].value = "soon"
+    assert tools.apply() is None and "Stop at: 'soon' is neither a time" in visible(tools.message.value)
+    tools.schedule_parts["stop"].value = "19:00"
+    tools.apply().wait(30)  # type: ignore[union-attr]
+    assert [s.action for s in ws.get("edit-ci").spec.schedules] == ["Stop"]
+    click(panel, "edit", "edit-ci")  # closes it
+    click(panel, "edit", "edit-ci")  # opens it again on the compute as listed now
+    tools = panel.tools
+    assert "keep (stop 19:00)" in tools.schedule_choice.options[0][0]
+    tools.schedule_choice.value = "remove"
+    tools.apply().wait(30)  # type: ignore[union-attr]
+    assert ws.get("edit-ci").spec.schedules == ()
+
+
+def test_edit_a_stopped_instances_size_and_a_refusal_on_the_row(panel: ComputePanel) -> None:
+    from jupyter_compute import ComputeInstanceSpec
+
+    ws = Workspace.local()
+    ws.create(ComputeInstanceSpec.from_keywords(name="edit-sz")).wait(30)
+    panel.refresh()
+    click(panel, "edit", "edit-sz")
+    running = panel.tools
+    assert running is not None and "size" not in running.edit_fields
+    ws.stop("edit-sz").wait(30)
+    panel.refresh()
+    click(panel, "edit", "edit-sz")  # closes the pane drawn while it ran
+    click(panel, "edit", "edit-sz")
+    tools = panel.tools
+    assert tools is not None and "size" in tools.edit_fields
+    tools.edit_fields["size"].value = "Standard_DS3_v2"  # the size it has: refused by the service's rules
+    op = tools.apply()
+    assert op is not None
+    op.wait(30)
+    until(lambda: "already has size" in visible(tools.message.value))
+    until(lambda: "already has size" in row(panel, "edit-sz")["message"])
+    assert "Nothing was sent" in row(panel, "edit-sz")["message"]
+    tools.edit_fields["size"].value = "Standard_DS11_v2"
+    tools.apply().wait(30)  # type: ignore[union-attr]
+    assert ws.get("edit-sz").size.lower() == "standard_ds11_v2"
+
+
+def test_edit_a_clusters_description_and_tags(panel: ComputePanel) -> None:
+    ws = Workspace.local()
+    ws.create(AmlComputeSpec.from_keywords(name="edit-cl", description="first", tags="team=a")).wait(30)
+    panel.refresh()
+    click(panel, "edit", "edit-cl")
+    tools = panel.tools
+    assert tools is not None and set(tools.edit_fields) == {"description", "tags"}
+    assert tools.edit_fields["description"].value == "first" and tools.edit_fields["tags"].value == "team=a"
+    assert tools.apply() is None and tools.message.value == "Nothing to change."
+    tools.edit_fields["tags"].value = "=b"
+    assert tools.apply() is None and "tags" in visible(tools.message.value)
+    assert "Nothing was sent" in visible(tools.message.value)
+    tools.edit_fields["description"].value = "second"
+    tools.edit_fields["tags"].value = "team=b, cost=x"
+    tools.apply().wait(30)  # type: ignore[union-attr]
+    spec = ws.get("edit-cl").spec
+    assert spec.description == "second" and dict(spec.tags) == {"team": "b", "cost": "x"}
+
+
+def test_edit_is_offered_for_instances_and_clusters_only(panel: ComputePanel) -> None:
+    from jupyter_compute import VirtualMachineSpec
+    from jupyter_compute.model.secrets import Secret
+
+    spec = VirtualMachineSpec.from_keywords(
+        name="edit-vm",
+        resource_id="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+        "Microsoft.Compute/virtualMachines/vm1",
+        username="azureuser",
+        password=Secret("edit-password-1"),
+    )
+    Workspace.local().attach(spec).wait(30)
+    panel.refresh()
+    assert "edit" not in row(panel, "edit-vm")["actions"]
+    click(panel, "edit", "edit-vm")
+    assert panel.tools is None and "it has no edit" in row(panel, "edit-vm")["message"]

@@ -135,11 +135,11 @@ def test_an_instance_offers_stop_when_running_and_start_when_stopped(lab: Lab, p
     open_panel(page)
     wait_state(page, "list-ci", "Running")
     expand(row(page, "list-ci"))
-    assert actions(page, "list-ci") == ["stop", "restart", "details", "delete"]
+    assert actions(page, "list-ci") == ["stop", "restart", "edit", "details", "delete"]
     act(row(page, "list-ci"), "stop")
     wait_state(page, "list-ci", "Stopped")
     row(page, "list-ci").locator("button[data-action='start']").wait_for(timeout=10_000)
-    assert actions(page, "list-ci") == ["start", "details", "delete"]
+    assert actions(page, "list-ci") == ["start", "edit", "details", "delete"]
     shot(page, "list-04-instance-stopped")
 
 

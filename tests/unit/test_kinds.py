@@ -241,7 +241,8 @@ def test_the_panel_menu_is_the_tables() -> None:
 @ALL
 def test_row_actions_and_the_service_checks_follow_the_kinds_actions(kind: kinds.Kind) -> None:
     compute = Compute(body(kind))
-    assert kind_actions(compute) == [*kind.actions, "details", "detach" if kind.attached else "delete"]
+    edit = ["edit"] if kind.word in ("cluster", "instance") else []  # the panel's edit pane (update)
+    assert kind_actions(compute) == [*kind.actions, *edit, "details", "detach" if kind.attached else "delete"]
     for action in {a for k in kinds.KINDS for a in k.actions}:
         if action in kind.actions:
             _refuse_unless_taken(compute, action)

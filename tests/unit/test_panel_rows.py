@@ -58,15 +58,15 @@ def vm(provisioning: str = "Succeeded") -> Compute:
 @pytest.mark.parametrize(
     ("compute", "expected"),
     [
-        (instance("Running"), ["stop", "restart", "details", "delete"]),
-        (instance("Stopped"), ["start", "details", "delete"]),
-        (instance("Starting"), ["details", "delete"]),
-        (instance("Stopping"), ["details", "delete"]),
+        (instance("Running"), ["stop", "restart", "edit", "details", "delete"]),
+        (instance("Stopped"), ["start", "edit", "details", "delete"]),
+        (instance("Starting"), ["edit", "details", "delete"]),
+        (instance("Stopping"), ["edit", "details", "delete"]),
         (instance("Deleting", "Deleting"), []),
-        (cluster(), ["resize", "details", "delete"]),
-        (cluster(resizing=True), ["details", "delete"]),
+        (cluster(), ["resize", "edit", "details", "delete"]),
+        (cluster(resizing=True), ["edit", "details", "delete"]),
         (cluster("Deleting"), []),
-        (cluster("Creating"), ["resize", "details", "delete"]),
+        (cluster("Creating"), ["resize", "details", "delete"]),  # no edit until created
         (vm(), ["details", "detach"]),
         (vm("Deleting"), []),
     ],

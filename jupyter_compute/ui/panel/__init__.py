@@ -2,14 +2,18 @@
 
 An ipywidgets tree over the Python API (it never talks HTTP itself). The list refreshes on every tick
 of the workspace's shared poller, so operations started here, by magics or by other processes show
-up with their progress. The "New" forms are generated from the spec field tables: common fields
-visible, the rest under "Advanced", sizes from the workspace's size list, inline validation from the
-specs layer, "Preview request" (secrets hidden), "Copy as magic" / "Copy as YAML", and Create.
+up with their progress; the header says what runs now costs an hour and how many instances run with
+neither idle shutdown nor a stop schedule (from that same listing). The "New" forms are generated
+from the spec field tables: common fields visible, the rest under "Advanced", sizes from the
+workspace's size list with their price an hour, inline validation from the specs layer, "Preview
+request" (secrets hidden), "Copy as magic" / "Copy as YAML", and Create. A row's "edit" opens what
+``update`` changes (:mod:`.tools`).
 ``%compute panel`` shows it in a notebook; the JupyterLab extension docks it in the sidebar.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
@@ -18,11 +22,13 @@ from typing import Any
 
 from ...errors import ComputeError, ValidationError
 from ...model import kinds
+from ...model.costs import Costs
 from ...model.progress import is_transitional
 from ...model.resource import Compute
 from ...render.bars import bar_html
 from ...render.describe import describe
 from ...render.markup import Markup, error, html
+from ...render.prices import bill_summary, flag_line
 from ...render.tables import computes_html, computes_text, state_colour
 from ...service.operation import Operation
 from ...service.workspace import Workspace
@@ -32,6 +38,7 @@ from .new import NewForm, close_tree
 from .table import ComputeTable, PanelBox
 from .tools import ComputeTools, actions_for, confirm_for, refusal
 
+log = logging.getLogger(__name__)
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 RENDERS_PER_SECOND = 4.0
 PAUSE_AFTER_HEARTBEATS = 4  # missed heartbeats of the list's views before the sidebar stops polling
@@ -57,10 +64,12 @@ class ComputePanel:
         # Redraws on the UI's scheduler thread, at most a few a second (a poller callback never waits for one).
         self._redraw = Throttle(self._render, 1.0 / RENDERS_PER_SECOND, defer=True)
         self._list_failed = False
+        self.costs: Costs | None = None  # the header's bill, from the last listing
+        self._costing = False
         self._last_seen = time.monotonic()
         self.paused = False
         self.tools: ComputeTools | None = None
-        self.header = w.HTML()
+        self.header = w.HTML(layout=w.Layout(flex="1 1 auto", min_width="0"))  # it wraps; the button keeps its room
         self.header.add_class("jupyter-compute-header")
         self.notice = w.HTML()
         self.notice.add_class("jupyter-compute-notice")
@@ -80,7 +89,9 @@ class ComputePanel:
         use.on_click(lambda _b: self.use_azure())
         self.azure_box = w.VBox([*self.azure_fields.values(), use], layout=w.Layout(width="100%", display="none"))
         self.refresh_button = w.Button(
-            icon="refresh", tooltip="Refresh the list now", layout=w.Layout(width="auto", min_width="2.5em")
+            icon="refresh",
+            tooltip="Refresh the list now",
+            layout=w.Layout(width="auto", min_width="2.5em", flex="0 0 auto"),
         )
         self.refresh_button.add_class("jupyter-compute-refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
@@ -173,6 +184,7 @@ class ComputePanel:
             self._listed = []
             self._recent.clear()
             self._messages.clear()
+            self.costs = None
         self.message.value = ""
         self.notice.value = ""
         self._set_choices(workspace)
@@ -191,7 +203,42 @@ class ComputePanel:
         described = self.ws.ref.describe()
         self.workspace_choice.tooltip = described
         shown = "" if count is None else f" · {count} compute{'s' if count != 1 else ''}"
-        self.header.value = html("<b title='{}'>Compute</b><span style='opacity:.7'>{}</span>", described, shown)
+        costs = self.costs
+        bill = Markup("")
+        if costs is not None and count is not None:
+            flags = "\n".join(flag_line(c) for c in costs.flagged)
+            bill = html(
+                " · <span class='jupyter-compute-bill' title='{}'>{}</span>",
+                flags or "What runs now, at its price an hour",
+                bill_summary(costs),
+            )
+        value = html("<b title='{}'>Compute</b><span style='opacity:.7'>{}{}</span>", described, shown, bill)
+        if self.header.value != value:
+            self.header.value = value
+
+    def _bill(self, listed: Sequence[Mapping[str, Any]]) -> None:
+        """The header's bill from the listing just had (no request of its own but the region's prices,
+        cached for a day), in the background; one at a time: a tick while one is computed is skipped."""
+        with self._lock:
+            if self._costing:
+                return
+            self._costing = True
+            ws = self.ws
+
+        def work() -> None:
+            try:
+                costs: Costs | None = ws.costs(listed=listed)
+            except Exception:  # the header goes without a bill rather than the tick failing
+                log.warning("jupyter-compute: the panel's bill failed", exc_info=True)
+                costs = None
+            with self._lock:
+                self._costing = False
+                if ws is not self.ws:
+                    return
+                self.costs = costs
+            self._redraw.request()
+
+        threading.Thread(target=work, name="jupyter-compute-bill", daemon=True).start()
 
     # --- the list -------------------------------------------------------------------------------
 
@@ -210,6 +257,7 @@ class ComputePanel:
         with self._lock:
             self._list_failed = True
             self._listed = []
+            self.costs = None  # a bill of computes not listed now would be a guess
             self.tools_box.children = ()
             self.table.problem = (
                 f"Could not list the workspace: {' '.join(reason.split())} "
@@ -231,6 +279,7 @@ class ComputePanel:
                 if compute.name.lower() not in followed and is_transitional(compute.body):
                     self.ws.follow(compute.name, compute.body)
             self._listed = computes
+        self._bill(listed)
         self._render()
 
     def _render(self) -> None:
@@ -320,7 +369,7 @@ class ComputePanel:
 
     def act(self, action: str, name: str) -> Operation | None:
         """A row action (delete and detach come after the view's confirm): power and delete/detach act at
-        once; details and resize open the pane below. The state is checked again here: a click on a row
+        once; details, resize and edit open the pane below. The state is checked again here: a click on a row
         drawn before its state changed is refused with a sentence on the row, and nothing is sent."""
         key = name.lower()
         with self._lock:
@@ -341,7 +390,7 @@ class ComputePanel:
         if refused:
             self._render()
             return None
-        if action in ("details", "resize"):
+        if action in ("details", "resize", "edit"):
             if (
                 self.tools is not None
                 and not self.tools.closed
@@ -353,7 +402,7 @@ class ComputePanel:
             ):
                 self.tools.close()  # a second click closes it
                 return None
-            self.tools = ComputeTools(self.ws, compute, action, self._on_tick_soon)
+            self.tools = ComputeTools(self.ws, compute, action, self._on_tick_soon, self._started)
             self.tools_box.children = (self.tools.widget,)
             self._render()
             return None
@@ -367,6 +416,12 @@ class ComputePanel:
             self._recent[key] = (op, None)
         self._on_tick_soon()
         return op
+
+    def _started(self, op: Operation) -> None:
+        """An operation started from the pane below the list: its bar (and a refusal) on its row."""
+        with self._lock:
+            self._recent[op.target.lower()] = (op, None)
+            self._messages.pop(op.target.lower(), None)
 
     def _fallback(self) -> tuple[str, str]:
         """The panel as text and HTML where widgets do not render (an exported notebook): the header,

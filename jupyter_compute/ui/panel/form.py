@@ -16,10 +16,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ...errors import Problem, ValidationError
+from ...model.prices import RegionPrices
 from ...model.secrets import Secret
 from ...model.specs import ComputeSpec, spec_class
 from ...model.specs._fields import FieldInfo, Invalid, field_label
 from ...render import markup
+from ...render.prices import size_price
 
 UNSET = "(service default)"
 LABEL_WIDTH = "13em"
@@ -47,10 +49,15 @@ class SpecForm:
         *,
         on_submit: Callable[[], object] | None = None,
         on_change: Callable[[ComputeSpec | None], object] | None = None,
+        prices: RegionPrices | None = None,
     ) -> None:
         """``on_submit``: Enter was pressed in a text field. ``on_change``: a user's change was validated
-        (the spec, or None when a field has a problem)."""
+        (the spec, or None when a field has a problem). ``prices``: the region's, when already known
+        (else the sizes show without a price until :meth:`show_prices`)."""
         w = ipywidgets_module()
+        self.prices = prices
+        self._sizes: list[Mapping[str, Any]] = []
+        self._size_default = UNSET
         self.cls: type[ComputeSpec] = spec_class(kind)
         self.kind = kind
         self.infos = dict(self.cls.fields_info())
@@ -118,15 +125,9 @@ class SpecForm:
             wanted = self.cls.COMPUTE_TYPE
             listed = [s for s in sizes if wanted in (s.get("supportedComputeTypes") or [wanted])]
             named = next((s["name"] for s in listed if default and s["name"].lower() == default.lower()), default)
-            options = [(f"{named} (default)" if named else UNSET, "")] + [
-                (
-                    f"{s['name']} · {s.get('vCPUs')} vCPU · {s.get('memoryGB')} GB"
-                    + (f" · {s.get('gpus')} GPU" if s.get("gpus") else ""),
-                    s["name"],
-                )
-                for s in listed
-            ]
-            return w.Dropdown(options=options, value="", **common)
+            self._sizes = listed
+            self._size_default = f"{named} (default)" if named else UNSET
+            return w.Dropdown(options=self._size_options(), value="", **common)
         unset = f"{default} (default)" if default else UNSET
         if info.choices:
             return w.Dropdown(options=[(unset, ""), *[(c, c) for c in info.choices]], value="", **common)
@@ -136,6 +137,34 @@ class SpecForm:
         if info.secret:
             return w.Password(placeholder="not stored; sent once, with the request", **common)
         return w.Text(placeholder=f"default: {default}" if default else info.help, **common)
+
+    def _size_options(self) -> list[tuple[str, str]]:
+        """Each size with its shape, and its price an hour once the prices are known (:meth:`show_prices`)."""
+        prices = self.prices
+        return [(self._size_default, "")] + [
+            (
+                f"{s['name']} · {s.get('vCPUs')} vCPU · {s.get('memoryGB')} GB"
+                + (f" · {s.get('gpus')} GPU" if s.get("gpus") else "")
+                + (f" · {size_price(prices, s['name'])}" if prices is not None else ""),
+                s["name"],
+            )
+            for s in self._sizes
+        ]
+
+    def show_prices(self, prices: RegionPrices) -> None:
+        """Relabel the sizes with their price an hour ("emulated" from the local stand-in, "price
+        unknown" when there is none); the size chosen stays chosen, and it is not a user's change."""
+        self.prices = prices
+        picker = self.inputs.get("size")
+        if picker is None:
+            return
+        chosen = picker.value
+        self._quiet = True
+        try:
+            picker.options = self._size_options()
+            picker.value = chosen
+        finally:
+            self._quiet = False
 
     def default(self, name: str) -> str | None:
         """The value a field takes when left empty, as text (None: the service decides)."""

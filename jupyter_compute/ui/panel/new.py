@@ -14,6 +14,7 @@ from typing import Any
 
 from ...errors import ComputeError
 from ...model import kinds
+from ...model.prices import RegionPrices, unknown
 from ...model.specs import ComputeSpec, kind_of
 from ...render.markup import error, html
 from ...render.spec import spec_line, spec_yaml
@@ -86,6 +87,9 @@ class NewForm:
             self.children = (self.kind, self.form_box, self.buttons, self.copy_text, self.output)
         self.form: SpecForm | None = None
         self._sizes: list[dict[str, Any]] | None = None
+        self._prices: RegionPrices | None = None  # the sizes' prices, once fetched (in the background)
+        self._prices_for: Workspace | None = None
+        self.prices_ready = threading.Event()
         self._form_lock = threading.Lock()
         self.form_ready = threading.Event()
         self._said_for: Operation | None = None  # the operation the line is about, until the form is edited
@@ -115,8 +119,10 @@ class NewForm:
 
     def switch(self, workspace: Workspace) -> None:
         """Forms for another workspace (its sizes)."""
-        self.ws = workspace
-        self._sizes = None
+        with self._form_lock:
+            self.ws = workspace
+            self._sizes = None
+            self._prices = None
         if not self.tabbed:
             self.new_form()
 
@@ -128,9 +134,37 @@ class NewForm:
                 self._sizes = []
         return self._sizes
 
-    def new_form(self) -> SpecForm:
+    def _fetch_prices(self) -> None:
+        """The region's prices, in the background (a day's cache makes it quick after the first): the size
+        picker is shown at once and relabelled with each size's price when they come."""
         with self._form_lock:
-            form = SpecForm(self.kind.value, self.sizes(), on_submit=self.create, on_change=self._form_changed)
+            if self._prices_for is self.ws:
+                return
+            self._prices_for = ws = self.ws
+            self.prices_ready.clear()
+
+        def fetch() -> None:
+            try:
+                prices = ws.prices()
+            except Exception as exc:  # a defect must not leave the picker waiting: the prices are unknown
+                prices = unknown("", f"{type(exc).__name__}: {exc}")
+            with self._form_lock:
+                if ws is not self.ws:
+                    return  # another workspace was chosen meanwhile
+                self._prices = prices
+                form = self.form
+            if form is not None:
+                form.show_prices(prices)
+            self.prices_ready.set()
+
+        threading.Thread(target=fetch, name="jupyter-compute-prices", daemon=True).start()
+
+    def new_form(self) -> SpecForm:
+        self._fetch_prices()
+        with self._form_lock:
+            form = SpecForm(
+                self.kind.value, self.sizes(), on_submit=self.create, on_change=self._form_changed, prices=self._prices
+            )
             before, self.form = self.form, form
             self.form_box.children = [form.widget]
             if before is not None:

@@ -1,4 +1,6 @@
-"""The Compute panel's pane for one compute, opened from its row: its details, or the resize form.
+"""The Compute panel's pane for one compute, opened from its row: its details, the resize form, or the
+edit form (what ``update`` changes: an instance's idle shutdown, schedules and size, a cluster's
+description and tags).
 
 Also the row actions that fit each kind (from the kinds table); the list itself is :mod:`.table`.
 """
@@ -11,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ...errors import ComputeError, ValidationError
-from ...model.kinds import of_compute_type
+from ...model.kinds import CLUSTER, INSTANCE, of_compute_type
 from ...model.resource import Compute
+from ...model.specs import spec_class
+from ...model.specs._fields import Invalid
 from ...render.markup import error, html
 
 if TYPE_CHECKING:
@@ -27,7 +31,10 @@ ACTION_STATES: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
     "stop": (frozenset({"Running"}), frozenset()),
     "restart": (frozenset({"Running"}), frozenset()),
     "resize": (None, frozenset({"Resizing", "Deleting"})),
+    "edit": (None, frozenset({"Creating", "Deleting"})),
 }
+#: The kinds ``update`` changes (:mod:`...service.changes`): their rows offer "edit".
+EDITABLE = (INSTANCE.compute_type, CLUSTER.compute_type)
 NOTHING_WHILE = frozenset({"Deleting"})
 #: Actions that lose something: the panel asks first, with the sentence of :func:`confirm_for`.
 CONFIRMED = ("delete", "detach")
@@ -37,7 +44,8 @@ def kind_actions(compute: Compute) -> list[str]:
     """Every row action of a compute's kind, whatever its state: its kind's own actions (none for a type
     this package only lists), then details, then detach for an attached compute or delete."""
     kind = of_compute_type(compute.compute_type)
-    return [*(kind.actions if kind else ()), "details", "detach" if compute.attached else "delete"]
+    edit = ["edit"] if compute.compute_type in EDITABLE and not compute.attached else []
+    return [*(kind.actions if kind else ()), *edit, "details", "detach" if compute.attached else "delete"]
 
 
 def allowed(action: str, state: str) -> bool:
@@ -122,9 +130,18 @@ def _full() -> Any:
 
 
 class ComputeTools:
-    """Details or resize of one compute, shown under the list (one at a time)."""
+    """Details, resize or edit of one compute, shown under the list (one at a time)."""
 
-    def __init__(self, workspace: Workspace, compute: Compute, mode: str, on_done: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        compute: Compute,
+        mode: str,
+        on_done: Callable[[], None],
+        on_started: Callable[[Operation], None] | None = None,
+    ) -> None:
+        """``on_done``: a change was started (the panel lists at once); ``on_started``: its operation, whose
+        bar the panel shows on the row."""
         import ipywidgets as w
 
         self.ws = workspace
@@ -132,12 +149,13 @@ class ComputeTools:
         self.name = compute.name
         self.mode = mode
         self.on_done = on_done
+        self.on_started = on_started
         self.message = w.HTML()
         close = w.Button(description="close", layout=w.Layout(width="auto"))
         close.add_class("jupyter-compute-tools-close")
         close.on_click(lambda _b: self.close())
         heading = w.HTML(html("<b>{}</b> <span style='opacity:.7'>{}</span>", compute.name, mode))
-        body = self._details() if mode == "details" else self._resize_form()
+        body = {"details": self._details, "edit": self._edit_form}.get(mode, self._resize_form)()
         self.widget = w.VBox(
             [w.HBox([heading, close], layout=w.Layout(justify_content="space-between")), body, self.message],
             layout=w.Layout(width="100%", border="1px solid #e0e0e0", padding="4px", margin="4px 0"),
@@ -210,3 +228,145 @@ class ComputeTools:
         self.close()
         self.on_done()
         return op
+
+    # --- edit: what ``update`` changes ------------------------------------------------------------------
+
+    def _edit_form(self) -> Any:
+        """An instance's idle shutdown, schedules (kept, replaced or removed) and size (only while it is
+        stopped); a cluster's description and tags. What is left as shown is not sent."""
+        import ipywidgets as w
+
+        style = {"description_width": "9em"}
+        self.edit_fields: dict[str, Any] = {}
+        self.schedule_parts: dict[str, Any] = {}
+        self.schedule_choice: Any = None
+        spec = self.compute.spec
+        shown: list[Any] = []
+        if self.compute.compute_type == INSTANCE.compute_type:
+            idle = getattr(spec, "idle_time_before_shutdown", None)
+            self.edit_fields["idle_shutdown"] = w.Text(
+                description="idle shutdown",
+                placeholder=f"minutes, 15 to 4320 (now: {idle or 'none'})",
+                style=style,
+                layout=_full(),
+            )
+            current = tuple(getattr(spec, "schedules", ()))
+            now = "; ".join(_schedule_words(s.to_yaml()) for s in current) or "none"
+            self.schedule_choice = w.Dropdown(
+                description="schedules",
+                options=[(f"keep ({now})", "keep"), ("replace with these", "replace"), ("remove all", "remove")],
+                value="keep",
+                style=style,
+                layout=_full(),
+            )
+            info = dict(spec_class(INSTANCE.word).fields_info())["schedules"]  # the New form's inputs
+            self._compose = info.compose
+            self.schedule_parts = {
+                part.key: w.Text(
+                    description=part.label, placeholder=part.help, tooltip=part.help, style=style, layout=_full()
+                )
+                for part in info.parts
+            }
+            shown += [self.edit_fields["idle_shutdown"], self.schedule_choice, *self.schedule_parts.values()]
+            if self.compute.state == "Stopped":
+                self.edit_fields["size"] = w.Text(
+                    description="size", placeholder=f"now: {self.compute.size}", style=style, layout=_full()
+                )
+                shown.append(self.edit_fields["size"])
+            else:
+                why = w.HTML(
+                    html(
+                        "size: {} (it changes only while the instance is stopped; it is {}: stop it first)",
+                        self.compute.size,
+                        self.compute.state,
+                    )
+                )
+                why.add_class("jupyter-compute-edit-size-why")
+                shown.append(why)
+        else:
+            description = str(getattr(spec, "description", "") or "")
+            tags = ", ".join(f"{k}={v}" for k, v in getattr(spec, "tags", ()) or ())
+            self.edit_fields["description"] = w.Text(
+                description="description", value=description, style=style, layout=_full()
+            )
+            self.edit_fields["tags"] = w.Text(
+                description="tags", value=tags, placeholder="key=value, key2=value2", style=style, layout=_full()
+            )
+            self._initial = {"description": description, "tags": tags}
+            shown += list(self.edit_fields.values())
+        apply = w.Button(description="Apply", button_style="primary", layout=w.Layout(width="auto"))
+        apply.add_class("jupyter-compute-edit-apply")
+        apply.on_click(lambda _b: self.apply())
+        box = w.VBox([*shown, apply], layout=w.Layout(width="100%"))
+        box.add_class("jupyter-compute-edit")
+        return box
+
+    def edits(self) -> dict[str, Any]:
+        """The :meth:`Workspace.update` keywords of what was changed; Invalid for schedules that do not read."""
+        given: dict[str, Any] = {}
+        if self.compute.compute_type == INSTANCE.compute_type:
+            for field in ("idle_shutdown", "size"):
+                value = self.edit_fields[field].value.strip() if field in self.edit_fields else ""
+                if value:
+                    given[field] = value
+            choice = self.schedule_choice.value
+            if choice == "remove":
+                given["schedules"] = []
+            elif choice == "replace":
+                assert self._compose is not None
+                composed = self._compose({key: part.value for key, part in self.schedule_parts.items()})
+                if not composed:
+                    raise Invalid("give a start or a stop time to replace them with, or choose “remove all”")
+                given["schedules"] = composed
+        else:
+            for field in ("description", "tags"):
+                value = self.edit_fields[field].value.strip()
+                if value != self._initial[field]:
+                    given[field] = value if field == "description" else (value or {})
+        return given
+
+    def apply(self) -> Operation | None:
+        """``update`` with what was changed: bad values are said here with nothing sent; once started, its
+        bar is on the row, and a refusal of the service's rules (read in the background) is said here too."""
+        try:
+            given = self.edits()
+        except Invalid as exc:
+            self.message.value = error(f"schedules: {exc}. Nothing was sent.")
+            return None
+        if not given:
+            self.message.value = "Nothing to change."
+            return None
+        try:
+            op = self.ws.update(self.name, **given)
+        except ComputeError as exc:  # a ValidationError: one paragraph that ends "Nothing was sent."
+            self.message.value = error(exc)
+            return None
+        self.message.value = html("{} of {} started; its bar is on the row.", op.action, self.name)
+        op.add_listener(self._said)
+        if self.on_started is not None:
+            self.on_started(op)
+        self.on_done()
+        self._said(op)
+        return op
+
+    def _said(self, op: Operation) -> None:
+        if op.refused and op.error is not None:
+            self.message.value = error(op.error)
+        elif op.done() and op.error is None:
+            self.message.value = html("{} of {}: done.", op.action, self.name)
+        elif op.done() and op.error is not None:
+            self.message.value = error(op.error)
+
+
+def _schedule_words(item: dict[str, Any]) -> str:
+    """A schedule in a few words for the "keep" choice: ``start: cron 0 8 * * 1-5``."""
+    trigger = item.get("trigger") or {}
+    if trigger.get("type") == "cron":
+        when = str(trigger.get("expression", ""))
+    else:
+        at = trigger.get("schedule") or {}
+        hours, minutes = at.get("hours") or [""], at.get("minutes") or [""]
+        when = f"{hours[0]}:{int(minutes[0]):02d}" if str(minutes[0]).isdigit() else f"{hours[0]}:{minutes[0]}"
+        if at.get("week_days"):
+            when += " on " + " ".join(map(str, at["week_days"]))
+    return f"{item.get('action', '')} {when}".strip()

@@ -1,0 +1,89 @@
+"""The Compute panel's bill and edit pane in a real JupyterLab and Chromium: the header shows the
+workspace's $/h and how many instances run without idle shutdown; a row's edit pane sets an instance's
+idle shutdown, its details then show it, and the header's count drops.
+
+One ``jupyter lab`` for the module over the local workspace (and its prices stand-in). Screenshots go to
+test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from lab_helpers import READY, Lab, act, chromium, isolated_env, open_panel, row, shot
+
+pytestmark = pytest.mark.ui
+HEADER = f"{READY} .jupyter-compute-header"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "notebooks"
+    root.mkdir()
+    env = isolated_env(base, {"JUPYTER_COMPUTE_SPEED": "8", "JUPYTER_COMPUTE_POLL_INTERVAL": "1"})
+    server = Lab(root, base, env)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def page(lab: Lab) -> Iterator[Any]:
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(lab.url("lab", reset=""))
+        page.console_errors = errors
+        yield page
+        context.close()
+
+
+def cli(lab: Lab, *words: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", *words], env=lab.env, check=True, capture_output=True
+    )
+
+
+def test_the_header_bills_and_the_edit_pane_sets_idle_shutdown(lab: Lab, page: Any) -> None:
+    cli(lab, "create", "instance", "cost-ci")  # no idle shutdown, no schedule: flagged
+    open_panel(page)
+    header = page.locator(HEADER)
+    header.locator(".jupyter-compute-bill:has-text('1 without idle shutdown')").wait_for(timeout=60_000)
+    bill = header.locator(".jupyter-compute-bill").inner_text()
+    assert re.fullmatch(r"\$\d+\.\d{2,3}/h now \(emulated\) · 1 without idle shutdown", bill), bill
+    assert bill != "$0.00/h now (emulated) · 1 without idle shutdown", "a running instance costs something"
+    assert "cost-ci" in str(header.locator(".jupyter-compute-bill").get_attribute("title"))
+    shot(page, "panel-costs-header")
+
+    instance = row(page, "cost-ci")
+    instance.locator(".jupyter-compute-state:text-is('Running')").wait_for(timeout=60_000)
+    act(instance, "edit")
+    pane = page.locator(f"{READY} .jupyter-compute-edit")
+    pane.wait_for(timeout=30_000)
+    assert "it is Running: stop it first" in pane.locator(".jupyter-compute-edit-size-why").inner_text()
+    idle = pane.locator(".widget-text:has(> label:text-is('idle shutdown')) input")
+    idle.fill("5")
+    pane.locator(".jupyter-compute-edit-apply").click()
+    tools = page.locator(f"{READY} .jupyter-compute-tools")
+    tools.locator("text=is out of range; allowed: 15 minutes to 3 days. Nothing was sent.").wait_for(timeout=30_000)
+    idle.fill("45")
+    pane.locator(".jupyter-compute-edit-apply").click()
+    tools.locator("text=update of cost-ci: done.").wait_for(timeout=60_000)
+    shot(page, "panel-costs-edit")
+
+    # the count drops once a listing has the change (the same listing the details are drawn from)
+    header.locator(".jupyter-compute-bill:not(:has-text('without idle shutdown'))").wait_for(timeout=60_000)
+    act(instance, "details")
+    details = page.locator(f"{READY} .jupyter-compute-details")
+    details.wait_for(timeout=30_000)
+    assert "idleTimeBeforeShutdown: PT45M" in details.inner_text()
+    shot(page, "panel-costs-details")
+    assert not page.console_errors, page.console_errors
