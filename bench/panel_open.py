@@ -7,7 +7,7 @@ new kernel in a browser that did (the extension starts the panel in the backgrou
 click finds it starting or running: "cold, used before"), then after page reloads, when the panel
 reconnects to its running kernel (warm). Then reads the panel kernel's resident memory from /proc.
 
-    python bench/panel_open.py [--computes 200] [--runs 3]
+    python bench/panel_open.py [--computes 200] [--runs 3] [--mid-create]
 
 Goals (issue 13): 200 computes under 1.0 s cold and 0.3 s warm; 1000 computes under 2.5 s cold.
 """
@@ -114,6 +114,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--computes", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3, help="warm opens (page reloads) to time")
+    parser.add_argument(
+        "--mid-create",
+        action="store_true",
+        help="open 2 s after creating the computes, most of them still being created (the panel follows each)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
@@ -123,7 +128,10 @@ def main() -> None:
         started = time.perf_counter()
         fill_workspace(env, args.computes)
         print(f"workspace: {args.computes} computes created in {time.perf_counter() - started:.1f}s")
-        settle(computes=args.computes)  # the list is steady, as a user would find it
+        if args.mid_create:
+            time.sleep(2)
+        else:
+            settle(computes=args.computes)  # the list is steady, as a user would find it
         lab = Lab(root, base, env)
         try:
             with chromium() as browser:
