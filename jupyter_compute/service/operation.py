@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import itertools
 import logging
 import threading
 import time
@@ -81,6 +82,12 @@ _SUCCESS_PHASES = {
 }
 
 
+# Operation ids: unique across processes by one random prefix, then a counter (a uuid4 per operation
+# read the OS's randomness, which under the panel's threads cost about a millisecond each, hundreds at once).
+_ID_PREFIX = uuid.uuid4().hex[:12]
+_ids = itertools.count(1)
+
+
 class Operation:
     """A long-running action on one compute: create, attach, delete, detach, start, stop, restart, resize,
     update (identity). Returned at once; ``wait()``, ``result()``, ``await op`` and listeners follow it."""
@@ -106,7 +113,7 @@ class Operation:
         self.compute_type = compute_type
         self.resource_url = resource_url
         self.strategy: Strategy = strategy or ResourceState(resource_url)
-        self.id = f"follow-{uuid.uuid4()}"
+        self.id = f"follow-{_ID_PREFIX}-{next(_ids)}"
         self.typical = typical
         self._clock = clock
         self.started = clock() if started is None else started  # by ``clock``; earlier for a change under way

@@ -89,6 +89,14 @@ class Poller:
             if op in self._ops:
                 self._ops.remove(op)
 
+    def following(self, name: str) -> Operation | None:
+        """The operation in flight on compute ``name`` (case-insensitive), if any. Compares names before
+        asking an operation whether it is done: the panel follows every compute caught mid-change at
+        once, and asking each of hundreds of operations per compute cost seconds (bench/panel_open.py)."""
+        key = name.lower()
+        with self._lock:
+            return next((op for op in self._ops if op.target.lower() == key and not op.done()), None)
+
     def in_flight(self) -> list[Operation]:
         """The operations followed that have not ended (submitting ones included)."""
         with self._lock:

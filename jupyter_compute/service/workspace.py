@@ -686,9 +686,9 @@ class Workspace:
     def follow(self, name: str, body: Mapping[str, Any] | None = None) -> Operation:
         """An Operation that follows whatever ``name`` is doing now to its end (used by wait and ops).
         A request for ``name`` still being submitted here (an operation no longer watched) is waited for."""
-        for op in self.poller.in_flight():
-            if op.target.lower() == name.lower():
-                return op
+        running = self.poller.following(name)
+        if running is not None:
+            return running
         with self._lock:
             pending = [op for op in self._submitting if op.target.lower() == name.lower()]
         for op in pending:

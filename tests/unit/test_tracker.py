@@ -288,3 +288,18 @@ def test_the_thread_outlives_a_tick_that_raises_and_poll_now_ticks_again(
     op.cancel()
     poller.poll_now()  # nothing left to follow: the thread ends
     assert any("tick failed" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_following_finds_the_operation_in_flight_by_name_whatever_its_case(clock: Clock) -> None:
+    source = FakeSource([compute("CPU-a", "Creating"), compute("gpu", "Succeeded")])
+    poller = poller_of(source, clock)
+    ended = running(poller, "gpu")
+    op = running(poller, "CPU-a")
+    ended._finish(State.SUCCEEDED, None)
+    assert poller.following("cpu-A") is op
+    assert poller.following("gpu") is None and poller.following("other") is None
+
+
+def test_operation_ids_differ() -> None:
+    ops = [Operation("create", "cpu", "AmlCompute", resource_url=f"{BASE}/cpu") for _ in range(1000)]
+    assert len({op.id for op in ops}) == 1000 and all(op.id.startswith("follow-") for op in ops)
