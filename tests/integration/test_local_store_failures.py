@@ -176,6 +176,11 @@ def test_the_cli_says_which_file_and_what_to_do(broken: Broken, tmp_path: Path) 
     before = fingerprint(broken.home)
     for words in (["list"], ["create", "cluster", "new-cl", "--max-instances", "1"]):
         result = cli(env, *words)
+        if words == ["list"] and broken.code == "LocalStoreFull" and result.returncode == 0:
+            # A read of a full disk's store may need no new block: SQLite needs one only to create its
+            # -wal/-shm files, which an earlier process may have left. Then the list is simply right.
+            assert "kept-cl" in result.stdout, result.stdout
+            continue
         assert result.returncode == 1, (words, result.stdout, result.stderr)
         assert_names_the_file(one_paragraph(result.stderr), broken)
     sent = access_log.read_text().splitlines() if access_log.exists() else []
@@ -197,6 +202,8 @@ def test_the_magic_says_which_file_and_what_to_do(
         assert result.error_in_exec is None and result.error_before_exec is None
         shown = capsys.readouterr()
         assert "Traceback" not in shown.out
+        if line == "list" and broken.code == "LocalStoreFull" and "kept-cl" in shown.out:
+            continue  # the read needed no new block (see the CLI test above): the list is right
         assert_names_the_file(one_paragraph(shown.err), broken)
     assert_nothing_was_lost(broken, {**os.environ, "JUPYTER_COMPUTE_HOME": str(broken.home)}, before)
 
