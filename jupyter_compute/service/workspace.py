@@ -338,7 +338,7 @@ class Workspace:
             response = self._client().send(request)
             self._accepted(op, response, response.body)
             if action == "create" and sized(spec):  # after the request, on its own: pricing never delays it
-                self._submitter().submit(self._price, op, spec)
+                self._price_later(op, spec)
 
         return self._launch(op, work)
 
@@ -426,6 +426,14 @@ class Workspace:
         except (TransportError, AuthenticationError, ServiceError) as exc:
             return unknown(location or "", f"the workspace's region could not be read ({type(exc).__name__})")
         return self.price_book.region(region)
+
+    def _price_later(self, op: Operation, spec: ComputeSpec) -> None:
+        """Price ``op``'s compute in the pool. A script that exits right after its creates leaves the pool
+        shut to new jobs while the requests finish: the creates stand, unpriced (nobody is left to show it)."""
+        try:
+            self._submitter().submit(self._price, op, spec)
+        except RuntimeError:  # "cannot schedule new futures after (interpreter) shutdown"
+            log.debug("jupyter-compute: %s not priced: the interpreter is exiting", spec.name)
 
     def _price(self, op: Operation, spec: ComputeSpec) -> None:
         try:

@@ -214,3 +214,23 @@ def test_the_magic_costs_verb_returns_the_typed_bill(tmp_path: Path, monkeypatch
         assert "! ci-m has run" in shown["text/plain"]
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_a_script_that_exits_right_after_its_creates_sends_them_all_and_prints_no_traceback() -> None:
+    """Given a script that starts creates and ends at once, then each create is sent and stands: the price
+    of each, due after its request, finds the interpreter exiting and is skipped. On the old code the price
+    job met a pool shut to new work, and the create ended "failed before it was sent" with a traceback."""
+    import subprocess
+    import sys
+
+    script = (
+        "from jupyter_compute import AmlComputeSpec, Workspace\n"
+        "ws = Workspace.local()\n"
+        "for i in range(8):\n"
+        "    ws.create(AmlComputeSpec.from_keywords(name=f'quick-{i}x', max_instances=2), preflight=False)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "failed" not in done.stderr, done.stderr
+    names = {compute.name for compute in Workspace.local().list()}
+    assert names == {f"quick-{i}x" for i in range(8)}
