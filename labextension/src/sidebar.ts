@@ -10,12 +10,12 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { SessionContext } from '@jupyterlab/apputils';
 import { OutputArea, OutputAreaModel } from '@jupyterlab/outputarea';
-import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ILatexTypesetter, IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Kernel } from '@jupyterlab/services';
 import { KernelWidgetManager, WidgetRenderer } from '@jupyter-widgets/jupyterlab-manager';
 import { Panel, Widget } from '@lumino/widgets';
 import { IForm, requestForms } from './forms';
-import { registerModules } from './widgets';
+import { preloadModules, registerModules } from './widgets';
 
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
 const SESSION_PATH = 'jupyter-compute/panel';
@@ -23,6 +23,10 @@ const PANEL_CODE = 'from jupyter_compute.panel import sidebar\nsidebar()';
 // A manager restores the kernel's widgets over the control comm (jupyterlab-manager answers within
 // CONTROL_COMM_TIMEOUT, 4 s, or falls back to asking each comm); past this the panel is shown anyway.
 const RESTORE_DEADLINE_MS = 15_000;
+// The panel's widgets hold no mathematics, but prices: "$0.23/h … $1.20/h" would be typeset as math, and
+// ipywidgets typesets every HTML widget and description with the rendermime's typesetter, whose first use
+// loads MathJax (about 800 KB of script parsed on the page's one thread while the list is drawn).
+const NO_MATH: ILatexTypesetter = { typeset: () => undefined };
 // Set in this browser once the panel has been shown: a later page load starts the panel in the background.
 const USED_KEY = 'jupyter-compute:panel-used';
 
@@ -154,7 +158,7 @@ export class ComputeSidebar extends Panel {
 
   private async start(): Promise<void> {
     performance.mark('jupyter-compute:start');
-    void import('@jupyter-widgets/controls'); // the panel's views need it: load it while the kernel starts
+    preloadModules(); // the panel's views need them: load them while the kernel starts
     this.setState('starting', 'Starting the Compute panel…');
     const session = new SessionContext({
       sessionManager: this.app.serviceManager.sessions,
@@ -194,7 +198,7 @@ export class ComputeSidebar extends Panel {
     }
     this.setState('starting', 'Loading the Compute panel…');
     this.manager?.dispose();
-    const rendermime = this.rendermime.clone();
+    const rendermime = this.rendermime.clone({ latexTypesetter: NO_MATH });
     const manager = new KernelWidgetManager(kernel, rendermime);
     registerModules(manager);
     const ready = (reconnected ? restored(manager) : Promise.resolve(true)).then(inTime => {

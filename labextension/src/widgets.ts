@@ -43,6 +43,12 @@ function anywidgetExports(): Promise<any> {
   return anywidget;
 }
 
+/** Start loading the modules of the panel's views (the kernel's comm opens wait for each in turn). */
+export function preloadModules(): void {
+  void import('@jupyter-widgets/controls');
+  void anywidgetExports().catch(() => undefined); // a failure is met again, and said, where the list needs it
+}
+
 /** Register the standard widget modules and anywidget with the panel's manager. */
 export function registerModules(manager: KernelWidgetManager): void {
   manager.register({ name: '@jupyter-widgets/base', version: base.JUPYTER_WIDGETS_VERSION, exports: base as any });

@@ -21,6 +21,9 @@ HANDLERS_JS = """
 () => [...document.querySelectorAll('.jp-ComputePanel *')].flatMap(
   el => [...el.attributes].filter(a => a.name.toLowerCase().startsWith('on')).map(a => el.tagName + ' ' + a.name))
 """
+MATHJAX_JS = (
+    "() => ({styles: !!document.getElementById('MJX-CHTML-styles'), global: typeof window.MathJax === 'object'})"
+)
 
 
 def test_a_config_json_with_script_in_every_field_opens_the_panel_with_the_text_and_no_dialog(
@@ -28,10 +31,11 @@ def test_a_config_json_with_script_in_every_field_opens_the_panel_with_the_text_
 ) -> None:
     """Given a lab whose config.json has a script payload in every field, when the Compute tab opens, then
     no dialog fires, the header shows its text, the panel shows the local workspace and says what is wrong
-    with the file (the payloads as text); typing payloads into "an Azure workspace…" is refused as text too."""
+    with the file (the payloads as text); typing payloads into "an Azure workspace…" is refused as text too.
+    The sidebar never typesets (prices hold dollar signs): MathJax is not even loaded for it."""
     payloads = {
         "subscription_id": "' onanimationstart='alert(1)",
-        "resource_group": "<img src=x onerror=alert(2)>",
+        "resource_group": "<img src=x onerror=alert(2)> costs $1 or $2",
         "workspace_name": '"><svg onload=alert(3)>',
     }
     root = tmp_path / "root"
@@ -74,5 +78,11 @@ def test_a_config_json_with_script_in_every_field_opens_the_panel_with_the_text_
             assert page.evaluate(HANDLERS_JS) == [], "no event-handler attribute anywhere in the panel"
             assert not page.locator(f"{PANEL} img, {PANEL} script, {PANEL} iframe").count()
             assert dialogs == []
+            # Last, seconds after the panel was drawn: a typeset would have loaded MathJax by now (its first
+            # use adds the CHTML stylesheet and the global), about 800 KB of script on the panel's critical path.
+            assert page.evaluate(MATHJAX_JS) == {"styles": False, "global": False}
+            assert (
+                payloads["resource_group"] in notice.inner_text() and payloads["resource_group"] in message.inner_text()
+            )
     finally:
         lab.stop()

@@ -34,7 +34,7 @@ from ...service.operation import Operation
 from ...service.workspace import Workspace
 from ..throttle import Throttle
 from .form import SpecForm, fill_layout, ipywidgets_module
-from .new import NewForm, close_tree
+from .new import KindMenu, NewForm, close_tree
 from .table import ComputeTable, PanelBox
 from .tools import ComputeTools, actions_for, confirm_for, refusal
 
@@ -81,13 +81,8 @@ class ComputePanel:
         self.workspace_choice = w.Dropdown(
             description="Workspace", style={"description_width": "6em"}, layout=fill_layout()
         )
-        self.azure_fields = {
-            key: w.Text(description=label, style={"description_width": "6em"}, layout=fill_layout())
-            for key, label in (("subscription_id", "subscription"), ("resource_group", "group"), ("name", "workspace"))
-        }
-        use = w.Button(description="Use this workspace", layout=w.Layout(width="auto"))
-        use.on_click(lambda _b: self.use_azure())
-        self.azure_box = w.VBox([*self.azure_fields.values(), use], layout=w.Layout(width="100%", display="none"))
+        self._azure_fields: dict[str, Any] | None = None  # built when first chosen (_build_azure_box)
+        self.azure_box = w.VBox(layout=w.Layout(width="100%", display="none"))
         self.refresh_button = w.Button(
             icon="refresh",
             tooltip="Refresh the list now",
@@ -104,7 +99,10 @@ class ComputePanel:
         self.pending = w.HTML(layout=fill_layout())  # bars of operations whose compute is not listed yet
         self.message = w.HTML()
         self.message.add_class("jupyter-compute-message")
-        self.new = NewForm(workspace, on_submitted=self._on_tick_soon, tabbed=form_later)
+        # The sidebar's forms open in main-area tabs: it holds only the kind menu (fewer models to open).
+        self.new: NewForm | KindMenu = (
+            KindMenu(workspace) if form_later else NewForm(workspace, on_submitted=self._on_tick_soon)
+        )
         self.widget = PanelBox(
             [
                 w.HBox(
@@ -153,10 +151,36 @@ class ComputePanel:
         finally:
             self._choosing = False
 
+    @property
+    def azure_fields(self) -> dict[str, Any]:
+        """The subscription, resource group and workspace fields of "an Azure workspace…"."""
+        return self._build_azure_box()
+
+    def _build_azure_box(self) -> dict[str, Any]:
+        """The fields of "an Azure workspace…" and its button, built the first time they are needed (the
+        panel opens with fewer widget models)."""
+        if self._azure_fields is None:
+            w = ipywidgets_module()
+            fields = {
+                key: w.Text(description=label, style={"description_width": "6em"}, layout=fill_layout())
+                for key, label in (
+                    ("subscription_id", "subscription"),
+                    ("resource_group", "group"),
+                    ("name", "workspace"),
+                )
+            }
+            use = w.Button(description="Use this workspace", layout=w.Layout(width="auto"))
+            use.on_click(lambda _b: self.use_azure())
+            self.azure_box.children = (*fields.values(), use)
+            self._azure_fields = fields
+        return self._azure_fields
+
     def _on_choice(self, change: Mapping[str, Any]) -> None:
         key = change["new"]
         if self._choosing:
             return
+        if key == "azure":
+            self._build_azure_box()
         self.azure_box.layout.display = "flex" if key == "azure" else "none"
         if key in self._choices and self._choices[key] is not self.ws:
             self.switch(self._choices[key])
@@ -442,6 +466,12 @@ class ComputePanel:
 
     # --- the form (./new.py; these delegate to it) ------------------------------------------------
 
+    def _full(self) -> NewForm:
+        """The notebook panel's form (the sidebar's panel has none: its forms open in tabs, :func:`form_tab`)."""
+        if not isinstance(self.new, NewForm):
+            raise TypeError("the sidebar's Compute panel opens its forms in main-area tabs (form_tab)")
+        return self.new
+
     @property
     def kind(self) -> Any:
         return self.new.kind
@@ -451,42 +481,42 @@ class ComputePanel:
         return self.new.form
 
     @property
-    def form_box(self) -> Any:
-        return self.new.form_box
-
-    @property
-    def output(self) -> Any:
-        return self.new.output
-
-    @property
-    def copy_text(self) -> Any:
-        return self.new.copy_text
-
-    @property
-    def create_button(self) -> Any:
-        return self.new.create_button
-
-    @property
     def form_ready(self) -> threading.Event:
         return self.new.form_ready
 
+    @property
+    def form_box(self) -> Any:
+        return self._full().form_box
+
+    @property
+    def output(self) -> Any:
+        return self._full().output
+
+    @property
+    def copy_text(self) -> Any:
+        return self._full().copy_text
+
+    @property
+    def create_button(self) -> Any:
+        return self._full().create_button
+
     def sizes(self) -> list[dict[str, Any]]:
-        return self.new.sizes()
+        return self._full().sizes()
 
     def new_form(self) -> SpecForm:
-        return self.new.new_form()
+        return self._full().new_form()
 
     def preview(self) -> dict[str, Any] | None:
-        return self.new.preview()
+        return self._full().preview()
 
     def copy_magic(self) -> str | None:
-        return self.new.copy_magic()
+        return self._full().copy_magic()
 
     def copy_yaml(self) -> str | None:
-        return self.new.copy_yaml()
+        return self._full().copy_yaml()
 
     def create(self) -> Operation | None:
-        return self.new.create()
+        return self._full().create()
 
     def close(self) -> None:
         self.ws.poller.remove_listener(self._on_tick)

@@ -35,6 +35,48 @@ def close_tree(widget: Any) -> None:
     widget.close()
 
 
+class KindMenu:
+    """The JupyterLab sidebar's "New" line: the kind menu and a "New …" button. The lab extension opens
+    the form of the kind the button's class names in a main-area tab (:func:`form_tab`), where there is
+    room; the sidebar builds no form of its own (it opens with fewer widget models)."""
+
+    def __init__(self, workspace: Workspace, kind: str | None = None) -> None:
+        w = ipywidgets_module()
+        self.ws = workspace
+        menu = kinds.forms()
+        # The button says "New …": the menu needs no label, and gets the room.
+        self.kind = w.Dropdown(
+            options=[(form["label"], form["kind"]) for form in menu],
+            value=kind or menu[0]["kind"],
+            layout=fill_layout(flex="1 1 auto"),
+        )
+        self.kind.add_class("jupyter-compute-kind")
+        self.kind.observe(lambda _c: self._show_kind(), names="value")
+        self.open_button = w.Button(
+            description="New …",
+            button_style="primary",
+            tooltip="Open the form in a tab",
+            layout=w.Layout(width="auto", min_width="6em"),
+        )
+        self.open_button.add_class("jupyter-compute-open-form")
+        self._kind_class = ""
+        self.children: tuple[Any, ...] = (w.HBox([self.kind, self.open_button], layout=w.Layout(width="100%")),)
+        self.form: SpecForm | None = None
+        self.form_ready = threading.Event()
+        self.form_ready.set()
+        self._show_kind()
+
+    def _show_kind(self) -> None:
+        """The button's class names the kind chosen (what the lab extension opens)."""
+        if self._kind_class:
+            self.open_button.remove_class(self._kind_class)
+        self._kind_class = f"jupyter-compute-form-kind-{self.kind.value}"
+        self.open_button.add_class(self._kind_class)
+
+    def switch(self, workspace: Workspace) -> None:
+        self.ws = workspace
+
+
 class NewForm:
     """The kind menu, one kind's form, its buttons and the line that says what happened."""
 
@@ -44,15 +86,11 @@ class NewForm:
         on_submitted: Callable[[], None] = lambda: None,
         *,
         kind: str | None = None,
-        tabbed: bool = False,
     ) -> None:
-        """``on_submitted``: called after an operation was started (the panel lists at once). ``tabbed``:
-        the JupyterLab sidebar's, which shows only the kind menu and a "New …" button; the lab extension
-        opens the form itself in a main-area tab (:func:`form_tab`), where there is room."""
+        """``on_submitted``: called after an operation was started (the panel lists at once)."""
         w = ipywidgets_module()
         self.ws = workspace
         self._on_submitted = on_submitted
-        self.tabbed = tabbed
         menu = kinds.forms()
         self.kind = w.Dropdown(
             options=[(form["label"], form["kind"]) for form in menu],
@@ -74,17 +112,7 @@ class NewForm:
             [self.preview_button, self.copy_buttons, self.create_button],
             layout=w.Layout(flex_flow="row wrap", width="100%", align_items="center"),
         )
-        # The sidebar's "New …": the lab extension opens the form of the kind its class names, in a tab.
-        self.open_button = self._button("New …", lambda: None, "primary")
-        self.open_button.tooltip = "Open the form in a tab"
-        self.open_button.add_class("jupyter-compute-open-form")
-        self._kind_class = ""
-        if tabbed:  # the button says "New …": the menu needs no label, and gets the room
-            self.kind.description = ""
-            self.kind.layout.flex = "1 1 auto"
-            self.children: tuple[Any, ...] = (w.HBox([self.kind, self.open_button], layout=w.Layout(width="100%")),)
-        else:
-            self.children = (self.kind, self.form_box, self.buttons, self.copy_text, self.output)
+        self.children: tuple[Any, ...] = (self.kind, self.form_box, self.buttons, self.copy_text, self.output)
         self.form: SpecForm | None = None
         self._sizes: list[dict[str, Any]] | None = None
         self._prices: RegionPrices | None = None  # the sizes' prices, once fetched (in the background)
@@ -104,18 +132,11 @@ class NewForm:
 
     def _kind_changed(self) -> None:
         self._show_kind()
-        if not self.tabbed:
-            self.new_form()
+        self.new_form()
 
     def _show_kind(self) -> None:
-        """The primary button says what it does ("Create", "Attach"); the sidebar's names its kind."""
+        """The primary button says what it does ("Create", "Attach")."""
         self.create_button.description = kinds.find(self.kind.value).verb.capitalize()
-        if self._kind_class:
-            self.open_button.remove_class(self._kind_class)
-        self._kind_class = f"jupyter-compute-form-kind-{self.kind.value}"
-        self.open_button.add_class(self._kind_class)
-        if self.tabbed:
-            self.form_ready.set()
 
     def switch(self, workspace: Workspace) -> None:
         """Forms for another workspace (its sizes)."""
@@ -123,8 +144,7 @@ class NewForm:
             self.ws = workspace
             self._sizes = None
             self._prices = None
-        if not self.tabbed:
-            self.new_form()
+        self.new_form()
 
     def sizes(self) -> list[dict[str, Any]]:
         if self._sizes is None:
