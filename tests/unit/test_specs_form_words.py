@@ -3,6 +3,8 @@ a form user's wording for problems whose message speaks of command-line options.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from jupyter_compute.errors import ValidationError
@@ -106,3 +108,12 @@ def test_schedules_and_setup_scripts_from_a_forms_parts() -> None:
         schedules_from_form({"start": "eight"})
     with pytest.raises(Exception, match="a time zone needs a start or a stop time"):
         schedules_from_form({"time_zone": "UTC"})
+
+
+def test_no_field_help_speaks_of_command_line_options() -> None:
+    """The help of a field is the form's placeholder and tooltip as well as the CLI's: "Subnet name within
+    --vnet-name" meant nothing next to a "VNet name" box. Help names other fields in words."""
+    for kind in kinds.KINDS:
+        for name, info in spec_class(kind).fields_info():
+            for text in [info.help, *(part.help for part in info.parts or ())]:
+                assert not re.search(r"(^|[\s(])--?[a-z]", text), (kind.word, name, text)

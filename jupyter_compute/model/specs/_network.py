@@ -17,7 +17,7 @@ _SUBNET_NAME = f.bounded_text(1024)  # a name, or a full subnet resource id
 class WithNetwork:
     vnet_name: str | None = spec_field(
         f.bounded_text(64),
-        "Virtual network name (in the workspace's resource group unless --vnet-resource-group)",
+        "Virtual network name (in the workspace's resource group unless another is given)",
         yaml="network_settings.vnet_name",
         v1=("vnet_name",),
         cli=("--vnet-name",),
@@ -25,7 +25,7 @@ class WithNetwork:
     )
     subnet: str | None = spec_field(
         _SUBNET_NAME,
-        "Subnet name within --vnet-name, or a full subnet resource id",
+        "Subnet name within the virtual network, or a full subnet resource ID",
         yaml="network_settings.subnet",
         v1=("subnet_name",),
         cli=("--subnet", "--subnet-name"),

@@ -127,7 +127,7 @@ class _ByGroupAndName(AttachedSpec):
     PROVIDER: ClassVar[str]
     resource_group: str | None = spec_field(
         f.bounded_text(90),
-        "Resource group of the resource (with its name, instead of --resource-id)",
+        "Resource group of the resource (with its name, instead of its full resource ID)",
         yaml="resource_group",
         v1=("resource_group",),
         cli=("--target-resource-group",),
@@ -166,7 +166,7 @@ class DatabricksSpec(_ByGroupAndName, kind="databricks"):
 
     workspace_name: str | None = spec_field(
         f.bounded_text(64),
-        "Databricks workspace name (with resource_group, instead of --resource-id)",
+        "Databricks workspace name (with its resource group, instead of its full resource ID)",
         yaml="workspace_name",
         v1=("workspace_name",),
         cli=("--workspace-name",),
@@ -226,7 +226,7 @@ class DataLakeAnalyticsSpec(_ByGroupAndName, kind="adla"):
 
     account_name: str | None = spec_field(
         f.bounded_text(64),
-        "Data Lake Analytics account name (with resource_group, instead of --resource-id)",
+        "Data Lake Analytics account name (with its resource group, instead of its full resource ID)",
         yaml="account_name",
         v1=("account_name",),
         cli=("--account-name",),
