@@ -167,13 +167,16 @@ def test_copy_as_magic_puts_the_line_on_the_clipboard_without_the_secret(page: A
     field(tab, "Admin password").fill("Secret-Pa55-word")
     tab.locator(".jupyter-compute-copy[data-ready='yes']").wait_for(timeout=10_000)  # the valid form's texts
     tab.locator(".jupyter-compute-copy-as-magic").click()
-    tab.locator(".jupyter-compute-copy-status").get_by_text("Copied").wait_for(timeout=10_000)
+    status = tab.locator(".jupyter-compute-copy-status")
+    status.get_by_text("Copied the %compute line to the clipboard").wait_for(timeout=10_000)
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("%compute create cluster copied-cluster")
     assert "azureuser" in copied and "Secret-Pa55-word" not in copied
     tab.locator(".jupyter-compute-copy-as-yaml").click()
     page.wait_for_function("async () => (await navigator.clipboard.readText()).startsWith('%%compute create')")
     assert "Secret-Pa55-word" not in page.evaluate("navigator.clipboard.readText()")
+    status.get_by_text("Copied the cell to the clipboard").wait_for(timeout=10_000)
+    assert tab.get_by_text("Copied", exact=False).count() == 1, "said once, next to the buttons"
 
 
 def test_the_attach_form_says_attach(page: Any) -> None:

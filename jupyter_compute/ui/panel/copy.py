@@ -1,5 +1,5 @@
 """The form's "Copy as magic" / "Copy as YAML" buttons: an anywidget whose front end (static/copy.js)
-writes to the clipboard and says "Copied".
+writes to the clipboard and says so next to the button ("Copied the %compute line to the clipboard").
 
 Python keeps ``magic`` and ``yaml`` up to date while the form is valid (empty while it is not), so the
 browser copies within the click itself, as clipboards require. The texts come from the spec's own

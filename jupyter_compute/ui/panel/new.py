@@ -252,10 +252,11 @@ class NewForm:
         return cell
 
     def _on_copy(self, event: str, which: str) -> None:
-        """What the copy buttons' front end did: copied (said there, "Copied"), could not (the text is
-        shown here to copy by hand), or was clicked while the form has a problem (the fields say it)."""
+        """What the copy buttons' front end did: copied (said there, next to the button: the form's older
+        line goes, and is not said twice), could not (the text is shown here to copy by hand), or was clicked
+        while the form has a problem (the fields say it)."""
         if event == "copied":
-            self.output.value = html("Copied the {} to the clipboard.", "%compute line" if which == "magic" else "cell")
+            self.output.value = ""
         elif event in ("failed", "invalid"):
             (self.copy_magic if which == "magic" else self.copy_yaml)()
 

@@ -51,7 +51,9 @@ function render({ model, el }) {
         return;
       }
       const copied = await writeText(text);
-      status.textContent = copied ? 'Copied' : 'Could not copy: select the text below';
+      // The one place a copy is said (next to its button, at once); Python clears the form's older line.
+      const what = which === 'magic' ? 'the %compute line' : 'the cell';
+      status.textContent = copied ? `Copied ${what} to the clipboard` : 'Could not copy: select the text below';
       model.send({ event: copied ? 'copied' : 'failed', which });
     });
     buttons.push(button);
