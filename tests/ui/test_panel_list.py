@@ -83,6 +83,23 @@ def page(lab: Lab) -> Iterator[Any]:
         context.close()
 
 
+# Menus narrower than their chosen option ("any kin|" in a 250 px sidebar): each is measured against a
+# copy of itself at its natural width.
+CUT_MENUS_JS = """
+() => [...document.querySelectorAll('.jp-ComputePanel .jupyter-compute-filters select')].flatMap(select => {
+  const natural = select.cloneNode(true);
+  natural.value = select.value;
+  Object.assign(natural.style, {position: 'absolute', visibility: 'hidden', width: 'auto', flex: 'none',
+                                minWidth: '0', maxWidth: 'none'});
+  select.parentElement.appendChild(natural);
+  const needs = natural.getBoundingClientRect().width;
+  natural.remove();
+  const has = select.getBoundingClientRect().width;
+  return has + 1 < needs ? [`${select.className}: ${Math.round(has)} px of ${Math.round(needs)}`] : [];
+})
+"""
+
+
 def cli(lab: Lab, *words: str) -> None:
     subprocess.run(
         [sys.executable, "-m", "jupyter_compute.frontends.cli", *words], env=lab.env, check=True, capture_output=True
@@ -111,6 +128,7 @@ def test_delete_asks_first_says_what_is_lost_and_escape_cancels(lab: Lab, page: 
     assert dot == "rgb(46, 125, 50)", "the dot has the colour `%compute list` gives Succeeded (#2e7d32)"
     assert cluster.locator("button").count() == 0, "collapsed: one line, no buttons"
     shot(page, "list-01-collapsed")
+    assert page.evaluate(CUT_MENUS_JS) == [], "the filter and sort menus show their words in the sidebar"
     expand(cluster)
     shot(page, "list-02-expanded")
     act(cluster, "delete")
