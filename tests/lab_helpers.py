@@ -122,6 +122,28 @@ class Lab:
     def panel_sessions(self) -> list[dict[str, Any]]:
         return [s for s in self.api("sessions") if s.get("path") == "jupyter-compute/panel"]
 
+    def panel_value(self, expression: str) -> str:
+        """The repr of ``expression`` in the panel's kernel, asked over a second connection to it (the
+        kernel's own connection file, as `jupyter console --existing` does): the page sees nothing."""
+        from jupyter_client.blocking import BlockingKernelClient
+
+        (session,) = self.panel_sessions()
+        client = BlockingKernelClient()
+        client.load_connection_file(
+            str(Path(self.env["JUPYTER_RUNTIME_DIR"]) / f"kernel-{session['kernel']['id']}.json")
+        )
+        client.start_channels()
+        try:
+            reply = client.execute_interactive(
+                "", silent=True, user_expressions={"value": expression}, timeout=30, output_hook=lambda _msg: None
+            )
+        finally:
+            client.stop_channels()
+        value = reply["content"]["user_expressions"]["value"]
+        if value.get("status") != "ok":
+            raise RuntimeError(f"{expression!r} in the panel's kernel: {value.get('evalue')}")
+        return str(value["data"]["text/plain"])
+
     def access_log(self) -> list[str]:
         path = Path(self.env["JUPYTER_COMPUTE_ACCESS_LOG"])
         return path.read_text().splitlines() if path.exists() else []

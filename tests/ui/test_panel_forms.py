@@ -8,6 +8,7 @@ the sidebar's widget manager in the sidebar's kernel. Screenshots go to the modu
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -220,6 +221,23 @@ def test_the_sidebars_new_button_opens_the_chosen_form_in_a_tab(page: Any) -> No
     assert page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").inner_text().strip() == (
         "New compute instance"
     )
+
+
+def test_closing_a_form_tab_frees_its_widgets_in_the_kernel(lab: Lab, page: Any) -> None:
+    """A form is about two hundred models in the sidebar's kernel: closing its tab closes them there too
+    (counted in the kernel over a second connection; other tests' progress bars may come and go)."""
+    models = "len(__import__('ipywidgets.widgets.widget', fromlist=['_instances'])._instances)"
+    before = int(lab.panel_value(models))
+    tab = open_form(page, "New compute cluster")
+    opened = int(lab.panel_value(models))
+    assert opened >= before + 50, (before, opened)
+    tab_id = tab.evaluate("t => t.closest(\"[id^='jupyter-compute-form-']\").id")
+    page.locator(f".lm-DockPanel-tabBar .lm-TabBar-tab[data-id='{tab_id}'] .lm-TabBar-tabCloseIcon").click()
+    page.locator(f"[id='{tab_id}']").wait_for(state="detached", timeout=10_000)
+    deadline = time.monotonic() + 30
+    while (now := int(lab.panel_value(models))) > before + 5 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert now <= before + 5, f"{opened - before} models with the tab, {now - before} after it was closed"
 
 
 def test_in_a_notebook_the_form_stays_under_the_list_and_copies(lab: Lab, page: Any, shots: Path) -> None:
