@@ -35,7 +35,7 @@ from ...service.workspace import Workspace
 from ..throttle import Throttle
 from .form import SpecForm, fill_layout, ipywidgets_module
 from .new import KindMenu, NewForm, close_tree
-from .table import ComputeTable, PanelBox
+from .table import ComputeTable, PanelBox, ViewOnly
 from .tools import ComputeTools, actions_for, confirm_for, refusal
 
 log = logging.getLogger(__name__)
@@ -548,9 +548,10 @@ def panel_for(
 
 def sidebar() -> Any:
     """The panel in the JupyterLab sidebar's own kernel: the workspace a notebook in the server's root
-    folder would use (the header names it, so the local-workspace notice is not printed)."""
+    folder would use (the header names it, so the local-workspace notice is not printed). Shown as its
+    widget view alone: no text or HTML of the list for an output area that is never saved."""
     workspace, unusable = configured()
-    return panel_for(workspace, form_later=True, unusable=unusable).widget
+    return ViewOnly(panel_for(workspace, form_later=True, unusable=unusable).widget)
 
 
 def forms() -> list[dict[str, str]]:
