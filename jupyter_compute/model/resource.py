@@ -19,6 +19,7 @@ import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -109,7 +110,7 @@ class Compute:
             return ""
         return str(self._inner.get("state") or "")
 
-    @property
+    @cached_property  # the body is read-only: a list of 1000 asked each row's state about ten times
     def node_counts(self) -> NodeCounts:
         raw = self._inner.get("nodeStateCounts") or {}
         return NodeCounts(
@@ -124,7 +125,7 @@ class Compute:
         """Whether the provisioning state is terminal (Succeeded, Failed or Canceled)."""
         return self.provisioning_state in TERMINAL
 
-    @property
+    @cached_property
     def state(self) -> str:
         """The one word a table shows: an instance's own state, else the provisioning state, or
         Resizing for a provisioned cluster whose nodes are being allocated or released."""
