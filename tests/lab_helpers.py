@@ -169,6 +169,36 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+@contextmanager
+def running_lab(base: Path, extra_env: Mapping[str, str] = {}, jupyter: list[str] | None = None) -> Iterator[Lab]:
+    """A lab (or, with ``jupyter``, another Jupyter front end) serving ``base``/notebooks, stopped after."""
+    root = base / "notebooks"
+    root.mkdir(exist_ok=True)
+    server = Lab(root, base, isolated_env(base, extra_env), jupyter)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def browser_page(viewport: tuple[int, int] = (1400, 900), clipboard_for: Lab | None = None) -> Iterator[Any]:
+    """A chromium page whose console errors are kept as ``page.console_errors`` (a context of its own:
+    give the lab as ``clipboard_for`` to let its pages read and write the clipboard)."""
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        if clipboard_for is not None:
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=clipboard_for.url("").rstrip("/"))
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.console_errors = errors
+        try:
+            yield page
+        finally:
+            context.close()
+
+
 def shot(page: Any, name: str) -> Path:
     """A screenshot of the whole page, kept as a test artifact."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -209,14 +239,14 @@ def act(row_locator: Any, action: str) -> None:
     expand(row_locator).locator(f".jupyter-compute-action-{action}").click()
 
 
+# What sticks out of an element (the panel, a form tab), what is cut off in it, and a sideways scrollbar.
 OVERFLOW_JS = """
-() => {
-  const panel = document.querySelector('.jp-ComputePanel');
-  const box = panel.getBoundingClientRect();
+(root) => {
+  const box = root.getBoundingClientRect();
   const problems = [];
   const name = el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ' "' +
       (el.textContent || '').trim().slice(0, 40) + '"';
-  for (const el of panel.querySelectorAll('*')) {
+  for (const el of root.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
     if (r.right > box.right + 1 || r.left < box.left - 1) problems.push(name(el) + ' sticks out');
@@ -224,7 +254,7 @@ OVERFLOW_JS = """
         (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1))
       problems.push(name(el) + ' is cut off');
   }
-  if (panel.scrollWidth > panel.clientWidth + 1) problems.push('the panel scrolls sideways');
+  if (root.scrollWidth > root.clientWidth + 1) problems.push('it scrolls sideways');
   return problems;
 }
 """

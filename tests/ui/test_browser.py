@@ -23,7 +23,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from jupyter_compute.panel import forms
 
-from lab_helpers import OVERFLOW_JS, PANEL, READY, Lab, act, chromium, isolated_env, open_panel, row, shot
+from lab_helpers import OVERFLOW_JS, PANEL, READY, Lab, act, browser_page, open_panel, row, running_lab, shot
 
 pytestmark = pytest.mark.ui
 POLL_SECONDS = 1.0
@@ -31,22 +31,14 @@ POLL_SECONDS = 1.0
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    base = tmp_path_factory.mktemp("lab")
-    root = base / "notebooks"
-    root.mkdir()
-    env = isolated_env(base, {"JUPYTER_COMPUTE_SPEED": "8", "JUPYTER_COMPUTE_POLL_INTERVAL": str(POLL_SECONDS)})
-    server = Lab(root, base, env)
-    yield server
-    server.stop()
+    knobs = {"JUPYTER_COMPUTE_SPEED": "8", "JUPYTER_COMPUTE_POLL_INTERVAL": str(POLL_SECONDS)}
+    with running_lab(tmp_path_factory.mktemp("lab"), knobs) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def page(lab: Lab) -> Iterator[Any]:
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    with browser_page() as page:
         heartbeats: list[float] = []
 
         def watch(socket: Any) -> None:
@@ -60,9 +52,7 @@ def page(lab: Lab) -> Iterator[Any]:
         page.on("websocket", watch)
         page.heartbeats = heartbeats
         page.goto(lab.url("lab", reset=""))
-        page.console_errors = errors
         yield page
-        context.close()
 
 
 def puts(lab: Lab) -> list[str]:
@@ -301,7 +291,7 @@ def test_usable_in_a_320px_sidebar(page: Any) -> None:
     page.mouse.up()
     width = page.locator("#jp-left-stack").bounding_box()["width"]
     assert abs(width - 320) <= 4, width
-    problems = page.evaluate(OVERFLOW_JS)
+    problems = page.locator(PANEL).evaluate(OVERFLOW_JS)
     shot(page, "14-sidebar-320px")
     assert problems == []
 

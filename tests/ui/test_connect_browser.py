@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from kinds import PUBLIC_KEY
-from lab_helpers import Lab, chromium, isolated_env
+from lab_helpers import Lab, chromium, running_lab
 
 pytestmark = pytest.mark.ui
 NAME = "br-ci"
@@ -29,12 +29,8 @@ CONNECT = ".jp-NotebookPanel .jp-OutputArea-output .jupyter-compute-connect"
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    base = tmp_path_factory.mktemp("lab")
-    root = base / "notebooks"
-    root.mkdir()
-    server = Lab(root, base, isolated_env(base, {"JUPYTER_COMPUTE_SPEED": "40"}))
-    yield server
-    server.stop()
+    with running_lab(tmp_path_factory.mktemp("lab"), {"JUPYTER_COMPUTE_SPEED": "40"}) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from lab_helpers import READY, Lab, act, chromium, isolated_env, open_panel, row, shot
+from lab_helpers import READY, Lab, act, browser_page, open_panel, row, running_lab, shot
 
 pytestmark = pytest.mark.ui
 HEADER = f"{READY} .jupyter-compute-header"
@@ -24,26 +24,16 @@ HEADER = f"{READY} .jupyter-compute-header"
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    base = tmp_path_factory.mktemp("lab")
-    root = base / "notebooks"
-    root.mkdir()
-    env = isolated_env(base, {"JUPYTER_COMPUTE_SPEED": "8", "JUPYTER_COMPUTE_POLL_INTERVAL": "1"})
-    server = Lab(root, base, env)
-    yield server
-    server.stop()
+    knobs = {"JUPYTER_COMPUTE_SPEED": "8", "JUPYTER_COMPUTE_POLL_INTERVAL": "1"}
+    with running_lab(tmp_path_factory.mktemp("lab"), knobs) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def page(lab: Lab) -> Iterator[Any]:
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    with browser_page() as page:
         page.goto(lab.url("lab", reset=""))
-        page.console_errors = errors
         yield page
-        context.close()
 
 
 def cli(lab: Lab, *words: str) -> None:

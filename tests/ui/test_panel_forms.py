@@ -16,30 +16,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from lab_helpers import Lab, chromium, isolated_env, open_panel, row
+from lab_helpers import OVERFLOW_JS, Lab, browser_page, open_panel, row, running_lab
 
 pytestmark = pytest.mark.ui
 TAB = ".jp-ComputeFormTab[data-state='ready']"
-
-# What sticks out of the tab, what is cut off, and a sideways scrollbar (OVERFLOW_JS, for the tab).
-OVERFLOW_JS = """
-(tab) => {
-  const box = tab.getBoundingClientRect();
-  const problems = [];
-  const name = el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ' "' +
-      (el.textContent || '').trim().slice(0, 40) + '"';
-  for (const el of tab.querySelectorAll('*')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
-    if (r.right > box.right + 1 || r.left < box.left - 1) problems.push(name(el) + ' sticks out');
-    if (['LABEL', 'BUTTON'].includes(el.tagName) &&
-        (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1))
-      problems.push(name(el) + ' is cut off');
-  }
-  if (tab.scrollWidth > tab.clientWidth + 1) problems.push('the tab scrolls sideways');
-  return problems;
-}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -49,24 +29,17 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    base = tmp_path_factory.mktemp("lab")
-    root = base / "notebooks"
-    root.mkdir()
-    server = Lab(root, base, isolated_env(base, {"JUPYTER_COMPUTE_SPEED": "8", "JUPYTER_COMPUTE_POLL_INTERVAL": "1"}))
-    yield server
-    server.stop()
+    knobs = {"JUPYTER_COMPUTE_SPEED": "8", "JUPYTER_COMPUTE_POLL_INTERVAL": "1"}
+    with running_lab(tmp_path_factory.mktemp("lab"), knobs) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def page(lab: Lab) -> Iterator[Any]:
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url("").rstrip("/"))
-        page = context.new_page()
+    with browser_page(clipboard_for=lab) as page:
         page.goto(lab.url("lab", reset=""))
         open_panel(page)  # the sidebar's kernel is what renders the forms
         yield page
-        context.close()
 
 
 def run_command(page: Any, label: str) -> None:

@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from kinds import PUBLIC_KEY
-from lab_helpers import READY, Lab, act, chromium, expand, field, isolated_env, open_panel, row, shot
+from lab_helpers import READY, Lab, act, browser_page, expand, field, open_panel, row, running_lab, shot
 
 pytestmark = pytest.mark.ui
 POLL_SECONDS = 1.0
@@ -53,34 +53,21 @@ def azure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory, azure: Any) -> Iterator[Lab]:
-    base = tmp_path_factory.mktemp("lab")
-    root = base / "notebooks"
-    root.mkdir()
-    env = isolated_env(
-        base,
-        {
-            "JUPYTER_COMPUTE_SPEED": "8",
-            "JUPYTER_COMPUTE_POLL_INTERVAL": str(POLL_SECONDS),
-            "JUPYTER_COMPUTE_ARM_ENDPOINT": azure.url,
-            "JUPYTER_COMPUTE_ACCESS_TOKEN": azure.token,
-        },
-    )
-    server = Lab(root, base, env)
-    yield server
-    server.stop()
+    knobs = {
+        "JUPYTER_COMPUTE_SPEED": "8",
+        "JUPYTER_COMPUTE_POLL_INTERVAL": str(POLL_SECONDS),
+        "JUPYTER_COMPUTE_ARM_ENDPOINT": azure.url,
+        "JUPYTER_COMPUTE_ACCESS_TOKEN": azure.token,
+    }
+    with running_lab(tmp_path_factory.mktemp("lab"), knobs) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def page(lab: Lab) -> Iterator[Any]:
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    with browser_page() as page:
         page.goto(lab.url("lab", reset=""))
-        page.console_errors = errors
         yield page
-        context.close()
 
 
 # Menus narrower than their chosen option ("any kin|" in a 250 px sidebar): each is measured against a

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from lab_helpers import PANEL, READY, Lab, chromium, isolated_env, open_panel, row, shot
+from lab_helpers import PANEL, READY, Lab, chromium, open_panel, row, running_lab, shot
 
 pytestmark = pytest.mark.ui
 RELOADS = 30
@@ -24,12 +24,8 @@ SETTLED = f"""() => document.querySelector("{READY}") !== null ||
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    base = tmp_path_factory.mktemp("lab")
-    root = base / "notebooks"
-    root.mkdir()
-    server = Lab(root, base, isolated_env(base, {"JUPYTER_COMPUTE_SPEED": "50"}))
-    yield server
-    server.stop()
+    with running_lab(tmp_path_factory.mktemp("lab"), {"JUPYTER_COMPUTE_SPEED": "50"}) as server:
+        yield server
 
 
 def test_view_compute_opens_the_panel_in_jupyterlab(lab: Lab) -> None:
