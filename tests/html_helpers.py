@@ -14,10 +14,12 @@ class _Reader(HTMLParser):
         self.text: list[str] = []
         self.tags: list[str] = []
         self.attributes: list[tuple[str, str]] = []
+        self.tagged: list[tuple[str, str, str]] = []  # (tag, attribute, value)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         self.attributes += [(name, value or "") for name, value in attrs]
+        self.tagged += [(tag, name, value or "") for name, value in attrs]
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -44,6 +46,6 @@ def inert(markup: str) -> list[str]:
     return found
 
 
-def attribute(markup: str, name: str) -> list[str]:
-    """Every value of attribute ``name`` in ``markup`` (decoded)."""
-    return [value for key, value in read(markup).attributes if key == name]
+def attribute(markup: str, name: str, tag: str | None = None) -> list[str]:
+    """Every value of attribute ``name`` in ``markup`` (decoded), of ``tag`` elements only if given."""
+    return [value for of, key, value in read(markup).tagged if key == name and tag in (None, of)]
