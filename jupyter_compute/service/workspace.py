@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import settings
@@ -95,6 +96,16 @@ class Workspace:
     @classmethod
     def resolve(cls, explicit: WorkspaceRef | None = None, *, announce: bool = True) -> Workspace:
         return cls.shared(resolve(explicit, announce=announce))
+
+    @classmethod
+    def configured(cls, start: Path | None = None) -> tuple[Workspace, ValidationError | None]:
+        """The workspace a notebook in ``start`` (default: here) would use, or the local one and why when
+        the configuration (config.json, environment) is invalid: the panel still opens and says what is
+        wrong. Never announces the local workspace (the panel's header names it)."""
+        try:
+            return cls.shared(resolve(start=start, announce=False)), None
+        except ValidationError as exc:
+            return cls.local(), exc
 
     @classmethod
     def local(cls) -> Workspace:

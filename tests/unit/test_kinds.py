@@ -24,7 +24,7 @@ from jupyter_compute.model.resource import Compute
 from jupyter_compute.model.specs import OtherComputeSpec, kind_of, spec_class
 from jupyter_compute.render.spec import spec_line
 from jupyter_compute.service.workspace import _refuse_unless_taken
-from jupyter_compute.ui.panel.tools import actions_for, kind_actions
+from jupyter_compute.ui.rows import actions_for, kind_actions
 
 from kinds import EXAMPLES
 

@@ -1,5 +1,5 @@
 """The panel's row decisions, made in Python and sent as row data: which actions a compute's state
-allows (the state table in ui/panel/tools.py), why a stale click is refused, what the confirm of a
+allows (the state table in ui/rows.py), why a stale click is refused, what the confirm of a
 delete or detach says is lost, and the colour of each state (the one `%compute list` uses)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 from jupyter_compute.model.resource import Compute
 from jupyter_compute.render.tables import STATE_COLOURS, computes_html, state_colour
-from jupyter_compute.ui.panel.tools import actions_for, confirm_for, refusal
+from jupyter_compute.ui.rows import actions_for, confirm_for, refusal
 
 
 def instance(state: str, provisioning: str = "Succeeded", name: str = "ci") -> Compute:

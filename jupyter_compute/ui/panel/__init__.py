@@ -29,14 +29,15 @@ from ...render.bars import bar_html
 from ...render.describe import describe
 from ...render.markup import Markup, error, html
 from ...render.prices import bill_summary, flag_line
-from ...render.tables import computes_html, computes_text, state_colour
+from ...render.tables import computes_html, computes_text
 from ...service.operation import Operation
 from ...service.workspace import Workspace
+from ..rows import actions_for, computes_phrase, refusal, row_of, unusable_notice
 from ..throttle import Throttle
 from .form import SpecForm, fill_layout, ipywidgets_module
 from .new import KindMenu, NewForm, close_tree
 from .table import ComputeTable, PanelBox, ViewOnly
-from .tools import ComputeTools, actions_for, confirm_for, refusal
+from .tools import ComputeTools
 
 log = logging.getLogger(__name__)
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
@@ -74,10 +75,7 @@ class ComputePanel:
         self.notice = w.HTML()
         self.notice.add_class("jupyter-compute-notice")
         if unusable is not None:
-            self.notice.value = error(
-                f"The configured workspace is not usable: {'; '.join(map(str, unusable.problems))}. Showing the "
-                "local workspace; fix the configuration, or choose “an Azure workspace…” below."
-            )
+            self.notice.value = error(unusable_notice(unusable))
         self.workspace_choice = w.Dropdown(
             description="Workspace", style={"description_width": "6em"}, layout=fill_layout()
         )
@@ -226,7 +224,7 @@ class ComputePanel:
     def _show_workspace(self, count: int | None = None) -> None:
         described = self.ws.ref.describe()
         self.workspace_choice.tooltip = described
-        shown = "" if count is None else f" · {count} compute{'s' if count != 1 else ''}"
+        shown = "" if count is None else f" · {computes_phrase(count)}"
         costs = self.costs
         bill = Markup("")
         if costs is not None and count is not None:
@@ -332,14 +330,9 @@ class ComputePanel:
                     else:
                         bar = describe(op).bar()
                 busy = self._recent[key][0] if key in self._recent and not self._recent[key][0].done() else None
-                row: dict[str, Any] = {
-                    **compute.row(),
-                    "tone": state_colour(compute.state),
-                    "actions": actions_for(compute),
-                    "busy": busy.action if busy is not None else "",
-                    "confirm": confirm_for(compute),
-                    "bar": bar,
-                }
+                row = row_of(compute)
+                row["busy"] = busy.action if busy is not None else ""
+                row["bar"] = bar
                 refused = self._recent[key][0] if key in self._recent and self._recent[key][0].refused else None
                 row["message"] = self._messages.get(key) or (describe(refused).error_text if refused else "")
                 rows.append(row)
@@ -528,12 +521,8 @@ _panels_lock = threading.Lock()
 
 
 def configured() -> tuple[Workspace, ValidationError | None]:
-    """The workspace a notebook here would use, or the local one and why when its configuration
-    (config.json, environment) is invalid: the panel still opens and says what is wrong."""
-    try:
-        return Workspace.resolve(announce=False), None
-    except ValidationError as exc:
-        return Workspace.local(), exc
+    """The workspace a notebook here would use (:meth:`Workspace.configured`)."""
+    return Workspace.configured()
 
 
 def panel_for(

@@ -1,0 +1,140 @@
+"""The Compute panel's rows as plain data, every decision about a row made here: the actions a compute's
+kind and state allow, what a confirm says is lost, why a stale click is refused. The panel's kernel builds
+its list from it (:mod:`.panel`), and so does the server's first paint (:mod:`...frontends.server`), which
+draws the list while the panel's kernel starts: this module imports no widgets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ValidationError
+from ..model.kinds import CLUSTER, INSTANCE, of_compute_type
+from ..model.resource import Compute
+from ..render.tables import state_colour
+
+#: When a row action is offered, by the compute's state word (:attr:`Compute.state`): ``only`` the
+#: states it needs (None: any), and the states that rule it out. Nothing is offered while Deleting.
+ACTION_STATES: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
+    "start": (frozenset({"Stopped"}), frozenset()),
+    "stop": (frozenset({"Running"}), frozenset()),
+    "restart": (frozenset({"Running"}), frozenset()),
+    "resize": (None, frozenset({"Resizing", "Deleting"})),
+    "edit": (None, frozenset({"Creating", "Deleting"})),
+}
+#: The kinds ``update`` changes (:mod:`...service.changes`): their rows offer "edit".
+EDITABLE = (INSTANCE.compute_type, CLUSTER.compute_type)
+NOTHING_WHILE = frozenset({"Deleting"})
+#: Actions that lose something: the panel asks first, with the sentence of :func:`confirm_for`.
+CONFIRMED = ("delete", "detach")
+
+
+def kind_actions(compute: Compute) -> list[str]:
+    """Every row action of a compute's kind, whatever its state: its kind's own actions (none for a type
+    this package only lists), then details, then detach for an attached compute or delete."""
+    kind = of_compute_type(compute.compute_type)
+    edit = ["edit"] if compute.compute_type in EDITABLE and not compute.attached else []
+    return [*(kind.actions if kind else ()), *edit, "details", "detach" if compute.attached else "delete"]
+
+
+def allowed(action: str, state: str) -> bool:
+    """Whether a compute in ``state`` may be asked to do ``action`` (the table above)."""
+    if state in NOTHING_WHILE:
+        return False
+    only, never = ACTION_STATES.get(action, (None, frozenset()))
+    return (only is None or state in only) and state not in never
+
+
+def actions_for(compute: Compute) -> list[str]:
+    """The row actions a compute offers now, in the order shown: those of its kind its state allows."""
+    return [action for action in kind_actions(compute) if allowed(action, compute.state)]
+
+
+def refusal(compute: Compute, action: str) -> str:
+    """Why a row action is not offered now (a stale click on a row drawn before the state changed)."""
+    if action not in kind_actions(compute):
+        return f"{compute.name} is a {compute.kind}; it has no {action}."
+    if compute.state in NOTHING_WHILE:
+        return f"{compute.name} is being deleted; nothing else can be done with it. Nothing was sent."
+    only, _never = ACTION_STATES.get(action, (None, frozenset()))
+    needs = f" (only when {' or '.join(sorted(only))})" if only else ""
+    return f"{compute.name} is {compute.state}: it cannot {action} now{needs}. Nothing was sent."
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def confirm_for(compute: Compute) -> dict[str, str]:
+    """What is lost, in one sentence, for each action of the row that the panel confirms first."""
+    name = compute.name
+    said: dict[str, str] = {}
+    for action in actions_for(compute):
+        if action == "detach":
+            said[action] = (
+                f"{name} is only removed from this workspace: "
+                f"detaching leaves the {_resource(compute)} itself untouched."
+            )
+        elif action == "delete":
+            said[action] = _delete_sentence(compute)
+    return said
+
+
+def _resource(compute: Compute) -> str:
+    """What an attached compute is outside the workspace, in a word or two."""
+    return {
+        "VirtualMachine": "VM",
+        "HDInsight": "HDInsight cluster",
+        "Databricks": "Databricks workspace",
+        "DataLakeAnalytics": "Data Lake Analytics account",
+        "SynapseSpark": "Synapse Spark pool",
+        "Kubernetes": "Kubernetes cluster",
+    }.get(compute.compute_type, "resource")
+
+
+def _delete_sentence(compute: Compute) -> str:
+    name = compute.name
+    if compute.compute_type == "AmlCompute":
+        running = compute.node_counts.current
+        if running:
+            return f"{name} has {_plural(running, 'node')} running; deleting stops them and removes the cluster."
+        return f"{name} has no nodes running; deleting removes the cluster and its settings."
+    if compute.compute_type == "ComputeInstance":
+        if compute.state == "Running":
+            return (
+                f"{name} is running; deleting stops it and removes the VM with its local disk "
+                "(files not saved to the workspace's storage are lost)."
+            )
+        return (
+            f"{name} is {compute.state.lower()}; deleting removes the VM with its local disk "
+            "(files not saved to the workspace's storage are lost)."
+        )
+    return f"Deleting {name} removes it from the workspace; this cannot be undone."
+
+
+def row_of(compute: Compute) -> dict[str, Any]:
+    """A compute's row as the list draws it (:class:`.panel.table.ComputeTable`), before what only the panel
+    knows: the operation in flight on it (``busy``, ``bar``) and a refused action's ``message``."""
+    return {
+        **compute.row(),
+        "tone": state_colour(compute.state),
+        "actions": actions_for(compute),
+        "busy": "",
+        "confirm": confirm_for(compute),
+        "bar": None,
+        "message": "",
+    }
+
+
+def computes_phrase(count: int) -> str:
+    """The header's count: "1 compute", "200 computes"."""
+    return _plural(count, "compute")
+
+
+def unusable_notice(problem: ValidationError) -> str:
+    """What the panel says under its header when the configured workspace (config.json, environment) is
+    invalid and it shows the local one instead."""
+    return (
+        f"The configured workspace is not usable: {'; '.join(map(str, problem.problems))}. Showing the "
+        "local workspace; fix the configuration, or choose “an Azure workspace…” below."
+    )
