@@ -96,6 +96,7 @@ __all__ = [
     "VirtualMachineSpec",
     "Workspace",
     "_jupyter_labextension_paths",
+    "_jupyter_server_extension_points",
     "load_ipython_extension",
     "spec_class",
     "spec_from_yaml",
@@ -179,3 +180,9 @@ def _wire_display(shell: Any = None) -> None:
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "jupyter-compute"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """The Compute tab's first paint (:mod:`.frontends.server`), enabled by the package's
+    etc/jupyter/jupyter_server_config.d/jupyter_compute.json."""
+    return [{"module": "jupyter_compute.frontends.server"}]

@@ -156,6 +156,12 @@ def test_pip_install_into_a_fresh_venv_enables_the_extension(tmp_path: Path) -> 
         [str(venv / "bin" / "jupyter"), "labextension", "list"], env=env, capture_output=True, text=True, check=True
     )
     assert ENABLED in plain(listed.stdout + listed.stderr)
+    # The server extension of the Compute tab's first paint is enabled by the file the wheel installs.
+    served = subprocess.run(
+        [str(venv / "bin" / "jupyter"), "server", "extension", "list"], env=env, capture_output=True, text=True
+    )
+    assert "jupyter_compute enabled" in plain(served.stdout + served.stderr)
+    assert f"jupyter_compute {VERSION} OK" in plain(served.stdout + served.stderr)  # it imports and loads
     installed = venv / "share" / "jupyter" / "labextensions" / "jupyter-compute"
     assert (installed / "package.json").is_file() and list((installed / "static").glob("remoteEntry.*.js"))
     assert versions(venv / "bin" / "python", env) == [VERSION] * 3

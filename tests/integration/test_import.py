@@ -77,3 +77,10 @@ def test_yaml_loads_with_the_first_yaml_document(tmp_path: Path, monkeypatch: py
         SHELL + "ip.run_line_magic('compute', 'create cluster yaml-cl --max-instances 1 --dry-run -o yaml')"
     )
     assert "yaml" in modules
+
+
+def test_the_server_extension_loads_no_widgets() -> None:
+    """The first paint runs in the Jupyter server's process (frontends/server.py): its rows come from
+    ui/rows.py, which imports neither ipywidgets nor anywidget nor the panel."""
+    modules = imported_after("import jupyter_compute.frontends.server")
+    assert not [m for m in ("ipywidgets", "anywidget", "jupyter_compute.ui.panel") if m in modules]

@@ -14,7 +14,8 @@ import pytest
 import jupyter_compute
 from jupyter_compute import errors
 
-HOOKS = ["_jupyter_labextension_paths", "load_ipython_extension"]  # defined in __init__.py itself
+# Defined in __init__.py itself.
+HOOKS = ["_jupyter_labextension_paths", "_jupyter_server_extension_points", "load_ipython_extension"]
 
 
 def test_all_is_the_sorted_lazy_table_and_the_extension_hooks() -> None:
