@@ -6,7 +6,10 @@ rows are rendered: once with a new kernel in a browser that never opened the pan
 new kernel in a browser that did (the extension starts the panel in the background at page load, so the
 click finds it starting or running: "cold, used before"), then after page reloads, when the panel
 reconnects to its running kernel (warm); "used before" once more with the click 3 s after the page
-loaded (what the start at page load is for). Then reads the panel kernel's resident memory from /proc.
+loaded (what the start at page load is for). Each open is timed twice: until the rows are shown (while a
+new kernel starts they are the server extension's first paint, actions held: jupyter_compute/frontends/
+server.py) and until the kernel's panel has drawn them (live). Then reads the panel kernel's resident
+memory from /proc.
 
     python bench/panel_open.py [--computes 200] [--runs 3] [--mid-create]
 
@@ -21,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the browser test harness
@@ -72,9 +76,16 @@ def kernel_memory_mb(kernel_id: str) -> tuple[float, float]:
     raise RuntimeError(f"no process for kernel {kernel_id}")
 
 
-def time_open(page, lab: Lab, computes: int, reset: bool, pause: float = 0) -> float:  # type: ignore[no-untyped-def]
-    """Seconds from the click on the Compute tab to all rows drawn; the click comes the moment the tab is
-    there, or ``pause`` seconds later (a user who looks at the page first)."""
+@dataclass
+class Open:
+    shown: float  # click -> all rows drawn (the first paint's, from the server, or the kernel's)
+    live: float  # click -> all rows drawn by the kernel's panel (actions live)
+
+
+def time_open(page, lab: Lab, computes: int, reset: bool, pause: float = 0) -> Open:  # type: ignore[no-untyped-def]
+    """Seconds from the click on the Compute tab to all rows drawn, and to all rows drawn by the kernel's
+    panel; the click comes the moment the tab is there, or ``pause`` seconds later (a user who looks at
+    the page first)."""
     page.goto(lab.url("lab", **({"reset": ""} if reset else {})))
     page.wait_for_selector(TAB, timeout=60_000)
     time.sleep(pause)
@@ -84,11 +95,17 @@ def time_open(page, lab: Lab, computes: int, reset: bool, pause: float = 0) -> f
     started = time.perf_counter()
     page.click(TAB)
     page.wait_for_function(
+        f'() => document.querySelectorAll("{PANEL} .jupyter-compute-row").length >= {computes}',
+        timeout=120_000,
+        polling="raf",
+    )
+    shown = time.perf_counter() - started
+    page.wait_for_function(
         f'() => document.querySelectorAll("{READY} .jupyter-compute-row").length >= {computes}',
         timeout=120_000,
         polling="raf",
     )
-    elapsed = time.perf_counter() - started
+    live = time.perf_counter() - started
     marks = page.evaluate(
         "() => Object.fromEntries(performance.getEntriesByType('mark')"
         ".filter(m => m.name.startsWith('jupyter-compute:')).map(m => [m.name.split(':')[1], m.startTime]))"
@@ -102,11 +119,11 @@ def time_open(page, lab: Lab, computes: int, reset: bool, pause: float = 0) -> f
     if reset and {"start", "kernel-ready", "panel-shown"} <= set(marks):
         steps = ", ".join(
             f"{name} {(marks[name] - marks['start']) / 1000:.2f}s"
-            for name in ("kernel-ready", "restored", "panel-shown")
+            for name in ("first-paint", "kernel-ready", "restored", "panel-shown")
             if name in marks
         )
         print(f"{'prestarted at load' if 'prestart' in marks else 'started by the click'}: after the start, {steps}")
-    return elapsed
+    return Open(shown, live)
 
 
 def forget_panel_kernel(lab: Lab) -> None:
@@ -151,15 +168,22 @@ def main() -> None:
                 rss, peak = kernel_memory_mb(kernel_id)
         finally:
             lab.stop()
-    print(f"{'open (click -> ' + str(args.computes) + ' rows)':<34}{'seconds':>9}{'goal':>7}")
+    print(f"{'open (click -> ' + str(args.computes) + ' rows)':<34}{'shown':>7}{'live':>7}{'goal':>7}")
     goal = COLD_GOAL.get(args.computes)
     shown = f"{goal:>7.1f}" if goal else f"{'':>7}"
-    print(f"{'cold (new kernel, first use)':<34}{cold:>9.2f}{shown}")
-    print(f"{'cold (new kernel, used before)':<34}{used_before:>9.2f}{shown}")
-    label = f"  the same, clicked {LOOK_SECONDS:g} s after load"
-    print(f"{label:<34}{used_before_later:>9.2f}{shown}")
+    for label, result in (
+        ("cold (new kernel, first use)", cold),
+        ("cold (new kernel, used before)", used_before),
+        (f"  the same, clicked {LOOK_SECONDS:g} s after load", used_before_later),
+    ):
+        print(f"{label:<34}{result.shown:>7.2f}{result.live:>7.2f}{shown}")
     label = "warm (reload, running kernel)"
-    print(f"{label:<34}{statistics.median(warm):>9.2f}{WARM_GOAL:>7.1f}  (median of {len(warm)})")
+    print(
+        f"{label:<34}{statistics.median(w.shown for w in warm):>7.2f}{statistics.median(w.live for w in warm):>7.2f}"
+        f"{WARM_GOAL:>7.1f}  (median of {len(warm)})"
+    )
+    print("shown: the rows are drawn (the server's first paint while a new kernel starts, actions held);")
+    print("live: the kernel's panel has drawn them (actions work). The goals are for shown.")
     print(f"panel kernel memory: {rss:.0f} MB resident, {peak:.0f} MB peak")
 
 

@@ -4,8 +4,9 @@
  * modules registered by hand (./widgets.ts), and a trusted OutputArea that runs `sidebar()`. After a
  * kernel restart or change the panel is rebuilt from the workspace. Once the panel is shown, the kernel
  * is asked for its kind menu (./forms.ts). Views wait for the manager's restore of the kernel's widgets,
- * and a browser that opened the panel before starts it hidden at page load (prestart). Recipe and pitfalls: ../shared/JUPYTER-NOTES.md, "Rendering
- * ipywidgets in a left-sidebar panel".
+ * and a browser that opened the panel before starts it hidden at page load (prestart). While a new kernel
+ * starts, the list is drawn from the server extension's rows (./preview.ts) until the kernel's list is.
+ * Recipe and pitfalls: ../shared/JUPYTER-NOTES.md, "Rendering ipywidgets in a left-sidebar panel".
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { SessionContext } from '@jupyterlab/apputils';
@@ -15,6 +16,7 @@ import { Kernel } from '@jupyterlab/services';
 import { KernelWidgetManager, WidgetRenderer } from '@jupyter-widgets/jupyterlab-manager';
 import { Panel, Widget } from '@lumino/widgets';
 import { IForm, requestForms } from './forms';
+import { FirstPaint, fetchFirstPaint } from './preview';
 import { preloadModules, registerModules } from './widgets';
 
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
@@ -29,6 +31,10 @@ const RESTORE_DEADLINE_MS = 15_000;
 const NO_MATH: ILatexTypesetter = { typeset: () => undefined };
 // Set in this browser once the panel has been shown: a later page load starts the panel in the background.
 const USED_KEY = 'jupyter-compute:panel-used';
+// The kernel's list is drawn when its view is in the output area (ui/panel/static/table.js's root).
+const LIVE_LIST = '.jupyter-compute-panel .jupyter-compute-table';
+// Past this after the kernel's panel is shown without a list (an error in its place), the first paint goes.
+const FIRST_PAINT_DEADLINE_MS = 10_000;
 
 /** Resolve once `manager` has restored the kernel's live widget models (or the deadline passed). */
 function restored(manager: KernelWidgetManager): Promise<boolean> {
@@ -79,6 +85,8 @@ export class ComputeSidebar extends Panel {
   private restarting = false;
   private renders = 0;
   private builds = 0;
+  private firstPaint: FirstPaint | null = null;
+  private live = false; // the kernel's list has been drawn: no first paint any more
   private readonly status: Widget;
 
   constructor(
@@ -102,6 +110,8 @@ export class ComputeSidebar extends Panel {
     if (!this.starting) {
       this.starting = this.start().catch(reason => {
         this.starting = null;
+        this.firstPaint?.dispose(); // rows nothing will refresh: the line says why
+        this.firstPaint = null;
         this.setState('failed', `The Compute panel could not start: ${reason}`);
       });
     }
@@ -160,6 +170,7 @@ export class ComputeSidebar extends Panel {
     performance.mark('jupyter-compute:start');
     preloadModules(); // the panel's views need them: load them while the kernel starts
     this.setState('starting', 'Starting the Compute panel…');
+    void this.paintFirst();
     const session = new SessionContext({
       sessionManager: this.app.serviceManager.sessions,
       specsManager: this.app.serviceManager.kernelspecs,
@@ -229,7 +240,59 @@ export class ComputeSidebar extends Panel {
     performance.mark('jupyter-compute:panel-shown');
     this.node.dataset.renders = String(++this.renders);
     this.setState('ready', '');
+    this.replaceFirstPaint(area);
     void this.loadForms(kernel);
+  }
+
+  /** Draw the server's rows while a new kernel starts (not when the panel reconnects to a running one:
+   * its panel is back in a moment, and may show another workspace than the configured one). */
+  private async paintFirst(): Promise<void> {
+    const sessions = this.app.serviceManager.sessions;
+    await sessions.ready; // the sessions as the page found them, before this start makes one
+    if ([...sessions.running()].some(model => model.path === SESSION_PATH)) {
+      return;
+    }
+    const paint = await fetchFirstPaint(this.app.serviceManager.serverSettings, SESSION_PATH);
+    if (!paint || this.live || this.isDisposed) {
+      return;
+    }
+    this.firstPaint = new FirstPaint(paint);
+    this.insertWidget(1, this.firstPaint); // under the status line, above the kernel's output area
+    this.node.dataset.firstPaint = String(paint.rows.length);
+    performance.mark('jupyter-compute:first-paint');
+  }
+
+  /** The kernel's panel is shown in `area`: once its list is drawn, the first paint goes, handing over
+   * what was typed and chosen in it (or after a deadline, when the panel shows an error instead). */
+  private replaceFirstPaint(area: OutputArea): void {
+    const handOver = (): boolean => {
+      const live = area.node.querySelector(LIVE_LIST);
+      if (!live && !area.isDisposed) {
+        return false;
+      }
+      this.live = true;
+      if (live) {
+        this.firstPaint?.handOver(live);
+      }
+      this.firstPaint?.dispose();
+      this.firstPaint = null;
+      return true;
+    };
+    if (handOver()) {
+      return;
+    }
+    const observer = new MutationObserver(() => handOver() && stop());
+    const timer = setTimeout(() => {
+      stop();
+      this.live = true;
+      this.firstPaint?.dispose();
+      this.firstPaint = null;
+    }, FIRST_PAINT_DEADLINE_MS);
+    const stop = (): void => {
+      observer.disconnect();
+      clearTimeout(timer);
+    };
+    observer.observe(area.node, { childList: true, subtree: true });
   }
 
   /** Ask the kernel for the panel's kind menu and hand it on (after the panel, so it never delays it). */

@@ -113,10 +113,10 @@ export function drawRow(row, ui) {
       el('button', `jupyter-button jupyter-compute-action-${action}${danger ? ' mod-danger' : ''}`, action)
     );
     button.type = 'button';
-    button.title = `${action} ${row.name}`;
+    button.title = ui.held ? `${action} ${row.name}: in a moment, once the panel has started` : `${action} ${row.name}`;
     button.dataset.action = action;
     button.dataset.name = row.name;
-    button.disabled = Boolean(ui.problem) || row.busy === action;
+    button.disabled = Boolean(ui.problem) || ui.held || row.busy === action;
   }
   if (!(row.actions || []).length) actions.appendChild(el('span', 'jupyter-compute-muted', 'no actions now'));
   return node;
@@ -156,7 +156,9 @@ function choices(select, label, values) {
 }
 
 function render({ model, el: root }) {
-  const ui = { expanded: new Set(), confirming: new Map(), problem: '' };
+  // held: the lab extension's first paint (labextension/src/preview.ts), drawn from the server's rows
+  // while the panel's kernel starts; its actions wait for the kernel's panel, which replaces it.
+  const ui = { expanded: new Set(), confirming: new Map(), problem: '', held: Boolean(model.get('held')) };
   const drawn = new Map(); // name -> {data, node}
   root.classList.add('jupyter-compute-table');
   const problem = root.appendChild(el('div', 'jupyter-compute-problem'));

@@ -1,0 +1,100 @@
+/**
+ * The Compute tab's first paint. A new panel kernel takes a second or more to start and list the
+ * workspace; meanwhile the server extension lists it (jupyter_compute/frontends/server.py) and the list's
+ * own front end (jupyter_compute/ui/panel/static/table.js, bundled here from the Python package: one
+ * renderer for both) draws those rows, searchable and sortable, their actions held. The kernel's panel
+ * replaces it the moment its list is drawn, keeping what was typed in the search and chosen in the menus.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+import { Widget } from '@lumino/widgets';
+import table, { IListModel } from '../../jupyter_compute/ui/panel/static/table.js';
+import '../../jupyter_compute/ui/panel/static/table.css';
+
+/** What the server answers (jupyter_compute.frontends.server.first_paint). */
+export interface IFirstPaint {
+  header: string;
+  title: string;
+  notice: string;
+  rows: unknown[];
+  empty_text: string;
+}
+
+const CONTROLS = ['search', 'filter-kind', 'filter-state', 'sort'];
+
+/** The server's rows for a panel kernel at `path`, or null when it has none to give (it says why). */
+export async function fetchFirstPaint(settings: ServerConnection.ISettings, path: string): Promise<IFirstPaint | null> {
+  const url = `${settings.baseUrl}jupyter-compute/rows?path=${encodeURIComponent(path)}`;
+  try {
+    const response = await ServerConnection.makeRequest(url, {}, settings);
+    if (!response.ok) {
+      const reason = await response.text();
+      console.info(`Compute panel: no first paint (${response.status}): ${reason}`);
+      return null;
+    }
+    return (await response.json()) as IFirstPaint;
+  } catch (reason) {
+    console.info(`Compute panel: no first paint: ${reason}`);
+    return null;
+  }
+}
+
+/** The list drawn from the server's rows until the kernel's panel is drawn. */
+export class FirstPaint extends Widget {
+  private readonly cleanup: () => void;
+
+  constructor(paint: IFirstPaint) {
+    super();
+    this.addClass('jupyter-compute-first-paint');
+    const header = this.node.appendChild(document.createElement('div'));
+    header.className = 'jupyter-compute-header';
+    const title = header.appendChild(document.createElement('b'));
+    title.textContent = 'Compute';
+    title.title = paint.title;
+    const count = header.appendChild(document.createElement('span'));
+    count.style.opacity = '.7';
+    count.textContent = paint.header.replace(/^Compute/, '');
+    if (paint.notice) {
+      const notice = this.node.appendChild(document.createElement('div'));
+      notice.className = 'jupyter-compute-error';
+      notice.textContent = paint.notice;
+    }
+    const list = this.node.appendChild(document.createElement('div'));
+    const data: Record<string, unknown> = {
+      rows: paint.rows,
+      empty_text: paint.empty_text,
+      problem: '',
+      heartbeat_seconds: 3600,
+      held: true
+    };
+    const model: IListModel = {
+      get: key => data[key],
+      on: () => undefined,
+      off: () => undefined,
+      send: () => undefined // a held action is never sent: the kernel's panel takes the clicks
+    };
+    this.cleanup = table.render({ model, el: list });
+  }
+
+  /** Hand what the user did here (search, filters, sort) to the kernel's list `live`. */
+  handOver(live: Element): void {
+    for (const name of CONTROLS) {
+      const from = this.node.querySelector<HTMLInputElement | HTMLSelectElement>(`.jupyter-compute-${name}`);
+      const to = live.querySelector<HTMLInputElement | HTMLSelectElement>(`.jupyter-compute-${name}`);
+      if (!from || !to || from.value === to.value) {
+        continue;
+      }
+      if (to instanceof HTMLSelectElement && !Array.from(to.options).some(option => option.value === from.value)) {
+        continue; // a kind or state the kernel's list no longer has
+      }
+      to.value = from.value;
+      to.dispatchEvent(new Event(to instanceof HTMLSelectElement ? 'change' : 'input'));
+    }
+  }
+
+  dispose(): void {
+    if (!this.isDisposed) {
+      this.cleanup();
+    }
+    super.dispose();
+  }
+}
