@@ -35,6 +35,16 @@ def close_tree(widget: Any) -> None:
     widget.close()
 
 
+def kind_menu(kind: str | None, **options: Any) -> Any:
+    """The menu of every kind's form, in the kinds table's order, on ``kind`` (default: the first)."""
+    menu = kinds.forms()
+    dropdown = ipywidgets_module().Dropdown(
+        options=[(form["label"], form["kind"]) for form in menu], value=kind or menu[0]["kind"], **options
+    )
+    dropdown.add_class("jupyter-compute-kind")
+    return dropdown
+
+
 class KindMenu:
     """The JupyterLab sidebar's "New" line: the kind menu and a "New …" button. The lab extension opens
     the form of the kind the button's class names in a main-area tab (:func:`form_tab`), where there is
@@ -43,14 +53,8 @@ class KindMenu:
     def __init__(self, workspace: Workspace, kind: str | None = None) -> None:
         w = ipywidgets_module()
         self.ws = workspace
-        menu = kinds.forms()
         # The button says "New …": the menu needs no label, and gets the room.
-        self.kind = w.Dropdown(
-            options=[(form["label"], form["kind"]) for form in menu],
-            value=kind or menu[0]["kind"],
-            layout=fill_layout(flex="1 1 auto"),
-        )
-        self.kind.add_class("jupyter-compute-kind")
+        self.kind = kind_menu(kind, layout=fill_layout(flex="1 1 auto"))
         self.kind.observe(lambda _c: self._show_kind(), names="value")
         self.open_button = w.Button(
             description="New …",
@@ -91,15 +95,7 @@ class NewForm:
         w = ipywidgets_module()
         self.ws = workspace
         self._on_submitted = on_submitted
-        menu = kinds.forms()
-        self.kind = w.Dropdown(
-            options=[(form["label"], form["kind"]) for form in menu],
-            value=kind or menu[0]["kind"],
-            description="New",
-            style={"description_width": "3em"},
-            layout=fill_layout(),
-        )
-        self.kind.add_class("jupyter-compute-kind")
+        self.kind = kind_menu(kind, description="New", style={"description_width": "3em"}, layout=fill_layout())
         self.kind.observe(lambda _c: self._kind_changed(), names="value")
         self.form_box = w.VBox(layout=w.Layout(width="100%"))
         self.output = w.HTML(layout=fill_layout(overflow="auto"))
