@@ -11,16 +11,14 @@ over a moment later. One route, one call of the Python API under it, as dask-lab
 
 ``path`` is the panel's session path: the workspace is resolved from the folder its kernel starts in
 (config.json upwards, then the environment, then the local workspace), as the kernel's panel does.
-The listing runs on a thread of its own, never on the server's event loop; concurrent asks for one
-folder share it. Nothing secret is in a row (names, kinds, sizes, states, links the service gives).
+The listing runs on a worker thread (asyncio.to_thread), never on the server's event loop; concurrent
+asks for one folder share it. Nothing secret is in a row (names, kinds, sizes, states, links the service gives).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import threading
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +28,7 @@ from tornado import web
 
 from ..errors import ComputeError
 from ..service.workspace import Workspace
-from ..ui.rows import computes_phrase, row_of, unusable_notice
+from ..ui.rows import EMPTY_TEXT, computes_phrase, row_of, unusable_notice
 
 ROUTE = "jupyter-compute/rows"
 
@@ -44,43 +42,14 @@ def first_paint(folder: Path) -> dict[str, Any]:
         "title": workspace.ref.describe(),
         "notice": unusable_notice(unusable) if unusable is not None else "",
         "rows": [row_of(compute) for compute in computes],
-        "empty_text": "No computes in this workspace yet.",
+        "empty_text": EMPTY_TEXT,
     }
 
 
-class Painter:
-    """First paints on threads of their own (a listing can wait on the network), one at a time a folder."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running: dict[Path, Future[dict[str, Any]]] = {}
-
-    def paint(self, folder: Path) -> Future[dict[str, Any]]:
-        with self._lock:
-            running = self._running.get(folder)
-            if running is not None:
-                return running
-            future: Future[dict[str, Any]] = Future()
-            self._running[folder] = future
-
-        def work() -> None:
-            try:
-                result = first_paint(folder)
-            except BaseException as exc:  # handed to the request, which answers 503 or 500
-                with self._lock:
-                    del self._running[folder]
-                future.set_exception(exc)
-            else:
-                with self._lock:
-                    del self._running[folder]
-                future.set_result(result)
-
-        threading.Thread(target=work, name="jupyter-compute-first-paint", daemon=True).start()
-        return future
-
-
 class RowsHandler(APIHandler):
-    painter = Painter()
+    # The first paints under way, by folder: a page reload while one lists shares it (the event loop's
+    # thread is the only one that reads or writes this, so it needs no lock).
+    running: dict[Path, asyncio.Task[dict[str, Any]]] = {}
 
     @web.authenticated
     async def get(self) -> None:
@@ -88,9 +57,14 @@ class RowsHandler(APIHandler):
         if ".." in path.split("/") or "\\" in path:
             raise web.HTTPError(400, "path: the panel's session path, a folder under the server's root without '..'")
         folder = Path(self.kernel_manager.cwd_for_path(path))  # type: ignore[no-untyped-call]
+        task = self.running.get(folder)
+        if task is None:
+            task = asyncio.ensure_future(asyncio.to_thread(first_paint, folder))  # a listing can wait on the network
+            self.running[folder] = task
+            task.add_done_callback(lambda _done: self.running.pop(folder, None))
         self.set_header("Cache-Control", "no-store")
         try:
-            paint = await asyncio.wrap_future(self.painter.paint(folder))
+            paint = await task
         except ComputeError as exc:
             self.set_status(503)
             self.finish(json.dumps({"message": str(exc)}))

@@ -27,6 +27,8 @@ EDITABLE = (INSTANCE.compute_type, CLUSTER.compute_type)
 NOTHING_WHILE = frozenset({"Deleting"})
 #: Actions that lose something: the panel asks first, with the sentence of :func:`confirm_for`.
 CONFIRMED = ("delete", "detach")
+#: What the list says when the workspace has no compute.
+EMPTY_TEXT = "No computes in this workspace yet."
 
 
 def kind_actions(compute: Compute) -> list[str]:

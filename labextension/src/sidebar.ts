@@ -86,7 +86,7 @@ export class ComputeSidebar extends Panel {
   private renders = 0;
   private builds = 0;
   private firstPaint: FirstPaint | null = null;
-  private live = false; // the kernel's list has been drawn: no first paint any more
+  private live = false; // the kernel's list is drawn (or the start failed): no first paint any more
   private readonly status: Widget;
 
   constructor(
@@ -110,8 +110,7 @@ export class ComputeSidebar extends Panel {
     if (!this.starting) {
       this.starting = this.start().catch(reason => {
         this.starting = null;
-        this.firstPaint?.dispose(); // rows nothing will refresh: the line says why
-        this.firstPaint = null;
+        this.dropFirstPaint(null); // rows nothing will refresh: the line says why
         this.setState('failed', `The Compute panel could not start: ${reason}`);
       });
     }
@@ -265,34 +264,37 @@ export class ComputeSidebar extends Panel {
   /** The kernel's panel is shown in `area`: once its list is drawn, the first paint goes, handing over
    * what was typed and chosen in it (or after a deadline, when the panel shows an error instead). */
   private replaceFirstPaint(area: OutputArea): void {
-    const handOver = (): boolean => {
-      const live = area.node.querySelector(LIVE_LIST);
-      if (!live && !area.isDisposed) {
-        return false;
-      }
-      this.live = true;
-      if (live) {
-        this.firstPaint?.handOver(live);
-      }
-      this.firstPaint?.dispose();
-      this.firstPaint = null;
-      return true;
-    };
-    if (handOver()) {
+    const live = (): Element | null => area.node.querySelector(LIVE_LIST);
+    if (live() || area.isDisposed) {
+      this.dropFirstPaint(live());
       return;
     }
-    const observer = new MutationObserver(() => handOver() && stop());
+    const observer = new MutationObserver(() => {
+      const found = live();
+      if (found) {
+        stop();
+        this.dropFirstPaint(found);
+      }
+    });
     const timer = setTimeout(() => {
       stop();
-      this.live = true;
-      this.firstPaint?.dispose();
-      this.firstPaint = null;
+      this.dropFirstPaint(null);
     }, FIRST_PAINT_DEADLINE_MS);
     const stop = (): void => {
       observer.disconnect();
       clearTimeout(timer);
     };
     observer.observe(area.node, { childList: true, subtree: true });
+  }
+
+  /** No first paint from now on; the one shown goes, after handing what was done in it to `live`. */
+  private dropFirstPaint(live: Element | null): void {
+    this.live = true;
+    if (live) {
+      this.firstPaint?.handOver(live);
+    }
+    this.firstPaint?.dispose();
+    this.firstPaint = null;
   }
 
   /** Ask the kernel for the panel's kind menu and hand it on (after the panel, so it never delays it). */

@@ -134,7 +134,7 @@ class ComputePanel:
 
     def _set_choices(self, current: Workspace) -> None:
         choices = {"local": Workspace.local()}
-        resolved, _unusable = configured()
+        resolved, _unusable = Workspace.configured()
         for ws in (resolved, current):
             if not ws.ref.local:
                 choices[ws.ref.describe()] = ws
@@ -520,11 +520,6 @@ _panels: dict[Any, ComputePanel] = {}  # one per workspace and kernel, for the l
 _panels_lock = threading.Lock()
 
 
-def configured() -> tuple[Workspace, ValidationError | None]:
-    """The workspace a notebook here would use (:meth:`Workspace.configured`)."""
-    return Workspace.configured()
-
-
 def panel_for(
     workspace: Workspace, *, form_later: bool = False, unusable: ValidationError | None = None
 ) -> ComputePanel:
@@ -539,7 +534,7 @@ def sidebar() -> Any:
     """The panel in the JupyterLab sidebar's own kernel: the workspace a notebook in the server's root
     folder would use (the header names it, so the local-workspace notice is not printed). Shown as its
     widget view alone: no text or HTML of the list for an output area that is never saved."""
-    workspace, unusable = configured()
+    workspace, unusable = Workspace.configured()
     return ViewOnly(panel_for(workspace, form_later=True, unusable=unusable).widget)
 
 
@@ -552,14 +547,14 @@ def forms() -> list[dict[str, str]]:
 
 def sidebar_form(kind: str) -> None:
     """Choose ``kind`` in the sidebar panel's "New" menu (its "New …" button opens that form in a tab)."""
-    workspace, unusable = configured()
+    workspace, unusable = Workspace.configured()
     panel_for(workspace, unusable=unusable).kind.value = kind
 
 
 def form_tab(kind: str) -> Any:
     """A "New" form of ``kind`` for a JupyterLab main-area tab (the lab extension's "New …" commands and
     the sidebar's button run this in the sidebar's kernel): a create there shows up in the sidebar's list."""
-    workspace, unusable = configured()
+    workspace, unusable = Workspace.configured()
     panel = panel_for(workspace, form_later=True, unusable=unusable)
     new = NewForm(panel.ws, on_submitted=panel._on_tick_soon, kind=kind)
     new.new_form()
@@ -585,5 +580,5 @@ def show_panel(session: Any) -> Any:
     chosen = getattr(session, "workspace", None)
     if chosen is not None:
         return panel_for(Workspace.resolve(chosen)).widget
-    workspace, unusable = configured()
+    workspace, unusable = Workspace.configured()
     return panel_for(workspace, unusable=unusable).widget

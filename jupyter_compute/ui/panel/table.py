@@ -21,6 +21,8 @@ import anywidget
 import ipywidgets
 from traitlets import Dict, Float, List, Unicode
 
+from ..rows import EMPTY_TEXT
+
 STATIC = Path(__file__).with_name("static")
 
 
@@ -32,7 +34,7 @@ class ComputeTable(anywidget.AnyWidget):
     _esm = STATIC / "table.js"
     _css = STATIC / "table.css"
     rows = List(Dict()).tag(sync=True)
-    empty_text = Unicode("No computes in this workspace yet.").tag(sync=True)
+    empty_text = Unicode(EMPTY_TEXT).tag(sync=True)
     # Why the list is empty because the workspace cannot be listed ("" while it can): one line above it.
     problem = Unicode("").tag(sync=True)
     # Every shown view says {"event": "alive"} this often, so the kernel knows someone is looking.
