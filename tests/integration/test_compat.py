@@ -25,7 +25,6 @@ from jupyter_compute.compat import (
     RemoteCompute,
     Workspace,
 )
-from jupyter_compute.errors import UnsupportedComputeType
 from jupyter_compute.local.server import LocalServer
 
 from kinds import AKS_ID, HDI_ID, UAI, VM_ID
@@ -157,7 +156,7 @@ def test_lookup_or_create_wait_status_and_delete(server: LocalServer, capsys: py
     assert "create cluster cpu-cluster: done · Succeeded · 1 of 1 node ready" in capsys.readouterr().err
     found = ComputeTarget(workspace=ws, name="cpu-cluster")
     assert isinstance(found, AmlCompute) and found.provisioning_state == "Succeeded"
-    assert found.get_status().current_nodes == 1 and found.provisioning_errors is None
+    assert found.get_status().current_node_count == 1 and found.provisioning_errors is None
     assert isinstance(AmlCompute(ws, "cpu-cluster"), AmlCompute)
     with pytest.raises(ComputeTargetException):
         ComputeInstance(ws, "cpu-cluster")
@@ -187,7 +186,7 @@ def test_instance_power_and_attach_detach(server: LocalServer) -> None:
 
 
 def test_batch_and_bad_configurations_fail_before_sending(server: LocalServer) -> None:
-    with pytest.raises(UnsupportedComputeType, match="no longer accepts Batch"):
+    with pytest.raises(ComputeTargetException, match="no longer accepts Batch"):
         BatchCompute.attach_configuration(resource_group="rg", account_name="batch1")
     config = AmlCompute.provisioning_configuration(vm_size="STANDARD_D2_V2", min_nodes=5, max_nodes=2)
     with pytest.raises(ComputeTargetException, match="min_nodes"):
