@@ -409,23 +409,28 @@ class KubernetesCompute(ComputeTarget, kind="kubernetes"):
         namespace: str | None = None,
         identity_type: str | None = None,
         identity_ids: list[str] | None = None,
+        default_instance_type: str | None = None,
+        instance_types: dict[str, Any] | None = None,
         **preview: Any,
     ) -> ProvisioningConfiguration:
-        """v1's keywords: the AKS or Arc cluster's resource id, the namespace for jobs, and a managed
-        identity (``identity_type`` SystemAssigned or UserAssigned with ``identity_ids``). The preview's
-        ``aml_k8s_config`` is taken when empty (as its docs show it) and refused with why otherwise."""
+        """azureml-core's keywords (the AKS or Arc cluster's resource id, the namespace for jobs, a managed
+        identity: ``identity_type`` SystemAssigned or UserAssigned with ``identity_ids``) and the two the v1
+        docs' Arc how-to adds (``default_instance_type``, ``instance_types``: {name: {nodeSelector,
+        resources}}), which the service still takes. The contrib preview's ``aml_k8s_config`` is taken
+        when empty, as its docs show it, and refused with why otherwise."""
         config = preview.pop(PREVIEW_K8S_CONFIG, None)
         if preview:
             raise ComputeTargetException(
                 f"{', '.join(sorted(preview))}: not keywords of KubernetesCompute.attach_configuration; v1's are "
-                "resource_id, namespace, identity_type and identity_ids. Nothing was sent."
+                "resource_id, namespace, identity_type, identity_ids, default_instance_type and instance_types. "
+                "Nothing was sent."
             )
         if config:
             raise ComputeTargetException(
-                f"{PREVIEW_K8S_CONFIG}: this keyword came from the azureml-contrib-k8s preview and the service "
-                "no longer reads it. Give the namespace as namespace=, the identity as identity_type= and "
-                "identity_ids=; instance types (node selectors, CPU/GPU requests) are now set on the cluster's "
-                "Azure ML extension as InstanceType resources (kubectl apply), not when attaching. Nothing was sent."
+                f"{PREVIEW_K8S_CONFIG}: this keyword came from the azureml-contrib-k8s preview, whose settings "
+                "the service no longer reads from it. Give them as keywords instead: namespace=, "
+                "default_instance_type=, instance_types={name: {'nodeSelector': {...}, 'resources': {...}}}, "
+                "identity_type= and identity_ids=. Nothing was sent."
             )
         if not resource_id:
             raise ComputeTargetException("Missing argument: resource_id.")
@@ -435,6 +440,8 @@ class KubernetesCompute(ComputeTarget, kind="kubernetes"):
                 "namespace": namespace,
                 "identity_type": identity_type,
                 "identity_id": identity_ids,
+                "default_instance_type": default_instance_type,
+                "instance_types": instance_types,
             }
         )
 
