@@ -103,6 +103,8 @@ class Workspace:
         with translated(WorkspaceException):
             ref = WorkspaceRef.named(subscription_id, resource_group, workspace_name, cloud_name=_cloud)
         self._ws = _Workspace.shared(ref)
+        if not _disable_service_check:
+            self._checked()
 
     @classmethod
     def _wrap(cls, ws: _Workspace) -> Workspace:
@@ -142,10 +144,10 @@ class Workspace:
         once); a ``path`` that holds none raises UserErrorException, as v1 does."""
         with translated(UserErrorException):
             if path is None and _file_name is None:
-                return Workspace._wrap(_Workspace.resolve())
+                return Workspace._wrap(_Workspace.resolve())._checked()
             start = Path(path or ".")
             if start.is_file():
-                return Workspace._wrap(_Workspace.shared(read_config(start)))
+                return Workspace._wrap(_Workspace.shared(read_config(start)))._checked()
             found = _find(start, _file_name)
             if found is None:
                 raise UserErrorException(
@@ -155,7 +157,13 @@ class Workspace:
                     "download a configuration file for your workspace, via http://ml.azure.com and clicking on "
                     "the name of your workspace in the right top."
                 )
-            return Workspace._wrap(_Workspace.shared(read_config(found)))
+            return Workspace._wrap(_Workspace.shared(read_config(found)))._checked()
+
+    def _checked(self) -> Workspace:
+        """Reads the workspace, as v1 did when it opened one: a wrong id or no sign-in raises here."""
+        with translated(WorkspaceException):
+            self._ws.details()
+        return self
 
     def write_config(self, path: str | None = None, file_name: str | None = None) -> None:
         """Writes ``path/.azureml/config.json`` (v1's place; ``file_name`` another name) in the format the

@@ -214,11 +214,8 @@ class AmlCompute(ComputeTarget, kind="cluster"):
 
     @staticmethod
     def supported_vmsizes(workspace: Workspace, location: str | None = None) -> list[dict[str, Any]]:
-        """The sizes a cluster can use in the region, as the service lists them."""
-        wanted = AmlCompute._kind().compute_type
-        with translated():
-            sizes = workspace._ws.sizes(location)
-        return [s for s in sizes if wanted in (s.get("supportedComputeTypes") or [])]
+        """The sizes a cluster can use in the region (default: the workspace's), as v1 lists them."""
+        return _sizes(AmlCompute, workspace, location)
 
 
 class ComputeInstance(ComputeTarget, kind="instance"):
@@ -247,6 +244,11 @@ class ComputeInstance(ComputeTarget, kind="instance"):
     def vm_size(self) -> str | None:
         return self._compute.size or None
 
+    @staticmethod
+    def supported_vmsizes(workspace: Workspace, location: str | None = None) -> list[dict[str, Any]]:
+        """The sizes an instance can use in the region (default: the workspace's), as v1 lists them."""
+        return _sizes(ComputeInstance, workspace, location)
+
     def get_status(self) -> ComputeInstanceStatus | None:
         """The instance's detailed status (``state``, ``errors``, ``vm_size`` …), read now."""
         self._refresh()
@@ -269,6 +271,17 @@ class ComputeInstance(ComputeTarget, kind="instance"):
             self._operation.submitted()
         if wait:
             self.wait_for_completion(show_output)
+
+
+# What v1's supported_vmsizes keeps of each size (azureml/_compute/_util.py get_paginated_compute_supported_vms)
+_SIZE_KEYS = ("name", "vCPUs", "gpus", "memoryGB", "maxResourceVolumeMB")
+
+
+def _sizes(cls: type[ComputeTarget], workspace: Workspace, location: str | None) -> list[dict[str, Any]]:
+    wanted = cls._kind().compute_type
+    with translated():
+        sizes = workspace._ws.sizes(location)
+    return [{k: s.get(k) for k in _SIZE_KEYS} for s in sizes if wanted in (s.get("supportedComputeTypes") or [])]
 
 
 class RemoteCompute(ComputeTarget, kind="vm"):

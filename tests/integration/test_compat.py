@@ -290,10 +290,13 @@ def test_get_status_is_v1s_status_object(server: LocalServer) -> None:
     k8s.wait_for_completion()
     assert set(k8s.get_status().serialize()) == {"creationTime", "modifiedTime", "provisioningState"}
     assert ComputeTarget(ws, "k8s-st").cluster_resource_id == AKS_ID
+    sizes = AmlCompute.supported_vmsizes(workspace=ws)
+    assert sizes and all(list(size) == ["name", "vCPUs", "gpus", "memoryGB", "maxResourceVolumeMB"] for size in sizes)
 
 
-def test_the_workspace_as_v1_code_uses_it(isolated_state: Path) -> None:
-    local = Workspace("00000000-0000-0000-0000-000000000000", "local", "local")
+def test_the_workspace_as_v1_code_uses_it(isolated_state: Path, server: LocalServer) -> None:
+    with settings.override(arm_endpoint=None, access_token=None):  # no ARM endpoint configured
+        local = Workspace("00000000-0000-0000-0000-000000000000", "local", "local")
     assert local.api.ref.local  # the local workspace's own ids open it
     details = local.get_details()
     assert details["name"] == "local" and details["sku"] == local.sku == "Basic" and local.tags == {}
@@ -302,8 +305,9 @@ def test_the_workspace_as_v1_code_uses_it(isolated_state: Path) -> None:
     local.write_config(path=str(isolated_state), file_name="local")
     written = json.loads((isolated_state / ".azureml" / "local.json").read_text())
     assert written == {"subscription_id": local.subscription_id, "resource_group": "local", "workspace_name": "local"}
-    assert Workspace.from_config(path=str(isolated_state / ".azureml" / "local.json")).api.ref.local
-    assert Workspace.from_config(path=str(isolated_state), _file_name="local.json").api.ref.local
+    with settings.override(arm_endpoint=None, access_token=None):
+        assert Workspace.from_config(path=str(isolated_state / ".azureml" / "local.json")).api.ref.local
+        assert Workspace.from_config(path=str(isolated_state), _file_name="local.json").api.ref.local
     (isolated_state / "v1").mkdir()
     (isolated_state / "v1" / "config.json").write_text(  # what azureml-core's own write_config wrote
         json.dumps(
@@ -358,7 +362,10 @@ def test_add_identity_raises_when_the_service_refuses(arm: ScriptedArm) -> None:
 
 def test_every_failure_is_a_compute_target_exception_authentication_included(isolated_state: Path) -> None:
     with settings.override(arm_endpoint="http://127.0.0.1:9", access_token=None):
-        ws = Workspace(SUB, "v1-rg", "v1-ws")
+        with pytest.raises(WorkspaceException) as unreachable:  # v1 read the workspace when it was made
+            Workspace(SUB, "v1-rg", "v1-ws")
+        assert unreachable.value.message
+        ws = Workspace(SUB, "v1-rg", "v1-ws", _disable_service_check=True)
         try:
             ComputeTarget(workspace=ws, name="cpu-cluster")
         except ComputeTargetException as exc:
