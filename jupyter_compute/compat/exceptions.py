@@ -6,8 +6,8 @@
     └── UserErrorException        v1's bad-input error (e.g. no config.json where one was named)
 
 They are also :class:`~jupyter_compute.errors.ComputeError`, so code written for this package's own
-API catches them too. The error they translate stays as ``__cause__``-free ``.error`` (its code and
-request id), so nothing of the original is lost while v1 code still catches what v1 raised.
+API catches them too. The error one translates is kept as ``.error`` (its code and request id): v1
+code catches what v1 raised, and nothing of the original is lost.
 """
 
 from __future__ import annotations

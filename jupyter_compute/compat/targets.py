@@ -300,20 +300,10 @@ class RemoteCompute(ComputeTarget, kind="vm"):
         private_key_file: str = "",
         private_key_passphrase: str = "",
     ) -> ProvisioningConfiguration:
-        rid = _by_id(
-            "virtual machine", "Microsoft.Compute/virtualMachines", "vm_name", subscription_id, resource_group, vm_name,
-            resource_id, address,
-        )  # fmt: skip
-        return RemoteCompute._configuration(
-            {
-                "username": username,
-                "resource_id": rid,
-                "ssh_port": ssh_port,
-                "password": password,
-                "private_key_file": private_key_file,
-                "private_key_passphrase": private_key_passphrase,
-            }
-        )
+        given = dict(locals())
+        from ..model.specs import VirtualMachineSpec  # the attach kinds' specs load on first use
+
+        return _ssh_attach(RemoteCompute, VirtualMachineSpec.RESOURCE_TYPES[0], "vm_name", given)
 
 
 class HDInsightCompute(ComputeTarget, kind="hdinsight"):
@@ -332,46 +322,31 @@ class HDInsightCompute(ComputeTarget, kind="hdinsight"):
         private_key_file: str = "",
         private_key_passphrase: str = "",
     ) -> ProvisioningConfiguration:
-        rid = _by_id(
-            "HDInsight cluster", "Microsoft.HDInsight/clusters", "cluster_name", subscription_id, resource_group,
-            cluster_name, resource_id, address,
-        )  # fmt: skip
-        return HDInsightCompute._configuration(
-            {
-                "username": username,
-                "resource_id": rid,
-                "ssh_port": int(ssh_port) if str(ssh_port).isdigit() else ssh_port,
-                "password": password,
-                "private_key_file": private_key_file,
-                "private_key_passphrase": private_key_passphrase,
-            }
-        )
+        given = dict(locals())
+        from ..model.specs import HDInsightSpec  # the attach kinds' specs load on first use
+
+        return _ssh_attach(HDInsightCompute, HDInsightSpec.RESOURCE_TYPES[0], "cluster_name", given)
 
 
-def _by_id(
-    what: str,
-    provider: str,
-    name_keyword: str,
-    subscription_id: str | None,
-    resource_group: str | None,
-    name: str | None,
-    resource_id: str | None,
-    address: str | None,
-) -> str | None:
-    """The resource id v1 accepted in three ways: given, or built from subscription, group and name. An
-    address alone is refused before anything is sent: the service attaches by resource id only now."""
+def _ssh_attach(
+    cls: type[ComputeTarget], provider: str, name_keyword: str, given: dict[str, Any]
+) -> ProvisioningConfiguration:
+    """A VM's or HDInsight cluster's configuration from v1's keywords: the resource id as v1 took it
+    (given, or built from subscription, group and name: ``provider`` is its resource type), the SSH
+    account as it is."""
+    what = cls._kind().title.removeprefix("attached ")
+    subscription_id, resource_group, name = given["subscription_id"], given["resource_group"], given[name_keyword]
+    resource_id, address = given["resource_id"], given["address"]
     if subscription_id and resource_group and name:
         if resource_id or address:
             raise ComputeTargetException(
                 f"If subscription_id, resource_group, {name_keyword} are provided, please do not provide "
                 f"{'resource_id' if resource_id else 'address'}."
             )
-        return f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}/providers/{provider}/{name}"
-    if resource_id:
-        if address:
-            raise ComputeTargetException("Since resource_id is provided, please do not provide address.")
-        return resource_id
-    if address:
+        resource_id = f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}/providers/{provider}/{name}"
+    elif resource_id and address:
+        raise ComputeTargetException("Since resource_id is provided, please do not provide address.")
+    elif address:
         raise ComputeTargetException(
             f"address: Azure Machine Learning no longer attaches a {what} by its address ({address!r}); it needs "
             f"the {what}'s Azure resource id. Give resource_id='/subscriptions/<subscription_id>/resourceGroups/"
@@ -380,9 +355,21 @@ def _by_id(
             f"{name_keyword}= instead of address=; the username, ssh_port, password or private_key_file stay as "
             "they are. Nothing was sent."
         )
-    raise ComputeTargetException(
-        f"Please provide subscription_id, resource_group, {name_keyword} or provide resource_id for the {what} "
-        "being attached."
+    elif not resource_id:
+        raise ComputeTargetException(
+            f"Please provide subscription_id, resource_group, {name_keyword} or provide resource_id for the {what} "
+            "being attached."
+        )
+    port = given["ssh_port"]
+    return cls._configuration(
+        {
+            "username": given["username"],
+            "resource_id": resource_id,
+            "ssh_port": int(port) if str(port).isdigit() else port,  # HDInsight's v1 default was the text "22"
+            "password": given["password"],
+            "private_key_file": given["private_key_file"],
+            "private_key_passphrase": given["private_key_passphrase"],
+        }
     )
 
 

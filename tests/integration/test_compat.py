@@ -41,7 +41,16 @@ from arm_script import COMPUTES, Reply, ScriptedArm, compute
 from arm_script import RG as ARM_RG
 from arm_script import SUB as ARM_SUB
 from arm_script import WS as ARM_WS
-from kinds import AKS_ID, HDI_ID, UAI, VM_ID
+from kinds import (
+    AKS_ID,
+    HDI_ID,
+    UAI,
+    V1_AML_STATUS_KEYS,
+    V1_INSTANCE_STATUS_KEYS,
+    V1_KUBERNETES_STATUS_KEYS,
+    V1_NODE_STATE_KEYS,
+    VM_ID,
+)
 
 V1_NAMES = (AdlaCompute, DatabricksCompute, HDInsightCompute, KubernetesCompute)  # used by the snippets below
 SUB = "22222222-3333-4444-5555-666666666666"
@@ -243,52 +252,21 @@ def test_get_status_is_v1s_status_object(server: LocalServer) -> None:
     cluster.wait_for_completion()
     status = cluster.get_status()
     assert isinstance(status, AmlComputeStatus)
-    assert list(status.serialize()) == [
-        "currentNodeCount",
-        "targetNodeCount",
-        "nodeStateCounts",
-        "allocationState",
-        "allocationStateTransitionTime",
-        "errors",
-        "creationTime",
-        "modifiedTime",
-        "provisioningState",
-        "provisioningStateTransitionTime",
-        "scaleSettings",
-        "vmPriority",
-        "vmSize",
-    ]
-    counts = status.serialize()["nodeStateCounts"]
-    assert set(counts) == {
-        "preparingNodeCount",
-        "runningNodeCount",
-        "idleNodeCount",
-        "unusableNodeCount",
-        "leavingNodeCount",
-        "preemptedNodeCount",
-    }
+    assert tuple(status.serialize()) == V1_AML_STATUS_KEYS
+    assert tuple(status.serialize()["nodeStateCounts"]) == V1_NODE_STATE_KEYS
     assert status.current_node_count == status.target_node_count == 1 and status.allocation_state == "Steady"
-    assert status.scale_settings.serialize() == {
-        "minNodeCount": 1,
-        "maxNodeCount": 2,
-        "nodeIdleTimeBeforeScaleDown": "",
-    } or (status.scale_settings.minimum_node_count == 1 and status.scale_settings.maximum_node_count == 2)
+    scale = status.scale_settings
+    assert (scale.minimum_node_count, scale.maximum_node_count) == (1, 2)
+    assert scale.serialize()["nodeIdleTimeBeforeScaleDown"] == f"PT{scale.idle_seconds_before_scaledown}S"
     assert isinstance(status.creation_time, datetime)
     ci = ComputeTarget.create(ws, "ci-st", ComputeInstance.provisioning_configuration(vm_size="STANDARD_DS3_V2"))
     ci.wait_for_completion()
     instance_status = ci.get_status()
     assert isinstance(instance_status, ComputeInstanceStatus) and instance_status.state == "Running"
-    assert set(instance_status.serialize()) == {
-        "errors",
-        "creationTime",
-        "createdBy",
-        "modifiedTime",
-        "state",
-        "vmSize",
-    }
+    assert tuple(instance_status.serialize()) == V1_INSTANCE_STATUS_KEYS
     k8s = ComputeTarget.attach(ws, "k8s-st", KubernetesCompute.attach_configuration(resource_id=AKS_ID))
     k8s.wait_for_completion()
-    assert set(k8s.get_status().serialize()) == {"creationTime", "modifiedTime", "provisioningState"}
+    assert tuple(k8s.get_status().serialize()) == V1_KUBERNETES_STATUS_KEYS
     assert ComputeTarget(ws, "k8s-st").cluster_resource_id == AKS_ID
     sizes = AmlCompute.supported_vmsizes(workspace=ws)
     assert sizes and all(list(size) == ["name", "vCPUs", "gpus", "memoryGB", "maxResourceVolumeMB"] for size in sizes)

@@ -28,36 +28,12 @@ import pytest
 
 from jupyter_compute.service.ref import LOCAL_RESOURCE_GROUP, LOCAL_SUBSCRIPTION, LOCAL_WORKSPACE
 
+from kinds import V1_AML_STATUS_KEYS, V1_INSTANCE_STATUS_KEYS, V1_KUBERNETES_STATUS_KEYS, V1_NODE_STATE_KEYS
+
 SNIPPETS = Path(__file__).resolve().parent.parent / "data" / "v1-snippets"
 QUOTED = "# ---- quoted:"
 CHECKS = "# ---- checks:"
 _AZUREML_IMPORT = re.compile(r"^(\s*)from azureml(?:\.\w+)* import (.+)$")
-# What v1's status objects serialize to (azureml-core 1.61 amlcompute.py, computeinstance.py, kubernetescompute.py).
-AML_STATUS_KEYS = {
-    "currentNodeCount",
-    "targetNodeCount",
-    "nodeStateCounts",
-    "allocationState",
-    "allocationStateTransitionTime",
-    "errors",
-    "creationTime",
-    "modifiedTime",
-    "provisioningState",
-    "provisioningStateTransitionTime",
-    "scaleSettings",
-    "vmPriority",
-    "vmSize",
-}
-NODE_STATE_KEYS = {
-    "preparingNodeCount",
-    "runningNodeCount",
-    "idleNodeCount",
-    "unusableNodeCount",
-    "leavingNodeCount",
-    "preemptedNodeCount",
-}
-INSTANCE_STATUS_KEYS = {"errors", "creationTime", "createdBy", "modifiedTime", "state", "vmSize"}
-KUBERNETES_STATUS_KEYS = {"creationTime", "modifiedTime", "provisioningState"}
 
 
 @dataclass
@@ -166,10 +142,10 @@ def test_v1_snippet(path: Path, local_config: Path, monkeypatch: pytest.MonkeyPa
     checks = {
         "printed": out.getvalue(),
         "raised": raised,
-        "AML_STATUS_KEYS": AML_STATUS_KEYS,
-        "NODE_STATE_KEYS": NODE_STATE_KEYS,
-        "INSTANCE_STATUS_KEYS": INSTANCE_STATUS_KEYS,
-        "KUBERNETES_STATUS_KEYS": KUBERNETES_STATUS_KEYS,
+        "AML_STATUS_KEYS": set(V1_AML_STATUS_KEYS),
+        "NODE_STATE_KEYS": set(V1_NODE_STATE_KEYS),
+        "INSTANCE_STATUS_KEYS": set(V1_INSTANCE_STATUS_KEYS),
+        "KUBERNETES_STATUS_KEYS": set(V1_KUBERNETES_STATUS_KEYS),
     }
     with contextlib.redirect_stdout(io.StringIO()):
         exec(compile(v1_imports_changed(snippet.checks), f"{path.name} (checks)", "exec"), {**namespace, **checks})  # noqa: S102
