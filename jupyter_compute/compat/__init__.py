@@ -38,6 +38,7 @@ from .status import (
 )
 from .targets import (
     AdlaCompute,
+    AksCompute,
     AmlCompute,
     BatchCompute,
     ComputeInstance,
@@ -50,6 +51,7 @@ from .targets import (
 
 __all__ = [
     "AdlaCompute",
+    "AksCompute",
     "AmlCompute",
     "AmlComputeNodeStateCounts",
     "AmlComputeStatus",

@@ -136,6 +136,16 @@ class Workspace:
         return Workspace(subscription_id, resource_group, name, _cloud=cloud)
 
     @staticmethod
+    def create(name: str, *_v1_arguments: Any, **_v1_keywords: Any) -> Workspace:
+        """Refused, saying how to get a workspace: this package manages compute, not workspaces."""
+        raise WorkspaceException(
+            f"Workspace.create({name!r}): this package does not create workspaces. Create one with "
+            "`az ml workspace create --name NAME --resource-group GROUP` or in the Azure portal, then open it with "
+            "Workspace.get(name, subscription_id=..., resource_group=...) or Workspace.from_config() (its "
+            "config.json); without one, Workspace.from_config() opens the local workspace. Nothing was sent."
+        )
+
+    @staticmethod
     def from_config(
         path: str | None = None, auth: Any = None, _logger: Any = None, _file_name: str | None = None
     ) -> Workspace:

@@ -477,6 +477,26 @@ class SynapseCompute(ComputeTarget, kind="synapse"):
         return SynapseCompute._configuration({"resource_id": pool})
 
 
+class AksCompute(ComputeTarget):
+    """v1's AKS inference cluster: refused before anything is sent, saying what to use instead."""
+
+    _WHY = (
+        "AksCompute (an AKS cluster for v1 model deployment) is not managed by this package: v1's web service "
+        "deployment is retired with azureml-core. To use an AKS cluster as a compute target, install the Azure "
+        "Machine Learning extension on it (az k8s-extension create --extension-type Microsoft.AzureML.Kubernetes) "
+        "and attach it with KubernetesCompute.attach_configuration(resource_id=<the AKS cluster's resource id>, "
+        "namespace=...). Nothing was sent."
+    )
+
+    @staticmethod
+    def provisioning_configuration(**_v1_keywords: Any) -> ProvisioningConfiguration:
+        raise ComputeTargetException(AksCompute._WHY)
+
+    @staticmethod
+    def attach_configuration(**_v1_keywords: Any) -> ProvisioningConfiguration:
+        raise ComputeTargetException(AksCompute._WHY)
+
+
 class BatchCompute(ComputeTarget):
     """Refused before anything is sent: the service no longer accepts Batch compute."""
 

@@ -17,6 +17,7 @@ from shell_helpers import no_history
 from jupyter_compute import settings
 from jupyter_compute.compat import (
     AdlaCompute,
+    AksCompute,
     AmlCompute,
     AmlComputeStatus,
     BatchCompute,
@@ -402,3 +403,15 @@ def test_get_status_of_a_cluster_being_created_is_none_with_v1s_line(
     arm.on("GET", re.escape(COMPUTES) + "/new$", Reply(200, compute("new", state="Creating")))
     assert AmlCompute(Workspace(ARM_SUB, ARM_RG, ARM_WS), "new").get_status() is None
     assert capsys.readouterr().out == "AmlCompute is getting created. Consider calling wait_for_completion() first\n\n"
+
+
+def test_what_this_package_does_not_manage_is_refused_with_what_to_do(server: LocalServer) -> None:
+    with pytest.raises(ComputeTargetException, match="KubernetesCompute.attach_configuration") as aks:
+        AksCompute.provisioning_configuration(agent_count=3, vm_size="Standard_D3_v2")
+    assert "Nothing was sent" in aks.value.message
+    with pytest.raises(ComputeTargetException, match="KubernetesCompute.attach_configuration"):
+        AksCompute.attach_configuration(resource_group="rg", cluster_name="aks1")
+    with pytest.raises(WorkspaceException, match="does not create workspaces") as create:
+        Workspace.create(name="ws", subscription_id=SUB, resource_group="rg", create_resource_group=True)
+    assert "az ml workspace create" in create.value.message
+    assert [m for m, _, _ in server.bodies or [] if m == "PUT"] == []
