@@ -18,6 +18,34 @@ SYN_ID = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Synapse/wo
 AKS_ID = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1"
 UAI = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1"
 
+# What azureml-core 1.61's status objects serialize to, in its order (amlcompute.py, computeinstance.py,
+# kubernetescompute.py): v1 code reads these keys.
+V1_AML_STATUS_KEYS = (
+    "currentNodeCount",
+    "targetNodeCount",
+    "nodeStateCounts",
+    "allocationState",
+    "allocationStateTransitionTime",
+    "errors",
+    "creationTime",
+    "modifiedTime",
+    "provisioningState",
+    "provisioningStateTransitionTime",
+    "scaleSettings",
+    "vmPriority",
+    "vmSize",
+)
+V1_NODE_STATE_KEYS = (
+    "preparingNodeCount",
+    "runningNodeCount",
+    "idleNodeCount",
+    "unusableNodeCount",
+    "leavingNodeCount",
+    "preemptedNodeCount",
+)
+V1_INSTANCE_STATUS_KEYS = ("errors", "creationTime", "createdBy", "modifiedTime", "state", "vmSize")
+V1_KUBERNETES_STATUS_KEYS = ("creationTime", "modifiedTime", "provisioningState")
+
 # kind -> (az ml keywords, v1 keywords, YAML text); all three describe the same compute.
 EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {
     "amlcompute": (

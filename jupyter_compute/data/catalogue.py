@@ -27,6 +27,13 @@ def size(name: str) -> dict[str, Any] | None:
     return next((s for s in sizes() if s["name"].lower() == wanted), None)
 
 
+def retired(name: str) -> dict[str, Any] | None:
+    """A retired VM size's row (``retired``: the date, ``use``: sizes to pick instead), else None."""
+    wanted = name.lower()
+    rows: dict[str, Any] = _load("retired_sizes.json")["retired"]
+    return next((row for size, row in rows.items() if size.lower() == wanted), None)
+
+
 def quotas() -> dict[str, Any]:
     return _load("quotas.json")
 

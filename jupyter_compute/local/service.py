@@ -11,6 +11,7 @@ subscription-scoped ``computeOperationsStatus`` URL). Which handler answers is o
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -96,10 +97,15 @@ class LocalService:
                 "name": scope.ws,
                 "type": f"{PROVIDER}/workspaces",
                 "location": self.location,
+                "tags": {},
+                "kind": "Default",
+                "sku": {"name": "Basic", "tier": "Basic"},
                 "properties": {
                     "friendlyName": scope.ws,
                     "provisioningState": "Succeeded",
                     "description": "jupyter-compute local workspace",
+                    # stable for a workspace path, as the service's is for a workspace
+                    "workspaceId": str(uuid.uuid5(uuid.NAMESPACE_URL, scope.key)),
                 },
             },
         )

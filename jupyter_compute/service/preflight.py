@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..data import catalogue
 from ..errors import QuotaExceeded, ValidationError
 from ..model.specs import ComputeSpec
 
@@ -28,6 +29,16 @@ def find_size(spec: ComputeSpec, location: str, sizes: Sequence[Mapping[str, Any
     size = next((s for s in sizes if str(s.get("name", "")).lower() == size_name.lower()), None)
     if size is not None and spec.COMPUTE_TYPE in (size.get("supportedComputeTypes") or [spec.COMPUTE_TYPE]):
         return size
+    gone = catalogue.retired(size_name) if size is None else None  # a size the region lists is offered
+    if gone is not None:
+        instead = " or ".join(gone["use"])
+        raise ValidationError.one(
+            "size",
+            f"{size_name} was retired by Azure on {gone['retired']} and can no longer be created; use {instead} "
+            f"instead (in azureml-core code: vm_size='{gone['use'][0]}'; `jupyter compute sizes` lists the sizes "
+            f"offered in {location})",
+            spec.TITLE,
+        )
     names = [str(s.get("name")) for s in sizes if spec.COMPUTE_TYPE in (s.get("supportedComputeTypes") or [])]
     close = difflib.get_close_matches(size_name, names, n=3, cutoff=0.5)
     hint = f"; close: {', '.join(close)}" if close else ""

@@ -92,6 +92,24 @@ class WorkspaceRef:
         )
 
     @classmethod
+    def named(
+        cls,
+        subscription_id: str,
+        resource_group: str,
+        workspace_name: str,
+        *,
+        cloud_name: str | None = None,
+        origin: Origin = "explicit",
+    ) -> WorkspaceRef:
+        """The workspace these ids name: the local workspace for its own ids (a config.json written for
+        it, or v1 code given them), unless an ARM endpoint is configured; else an Azure workspace."""
+        own = (LOCAL_SUBSCRIPTION, LOCAL_RESOURCE_GROUP, LOCAL_WORKSPACE)
+        given = (str(subscription_id).lower(), str(resource_group).lower(), str(workspace_name).lower())
+        if given == own and settings.current().arm_endpoint is None:
+            return cls.local_workspace()
+        return cls.azure(subscription_id, resource_group, workspace_name, cloud_name=cloud_name, origin=origin)
+
+    @classmethod
     def local_workspace(cls) -> WorkspaceRef:
         return cls(LOCAL_SUBSCRIPTION, LOCAL_RESOURCE_GROUP, LOCAL_WORKSPACE, "AzureCloud", None, True, "local")
 
@@ -186,10 +204,17 @@ def _read_config(file: Path) -> WorkspaceRef:
         raise ValidationError.one("config", f"{file} is nested too deeply to be a config.json") from None
     if not isinstance(data, Mapping):
         raise ValidationError.one("config", f"{file} must hold a JSON object")
+    scope = data.get("Scope")
+    if isinstance(scope, str) and scope and not data.get("subscription_id"):
+        # azureml-core's own write_config wrote {"Id": null, "Scope": "/subscriptions/S/resourceGroups/G/…/W"}
+        pieces = scope.split("/")
+        if len(pieces) != 9 or pieces[1].lower() != "subscriptions" or pieces[3].lower() != "resourcegroups":
+            raise ValidationError.one("config", f"{file}: Scope is not a workspace's resource id")
+        data = {"subscription_id": pieces[2], "resource_group": pieces[4], "workspace_name": pieces[8]}
     missing = [k for k in ("subscription_id", "resource_group", "workspace_name") if not data.get(k)]
     if missing:
         raise ValidationError.one("config", f"{file} lacks {', '.join(missing)}")
-    return WorkspaceRef.azure(
+    return WorkspaceRef.named(
         str(data["subscription_id"]),
         str(data["resource_group"]),
         str(data["workspace_name"]),

@@ -168,6 +168,14 @@ class Workspace:
             self._location = str(body.get("location") or "")
         return self._location
 
+    def details(self) -> dict[str, Any]:
+        """The workspace's ARM resource as the service reports it now (id, location, tags, sku,
+        properties …); read on every call, as v1's ``get_details()`` does. Its region is kept."""
+        body: dict[str, Any] = dict(self._client().get(self.ref.workspace_url()).body or {})
+        if self._location is None:
+            self._location = str(body.get("location") or "")
+        return body
+
     def _list_raw(self) -> builtins.list[dict[str, Any]]:
         return list(self._client().list_all(self.ref.computes_url()))
 

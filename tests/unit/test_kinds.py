@@ -224,10 +224,22 @@ def test_the_v1_classes_are_registered_by_their_kind() -> None:
     assert {cls.__name__ for cls in compat._BY_TYPE.values()} == set(V1_CLASSES)
     assert compat.AmlCompute.provisioning_configuration(vm_size="STANDARD_D2_V2", max_nodes=1).kind == "cluster"
     assert compat.ComputeInstance.provisioning_configuration(vm_size="STANDARD_D2_V2").kind == "instance"
+    link = compat.LinkedService.register(
+        compat.Workspace.local(),
+        "syn",
+        compat.SynapseWorkspaceLinkedServiceConfiguration("00000000-0000-0000-0000-000000000001", "rg", "syn"),
+    )
+    # each attached kind's attach_configuration with v1's own signature (username first for VMs and HDInsight)
+    v1_attach_arguments: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
+        "vm": (("azureuser",), {"resource_id": "x", "password": "p"}),
+        "hdinsight": (("sshuser",), {"resource_id": "x", "password": "p"}),
+        "synapse": ((link, "SynapseSpark", "pool"), {}),
+    }
     for class_name, word in V1_CLASSES.items():
         cls = getattr(compat, class_name)
         if kinds.find(word).attached:
-            assert cls.attach_configuration(resource_id="x").kind == word
+            args, keywords = v1_attach_arguments.get(word, ((), {"resource_id": "x"}))
+            assert cls.attach_configuration(*args, **keywords).kind == word
 
 
 def test_the_panel_menu_is_the_tables() -> None:

@@ -156,3 +156,14 @@ def test_the_family_row_is_found_by_id_name_or_localized_name() -> None:
     assert family_usage("standardDSv2Family", by_id_only) is by_id_only[0]
     assert family_usage("standardNCFamily", rows) is None
     assert family_usage("standardDSv2Family", rows[:2]) is None  # totals are not family rows
+
+
+def test_a_retired_size_says_when_and_what_to_use_instead() -> None:
+    with pytest.raises(ValidationError) as refused:
+        find_size(cluster("STANDARD_NC12"), "westeurope", SIZES)
+    assert str(refused.value) == (
+        "Invalid compute cluster: size: STANDARD_NC12 was retired by Azure on 2023-09-06 and can no longer be "
+        "created; use Standard_NC12s_v3 or Standard_NC8as_T4_v3 instead (in azureml-core code: "
+        "vm_size='Standard_NC12s_v3'; `jupyter compute sizes` lists the sizes offered in westeurope). Nothing was sent."
+    )
+    assert refused.value.problems[0].field == "size"

@@ -147,6 +147,25 @@ def bounded_text(max_len: int) -> Parser:
     return parse
 
 
+def named(pattern: str, rule: str) -> Parser:
+    """Text that is a whole match of ``pattern`` (an Azure naming rule, said in words by ``rule``)."""
+    compiled = re.compile(pattern)
+
+    def parse(value: Any) -> str:
+        result = text(value)
+        if not compiled.fullmatch(result):
+            raise Invalid(f"{show(result)} is not allowed; {rule}")
+        return result
+
+    return parse
+
+
+# Azure's resource group rule (Microsoft.Resources naming): \w is Unicode letters, digits and '_'.
+RESOURCE_GROUP = named(
+    r"[-\w.()]{0,89}[-\w()]", "1 to 90 characters: letters, digits, '-', '_', '.', '(' and ')', not ending in '.'"
+)
+
+
 def integer(low: int | None = None, high: int | None = None) -> Parser:
     def parse(value: Any) -> int:
         if isinstance(value, bool):

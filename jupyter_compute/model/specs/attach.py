@@ -126,7 +126,7 @@ class _ByGroupAndName(AttachedSpec):
 
     PROVIDER: ClassVar[str]
     resource_group: str | None = spec_field(
-        f.bounded_text(90),
+        f.RESOURCE_GROUP,
         "Resource group of the resource (with its name, instead of its full resource ID)",
         yaml="resource_group",
         v1=("resource_group",),
@@ -165,7 +165,7 @@ class DatabricksSpec(_ByGroupAndName, kind="databricks"):
     PROVIDER: ClassVar[str] = "Microsoft.Databricks/workspaces"
 
     workspace_name: str | None = spec_field(
-        f.bounded_text(64),
+        f.named(r"[A-Za-z0-9_-]{3,64}", "3 to 64 characters: letters, digits, '_' and '-'"),
         "Databricks workspace name (with its resource group, instead of its full resource ID)",
         yaml="workspace_name",
         v1=("workspace_name",),
@@ -225,7 +225,7 @@ class DataLakeAnalyticsSpec(_ByGroupAndName, kind="adla"):
     PROVIDER: ClassVar[str] = "Microsoft.DataLakeAnalytics/accounts"
 
     account_name: str | None = spec_field(
-        f.bounded_text(64),
+        f.named(r"[a-z0-9]{3,24}", "3 to 24 characters: lower-case letters and digits"),
         "Data Lake Analytics account name (with its resource group, instead of its full resource ID)",
         yaml="account_name",
         v1=("account_name",),
