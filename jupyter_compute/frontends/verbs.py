@@ -157,19 +157,48 @@ def _cost_notes(spec: ComputeSpec) -> tuple[str, ...]:
 @VERBS.verb(
     "list",
     Arg("--type", metavar="KIND", help="only this kind (cluster, instance, vm, kubernetes …)"),
+    Arg(
+        "--outdated",
+        action="store_true",
+        help="only compute instances whose OS image is not the latest (the service does not update it in place)",
+    ),
     help="the computes of the workspace, with their kind, size, state and nodes",
 )
 def list_(ws: Workspace, command: Command) -> Outcome:
-    computes = ws.list(command.options.get("type"))
+    computes = ws.list(command.options.get("type"), outdated=bool(command.options.get("outdated")))
     return Outcome(computes, [c.to_dict() for c in computes], computes_text(computes))
 
 
-@VERBS.verb("show", NAME, help="one compute: its state, how to connect to an instance (links, ssh), its az ml YAML")
+@VERBS.verb(
+    "show",
+    NAME,
+    help="one compute: its state, how to connect to an instance (links, ssh), its OS image, a cluster's busy "
+    "nodes and their jobs, its az ml YAML",
+)
 def show(ws: Workspace, command: Command) -> Outcome:
-    compute = ws.get(_named(command))
+    from ..render.doctor import busy_line, image_line
+
+    name = _named(command)
+    compute = ws.get(name)
+    nodes = ws.nodes(name) if compute.compute_type == kinds.CLUSTER.compute_type else None
+    facts = "\n".join(line for line in (image_line(compute), busy_line(compute, nodes)) if line)
     spec_text = spec_yaml(compute.spec) if kinds.of_compute_type(compute.compute_type) else ""
-    text = computes_text(compute) + (f"\n\n{spec_text}" if spec_text else "")
+    text = "\n\n".join(part for part in (computes_text(compute), facts, spec_text) if part)
     return Outcome(compute, compute.to_dict(), text)
+
+
+@VERBS.verb(
+    "doctor",
+    Arg("name", metavar="NAME", nargs="?", help="the compute (none: every compute of the workspace)"),
+    help="why a compute is in its state and what to do (idle shutdown that does not fire, failed stops and "
+    "starts, schedules that never fire, clusters that cannot scale, outdated OS images); no NAME: what in the "
+    "workspace needs attention",
+)
+def doctor(ws: Workspace, command: Command) -> Outcome:
+    from ..render.doctor import DoctorReport
+
+    report = DoctorReport(ws.doctor(command.name), workspace=command.name is None)
+    return Outcome(report, report.to_dict(), repr(report))
 
 
 @VERBS.verb("nodes", NAME, help="the nodes of a cluster, with their state and addresses")
@@ -183,6 +212,7 @@ def nodes(ws: Workspace, command: Command) -> Outcome:
             "private ip": n.get("privateIpAddress") or "",
             "public ip": n.get("publicIpAddress") or "",
             "port": str(n.get("port") or ""),
+            "job": str(n.get("runId") or ""),
         }
         for n in found
     ]

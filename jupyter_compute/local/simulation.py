@@ -17,6 +17,11 @@ from typing import Any
 from .events import ENDINGS
 from .store import ComputeRow
 
+#: Where a stored body keeps what only the local workspace knows of a compute (never rendered): the OS image
+#: an instance was created with (``image``) and the jobs marked on a cluster's nodes (``jobs``: node id -> run id).
+LOCAL = "_local"
+#: The OS image instances get until a newer one is published (``/_emulator/images``).
+FIRST_IMAGE = "25.11.01"
 TRANSITIONAL_INSTANCE = {"Creating", "SettingUp", "Starting", "Stopping", "Restarting", "Deleting", "Resizing"}
 _SCALES = ("create", "resize", "update")  # the events that may set a cluster's minimum nodes
 
@@ -141,7 +146,8 @@ def _derive_cluster(
     row: ComputeRow, inner: dict[str, Any], now: float, durations: dict[str, float], state: str
 ) -> list[tuple[Node, str]]:
     nodes, ready = cluster_nodes(row, now, durations)
-    live = [(n, s) for n in nodes if (s := n.state(now)) is not None]
+    jobs = (row.body.get(LOCAL) or {}).get("jobs") or {}
+    live = [(n, "running" if s == "idle" and n.id in jobs else s) for n in nodes if (s := n.state(now)) is not None]
     counts = {k: 0 for k in ("idle", "running", "preparing", "unusable", "leaving", "preempted")}
     for _, node_state in live:
         counts[node_state] += 1
@@ -210,9 +216,11 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
         schedule.setdefault("provisioningStatus", "Completed")
     inner["errors"] = []
     inner["versions"] = {"runtime": "local"}
+    image = str((row.body.get(LOCAL) or {}).get("image") or FIRST_IMAGE)
+    # The latest is the service's, filled in when the resource is rendered (resources.render).
     inner["osImageMetadata"] = {
-        "currentImageVersion": "25.11.01",
-        "latestImageVersion": "25.11.01",
+        "currentImageVersion": image,
+        "latestImageVersion": image,
         "isLatestOsImageVersion": True,
     }
     return ci_state

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ from ..errors import (
     ValidationError,
 )
 from ..model.costs import Costs, Estimate, estimate, running_costs, sized
+from ..model.doctor import Diagnosis, diagnose, start_note
 from ..model.documents import spec_from_arm
 from ..model.kinds import CLUSTER, INSTANCE, find, of_compute_type, taking, word_of
 from ..model.prices import DEDICATED, LOW_PRIORITY, RegionPrices, unknown
@@ -400,11 +402,15 @@ class Workspace:
     def get(self, name: str) -> Compute:
         return Compute(self._client().get(self.ref.compute_url(name)).body)
 
-    def list(self, kind: str | None = None) -> ComputeList:
+    def list(self, kind: str | None = None, *, outdated: bool = False) -> ComputeList:
+        """The workspace's computes; only those of ``kind``; only ``outdated`` instances (an OS image that is
+        not the latest, by the service's ``osImageMetadata``)."""
         computes = ComputeList(Compute(body) for body in self._list_raw())
         if kind:
             wanted = find(kind).compute_type
             computes = ComputeList(c for c in computes if c.compute_type == wanted)
+        if outdated:
+            computes = ComputeList(c for c in computes if c.outdated_image)
         return computes
 
     def nodes(self, name: str) -> builtins.list[dict[str, Any]]:
@@ -419,6 +425,30 @@ class Workspace:
 
     def quotas(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
         return list(self._client().list_all(self.ref.location_url(location or self.location(), "quotas")))
+
+    def doctor(self, name: str | None = None, *, now: datetime | None = None) -> builtins.list[Diagnosis]:
+        """Why ``name`` (or, with no name, each compute of the workspace) is in the state it is, and what to
+        do (:mod:`..model.doctor`). One compute: it, its nodes (a cluster) and its region's usages and sizes
+        (a cluster that may grow). The workspace: one list, and its region's usages and sizes once."""
+        from datetime import timezone
+
+        when = now or datetime.now(timezone.utc)
+        if name is not None:
+            compute = self.get(name)
+            nodes = self.nodes(name) if compute.compute_type == CLUSTER.compute_type else None
+            usages, sizes = self._quota_facts([compute])
+            return [diagnose(compute, when, nodes=nodes, usages=usages, sizes=sizes)]
+        computes = self.list()
+        usages, sizes = self._quota_facts(computes)
+        return [diagnose(c, when, usages=usages, sizes=sizes) for c in computes]
+
+    def _quota_facts(
+        self, computes: Sequence[Compute]
+    ) -> tuple[builtins.list[dict[str, Any]] | None, builtins.list[dict[str, Any]] | None]:
+        """The region's usages and sizes when a cluster of ``computes`` may grow (else None: not read)."""
+        if not any(c.compute_type == CLUSTER.compute_type and not c.attached for c in computes):
+            return None, None
+        return self.usage(), self.sizes()
 
     # --- prices and the running bill -------------------------------------------------------------
 
@@ -544,6 +574,7 @@ class Workspace:
         def work(op: Operation) -> None:
             compute = self._checked(op, name)
             _refuse_unless_taken(compute, action)
+            op.note = start_note(compute, action) or op.note
             op._send()
             response = self._client().send(self.plan_power(name, action))
             self._accepted(op, response, compute.body)

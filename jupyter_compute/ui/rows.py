@@ -6,11 +6,15 @@ draws the list while the panel's kernel starts: this module imports no widgets.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 from ..errors import ValidationError
+from ..model.doctor import diagnose
 from ..model.kinds import CLUSTER, INSTANCE, of_compute_type
 from ..model.resource import Compute
+from ..render.doctor import attention_mark, image_mark
+from ..render.power import stop_soon
 from ..render.tables import state_colour
 
 #: When a row action is offered, by the compute's state word (:attr:`Compute.state`): ``only`` the
@@ -114,7 +118,24 @@ def _delete_sentence(compute: Compute) -> str:
     return f"Deleting {name} removes it from the workspace; this cannot be undone."
 
 
-def row_of(compute: Compute) -> dict[str, Any]:
+def marks_for(compute: Compute, now: datetime | None = None, tz: tzinfo | None = None) -> list[dict[str, str]]:
+    """The row's marks, each ``{"kind", "text", "title"}``: what needs attention (``doctor``'s problems and
+    warnings but the image, which has its own), an outdated OS image, and a scheduled stop within the hour.
+    ``now`` (aware) and ``tz`` (for the stop's time) default to the clock and the machine's zone."""
+    now = now or datetime.now(timezone.utc)
+    diagnosis = diagnose(compute, now)
+    attention = attention_mark(diagnosis, leave_out=("outdated-image",))
+    marks = [attention] if attention else []
+    image = image_mark(compute)
+    if image:
+        marks.append(image)
+    soon = stop_soon(compute, now, tz)
+    if soon:
+        marks.append({"kind": "stop", "text": soon, "title": soon})
+    return marks
+
+
+def row_of(compute: Compute, now: datetime | None = None, tz: tzinfo | None = None) -> dict[str, Any]:
     """A compute's row as the list draws it (:class:`.panel.table.ComputeTable`), before what only the panel
     knows: the operation in flight on it (``busy``, ``bar``) and a refused action's ``message``."""
     return {
@@ -125,6 +146,7 @@ def row_of(compute: Compute) -> dict[str, Any]:
         "confirm": confirm_for(compute),
         "bar": None,
         "message": "",
+        "marks": marks_for(compute, now, tz),
     }
 
 

@@ -6,6 +6,7 @@
 // heartbeat_seconds while shown. DOM from textContent only, never innerHTML from data.
 
 const CONFIRM_LABEL = { delete: 'Delete', detach: 'Detach' };
+const MARK_KINDS = new Set(['problem', 'warning', 'image', 'stop']); // jupyter_compute/ui/rows.py marks_for
 const SORTS = [
   ['name', 'by name'],
   ['state', 'by state'],
@@ -64,6 +65,12 @@ export function drawRow(row, ui) {
   line.appendChild(el('b', 'jupyter-compute-name', row.name));
   line.appendChild(el('span', 'jupyter-compute-meta jupyter-compute-muted', meta));
   line.appendChild(state);
+  const marks = (Array.isArray(row.marks) ? row.marks : []).filter((m) => m && MARK_KINDS.has(m.kind));
+  for (const mark of marks) {
+    // What needs attention, an outdated OS image, a stop within the hour (rows.marks_for says which).
+    const badge = line.appendChild(el('span', `jupyter-compute-mark jupyter-compute-mark-${mark.kind}`, mark.text));
+    badge.title = mark.title || mark.text;
+  }
   if (row.bar) node.appendChild(drawBar(row.bar));
   if (row.message) node.appendChild(el('div', 'jupyter-compute-error jupyter-compute-row-message', row.message));
   if (!expanded) return node;
@@ -71,6 +78,9 @@ export function drawRow(row, ui) {
   const more = node.appendChild(el('div', 'jupyter-compute-more'));
   const facts = [meta, row.created ? `created ${row.created}` : ''].filter(Boolean).join(' · ');
   more.appendChild(el('div', 'jupyter-compute-facts jupyter-compute-muted', facts));
+  for (const mark of marks) {
+    if (mark.title) more.appendChild(el('div', `jupyter-compute-said jupyter-compute-said-${mark.kind}`, mark.title));
+  }
   const links = Array.isArray(row.links) ? row.links : [];
   if (links.length) {
     const box = more.appendChild(el('div', 'jupyter-compute-links'));
