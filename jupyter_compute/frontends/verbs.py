@@ -396,7 +396,11 @@ def identity(ws: Workspace, command: Command) -> Outcome:
     Arg("--description", metavar="TEXT", help="cluster: its description"),
     Arg("--tags", nargs="*", metavar="KEY=VALUE", help="cluster: its tags (replaces them; none given: removes them)"),
     help="change a compute after its creation: an instance's idle shutdown, schedules or size (stopped), "
-    "a cluster's description or tags; %%compute update NAME takes these as az ml YAML",
+    "a cluster's description or tags; %%compute update NAME takes these as az ml YAML. Schedules are sent by "
+    "a PUT of the instance built exactly as a create body (never the read-back's echo: no schedule id or "
+    "provisioningStatus); fairly sure, not certain: no public spec or SDK has a schedules route (azure-ai-ml "
+    "also re-PUTs), but Azure ML's role docs list an updateSchedules action and a redeployed template with "
+    "schedules was reported refused",
     writes=True,
     dry_run=True,
     body="az ml YAML keys: idle_time_before_shutdown_minutes, schedules (compute_start_stop), size, description, tags",

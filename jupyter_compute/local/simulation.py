@@ -212,6 +212,7 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
     inner.setdefault("computeInstanceAuthorizationType", "personal")
     inner.setdefault("enableSSO", True)
     for i, schedule in enumerate((inner.get("schedules") or {}).get("computeStartStop") or []):
+        _as_the_service_keeps(schedule)
         schedule.setdefault("id", f"{row.name}-schedule-{i + 1}")  # read-only fields the service adds
         schedule.setdefault("provisioningStatus", "Completed")
     inner["errors"] = []
@@ -224,6 +225,23 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
         "isLatestOsImageVersion": True,
     }
     return ci_state
+
+
+def _as_the_service_keeps(schedule: dict[str, Any]) -> None:
+    """A schedule as the service gives it back (recording: a create sent "stop", "week", "monday"; the GET
+    gave "Stop", "Week", "Monday", and the other trigger's key as null)."""
+    for key in ("action", "status", "triggerType"):
+        if isinstance(schedule.get(key), str):
+            schedule[key] = schedule[key][:1].upper() + schedule[key][1:]
+    recurrence = schedule.get("recurrence")
+    if isinstance(recurrence, dict):
+        if isinstance(recurrence.get("frequency"), str):
+            recurrence["frequency"] = recurrence["frequency"].capitalize()
+        pattern = recurrence.get("schedule")
+        if isinstance(pattern, dict) and isinstance(pattern.get("weekDays"), list):
+            pattern["weekDays"] = [d.capitalize() if isinstance(d, str) else d for d in pattern["weekDays"]]
+    schedule.setdefault("cron", None)
+    schedule.setdefault("recurrence", None)
 
 
 #: The instance states in which its VM exists: it has addresses (the recordings give a Stopped instance's too).
