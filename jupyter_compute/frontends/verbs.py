@@ -392,18 +392,30 @@ def identity(ws: Workspace, command: Command) -> Outcome:
         ),
         Arg("--no-schedules", action="store_true", help="instance: remove every schedule"),
     ),
+    OneOf(
+        Arg(
+            "--custom-applications",
+            dest="applications_file",
+            metavar="FILE",
+            help="instance: replace its custom applications with a YAML file's (az ml custom_applications; "
+            "sent by POST customServices with api-version 2024-10-01-preview, the route's only version)",
+        ),
+        Arg("--no-custom-applications", action="store_true", help="instance: remove every custom application"),
+    ),
     Arg("--size", metavar="SIZE", help="instance: the VM size, while the instance is stopped"),
     Arg("--description", metavar="TEXT", help="cluster: its description"),
     Arg("--tags", nargs="*", metavar="KEY=VALUE", help="cluster: its tags (replaces them; none given: removes them)"),
-    help="change a compute after its creation: an instance's idle shutdown, schedules or size (stopped), "
-    "a cluster's description or tags; %%compute update NAME takes these as az ml YAML. Schedules are sent by "
+    help="change a compute after its creation: an instance's idle shutdown, schedules, size (stopped) or custom "
+    "applications, a cluster's description or tags (single sign-on and SSH are set at creation); "
+    "%%compute update NAME takes these as az ml YAML. Schedules are sent by "
     "a PUT of the instance built exactly as a create body (never the read-back's echo: no schedule id or "
     "provisioningStatus); fairly sure, not certain: no public spec or SDK has a schedules route (azure-ai-ml "
     "also re-PUTs), but Azure ML's role docs list an updateSchedules action and a redeployed template with "
     "schedules was reported refused",
     writes=True,
     dry_run=True,
-    body="az ml YAML keys: idle_time_before_shutdown_minutes, schedules (compute_start_stop), size, description, tags",
+    body="az ml YAML keys: idle_time_before_shutdown_minutes, schedules (compute_start_stop), size, "
+    "custom_applications, description, tags",
 )
 def update(ws: Workspace, command: Command) -> Outcome:
     keywords = _update_keywords(command)
@@ -432,6 +444,12 @@ def _update_keywords(command: Command) -> dict[str, Any]:
         flags["schedules"] = [] if loaded is None else loaded
     if o.get("no_schedules"):
         flags["schedules"] = []
+    if o.get("applications_file"):
+        text = read_text(o["applications_file"], "--custom-applications", limit=MAX_YAML_BYTES, note=YAML_LIMITS)
+        loaded = load_yaml(text, f"--custom-applications {o['applications_file']}")
+        flags["custom_applications"] = [] if loaded is None else loaded
+    if o.get("no_custom_applications"):
+        flags["custom_applications"] = []
     for key in ("size", "description"):
         if o.get(key) is not None:
             flags[key] = o[key]

@@ -173,6 +173,8 @@ class Computes:
             return self._idle_shutdown(request, target.workspace, target.name)
         if target.action == "resize":
             return self._resize_instance(request, target.workspace, target.name)
+        if target.action == "customservices":
+            return self._custom_services(request, target.workspace, target.name)
         return self._power(request, target.workspace, target.name, target.action)
 
     def _list_nodes(self, scope: Scope, name: str) -> Answer:
@@ -372,6 +374,26 @@ class Computes:
             if write.derived.busy in ("create", "delete"):
                 raise busy(name, write.derived.busy)
             write.row.body["properties"].setdefault("properties", {})["idleTimeBeforeShutdown"] = value
+            self._save(write.db, write.row, write.t)
+        return 200, {}, None
+
+    def _custom_services(self, request: Request, scope: Scope, name: str) -> Answer:
+        """``POST …/customServices`` with a list of ``CustomService``: 200 with no body; the list replaces the
+        instance's (azure-ai-ml: "The list of custom services provided shall be overwritten")."""
+        services = request.body
+        if not isinstance(services, list):
+            raise bad_request("The request content must be a JSON array of custom services.", "InvalidRequestContent")
+        for i, service in enumerate(services):
+            problems = schema_problems(service, "CustomService", "request")
+            if problems:
+                raise bad_request(f"customServices[{i}]: " + "; ".join(problems), "InvalidRequestContent")
+        names = [str((s or {}).get("name") or "") for s in services]
+        if "" in names or len(set(names)) != len(names):
+            raise bad_request("Each custom service needs a name of its own.", "InvalidRequestContent")
+        with self._writable(scope, name, "ComputeInstance", "Custom applications run on compute instances") as write:
+            if write.derived.busy in ("create", "delete"):
+                raise busy(name, write.derived.busy)
+            write.row.body["properties"].setdefault("properties", {})["customServices"] = services
             self._save(write.db, write.row, write.t)
         return 200, {}, None
 

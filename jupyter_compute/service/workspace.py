@@ -642,6 +642,7 @@ class Workspace:
         size: str | None = None,
         description: str | None = None,
         tags: Mapping[str, str] | Sequence[str] | str | None = None,
+        custom_applications: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
     ) -> Operation:
         """Change a compute after its creation (see :mod:`.changes` for what goes by which request):
 
@@ -649,6 +650,7 @@ class Workspace:
         * its start/stop ``schedules`` in the az ml YAML form (the whole list; ``[]`` removes them all),
           or ``add_schedules`` and ``remove_schedules`` (positions from 1, as ``show`` numbers them);
         * its ``size``, while it is stopped (alone);
+        * its ``custom_applications`` in the az ml YAML form (the whole list; ``[]`` removes them all; alone);
         * a cluster's ``description`` and ``tags`` (a mapping; ``{}`` removes them all).
 
         The values are checked at once; the compute is read in the background, and what the service does
@@ -662,6 +664,7 @@ class Workspace:
             size=size,
             description=description,
             tags=tags,
+            custom_applications=custom_applications,
         )
 
         def work(op: Operation) -> None:

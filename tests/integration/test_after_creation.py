@@ -163,3 +163,26 @@ def test_the_panels_details_say_what_doctor_says_and_which_jobs_run(ws: Workspac
     assert "1 of 2 nodes busy (`nodes cl1` lists their jobs)" in str(busy_line(ws.get("cl1")))  # from the body
     tools.nodes_loaded.join(30)
     assert "1 of 2 nodes busy: train-&lt;1&gt; on 1 node" in tools.details.value  # escaped
+
+
+def test_custom_applications_are_replaced_and_removed_after_creation(ws: Workspace) -> None:
+    from jupyter_compute.errors import ServiceError
+
+    app = {
+        "name": "rstudio",
+        "image": {"reference": "ghcr.io/azure/rstudio-workbench:latest"},
+        "endpoints": [{"target": 8787, "published": 8787}],
+    }
+    done(ws.create(ComputeInstanceSpec.from_keywords(name="ci1", idle_time_before_shutdown_minutes=30)))
+    done(ws.update("ci1", custom_applications=[app]))
+    services = ws.get("ci1").body["properties"]["properties"]["customServices"]
+    assert [s["name"] for s in services] == ["rstudio"] and services[0]["endpoints"][0]["target"] == 8787
+    assert ws.get("ci1").spec.custom_applications[0].name == "rstudio"  # type: ignore[attr-defined]
+    doctor = cli("doctor", "ci1")
+    assert "custom applications (rstudio)" in doctor and "may never fire" in doctor
+    done(ws.update("ci1", custom_applications=[]))
+    assert ws.get("ci1").body["properties"]["properties"]["customServices"] == []
+    # The local workspace checks what it is sent as the spec describes CustomService.
+    url = ws.ref.compute_url("ci1", "customServices", **{"api-version": "2024-10-01-preview"})
+    with pytest.raises(ServiceError, match=r"customServices\[0\]"):
+        ws._client().send(ArmRequest("POST", url, [{"name": "x", "image": "not an object"}]))

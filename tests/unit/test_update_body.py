@@ -127,3 +127,83 @@ def test_update_help_says_how_sure_the_schedules_route_is() -> None:
     said = VERBS["update"].help
     assert "built exactly as a create body" in said and "fairly sure, not certain" in said
     assert "updateSchedules" in said
+
+
+RSTUDIO = {
+    "name": "rstudio",
+    "type": "docker",
+    "image": {"reference": "ghcr.io/azure/rstudio-workbench:latest"},
+    "endpoints": [{"target": 8787, "published": 8787}],
+}
+
+
+def instance_body(**inner: Any) -> dict[str, Any]:
+    return {
+        "name": "ci1",
+        "location": "eastus",
+        "properties": {
+            "computeType": "ComputeInstance",
+            "provisioningState": "Succeeded",
+            "properties": {"vmSize": "STANDARD_DS3_V2", "state": "Running", **inner},
+        },
+    }
+
+
+def test_custom_applications_go_by_their_own_route_with_its_preview_version() -> None:
+    ws = Workspace(WorkspaceRef.azure("00000000-0000-0000-0000-000000000000", "group1", "workspace1"))
+    plan = Changes.checked(custom_applications=[RSTUDIO]).plan(ws.ref, Compute(instance_body()))
+    assert plan.request is not None and plan.request.method == "POST"
+    assert plan.request.url.endswith("/computes/ci1/customServices?api-version=2024-10-01-preview")
+    assert plan.request.body == [
+        {
+            "name": "rstudio",
+            "image": {"type": "docker", "reference": "ghcr.io/azure/rstudio-workbench:latest"},
+            "endpoints": [{"protocol": "http", "name": "connect", "target": 8787, "published": 8787}],
+        }
+    ]
+    for item in plan.request.body:
+        assert wire_schema.problems(item, "CustomService") == []
+    removed = Changes.checked(custom_applications={"custom_applications": []}).plan(ws.ref, Compute(instance_body()))
+    assert removed.request is not None and removed.request.body == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "says"),
+    [
+        ({"custom_applications": [RSTUDIO], "idle_shutdown": 30}, "custom_applications", "a request of their own"),
+        ({"custom_applications": [{**RSTUDIO, "endpoints": []}]}, "custom_applications", "at least one endpoint"),
+        ({"custom_applications": [RSTUDIO, RSTUDIO]}, "custom_applications", "names must be unique"),
+    ],
+)
+def test_custom_applications_refused_before_sending(changes: dict[str, Any], field: str, says: str) -> None:
+    from jupyter_compute.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        Changes.checked(**changes)
+    assert caught.value.problems[0].field == field and says in str(caught.value)
+
+
+def test_a_cluster_has_no_custom_applications() -> None:
+    from jupyter_compute.errors import ValidationError
+
+    ws = Workspace(WorkspaceRef.azure("00000000-0000-0000-0000-000000000000", "group1", "workspace1"))
+    cluster = {**instance_body(), "properties": {"computeType": "AmlCompute", "properties": {}}}
+    with pytest.raises(ValidationError, match="run on compute instances"):
+        Changes.checked(custom_applications=[RSTUDIO]).plan(ws.ref, Compute(cluster))
+
+
+@pytest.mark.parametrize(
+    ("key", "says"),
+    [
+        ("enable_sso", "no public spec or SDK source"),
+        ("ssh_public_access_enabled", "cannot be changed after creation"),
+        ("ssh_settings", "no route takes a key"),
+    ],
+)
+def test_what_is_set_at_creation_is_refused_in_an_update_document(key: str, says: str) -> None:
+    from jupyter_compute.errors import ValidationError
+    from jupyter_compute.service.changes import document_keywords
+
+    with pytest.raises(ValidationError) as caught:
+        document_keywords({key: True}, "the cell body")
+    assert caught.value.problems[0].field == key and says in str(caught.value)
