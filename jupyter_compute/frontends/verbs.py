@@ -176,14 +176,11 @@ def list_(ws: Workspace, command: Command) -> Outcome:
     "nodes and their jobs, its az ml YAML",
 )
 def show(ws: Workspace, command: Command) -> Outcome:
-    from ..render.doctor import busy_line, image_line
-
     name = _named(command)
     compute = ws.get(name)
     nodes = ws.nodes(name) if compute.compute_type == kinds.CLUSTER.compute_type else None
-    facts = "\n".join(line for line in (image_line(compute), busy_line(compute, nodes)) if line)
     spec_text = spec_yaml(compute.spec) if kinds.of_compute_type(compute.compute_type) else ""
-    text = "\n\n".join(part for part in (computes_text(compute), facts, spec_text) if part)
+    text = computes_text(compute, nodes) + (f"\n\n{spec_text}" if spec_text else "")
     return Outcome(compute, compute.to_dict(), text)
 
 

@@ -731,6 +731,29 @@ class Workspace:
         )
         self._accepted(op, response, response.body)
 
+    # --- what only the local workspace can be made to do (demos, tests) ----------------------------
+
+    def simulate_new_image(self, version: str) -> str:
+        """Publish OS image ``version`` (YY.MM.DD) in the local workspace: instances made before it are no
+        longer on the latest image; new ones get it. Refused for an Azure workspace."""
+        body = self._control("images", {"latest": version})
+        return str(body.get("latest") or "")
+
+    def simulate_job(self, cluster: str, run_id: str | None, nodes: int = 1) -> builtins.list[dict[str, Any]]:
+        """Mark ``nodes`` idle nodes of ``cluster`` in the local workspace busy with job ``run_id`` (None: no
+        job runs on them any more); its nodes as listed after. Refused for an Azure workspace."""
+        path = self.ref.compute_url(cluster).split("?", 1)[0].removeprefix(self.ref.base_url())
+        body = self._control("jobs", {"compute": path, "runId": run_id, "nodes": nodes})
+        return list(body.get("nodes") or [])
+
+    def _control(self, endpoint: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        if not self.ref.local:
+            raise ValidationError.one(
+                "workspace", f"{self.ref.describe()} is an Azure workspace: only the local workspace simulates"
+            )
+        answer = self._client().send(ArmRequest("POST", f"{self.ref.base_url()}/_emulator/{endpoint}", body)).body
+        return answer if isinstance(answer, Mapping) else {}
+
     # --- following ---------------------------------------------------------------------------------
 
     def operations(self) -> builtins.list[Operation]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 import pytest
 from test_cli_verbs import run_inprocess
@@ -25,19 +24,10 @@ def done(op: Operation) -> Operation:
     return op
 
 
-def control(ws: Workspace, path: str, body: dict[str, Any]) -> Any:
-    """POST to the local workspace's control endpoint ``path`` (with its token, as every request)."""
-    return ws._client().send(ArmRequest("POST", f"{ws.ref.base_url()}{path}", body)).body
-
-
 def cli(*words: str) -> str:
     result = run_inprocess(list(words))
     assert result.returncode == 0, result.stderr + result.stdout
     return result.stdout
-
-
-def arm_path(ws: Workspace, name: str) -> str:
-    return ws.ref.compute_url(name).split("?")[0].removeprefix(ws.ref.base_url())
 
 
 @pytest.fixture
@@ -53,7 +43,7 @@ def test_a_newer_image_makes_an_instance_outdated_everywhere_it_shows(ws: Worksp
     assert cli("list", "--outdated").strip() == "No computes in this workspace."
     assert "OS image 25.11.01, the latest." in cli("show", "ci1")
 
-    assert control(ws, "/_emulator/images", {"latest": "26.01.15"}) == {"latest": "26.01.15"}
+    assert ws.simulate_new_image("26.01.15") == "26.01.15"
     shown = json.loads(cli("show", "ci1", "-o", "json"))["properties"]["properties"]["osImageMetadata"]
     assert shown == {
         "currentImageVersion": "25.11.01",
@@ -83,16 +73,22 @@ def test_a_newer_image_makes_an_instance_outdated_everywhere_it_shows(ws: Worksp
 
 
 def test_an_image_version_in_another_form_is_refused(ws: Workspace) -> None:
-    from jupyter_compute.errors import ServiceError
+    from jupyter_compute.errors import ServiceError, ValidationError
 
     with pytest.raises(ServiceError, match="YY.MM.DD"):
-        control(ws, "/_emulator/images", {"latest": "latest"})
+        ws.simulate_new_image("latest")
+    # The control endpoint itself, as a tool would call it (with the token): a body that is not an object.
+    with pytest.raises(ServiceError, match="JSON object"):
+        ws._client().send(ArmRequest("POST", f"{ws.ref.base_url()}/_emulator/jobs", ["not", "an", "object"]))
+    azure = Workspace.azure("00000000-0000-0000-0000-000000000000", "group1", "workspace1")
+    with pytest.raises(ValidationError, match="only the local workspace simulates"):
+        azure.simulate_job("cl1", "run-1")
 
 
 def test_jobs_marked_on_a_clusters_nodes_show_in_nodes_show_and_doctor(ws: Workspace) -> None:
     done(ws.create(AmlComputeSpec.from_keywords(name="cl1", min_instances=3, max_instances=4)))
     ws.wait("cl1", 60)
-    nodes = control(ws, "/_emulator/jobs", {"compute": arm_path(ws, "cl1"), "runId": "run-7", "nodes": 2})["nodes"]
+    nodes = ws.simulate_job("cl1", "run-7", nodes=2)
     assert [n.get("runId") for n in nodes] == ["run-7", "run-7", None]
     assert "runId" not in nodes[2]  # the service leaves the key out on an idle node (recording)
     listed = json.loads(cli("nodes", "cl1", "-o", "json"))
@@ -107,7 +103,7 @@ def test_jobs_marked_on_a_clusters_nodes_show_in_nodes_show_and_doctor(ws: Works
     counts = ws.get("cl1").node_counts
     assert (counts.busy, counts.states["idle"]) == (2, 1)
     assert "2 of cl1's 3 nodes run jobs: run-7" in cli("doctor", "cl1")
-    cleared = control(ws, "/_emulator/jobs", {"compute": arm_path(ws, "cl1"), "runId": None})["nodes"]
+    cleared = ws.simulate_job("cl1", None)
     assert [n["nodeState"] for n in cleared] == ["idle"] * 3
     assert "0 of 3 nodes busy" in cli("show", "cl1")
 
@@ -118,7 +114,7 @@ def test_more_jobs_than_idle_nodes_are_refused(ws: Workspace) -> None:
     done(ws.create(AmlComputeSpec.from_keywords(name="cl1", min_instances=1, max_instances=2)))
     ws.wait("cl1", 60)
     with pytest.raises(ServiceError, match="1 idle nodes; cannot run a job on 2"):
-        control(ws, "/_emulator/jobs", {"compute": arm_path(ws, "cl1"), "runId": "r", "nodes": 2})
+        ws.simulate_job("cl1", "r", nodes=2)
 
 
 def test_doctor_of_the_workspace_lists_what_needs_attention(ws: Workspace) -> None:
@@ -158,7 +154,7 @@ def test_the_panels_details_say_what_doctor_says_and_which_jobs_run(ws: Workspac
     assert "OS image 25.11.01, the latest." in instance.details.value and "name: ci1" in instance.details.value
     done(ws.create(AmlComputeSpec.from_keywords(name="cl1", min_instances=2, max_instances=2)))
     ws.wait("cl1", 60)
-    control(ws, "/_emulator/jobs", {"compute": arm_path(ws, "cl1"), "runId": "train-<1>", "nodes": 1})
+    ws.simulate_job("cl1", "train-<1>")
     tools = ComputeTools(ws, ws.get("cl1"), "details", on_done=lambda: None)
     assert "1 of 2 nodes busy (`nodes cl1` lists their jobs)" in str(busy_line(ws.get("cl1")))  # from the body
     tools.nodes_loaded.join(30)
