@@ -87,7 +87,7 @@ def image_mark(compute: Compute) -> dict[str, str] | None:
     """The panel row's mark of an outdated OS image (None when it is the latest or not said)."""
     if not compute.outdated_image:
         return None
-    return {"kind": "image", "text": "new OS image", "title": image_line(compute)}
+    return {"kind": "image", "text": "old OS", "title": image_line(compute)}
 
 
 def busy_line(compute: Compute, nodes: Sequence[Mapping[str, Any]] | None = None) -> str:

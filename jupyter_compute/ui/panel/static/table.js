@@ -67,9 +67,14 @@ export function drawRow(row, ui) {
   line.appendChild(state);
   const marks = (Array.isArray(row.marks) ? row.marks : []).filter((m) => m && MARK_KINDS.has(m.kind));
   for (const mark of marks) {
-    // What needs attention, an outdated OS image, a stop within the hour (rows.marks_for says which).
+    // What needs attention and an outdated OS image as short badges (their sentences in the title and, expanded,
+    // below); a stop within the hour as a line of its own under the row (rows.marks_for says which).
+    if (mark.kind === 'stop') continue;
     const badge = line.appendChild(el('span', `jupyter-compute-mark jupyter-compute-mark-${mark.kind}`, mark.text));
     badge.title = mark.title || mark.text;
+  }
+  for (const mark of marks) {
+    if (mark.kind === 'stop') node.appendChild(el('div', 'jupyter-compute-muted jupyter-compute-row-note', mark.text));
   }
   if (row.bar) node.appendChild(drawBar(row.bar));
   if (row.message) node.appendChild(el('div', 'jupyter-compute-error jupyter-compute-row-message', row.message));
@@ -79,7 +84,9 @@ export function drawRow(row, ui) {
   const facts = [meta, row.created ? `created ${row.created}` : ''].filter(Boolean).join(' · ');
   more.appendChild(el('div', 'jupyter-compute-facts jupyter-compute-muted', facts));
   for (const mark of marks) {
-    if (mark.title) more.appendChild(el('div', `jupyter-compute-said jupyter-compute-said-${mark.kind}`, mark.title));
+    if (mark.title && mark.kind !== 'stop') {
+      more.appendChild(el('div', `jupyter-compute-said jupyter-compute-said-${mark.kind}`, mark.title));
+    }
   }
   const links = Array.isArray(row.links) ? row.links : [];
   if (links.length) {
