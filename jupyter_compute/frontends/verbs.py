@@ -435,18 +435,15 @@ def _update_keywords(command: Command) -> dict[str, Any]:
         flags["add_schedules"] = [load_yaml(text, "--add-schedule") for text in o["add_schedules"]]
     if o.get("remove_schedules"):
         flags["remove_schedules"] = list(o["remove_schedules"])
-    if o.get("schedules_file"):
-        text = read_text(o["schedules_file"], "--schedules", limit=MAX_YAML_BYTES, note=YAML_LIMITS)
-        loaded = load_yaml(text, f"--schedules {o['schedules_file']}")
-        flags["schedules"] = [] if loaded is None else loaded
-    if o.get("no_schedules"):
-        flags["schedules"] = []
-    if o.get("applications_file"):
-        text = read_text(o["applications_file"], "--custom-applications", limit=MAX_YAML_BYTES, note=YAML_LIMITS)
-        loaded = load_yaml(text, f"--custom-applications {o['applications_file']}")
-        flags["custom_applications"] = [] if loaded is None else loaded
-    if o.get("no_custom_applications"):
-        flags["custom_applications"] = []
+    for field, flag, given in (
+        ("schedules", "--schedules", "schedules_file"),
+        ("custom_applications", "--custom-applications", "applications_file"),
+    ):
+        if o.get(given):  # a YAML file's list (an empty file: none)
+            loaded = load_yaml(read_text(o[given], flag, limit=MAX_YAML_BYTES, note=YAML_LIMITS), f"{flag} {o[given]}")
+            flags[field] = [] if loaded is None else loaded
+        if o.get(f"no_{field}"):
+            flags[field] = []
     for key in ("size", "description"):
         if o.get(key) is not None:
             flags[key] = o[key]
