@@ -182,3 +182,21 @@ def test_custom_applications_are_replaced_and_removed_after_creation(ws: Workspa
     url = ws.ref.compute_url("ci1", "customServices", **{"api-version": "2024-10-01-preview"})
     with pytest.raises(ServiceError, match=r"customServices\[0\]"):
         ws._client().send(ArmRequest("POST", url, [{"name": "x", "image": "not an object"}]))
+
+
+def test_doctor_reads_the_list_once_and_the_quota_only_for_clusters(ws: Workspace) -> None:
+    def served() -> list[str]:
+        log = ws._client().get(f"{ws.ref.base_url()}/_emulator/requests").body
+        return [f"{e['method']} {e['path'].rsplit('/', 1)[-1]}" for e in log if not e["path"].startswith("/_emulator/")]
+
+    done(ws.create(ComputeInstanceSpec.from_keywords(name="ci1", idle_time_before_shutdown_minutes=30)))
+    before = len(served())
+    ws.doctor()
+    assert served()[before:] == ["GET computes"]  # instances only: no quota read
+    done(ws.create(AmlComputeSpec.from_keywords(name="cl1", min_instances=0, max_instances=2)))
+    before = len(served())
+    ws.doctor()
+    assert sorted(served()[before:]) == ["GET computes", "GET usages", "GET vmSizes"]
+    before = len(served())
+    ws.doctor("cl1")
+    assert sorted(served()[before:]) == ["GET cl1", "GET usages", "GET vmSizes", "POST listNodes"]
