@@ -32,19 +32,33 @@ def info_html(d: Description) -> Markup:
     return html("<span class='jupyter-compute-phase'>{}</span>", info)
 
 
-def bar_html(op: Operation) -> Markup:
-    """The bar as static HTML: title, a filled track in the bar's style, the info."""
-    d = describe(op)
+def track_html(d: Description) -> Markup:
+    """The filled track in the bar's style: a ``progressbar`` with its value in percent and, as its value
+    text, the phase and nodes (the live bar and the static one draw this)."""
     percent = round(max(0.0, min(1.0, d.fraction)) * 100)
     return html(
-        "<div class='jupyter-compute-progress jupyter-compute-static' data-status='{}' style='max-width:720px'>"
-        "<div>{}</div>"
-        "<div style='height:8px;margin:3px 0;border-radius:2px;background:var(--jp-layout-color3, #e0e0e0)'>"
+        "<div class='jupyter-compute-track' role='progressbar' aria-label='{}' aria-valuemin='0'"
+        " aria-valuemax='100' aria-valuenow='{}' aria-valuetext='{}' data-style='{}'"
+        " style='height:8px;margin:3px 0;border-radius:2px;background:var(--jp-layout-color3, #e0e0e0)'>"
         "<div class='jupyter-compute-fill' style='width:{}%;height:100%;border-radius:2px;background:{}'></div>"
-        "</div>{}</div>",
-        d.status,
-        title_html(d),
+        "</div>",
+        d.heading,
+        percent,
+        d.spoken or d.status,
+        d.style,
         percent,
         d.colour,
+    )
+
+
+def bar_html(op: Operation) -> Markup:
+    """The bar as static HTML: title, the track, the info."""
+    d = describe(op)
+    return html(
+        "<div class='jupyter-compute-progress jupyter-compute-static' data-status='{}' style='max-width:720px'>"
+        "<div>{}</div>{}{}</div>",
+        d.status,
+        title_html(d),
+        track_html(d),
         info_html(d),
     )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ComputeError
 from ..model.progress import Progress
+from .palette import fill
 from .prices import estimate_line
 from .refusals import explain, headline
 
@@ -30,12 +31,10 @@ if TYPE_CHECKING:
 
 STYLES = {"Succeeded": "success", "Failed": "danger", "Canceled": "warning"}
 # Each style's colour: ipywidgets' bar styles (the notebook's live bar), from JupyterLab's theme when there
-# is one. The static bar and the panel's rows (``bar()["colour"]``) draw with these.
+# is one (palette.py). The static bar and the panel's rows (``bar()["colour"]``) draw with these.
 COLOURS = {
-    "info": "var(--jp-info-color1, #0288d1)",
-    "success": "var(--jp-success-color1, #388e3c)",
-    "danger": "var(--jp-error-color1, #d32f2f)",
-    "warning": "var(--jp-warn-color1, #f57c00)",
+    style: fill(tone)
+    for style, tone in (("info", "info"), ("success", "success"), ("danger", "error"), ("warning", "warn"))
 }
 # What a node state is called in the node phrase (the service's words otherwise).
 NODE_STATES = {"preparing": "preparing", "leaving": "leaving", "unusable": "unusable", "preempted": "preempted"}
@@ -80,6 +79,12 @@ class Description:
         parts = [self.phase, self.nodes, self.elapsed, self.left, self.watching]
         return [part for part in parts if part]
 
+    @property
+    def spoken(self) -> str:
+        """What a bar says to a screen reader (its ``aria-valuetext``): the phase and the nodes, without the
+        times that change every tick (``Allocating nodes, 1 of 2 nodes ready``)."""
+        return ", ".join(part for part in (self.phase, self.nodes) if part)
+
     def ended(self) -> list[str]:
         """How it ended, then the phase, nodes and elapsed (the final line's parts)."""
         return [part for part in (self.outcome, self.phase, self.nodes, self.elapsed) if part]
@@ -92,7 +97,7 @@ class Description:
     def bar(self) -> dict[str, Any]:
         """A bar as plain data (the panel's rows): title, info (the details joined), fraction, style (the
         notebook bar's ``bar_style``) and its colour, error (headline) and note; and the parts of info
-        (phase, nodes, left) for a front end that lays them out itself."""
+        (phase, nodes, left) for a front end that lays them out itself, and what it says to a screen reader."""
         return {
             "title": self.title,
             "info": " · ".join(self.details()),
@@ -104,6 +109,7 @@ class Description:
             "phase": self.phase,
             "nodes": self.nodes,
             "left": self.left,
+            "spoken": self.spoken,
         }
 
 

@@ -1,5 +1,9 @@
 """The ipywidgets progress bar of an operation: name, kind, phase, nodes, elapsed, ETA.
 
+The bar itself is the static bar's track (:func:`~jupyter_compute.render.bars.track_html`) in an HTML
+widget, not an ipywidgets ``FloatProgress``, whose view has no ``progressbar`` role nor values a screen
+reader can read.
+
 The poller thread calls :meth:`OperationBar.update` through the operation's listeners; the bar only
 sets traits (never prints), batches them with ``hold_sync`` and sends at most ``MAX_PER_SECOND``
 updates per second through the UI's one :class:`~jupyter_compute.ui.throttle.Throttle`, plus the final
@@ -19,7 +23,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..render.bars import info_html, title_html
+from ..render.bars import info_html, title_html, track_html
 from ..render.describe import describe
 from .throttle import Scheduler, Throttle
 
@@ -46,13 +50,7 @@ class OperationBar:
         self.closed = False
         self._end_lock = threading.Lock()
         self.title = w.HTML(layout=w.Layout(width="auto", min_width="12em", margin="0 8px 0 0"))
-        self.bar = w.FloatProgress(
-            min=0.0,
-            max=1.0,
-            value=0.0,
-            bar_style="info",
-            layout=w.Layout(flex="1 1 auto", min_width="80px", width="auto"),
-        )
+        self.bar = w.HTML(layout=w.Layout(flex="1 1 auto", min_width="80px", width="auto"))
         self.info = w.HTML(layout=w.Layout(width="auto"))
         self.widget = w.VBox(
             [w.HBox([self.title, self.bar], layout=w.Layout(width="100%", align_items="center")), self.info],
@@ -93,8 +91,7 @@ class OperationBar:
         d = describe(op)
         with self.title.hold_sync(), self.bar.hold_sync(), self.info.hold_sync():  # one message per model
             self.title.value = title_html(d)
-            self.bar.value = d.fraction
-            self.bar.bar_style = d.style
+            self.bar.value = track_html(d)
             self.info.value = info_html(d)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import ValidationError
 from ..model.kinds import CLUSTER, INSTANCE, of_compute_type
 from ..model.resource import Compute
-from ..render.tables import state_colour
+from ..render.palette import state_colour
 
 #: When a row action is offered, by the compute's state word (:attr:`Compute.state`): ``only`` the
 #: states it needs (None: any), and the states that rule it out. Nothing is offered while Deleting.

@@ -8,11 +8,15 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Panel, Widget } from '@lumino/widgets';
+import { watchAria, whenFound } from './a11y';
 import { IForm } from './forms';
 import { ComputeSidebar } from './sidebar';
 
 const KIND_CLASS = 'jupyter-compute-form-kind-';
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
+// The form's first field (its name), focused when the form is drawn; the kind was chosen to open it.
+const FIRST_FIELD = '.jupyter-compute-form .jupyter-compute-field input, .jupyter-compute-form .jupyter-compute-field select';
+const FORM_DEADLINE_MS = 30_000;
 let opened = 0;
 
 /** The tab's title: "New compute cluster", "Attach a VM". */
@@ -35,7 +39,9 @@ export async function openFormTab(
   content.addClass('jp-ComputeFormTab');
   content.node.dataset.kind = kind;
   content.node.dataset.state = 'starting';
+  watchAria(content.node);
   const status = new Widget();
+  status.node.setAttribute('role', 'status');
   status.node.textContent = 'Loading the form…';
   content.addWidget(status);
   const tab = new MainAreaWidget({ content });
@@ -50,6 +56,11 @@ export async function openFormTab(
   status.dispose();
   if (area) {
     content.node.dataset.state = 'ready';
+    void whenFound(content.node, FIRST_FIELD, FORM_DEADLINE_MS).then(first => {
+      if (first && app.shell.currentWidget === tab) {
+        first.focus(); // unless another tab was chosen meanwhile
+      }
+    });
     // Closing the tab closes its widgets in the kernel too (a form is about two hundred models).
     const shown = area.model.length ? area.model.get(0).data[WIDGET_VIEW] : undefined;
     const modelId = (shown as { model_id?: string } | undefined)?.model_id;

@@ -15,6 +15,7 @@ import { ILatexTypesetter, IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Kernel } from '@jupyterlab/services';
 import { KernelWidgetManager, WidgetRenderer } from '@jupyter-widgets/jupyterlab-manager';
 import { Panel, Widget } from '@lumino/widgets';
+import { watchAria } from './a11y';
 import { IForm, requestForms } from './forms';
 import { FirstPaint, fetchFirstPaint } from './preview';
 import { preloadModules, registerModules } from './widgets';
@@ -99,8 +100,13 @@ export class ComputeSidebar extends Panel {
     this.title.caption = 'Compute (Azure ML)';
     this.title.label = 'Compute';
     this.addClass('jp-ComputePanel');
+    // A landmark a screen reader lists and jumps to.
+    this.node.setAttribute('role', 'region');
+    this.node.setAttribute('aria-label', 'Compute');
+    watchAria(this.node);
     this.status = new Widget();
     this.status.addClass('jupyter-compute-status');
+    this.status.node.setAttribute('role', 'status');
     this.addWidget(this.status);
     this.setState('idle', 'The Compute panel starts when you open it.');
   }
@@ -287,11 +293,17 @@ export class ComputeSidebar extends Panel {
     observer.observe(area.node, { childList: true, subtree: true });
   }
 
-  /** No first paint from now on; the one shown goes, after handing what was done in it to `live`. */
+  /** No first paint from now on; the one shown goes, after handing what was done in it (and the focus,
+   * when it was there) to `live`. */
   private dropFirstPaint(live: Element | null): void {
     this.live = true;
+    const hadFocus = Boolean(this.firstPaint?.node.contains(document.activeElement));
     if (live) {
       this.firstPaint?.handOver(live);
+    }
+    if (hadFocus && !live) {
+      this.node.tabIndex = -1; // the panel itself, rather than the page's body
+      this.node.focus();
     }
     this.firstPaint?.dispose();
     this.firstPaint = null;

@@ -46,6 +46,7 @@ def test_an_operation_in_flight() -> None:
         "phase": "Allocating nodes",
         "nodes": "1 of 2 nodes ready, 1 preparing",
         "left": "~12s left",
+        "spoken": "Allocating nodes, 1 of 2 nodes ready, 1 preparing",
     }
 
 
@@ -58,6 +59,8 @@ def test_a_success_and_its_final_line() -> None:
     assert final_line(op).startswith("create cluster cpu-1: done · Succeeded · 1 of 2 nodes ready, 1 preparing · ")
     static = str(bar_html(op))
     assert "cpu-1" in visible(static) and "Succeeded · 1 of 2 nodes ready" in visible(static)
+    assert "role='progressbar' aria-label='create cluster cpu-1' aria-valuemin='0' aria-valuemax='100'" in static
+    assert "aria-valuetext='Succeeded, 1 of 2 nodes ready, 1 preparing'" in static, "the outcome, for a screen reader"
     assert "width:100%" in static and "var(--jp-success-color1, #388e3c)" in static
 
 
@@ -117,14 +120,20 @@ def test_the_notebook_bar_the_text_bar_and_the_panel_row_say_the_same_at_the_sam
 
     notebook = OperationBar(op, scheduler=Scheduler(clock, thread=False))
     try:
-        notebook_info, notebook_style = visible(notebook.info.value), notebook.bar.bar_style
+        notebook_info, notebook_bar = visible(notebook.info.value), notebook.bar.value
     finally:
         notebook.finish()
     row = describe(op).bar()
     assert notebook_info == row["info"] == " · ".join(words)
     assert bar_line(op).endswith(" · create cluster cpu-1 · " + " · ".join(words))
     assert (row["phase"], row["nodes"], row["left"]) == (words[0], words[1], words[3])
-    assert notebook_style == row["style"] == "info", "the panel's row draws the notebook bar's style"
+    assert "data-style='info'" in notebook_bar and row["style"] == "info", (
+        "the panel's row draws the notebook bar's style"
+    )
+    assert "role='progressbar'" in notebook_bar and "aria-valuenow='60'" in notebook_bar
+    assert "aria-valuetext='Allocating nodes, 1 of 2 nodes ready, 1 preparing'" in notebook_bar, (
+        "no times: no news each tick"
+    )
     assert row["colour"] == "var(--jp-info-color1, #0288d1)", "ipywidgets' info colour, not the brand colour"
     assert describe(op, now=clock.now + 5).left == "~20s left", "an injected moment"
 

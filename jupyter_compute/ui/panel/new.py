@@ -53,8 +53,10 @@ class KindMenu:
     def __init__(self, workspace: Workspace, kind: str | None = None) -> None:
         w = ipywidgets_module()
         self.ws = workspace
-        # The button says "New …": the menu needs no label, and gets the room.
-        self.kind = kind_menu(kind, layout=fill_layout(flex="1 1 auto"))
+        # A short visible label ("Kind"): the button beside it says "New …", the menu gets the room.
+        self.kind = kind_menu(
+            kind, description="Kind", style={"description_width": "2.5em"}, layout=fill_layout(flex="1 1 auto")
+        )
         self.kind.observe(lambda _c: self._show_kind(), names="value")
         self.open_button = w.Button(
             description="New …",
