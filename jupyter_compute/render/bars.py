@@ -21,6 +21,15 @@ def title_html(d: Description) -> Markup:
     return html("<b>{}</b> <span style='opacity:.7'>{}</span>", d.target, d.title)
 
 
+# Read by screen readers, not shown (a status region's text).
+UNSEEN = "position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap"
+
+
+def said_html(d: Description) -> Markup:
+    """The bar's polite status: its news (phase, or how it ended), which changes only when the phase does."""
+    return html("<span class='jupyter-compute-said' role='status' style='{}'>{}</span>", UNSEEN, d.news)
+
+
 def info_html(d: Description) -> Markup:
     """The details line, then the error (in the error colour: a sentence, or the service's code and
     message) and the note."""
@@ -51,14 +60,15 @@ def track_html(d: Description) -> Markup:
     )
 
 
-def bar_html(op: Operation) -> Markup:
-    """The bar as static HTML: title, the track, the info."""
+def bar_html(op: Operation, *, said: bool = False) -> Markup:
+    """The bar as static HTML: title, the track, the info; with ``said``, how it ended as a status (the
+    cell's final bar, which replaces the live one at the end: never for a bar drawn again each tick)."""
     d = describe(op)
     return html(
         "<div class='jupyter-compute-progress jupyter-compute-static' data-status='{}' style='max-width:720px'>"
         "<div>{}</div>{}{}</div>",
         d.status,
-        title_html(d),
+        title_html(d) + (said_html(d) if said else Markup("")),
         track_html(d),
         info_html(d),
     )

@@ -85,6 +85,13 @@ class Description:
         times that change every tick (``Allocating nodes, 1 of 2 nodes ready``)."""
         return ", ".join(part for part in (self.phase, self.nodes) if part)
 
+    @property
+    def news(self) -> str:
+        """What a screen reader is told once when the phase changes or the operation ends
+        (``create cluster cpu-1: Allocating nodes``; a failure adds the error's headline)."""
+        said = f"{self.heading}: {self.phase}"
+        return f"{said}. {self.error}" if self.error else said
+
     def ended(self) -> list[str]:
         """How it ended, then the phase, nodes and elapsed (the final line's parts)."""
         return [part for part in (self.outcome, self.phase, self.nodes, self.elapsed) if part]
@@ -110,6 +117,7 @@ class Description:
             "nodes": self.nodes,
             "left": self.left,
             "spoken": self.spoken,
+            "news": self.news,
         }
 
 

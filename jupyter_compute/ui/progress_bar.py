@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..render.bars import info_html, title_html, track_html
+from ..render.bars import info_html, said_html, title_html, track_html
 from ..render.describe import describe
 from .throttle import Scheduler, Throttle
 
@@ -90,7 +90,8 @@ class OperationBar:
             return
         d = describe(op)
         with self.title.hold_sync(), self.bar.hold_sync(), self.info.hold_sync():  # one message per model
-            self.title.value = title_html(d)
+            # The title's value changes only with the phase (the status inside it): said once, not each tick.
+            self.title.value = title_html(d) + said_html(d)
             self.bar.value = track_html(d)
             self.info.value = info_html(d)
 

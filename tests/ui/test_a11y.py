@@ -105,7 +105,8 @@ CONTRAST_JS = """
     const back = behind(e);
     const style = getComputedStyle(e);
     const word = over(parse(style.color), back);
-    const ring = style.outlineStyle !== 'none' ? ratio(over(parse(style.outlineColor), back), back) : null;
+    const around = behind(e.parentElement); // a ring is drawn outside the element, on its parent's background
+    const ring = style.outlineStyle !== 'none' ? ratio(over(parse(style.outlineColor), around), around) : null;
     const what = e.className + ' "' + e.textContent.trim().slice(0, 30) + '"';
     return [what, Math.round(ratio(word, back) * 100) / 100, ring];
   });
@@ -172,6 +173,10 @@ def sidebar_states(page: Any, label: str) -> None:
     page.keyboard.press("Tab")
     (_word, red, ring), *_ = contrasts(delete)
     assert red >= 4.5 and ring is not None and ring >= 3, f"{label}: delete's words {red}, its focus ring {ring}"
+    page.locator(f"{READY} .jupyter-compute-kind select").focus()
+    page.keyboard.press("Tab")  # to "New …", an ipywidgets button
+    (_word, _ratio, ring), *_ = contrasts(page.locator(f"{READY} button.jupyter-compute-open-form"))
+    assert ring is not None and ring >= 3, f"{label}: the New … button's focus ring {ring}"
     tab = form_with_errors(page)
     assert axe(page, FORM_TAB) == [], f"{label}: a form tab with errors"
     shot(page, f"a11y-{label}-form-errors")
@@ -300,6 +305,8 @@ def test_the_notebooks_live_and_finished_bars_are_progressbars_and_pass_axe_in_b
     assert finished.get_attribute("aria-label") == "create cluster a11y-done"
     assert [live.get_attribute(a) for a in ("aria-valuemin", "aria-valuemax", "aria-valuenow")] == ["0", "100", "0"]
     assert live.get_attribute("aria-valuetext")
+    said = page.locator(f"{outputs} .jupyter-compute-progress [role='status']").all_inner_texts()
+    assert said == ["create cluster a11y-done: Succeeded", "create cluster a11y-live: Checking"], said
     ours = [f"{outputs} .jupyter-compute-progress", f"{outputs} .jupyter-compute-table"]
     for name, label in (("JupyterLab Dark", "dark"), ("JupyterLab Light", "light")):
         theme(page, name)

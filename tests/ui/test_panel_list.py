@@ -188,7 +188,8 @@ CHANGES_JS = """
     for (const r of records) {
       for (const n of [...r.addedNodes, ...r.removedNodes]) window.__touched.push(n.dataset ? n.dataset.name : '?');
       const inside = r.target !== list && r.target.closest && r.target.closest('.jupyter-compute-row');
-      if (r.target !== list) window.__touched.push('inside:' + (inside ? inside.dataset.name : '?'));
+      const how = r.attributeName === 'tabindex' ? 'tabindex:' : 'inside:';
+      if (r.target !== list) window.__touched.push(how + (inside ? inside.dataset.name : '?'));
     }
   });
   window.__changes.observe(list, { childList: true, subtree: true, attributes: true, characterData: true });
@@ -254,7 +255,9 @@ def test_1000_computes_render_scroll_and_a_one_row_change_touches_only_that_row(
         timeout=60_000,
     )
     touched = set(page.evaluate("() => { window.__changes.disconnect(); return window.__touched; }"))
-    assert touched <= {"cluster-0001x", "inside:cluster-0001x"} and touched, touched
+    # The deleted row was the list's one tab stop (roving tabindex): the next row takes it, nothing else.
+    assert touched <= {"cluster-0001x", "inside:cluster-0001x", "tabindex:cluster-0002x"} and touched, touched
+    assert "tabindex:cluster-0002x" in touched
     report = {"switch_to_1000_rows_s": round(shown, 2), "first_draw_1000_ms": first_draw_ms}
     report["redraw_1000_cached_ms"] = round(measured["drawn"], 1)
     report["draw_and_paint_1000_ms"] = round(measured["painted"], 1)

@@ -47,6 +47,7 @@ def test_an_operation_in_flight() -> None:
         "nodes": "1 of 2 nodes ready, 1 preparing",
         "left": "~12s left",
         "spoken": "Allocating nodes, 1 of 2 nodes ready, 1 preparing",
+        "news": "create cluster cpu-1: Allocating nodes",
     }
 
 
@@ -188,3 +189,27 @@ def test_the_time_left_is_the_same_whoever_draws_it_and_ends_with_the_operation(
     op._finish(State.SUCCEEDED)
     clock.now += 50.0
     assert (describe(op).left, describe(op).elapsed) == ("", "7s"), "an ended operation keeps its time"
+
+
+def test_the_live_bar_tells_a_screen_reader_each_phase_once_not_each_tick() -> None:
+    """Its status (in the title, whose value is sent only when it changes) follows the phase, not the clock."""
+    from jupyter_compute.ui.progress_bar import OperationBar
+    from jupyter_compute.ui.throttle import Scheduler
+
+    clock = Clock()
+    op = Operation("create", "cpu-1", "AmlCompute", resource_url="https://arm/computes/cpu-1", clock=clock)
+    op._accept(AsyncOperation("https://arm/operations/op-9"), None)
+    scheduler = Scheduler(clock, thread=False)
+    bar = OperationBar(op, scheduler=scheduler)
+    try:
+        titles = []
+        for phase, fraction in (("Allocating nodes", 0.2), ("Allocating nodes", 0.3), ("Preparing nodes", 0.6)):
+            clock.now += 5.0
+            op._set_progress(Progress(phase, fraction, 0, 2, {}, clock.now, 40.0))
+            bar._apply()
+            titles.append(bar.title.value)
+        assert titles[0] == titles[1] != titles[2], "the same phase: the same status; a new phase: said"
+        assert "role='status'" in titles[2] and "create cluster cpu-1: Preparing nodes" in visible(titles[2])
+        assert "aria-valuenow='60'" in bar.bar.value
+    finally:
+        bar.finish()

@@ -36,16 +36,6 @@ function uid(what) {
   return `jupyter-compute-${what}-${ids}`;
 }
 
-/** What a bar says now, for a screen reader: the phase and the nodes ("Allocating nodes, 1 of 2 nodes ready"). */
-export function barText(bar) {
-  return [bar.phase, bar.nodes].filter(Boolean).join(', ') || bar.info || '';
-}
-
-/** What the status region says once when a row's bar changes phase or ends (none for the same phase). */
-export function barNews(name, bar) {
-  const said = `${bar.title} ${name}: ${bar.phase || bar.info}`;
-  return bar.error ? `${said}. ${bar.error}` : said;
-}
 
 function drawBar(bar, name) {
   const box = el('div', 'jupyter-compute-progress');
@@ -57,7 +47,7 @@ function drawBar(bar, name) {
   track.setAttribute('aria-valuemin', '0');
   track.setAttribute('aria-valuemax', '100');
   track.setAttribute('aria-valuenow', String(percent));
-  track.setAttribute('aria-valuetext', barText(bar));
+  track.setAttribute('aria-valuetext', bar.spoken || bar.info || ''); // the phase and nodes (describe.py)
   const fill = track.appendChild(el('div', `progress-bar progress-bar-${bar.style || 'info'}`));
   fill.style.width = `${percent}%`;
   if (bar.colour) {
@@ -311,9 +301,9 @@ function render({ model, el: root }) {
       const entry = { data, problem: ui.problem, node: drawRow(row, ui) };
       built += 1;
       const bar = row.bar && typeof row.bar === 'object' ? row.bar : null;
-      const phase = bar ? `${bar.title}|${bar.phase}|${bar.style}|${bar.error}` : '';
+      const phase = bar ? String(bar.news || '') : ''; // describe.py's news: changes with the phase only
       if (phase !== (news.get(row.name) || '')) {
-        if (bar && drawnOnce && !ui.held) said.push(barNews(row.name, bar));
+        if (phase && drawnOnce && !ui.held) said.push(phase);
         news.set(row.name, phase);
       }
       if (old && old.node.isConnected) old.node.replaceWith(entry.node);
