@@ -62,7 +62,11 @@ export async function requestForms(kernel: Kernel.IKernelConnection): Promise<IF
   if (content.status !== 'ok') {
     throw new Error(`the kernel could not list the forms: ${content.status}`);
   }
-  const answer = content.user_expressions['forms'] as { status?: string; evalue?: string; data?: Record<string, unknown> };
+  const answer = content.user_expressions['forms'] as {
+    status?: string;
+    evalue?: string;
+    data?: Record<string, unknown>;
+  };
   if (answer?.status !== 'ok' || !answer.data) {
     throw new Error(`the kernel could not list the forms: ${answer?.evalue ?? 'no answer'}`);
   }

@@ -15,7 +15,8 @@ import { ComputeSidebar } from './sidebar';
 const KIND_CLASS = 'jupyter-compute-form-kind-';
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
 // The form's first field (its name), focused when the form is drawn; the kind was chosen to open it.
-const FIRST_FIELD = '.jupyter-compute-form .jupyter-compute-field input, .jupyter-compute-form .jupyter-compute-field select';
+const FIRST_FIELD =
+  '.jupyter-compute-form .jupyter-compute-field input, .jupyter-compute-form .jupyter-compute-field select';
 const FORM_DEADLINE_MS = 30_000;
 let opened = 0;
 

@@ -36,7 +36,6 @@ function uid(what) {
   return `jupyter-compute-${what}-${ids}`;
 }
 
-
 function drawBar(bar, name) {
   const box = el('div', 'jupyter-compute-progress');
   box.appendChild(el('div', 'jupyter-compute-bar-title', bar.title));
@@ -129,7 +128,9 @@ export function drawRow(row, ui) {
     return node;
   }
   const actions = more.appendChild(el('div', 'jupyter-compute-actions'));
-  const waiting = ui.held ? el('div', 'jupyter-compute-held jupyter-compute-muted', 'Actions wait until the panel has started.') : null;
+  const waiting = ui.held
+    ? el('div', 'jupyter-compute-held jupyter-compute-muted', 'Actions wait until the panel has started.')
+    : null;
   if (waiting) waiting.id = uid('held');
   for (const action of row.actions || []) {
     const danger = action in CONFIRM_LABEL;
@@ -160,11 +161,12 @@ export function arrange(rows, { search = '', kind = '', state = '', sort = 'name
       (!state || row.state === state)
   );
   const byName = (a, b) => String(a.name).localeCompare(String(b.name));
-  const order = {
-    name: byName,
-    state: (a, b) => String(a.state).localeCompare(String(b.state)) || byName(a, b),
-    created: (a, b) => String(b.created || '').localeCompare(String(a.created || '')) || byName(a, b),
-  }[sort] || byName;
+  const order =
+    {
+      name: byName,
+      state: (a, b) => String(a.state).localeCompare(String(b.state)) || byName(a, b),
+      created: (a, b) => String(b.created || '').localeCompare(String(a.created || '')) || byName(a, b),
+    }[sort] || byName;
   return shown.sort(order);
 }
 
@@ -245,7 +247,8 @@ function render({ model, el: root }) {
     if (!node) return null;
     const tries = [];
     if (active.dataset.action) tries.push(`[data-action="${active.dataset.action}"]`);
-    if (active.dataset.confirmed) tries.push('.jupyter-compute-confirm-yes', `[data-action="${active.dataset.confirmed}"]`);
+    if (active.dataset.confirmed)
+      tries.push('.jupyter-compute-confirm-yes', `[data-action="${active.dataset.confirmed}"]`);
     if (active.dataset.cancel) tries.push('.jupyter-compute-confirm-no');
     return { name: node.dataset.name, tries, index: [...list.children].indexOf(node) };
   }
@@ -432,7 +435,10 @@ function render({ model, el: root }) {
       event.preventDefault();
       event.stopPropagation();
       cancel(name);
-    } else if ((event.key === 'Enter' || event.key === ' ') && event.target.classList.contains('jupyter-compute-row-summary')) {
+    } else if (
+      (event.key === 'Enter' || event.key === ' ') &&
+      event.target.classList.contains('jupyter-compute-row-summary')
+    ) {
       event.preventDefault();
       toggle(name);
     }
