@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from ..errors import ComputeError
 from ..model.progress import Progress
@@ -40,6 +40,24 @@ COLOURS = {
 NODE_STATES = {"preparing": "preparing", "leaving": "leaving", "unusable": "unusable", "preempted": "preempted"}
 OUTCOMES = {"Succeeded": "done", "Failed": "FAILED", "Canceled": "canceled"}
 NOT_WATCHING = "not watching (it goes on in the service)"
+
+
+class BarData(TypedDict):
+    """A bar as plain data, as the panel's rows carry it to the front end (``static/table.js``; its TypeScript
+    declaration ``static/row.d.ts`` is generated from this: ``python scripts/row_types.py``)."""
+
+    title: str
+    info: str
+    fraction: float
+    style: str
+    colour: str
+    error: str
+    note: str
+    phase: str
+    nodes: str
+    left: str
+    spoken: str
+    news: str
 
 
 @dataclass(frozen=True)
@@ -101,7 +119,7 @@ class Description:
         """The CSS colour of the bar's fill (its style's, as the notebook's live bar draws it)."""
         return COLOURS.get(self.style, COLOURS["info"])
 
-    def bar(self) -> dict[str, Any]:
+    def bar(self) -> BarData:
         """A bar as plain data (the panel's rows): title, info (the details joined), fraction, style (the
         notebook bar's ``bar_style``) and its colour, error (headline) and note; and the parts of info
         (phase, nodes, left) for a front end that lays them out itself, and what it says to a screen reader."""

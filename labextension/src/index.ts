@@ -13,6 +13,14 @@ import { IForm, formCommands } from './forms';
 import { formTitle, openFormTab, watchOpenButtons } from './formtab';
 import { ComputeSidebar } from './sidebar';
 
+/** The extension's command ids, written once. */
+const CommandIDs = {
+  open: 'jupyter-compute:open',
+  restart: 'jupyter-compute:restart',
+  /** A "New …" command of one form (`formCommands`' ids: "new-cluster", "new-attach"). */
+  newForm: (id: string): string => `jupyter-compute:${id}`
+} as const;
+
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-compute:panel',
   description: 'A Compute tab in the left sidebar: Azure ML compute with live state and creation forms.',
@@ -42,7 +50,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       formItems = [];
       registered = JSON.stringify(commands);
       for (const form of commands) {
-        const command = `jupyter-compute:${form.id}`;
+        const command = CommandIDs.newForm(form.id);
         formItems.push(
           app.commands.addCommand(command, {
             label: form.label,
@@ -64,21 +72,21 @@ const plugin: JupyterFrontEndPlugin<void> = {
     // Once the layout is back (a restored open tab has started the panel itself): the kernel starts in its
     // own process while the page finishes drawing.
     void app.restored.then(() => sidebar.prestart());
-    app.commands.addCommand('jupyter-compute:open', {
+    app.commands.addCommand(CommandIDs.open, {
       label: args => (args.menu ? 'Compute' : 'Open the Compute panel'),
       caption: 'The Compute panel: Azure ML compute with live state and creation forms',
       execute: () => app.shell.activateById(sidebar.id)
     });
-    palette?.addItem({ command: 'jupyter-compute:open', category });
-    mainMenu?.viewMenu.addGroup([{ command: 'jupyter-compute:open', args: { menu: true } }], 5);
-    app.commands.addCommand('jupyter-compute:restart', {
+    palette?.addItem({ command: CommandIDs.open, category });
+    mainMenu?.viewMenu.addGroup([{ command: CommandIDs.open, args: { menu: true } }], 5);
+    app.commands.addCommand(CommandIDs.restart, {
       label: 'Restart the Compute panel\u2019s kernel',
       execute: async () => {
         app.shell.activateById(sidebar.id);
         await sidebar.restart();
       }
     });
-    palette?.addItem({ command: 'jupyter-compute:restart', category });
+    palette?.addItem({ command: CommandIDs.restart, category });
   }
 };
 

@@ -7,6 +7,7 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
+import type { IRow } from '../../jupyter_compute/ui/panel/static/row';
 import table, { IListModel } from '../../jupyter_compute/ui/panel/static/table.js';
 import '../../jupyter_compute/ui/panel/static/table.css';
 
@@ -15,7 +16,7 @@ export interface IFirstPaint {
   header: string;
   title: string;
   notice: string;
-  rows: unknown[];
+  rows: IRow[];
   empty_text: string;
 }
 

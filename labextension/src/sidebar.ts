@@ -10,6 +10,7 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { SessionContext } from '@jupyterlab/apputils';
+import { signalToPromise } from '@jupyterlab/coreutils';
 import { OutputArea, OutputAreaModel } from '@jupyterlab/outputarea';
 import { ILatexTypesetter, IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Kernel } from '@jupyterlab/services';
@@ -38,20 +39,16 @@ const LIVE_LIST = '.jupyter-compute-panel .jupyter-compute-table';
 const FIRST_PAINT_DEADLINE_MS = 10_000;
 
 /** Resolve once `manager` has restored the kernel's live widget models (or the deadline passed). */
-function restored(manager: KernelWidgetManager): Promise<boolean> {
+async function restored(manager: KernelWidgetManager): Promise<boolean> {
   if (manager.restoredStatus) {
-    return Promise.resolve(true);
+    return true;
   }
-  return new Promise(resolve => {
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      manager.restored.disconnect(onRestored);
-      resolve(ok);
-    };
-    const onRestored = (): void => done(true);
-    const timer = setTimeout(() => done(false), RESTORE_DEADLINE_MS);
-    manager.restored.connect(onRestored);
-  });
+  try {
+    await signalToPromise(manager.restored, RESTORE_DEADLINE_MS);
+    return true;
+  } catch {
+    return false; // the deadline passed
+  }
 }
 
 /**

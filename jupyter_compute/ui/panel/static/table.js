@@ -420,14 +420,14 @@ function render({ model, el: root }) {
     End: () => list.lastElementChild,
   };
   root.addEventListener('keydown', (event) => {
-    const row = event.target.closest && event.target.closest('.jupyter-compute-row');
-    if (!row) return;
-    const name = row.dataset.name;
+    const node = event.target.closest && event.target.closest('.jupyter-compute-row');
+    if (!node) return;
+    const name = node.dataset.name;
     const onLine = event.target.classList.contains('jupyter-compute-row-summary');
     if (onLine && event.key in MOVES) {
       event.preventDefault();
       event.stopPropagation(); // not the notebook's cell selection
-      const to = summaryOf(MOVES[event.key](row));
+      const to = summaryOf(MOVES[event.key](node));
       if (to) to.focus();
       return;
     }
