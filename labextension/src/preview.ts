@@ -8,7 +8,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
 import type { IRow } from '../../jupyter_compute/ui/panel/static/row';
-import table, { IListModel } from '../../jupyter_compute/ui/panel/static/table.js';
+import table, { IListModel, IListState } from '../../jupyter_compute/ui/panel/static/table.js';
 import '../../jupyter_compute/ui/panel/static/table.css';
 
 /** What the server answers (jupyter_compute.frontends.server.first_paint). */
@@ -60,7 +60,7 @@ export class FirstPaint extends Widget {
       notice.textContent = paint.notice;
     }
     const list = this.node.appendChild(document.createElement('div'));
-    const data: Record<string, unknown> = {
+    const data: IListState = {
       rows: paint.rows,
       empty_text: paint.empty_text,
       problem: '',
