@@ -9,11 +9,7 @@ export default tseslint.config(
   {
     files: ['labextension/src/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
-    languageOptions: { globals: globals.browser },
-    rules: {
-      // widgets.ts loads anywidget's classic bundle through `define` (issue 25, point 5 types it).
-      '@typescript-eslint/no-explicit-any': 'off'
-    }
+    languageOptions: { globals: globals.browser }
   },
   {
     files: ['jupyter_compute/ui/panel/static/**/*.js', 'labextension/test/**/*.mjs'],

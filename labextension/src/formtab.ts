@@ -2,17 +2,17 @@
  * "New …" forms in JupyterLab main-area tabs, where there is room for them (the sidebar is 250 px).
  * A tab holds an OutputArea rendered by the sidebar's own widget manager, running
  * `form_tab(kind)` in the sidebar's kernel, so a create there shows up in the sidebar's list at once.
- * The palette's "New …" commands open one; so does the sidebar's "New …" button, whose class names the
- * kind chosen in its menu (`jupyter-compute-form-kind-<kind>`, set by Python).
+ * The palette's "New …" commands open one; so does the sidebar's "New …" button, for the kind chosen in the
+ * menu beside it (read as the user sees it: its label, one of the forms' labels).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Panel, Widget } from '@lumino/widgets';
 import { watchAria, whenFound } from './a11y';
+import { entryCode } from './entry';
 import { IForm } from './forms';
 import { ComputeSidebar } from './sidebar';
 
-const KIND_CLASS = 'jupyter-compute-form-kind-';
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
 // The form's first field (its name), focused when the form is drawn; the kind was chosen to open it.
 const FIRST_FIELD =
@@ -52,7 +52,7 @@ export async function openFormTab(
   tab.title.closable = true;
   app.shell.add(tab, 'main');
   app.shell.activateById(tab.id);
-  const code = `from jupyter_compute.panel import form_tab\nform_tab(${JSON.stringify(kind)})`;
+  const code = entryCode('form_tab', kind);
   const area = await sidebar.outputArea(code, content);
   status.dispose();
   if (area) {
@@ -67,9 +67,7 @@ export async function openFormTab(
     const modelId = (shown as { model_id?: string } | undefined)?.model_id;
     if (modelId) {
       tab.disposed.connect(() => {
-        void sidebar.run(
-          `from jupyter_compute.panel import close_form_tab\nclose_form_tab(${JSON.stringify(modelId)})`
-        );
+        void sidebar.run(entryCode('close_form_tab', modelId));
       });
     }
   } else {
@@ -81,13 +79,16 @@ export async function openFormTab(
   return tab;
 }
 
-/** Clicks on the sidebar's "New …" button open the form of the kind its class names. */
-export function watchOpenButtons(node: HTMLElement, open: (kind: string) => void): void {
+/** Clicks on the sidebar's "New …" button open the form chosen in the kind menu beside it: `open` gets the
+ * chosen entry's label. */
+export function watchOpenButtons(node: HTMLElement, open: (label: string) => void): void {
   node.addEventListener('click', event => {
     const button = (event.target as Element | null)?.closest?.('.jupyter-compute-open-form');
-    const named = button ? Array.from(button.classList).find(name => name.startsWith(KIND_CLASS)) : undefined;
-    if (named) {
-      open(named.slice(KIND_CLASS.length));
+    const menu = button?.parentElement?.querySelector<HTMLSelectElement>('.jupyter-compute-kind select');
+    // ipywidgets writes an option's spaces as no-break spaces.
+    const label = menu?.selectedOptions[0]?.textContent?.replace(/\u00a0/g, ' ').trim();
+    if (label) {
+      open(label);
     }
   });
 }

@@ -67,7 +67,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const sidebar = new ComputeSidebar(app, rendermime, registerForms);
     app.shell.add(sidebar, 'left', { rank: 900 });
     // The sidebar's "New …" button (the kind chosen in its menu): the form opens in a tab too.
-    watchOpenButtons(sidebar.node, kind => void openFormTab(app, sidebar, kind, formTitle(kind, known)));
+    watchOpenButtons(sidebar.node, label => {
+      const form = known.find(entry => entry.label === label);
+      if (form) {
+        void openFormTab(app, sidebar, form.kind, formTitle(form.kind, known));
+      } else {
+        console.warn(`Compute panel: no form labelled ${JSON.stringify(label)} (the kind menu is not loaded yet)`);
+      }
+    });
     restorer?.add(sidebar, sidebar.id);
     // Once the layout is back (a restored open tab has started the panel itself): the kernel starts in its
     // own process while the page finishes drawing.

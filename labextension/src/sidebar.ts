@@ -17,13 +17,14 @@ import { Kernel } from '@jupyterlab/services';
 import { KernelWidgetManager, WidgetRenderer } from '@jupyter-widgets/jupyterlab-manager';
 import { Panel, Widget } from '@lumino/widgets';
 import { watchAria } from './a11y';
+import { entryCode } from './entry';
 import { IForm, requestForms } from './forms';
 import { FirstPaint, fetchFirstPaint } from './preview';
 import { preloadModules, registerModules } from './widgets';
 
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
 const SESSION_PATH = 'jupyter-compute/panel';
-const PANEL_CODE = 'from jupyter_compute.panel import sidebar\nsidebar()';
+const PANEL_CODE = entryCode('sidebar');
 // A manager restores the kernel's widgets over the control comm (jupyterlab-manager answers within
 // CONTROL_COMM_TIMEOUT, 4 s, or falls back to asking each comm); past this the panel is shown anyway.
 const RESTORE_DEADLINE_MS = 15_000;

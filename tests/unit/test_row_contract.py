@@ -87,3 +87,26 @@ def test_table_js_reads_only_declared_keys() -> None:
         assert read <= set(typing.get_type_hints(declared)), (
             f"{variable}: {read - set(typing.get_type_hints(declared))}"
         )
+
+
+def test_the_entry_points_the_lab_extension_calls_are_jupyter_compute_panels() -> None:
+    """labextension/src/entry.ts builds every call into the panel's kernel: each name it may call is public."""
+    import jupyter_compute.panel as panel
+
+    source = (ROOT / "labextension" / "src" / "entry.ts").read_text()
+    declared = re.search(r"export type EntryPoint = ([^;]+);", source)
+    assert declared, "entry.ts declares the EntryPoint names"
+    names = set(re.findall(r"'(\w+)'", declared.group(1)))
+    assert names and names <= set(panel.__all__), names - set(panel.__all__)
+    others = [p.name for p in (ROOT / "labextension" / "src").glob("*.ts") if p.name != "entry.ts"]
+    assert not [n for n in others if "jupyter_compute.panel import" in (ROOT / "labextension" / "src" / n).read_text()]
+
+
+def test_a_json_string_literal_is_the_same_python_string() -> None:
+    """entry.ts writes each argument with JSON.stringify (its exact output: labextension/test/entry.test.mjs),
+    which for a string is what json.dumps(ensure_ascii=False) writes: Python reads it back unchanged."""
+    import ast
+    import json
+
+    for tricky in ('x")\nimport os; os.system("boom")  # \\ \' \u00e9 \u2028', "cluster", "\t\x00\U0001f600"):
+        assert ast.literal_eval(json.dumps(tricky, ensure_ascii=False)) == tricky

@@ -47,8 +47,8 @@ def kind_menu(kind: str | None, **options: Any) -> Any:
 
 class KindMenu:
     """The JupyterLab sidebar's "New" line: the kind menu and a "New …" button. The lab extension opens
-    the form of the kind the button's class names in a main-area tab (:func:`form_tab`), where there is
-    room; the sidebar builds no form of its own (it opens with fewer widget models)."""
+    the form of the kind chosen in the menu beside the button in a main-area tab (:func:`form_tab`), where
+    there is room; the sidebar builds no form of its own (it opens with fewer widget models)."""
 
     def __init__(self, workspace: Workspace, kind: str | None = None) -> None:
         w = ipywidgets_module()
@@ -57,7 +57,6 @@ class KindMenu:
         self.kind = kind_menu(
             kind, description="Kind", style={"description_width": "2.5em"}, layout=fill_layout(flex="1 1 auto")
         )
-        self.kind.observe(lambda _c: self._show_kind(), names="value")
         self.open_button = w.Button(
             description="New …",
             button_style="primary",
@@ -65,19 +64,10 @@ class KindMenu:
             layout=w.Layout(width="auto", min_width="6em"),
         )
         self.open_button.add_class("jupyter-compute-open-form")
-        self._kind_class = ""
         self.children: tuple[Any, ...] = (w.HBox([self.kind, self.open_button], layout=w.Layout(width="100%")),)
         self.form: SpecForm | None = None
         self.form_ready = threading.Event()
         self.form_ready.set()
-        self._show_kind()
-
-    def _show_kind(self) -> None:
-        """The button's class names the kind chosen (what the lab extension opens)."""
-        if self._kind_class:
-            self.open_button.remove_class(self._kind_class)
-        self._kind_class = f"jupyter-compute-form-kind-{self.kind.value}"
-        self.open_button.add_class(self._kind_class)
 
     def switch(self, workspace: Workspace) -> None:
         self.ws = workspace
