@@ -8,7 +8,6 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Panel, Widget } from '@lumino/widgets';
-import { watchAria, whenFound } from './a11y';
 import { entryCode } from './entry';
 import { IForm } from './forms';
 import { ComputeSidebar } from './sidebar';
@@ -40,7 +39,6 @@ export async function openFormTab(
   content.addClass('jp-ComputeFormTab');
   content.node.dataset.kind = kind;
   content.node.dataset.state = 'starting';
-  watchAria(content.node);
   const status = new Widget();
   status.node.setAttribute('role', 'status');
   status.node.textContent = 'Loading the form…';
@@ -90,5 +88,28 @@ export function watchOpenButtons(node: HTMLElement, open: (label: string) => voi
     if (label) {
       open(label);
     }
+  });
+}
+
+/** Resolve with the first element under `root` that matches `selector` (null after `ms`). */
+export function whenFound(root: HTMLElement, selector: string, ms: number): Promise<HTMLElement | null> {
+  const found = root.querySelector<HTMLElement>(selector);
+  if (found) {
+    return Promise.resolve(found);
+  }
+  return new Promise(resolve => {
+    const done = (element: HTMLElement | null): void => {
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve(element);
+    };
+    const observer = new MutationObserver(() => {
+      const now = root.querySelector<HTMLElement>(selector);
+      if (now) {
+        done(now);
+      }
+    });
+    const timer = setTimeout(() => done(null), ms);
+    observer.observe(root, { subtree: true, childList: true });
   });
 }

@@ -16,7 +16,6 @@ import { ILatexTypesetter, IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Kernel } from '@jupyterlab/services';
 import { KernelWidgetManager, WidgetRenderer } from '@jupyter-widgets/jupyterlab-manager';
 import { Panel, Widget } from '@lumino/widgets';
-import { watchAria } from './a11y';
 import { entryCode } from './entry';
 import { IForm, requestForms } from './forms';
 import { FirstPaint, fetchFirstPaint } from './preview';
@@ -101,7 +100,6 @@ export class ComputeSidebar extends Panel {
     // A landmark a screen reader lists and jumps to.
     this.node.setAttribute('role', 'region');
     this.node.setAttribute('aria-label', 'Compute');
-    watchAria(this.node);
     this.status = new Widget();
     this.status.addClass('jupyter-compute-status');
     this.status.node.setAttribute('role', 'status');

@@ -275,6 +275,8 @@ BARS_CELLS = (
     "  'nodes': '', 'created': '', 'actions': [], 'busy': '', 'confirm': {}, 'bar': None,\n"
     "  'message': 'tone-x is Failed: it cannot stop now. Nothing was sent.' if s == 'Failed' else ''}\n"
     "  for s in ('Succeeded', 'Running', 'Failed', 'Stopped', 'Deleting')])",
+    # The panel with its "New" form, in a notebook (no lab extension code in its way).
+    "%compute panel",
 )
 
 
@@ -307,12 +309,27 @@ def test_the_notebooks_live_and_finished_bars_are_progressbars_and_pass_axe_in_b
     assert live.get_attribute("aria-valuetext")
     said = page.locator(f"{outputs} .jupyter-compute-progress [role='status']").all_inner_texts()
     assert said == ["create cluster a11y-done: Succeeded", "create cluster a11y-live: Checking"], said
-    ours = [f"{outputs} .jupyter-compute-progress", f"{outputs} .jupyter-compute-table"]
+    form = page.locator(f"{outputs} .jupyter-compute-panel .jupyter-compute-form")
+    name = form.locator(".widget-text:has(> label:text-is('Name')) input").first
+    name.fill("cluster-1")
+    page.wait_for_function(
+        "() => document.querySelector('.jp-NotebookPanel .jupyter-compute-panel .jupyter-compute-field input')"
+        ".getAttribute('aria-invalid') === 'true'",
+        timeout=20_000,
+    )
+    error = page.locator(f"#{name.get_attribute('aria-describedby')}")
+    assert "not ending in" in error.inner_text(), "the notebook's form ties its errors to its fields too"
+    ours = [
+        f"{outputs} .jupyter-compute-progress",
+        f"{outputs} .jupyter-compute-table",
+        f"{outputs} .jupyter-compute-panel",
+    ]
     for name, label in (("JupyterLab Dark", "dark"), ("JupyterLab Light", "light")):
         theme(page, name)
         assert axe(page, *ours) == [], f"{label}: the notebook's bars and list"
         shot(page, f"a11y-{label}-notebook-bars")
-        words = contrasts(page.locator(f"{outputs} .jupyter-compute-state, {outputs} .jupyter-compute-error"))
+        tones = f"{outputs} .jupyter-compute-row[data-name^='tone-']"
+        words = contrasts(page.locator(f"{tones} .jupyter-compute-state, {tones} .jupyter-compute-error"))
         assert len(words) == 6 and all(r >= 4.5 for _w, r, _ring in words), f"{label}: {words}"
 
 

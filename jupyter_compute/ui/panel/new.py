@@ -20,6 +20,7 @@ from ...render.markup import error, html
 from ...render.spec import spec_line, spec_yaml
 from ...service.operation import Operation
 from ...service.workspace import Workspace
+from .aria import FormAria
 from .copy import CopyButtons
 from .form import SpecForm, fill_layout, ipywidgets_module
 
@@ -100,7 +101,16 @@ class NewForm:
             [self.preview_button, self.copy_buttons, self.create_button],
             layout=w.Layout(flex_flow="row wrap", width="100%", align_items="center"),
         )
-        self.children: tuple[Any, ...] = (self.kind, self.form_box, self.buttons, self.copy_text, self.output)
+        # No content of its own: it keeps the form's aria attributes in step with its classes (./aria.py).
+        self.aria = FormAria(layout=w.Layout(display="none"))
+        self.children: tuple[Any, ...] = (
+            self.kind,
+            self.form_box,
+            self.buttons,
+            self.copy_text,
+            self.output,
+            self.aria,
+        )
         self.form: SpecForm | None = None
         self._sizes: list[dict[str, Any]] | None = None
         self._prices: RegionPrices | None = None  # the sizes' prices, once fetched (in the background)
