@@ -7,8 +7,7 @@ rendered (and focus rings 3:1). Screenshots go to test-artifacts/browser/a11y-*.
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from lab_helpers import PANEL, READY, ROOT, Lab, act, browser_page, expand, open_panel, row, running_lab, shot
+from lab_helpers import ARTIFACTS, PANEL, READY, ROOT, Lab, act, expand, lab_page, open_panel, row, running_lab, shot
 
 pytestmark = pytest.mark.ui
 AXE = ROOT / "labextension" / "node_modules" / "axe-core" / "axe.min.js"
@@ -29,20 +28,14 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     knobs = {"JUPYTER_COMPUTE_SPEED": "8", "JUPYTER_COMPUTE_POLL_INTERVAL": "1.0"}
     with running_lab(tmp_path_factory.mktemp("lab"), knobs) as server:
         for words in (("create", "instance", "a11y-ci"), ("create", "cluster", "a11y-cl", "--max-instances", "1")):
-            cli(server, *words)
+            server.cli(*words)
         yield server
 
 
 @pytest.fixture(scope="module")
 def page(lab: Lab) -> Iterator[Any]:
-    with browser_page() as page:
-        page.goto(lab.url("lab", reset=""))
+    with lab_page(lab) as page:
         yield page
-
-
-def cli(lab: Lab, *words: str) -> None:
-    command = [sys.executable, "-m", "jupyter_compute.frontends.cli", *words]
-    subprocess.run(command, env=lab.env, check=True, capture_output=True, timeout=120)
 
 
 # axe-core's violations of impact critical or serious in the elements `selectors` match.
@@ -114,8 +107,15 @@ CONTRAST_JS = """
 """
 
 
-def contrasts(locator: Any) -> list[list[Any]]:
-    return list(locator.evaluate_all(CONTRAST_JS))
+MEASURED: dict[str, list[list[Any]]] = {}  # written to test-artifacts/browser/a11y-contrast.json
+
+
+def contrasts(locator: Any, label: str = "") -> list[list[Any]]:
+    found = list(locator.evaluate_all(CONTRAST_JS))
+    if label:
+        MEASURED.setdefault(label, []).extend(found)
+        (ARTIFACTS / "a11y-contrast.json").write_text(json.dumps(MEASURED, indent=1))
+    return found
 
 
 def focused(page: Any) -> dict[str, Any]:
@@ -163,7 +163,7 @@ def sidebar_states(page: Any, label: str) -> None:
     ci.locator(".jupyter-compute-confirm").wait_for()
     assert axe(page, PANEL) == [], f"{label}: the delete confirm"
     shot(page, f"a11y-{label}-confirm")
-    words = contrasts(page.locator(f"{READY} .jupyter-compute-state, {READY} .jupyter-compute-confirm-yes"))
+    words = contrasts(page.locator(f"{READY} .jupyter-compute-state, {READY} .jupyter-compute-confirm-yes"), label)
     assert words and all(r >= 4.5 for _w, r, _ring in words), f"{label}: {words}"
     page.keyboard.press("Escape")
     ci.locator(".jupyter-compute-confirm").wait_for(state="detached")
@@ -171,16 +171,16 @@ def sidebar_states(page: Any, label: str) -> None:
     assert delete.evaluate("e => e === document.activeElement"), "Escape gives focus back to delete"
     page.keyboard.press("Shift+Tab")  # a keyboard focus: the ring shows (:focus-visible)
     page.keyboard.press("Tab")
-    (_word, red, ring), *_ = contrasts(delete)
+    (_word, red, ring), *_ = contrasts(delete, label)
     assert red >= 4.5 and ring is not None and ring >= 3, f"{label}: delete's words {red}, its focus ring {ring}"
     page.locator(f"{READY} .jupyter-compute-kind select").focus()
     page.keyboard.press("Tab")  # to "New …", an ipywidgets button
-    (_word, _ratio, ring), *_ = contrasts(page.locator(f"{READY} button.jupyter-compute-open-form"))
+    (_word, _ratio, ring), *_ = contrasts(page.locator(f"{READY} button.jupyter-compute-open-form"), label)
     assert ring is not None and ring >= 3, f"{label}: the New … button's focus ring {ring}"
     tab = form_with_errors(page)
     assert axe(page, FORM_TAB) == [], f"{label}: a form tab with errors"
     shot(page, f"a11y-{label}-form-errors")
-    errors = contrasts(tab.locator(".jupyter-compute-field-error span, .jupyter-compute-output span"))
+    errors = contrasts(tab.locator(".jupyter-compute-field-error span, .jupyter-compute-output span"), label)
     assert errors and all(r >= 4.5 for _w, r, _ring in errors), f"{label}: {errors}"
     page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon").click()
 
@@ -329,7 +329,9 @@ def test_the_notebooks_live_and_finished_bars_are_progressbars_and_pass_axe_in_b
         assert axe(page, *ours) == [], f"{label}: the notebook's bars and list"
         shot(page, f"a11y-{label}-notebook-bars")
         tones = f"{outputs} .jupyter-compute-row[data-name^='tone-']"
-        words = contrasts(page.locator(f"{tones} .jupyter-compute-state, {tones} .jupyter-compute-error"))
+        words = contrasts(
+            page.locator(f"{tones} .jupyter-compute-state, {tones} .jupyter-compute-error"), f"notebook {label}"
+        )
         assert len(words) == 6 and all(r >= 4.5 for _w, r, _ring in words), f"{label}: {words}"
 
 
@@ -346,7 +348,7 @@ def test_a_rows_bar_is_a_progressbar_and_its_phases_are_said_once(lab: Lab, page
     )
     region = page.locator(f"{READY} .jupyter-compute-announce")
     assert (region.get_attribute("role"), region.get_attribute("aria-live")) == ("status", "polite")
-    cli(lab, "create", "cluster", "a11y-said", "--min-instances", "1", "--max-instances", "1", "--no-wait")
+    lab.cli("create", "cluster", "a11y-said", "--min-instances", "1", "--max-instances", "1", "--no-wait")
     bar = row(page, "a11y-said").locator("[role='progressbar']")
     bar.wait_for(timeout=60_000)
     assert bar.get_attribute("aria-label") == "create cluster a11y-said"

@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from kinds import PUBLIC_KEY
-from lab_helpers import READY, Lab, act, browser_page, expand, field, open_panel, row, running_lab, shot
+from lab_helpers import READY, Lab, act, expand, field, lab_page, open_panel, row, running_lab, shot
 
 pytestmark = pytest.mark.ui
 POLL_SECONDS = 1.0
@@ -65,8 +65,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, azure: Any) -> Iterator[Lab]:
 
 @pytest.fixture(scope="module")
 def page(lab: Lab) -> Iterator[Any]:
-    with browser_page() as page:
-        page.goto(lab.url("lab", reset=""))
+    with lab_page(lab) as page:
         yield page
 
 
@@ -87,12 +86,6 @@ CUT_MENUS_JS = """
 """
 
 
-def cli(lab: Lab, *words: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.frontends.cli", *words], env=lab.env, check=True, capture_output=True
-    )
-
-
 def state_of(page: Any, name: str) -> str:
     return str(row(page, name).locator(".jupyter-compute-state").inner_text())
 
@@ -106,7 +99,7 @@ def actions(page: Any, name: str) -> list[str]:
 
 
 def test_delete_asks_first_says_what_is_lost_and_escape_cancels(lab: Lab, page: Any) -> None:
-    cli(lab, "create", "cluster", "cpu-cluster", "--min-instances", "2", "--max-instances", "2")
+    lab.cli("create", "cluster", "cpu-cluster", "--min-instances", "2", "--max-instances", "2")
     open_panel(page)
     cluster = row(page, "cpu-cluster")
     cluster.locator(".jupyter-compute-row-summary:has-text('2 (2-2) nodes')").wait_for(timeout=60_000)
@@ -138,7 +131,7 @@ def test_delete_asks_first_says_what_is_lost_and_escape_cancels(lab: Lab, page: 
 
 
 def test_an_instance_offers_stop_when_running_and_start_when_stopped(lab: Lab, page: Any) -> None:
-    cli(lab, "create", "instance", "list-ci")
+    lab.cli("create", "instance", "list-ci")
     open_panel(page)
     wait_state(page, "list-ci", "Running")
     expand(row(page, "list-ci"))
@@ -402,7 +395,7 @@ def test_a_real_instance_with_ssh_shows_its_jupyterlab_link_and_ssh_command_in_t
     """Issue 13, point 9, with the service's fields: an instance created with public SSH access on the local
     workspace (which serves applications, connectivityEndpoints and sshSettings as the service does) shows,
     expanded in the sidebar, its Jupyter Lab link (a new tab, no opener) and the exact ssh command."""
-    cli(lab, "create", "instance", "ssh-ci", "--ssh-public-access-enabled", "true", "--ssh-key-value", PUBLIC_KEY)
+    lab.cli("create", "instance", "ssh-ci", "--ssh-public-access-enabled", "true", "--ssh-key-value", PUBLIC_KEY)
     page.goto(lab.url("lab", reset=""))
     open_panel(page)
     instance = row(page, "ssh-ci")
@@ -419,7 +412,7 @@ def test_a_real_instance_with_ssh_shows_its_jupyterlab_link_and_ssh_command_in_t
     assert instance.locator(".jupyter-compute-ssh code").inner_text() == "ssh -p 50000 azureuser@127.0.0.1"
     instance.locator(".jupyter-compute-links a:text-is('Jupyter Lab')").scroll_into_view_if_needed()
     shot(page, "list-09b-real-instance-links")
-    cli(lab, "delete", "ssh-ci", "--yes")
+    lab.cli("delete", "ssh-ci", "--yes")
 
 
 def test_without_the_lab_extension_compute_panel_renders_the_list(lab: Lab, page: Any) -> None:
