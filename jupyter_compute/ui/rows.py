@@ -6,12 +6,13 @@ draws the list while the panel's kernel starts: this module imports no widgets.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from ..errors import ValidationError
 from ..model.kinds import CLUSTER, INSTANCE, of_compute_type
 from ..model.resource import Compute
-from ..render.tables import state_colour
+from ..render.describe import BarData
+from ..render.palette import state_colour
 
 #: When a row action is offered, by the compute's state word (:attr:`Compute.state`): ``only`` the
 #: states it needs (None: any), and the states that rule it out. Nothing is offered while Deleting.
@@ -114,11 +115,48 @@ def _delete_sentence(compute: Compute) -> str:
     return f"Deleting {name} removes it from the workspace; this cannot be undone."
 
 
-def row_of(compute: Compute) -> dict[str, Any]:
+class Link(TypedDict):
+    """A link a row offers (an instance's applications)."""
+
+    label: str
+    url: str
+
+
+class Row(TypedDict):
+    """A compute's row: the one declaration of what Python sends the list's front end (``static/table.js``,
+    and the server's first paint). Its TypeScript twin ``static/row.d.ts`` is generated from this
+    (``python scripts/row_types.py``; a unit test says when it is stale), and a unit test checks that every
+    key table.js reads of a row, a bar or a link is declared here."""
+
+    name: str
+    kind: str
+    size: str
+    state: str
+    nodes: str
+    created: str
+    links: list[Link]
+    ssh: str
+    tone: str  # the state word's colour (render/palette.py)
+    actions: list[str]  # the actions the state allows, in order
+    busy: str  # the action in flight
+    confirm: dict[str, str]  # the sentence of each action asked first
+    bar: BarData | None
+    message: str  # why the last action was refused
+
+
+def row_of(compute: Compute) -> Row:
     """A compute's row as the list draws it (:class:`.panel.table.ComputeTable`), before what only the panel
     knows: the operation in flight on it (``busy``, ``bar``) and a refused action's ``message``."""
+    shown = compute.row()
     return {
-        **compute.row(),
+        "name": shown["name"],
+        "kind": shown["kind"],
+        "size": shown["size"],
+        "state": shown["state"],
+        "nodes": shown["nodes"],
+        "created": shown["created"],
+        "links": [{"label": link["label"], "url": link["url"]} for link in shown["links"]],
+        "ssh": shown["ssh"],
         "tone": state_colour(compute.state),
         "actions": actions_for(compute),
         "busy": "",
