@@ -144,6 +144,11 @@ class Lab:
             raise RuntimeError(f"{expression!r} in the panel's kernel: {value.get('evalue')}")
         return str(value["data"]["text/plain"])
 
+    def cli(self, *words: str) -> None:
+        """Run ``jupyter compute WORDS`` against this lab's workspace (its environment), as a user would."""
+        command = [sys.executable, "-m", "jupyter_compute.frontends.cli", *words]
+        subprocess.run(command, env=self.env, check=True, capture_output=True, timeout=300)
+
     def access_log(self) -> list[str]:
         path = Path(self.env["JUPYTER_COMPUTE_ACCESS_LOG"])
         return path.read_text().splitlines() if path.exists() else []
@@ -197,6 +202,14 @@ def browser_page(viewport: tuple[int, int] = (1400, 900), clipboard_for: Lab | N
             yield page
         finally:
             context.close()
+
+
+@contextmanager
+def lab_page(lab: Lab) -> Iterator[Any]:
+    """A browser page on ``lab``'s JupyterLab, its layout reset (see :func:`browser_page`)."""
+    with browser_page() as page:
+        page.goto(lab.url("lab", reset=""))
+        yield page
 
 
 def shot(page: Any, name: str) -> Path:

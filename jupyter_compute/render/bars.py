@@ -21,6 +21,15 @@ def title_html(d: Description) -> Markup:
     return html("<b>{}</b> <span style='opacity:.7'>{}</span>", d.target, d.title)
 
 
+# Read by screen readers, not shown (a status region's text).
+UNSEEN = "position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap"
+
+
+def said_html(d: Description) -> Markup:
+    """The bar's polite status: its news (phase, or how it ended), which changes only when the phase does."""
+    return html("<span class='jupyter-compute-said' role='status' style='{}'>{}</span>", UNSEEN, d.news)
+
+
 def info_html(d: Description) -> Markup:
     """The details line, then the error (in the error colour: a sentence, or the service's code and
     message) and the note."""
@@ -32,19 +41,34 @@ def info_html(d: Description) -> Markup:
     return html("<span class='jupyter-compute-phase'>{}</span>", info)
 
 
-def bar_html(op: Operation) -> Markup:
-    """The bar as static HTML: title, a filled track in the bar's style, the info."""
-    d = describe(op)
+def track_html(d: Description) -> Markup:
+    """The filled track in the bar's style: a ``progressbar`` with its value in percent and, as its value
+    text, the phase and nodes (the live bar and the static one draw this)."""
     percent = round(max(0.0, min(1.0, d.fraction)) * 100)
     return html(
-        "<div class='jupyter-compute-progress jupyter-compute-static' data-status='{}' style='max-width:720px'>"
-        "<div>{}</div>"
-        "<div style='height:8px;margin:3px 0;border-radius:2px;background:var(--jp-layout-color3, #e0e0e0)'>"
+        "<div class='jupyter-compute-track' role='progressbar' aria-label='{}' aria-valuemin='0'"
+        " aria-valuemax='100' aria-valuenow='{}' aria-valuetext='{}' data-style='{}'"
+        " style='height:8px;margin:3px 0;border-radius:2px;background:var(--jp-layout-color3, #e0e0e0)'>"
         "<div class='jupyter-compute-fill' style='width:{}%;height:100%;border-radius:2px;background:{}'></div>"
-        "</div>{}</div>",
-        d.status,
-        title_html(d),
+        "</div>",
+        d.heading,
+        percent,
+        d.spoken or d.status,
+        d.style,
         percent,
         d.colour,
+    )
+
+
+def bar_html(op: Operation, *, said: bool = False) -> Markup:
+    """The bar as static HTML: title, the track, the info; with ``said``, how it ended as a status (the
+    cell's final bar, which replaces the live one at the end: never for a bar drawn again each tick)."""
+    d = describe(op)
+    return html(
+        "<div class='jupyter-compute-progress jupyter-compute-static' data-status='{}' style='max-width:720px'>"
+        "<div>{}</div>{}{}</div>",
+        d.status,
+        title_html(d) + (said_html(d) if said else Markup("")),
+        track_html(d),
         info_html(d),
     )

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from ..errors import ComputeError
 from ..model.progress import Progress
+from .palette import fill
 from .prices import estimate_line
 from .refusals import explain, headline
 
@@ -30,17 +31,33 @@ if TYPE_CHECKING:
 
 STYLES = {"Succeeded": "success", "Failed": "danger", "Canceled": "warning"}
 # Each style's colour: ipywidgets' bar styles (the notebook's live bar), from JupyterLab's theme when there
-# is one. The static bar and the panel's rows (``bar()["colour"]``) draw with these.
+# is one (palette.py). The static bar and the panel's rows (``bar()["colour"]``) draw with these.
 COLOURS = {
-    "info": "var(--jp-info-color1, #0288d1)",
-    "success": "var(--jp-success-color1, #388e3c)",
-    "danger": "var(--jp-error-color1, #d32f2f)",
-    "warning": "var(--jp-warn-color1, #f57c00)",
+    style: fill(tone)
+    for style, tone in (("info", "info"), ("success", "success"), ("danger", "error"), ("warning", "warn"))
 }
 # What a node state is called in the node phrase (the service's words otherwise).
 NODE_STATES = {"preparing": "preparing", "leaving": "leaving", "unusable": "unusable", "preempted": "preempted"}
 OUTCOMES = {"Succeeded": "done", "Failed": "FAILED", "Canceled": "canceled"}
 NOT_WATCHING = "not watching (it goes on in the service)"
+
+
+class BarData(TypedDict):
+    """A bar as plain data, as the panel's rows carry it to the front end (``static/table.js``; its TypeScript
+    declaration ``static/row.d.ts`` is generated from this: ``python scripts/row_types.py``)."""
+
+    title: str
+    info: str
+    fraction: float
+    style: str
+    colour: str
+    error: str
+    note: str
+    phase: str
+    nodes: str
+    left: str
+    spoken: str
+    news: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,19 @@ class Description:
         parts = [self.phase, self.nodes, self.elapsed, self.left, self.watching]
         return [part for part in parts if part]
 
+    @property
+    def spoken(self) -> str:
+        """What a bar says to a screen reader (its ``aria-valuetext``): the phase and the nodes, without the
+        times that change every tick (``Allocating nodes, 1 of 2 nodes ready``)."""
+        return ", ".join(part for part in (self.phase, self.nodes) if part)
+
+    @property
+    def news(self) -> str:
+        """What a screen reader is told once when the phase changes or the operation ends
+        (``create cluster cpu-1: Allocating nodes``; a failure adds the error's headline)."""
+        said = f"{self.heading}: {self.phase}"
+        return f"{said}. {self.error}" if self.error else said
+
     def ended(self) -> list[str]:
         """How it ended, then the phase, nodes and elapsed (the final line's parts)."""
         return [part for part in (self.outcome, self.phase, self.nodes, self.elapsed) if part]
@@ -89,10 +119,10 @@ class Description:
         """The CSS colour of the bar's fill (its style's, as the notebook's live bar draws it)."""
         return COLOURS.get(self.style, COLOURS["info"])
 
-    def bar(self) -> dict[str, Any]:
+    def bar(self) -> BarData:
         """A bar as plain data (the panel's rows): title, info (the details joined), fraction, style (the
         notebook bar's ``bar_style``) and its colour, error (headline) and note; and the parts of info
-        (phase, nodes, left) for a front end that lays them out itself."""
+        (phase, nodes, left) for a front end that lays them out itself, and what it says to a screen reader."""
         return {
             "title": self.title,
             "info": " · ".join(self.details()),
@@ -104,6 +134,8 @@ class Description:
             "phase": self.phase,
             "nodes": self.nodes,
             "left": self.left,
+            "spoken": self.spoken,
+            "news": self.news,
         }
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from .palette import ERROR
+
 __all__ = ["ERROR_COLOUR", "Markup", "error", "escape", "html"]
 
-ERROR_COLOUR = "#c62828"
+ERROR_COLOUR = ERROR  # readable on light and dark themes (palette.py)
 
 
 def html(template: str, /, *args: object, **kwargs: object) -> Markup:

@@ -9,6 +9,7 @@ from ..model.resource import ComputeList
 from .connect import connect_html, connect_text
 from .doctor import busy_line, image_line
 from .markup import Markup, html
+from .palette import state_colour
 from .power import power_html, power_text
 from .terminal import one_line
 
@@ -16,20 +17,6 @@ if TYPE_CHECKING:
     from ..model.resource import Compute
 
 NO_COMPUTES = "No computes in this workspace."
-
-STATE_COLOURS = {
-    "Succeeded": "#2e7d32",
-    "Running": "#2e7d32",
-    "Failed": "#c62828",
-    "CreateFailed": "#c62828",
-    "Stopped": "#616161",
-    "Deleting": "#ef6c00",
-}
-
-
-def state_colour(state: str) -> str:
-    """The colour a state word is shown in (``%compute list``, the panel's dot and word); "" for none."""
-    return STATE_COLOURS.get(state, "")
 
 
 def text_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> str:

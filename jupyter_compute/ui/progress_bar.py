@@ -1,5 +1,9 @@
 """The ipywidgets progress bar of an operation: name, kind, phase, nodes, elapsed, ETA.
 
+The bar itself is the static bar's track (:func:`~jupyter_compute.render.bars.track_html`) in an HTML
+widget, not an ipywidgets ``FloatProgress``, whose view has no ``progressbar`` role nor values a screen
+reader can read.
+
 The poller thread calls :meth:`OperationBar.update` through the operation's listeners; the bar only
 sets traits (never prints), batches them with ``hold_sync`` and sends at most ``MAX_PER_SECOND``
 updates per second through the UI's one :class:`~jupyter_compute.ui.throttle.Throttle`, plus the final
@@ -7,9 +11,10 @@ one. Green on success, red with the ARM code and message on failure.
 
 A bar lives only as long as its operation runs. Once the final state is shown it calls its ``on_end``
 callback (the cell's display then becomes static HTML) and closes every widget model it made: the two
-boxes, the three parts, and their layouts and styles. ipywidgets keeps a model until it is closed, so
-a bar left open would hold thirteen of them for the life of the kernel. The bar holds its operation
-weakly: an operation nobody uses any more is not kept alive by its bar.
+boxes, the four parts (title, bar, info, and the status a screen reader follows: :mod:`.said`), and their
+layouts and styles. ipywidgets keeps a model until it is closed, so a bar left open would hold fifteen of
+them for the life of the kernel. The bar holds its operation weakly: an operation nobody uses any more is
+not kept alive by its bar.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..render.bars import info_html, title_html
+from ..render.bars import info_html, title_html, track_html
 from ..render.describe import describe
+from .said import Said
 from .throttle import Scheduler, Throttle
 
 if TYPE_CHECKING:
@@ -46,16 +52,11 @@ class OperationBar:
         self.closed = False
         self._end_lock = threading.Lock()
         self.title = w.HTML(layout=w.Layout(width="auto", min_width="12em", margin="0 8px 0 0"))
-        self.bar = w.FloatProgress(
-            min=0.0,
-            max=1.0,
-            value=0.0,
-            bar_style="info",
-            layout=w.Layout(flex="1 1 auto", min_width="80px", width="auto"),
-        )
+        self.bar = w.HTML(layout=w.Layout(flex="1 1 auto", min_width="80px", width="auto"))
         self.info = w.HTML(layout=w.Layout(width="auto"))
+        self.said = Said()  # the polite status a screen reader follows (./said.py)
         self.widget = w.VBox(
-            [w.HBox([self.title, self.bar], layout=w.Layout(width="100%", align_items="center")), self.info],
+            [w.HBox([self.title, self.bar], layout=w.Layout(width="100%", align_items="center")), self.info, self.said],
             layout=w.Layout(width="100%", max_width="720px"),
         )
         self.widget.add_class("jupyter-compute-progress")
@@ -91,11 +92,16 @@ class OperationBar:
         if op is None or self.closed:
             return
         d = describe(op)
-        with self.title.hold_sync(), self.bar.hold_sync(), self.info.hold_sync():  # one message per model
+        with (
+            self.title.hold_sync(),
+            self.bar.hold_sync(),
+            self.info.hold_sync(),
+            self.said.hold_sync(),
+        ):  # one message per model
             self.title.value = title_html(d)
-            self.bar.value = d.fraction
-            self.bar.bar_style = d.style
+            self.bar.value = track_html(d)
             self.info.value = info_html(d)
+            self.said.text = d.news  # sent only when it changes: each phase said once, not each tick
 
 
 def close_all(widget: Any) -> None:

@@ -7,15 +7,16 @@ draws the list while the panel's kernel starts: this module imports no widgets.
 from __future__ import annotations
 
 from datetime import datetime, timezone, tzinfo
-from typing import Any
+from typing import TypedDict
 
 from ..errors import ValidationError
 from ..model.doctor import diagnose
 from ..model.kinds import CLUSTER, INSTANCE, of_compute_type
 from ..model.resource import Compute
+from ..render.describe import BarData
 from ..render.doctor import attention_mark, image_mark
+from ..render.palette import state_colour
 from ..render.power import stop_soon
-from ..render.tables import state_colour
 
 #: When a row action is offered, by the compute's state word (:attr:`Compute.state`): ``only`` the
 #: states it needs (None: any), and the states that rule it out. Nothing is offered while Deleting.
@@ -118,11 +119,19 @@ def _delete_sentence(compute: Compute) -> str:
     return f"Deleting {name} removes it from the workspace; this cannot be undone."
 
 
-_MARKS: dict[int, tuple[Compute, int, tzinfo | None, list[dict[str, str]]]] = {}
+class Mark(TypedDict):
+    """A mark on a row: ``kind`` (problem, warning, image, stop), a short ``text`` and the whole ``title``."""
+
+    kind: str
+    text: str
+    title: str
+
+
+_MARKS: dict[int, tuple[Compute, int, tzinfo | None, list[Mark]]] = {}
 _MARKS_KEPT = 5000
 
 
-def marks_for(compute: Compute, now: datetime | None = None, tz: tzinfo | None = None) -> list[dict[str, str]]:
+def marks_for(compute: Compute, now: datetime | None = None, tz: tzinfo | None = None) -> list[Mark]:
     """The row's marks, each ``{"kind", "text", "title"}``: what needs attention (``doctor``'s problems and
     warnings but the image, which has its own), an outdated OS image, and a scheduled stop within the hour.
     ``now`` (aware) and ``tz`` (for the stop's time) default to the clock and the machine's zone. The panel
@@ -132,32 +141,67 @@ def marks_for(compute: Compute, now: datetime | None = None, tz: tzinfo | None =
     minute = int(now.timestamp() // 60)
     kept = _MARKS.get(id(compute))
     if kept is not None and kept[0] is compute and kept[1] == minute and kept[2] is tz:
-        return [dict(mark) for mark in kept[3]]
+        return [Mark(kind=m["kind"], text=m["text"], title=m["title"]) for m in kept[3]]
     marks = _marks(compute, now, tz)
     if len(_MARKS) >= _MARKS_KEPT:
         _MARKS.clear()
     _MARKS[id(compute)] = (compute, minute, tz, marks)
-    return [dict(mark) for mark in marks]
+    return [Mark(kind=m["kind"], text=m["text"], title=m["title"]) for m in marks]
 
 
-def _marks(compute: Compute, now: datetime, tz: tzinfo | None) -> list[dict[str, str]]:
-    diagnosis = diagnose(compute, now)
-    attention = attention_mark(diagnosis, leave_out=("outdated-image",))
-    marks = [attention] if attention else []
-    image = image_mark(compute)
-    if image:
-        marks.append(image)
+def _marks(compute: Compute, now: datetime, tz: tzinfo | None) -> list[Mark]:
     soon = stop_soon(compute, now, tz)
-    if soon:
-        marks.append({"kind": "stop", "text": soon, "title": soon})
-    return marks
+    found = [
+        attention_mark(diagnose(compute, now), leave_out=("outdated-image",)),
+        image_mark(compute),
+        {"kind": "stop", "text": soon, "title": soon} if soon else None,
+    ]
+    return [Mark(kind=m["kind"], text=m["text"], title=m["title"]) for m in found if m]
 
 
-def row_of(compute: Compute, now: datetime | None = None, tz: tzinfo | None = None) -> dict[str, Any]:
+class Link(TypedDict):
+    """A link a row offers (an instance's applications)."""
+
+    label: str
+    url: str
+
+
+class Row(TypedDict):
+    """A compute's row: the one declaration of what Python sends the list's front end (``static/table.js``,
+    and the server's first paint). Its TypeScript twin ``static/row.d.ts`` is generated from this
+    (``python scripts/row_types.py``; a unit test says when it is stale), and a unit test checks that every
+    key table.js reads of a row, a bar or a link is declared here."""
+
+    name: str
+    kind: str
+    size: str
+    state: str
+    nodes: str
+    created: str
+    links: list[Link]
+    ssh: str
+    tone: str  # the state word's colour (render/palette.py)
+    actions: list[str]  # the actions the state allows, in order
+    busy: str  # the action in flight
+    confirm: dict[str, str]  # the sentence of each action asked first
+    bar: BarData | None
+    message: str  # why the last action was refused
+    marks: list[Mark]  # what needs attention, an outdated OS image, a stop within the hour (marks_for)
+
+
+def row_of(compute: Compute, now: datetime | None = None, tz: tzinfo | None = None) -> Row:
     """A compute's row as the list draws it (:class:`.panel.table.ComputeTable`), before what only the panel
     knows: the operation in flight on it (``busy``, ``bar``) and a refused action's ``message``."""
+    shown = compute.row()
     return {
-        **compute.row(),
+        "name": shown["name"],
+        "kind": shown["kind"],
+        "size": shown["size"],
+        "state": shown["state"],
+        "nodes": shown["nodes"],
+        "created": shown["created"],
+        "links": [{"label": link["label"], "url": link["url"]} for link in shown["links"]],
+        "ssh": shown["ssh"],
         "tone": state_colour(compute.state),
         "actions": actions_for(compute),
         "busy": "",

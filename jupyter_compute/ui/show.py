@@ -65,7 +65,7 @@ def state_of(op: Operation) -> DisplayState | None:
 
 def final_bundle(op: Operation) -> dict[str, Any]:
     """How an ended operation stays in a cell: its final line, as HTML and as text."""
-    return {"text/html": str(bar_html(op)), "text/plain": final_line(op)}
+    return {"text/html": str(bar_html(op, said=True)), "text/plain": final_line(op)}
 
 
 def mark_shown(op: Operation) -> None:

@@ -3,6 +3,7 @@
  * (`jupyter_compute.model.kinds`), and the "New …" palette commands are built from what it answers.
  */
 import { Kernel } from '@jupyterlab/services';
+import { callExpression, importEntry } from './entry';
 
 /** One entry of the menu, as `jupyter_compute.panel.forms()` gives it. */
 export interface IForm {
@@ -24,10 +25,8 @@ export interface IFormCommand {
 
 // Run silently in the panel's kernel; the answer comes back in the execute reply's user_expressions,
 // as JSON (IPython's JSON display object), so nothing is printed and no output area is involved.
-const FORMS_CODE =
-  'from IPython.display import JSON as _jupyter_compute_JSON\n' +
-  'from jupyter_compute.panel import forms as _jupyter_compute_forms';
-const FORMS_EXPRESSION = '_jupyter_compute_JSON(_jupyter_compute_forms())';
+const FORMS_CODE = `from IPython.display import JSON as _jupyter_compute_JSON\n${importEntry('forms').code}`;
+const FORMS_EXPRESSION = `_jupyter_compute_JSON(${callExpression('forms')})`;
 
 function isForm(value: unknown): value is IForm {
   if (typeof value !== 'object' || value === null) {
@@ -62,7 +61,11 @@ export async function requestForms(kernel: Kernel.IKernelConnection): Promise<IF
   if (content.status !== 'ok') {
     throw new Error(`the kernel could not list the forms: ${content.status}`);
   }
-  const answer = content.user_expressions['forms'] as { status?: string; evalue?: string; data?: Record<string, unknown> };
+  const answer = content.user_expressions['forms'] as {
+    status?: string;
+    evalue?: string;
+    data?: Record<string, unknown>;
+  };
   if (answer?.status !== 'ok' || !answer.data) {
     throw new Error(`the kernel could not list the forms: ${answer?.evalue ?? 'no answer'}`);
   }

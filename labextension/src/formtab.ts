@@ -2,17 +2,21 @@
  * "New …" forms in JupyterLab main-area tabs, where there is room for them (the sidebar is 250 px).
  * A tab holds an OutputArea rendered by the sidebar's own widget manager, running
  * `form_tab(kind)` in the sidebar's kernel, so a create there shows up in the sidebar's list at once.
- * The palette's "New …" commands open one; so does the sidebar's "New …" button, whose class names the
- * kind chosen in its menu (`jupyter-compute-form-kind-<kind>`, set by Python).
+ * The palette's "New …" commands open one; so does the sidebar's "New …" button, for the kind chosen in the
+ * menu beside it (read as the user sees it: its label, one of the forms' labels).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Panel, Widget } from '@lumino/widgets';
+import { entryCode } from './entry';
 import { IForm } from './forms';
 import { ComputeSidebar } from './sidebar';
 
-const KIND_CLASS = 'jupyter-compute-form-kind-';
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
+// The form's first field (its name), focused when the form is drawn; the kind was chosen to open it.
+const FIRST_FIELD =
+  '.jupyter-compute-form .jupyter-compute-field input, .jupyter-compute-form .jupyter-compute-field select';
+const FORM_DEADLINE_MS = 30_000;
 let opened = 0;
 
 /** The tab's title: "New compute cluster", "Attach a VM". */
@@ -36,6 +40,7 @@ export async function openFormTab(
   content.node.dataset.kind = kind;
   content.node.dataset.state = 'starting';
   const status = new Widget();
+  status.node.setAttribute('role', 'status');
   status.node.textContent = 'Loading the form…';
   content.addWidget(status);
   const tab = new MainAreaWidget({ content });
@@ -45,19 +50,22 @@ export async function openFormTab(
   tab.title.closable = true;
   app.shell.add(tab, 'main');
   app.shell.activateById(tab.id);
-  const code = `from jupyter_compute.panel import form_tab\nform_tab(${JSON.stringify(kind)})`;
+  const code = entryCode('form_tab', kind);
   const area = await sidebar.outputArea(code, content);
   status.dispose();
   if (area) {
     content.node.dataset.state = 'ready';
+    void whenFound(content.node, FIRST_FIELD, FORM_DEADLINE_MS).then(first => {
+      if (first && app.shell.currentWidget === tab) {
+        first.focus(); // unless another tab was chosen meanwhile
+      }
+    });
     // Closing the tab closes its widgets in the kernel too (a form is about two hundred models).
     const shown = area.model.length ? area.model.get(0).data[WIDGET_VIEW] : undefined;
     const modelId = (shown as { model_id?: string } | undefined)?.model_id;
     if (modelId) {
       tab.disposed.connect(() => {
-        void sidebar.run(
-          `from jupyter_compute.panel import close_form_tab\nclose_form_tab(${JSON.stringify(modelId)})`
-        );
+        void sidebar.run(entryCode('close_form_tab', modelId));
       });
     }
   } else {
@@ -69,13 +77,39 @@ export async function openFormTab(
   return tab;
 }
 
-/** Clicks on the sidebar's "New …" button open the form of the kind its class names. */
-export function watchOpenButtons(node: HTMLElement, open: (kind: string) => void): void {
+/** Clicks on the sidebar's "New …" button open the form chosen in the kind menu beside it: `open` gets the
+ * chosen entry's label. */
+export function watchOpenButtons(node: HTMLElement, open: (label: string) => void): void {
   node.addEventListener('click', event => {
     const button = (event.target as Element | null)?.closest?.('.jupyter-compute-open-form');
-    const named = button ? Array.from(button.classList).find(name => name.startsWith(KIND_CLASS)) : undefined;
-    if (named) {
-      open(named.slice(KIND_CLASS.length));
+    const menu = button?.parentElement?.querySelector<HTMLSelectElement>('.jupyter-compute-kind select');
+    // ipywidgets writes an option's spaces as no-break spaces.
+    const label = menu?.selectedOptions[0]?.textContent?.replace(/\u00a0/g, ' ').trim();
+    if (label) {
+      open(label);
     }
+  });
+}
+
+/** Resolve with the first element under `root` that matches `selector` (null after `ms`). */
+export function whenFound(root: HTMLElement, selector: string, ms: number): Promise<HTMLElement | null> {
+  const found = root.querySelector<HTMLElement>(selector);
+  if (found) {
+    return Promise.resolve(found);
+  }
+  return new Promise(resolve => {
+    const done = (element: HTMLElement | null): void => {
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve(element);
+    };
+    const observer = new MutationObserver(() => {
+      const now = root.querySelector<HTMLElement>(selector);
+      if (now) {
+        done(now);
+      }
+    });
+    const timer = setTimeout(() => done(null), ms);
+    observer.observe(root, { subtree: true, childList: true });
   });
 }

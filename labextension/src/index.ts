@@ -13,6 +13,14 @@ import { IForm, formCommands } from './forms';
 import { formTitle, openFormTab, watchOpenButtons } from './formtab';
 import { ComputeSidebar } from './sidebar';
 
+/** The extension's command ids, written once. */
+const CommandIDs = {
+  open: 'jupyter-compute:open',
+  restart: 'jupyter-compute:restart',
+  /** A "New …" command of one form (`formCommands`' ids: "new-cluster", "new-attach"). */
+  newForm: (id: string): string => `jupyter-compute:${id}`
+} as const;
+
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-compute:panel',
   description: 'A Compute tab in the left sidebar: Azure ML compute with live state and creation forms.',
@@ -42,7 +50,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       formItems = [];
       registered = JSON.stringify(commands);
       for (const form of commands) {
-        const command = `jupyter-compute:${form.id}`;
+        const command = CommandIDs.newForm(form.id);
         formItems.push(
           app.commands.addCommand(command, {
             label: form.label,
@@ -59,26 +67,33 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const sidebar = new ComputeSidebar(app, rendermime, registerForms);
     app.shell.add(sidebar, 'left', { rank: 900 });
     // The sidebar's "New …" button (the kind chosen in its menu): the form opens in a tab too.
-    watchOpenButtons(sidebar.node, kind => void openFormTab(app, sidebar, kind, formTitle(kind, known)));
+    watchOpenButtons(sidebar.node, label => {
+      const form = known.find(entry => entry.label === label);
+      if (form) {
+        void openFormTab(app, sidebar, form.kind, formTitle(form.kind, known));
+      } else {
+        console.warn(`Compute panel: no form labelled ${JSON.stringify(label)} (the kind menu is not loaded yet)`);
+      }
+    });
     restorer?.add(sidebar, sidebar.id);
     // Once the layout is back (a restored open tab has started the panel itself): the kernel starts in its
     // own process while the page finishes drawing.
     void app.restored.then(() => sidebar.prestart());
-    app.commands.addCommand('jupyter-compute:open', {
+    app.commands.addCommand(CommandIDs.open, {
       label: args => (args.menu ? 'Compute' : 'Open the Compute panel'),
       caption: 'The Compute panel: Azure ML compute with live state and creation forms',
       execute: () => app.shell.activateById(sidebar.id)
     });
-    palette?.addItem({ command: 'jupyter-compute:open', category });
-    mainMenu?.viewMenu.addGroup([{ command: 'jupyter-compute:open', args: { menu: true } }], 5);
-    app.commands.addCommand('jupyter-compute:restart', {
+    palette?.addItem({ command: CommandIDs.open, category });
+    mainMenu?.viewMenu.addGroup([{ command: CommandIDs.open, args: { menu: true } }], 5);
+    app.commands.addCommand(CommandIDs.restart, {
       label: 'Restart the Compute panel\u2019s kernel',
       execute: async () => {
         app.shell.activateById(sidebar.id);
         await sidebar.restart();
       }
     });
-    palette?.addItem({ command: 'jupyter-compute:restart', category });
+    palette?.addItem({ command: CommandIDs.restart, category });
   }
 };
 

@@ -7,7 +7,8 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
-import table, { IListModel } from '../../jupyter_compute/ui/panel/static/table.js';
+import type { IRow } from '../../jupyter_compute/ui/panel/static/row';
+import table, { IListModel, IListState } from '../../jupyter_compute/ui/panel/static/table.js';
 import '../../jupyter_compute/ui/panel/static/table.css';
 
 /** What the server answers (jupyter_compute.frontends.server.first_paint). */
@@ -15,7 +16,7 @@ export interface IFirstPaint {
   header: string;
   title: string;
   notice: string;
-  rows: unknown[];
+  rows: IRow[];
   empty_text: string;
 }
 
@@ -59,7 +60,7 @@ export class FirstPaint extends Widget {
       notice.textContent = paint.notice;
     }
     const list = this.node.appendChild(document.createElement('div'));
-    const data: Record<string, unknown> = {
+    const data: IListState = {
       rows: paint.rows,
       empty_text: paint.empty_text,
       problem: '',
@@ -75,8 +76,9 @@ export class FirstPaint extends Widget {
     this.cleanup = table.render({ model, el: list });
   }
 
-  /** Hand what the user did here (search, filters, sort) to the kernel's list `live`. */
+  /** Hand what the user did here (search, filters, sort, and the focus) to the kernel's list `live`. */
   handOver(live: Element): void {
+    const focus = this.equivalent(live);
     for (const name of CONTROLS) {
       const from = this.node.querySelector<HTMLInputElement | HTMLSelectElement>(`.jupyter-compute-${name}`);
       const to = live.querySelector<HTMLInputElement | HTMLSelectElement>(`.jupyter-compute-${name}`);
@@ -89,6 +91,31 @@ export class FirstPaint extends Widget {
       to.value = from.value;
       to.dispatchEvent(new Event(to instanceof HTMLSelectElement ? 'change' : 'input'));
     }
+    focus?.focus();
+  }
+
+  /** The element of `live` that matches the one focused here: the same control, the same action or line of
+   * the same row, else the search box; null when the focus is not here. */
+  private equivalent(live: Element): HTMLElement | null {
+    const active = document.activeElement;
+    if (!(active instanceof HTMLElement) || !this.node.contains(active)) {
+      return null;
+    }
+    const search = live.querySelector<HTMLElement>('.jupyter-compute-search');
+    const control = CONTROLS.find(name => active.classList.contains(`jupyter-compute-${name}`));
+    if (control) {
+      return live.querySelector<HTMLElement>(`.jupyter-compute-${control}`) ?? search;
+    }
+    const name = active.closest<HTMLElement>('.jupyter-compute-row')?.dataset.name;
+    const row = name ? live.querySelector(`.jupyter-compute-row[data-name="${CSS.escape(name)}"]`) : null;
+    if (!row) {
+      return search;
+    }
+    const action = active.dataset.action;
+    return (
+      (action ? row.querySelector<HTMLElement>(`[data-action="${CSS.escape(action)}"]`) : null) ??
+      row.querySelector<HTMLElement>('.jupyter-compute-row-summary')
+    );
   }
 
   dispose(): void {

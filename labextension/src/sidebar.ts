@@ -10,18 +10,20 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { SessionContext } from '@jupyterlab/apputils';
+import { signalToPromise } from '@jupyterlab/coreutils';
 import { OutputArea, OutputAreaModel } from '@jupyterlab/outputarea';
 import { ILatexTypesetter, IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Kernel } from '@jupyterlab/services';
 import { KernelWidgetManager, WidgetRenderer } from '@jupyter-widgets/jupyterlab-manager';
 import { Panel, Widget } from '@lumino/widgets';
+import { entryCode } from './entry';
 import { IForm, requestForms } from './forms';
 import { FirstPaint, fetchFirstPaint } from './preview';
 import { preloadModules, registerModules } from './widgets';
 
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
 const SESSION_PATH = 'jupyter-compute/panel';
-const PANEL_CODE = 'from jupyter_compute.panel import sidebar\nsidebar()';
+const PANEL_CODE = entryCode('sidebar');
 // A manager restores the kernel's widgets over the control comm (jupyterlab-manager answers within
 // CONTROL_COMM_TIMEOUT, 4 s, or falls back to asking each comm); past this the panel is shown anyway.
 const RESTORE_DEADLINE_MS = 15_000;
@@ -37,20 +39,16 @@ const LIVE_LIST = '.jupyter-compute-panel .jupyter-compute-table';
 const FIRST_PAINT_DEADLINE_MS = 10_000;
 
 /** Resolve once `manager` has restored the kernel's live widget models (or the deadline passed). */
-function restored(manager: KernelWidgetManager): Promise<boolean> {
+async function restored(manager: KernelWidgetManager): Promise<boolean> {
   if (manager.restoredStatus) {
-    return Promise.resolve(true);
+    return true;
   }
-  return new Promise(resolve => {
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      manager.restored.disconnect(onRestored);
-      resolve(ok);
-    };
-    const onRestored = (): void => done(true);
-    const timer = setTimeout(() => done(false), RESTORE_DEADLINE_MS);
-    manager.restored.connect(onRestored);
-  });
+  try {
+    await signalToPromise(manager.restored, RESTORE_DEADLINE_MS);
+    return true;
+  } catch {
+    return false; // the deadline passed
+  }
 }
 
 /**
@@ -99,8 +97,12 @@ export class ComputeSidebar extends Panel {
     this.title.caption = 'Compute (Azure ML)';
     this.title.label = 'Compute';
     this.addClass('jp-ComputePanel');
+    // A landmark a screen reader lists and jumps to.
+    this.node.setAttribute('role', 'region');
+    this.node.setAttribute('aria-label', 'Compute');
     this.status = new Widget();
     this.status.addClass('jupyter-compute-status');
+    this.status.node.setAttribute('role', 'status');
     this.addWidget(this.status);
     this.setState('idle', 'The Compute panel starts when you open it.');
   }
@@ -287,11 +289,17 @@ export class ComputeSidebar extends Panel {
     observer.observe(area.node, { childList: true, subtree: true });
   }
 
-  /** No first paint from now on; the one shown goes, after handing what was done in it to `live`. */
+  /** No first paint from now on; the one shown goes, after handing what was done in it (and the focus,
+   * when it was there) to `live`. */
   private dropFirstPaint(live: Element | null): void {
     this.live = true;
+    const hadFocus = Boolean(this.firstPaint?.node.contains(document.activeElement));
     if (live) {
       this.firstPaint?.handOver(live);
+    }
+    if (hadFocus && !live) {
+      this.node.tabIndex = -1; // the panel itself, rather than the page's body
+      this.node.focus();
     }
     this.firstPaint?.dispose();
     this.firstPaint = null;

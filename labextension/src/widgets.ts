@@ -11,35 +11,19 @@ import * as base from '@jupyter-widgets/base';
 import { KernelWidgetManager, output } from '@jupyter-widgets/jupyterlab-manager';
 
 import { dependencies } from '../package.json';
+import { captureDefine } from './define';
 
 // The npm package's version, pinned exactly in package.json: the Python side asks for `~0.11.*`.
 const ANYWIDGET_VERSION = dependencies.anywidget;
 
-let anywidget: Promise<any> | undefined;
+let anywidget: Promise<base.ExportMap> | undefined;
 
 /**
- * anywidget's npm build is its classic-notebook bundle: it exports nothing and ends with
- * `define(["@jupyter-widgets/base"], factory)`. Evaluate it once with a `define` that keeps the factory,
- * and call that with the shared @jupyter-widgets/base (its AnyModel and AnyView extend our classes).
+ * anywidget's module (its AnyModel and AnyView): its bundle's factory (./define.ts) called with the shared
+ * @jupyter-widgets/base, so that its classes extend ours.
  */
-function anywidgetExports(): Promise<any> {
-  anywidget ??= (async () => {
-    const scope = globalThis as any;
-    const before = scope.define;
-    let factory: ((b: typeof base) => any) | undefined;
-    scope.define = (_deps: string[], made: (b: typeof base) => any) => {
-      factory = made;
-    };
-    try {
-      await import('anywidget');
-    } finally {
-      scope.define = before;
-    }
-    if (!factory) {
-      throw new Error('the anywidget bundle did not define its module');
-    }
-    return factory(base);
-  })();
+function anywidgetExports(): Promise<base.ExportMap> {
+  anywidget ??= captureDefine<base.ExportMap>(() => import('anywidget')).then(factory => factory(base));
   return anywidget;
 }
 
@@ -51,16 +35,21 @@ export function preloadModules(): void {
 
 /** Register the standard widget modules and anywidget with the panel's manager. */
 export function registerModules(manager: KernelWidgetManager): void {
-  manager.register({ name: '@jupyter-widgets/base', version: base.JUPYTER_WIDGETS_VERSION, exports: base as any });
+  // A module's namespace holds more than its widget classes; the manager looks up only the classes.
+  manager.register({
+    name: '@jupyter-widgets/base',
+    version: base.JUPYTER_WIDGETS_VERSION,
+    exports: base as unknown as base.ExportMap
+  });
   manager.register({
     name: '@jupyter-widgets/controls',
     version: '2.0.0',
-    exports: () => import('@jupyter-widgets/controls') as any
+    exports: () => import('@jupyter-widgets/controls') as unknown as Promise<base.ExportMap>
   });
   manager.register({
     name: '@jupyter-widgets/output',
     version: output.OUTPUT_WIDGET_VERSION,
-    exports: output as any
+    exports: output as unknown as base.ExportMap
   });
   manager.register({ name: 'anywidget', version: ANYWIDGET_VERSION, exports: anywidgetExports });
 }

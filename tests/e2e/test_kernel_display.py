@@ -71,8 +71,14 @@ def test_created_and_deleted_computes_leave_no_widget_model_and_no_operation(iso
             if m["msg_type"] == "comm_open"
         }
         closed_ids = {m["content"]["comm_id"] for m in kernel.messages if m["msg_type"] == "comm_close"}
-        assert list(opened.values()).count("FloatProgressModel") == 2 * N, "a bar for each create and delete"
-        assert len(opened) == 13 * 2 * N, "a bar is thirteen models: boxes, parts, layouts, styles"
+        tracks = {
+            m["content"]["comm_id"]
+            for m in kernel.messages
+            if m["msg_type"] in ("comm_open", "comm_msg")
+            and "role='progressbar'" in str(m["content"]["data"].get("state", {}).get("value", ""))
+        }
+        assert len(tracks) == 2 * N, "a bar (a progressbar) for each create and delete"
+        assert len(opened) == 15 * 2 * N, "a bar is fifteen models: boxes, parts, the status, layouts, styles"
         assert set(opened) <= closed_ids, "the front end was told to drop every model of every bar"
         assert figures["closed"] and figures["open"] == 0, f"the ended bars closed every model: {figures}"
         assert figures["alive"] == 0, f"no operation is kept alive by its display: {figures}"

@@ -9,14 +9,12 @@ test-artifacts/browser/.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from lab_helpers import READY, Lab, act, browser_page, open_panel, row, running_lab, shot
+from lab_helpers import READY, Lab, act, lab_page, open_panel, row, running_lab, shot
 
 pytestmark = pytest.mark.ui
 HEADER = f"{READY} .jupyter-compute-header"
@@ -31,19 +29,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 @pytest.fixture(scope="module")
 def page(lab: Lab) -> Iterator[Any]:
-    with browser_page() as page:
-        page.goto(lab.url("lab", reset=""))
+    with lab_page(lab) as page:
         yield page
 
 
-def cli(lab: Lab, *words: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.frontends.cli", *words], env=lab.env, check=True, capture_output=True
-    )
-
-
 def test_the_header_bills_and_the_edit_pane_sets_idle_shutdown(lab: Lab, page: Any) -> None:
-    cli(lab, "create", "instance", "cost-ci")  # no idle shutdown, no schedule: flagged
+    lab.cli("create", "instance", "cost-ci")  # no idle shutdown, no schedule: flagged
     open_panel(page)
     header = page.locator(HEADER)
     header.locator(".jupyter-compute-bill:has-text('1 without idle shutdown')").wait_for(timeout=60_000)

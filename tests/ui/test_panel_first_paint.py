@@ -62,12 +62,23 @@ def test_the_list_is_drawn_while_the_kernel_starts_and_the_kernels_panel_takes_o
             actions = alpha.locator(".jupyter-compute-actions button")
             assert actions.count() >= 2
             assert all(actions.nth(i).is_disabled() for i in range(actions.count()))
-            assert "once the panel has started" in (actions.first.get_attribute("title") or "")
+            # Held in words, not a tooltip: aria-disabled (they keep focus) and described by the visible line.
+            held = alpha.locator(".jupyter-compute-held")
+            assert held.inner_text() == "Actions wait until the panel has started."
+            assert all(actions.nth(i).get_attribute("aria-disabled") == "true" for i in range(actions.count()))
+            assert actions.first.get_attribute("aria-describedby") == held.get_attribute("id")
+            alpha.locator(".jupyter-compute-row-summary").focus()
             shot(page, "first-paint-held")
 
             gate.write_text("open")
             page.wait_for_selector(f"{READY} .jupyter-compute-row[data-name='alpha-one']", timeout=60_000)
             page.wait_for_selector(FIRST, state="detached", timeout=10_000)
+            # The focus is on the same row's line in the kernel's list (not dropped to the page's body).
+            focused = page.evaluate(
+                "() => { const a = document.activeElement; const r = a && a.closest('.jupyter-compute-row');"
+                " return [a.className, r ? r.dataset.name : null, !!a.closest('.jupyter-compute-first-paint')]; }"
+            )
+            assert focused == ["jupyter-compute-row-summary", "alpha-one", False], focused
             # The search typed in the first paint is the kernel's list's now.
             assert page.locator(f"{READY} .jupyter-compute-search").input_value() == "alpha"
             assert page.locator(f"{READY} .jupyter-compute-rows > .jupyter-compute-row").count() == 2

@@ -24,7 +24,7 @@ import pytest
 import requests
 
 from kinds import PUBLIC_KEY
-from lab_helpers import READY, Lab, act, browser_page, expand, field, open_panel, row, running_lab, shot
+from lab_helpers import READY, Lab, act, expand, field, lab_page, open_panel, row, running_lab, shot
 
 pytestmark = pytest.mark.ui
 POLL_SECONDS = 1.0
@@ -66,8 +66,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, azure: Any) -> Iterator[Lab]:
 
 @pytest.fixture(scope="module")
 def page(lab: Lab) -> Iterator[Any]:
-    with browser_page() as page:
-        page.goto(lab.url("lab", reset=""))
+    with lab_page(lab) as page:
         yield page
 
 
@@ -88,12 +87,6 @@ CUT_MENUS_JS = """
 """
 
 
-def cli(lab: Lab, *words: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "jupyter_compute.frontends.cli", *words], env=lab.env, check=True, capture_output=True
-    )
-
-
 def state_of(page: Any, name: str) -> str:
     return str(row(page, name).locator(".jupyter-compute-state").inner_text())
 
@@ -107,13 +100,15 @@ def actions(page: Any, name: str) -> list[str]:
 
 
 def test_delete_asks_first_says_what_is_lost_and_escape_cancels(lab: Lab, page: Any) -> None:
-    cli(lab, "create", "cluster", "cpu-cluster", "--min-instances", "2", "--max-instances", "2")
+    lab.cli("create", "cluster", "cpu-cluster", "--min-instances", "2", "--max-instances", "2")
     open_panel(page)
     cluster = row(page, "cpu-cluster")
     cluster.locator(".jupyter-compute-row-summary:has-text('2 (2-2) nodes')").wait_for(timeout=60_000)
     wait_state(page, "cpu-cluster", "Succeeded")
     dot = cluster.locator(".jupyter-compute-dot").evaluate("e => getComputedStyle(e).backgroundColor")
-    assert dot == "rgb(46, 125, 50)", "the dot has the colour `%compute list` gives Succeeded (#2e7d32)"
+    word = cluster.locator(".jupyter-compute-state").evaluate("e => getComputedStyle(e).color")
+    # The colour `%compute list` gives Succeeded (palette.py: the theme's green, mixed to be readable).
+    assert dot == word and dot not in ("", "rgba(0, 0, 0, 0)"), (dot, word)
     assert cluster.locator("button").count() == 0, "collapsed: one line, no buttons"
     shot(page, "list-01-collapsed")
     assert page.evaluate(CUT_MENUS_JS) == [], "the filter and sort menus show their words in the sidebar"
@@ -137,7 +132,7 @@ def test_delete_asks_first_says_what_is_lost_and_escape_cancels(lab: Lab, page: 
 
 
 def test_an_instance_offers_stop_when_running_and_start_when_stopped(lab: Lab, page: Any) -> None:
-    cli(lab, "create", "instance", "list-ci")
+    lab.cli("create", "instance", "list-ci")
     open_panel(page)
     wait_state(page, "list-ci", "Running")
     expand(row(page, "list-ci"))
@@ -152,7 +147,7 @@ def test_an_instance_offers_stop_when_running_and_start_when_stopped(lab: Lab, p
 def test_rows_mark_what_needs_attention_and_an_outdated_image(lab: Lab, page: Any) -> None:
     """Issue 26: doctor's warning mark (title: its sentences), and an OS image that is no longer the latest,
     marked on the row and said in full when it is expanded."""
-    cli(lab, "create", "instance", "mark-ci")
+    lab.cli("create", "instance", "mark-ci")
     open_panel(page)
     wait_state(page, "mark-ci", "Running")
     warning = row(page, "mark-ci").locator(".jupyter-compute-mark-warning")
@@ -166,12 +161,12 @@ def test_rows_mark_what_needs_attention_and_an_outdated_image(lab: Lab, page: An
     assert "OS image 25.11.01, not the latest (26.01.15)" in said.inner_text()
     at = datetime.now(timezone.utc) + timedelta(minutes=30)
     stop = f'{{action: stop, trigger: {{type: cron, expression: "{at.minute} {at.hour} * * *", time_zone: UTC}}}}'
-    cli(lab, "update", "mark-ci", "--add-schedule", stop)
+    lab.cli("update", "mark-ci", "--add-schedule", stop)
     note = row(page, "mark-ci").locator(".jupyter-compute-row-note")
     note.wait_for(timeout=60_000)  # the next listing: a stop within the hour, under the row
     assert note.inner_text().startswith(f"stops at {at.astimezone():%H:%M} by schedule, in ")
     shot(page, "list-04b-marks")
-    cli(lab, "delete", "mark-ci", "--yes")
+    lab.cli("delete", "mark-ci", "--yes")
 
 
 def fill_big(azure: Any) -> None:
@@ -212,7 +207,8 @@ CHANGES_JS = """
     for (const r of records) {
       for (const n of [...r.addedNodes, ...r.removedNodes]) window.__touched.push(n.dataset ? n.dataset.name : '?');
       const inside = r.target !== list && r.target.closest && r.target.closest('.jupyter-compute-row');
-      if (r.target !== list) window.__touched.push('inside:' + (inside ? inside.dataset.name : '?'));
+      const how = r.attributeName === 'tabindex' ? 'tabindex:' : 'inside:';
+      if (r.target !== list) window.__touched.push(how + (inside ? inside.dataset.name : '?'));
     }
   });
   window.__changes.observe(list, { childList: true, subtree: true, attributes: true, characterData: true });
@@ -278,7 +274,9 @@ def test_1000_computes_render_scroll_and_a_one_row_change_touches_only_that_row(
         timeout=60_000,
     )
     touched = set(page.evaluate("() => { window.__changes.disconnect(); return window.__touched; }"))
-    assert touched <= {"cluster-0001x", "inside:cluster-0001x"} and touched, touched
+    # The deleted row was the list's one tab stop (roving tabindex): the next row takes it, nothing else.
+    assert touched <= {"cluster-0001x", "inside:cluster-0001x", "tabindex:cluster-0002x"} and touched, touched
+    assert "tabindex:cluster-0002x" in touched
     report = {"switch_to_1000_rows_s": round(shown, 2), "first_draw_1000_ms": first_draw_ms}
     report["redraw_1000_cached_ms"] = round(measured["drawn"], 1)
     report["draw_and_paint_1000_ms"] = round(measured["painted"], 1)
@@ -423,7 +421,7 @@ def test_a_real_instance_with_ssh_shows_its_jupyterlab_link_and_ssh_command_in_t
     """Issue 13, point 9, with the service's fields: an instance created with public SSH access on the local
     workspace (which serves applications, connectivityEndpoints and sshSettings as the service does) shows,
     expanded in the sidebar, its Jupyter Lab link (a new tab, no opener) and the exact ssh command."""
-    cli(lab, "create", "instance", "ssh-ci", "--ssh-public-access-enabled", "true", "--ssh-key-value", PUBLIC_KEY)
+    lab.cli("create", "instance", "ssh-ci", "--ssh-public-access-enabled", "true", "--ssh-key-value", PUBLIC_KEY)
     page.goto(lab.url("lab", reset=""))
     open_panel(page)
     instance = row(page, "ssh-ci")
@@ -440,7 +438,7 @@ def test_a_real_instance_with_ssh_shows_its_jupyterlab_link_and_ssh_command_in_t
     assert instance.locator(".jupyter-compute-ssh code").inner_text() == "ssh -p 50000 azureuser@127.0.0.1"
     instance.locator(".jupyter-compute-links a:text-is('Jupyter Lab')").scroll_into_view_if_needed()
     shot(page, "list-09b-real-instance-links")
-    cli(lab, "delete", "ssh-ci", "--yes")
+    lab.cli("delete", "ssh-ci", "--yes")
 
 
 def test_without_the_lab_extension_compute_panel_renders_the_list(lab: Lab, page: Any) -> None:

@@ -46,6 +46,8 @@ def test_an_operation_in_flight() -> None:
         "phase": "Allocating nodes",
         "nodes": "1 of 2 nodes ready, 1 preparing",
         "left": "~12s left",
+        "spoken": "Allocating nodes, 1 of 2 nodes ready, 1 preparing",
+        "news": "create cluster cpu-1: Allocating nodes",
     }
 
 
@@ -58,6 +60,8 @@ def test_a_success_and_its_final_line() -> None:
     assert final_line(op).startswith("create cluster cpu-1: done · Succeeded · 1 of 2 nodes ready, 1 preparing · ")
     static = str(bar_html(op))
     assert "cpu-1" in visible(static) and "Succeeded · 1 of 2 nodes ready" in visible(static)
+    assert "role='progressbar' aria-label='create cluster cpu-1' aria-valuemin='0' aria-valuemax='100'" in static
+    assert "aria-valuetext='Succeeded, 1 of 2 nodes ready, 1 preparing'" in static, "the outcome, for a screen reader"
     assert "width:100%" in static and "var(--jp-success-color1, #388e3c)" in static
 
 
@@ -117,14 +121,20 @@ def test_the_notebook_bar_the_text_bar_and_the_panel_row_say_the_same_at_the_sam
 
     notebook = OperationBar(op, scheduler=Scheduler(clock, thread=False))
     try:
-        notebook_info, notebook_style = visible(notebook.info.value), notebook.bar.bar_style
+        notebook_info, notebook_bar = visible(notebook.info.value), notebook.bar.value
     finally:
         notebook.finish()
     row = describe(op).bar()
     assert notebook_info == row["info"] == " · ".join(words)
     assert bar_line(op).endswith(" · create cluster cpu-1 · " + " · ".join(words))
     assert (row["phase"], row["nodes"], row["left"]) == (words[0], words[1], words[3])
-    assert notebook_style == row["style"] == "info", "the panel's row draws the notebook bar's style"
+    assert "data-style='info'" in notebook_bar and row["style"] == "info", (
+        "the panel's row draws the notebook bar's style"
+    )
+    assert "role='progressbar'" in notebook_bar and "aria-valuenow='60'" in notebook_bar
+    assert "aria-valuetext='Allocating nodes, 1 of 2 nodes ready, 1 preparing'" in notebook_bar, (
+        "no times: no news each tick"
+    )
     assert row["colour"] == "var(--jp-info-color1, #0288d1)", "ipywidgets' info colour, not the brand colour"
     assert describe(op, now=clock.now + 5).left == "~20s left", "an injected moment"
 
@@ -179,3 +189,25 @@ def test_the_time_left_is_the_same_whoever_draws_it_and_ends_with_the_operation(
     op._finish(State.SUCCEEDED)
     clock.now += 50.0
     assert (describe(op).left, describe(op).elapsed) == ("", "7s"), "an ended operation keeps its time"
+
+
+def test_the_live_bar_tells_a_screen_reader_each_phase_once_not_each_tick() -> None:
+    """Its status (a region whose text is sent only when it changes) follows the phase, not the clock."""
+    from jupyter_compute.ui.progress_bar import OperationBar
+    from jupyter_compute.ui.throttle import Scheduler
+
+    clock = Clock()
+    op = Operation("create", "cpu-1", "AmlCompute", resource_url="https://arm/computes/cpu-1", clock=clock)
+    op._accept(AsyncOperation("https://arm/operations/op-9"), None)
+    bar = OperationBar(op, scheduler=Scheduler(clock, thread=False))
+    sent: list[str] = []
+    bar.said.observe(lambda change: sent.append(change["new"]), names="text")
+    try:
+        for phase, fraction in (("Allocating nodes", 0.2), ("Allocating nodes", 0.3), ("Preparing nodes", 0.6)):
+            clock.now += 5.0
+            op._set_progress(Progress(phase, fraction, 0, 2, {}, clock.now, 40.0))
+            bar._apply()
+        assert sent == ["create cluster cpu-1: Allocating nodes", "create cluster cpu-1: Preparing nodes"]
+        assert "aria-valuenow='60'" in bar.bar.value
+    finally:
+        bar.finish()

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from jupyter_compute.model.resource import Compute
-from jupyter_compute.render.tables import STATE_COLOURS, computes_html, state_colour
+from jupyter_compute.render.palette import STATE_TONES, state_colour, text
+from jupyter_compute.render.tables import computes_html
 from jupyter_compute.ui.rows import actions_for, confirm_for, refusal
 
 
@@ -102,7 +103,8 @@ def test_the_confirm_says_what_is_lost() -> None:
 
 
 def test_the_state_colours_are_the_lists() -> None:
-    for state, colour in STATE_COLOURS.items():
-        assert state_colour(state) == colour
+    for state, tone in STATE_TONES.items():
+        colour = state_colour(state)
+        assert colour == text(tone) and colour.startswith("color-mix(")
         assert f"color:{colour}" in computes_html(instance(state))
     assert state_colour("Resizing") == ""

@@ -18,7 +18,7 @@ import threading
 import time
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from ...errors import ComputeError, ValidationError
 from ...model import kinds
@@ -32,7 +32,7 @@ from ...render.prices import bill_summary, flag_line
 from ...render.tables import computes_html, computes_text
 from ...service.operation import Operation
 from ...service.workspace import Workspace
-from ..rows import actions_for, computes_phrase, refusal, row_of, unusable_notice
+from ..rows import Row, actions_for, computes_phrase, refusal, row_of, unusable_notice
 from ..throttle import Throttle
 from .form import SpecForm, fill_layout, ipywidgets_module
 from .new import KindMenu, NewForm, close_tree
@@ -316,7 +316,7 @@ class ComputePanel:
                 if op not in self._watched:
                     self._watched.add(op)
                     op.add_listener(self._on_op)
-            rows = []
+            rows: list[Row] = []
             for compute in self._listed:
                 key = compute.name.lower()
                 bar = None
@@ -343,7 +343,7 @@ class ComputePanel:
                 bar_html(op) for op in self.ws.poller.in_flight() if not op.done() and op.target.lower() not in listed
             ]
             if self.table.rows != rows:
-                self.table.rows = rows
+                self.table.rows = cast(list[dict[str, Any]], rows)  # the trait holds plain dicts: Rows
             shown = str(Markup("").join(pending))
             if self.pending.value != shown:
                 self.pending.value = shown
@@ -357,8 +357,8 @@ class ComputePanel:
         at once when it ended)."""
         self._redraw.request(urgent=op.done())
 
-    def rows_by_name(self) -> dict[str, dict[str, Any]]:
-        return {row["name"]: row for row in self.table.rows}
+    def rows_by_name(self) -> dict[str, Row]:
+        return {row["name"]: cast(Row, row) for row in self.table.rows}
 
     def _on_table_msg(self, _widget: Any, content: Mapping[str, Any], _buffers: Any) -> None:
         self.seen()

@@ -20,6 +20,7 @@ from ...render.markup import error, html
 from ...render.spec import spec_line, spec_yaml
 from ...service.operation import Operation
 from ...service.workspace import Workspace
+from .aria import FormAria
 from .copy import CopyButtons
 from .form import SpecForm, fill_layout, ipywidgets_module
 
@@ -47,15 +48,16 @@ def kind_menu(kind: str | None, **options: Any) -> Any:
 
 class KindMenu:
     """The JupyterLab sidebar's "New" line: the kind menu and a "New …" button. The lab extension opens
-    the form of the kind the button's class names in a main-area tab (:func:`form_tab`), where there is
-    room; the sidebar builds no form of its own (it opens with fewer widget models)."""
+    the form of the kind chosen in the menu beside the button in a main-area tab (:func:`form_tab`), where
+    there is room; the sidebar builds no form of its own (it opens with fewer widget models)."""
 
     def __init__(self, workspace: Workspace, kind: str | None = None) -> None:
         w = ipywidgets_module()
         self.ws = workspace
-        # The button says "New …": the menu needs no label, and gets the room.
-        self.kind = kind_menu(kind, layout=fill_layout(flex="1 1 auto"))
-        self.kind.observe(lambda _c: self._show_kind(), names="value")
+        # A short visible label ("Kind"): the button beside it says "New …", the menu gets the room.
+        self.kind = kind_menu(
+            kind, description="Kind", style={"description_width": "2.5em"}, layout=fill_layout(flex="1 1 auto")
+        )
         self.open_button = w.Button(
             description="New …",
             button_style="primary",
@@ -63,19 +65,10 @@ class KindMenu:
             layout=w.Layout(width="auto", min_width="6em"),
         )
         self.open_button.add_class("jupyter-compute-open-form")
-        self._kind_class = ""
         self.children: tuple[Any, ...] = (w.HBox([self.kind, self.open_button], layout=w.Layout(width="100%")),)
         self.form: SpecForm | None = None
         self.form_ready = threading.Event()
         self.form_ready.set()
-        self._show_kind()
-
-    def _show_kind(self) -> None:
-        """The button's class names the kind chosen (what the lab extension opens)."""
-        if self._kind_class:
-            self.open_button.remove_class(self._kind_class)
-        self._kind_class = f"jupyter-compute-form-kind-{self.kind.value}"
-        self.open_button.add_class(self._kind_class)
 
     def switch(self, workspace: Workspace) -> None:
         self.ws = workspace
@@ -108,7 +101,16 @@ class NewForm:
             [self.preview_button, self.copy_buttons, self.create_button],
             layout=w.Layout(flex_flow="row wrap", width="100%", align_items="center"),
         )
-        self.children: tuple[Any, ...] = (self.kind, self.form_box, self.buttons, self.copy_text, self.output)
+        # No content of its own: it keeps the form's aria attributes in step with its classes (./aria.py).
+        self.aria = FormAria(layout=w.Layout(display="none"))
+        self.children: tuple[Any, ...] = (
+            self.kind,
+            self.form_box,
+            self.buttons,
+            self.copy_text,
+            self.output,
+            self.aria,
+        )
         self.form: SpecForm | None = None
         self._sizes: list[dict[str, Any]] | None = None
         self._prices: RegionPrices | None = None  # the sizes' prices, once fetched (in the background)

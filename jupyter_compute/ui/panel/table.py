@@ -27,9 +27,8 @@ STATIC = Path(__file__).with_name("static")
 
 
 class ComputeTable(anywidget.AnyWidget):
-    """Rows: ``{name, kind, size, state, tone, nodes, created, actions, busy, confirm, bar, message}``
-    (``tone``: the state's colour; ``busy``: the action in flight; ``confirm``: the sentence of each
-    action asked first; ``bar``: ``Description.bar()``), and optionally ``links`` and ``ssh``."""
+    """Rows: :class:`~jupyter_compute.ui.rows.Row` each (its one declaration; ``static/row.d.ts`` is its
+    TypeScript twin)."""
 
     _esm = STATIC / "table.js"
     _css = STATIC / "table.css"

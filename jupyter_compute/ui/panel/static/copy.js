@@ -37,7 +37,10 @@ function render({ model, el }) {
   status.setAttribute('role', 'status');
   status.style.margin = '0 6px';
   const buttons = [];
-  for (const [which, label] of [['magic', 'Copy as magic'], ['yaml', 'Copy as YAML']]) {
+  for (const [which, label] of [
+    ['magic', 'Copy as magic'],
+    ['yaml', 'Copy as YAML'],
+  ]) {
     const button = document.createElement('button');
     button.className = 'jupyter-widgets jupyter-button widget-button jupyter-compute-copy-as-' + which;
     button.textContent = label;

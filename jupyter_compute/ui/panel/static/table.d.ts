@@ -1,11 +1,19 @@
 // The list's front end (./table.js) as the lab extension's first paint uses it (labextension/src/preview.ts):
-// anywidget's render() over any object with the model's get/on/off/send.
-export interface IListModel {
-  get(key: string): unknown;
-  on(event: string, callback: () => void): void;
-  off(event: string, callback: () => void): void;
-  send(content: unknown): void;
+// anywidget's render() over any object with the model's get/on/off/send (anywidget's own model type).
+import type { AnyModel } from '@anywidget/types';
+import type { IRow } from './row';
+
+/** The list model's state: jupyter_compute/ui/panel/table.py's traits (`held`: the first paint's only). */
+export interface IListState {
+  rows: IRow[];
+  empty_text: string;
+  problem: string;
+  heartbeat_seconds: number;
+  held?: boolean;
 }
+
+/** What render() uses of a model. */
+export type IListModel = Pick<AnyModel<IListState>, 'get' | 'on' | 'off' | 'send'>;
 
 declare const table: {
   render(options: { model: IListModel; el: HTMLElement }): () => void;

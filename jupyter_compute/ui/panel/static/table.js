@@ -4,6 +4,10 @@
 // click or Enter; search, filter and sort in the browser; a click on an action is sent as
 // {action, name} (delete and detach only from their inline confirm); {event: 'alive'} every
 // heartbeat_seconds while shown. DOM from textContent only, never innerHTML from data.
+// Accessible: a row's buttons are named with its compute ("stop ci-1"), the list is one tab stop (arrow
+// keys between rows), focus stays on the equivalent element when a row is drawn again (or goes to the
+// next row, or the search box, when it goes), every bar is a progressbar, and phase changes and outcomes
+// are said once in one polite status region.
 
 const CONFIRM_LABEL = { delete: 'Delete', detach: 'Detach' };
 const MARK_KINDS = new Set(['problem', 'warning', 'image', 'stop']); // jupyter_compute/ui/rows.py marks_for
@@ -26,12 +30,26 @@ export function safeHref(url) {
   return text.startsWith('https://') || text.startsWith('http://127.0.0.1') ? text : null;
 }
 
-function drawBar(bar) {
+let ids = 0;
+/** A document-unique id for aria references. */
+function uid(what) {
+  ids += 1;
+  return `jupyter-compute-${what}-${ids}`;
+}
+
+function drawBar(bar, name) {
   const box = el('div', 'jupyter-compute-progress');
   box.appendChild(el('div', 'jupyter-compute-bar-title', bar.title));
   const track = box.appendChild(el('div', 'progress'));
+  const percent = Math.round(Math.max(0, Math.min(1, Number(bar.fraction) || 0)) * 100);
+  track.setAttribute('role', 'progressbar');
+  track.setAttribute('aria-label', `${bar.title} ${name}`);
+  track.setAttribute('aria-valuemin', '0');
+  track.setAttribute('aria-valuemax', '100');
+  track.setAttribute('aria-valuenow', String(percent));
+  track.setAttribute('aria-valuetext', bar.spoken || bar.info || ''); // the phase and nodes (describe.py)
   const fill = track.appendChild(el('div', `progress-bar progress-bar-${bar.style || 'info'}`));
-  fill.style.width = `${Math.round(Math.max(0, Math.min(1, Number(bar.fraction) || 0)) * 100)}%`;
+  fill.style.width = `${percent}%`;
   if (bar.colour) {
     fill.style.background = bar.colour; // the notebook bar's colour for this style (render/describe.py owns it)
   }
@@ -39,6 +57,19 @@ function drawBar(bar) {
   if (bar.error) box.appendChild(el('div', 'jupyter-compute-error', bar.error));
   if (bar.note) box.appendChild(el('div', 'jupyter-compute-muted', bar.note));
   return box;
+}
+
+/**
+ * A row's marks (jupyter_compute/ui/rows.py marks_for), as drawn: what needs attention and an outdated OS image
+ * as short badges on its line (their sentences in the title and, expanded, below); a stop within the hour as a
+ * line of its own under the row. A mark of a kind this code does not know is left out.
+ */
+export function markParts(row) {
+  const marks = (Array.isArray(row.marks) ? row.marks : []).filter((m) => m && MARK_KINDS.has(m.kind));
+  return {
+    badges: marks.filter((m) => m.kind !== 'stop'),
+    notes: marks.filter((m) => m.kind === 'stop').map((m) => String(m.text)),
+  };
 }
 
 /** One compute: its line, its bar and message, and (expanded) its details, links and actions. */
@@ -51,7 +82,7 @@ export function drawRow(row, ui) {
   const expanded = ui.expanded.has(row.name);
   if (expanded) node.classList.add('jupyter-compute-expanded');
   const line = node.appendChild(el('div', 'jupyter-compute-row-summary'));
-  line.tabIndex = 0;
+  line.tabIndex = ui.current === row.name ? 0 : -1; // the list's one tab stop (roving tabindex)
   line.setAttribute('role', 'button');
   line.setAttribute('aria-expanded', String(expanded));
   const meta = [row.kind, row.size, row.nodes ? `${row.nodes} nodes` : ''].filter(Boolean).join(' · ');
@@ -65,28 +96,21 @@ export function drawRow(row, ui) {
   line.appendChild(el('b', 'jupyter-compute-name', row.name));
   line.appendChild(el('span', 'jupyter-compute-meta jupyter-compute-muted', meta));
   line.appendChild(state);
-  const marks = (Array.isArray(row.marks) ? row.marks : []).filter((m) => m && MARK_KINDS.has(m.kind));
-  for (const mark of marks) {
-    // What needs attention and an outdated OS image as short badges (their sentences in the title and, expanded,
-    // below); a stop within the hour as a line of its own under the row (rows.marks_for says which).
-    if (mark.kind === 'stop') continue;
+  const marks = markParts(row);
+  for (const mark of marks.badges) {
     const badge = line.appendChild(el('span', `jupyter-compute-mark jupyter-compute-mark-${mark.kind}`, mark.text));
     badge.title = mark.title || mark.text;
   }
-  for (const mark of marks) {
-    if (mark.kind === 'stop') node.appendChild(el('div', 'jupyter-compute-muted jupyter-compute-row-note', mark.text));
-  }
-  if (row.bar) node.appendChild(drawBar(row.bar));
+  for (const note of marks.notes) node.appendChild(el('div', 'jupyter-compute-muted jupyter-compute-row-note', note));
+  if (row.bar) node.appendChild(drawBar(row.bar, row.name));
   if (row.message) node.appendChild(el('div', 'jupyter-compute-error jupyter-compute-row-message', row.message));
   if (!expanded) return node;
 
   const more = node.appendChild(el('div', 'jupyter-compute-more'));
   const facts = [meta, row.created ? `created ${row.created}` : ''].filter(Boolean).join(' · ');
   more.appendChild(el('div', 'jupyter-compute-facts jupyter-compute-muted', facts));
-  for (const mark of marks) {
-    if (mark.title && mark.kind !== 'stop') {
-      more.appendChild(el('div', `jupyter-compute-said jupyter-compute-said-${mark.kind}`, mark.title));
-    }
+  for (const mark of marks.badges) {
+    if (mark.title) more.appendChild(el('div', `jupyter-compute-said jupyter-compute-said-${mark.kind}`, mark.title));
   }
   const links = Array.isArray(row.links) ? row.links : [];
   if (links.length) {
@@ -110,7 +134,9 @@ export function drawRow(row, ui) {
   if (confirming && sentence && (row.actions || []).includes(confirming)) {
     const ask = more.appendChild(el('div', 'jupyter-compute-confirm'));
     ask.setAttribute('role', 'alertdialog');
-    ask.appendChild(el('div', 'jupyter-compute-confirm-text', sentence));
+    const said = ask.appendChild(el('div', 'jupyter-compute-confirm-text', sentence));
+    said.id = uid('confirm');
+    ask.setAttribute('aria-labelledby', said.id);
     const buttons = ask.appendChild(el('div', 'jupyter-compute-actions'));
     const yes = buttons.appendChild(
       el('button', `jupyter-button mod-danger jupyter-compute-confirm-yes`, `${CONFIRM_LABEL[confirming]} ${row.name}`)
@@ -120,22 +146,31 @@ export function drawRow(row, ui) {
     yes.dataset.name = row.name;
     const no = buttons.appendChild(el('button', 'jupyter-button jupyter-compute-confirm-no', 'Cancel'));
     no.type = 'button';
+    no.setAttribute('aria-label', `Cancel, keep ${row.name}`);
     no.dataset.cancel = row.name;
     return node;
   }
   const actions = more.appendChild(el('div', 'jupyter-compute-actions'));
+  const waiting = ui.held
+    ? el('div', 'jupyter-compute-held jupyter-compute-muted', 'Actions wait until the panel has started.')
+    : null;
+  if (waiting) waiting.id = uid('held');
   for (const action of row.actions || []) {
     const danger = action in CONFIRM_LABEL;
     const button = actions.appendChild(
       el('button', `jupyter-button jupyter-compute-action-${action}${danger ? ' mod-danger' : ''}`, action)
     );
     button.type = 'button';
-    button.title = ui.held ? `${action} ${row.name}: in a moment, once the panel has started` : `${action} ${row.name}`;
+    button.setAttribute('aria-label', `${action} ${row.name}`);
     button.dataset.action = action;
     button.dataset.name = row.name;
-    button.disabled = Boolean(ui.problem) || ui.held || row.busy === action;
+    // aria-disabled, not disabled: a held or busy button keeps focus and still says why it waits.
+    if (ui.problem || ui.held || row.busy === action) button.setAttribute('aria-disabled', 'true');
+    if (waiting) button.setAttribute('aria-describedby', waiting.id);
+    else if (row.busy === action) button.title = `${action} ${row.name}: under way`;
   }
   if (!(row.actions || []).length) actions.appendChild(el('span', 'jupyter-compute-muted', 'no actions now'));
+  else if (waiting) more.appendChild(waiting);
   return node;
 }
 
@@ -149,11 +184,12 @@ export function arrange(rows, { search = '', kind = '', state = '', sort = 'name
       (!state || row.state === state)
   );
   const byName = (a, b) => String(a.name).localeCompare(String(b.name));
-  const order = {
-    name: byName,
-    state: (a, b) => String(a.state).localeCompare(String(b.state)) || byName(a, b),
-    created: (a, b) => String(b.created || '').localeCompare(String(a.created || '')) || byName(a, b),
-  }[sort] || byName;
+  const order =
+    {
+      name: byName,
+      state: (a, b) => String(a.state).localeCompare(String(b.state)) || byName(a, b),
+      created: (a, b) => String(b.created || '').localeCompare(String(a.created || '')) || byName(a, b),
+    }[sort] || byName;
   return shown.sort(order);
 }
 
@@ -175,7 +211,15 @@ function choices(select, label, values) {
 function render({ model, el: root }) {
   // held: the lab extension's first paint (labextension/src/preview.ts), drawn from the server's rows
   // while the panel's kernel starts; its actions wait for the kernel's panel, which replaces it.
-  const ui = { expanded: new Set(), confirming: new Map(), problem: '', held: Boolean(model.get('held')) };
+  const ui = {
+    expanded: new Set(),
+    confirming: new Map(),
+    problem: '',
+    held: Boolean(model.get('held')),
+    current: '', // the row whose line is the list's tab stop
+  };
+  const news = new Map(); // name -> what the status region last said of its bar
+  let drawnOnce = false;
   const drawn = new Map(); // name -> {data, node}
   root.classList.add('jupyter-compute-table');
   const problem = root.appendChild(el('div', 'jupyter-compute-problem'));
@@ -197,6 +241,11 @@ function render({ model, el: root }) {
   }
   const list = root.appendChild(el('div', 'jupyter-compute-rows'));
   list.setAttribute('role', 'list');
+  list.setAttribute('aria-label', 'Computes');
+  // The one polite status region: a bar's new phase or its outcome, said once (never each tick).
+  const announce = root.appendChild(el('div', 'jupyter-compute-announce'));
+  announce.setAttribute('role', 'status');
+  announce.setAttribute('aria-live', 'polite');
   const empty = root.appendChild(el('div', 'jupyter-compute-empty'));
   const count = root.appendChild(el('div', 'jupyter-compute-count jupyter-compute-muted'));
 
@@ -214,9 +263,55 @@ function render({ model, el: root }) {
     entry.node = node;
   }
 
+  /** Where focus is in the list, to put it back on the same element of a row drawn again. */
+  function focusNow() {
+    const active = document.activeElement;
+    const node = active && list.contains(active) ? active.closest('.jupyter-compute-row') : null;
+    if (!node) return null;
+    const tries = [];
+    if (active.dataset.action) tries.push(`[data-action="${active.dataset.action}"]`);
+    if (active.dataset.confirmed)
+      tries.push('.jupyter-compute-confirm-yes', `[data-action="${active.dataset.confirmed}"]`);
+    if (active.dataset.cancel) tries.push('.jupyter-compute-confirm-no');
+    return { name: node.dataset.name, tries, index: [...list.children].indexOf(node) };
+  }
+
+  function summaryOf(node) {
+    return node ? node.querySelector('.jupyter-compute-row-summary') : null;
+  }
+
+  /** Focus was in a row that was drawn again or went: the same element of the new row, else its line; the
+   * row that took its place when it went; the search box when the list is empty. */
+  function restoreFocus(was) {
+    if (!was || root.contains(document.activeElement)) return;
+    const entry = drawn.get(was.name);
+    let target = null;
+    if (entry && entry.node.isConnected) {
+      for (const selector of was.tries) target = target || entry.node.querySelector(selector);
+      target = target || summaryOf(entry.node);
+    } else {
+      const rowsNow = list.children;
+      target = rowsNow.length ? summaryOf(rowsNow[Math.min(was.index, rowsNow.length - 1)]) : search;
+    }
+    if (target) target.focus();
+  }
+
+  /** Make `name`'s line the list's one tab stop. */
+  function setCurrent(name) {
+    if (ui.current === name) return;
+    const before = drawn.get(ui.current);
+    const line = summaryOf(before && before.node);
+    if (line) line.tabIndex = -1;
+    ui.current = name;
+    const now = summaryOf(drawn.get(name) && drawn.get(name).node);
+    if (now) now.tabIndex = 0;
+  }
+
   function draw() {
     const began = performance.now();
+    const focused = focusNow();
     let built = 0;
+    const said = [];
     const all = rows();
     ui.problem = model.get('problem') || '';
     problem.textContent = ui.problem;
@@ -231,6 +326,12 @@ function render({ model, el: root }) {
       }
       const entry = { data, problem: ui.problem, node: drawRow(row, ui) };
       built += 1;
+      const bar = row.bar && typeof row.bar === 'object' ? row.bar : null;
+      const phase = bar ? String(bar.news || '') : ''; // describe.py's news: changes with the phase only
+      if (phase !== (news.get(row.name) || '')) {
+        if (phase && drawnOnce && !ui.held) said.push(phase);
+        news.set(row.name, phase);
+      }
       if (old && old.node.isConnected) old.node.replaceWith(entry.node);
       next.set(row.name, entry);
     }
@@ -239,6 +340,7 @@ function render({ model, el: root }) {
         old.node.remove();
         ui.expanded.delete(name);
         ui.confirming.delete(name);
+        news.delete(name);
       }
     }
     drawn.clear();
@@ -260,6 +362,13 @@ function render({ model, el: root }) {
       if (!wanted.has(cursor)) cursor.remove();
       cursor = after;
     }
+    if (!shown.some((row) => row.name === ui.current)) {
+      ui.current = '';
+      setCurrent(shown.length ? shown[0].name : '');
+    }
+    restoreFocus(focused);
+    if (said.length) announce.textContent = said.join('. ');
+    drawnOnce = true;
     tools.hidden = all.length === 0;
     empty.hidden = all.length > 0 || Boolean(ui.problem);
     empty.textContent = model.get('empty_text') || '';
@@ -295,8 +404,9 @@ function render({ model, el: root }) {
     const target = event.target;
     const yes = target.closest('button[data-confirmed]');
     if (yes && root.contains(yes)) {
+      if (yes.getAttribute('aria-disabled') === 'true') return;
       const name = yes.dataset.name;
-      yes.disabled = true;
+      yes.setAttribute('aria-disabled', 'true'); // sent once; focus stays until the row is drawn again
       ui.confirming.delete(name);
       model.send({ action: yes.dataset.confirmed, name });
       return;
@@ -305,6 +415,7 @@ function render({ model, el: root }) {
     if (no && root.contains(no)) return cancel(no.dataset.cancel);
     const button = target.closest('button[data-action]');
     if (button && root.contains(button)) {
+      if (button.getAttribute('aria-disabled') === 'true') return;
       const { action, name } = button.dataset;
       if (action in CONFIRM_LABEL) {
         ui.confirming.set(name, action);
@@ -314,22 +425,43 @@ function render({ model, el: root }) {
         if (focus) focus.focus();
         return;
       }
-      button.disabled = true; // until the row is drawn again with the operation in flight
+      button.setAttribute('aria-disabled', 'true'); // until the row is drawn again with the operation in flight
       model.send({ action, name });
       return;
     }
     const line = target.closest('.jupyter-compute-row-summary');
     if (line && root.contains(line)) toggle(line.parentElement.dataset.name);
   });
+  root.addEventListener('focusin', (event) => {
+    const line = event.target.closest && event.target.closest('.jupyter-compute-row-summary');
+    if (line && list.contains(line)) setCurrent(line.parentElement.dataset.name);
+  });
+  const MOVES = {
+    ArrowDown: (node) => node.nextElementSibling,
+    ArrowUp: (node) => node.previousElementSibling,
+    Home: () => list.firstElementChild,
+    End: () => list.lastElementChild,
+  };
   root.addEventListener('keydown', (event) => {
-    const row = event.target.closest && event.target.closest('.jupyter-compute-row');
-    if (!row) return;
-    const name = row.dataset.name;
+    const node = event.target.closest && event.target.closest('.jupyter-compute-row');
+    if (!node) return;
+    const name = node.dataset.name;
+    const onLine = event.target.classList.contains('jupyter-compute-row-summary');
+    if (onLine && event.key in MOVES) {
+      event.preventDefault();
+      event.stopPropagation(); // not the notebook's cell selection
+      const to = summaryOf(MOVES[event.key](node));
+      if (to) to.focus();
+      return;
+    }
     if (event.key === 'Escape' && ui.confirming.has(name)) {
       event.preventDefault();
       event.stopPropagation();
       cancel(name);
-    } else if ((event.key === 'Enter' || event.key === ' ') && event.target.classList.contains('jupyter-compute-row-summary')) {
+    } else if (
+      (event.key === 'Enter' || event.key === ' ') &&
+      event.target.classList.contains('jupyter-compute-row-summary')
+    ) {
       event.preventDefault();
       toggle(name);
     }

@@ -1,0 +1,16 @@
+"""Accessibility ipywidgets cannot express from Python: a view with no content of its own (``static/aria.js``)
+that, placed in a "New" form, ties each field's error line to its input (``aria-invalid``,
+``aria-describedby``), gives the "Advanced" toggle ``aria-expanded`` and makes the result line a polite
+status, from the classes the form sets (:mod:`.form`). An anywidget, so it works wherever the form renders."""
+
+from __future__ import annotations
+
+import anywidget
+
+from .table import STATIC
+
+
+class FormAria(anywidget.AnyWidget):
+    """Keeps the aria attributes of the form it is placed in in step with the form's classes."""
+
+    _esm = STATIC / "aria.js"
