@@ -651,6 +651,9 @@ def test_edit_an_instance_idle_shutdown_and_schedules(panel: ComputePanel) -> No
     assert tools.apply() is None and "give a start or a stop time" in visible(tools.message.value)
     tools.schedule_parts["stop"].value = "soon"
     assert tools.apply() is None and "Stop at: 'soon' is neither a time" in visible(tools.message.value)
+    tools.schedule_parts["stop"].value = "*/0 * * * *"  # cron the service would refuse: said, nothing sent
+    assert tools.apply() is None and "minute step '0' must be at least 1" in visible(tools.message.value)
+    assert "Nothing was sent" in visible(tools.message.value) and ws.get("edit-ci").spec.schedules == ()
     tools.schedule_parts["stop"].value = "19:00"
     tools.apply().wait(30)  # type: ignore[union-attr]
     assert [s.action for s in ws.get("edit-ci").spec.schedules] == ["Stop"]
