@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..data import catalogue
 from ..text import one_line
 from .documents import spec_from_arm
 from .kinds import CLUSTER, INSTANCE, word_of
@@ -93,7 +94,7 @@ class Compute:
 
     @property
     def size(self) -> str:
-        return str(self._inner.get("vmSize") or self._inner.get("virtualMachineSize") or "")
+        return catalogue.size_name(str(self._inner.get("vmSize") or self._inner.get("virtualMachineSize") or ""))
 
     @property
     def provisioning_state(self) -> str:
