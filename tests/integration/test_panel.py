@@ -74,7 +74,7 @@ def test_preview_and_copy(panel: ComputePanel) -> None:
     form = panel.form
     assert form is not None
     form.inputs["name"].value = "panel-cl"
-    form.inputs["size"].value = "Standard_DS3_v2"
+    form.inputs["size"].value = "Standard_DS11_v2"
     form.inputs["max_instances"].value = "3"
     form.inputs["tier"].value = "low_priority"
     request = panel.preview()
@@ -82,8 +82,13 @@ def test_preview_and_copy(panel: ComputePanel) -> None:
     assert request["body"]["properties"]["properties"]["vmPriority"] == "LowPriority"
     assert '"maxNodeCount": 3' in visible(panel.output.value)
     assert panel.copy_magic() == (
-        "%compute create cluster panel-cl --size Standard_DS3_v2 --tier low_priority --max-instances 3"
+        "%compute create cluster panel-cl --size Standard_DS11_v2 --tier low_priority --max-instances 3"
     )
+    # The default size chosen by name is the default the magic sends, spelled alike: the copy leaves it out.
+    form.inputs["size"].value = "Standard_DS3_v2"
+    assert panel.copy_magic() == "%compute create cluster panel-cl --tier low_priority --max-instances 3"
+    assert panel.preview()["body"]["properties"]["properties"]["vmSize"] == "Standard_DS3_v2"  # type: ignore[index]
+    form.inputs["size"].value = "Standard_DS11_v2"
     yaml_text = panel.copy_yaml()
     assert yaml_text is not None and yaml_text.startswith("%%compute create\nname: panel-cl\ntype: amlcompute")
 
