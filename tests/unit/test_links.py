@@ -1,6 +1,7 @@
 """One rule for the web links a row, ``show`` and the panel may carry (issue 22, point 8), in Python
 (:func:`jupyter_compute.model.links.web_link`) and in the panel's JavaScript (``safeHref`` in
-ui/panel/static/table.js), both run against one table: tests/data/links.json.
+ui/panel/static/table.js), both run against one table: tests/data/links.json (here in Python;
+labextension/test/links.test.mjs under ``node --test``, which tests/unit/test_js.py runs).
 
 Given a link the service (or an attacker posing as it) sends, when either side checks it, then it is kept
 exactly when the table says; a string prefix would keep ``http://127.0.0.1.example.org/``."""
@@ -8,8 +9,6 @@ exactly when the table says; a string prefix would keep ``http://127.0.0.1.examp
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -44,14 +43,3 @@ def test_an_instances_links_are_the_ones_the_rule_keeps(case: dict[str, Any]) ->
         },
     }
     assert Compute(body).links() == ([{"label": "Jupyter", "url": url}] if case["kept"] else [])
-
-
-def test_the_panels_javascript_keeps_a_link_exactly_when_the_table_says() -> None:
-    """node's own test runner over tests/js (the same table, through table.js's safeHref)."""
-    node = shutil.which("node")
-    assert node is not None, "node is needed for the panel's JavaScript tests (the lab extension's build needs it too)"
-    done = subprocess.run(
-        [node, "--test", str(TESTS / "js")], capture_output=True, text=True, timeout=120, cwd=TESTS.parent
-    )
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert f"# pass {len(CASES)}" in done.stdout and "# fail 0" in done.stdout
