@@ -220,6 +220,19 @@ def shot(page: Any, name: str) -> Path:
     return path
 
 
+def launcher_settled(page: Any, timeout: float = 20_000) -> None:
+    """Wait until JupyterLab's restored layout has activated its Launcher, which takes the focus once, so that a
+    focus a test sets afterwards stays where it was set. A layout with no Launcher is waited for ``timeout`` only."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "() => !!(document.activeElement && document.activeElement.closest('.jp-Launcher'))", timeout=timeout
+        )
+    except PlaywrightTimeout:
+        pass
+
+
 def open_panel(page: Any, timeout: float = 60_000) -> None:
     """Show the Compute tab (a click on the tab of an open panel would close it) and wait for it."""
     page.wait_for_selector(TAB, timeout=timeout)

@@ -23,8 +23,20 @@ def default_location() -> str:
 
 
 def size(name: str) -> dict[str, Any] | None:
-    wanted = name.lower()
-    return next((s for s in sizes() if s["name"].lower() == wanted), None)
+    """The catalogue's row of a VM size named in any case (``standard_ds3_v2``), or None."""
+    return _by_lower_name().get(name.lower())
+
+
+def size_name(name: str) -> str:
+    """A VM size as the catalogue spells it (``Standard_DS3_v2``, however it was typed or the service
+    wrote it back); a size the catalogue does not list, as given."""
+    found = size(name)
+    return str(found["name"]) if found else name
+
+
+@cache
+def _by_lower_name() -> dict[str, dict[str, Any]]:
+    return {str(s["name"]).lower(): s for s in _load("vm_sizes.json")["sizes"]}
 
 
 def retired(name: str) -> dict[str, Any] | None:

@@ -26,6 +26,7 @@ from ..model.documents import document_kind, spec_from_yaml
 from ..model.kinds import Kind, refuse_batch
 from ..model.secrets import Secret
 from ..model.specs import ComputeSpec, FieldInfo, spec_class
+from ..version import __version__
 from .command import Command, WorkspaceChoice
 from .registry import Arg, Declared, OneOf, Verb
 from .verbs import VERBS
@@ -53,6 +54,7 @@ CLOUD = Arg(
 )
 WORKSPACE_FLAGS = (SUBSCRIPTION, RESOURCE_GROUP, WORKSPACE, CLOUD, LOCAL)
 WORKSPACE_DEFAULT = "default: config.json, AZUREML_ARM_* env, else local"
+VERSION = Arg("--version", action="store_true", help="print the version and exit")
 FILE = Arg("-f", "--file", help="az ml compute YAML file; options given here override its keys")
 SKIP_PREFLIGHT = Arg(
     "--skip-preflight", action="store_true", help="do not check the size and vCPU quota before creating"
@@ -225,7 +227,8 @@ def usage(prog: str) -> str:
         f"workspace ({WORKSPACE_DEFAULT}):",
         f"  {workspace}",
         "",
-        "'VERB --help' shows the options of a verb; 'create cluster --help' those of a kind.",
+        "'VERB --help' shows the options of a verb; 'create cluster --help' those of a kind; "
+        f"'{VERSION.words()}' the version.",
     ]
     return "\n".join(lines)
 
@@ -306,9 +309,21 @@ def parse_words(parser: _Parser, words: Sequence[str]) -> argparse.Namespace:
     else:
         tails = any(match.group(1) for word in extras for match in _TOKEN.finditer(word))
         hint = " (a value with spaces needs quotes)" if tails else ""
-        message = f"{parser.prog}: unrecognized arguments: {' '.join(extras)}{hint}"
+        message = f"{parser.prog}: unrecognized arguments: {' '.join(extras)}{hint}{_did_you_mean(parser, extras)}"
         usage_line = parser.short_usage()
     raise UsageError(_TOKEN.sub("***", message), usage_line)  # raised here, outside `except`: no chained context
+
+
+def _did_you_mean(parser: _Parser, extras: Sequence[str]) -> str:
+    """ " Did you mean '--max-instances'?" for the first unknown option close to one the verb takes, as for
+    a mistyped verb; "" when none is close."""
+    for word in extras:
+        flag = word.partition("=")[0]
+        if flag.startswith("--") and flag not in parser.flags:
+            close = difflib.get_close_matches(flag, [f for f in parser.flags if f.startswith("--")], n=1)
+            if close:
+                return f". Did you mean {close[0]!r}?"
+    return ""
 
 
 def _mask_secret_values(parser: _Parser, words: Sequence[str]) -> tuple[list[str], dict[str, str]]:
@@ -373,6 +388,8 @@ def parse(
         words = [*words[1:2], "--help"] if len(words) > 1 else []
     if not words or words[0] in ("-h", "--help"):
         raise HelpRequested(usage(prog))
+    if words[0] in VERSION.flags:
+        raise HelpRequested(f"{prog} {__version__}")
     name, rest = words[0], words[1:]
     if name not in VERBS:
         close = difflib.get_close_matches(name, VERBS.names(), n=1)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError, ValidationError
 from ..model import kinds
 from ..model.costs import runs_unguarded, sized
+from ..model.specs import DESCRIPTION_FLAGS, IDLE_SHUTDOWN_FLAGS, SIZE_FLAGS, TAGS_FLAGS
 from ..render.output import inline_secret_warning
 from ..render.prices import always_on_note, costs_text, estimate_line, idle_nudge, size_cells, sizes_footer
 from ..render.spec import spec_yaml
@@ -198,22 +199,23 @@ def doctor(ws: Workspace, command: Command) -> Outcome:
     return Outcome(report, report.to_dict(), repr(report))
 
 
-@VERBS.verb("nodes", NAME, help="the nodes of a cluster, with their state and addresses")
+@VERBS.verb("nodes", NAME, help="the nodes of a cluster: state, the job on each, addresses")
 def nodes(ws: Workspace, command: Command) -> Outcome:
     name = _named(command)
     found = ws.nodes(name)
     rows = [
         {
-            "node": n.get("nodeId", ""),
-            "state": n.get("nodeState", ""),
+            "node": n.get("nodeId") or "",
+            "state": n.get("nodeState") or "",
+            "job": n.get("runId") or "",  # the run on the node, when the service says
             "private ip": n.get("privateIpAddress") or "",
             "public ip": n.get("publicIpAddress") or "",
             "port": str(n.get("port") or ""),
-            "job": str(n.get("runId") or ""),
         }
         for n in found
     ]
-    return Outcome(found, found, text_table(rows, empty=f"{name} has no nodes right now."))
+    shown = Listing(found, rows, empty=f"{name} has no nodes right now.")
+    return Outcome(shown, found, repr(shown))
 
 
 _SIZED_TYPES = {k.compute_type for k in kinds.KINDS if k.sized}  # the kinds a VM size is listed for
@@ -270,7 +272,8 @@ def usage(ws: Workspace, command: Command) -> Outcome:
         }
         for u in found
     ]
-    return Outcome(found, found, text_table(rows))
+    shown = Listing(found, rows)
+    return Outcome(shown, found, repr(shown))
 
 
 @VERBS.verb(
@@ -358,9 +361,9 @@ def identity(ws: Workspace, command: Command) -> Outcome:
 @VERBS.verb(
     "update",
     NAME,
-    Arg(
+    Arg(  # create's names for the fields update changes (model.specs owns them), and update's own short one
         "--idle-shutdown",
-        "--idle-time-before-shutdown-minutes",
+        *IDLE_SHUTDOWN_FLAGS,
         dest="idle_shutdown",
         metavar="MINUTES",
         help="instance: stop after this much inactivity (minutes, or ISO-8601 PT1H; 15 minutes to 3 days)",
@@ -399,9 +402,15 @@ def identity(ws: Workspace, command: Command) -> Outcome:
         ),
         Arg("--no-custom-applications", action="store_true", help="instance: remove every custom application"),
     ),
-    Arg("--size", metavar="SIZE", help="instance: the VM size, while the instance is stopped"),
-    Arg("--description", metavar="TEXT", help="cluster: its description"),
-    Arg("--tags", nargs="*", metavar="KEY=VALUE", help="cluster: its tags (replaces them; none given: removes them)"),
+    Arg(*SIZE_FLAGS, dest="size", metavar="SIZE", help="instance: the VM size, while the instance is stopped"),
+    Arg(*DESCRIPTION_FLAGS, dest="description", metavar="TEXT", help="cluster: its description"),
+    Arg(
+        *TAGS_FLAGS,
+        dest="tags",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help="cluster: its tags (replaces them; none given: removes them)",
+    ),
     help="change a compute after its creation: an instance's idle shutdown, schedules, size (stopped) or custom "
     "applications, a cluster's description or tags (single sign-on and SSH are set at creation); "
     "%%compute update NAME takes these as az ml YAML. Schedules are sent by "

@@ -216,6 +216,7 @@ class Computes:
         if compute_type not in CREATABLE:
             raise bad_request(f"Creating computes of type {compute_type} is not supported by the local workspace.")
         size = self._check_size(props)
+        _check_schedules(props)
         t = self.clock()
         with self.store.write() as db:
             existing, derived = self._live(db, scope, name, t)
@@ -576,6 +577,15 @@ def _refuse_echoed_schedules(body: Mapping[str, Any]) -> None:
                     }
                 ],
             )
+
+
+def _check_schedules(props: Mapping[str, Any]) -> None:
+    """An instance's start/stop schedules, refused as the service refuses them (400, nothing stored)."""
+    schedules = ((props.get("properties") or {}).get("schedules") or {}).get("computeStartStop") or []
+    for i, schedule in enumerate(schedules if isinstance(schedules, list) else [], 1):
+        problem = rules.schedule_problem(schedule)
+        if problem:
+            raise bad_request(f"Schedule {i} of computeStartStop is invalid: {problem}.")
 
 
 def _check_schema(body: Any, root: str) -> None:

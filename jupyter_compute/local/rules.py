@@ -2,13 +2,19 @@
 
 The local workspace is the oracle the client is tested against: were it to reuse the client's
 rules, a mistake in them could never show. So it states them again from the service's side (the
-REST spec's ``computeName`` path pattern, ISO-8601 durations as ARM reads them), and a test
-checks them against the spec rather than against the client.
+REST spec's ``computeName`` path pattern, ISO-8601 durations as ARM reads them, NCronTab expressions
+and the service's time zone names for start/stop schedules), and a test checks them against the spec
+rather than against the client.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..data import catalogue
 
 # 3 to 24 characters of letters, digits and '-', starting with a letter; not ending in '-' and digits.
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,23}")
@@ -42,3 +48,84 @@ def duration_seconds(text: str) -> float | None:
     if match is None:
         return None
     return sum(float(value) * unit for value, unit in zip(match.groups(), _UNIT_SECONDS, strict=True) if value)
+
+
+# --- start/stop schedules, as the service checks them (NCronTab expressions, its zone names) --------------
+
+_CRON_BOUNDS = (
+    ("second", 0, 59),
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day", 1, 31),
+    ("month", 1, 12),
+    ("weekday", 0, 7),
+)
+_CRON_NAMES = {
+    "month": ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"),
+    "weekday": ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"),
+}
+_CRON_PART = re.compile(r"(?:(\*)|([0-9A-Za-z]+)(?:-([0-9A-Za-z]+))?)(?:/([0-9]+))?")
+
+
+def cron_problem(expression: str) -> str | None:
+    """Why NCronTab would refuse ``expression`` (5 fields, or 6 with seconds first), or None."""
+    fields = expression.split()
+    if len(fields) not in (5, 6):
+        return f"'{expression}' has {len(fields)} fields; a cron expression has 5 (or 6, seconds first)"
+    bounds = _CRON_BOUNDS if len(fields) == 6 else _CRON_BOUNDS[1:]
+    for (name, low, high), field in zip(bounds, fields, strict=True):
+        for part in field.split(","):
+            match = _CRON_PART.fullmatch(part)
+            if match is None:
+                return f"the {name} field '{field}' is not a cron field"
+            star, first, last, step = match.groups()
+            if step is not None and int(step) == 0:
+                return f"the {name} field '{field}' steps by 0"
+            if star:
+                continue
+            values: list[int] = []
+            for word in (first, last):
+                number = None if word is None else _cron_number(name, word)
+                if word is not None and (number is None or not low <= number <= high):
+                    return f"the {name} field '{field}' is outside {low}-{high}"
+                values += [] if number is None else [number]
+            if len(values) == 2 and values[0] > values[1]:
+                return f"the {name} field '{field}' has a range from high to low"
+    return None
+
+
+def _cron_number(field: str, word: str) -> int | None:
+    if word.isdecimal() and word.isascii():
+        return int(word)
+    names = _CRON_NAMES.get(field, ())
+    return names.index(word.upper()) + (1 if field == "month" else 0) if word.upper() in names else None
+
+
+def known_time_zone(name: str) -> bool:
+    """A Windows time zone id (the service's names; the shipped table) or an IANA name."""
+    if name.lower() in (k.lower() for k in catalogue.windows_zones()):
+        return True
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def schedule_problem(schedule: Any) -> str | None:
+    """Why the service would refuse one ``computeStartStop`` entry (its cron expression, its zone), or None."""
+    if not isinstance(schedule, Mapping):
+        return "a schedule must be an object"
+    trigger = schedule.get("cron") if schedule.get("triggerType") == "Cron" else schedule.get("recurrence")
+    if not isinstance(trigger, Mapping):
+        return f"a {schedule.get('triggerType') or 'Recurrence'} schedule needs its trigger"
+    zone = trigger.get("timeZone")
+    if zone is not None and not (isinstance(zone, str) and known_time_zone(zone)):
+        return f"the time zone {zone!r} is not one the service knows"
+    if schedule.get("triggerType") == "Cron":
+        expression = trigger.get("expression")
+        if not isinstance(expression, str):
+            return "a cron schedule needs its expression"
+        problem = cron_problem(expression)
+        return f"the cron expression '{expression}' is not valid: {problem}" if problem else None
+    return None

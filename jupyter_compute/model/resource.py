@@ -23,10 +23,12 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..data import catalogue
 from ..text import one_line
 from . import schedule_times
 from .documents import spec_from_arm
 from .kinds import CLUSTER, INSTANCE, word_of
+from .links import web_link
 from .specs import ComputeSpec
 from .wire import masked
 
@@ -48,11 +50,7 @@ _INSTANCE_ACTIONS = {
     "Deleting": "delete",
 }
 
-# How to connect: only web links (no javascript:, data:, file: …), written as printable ASCII with nothing
-# that could end an attribute or hide a host (spaces, quotes, angle brackets, backslashes, credentials).
-_LINK_SCHEMES = frozenset({"http", "https"})
-_LINK_TEXT = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+")  # RFC 3986's characters but the quote
-_MAX_URL, _MAX_LABEL = 2048, 80
+_MAX_LABEL = 80
 # A user name ssh takes as one plain word (a Linux login name: no option dash, no shell characters).
 _SSH_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 
@@ -113,7 +111,7 @@ class Compute:
 
     @property
     def size(self) -> str:
-        return str(self._inner.get("vmSize") or self._inner.get("virtualMachineSize") or "")
+        return catalogue.size_name(str(self._inner.get("vmSize") or self._inner.get("virtualMachineSize") or ""))
 
     @property
     def provisioning_state(self) -> str:
@@ -270,14 +268,15 @@ class Compute:
 
     def links(self) -> list[dict[str, str]]:
         """The instance's applications as the service lists them (Jupyter, Jupyter Lab, VS Code …):
-        ``{"label", "url"}`` each, the label one clean line. Only http(s) links with a host and no
-        credentials are kept; anything else the service sends (``javascript:``, spaces, quotes) is dropped."""
+        ``{"label", "url"}`` each, the label one clean line. Only the links :func:`~.links.web_link` keeps
+        (https, or http to loopback; a plain host, no credentials); anything else the service sends
+        (``javascript:``, spaces, quotes) is dropped."""
         apps = self._inner.get("applications")
         links: list[dict[str, str]] = []
         for app in apps if isinstance(apps, list) else ():
             if not isinstance(app, Mapping):
                 continue
-            url = _web_link(app.get("endpointUri"))
+            url = web_link(app.get("endpointUri"))
             if url is None:
                 continue
             label = one_line(app.get("displayName") or "").strip()[:_MAX_LABEL].strip()
@@ -368,20 +367,6 @@ def set_text_renderer(render: TextRenderer) -> None:
     """How computes print as text from now on (``str`` of a compute, ``str`` and ``repr`` of a list)."""
     global _text
     _text = render
-
-
-def _web_link(value: object) -> str | None:
-    """``value`` when it is an http(s) URL with a host, no credentials and only safe characters, else None."""
-    if not isinstance(value, str) or len(value) > _MAX_URL or not _LINK_TEXT.fullmatch(value):
-        return None
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 (a malformed port raises)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in _LINK_SCHEMES or not parts.hostname or "@" in parts.netloc:
-        return None
-    return value
 
 
 def _ip_address(value: object) -> str:

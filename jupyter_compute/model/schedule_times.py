@@ -7,9 +7,9 @@ again (within five years) or is disabled. A zone that is neither a Windows id th
 (``data/windows_zones.json``, as the service names zones) nor an IANA name raises :class:`UnknownZone`:
 the caller says so rather than guess.
 
-Cron expressions are NCronTab's, as the service reads them: five fields (minute hour day-of-month month
-day-of-week) or six with seconds first; ``*``, lists, ranges, ``/`` steps, month and day names; Sunday is
-0 (7 too). Like NCronTab, a time must match the day-of-month *and* the day-of-week fields.
+Cron expressions, zones and start times are read by :mod:`.triggers`, the reader the spec checks a
+schedule with before it is sent. Like NCronTab, a time must match the day-of-month *and* the day-of-week
+fields.
 Recurrences fire at each of ``hours`` x ``minutes`` on the days their frequency picks (every
 ``interval`` days, weeks on ``week_days``, months on ``month_days``, counted from ``start_time``), or
 every ``interval`` minutes or hours from ``start_time`` for those frequencies.
@@ -21,29 +21,13 @@ import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..data import catalogue
 from .specs._instance_parts import WEEK_DAYS, Schedule
+from .triggers import UnknownZone, cron, start_time, zone
+
+__all__ = ["HORIZON_DAYS", "UnknownZone", "next_fire", "next_stop", "zone"]
 
 HORIZON_DAYS = 5 * 366  # a schedule that does not fire within this is shown as never firing
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
-class UnknownZone(ValueError):
-    """A schedule's time zone that maps to no IANA zone known here."""
-
-
-def zone(name: str | None) -> tzinfo:
-    """The zone of a schedule's ``time_zone`` (a Windows id or an IANA name; none: UTC)."""
-    wanted = (name or "UTC").strip()
-    windows = {k.lower(): v for k, v in catalogue.windows_zones().items()}
-    iana = windows.get(wanted.lower(), wanted)
-    try:
-        return ZoneInfo(iana)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UnknownZone(f"time zone {wanted!r} is not a Windows or IANA time zone known here") from None
 
 
 def next_fire(schedule: Schedule, after: datetime) -> datetime | None:
@@ -54,7 +38,7 @@ def next_fire(schedule: Schedule, after: datetime) -> datetime | None:
         return None
     tz = zone(schedule.time_zone)
     local = after.astimezone(tz)
-    start = _start(schedule.start_time, tz)
+    start = start_time(schedule.start_time, tz)
     floor = max(local, start - timedelta(microseconds=1)) if start else local
     times = _cron_times(schedule.expression or "", tz, floor) if schedule.trigger_type == "Cron" else None
     if times is None:
@@ -100,49 +84,10 @@ def _days(floor: datetime) -> Iterator[date]:
 # --- cron ----------------------------------------------------------------------------------------
 
 
-def _field(text: str, low: int, high: int, names: tuple[str, ...] = (), name_base: int = 0) -> frozenset[int]:
-    """The values of one cron field (``*``, ``1,5``, ``1-5``, ``*/15``, ``MON-FRI``)."""
-
-    def value(word: str) -> int:
-        lowered = word.lower()
-        if lowered in names:
-            return names.index(lowered) + name_base
-        if not word.isdigit():
-            raise ValueError(f"{word!r} is not a number or a name of this cron field")
-        return int(word)
-
-    values: set[int] = set()
-    for part in text.split(","):
-        span, _, step_text = part.partition("/")
-        step = int(step_text) if step_text else 1
-        if step < 1:
-            raise ValueError(f"step {step_text!r} must be at least 1")
-        if span == "*":
-            first, last = low, high
-        elif "-" in span:
-            a, b = span.split("-", 1)
-            first, last = value(a), value(b)
-        else:
-            first = value(span)
-            last = high if step_text else first
-        if not (low <= first <= high and low <= last <= high) or first > last:
-            raise ValueError(f"{part!r} is outside {low}-{high}")
-        values.update(range(first, last + 1, step))
-    return frozenset(values)
-
-
 def _cron_times(expression: str, tz: tzinfo, floor: datetime) -> Iterator[datetime]:
-    fields = expression.split()
-    if len(fields) == 5:
-        fields = ["0", *fields]
-    if len(fields) != 6:
-        raise ValueError(f"{expression!r} is not a cron expression of 5 or 6 fields")
-    seconds = sorted(_field(fields[0], 0, 59))
-    minutes = sorted(_field(fields[1], 0, 59))
-    hours = sorted(_field(fields[2], 0, 23))
-    month_days = _field(fields[3], 1, 31)
-    months = _field(fields[4], 1, 12, _MONTHS, 1)
-    week_days = {d % 7 for d in _field(fields[5], 0, 7, _DAYS)}
+    fields = cron(expression)
+    seconds, minutes, hours = fields.seconds, fields.minutes, fields.hours
+    month_days, months, week_days = fields.month_days, fields.months, fields.week_days
     for day in _days(floor):
         if day.month not in months or day.day not in month_days or (day.isoweekday() % 7) not in week_days:
             continue

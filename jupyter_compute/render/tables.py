@@ -86,19 +86,23 @@ def _facts(compute: Compute, nodes: Sequence[Mapping[str, Any]] | None) -> list[
 
 class Listing(list[Any]):
     """What a verb found, as the service gives it (a list), shown as the table a terminal prints: in a
-    notebook ``%compute sizes`` reads as the priced table, not as the service's dicts."""
+    notebook ``%compute sizes`` reads as the priced table and ``%compute nodes`` as the nodes' table, not
+    as the service's dicts (``empty``: what an empty one says)."""
 
-    def __init__(self, items: Sequence[Any], rows: Sequence[Mapping[str, object]], footer: str = "") -> None:
+    def __init__(
+        self, items: Sequence[Any], rows: Sequence[Mapping[str, object]], footer: str = "", empty: str = "(none)"
+    ) -> None:
         super().__init__(items)
         self.rows = list(rows)
         self.footer = footer
+        self.empty = empty
 
     def __repr__(self) -> str:
-        return text_table(self.rows) + (f"\n{self.footer}" if self.footer else "")
+        return text_table(self.rows, self.empty) + (f"\n{self.footer}" if self.footer else "")
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
 
     def _repr_html_(self) -> str:
         footer = html("<p class='jupyter-compute-note'>{}</p>", self.footer) if self.footer else Markup("")
-        return str(html_table(self.rows) + footer)
+        return str(html_table(self.rows, self.empty) + footer)

@@ -161,6 +161,10 @@ class WorkspaceRef:
         )
         return self.url(path)
 
+    def short(self) -> str:
+        """The workspace in a few words: ``the local workspace``, ``workspace NAME``."""
+        return "the local workspace" if self.local else f"workspace {self.workspace_name}"
+
     def describe(self) -> str:
         if self.local:
             return "the local workspace (offline; nothing reaches Azure)"

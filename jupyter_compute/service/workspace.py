@@ -250,8 +250,18 @@ class Workspace:
             op._finish(State.FAILED, exc)
 
     def _checked(self, op: Operation, name: str) -> Compute:
-        """The compute ``op`` acts on, read in its background (NotFound refuses it)."""
-        compute = self.get(name)
+        """The compute ``op`` acts on, read in its background. None by that name refuses ``op`` (NotFound,
+        found before its request: "no compute named NAME in WORKSPACE", never "no longer exists")."""
+        try:
+            compute = self.get(name)
+        except NotFound as exc:
+            raise NotFound(
+                exc.code,
+                f"no compute named {name} in {self.ref.short()}",
+                status=exc.status,
+                request_id=exc.request_id,
+                by_client=True,
+            ) from None
         op._retarget(
             compute_type=compute.compute_type,
             typical=self._typical(op.action, compute.compute_type),

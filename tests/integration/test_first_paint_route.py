@@ -2,12 +2,16 @@
 what ``GET jupyter-compute/rows`` answers, to whom, and for which workspace.
 
 The rows are the panel's own (:func:`jupyter_compute.ui.rows.row_of`); a workspace that cannot be listed
-answers 503 with the reason and never the ARM token; the route wants the server's token like every API.
+answers 503 with the reason and never the ARM token; the route wants the server's token like every API,
+refuses the folders the contents API refuses (hidden, or outside the root through a symlink), and lists on
+a bounded pool of its own with a deadline, so slow workspaces never hold up the server's other APIs.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 import threading
@@ -21,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from arm_script import RG, SUB, WS, Reply, Seen, compute, scripted
+from conftest import until
 from lab_helpers import Lab, running_lab
 
 pytestmark = pytest.mark.integration
@@ -135,3 +141,121 @@ def test_a_workspace_that_cannot_be_listed_answers_503_with_the_reason_never_the
     assert "AuthorizationFailed" in message or "authorization" in message.lower()
     assert any("/workspaces/ws-paint/computes" in path for path in seen)
     assert ARM_TOKEN not in body and ARM_TOKEN not in log
+
+
+def test_a_hidden_folder_is_refused_as_the_contents_api_refuses_it(lab: Lab) -> None:
+    """Given a hidden folder whose config.json holds values (here an invalid one the notice would quote),
+    when the panel's rows are asked for a kernel there, then the answer is the contents API's: 404, and
+    nothing of the file is in it."""
+    hidden = lab.root / ".hidden"
+    hidden.mkdir()
+    marker = "hidden-value-5d1e"
+    (hidden / "config.json").write_text(
+        json.dumps({"subscription_id": marker, "resource_group": "g", "workspace_name": "w"}), encoding="utf-8"
+    )
+    with pytest.raises(urllib.error.HTTPError) as contents:
+        lab.api("contents/.hidden/config.json")
+    contents.value.close()
+    assert contents.value.code == 404
+    for path in (".hidden", ".hidden/panel"):
+        status, body = rows(lab, path)
+        assert status == 404, (path, body)
+        assert marker not in body and "subscription" not in body
+
+
+def test_a_folder_that_leaves_the_root_through_a_symlink_is_refused(lab: Lab, tmp_path: Path) -> None:
+    """Given a link under the root to a folder outside it, with a config.json, when the rows are asked for
+    a kernel in the link, then they are refused (404) and nothing of the outside folder is read."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    marker = "outside-value-93c2"
+    (outside / "config.json").write_text(
+        json.dumps({"subscription_id": marker, "resource_group": "g", "workspace_name": "w"}), encoding="utf-8"
+    )
+    (lab.root / "way-out").symlink_to(outside, target_is_directory=True)
+    (lab.root / "inside").mkdir(exist_ok=True)
+    (lab.root / "way-in").symlink_to(lab.root / "inside", target_is_directory=True)
+    try:
+        status, body = rows(lab, "way-out/panel")
+        assert status == 404 and marker not in body
+        status, paint = rows(lab, "way-in/panel")  # a link that stays under the root is followed
+        assert status == 200 and [row["name"] for row in paint["rows"]] == ["paint-cpu", "paint-gpu"]
+    finally:
+        (lab.root / "way-out").unlink()
+        (lab.root / "way-in").unlink()
+
+
+LISTINGS = 3  # the route's bound in the next test (--ComputeRows.listings)
+
+
+def test_slow_workspaces_never_hold_up_the_servers_own_apis(tmp_path: Path) -> None:
+    """Given a workspace whose list answers only when the test lets it, and more panels asking for rows
+    than the event loop's default executor has threads, when the route has as many listings under way as
+    its bound, then more answer 503 at once, /api/kernelspecs still answers while every listing waits,
+    each listing answers 503 once past its deadline, and the route lists again once the workspace answers."""
+    release = threading.Event()
+    held: list[Seen] = []
+
+    def slow_list(seen: Seen) -> Reply:
+        held.append(seen)
+        release.wait(120)
+        return Reply(200, {"value": [compute("slow-cpu")]})
+
+    default_workers = min(32, (os.cpu_count() or 1) + 4)  # asyncio's default executor, in the lab as here
+    asked = max(default_workers, LISTINGS + 1)
+    limits = ["--ComputeRows.listings=3", "--ComputeRows.deadline=2", "--ContentsManager.allow_hidden=True"]
+    with scripted() as arm:
+        arm.on("GET", r"/computes$", slow_list)
+        env = {"JUPYTER_COMPUTE_ARM_ENDPOINT": arm.url, "JUPYTER_COMPUTE_ACCESS_TOKEN": ARM_TOKEN}
+        try:
+            with running_lab(tmp_path, env, jupyter=[sys.executable, "-m", "jupyterlab", *limits]) as lab:
+                (lab.root / "config.json").write_text(
+                    json.dumps({"subscription_id": SUB, "resource_group": RG, "workspace_name": WS}),
+                    encoding="utf-8",
+                )
+                # allow_hidden: a hidden folder is listed (its invalid config.json: the local workspace, said so)
+                (lab.root / ".hidden").mkdir()
+                (lab.root / ".hidden" / "config.json").write_text("{not json", encoding="utf-8")
+                status, paint = rows(lab, ".hidden/panel")
+                assert status == 200 and "config.json is not valid JSON" in paint["notice"]
+
+                answers: dict[int, tuple[int, Any]] = {}
+
+                def ask(i: int) -> None:
+                    (lab.root / f"p{i}").mkdir(exist_ok=True)
+                    answers[i] = rows(lab, f"p{i}/panel")
+
+                first = [threading.Thread(target=ask, args=(i,)) for i in range(LISTINGS)]
+                for thread in first:
+                    thread.start()
+                until(lambda: len(held) == LISTINGS, 60)
+                more = [threading.Thread(target=ask, args=(i,)) for i in range(LISTINGS, asked)]
+                for thread in more:
+                    thread.start()
+                # Every ask is either waiting at the workspace or answered (beyond the bound: at once).
+                until(lambda: len(held) + len([i for i in answers if i >= LISTINGS]) == asked, 60)
+
+                specs: list[Any] = []
+                asker = threading.Thread(target=lambda: specs.append(lab.api("kernelspecs")))
+                asker.start()
+                asker.join(60)
+                assert specs and "python3" in specs[0]["kernelspecs"], "kernelspecs waited for the listings"
+                assert not release.is_set() and not [i for i, (status, _) in answers.items() if status == 200]
+
+                for thread in (*first, *more):
+                    thread.join(60)
+                busy = [answers[i] for i in range(LISTINGS, asked)]
+                assert all(status == 503 and "listings are under way" in body for status, body in busy), busy
+                late = [answers[i] for i in range(LISTINGS)]
+                assert all(status == 503 and "did not answer within 2 s" in body for status, body in late), late
+                assert len(held) == LISTINGS, "no listing beyond the bound reached the workspace"
+
+                release.set()
+                done: list[tuple[int, Any]] = []
+                until(lambda: done.append(rows(lab, "p0/panel")) or done[-1][0] == 200, 60)
+                assert [row["name"] for row in done[-1][1]["rows"]] == ["slow-cpu"]
+                log = (lab.base / "lab.log").read_text()
+        finally:
+            release.set()
+    assert "Traceback" not in log and ARM_TOKEN not in log
+    assert re.search(r"ComputeRows.*not recognized", log) is None

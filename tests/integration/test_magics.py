@@ -296,3 +296,85 @@ def test_a_refusal_reads_as_a_sentence(shell: InteractiveShell, capsys: pytest.C
         "error: the service refused: said-ci is already running (StartComputeInstanceOnlyAllowedInStoppedState, "
         "request id: "
     ), err
+
+
+# --- issue 22, point 14: the magic's outputs are as good as the CLI's ------------------------------
+
+
+def test_nodes_is_a_table_with_the_job_on_each_node(
+    shell: InteractiveShell, arm: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given a cluster whose nodes the service lists with the run on one of them, when `%compute nodes` runs,
+    then a notebook shows a table (as `list` does) with a JOB column, not the service's dicts, and the value
+    is still the service's list; the CLI prints the same table."""
+    from arm_script import COMPUTES, RG, SUB, WS, Reply
+
+    nodes = [
+        {
+            "nodeId": "tvmps_1",
+            "privateIpAddress": "10.0.0.4",
+            "publicIpAddress": "20.1.2.3",
+            "port": 50000,
+            "nodeState": "running",
+            "runId": "train-run-42",
+        },
+        {"nodeId": "tvmps_2", "privateIpAddress": "10.0.0.5", "port": 50001, "nodeState": "idle", "runId": None},
+    ]
+    arm.on("POST", f"{COMPUTES}/gpu/listNodes$", Reply(200, {"computeType": "AmlCompute", "nodes": nodes}))
+    where = f"--subscription {SUB} --resource-group {RG} --workspace {WS}"
+    found = magic(shell, f"nodes gpu {where}")
+    assert [n["nodeId"] for n in found] == ["tvmps_1", "tvmps_2"]
+    shown, _ = shell.display_formatter.format(found)
+    assert "<table" in shown["text/html"] and "train-run-42" in shown["text/html"]
+    lines = shown["text/plain"].splitlines()
+    assert lines[0].split() == ["NODE", "STATE", "JOB", "PRIVATE", "IP", "PUBLIC", "IP", "PORT"]
+    assert lines[1].split() == ["tvmps_1", "running", "train-run-42", "10.0.0.4", "20.1.2.3", "50000"]
+    assert lines[2].split() == ["tvmps_2", "idle", "10.0.0.5", "50001"] and "'nodeId'" not in shown["text/plain"]
+    printed = subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", "nodes", "gpu", *where.split()],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+    )
+    assert printed.returncode == 0 and printed.stdout.strip() == shown["text/plain"].strip()
+
+
+def test_nodes_of_a_cluster_without_nodes_says_so(shell: InteractiveShell) -> None:
+    magic(shell, "create cluster bare-cl --max-instances 1")
+    shown, _ = shell.display_formatter.format(magic(shell, "nodes bare-cl"))
+    assert shown["text/plain"] == "bare-cl has no nodes right now." and "no nodes right now" in shown["text/html"]
+
+
+@pytest.mark.parametrize("words", ["delete ghost", "stop ghost", "update ghost --idle-shutdown 60"])
+def test_a_name_that_never_existed_is_said_so_not_just_deleted(
+    shell: InteractiveShell, capsys: pytest.CaptureFixture[str], words: str
+) -> None:
+    capsys.readouterr()
+    assert magic(shell, words) is None
+    err = capsys.readouterr().err
+    assert "no compute named ghost in the local workspace" in err
+    assert "no longer exists" not in err and "just been deleted" not in err and "Traceback" not in err
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jupyter_compute.frontends.cli",
+            *words.split(),
+            *(["--yes"] if "delete" in words else []),
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+    )
+    assert cli.returncode == 1 and "no compute named ghost in the local workspace" in cli.stderr
+
+
+def test_the_cli_prints_its_version() -> None:
+    from jupyter_compute import __version__
+
+    done = subprocess.run(
+        [sys.executable, "-m", "jupyter_compute.frontends.cli", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, f"jupyter compute {__version__}")

@@ -74,7 +74,7 @@ def test_preview_and_copy(panel: ComputePanel) -> None:
     form = panel.form
     assert form is not None
     form.inputs["name"].value = "panel-cl"
-    form.inputs["size"].value = "Standard_DS3_v2"
+    form.inputs["size"].value = "Standard_DS11_v2"
     form.inputs["max_instances"].value = "3"
     form.inputs["tier"].value = "low_priority"
     request = panel.preview()
@@ -82,8 +82,13 @@ def test_preview_and_copy(panel: ComputePanel) -> None:
     assert request["body"]["properties"]["properties"]["vmPriority"] == "LowPriority"
     assert '"maxNodeCount": 3' in visible(panel.output.value)
     assert panel.copy_magic() == (
-        "%compute create cluster panel-cl --size Standard_DS3_v2 --tier low_priority --max-instances 3"
+        "%compute create cluster panel-cl --size Standard_DS11_v2 --tier low_priority --max-instances 3"
     )
+    # The default size chosen by name is the default the magic sends, spelled alike: the copy leaves it out.
+    form.inputs["size"].value = "Standard_DS3_v2"
+    assert panel.copy_magic() == "%compute create cluster panel-cl --tier low_priority --max-instances 3"
+    assert panel.preview()["body"]["properties"]["properties"]["vmSize"] == "Standard_DS3_v2"  # type: ignore[index]
+    form.inputs["size"].value = "Standard_DS11_v2"
     yaml_text = panel.copy_yaml()
     assert yaml_text is not None and yaml_text.startswith("%%compute create\nname: panel-cl\ntype: amlcompute")
 
@@ -651,6 +656,9 @@ def test_edit_an_instance_idle_shutdown_and_schedules(panel: ComputePanel) -> No
     assert tools.apply() is None and "give a start or a stop time" in visible(tools.message.value)
     tools.schedule_parts["stop"].value = "soon"
     assert tools.apply() is None and "Stop at: 'soon' is neither a time" in visible(tools.message.value)
+    tools.schedule_parts["stop"].value = "*/0 * * * *"  # cron the service would refuse: said, nothing sent
+    assert tools.apply() is None and "minute step '0' must be at least 1" in visible(tools.message.value)
+    assert "Nothing was sent" in visible(tools.message.value) and ws.get("edit-ci").spec.schedules == ()
     tools.schedule_parts["stop"].value = "19:00"
     tools.apply().wait(30)  # type: ignore[union-attr]
     assert [s.action for s in ws.get("edit-ci").spec.schedules] == ["Stop"]

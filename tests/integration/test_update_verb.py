@@ -122,3 +122,41 @@ def test_the_magic_updates_by_line_and_by_yaml_cell(
     compute = shell.run_line_magic("compute", "show ci1")
     html = shell.display_formatter.formatters["text/html"](compute)
     assert "Stopping and starting" in html and "after 2 hours of inactivity" in html
+
+
+BAD_SCHEDULES = {"99 99 99 99 99": "minute '99' is outside 0-59", "*/0 * * * *": "minute step '0' must be at least 1"}
+
+
+@pytest.mark.parametrize(("expression", "reason"), BAD_SCHEDULES.items())
+def test_a_schedule_the_service_would_refuse_exits_2_with_nothing_sent(
+    ws: Workspace, tmp_path: Path, expression: str, reason: str
+) -> None:
+    """Given an instance, when `update` is given a cron schedule out of range or stepping by 0 (as a flag or a
+    YAML file), or `create` one in its YAML, then each exits 2 saying why and that nothing was sent, and the
+    local workspace received no write."""
+    log = tmp_path / "access.log"
+    cli = Cli({**os.environ, "JUPYTER_COMPUTE_ACCESS_LOG": str(log)})
+    entry = {"action": "stop", "trigger": {"type": "cron", "expression": expression}}
+    flag = cli("update", "ci1", "--add-schedule", json.dumps(entry), code=2)
+    schedules = tmp_path / "schedules.yml"
+    schedules.write_text(json.dumps({"schedules": {"compute_start_stop": [entry]}}))
+    file = cli("update", "ci1", "--schedules", str(schedules), code=2)
+    created = tmp_path / "ci.yml"
+    created.write_text(
+        json.dumps({"type": "computeinstance", "name": "ci2", "schedules": {"compute_start_stop": [entry]}})
+    )
+    create = cli("create", "--file", str(created), code=2)
+    for refused in (flag, file, create):
+        assert reason in refused.stderr and "Nothing was sent" in refused.stderr, refused.stderr
+    written = [line for line in (log.read_text().splitlines() if log.exists() else []) if " GET " not in line]
+    assert written == [] and expressions(ws, "ci1") == []
+
+
+def test_the_magic_refuses_a_bad_schedule_in_a_yaml_cell(
+    ws: Workspace, shell: InteractiveShell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cell = "schedules:\n  compute_start_stop:\n  - action: stop\n    trigger: {type: cron, expression: '*/0 * * * *'}\n"
+    assert shell.run_cell_magic("compute", "update ci1", cell) is None
+    err = capsys.readouterr().err
+    assert "minute step '0' must be at least 1" in err and "Nothing was sent" in err
+    assert expressions(ws, "ci1") == []

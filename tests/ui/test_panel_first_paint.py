@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from lab_helpers import PANEL, READY, TAB, browser_page, open_panel, row, running_lab, shot
+from lab_helpers import PANEL, READY, TAB, browser_page, launcher_settled, open_panel, row, running_lab, shot
 
 pytestmark = pytest.mark.ui
 FIRST = f"{PANEL} .jupyter-compute-first-paint"
@@ -39,6 +39,8 @@ def test_the_list_is_drawn_while_the_kernel_starts_and_the_kernels_panel_takes_o
         with browser_page(viewport=(1200, 800)) as page:
             page.goto(lab.url("lab", reset=""))
             page.wait_for_selector(TAB, timeout=60_000)
+            # Under load the Launcher could take the focus after the row below was given it (seen once).
+            launcher_settled(page)
             page.click(TAB)
             page.wait_for_function(
                 f"() => document.querySelectorAll('{FIRST} .jupyter-compute-row').length === {len(NAMES)}",
@@ -67,7 +69,9 @@ def test_the_list_is_drawn_while_the_kernel_starts_and_the_kernels_panel_takes_o
             assert held.inner_text() == "Actions wait until the panel has started."
             assert all(actions.nth(i).get_attribute("aria-disabled") == "true" for i in range(actions.count()))
             assert actions.first.get_attribute("aria-describedby") == held.get_attribute("id")
-            alpha.locator(".jupyter-compute-row-summary").focus()
+            summary = alpha.locator(".jupyter-compute-row-summary")
+            summary.focus()
+            assert summary.evaluate("e => e === document.activeElement")
             shot(page, "first-paint-held")
 
             gate.write_text("open")

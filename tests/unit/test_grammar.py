@@ -217,3 +217,73 @@ def test_usage_errors_and_help_are_in_the_error_tree() -> None:
     assert "UsageError" in (errors.__doc__ or "") and "HelpRequested" in (errors.__doc__ or "")
     refused = UsageError("show: NAME is missing", "usage: show NAME")
     assert str(refused) == "show: NAME is missing\nusage: show NAME" and refused.problems[0].field == "usage"
+
+
+# --- issue 22, point 14: the options a user types ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "meant"),
+    [
+        ("create cluster cpu --max-instance 3", "--max-instances"),
+        ("update ci1 --idle-time-before-shutdwn 30", "--idle-time-before-shutdown"),
+        ("update ci1 --idle-shutdown=30 --add-schedul x", "--add-schedule"),
+        ("resize cpu --max-node 3", "--max-nodes"),
+        ("list --typ cluster", "--type"),
+    ],
+)
+def test_a_mistyped_option_gets_a_did_you_mean_as_a_mistyped_verb_does(line: str, meant: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        parse(line)
+    assert f"Did you mean {meant!r}?" in str(refused.value)
+
+
+def test_a_mistyped_secret_option_gets_a_hint_but_its_value_is_never_shown() -> None:
+    with pytest.raises(UsageError) as refused:
+        parse(f"attach vm v1 --resource-id {VM_ID} --admin-pasword hunter2-secret")
+    assert "Did you mean '--admin-password" in str(refused.value) and "hunter2-secret" not in str(refused.value)
+
+
+def test_an_option_close_to_none_gets_no_guess() -> None:
+    with pytest.raises(UsageError) as refused:
+        parse("list --zzzzzz")
+    assert "Did you mean" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "dest"),
+    [
+        (kinds.INSTANCE, "idle_time_before_shutdown", "idle_shutdown"),
+        (kinds.INSTANCE, "size", "size"),
+        (kinds.CLUSTER, "description", "description"),
+        (kinds.CLUSTER, "tags", "tags"),
+    ],
+)
+def test_update_takes_every_option_name_create_takes_for_the_same_field(
+    kind: kinds.Kind, field: str, dest: str
+) -> None:
+    create_flags = set(dict(spec_class(kind).fields_info())[field].cli)
+    update_flags = {f for arg in VERBS["update"].arguments() if arg.dest == dest for f in arg.flags}
+    assert create_flags <= update_flags
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "--idle-time-before-shutdown PT45M",
+        "--idle-time-before-shutdown-minutes PT45M",
+        "--idle-shutdown PT45M",
+    ],
+)
+def test_updates_idle_shutdown_takes_creates_names_minutes_or_iso(words: str) -> None:
+    assert parse(f"update ci1 {words}").options["idle_shutdown"] == "PT45M"
+    create = parse(f"create instance ci1 {words.replace('--idle-shutdown', '--idle-time-before-shutdown')}")
+    assert create.spec is not None and create.spec.idle_time_before_shutdown == "PT45M"  # type: ignore[attr-defined]
+
+
+def test_version_prints_the_packages_version() -> None:
+    from jupyter_compute import __version__
+
+    assert help_of("--version") == f"jupyter compute {__version__}"
+    assert help_of("--version", "%compute") == f"%compute {__version__}"
+    assert "'--version' the version" in help_of("--help")

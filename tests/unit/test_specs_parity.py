@@ -7,6 +7,8 @@ when unset, enableNodePublicIp true, subnet id from vnet + subnet), ``ComputeIns
 ``VirtualMachineCompute._to_rest_object``; azureml-core ``_build_create_payload`` /
 ``_build_attach_payload`` (vmPriority 'Dedicated'/'LowPriority', sshSettings from ssh_public_access,
 administratorAccount, databricksAccessToken). The tier defaults to dedicated as in az ml's schema.
+One difference on purpose: a VM size typed in any case is sent as the size catalogue spells it
+(``STANDARD_D2_V2`` -> ``Standard_D2_v2``, issue 22 point 13), where the SDKs send it as typed.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ SUBNET = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/vi
 
 def cluster(**props: Any) -> dict[str, Any]:
     base = {
-        "vmSize": "STANDARD_D2_V2",
+        "vmSize": "Standard_D2_v2",  # typed STANDARD_D2_V2: the SDKs send it as typed, we as the catalogue spells it
         "vmPriority": "Dedicated",
         "scaleSettings": {"maxNodeCount": 4, "minNodeCount": 0},
         "remoteLoginPortPublicAccess": "NotSpecified",
@@ -114,7 +116,7 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any], dict[str, Any], str, dict[str, A
         {
             "properties": {
                 "computeType": "ComputeInstance",
-                "properties": {"vmSize": "STANDARD_D3_V2", "sshSettings": {"sshPublicAccess": "Disabled"}},
+                "properties": {"vmSize": "Standard_D3_v2", "sshSettings": {"sshPublicAccess": "Disabled"}},
             }
         },
     ),
@@ -133,7 +135,7 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any], dict[str, Any], str, dict[str, A
             "properties": {
                 "computeType": "ComputeInstance",
                 "properties": {
-                    "vmSize": "STANDARD_D3_V2",
+                    "vmSize": "Standard_D3_v2",
                     "sshSettings": {"sshPublicAccess": "Enabled", "adminPublicKey": PUBLIC_KEY},
                 },
             }

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..kinds import BATCH_MESSAGE, Kind, find, refuse_batch
 from ._base import ComputeSpec, WireContext, WithIdentity, registered
-from ._fields import FieldInfo, seconds_to_iso
+from ._fields import DESCRIPTION_FLAGS, IDLE_SHUTDOWN_FLAGS, SIZE_FLAGS, TAGS_FLAGS, FieldInfo, seconds_to_iso
 
 if TYPE_CHECKING:
     from ._instance_parts import CustomApplication, Schedule, ScriptReference, SetupScripts
@@ -73,6 +73,10 @@ def kind_of(spec: ComputeSpec | type[ComputeSpec]) -> Kind:
 
 
 __all__ = [
+    "DESCRIPTION_FLAGS",
+    "IDLE_SHUTDOWN_FLAGS",
+    "SIZE_FLAGS",
+    "TAGS_FLAGS",
     "AmlComputeSpec",
     "ComputeInstanceSpec",
     "ComputeSpec",

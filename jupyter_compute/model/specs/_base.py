@@ -123,7 +123,7 @@ class ComputeSpec:
         "Free-text description",
         yaml="description",
         v1=("description",),
-        cli=("--description",),
+        cli=f.DESCRIPTION_FLAGS,
         advanced=True,
     )
     location: str | None = spec_field(
@@ -140,7 +140,7 @@ class ComputeSpec:
         default=(),
         yaml="tags",
         v1=("tags",),
-        cli=("--tags",),
+        cli=f.TAGS_FLAGS,
         advanced=True,
         metavar="KEY=VALUE,...",
     )

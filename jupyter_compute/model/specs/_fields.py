@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from ...data import catalogue
 from ..secrets import Secret
 
 T = TypeVar("T")
@@ -409,15 +410,23 @@ def compute_name(value: Any) -> str:
 
 _SIZE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,63}$")
 
+# The option names of fields `update` changes after `create` set them: both verbs take the same ones.
+SIZE_FLAGS = ("--size", "--vm-size")
+IDLE_SHUTDOWN_FLAGS = ("--idle-time-before-shutdown-minutes", "--idle-time-before-shutdown")
+DESCRIPTION_FLAGS = ("--description",)
+TAGS_FLAGS = ("--tags",)
+
 
 def vm_size(value: Any) -> str:
+    """A VM size name in any case, spelled as the catalogue spells it (``standard_ds3_v2`` ->
+    ``Standard_DS3_v2``); one the catalogue does not list stays as typed (the region may offer it)."""
     size = text(value)
     if not _SIZE.match(size):
         raise Invalid(
             f"{show(size)} is not a VM size name; sizes look like Standard_DS3_v2 "
             "(`jupyter compute sizes` lists the sizes of the workspace's region)"
         )
-    return size
+    return catalogue.size_name(size)
 
 
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"

@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import triggers
 from . import _fields as f
 from ._fields import Invalid
 
 WEEK_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 FREQUENCIES = ("Minute", "Hour", "Day", "Week", "Month")
-_LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 
 
 def _mapping(value: Any, where: str, allowed: Sequence[str], required: Sequence[str] = ()) -> Mapping[str, Any]:
@@ -42,10 +42,20 @@ def _at(where: str, parse: f.Parser, value: Any) -> Any:
 
 
 def _local_time(value: Any) -> str:
-    result = f.text(value)
-    if not _LOCAL_TIME.match(result):
-        raise Invalid(f"{f.show(result)} is not a local start time of the form yyyy-MM-ddTHH:mm:ss")
-    return result
+    try:
+        return triggers.local_start_time(f.text(value))
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+
+
+def _zone(value: Any) -> str:
+    """A time zone :mod:`..triggers` knows (a Windows id or an IANA name), as given."""
+    name = f.text(value)
+    try:
+        triggers.zone(name)
+    except triggers.UnknownZone as exc:
+        raise Invalid(f"{exc} (e.g. 'W. Europe Standard Time', 'Europe/Berlin' or UTC)") from None
+    return name
 
 
 def _int_list(low: int, high: int) -> f.Parser:
@@ -57,10 +67,14 @@ def _int_list(low: int, high: int) -> f.Parser:
 
 
 def _cron(value: Any) -> str:
+    """A cron expression as the service (and ``show``'s next run, :mod:`..triggers`) reads it, as given."""
     expression = f.text(value)
-    fields = expression.split()
-    if len(fields) not in (5, 6):
+    if len(expression.split()) not in (5, 6):
         raise Invalid(f"{f.show(expression)} is not a cron expression (5 fields: minute hour day month weekday)")
+    try:
+        triggers.cron(expression)
+    except ValueError as exc:
+        raise Invalid(f"{f.show(expression)} is not a cron expression the service takes: {exc}") from None
     return expression
 
 
@@ -109,7 +123,7 @@ class Schedule:
             "start_time": _at(f"{tw}.start_time", _local_time, trigger["start_time"])
             if trigger.get("start_time") is not None
             else None,
-            "time_zone": _at(f"{tw}.time_zone", f.text, trigger["time_zone"])
+            "time_zone": _at(f"{tw}.time_zone", _zone, trigger["time_zone"])
             if trigger.get("time_zone") is not None
             else None,
         }
@@ -228,6 +242,8 @@ def schedules_from_form(parts: Mapping[str, str]) -> list[dict[str, Any]] | None
     "08:00 on Monday Friday" a weekly one, anything else a cron expression; each checked here so the
     form says which input is wrong, in its own words."""
     zone = parts.get("time_zone", "").strip()
+    if zone:
+        _at(SCHEDULE_PARTS[2].label, _zone, zone)
     items = []
     for part in SCHEDULE_PARTS[:2]:
         given = parts.get(part.key, "").strip()
@@ -253,6 +269,8 @@ def schedules_from_form(parts: Mapping[str, str]) -> list[dict[str, Any]] | None
         try:
             Schedule.from_yaml(item, part.key)
         except Invalid:
+            if not match and len(given.split()) in (5, 6):  # it reads as cron: say what the service would refuse
+                _at(part.label, _cron, given)
             raise Invalid(
                 f"{part.label}: {f.show(given)} is neither a time (08:00, or 08:00 on Monday Friday) "
                 "nor a cron expression (five fields: minute hour day month weekday)"

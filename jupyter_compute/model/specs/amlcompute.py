@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ...data import catalogue
 from ...errors import Problem
 from ..secrets import Secret
 from . import _fields as f
@@ -13,7 +14,7 @@ from ._base import ComputeSpec, WireContext, WithIdentity
 from ._fields import spec_field
 from ._network import WithNetwork
 
-DEFAULT_SIZE = "STANDARD_DS3_V2"  # azure-ai-ml's ComputeDefaults.VMSIZE
+DEFAULT_SIZE = "Standard_DS3_v2"  # azure-ai-ml's ComputeDefaults.VMSIZE, as the catalogue spells it
 MAX_NODES = 10_000
 TIERS = {"dedicated": "Dedicated", "low_priority": "LowPriority"}
 _TIER_SPELLINGS = {"dedicated": "dedicated", "low_priority": "low_priority", "lowpriority": "low_priority"}
@@ -42,7 +43,7 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
         default=DEFAULT_SIZE,
         yaml="size",
         v1=("vm_size",),
-        cli=("--size", "--vm-size"),
+        cli=f.SIZE_FLAGS,
     )
     tier: str = spec_field(
         f.choice(_TIER_SPELLINGS, ("dedicated", "low_priority")),
@@ -240,7 +241,7 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
         image = inner.get("virtualMachineImage") or {}
         bag = inner.get("propertyBag")
         return {
-            "size": inner.get("vmSize") or DEFAULT_SIZE,
+            "size": catalogue.size_name(str(inner.get("vmSize") or DEFAULT_SIZE)),
             "tier": "low_priority" if inner.get("vmPriority") == "LowPriority" else "dedicated",
             "min_instances": scale.get("minNodeCount") or 0,
             "max_instances": scale.get("maxNodeCount") if scale.get("maxNodeCount") is not None else 1,

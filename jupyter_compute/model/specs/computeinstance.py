@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ...data import catalogue
 from ...errors import Problem
 from . import _fields as f
 from ._base import ComputeSpec, WireContext, WithIdentity
@@ -25,7 +26,7 @@ from ._instance_parts import (
 )
 from ._network import WithNetwork
 
-DEFAULT_SIZE = "STANDARD_DS3_V2"
+DEFAULT_SIZE = "Standard_DS3_v2"  # azure-ai-ml's ComputeDefaults.VMSIZE, as the catalogue spells it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,7 +56,7 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec, kind="instance
         default=DEFAULT_SIZE,
         yaml="size",
         v1=("vm_size",),
-        cli=("--size", "--vm-size"),
+        cli=f.SIZE_FLAGS,
     )
     ssh_public_access_enabled: bool | None = spec_field(
         f.boolean,
@@ -80,7 +81,7 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec, kind="instance
         # az ml's older ISO key; with both, the minutes win (azure-ai-ml ComputeInstance._to_rest_object)
         yaml_also=("idle_time_before_shutdown",),
         v1=("idle_time_before_shutdown",),
-        cli=("--idle-time-before-shutdown-minutes", "--idle-time-before-shutdown"),
+        cli=f.IDLE_SHUTDOWN_FLAGS,
         metavar="MINUTES",
         label="Idle before shutdown",
     )
@@ -230,7 +231,7 @@ class ComputeInstanceSpec(WithNetwork, WithIdentity, ComputeSpec, kind="instance
         user = (inner.get("personalComputeInstanceSettings") or {}).get("assignedUser") or {}
         access = ssh.get("sshPublicAccess")
         return {
-            "size": inner.get("vmSize") or DEFAULT_SIZE,
+            "size": catalogue.size_name(str(inner.get("vmSize") or DEFAULT_SIZE)),
             "ssh_public_access_enabled": {"Enabled": True, "Disabled": False}.get(access or ""),
             "ssh_key_value": ssh.get("adminPublicKey"),
             "idle_time_before_shutdown": inner.get("idleTimeBeforeShutdown"),

@@ -24,10 +24,35 @@ function el(tag, className, text) {
   return node;
 }
 
-/** An http(s) link a row may carry (the service's applications): only https, or the local workspace. */
+// A web link a row may carry: the rule of jupyter_compute/model/links.py (web_link), case for case
+// (tests/data/links.json is the table both are tested against). The URL is parsed, never compared as a
+// string prefix: http://127.0.0.1.example.org/ and http://127.0.0.1@example.org/ go elsewhere.
+const MAX_URL = 2048;
+const LINK_TEXT = /^[A-Za-z0-9\-._~:/?#[\]@!$&()*+,;=%]+$/; // RFC 3986's characters but the quote
+const AUTHORITY = /^(https?):\/\/([^/?#]*)/i;
+const HOST_PORT = /^([A-Za-z0-9.-]+|\[::1\])(?::\d*)?$/;
+const DNS = /^[a-z0-9-]+(?:\.[a-z0-9-]+)*$/;
+const LOOPBACK = /^(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
+
+/** `url` when it is https, or http to a loopback host (the local workspace), with its host written as
+ * the browser's parser writes it back and no credentials; else null. */
 export function safeHref(url) {
-  const text = String(url || '');
-  return text.startsWith('https://') || text.startsWith('http://127.0.0.1') ? text : null;
+  if (typeof url !== 'string' || url.length > MAX_URL || !LINK_TEXT.test(url)) return null;
+  const written = AUTHORITY.exec(url);
+  const hostPort = written && HOST_PORT.exec(written[2]);
+  if (!hostPort) return null;
+  const host = hostPort[1].toLowerCase();
+  if (host !== '[::1]' && !DNS.test(host)) return null;
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  // A host the parser rewrites (127.1, 0x7f.0.0.1, 2130706433, %-escapes) is not written plainly.
+  if (parsed.hostname !== host || parsed.username || parsed.password) return null;
+  if (parsed.protocol === 'https:') return url;
+  return parsed.protocol === 'http:' && LOOPBACK.test(host) ? url : null;
 }
 
 let ids = 0;
