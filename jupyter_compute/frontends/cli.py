@@ -18,7 +18,7 @@ from ..render.text import summary
 from .command import Command, Session
 from .grammar import parse
 from .registry import FrontEnd
-from .verbs import VERBS, execute, runs_itself
+from .verbs import VERBS, execute, picking, runs_itself
 
 if TYPE_CHECKING:
     from ..service.operation import Operation
@@ -41,6 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcome = execute(command, Session())
         for warning in outcome.warnings:
             print(warning, file=sys.stderr)
+        if picking(command):
+            from .picking import pick_in_terminal
+
+            pick_in_terminal(outcome.value, can_ask_again=sys.stdin.isatty())  # type: ignore[arg-type]
+            return EXIT_OK
         op = outcome.operation
         if op is not None:  # the checks that need the service, and the request: a refusal is an error as any
             op.submitted()

@@ -22,7 +22,7 @@ from ..render.text import summary
 from .command import Command, Session
 from .grammar import parse, usage
 from .registry import FrontEnd
-from .verbs import execute, runs_itself
+from .verbs import execute, picking, runs_itself
 
 FRONT_END: FrontEnd = "magic"
 
@@ -59,6 +59,8 @@ class ComputeMagics(Magics):
             return None
         for warning in outcome.warnings:
             print(warning, file=sys.stderr)
+        if picking(command):
+            return _pick(outcome.value)
         if command.dry_run:
             preview = RequestPreview(outcome.data)
             if command.output == "yaml":
@@ -93,6 +95,23 @@ class ComputeMagics(Magics):
             print(outcome.render(command.output))
             return None
         return outcome.value
+
+
+def _pick(choice: Any) -> Any:
+    """A dropdown in a notebook (shown at once, filled in the background), a numbered prompt elsewhere."""
+    from ..ui.show import in_kernel
+
+    if in_kernel():
+        from ..ui.picker import WorkspacePicker
+
+        return WorkspacePicker(choice)
+    from .picking import pick_in_terminal
+
+    try:
+        return pick_in_terminal(choice)
+    except ComputeError as exc:
+        print(error_text(exc), file=sys.stderr)
+        return None
 
 
 def _panel(magics: ComputeMagics, command: Command) -> Any:

@@ -18,7 +18,7 @@ from ..model.costs import runs_unguarded, sized
 from ..render.output import inline_secret_warning
 from ..render.prices import always_on_note, costs_text, estimate_line, idle_nudge, size_cells, sizes_footer
 from ..render.spec import spec_yaml
-from ..render.tables import Listing, computes_text, text_table
+from ..render.tables import NO_WORKSPACES, Listing, computes_text, text_table, unlisted_footer
 from ..render.text import summary
 from .command import Command, Outcome, Session
 from .registry import NAME, TIMEOUT, Arg, FrontEnd, OneOf, Registry
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..model.specs import ComputeSpec
     from ..model.wire import ArmRequest
     from ..service.operation import Operation
+    from ..service.ref import WorkspaceRef
     from ..service.workspace import Workspace
 
 VERBS = Registry()
@@ -37,15 +38,20 @@ VERBS = Registry()
 def execute(command: Command, session: Session) -> Outcome:
     """Run one parsed command against the Python API (front ends render the Outcome)."""
     verb = VERBS[command.verb]
-    if verb.handler is None:
-        raise UsageError(verb.elsewhere)
     warnings = (inline_secret_warning(command.inline_secrets),) if command.inline_secrets else ()
-    ws = workspace_for(command, session)
-    if verb.chooses_workspace and command.workspace.given:
-        session.workspace = ws.ref
-    outcome = verb.handler(ws, command)
+    if verb.session_handler is not None:
+        outcome = verb.session_handler(command, session)
+    elif verb.handler is None:
+        raise UsageError(verb.elsewhere)
+    else:
+        outcome = verb.handler(workspace_for(command, session), command)
     outcome.warnings = warnings + outcome.warnings
     return outcome
+
+
+def picking(command: Command) -> bool:
+    """``workspace --pick``: the front end offers the choice its own way (a dropdown, a numbered prompt)."""
+    return command.verb == "workspace" and bool(command.options.get("pick"))
 
 
 def runs_itself(command: Command, front_end: FrontEnd) -> bool:
@@ -454,7 +460,15 @@ VERBS.front_end_verb(
 )
 
 
-@VERBS.verb(
+SAVE = Arg(
+    "--save",
+    metavar="PATH",
+    help="write the workspace as a config.json (Azure ML's format) to PATH, a file or a folder; "
+    "an existing file is replaced only with --yes (a terminal asks)",
+)
+
+
+@VERBS.session_verb(
     "workspace",
     Arg(
         "--config",
@@ -462,10 +476,28 @@ VERBS.front_end_verb(
         metavar="PATH",
         help="a config.json (subscription_id, resource_group, workspace_name)",
     ),
-    help="the workspace commands go to; the workspace flags (or --config) given here hold for the session",
-    chooses_workspace=True,
+    Arg("--pick", action="store_true", help="choose among the workspaces your sign-in sees (see `workspaces`)"),
+    SAVE,
+    Arg("-y", "--yes", action="store_true", help="replace the file --save names if it exists"),
+    help="the workspace commands go to; the workspace flags (or --config, or --pick) given here hold for the session",
 )
-def workspace(ws: Workspace, command: Command) -> Outcome:
+def workspace(command: Command, session: Session) -> Outcome:
+    from ..service.account import Account, Choice
+
+    save = command.options.get("save")
+    if command.options.get("pick"):
+
+        def choose(ref: WorkspaceRef) -> None:
+            session.workspace = ref
+
+        account = Account(command.workspace.cloud, local=command.workspace.local)
+        choice = Choice(
+            account, choose, subscription=command.workspace.subscription, save_to=save, replace=bool(command.yes)
+        )
+        return Outcome(choice, None, "")
+    ws = workspace_for(command, session)
+    if command.workspace.given:
+        session.workspace = ws.ref
     ref = ws.ref
     data: dict[str, Any] = {
         "local": ref.local,
@@ -475,7 +507,34 @@ def workspace(ws: Workspace, command: Command) -> Outcome:
         "cloud": ref.cloud_name,
         "origin": ref.origin,
     }
-    return Outcome(ws, data, f"Workspace: {ref.describe()} [{ref.origin}]")
+    text = f"Workspace: {ref.describe()} [{ref.origin}]"
+    if save:
+        from ..service.ref import write_config
+
+        written = write_config(ref, save, replace=bool(command.yes))
+        data["saved"] = str(written)
+        text += f"\nSaved as {written}"
+    return Outcome(ws, data, text)
+
+
+@VERBS.session_verb(
+    "workspaces",
+    Arg("--subscription", dest="subscription", metavar="ID|NAME", help="only this subscription (its id or name)"),
+    Arg("--cloud", dest="ws_cloud", metavar="CLOUD", help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment"),
+    Arg("--local", dest="ws_local", action="store_true", help="the local workspace's stand-in subscriptions"),
+    help="every Azure ML workspace your sign-in sees: subscription, resource group, workspace, region and kind",
+    workspace=False,
+)
+def workspaces(command: Command, session: Session) -> Outcome:
+    from ..service.account import Account
+
+    account = Account(command.workspace.cloud, local=command.workspace.local)
+    try:
+        found = account.workspaces(command.options.get("subscription"))
+    finally:
+        account.close()
+    shown = Listing(found.workspaces, found.rows(), unlisted_footer(found), empty=NO_WORKSPACES)
+    return Outcome(shown, found.to_dict(), repr(shown))
 
 
 VERBS.front_end_verb(

@@ -59,7 +59,8 @@ def test_each_verbs_help_is_its_declaration(name: str) -> None:
             assert flag in text
     assert ("--dry-run" in text) == verb.dry_run
     assert ("--no-wait" in text) == verb.writes
-    assert ("--subscription" in text) == verb.workspace
+    # The workspace flags come together (`workspaces` has a --subscription of its own, which narrows its list).
+    assert ("--resource-group" in text) == verb.workspace
     assert ("--output" in text) == verb.output
 
 
