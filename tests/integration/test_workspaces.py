@@ -227,3 +227,34 @@ def test_the_dropdown_shows_at_once_fills_in_the_background_and_saves_only_when_
     assert target.read_text() == "{}" and picker.replace_button.layout.display != "none"
     picker.replace_button.click()
     assert json.loads(target.read_text())["workspace_name"] == "vision-hub"
+
+
+def test_the_panels_menu_finds_the_workspaces_in_the_background_switches_and_saves_config_json(
+    azure: LocalServer, isolated_state: Path
+) -> None:
+    from jupyter_compute import Workspace
+    from jupyter_compute.ui.panel import FIND, ComputePanel
+
+    panel = ComputePanel(Workspace.local())
+    try:
+        assert panel.save_config_button.layout.display == "none"  # the local workspace needs no config.json
+        assert (("find my Azure workspaces…", FIND)) in panel.workspace_choice.options
+        panel.workspace_choice.value = FIND
+        until(lambda: "workspaces found" in panel.message.value)
+        assert len(panel.workspace_choice.options) == 2 + len(EXPECTED)  # the local one, those found, "an Azure…"
+        assert "not listed: Finance (local, no access)" in panel.message.value
+        labels = dict(panel.workspace_choice.options)
+        hub = "vision-hub (vision) · Research (local), westeurope"
+        assert hub in labels and FIND not in labels.values()
+        panel.workspace_choice.value = labels[hub]
+        assert panel.ws.ref == WorkspaceRef.azure(RESEARCH, "vision", "vision-hub")
+        assert panel.save_config_button.layout.display != "none"
+        target = Path.cwd() / "config.json"
+        assert panel.save_config() == target
+        assert json.loads(target.read_text())["workspace_name"] == "vision-hub"
+        target.write_text("{}")
+        assert panel.save_config() is None and "exists" in panel.message.value and target.read_text() == "{}"
+        assert panel.save_config() == target  # the second click, after the warning, replaces it
+        assert json.loads(target.read_text())["workspace_name"] == "vision-hub"
+    finally:
+        panel.close()
