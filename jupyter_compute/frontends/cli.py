@@ -18,7 +18,7 @@ from ..render.text import summary
 from .command import Command, Session
 from .grammar import parse
 from .registry import FrontEnd
-from .verbs import VERBS, execute, picking, runs_itself
+from .verbs import VERBS, execute, picking, runs_itself, signing_in
 
 if TYPE_CHECKING:
     from ..service.operation import Operation
@@ -41,6 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcome = execute(command, Session())
         for warning in outcome.warnings:
             print(warning, file=sys.stderr)
+        if signing_in(command):
+            from .signing import follow_sign_in
+
+            return EXIT_OK if follow_sign_in(outcome.value) else EXIT_SERVICE  # type: ignore[arg-type]
         if picking(command):
             from .picking import pick_in_terminal
 

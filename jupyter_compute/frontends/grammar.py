@@ -27,7 +27,7 @@ from ..model.kinds import Kind, refuse_batch
 from ..model.secrets import Secret
 from ..model.specs import ComputeSpec, FieldInfo, spec_class
 from .command import Command, WorkspaceChoice
-from .registry import Arg, Declared, OneOf, Verb
+from .registry import CLOUD, Arg, Declared, OneOf, Verb
 from .verbs import VERBS
 
 OUTPUTS = ("table", "json", "yaml")
@@ -48,9 +48,6 @@ RESOURCE_GROUP = Arg(
     "--resource-group", dest="ws_resource_group", metavar="GROUP", help="resource group of the Azure ML workspace"
 )
 WORKSPACE = Arg("--workspace", dest="ws_workspace", metavar="NAME", help="Azure ML workspace name")
-CLOUD = Arg(
-    "--cloud", dest="ws_cloud", metavar="CLOUD", help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment"
-)
 WORKSPACE_FLAGS = (SUBSCRIPTION, RESOURCE_GROUP, WORKSPACE, CLOUD, LOCAL)
 WORKSPACE_DEFAULT = "default: config.json, AZUREML_ARM_* env, else local"
 FILE = Arg("-f", "--file", help="az ml compute YAML file; options given here override its keys")

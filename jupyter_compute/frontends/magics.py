@@ -22,7 +22,7 @@ from ..render.text import summary
 from .command import Command, Session
 from .grammar import parse, usage
 from .registry import FrontEnd
-from .verbs import execute, picking, runs_itself
+from .verbs import execute, picking, runs_itself, signing_in
 
 FRONT_END: FrontEnd = "magic"
 
@@ -61,6 +61,8 @@ class ComputeMagics(Magics):
             print(warning, file=sys.stderr)
         if picking(command):
             return _pick(outcome.value)
+        if signing_in(command):
+            return _sign_in(outcome.value)
         if command.dry_run:
             preview = RequestPreview(outcome.data)
             if command.output == "yaml":
@@ -95,6 +97,21 @@ class ComputeMagics(Magics):
             print(outcome.render(command.output))
             return None
         return outcome.value
+
+
+def _sign_in(sign_in: Any) -> Any:
+    """The card with the link and code in a notebook (returned at once; the sign-in runs on its thread),
+    the same words on stderr in a terminal, waiting there."""
+    from ..ui.show import in_kernel
+
+    if in_kernel():
+        from ..ui.signin import show_sign_in
+
+        return show_sign_in(sign_in)
+    from .signing import follow_sign_in
+
+    follow_sign_in(sign_in)
+    return None
 
 
 def _pick(choice: Any) -> Any:

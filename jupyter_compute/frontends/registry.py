@@ -86,6 +86,9 @@ Declared = Arg | OneOf
 
 NAME = Arg("name", metavar="NAME", help="name of the compute")
 YES = Arg("-y", "--yes", action="store_true", help="do not ask for confirmation")
+CLOUD = Arg(
+    "--cloud", dest="ws_cloud", metavar="CLOUD", help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment"
+)
 TIMEOUT = Arg("--timeout", type=float, metavar="SECONDS", help="stop following after SECONDS (the operation goes on)")
 
 

@@ -21,7 +21,7 @@ from ..render.spec import spec_yaml
 from ..render.tables import NO_WORKSPACES, Listing, computes_text, text_table, unlisted_footer
 from ..render.text import summary
 from .command import Command, Outcome, Session
-from .registry import NAME, TIMEOUT, Arg, FrontEnd, OneOf, Registry
+from .registry import CLOUD, NAME, TIMEOUT, Arg, FrontEnd, OneOf, Registry
 
 if TYPE_CHECKING:
     from ..model.specs import ComputeSpec
@@ -520,7 +520,7 @@ def workspace(command: Command, session: Session) -> Outcome:
 @VERBS.session_verb(
     "workspaces",
     Arg("--subscription", dest="subscription", metavar="ID|NAME", help="only this subscription (its id or name)"),
-    Arg("--cloud", dest="ws_cloud", metavar="CLOUD", help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment"),
+    CLOUD,
     Arg("--local", dest="ws_local", action="store_true", help="the local workspace's stand-in subscriptions"),
     help="every Azure ML workspace your sign-in sees: subscription, resource group, workspace, region and kind",
     workspace=False,
@@ -535,6 +535,38 @@ def workspaces(command: Command, session: Session) -> Outcome:
         account.close()
     shown = Listing(found.workspaces, found.rows(), unlisted_footer(found), empty=NO_WORKSPACES)
     return Outcome(shown, found.to_dict(), repr(shown))
+
+
+@VERBS.session_verb(
+    "login",
+    Arg("--tenant", metavar="ID", help="the tenant (directory) to sign in to (default: your organisation's)"),
+    CLOUD,
+    help="sign in to Azure with a code: open the link shown, type the code, and every kernel, restart and "
+    "terminal here uses that sign-in",
+    workspace=False,
+)
+def login(command: Command, session: Session) -> Outcome:
+    from ..service.signin import SignIn
+
+    sign_in = SignIn(command.options.get("tenant"), command.workspace.cloud)
+    return Outcome(sign_in, None, "")
+
+
+@VERBS.session_verb(
+    "logout", CLOUD, help="forget the sign-in `login` saved (az CLI's and others' are left)", workspace=False
+)
+def logout(command: Command, session: Session) -> Outcome:
+    from ..service.signin import sign_out
+
+    who = sign_out(command.workspace.cloud)
+    text = f"Signed out {who.user} (tenant {who.tenant})." if who is not None else "No saved sign-in to forget."
+    data = {"signed_out": who is not None, "user": who.user if who else None}
+    return Outcome(data, data, text)
+
+
+def signing_in(command: Command) -> bool:
+    """``login``: the front end shows the link and code its own way and follows the sign-in."""
+    return command.verb == "login"
 
 
 VERBS.front_end_verb(

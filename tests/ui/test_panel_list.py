@@ -296,7 +296,7 @@ def test_an_unreachable_workspace_clears_the_rows_and_says_why(page: Any, azure:
         page.wait_for_function(
             "() => document.querySelectorAll('.jp-ComputePanel .jupyter-compute-row').length === 0", timeout=10_000
         )
-        assert "az login" in problem.inner_text()
+        assert "%compute login" in problem.inner_text()
         shot(page, "list-08-unreachable")
     finally:
         azure.faults.configure("")
