@@ -22,7 +22,7 @@ from ..render.text import summary
 from .command import Command, Session
 from .grammar import parse, usage
 from .registry import FrontEnd
-from .verbs import execute, picking, runs_itself, signing_in
+from .verbs import Deferred, deferred, execute, runs_itself
 
 FRONT_END: FrontEnd = "magic"
 
@@ -59,10 +59,9 @@ class ComputeMagics(Magics):
             return None
         for warning in outcome.warnings:
             print(warning, file=sys.stderr)
-        if picking(command):
-            return _pick(outcome.value)
-        if signing_in(command):
-            return _sign_in(outcome.value)
+        later = deferred(command)
+        if later is not None:
+            return _deferred(later, command, outcome.value)
         if command.dry_run:
             preview = RequestPreview(outcome.data)
             if command.output == "yaml":
@@ -99,33 +98,28 @@ class ComputeMagics(Magics):
         return outcome.value
 
 
-def _sign_in(sign_in: Any) -> Any:
-    """The card with the link and code in a notebook (returned at once; the sign-in runs on its thread),
-    the same words on stderr in a terminal, waiting there."""
+def _deferred(later: Deferred, command: Command, value: Any) -> Any:
+    """In a notebook a widget, returned at once and filled from a thread of its own (a sign-in's card, the
+    workspace dropdown, every workspace's tables); in a terminal the same in the foreground."""
     from ..ui.show import in_kernel
 
     if in_kernel():
-        from ..ui.signin import show_sign_in
+        from ..ui import deferred as widgets
 
-        return show_sign_in(sign_in)
-    from .signing import follow_sign_in
-
-    follow_sign_in(sign_in)
-    return None
-
-
-def _pick(choice: Any) -> Any:
-    """A dropdown in a notebook (shown at once, filled in the background), a numbered prompt elsewhere."""
-    from ..ui.show import in_kernel
-
-    if in_kernel():
-        from ..ui.picker import WorkspacePicker
-
-        return WorkspacePicker(choice)
-    from .picking import pick_in_terminal
+        if later == "login":
+            return widgets.show_sign_in(value)
+        if later == "pick":
+            return widgets.WorkspacePicker(value)
+        return widgets.SurveyView(value, costs=command.verb == "costs")
+    from . import foreground
 
     try:
-        return pick_in_terminal(choice)
+        if later == "login":
+            foreground.follow_sign_in(value)
+            return None
+        if later == "pick":
+            return foreground.pick_in_terminal(value)
+        return foreground.survey_in_terminal(value)
     except ComputeError as exc:
         print(error_text(exc), file=sys.stderr)
         return None

@@ -10,7 +10,7 @@ as theirs (the panel, the emulator) themselves. Nothing here prints.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import UsageError, ValidationError
 from ..model import kinds
@@ -39,7 +39,9 @@ def execute(command: Command, session: Session) -> Outcome:
     """Run one parsed command against the Python API (front ends render the Outcome)."""
     verb = VERBS[command.verb]
     warnings = (inline_secret_warning(command.inline_secrets),) if command.inline_secrets else ()
-    if verb.session_handler is not None:
+    if command.options.get("all_workspaces"):
+        outcome = _survey(command)
+    elif verb.session_handler is not None:
         outcome = verb.session_handler(command, session)
     elif verb.handler is None:
         raise UsageError(verb.elsewhere)
@@ -49,9 +51,31 @@ def execute(command: Command, session: Session) -> Outcome:
     return outcome
 
 
-def picking(command: Command) -> bool:
-    """``workspace --pick``: the front end offers the choice its own way (a dropdown, a numbered prompt)."""
-    return command.verb == "workspace" and bool(command.options.get("pick"))
+Deferred = Literal["pick", "login", "survey"]
+
+
+def deferred(command: Command) -> Deferred | None:
+    """What the front end runs its own way, after :func:`execute` returned it unstarted: ``pick`` (workspace
+    --pick: a dropdown, a numbered prompt), ``login`` (the link and code, then who signed in), ``survey``
+    (list/costs --all-workspaces: a progress line, then the tables)."""
+    if command.verb == "workspace" and command.options.get("pick"):
+        return "pick"
+    if command.verb == "login":
+        return "login"
+    if command.options.get("all_workspaces"):
+        return "survey"
+    return None
+
+
+def _survey(command: Command) -> Outcome:
+    """Every workspace's computes (``list``) or bill (``costs``), unstarted: the front end runs it."""
+    from ..service.account import Account, Survey
+
+    choice = command.workspace
+    if choice.resource_group or choice.workspace or choice.config:
+        raise UsageError("--all-workspaces lists every workspace: give no --resource-group, --workspace or --config")
+    account = Account(choice.cloud, local=choice.local)
+    return Outcome(Survey(account, choice.subscription, kind=command.options.get("type")), None, "")
 
 
 def runs_itself(command: Command, front_end: FrontEnd) -> bool:
@@ -160,9 +184,17 @@ def _cost_notes(spec: ComputeSpec) -> tuple[str, ...]:
     return (always_on_note(spec.name, min_nodes),) if min_nodes else ()
 
 
+ALL_WORKSPACES = Arg(
+    "--all-workspaces",
+    action="store_true",
+    help="in every workspace your sign-in sees (--subscription narrows it, --local: the local stand-ins)",
+)
+
+
 @VERBS.verb(
     "list",
     Arg("--type", metavar="KIND", help="only this kind (cluster, instance, vm, kubernetes …)"),
+    ALL_WORKSPACES,
     help="the computes of the workspace, with their kind, size, state and nodes",
 )
 def list_(ws: Workspace, command: Command) -> Outcome:
@@ -421,6 +453,7 @@ def _update_keywords(command: Command) -> dict[str, Any]:
 
 @VERBS.verb(
     "costs",
+    ALL_WORKSPACES,
     help="what runs now and what it costs an hour, the workspace's total, and instances left running unguarded",
 )
 def costs(ws: Workspace, command: Command) -> Outcome:
@@ -562,11 +595,6 @@ def logout(command: Command, session: Session) -> Outcome:
     text = f"Signed out {who.user} (tenant {who.tenant})." if who is not None else "No saved sign-in to forget."
     data = {"signed_out": who is not None, "user": who.user if who else None}
     return Outcome(data, data, text)
-
-
-def signing_in(command: Command) -> bool:
-    """``login``: the front end shows the link and code its own way and follows the sign-in."""
-    return command.verb == "login"
 
 
 VERBS.front_end_verb(

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from .. import settings
 from ..errors import AuthenticationError, ComputeError, ServiceError, ValidationError
 from ..model.directory import Directory, FoundWorkspace, Subscription, Unlisted, narrowed, subscription_of, workspace_of
+from ..model.everywhere import AllWorkspaces, WorkspaceBill
 from ..model.wire import API_VERSION
 from ..text import one_line
 from ..transport.clouds import cloud
@@ -182,3 +183,80 @@ class Choice:
 
     def __repr__(self) -> str:
         return "<workspace choice: run in a notebook for a dropdown, or in a terminal for a numbered prompt>"
+
+
+class Survey:
+    """Every compute in every workspace ``account`` sees (``subscription``: in that one only), and the bill:
+    the workspaces are found (:meth:`Account.workspaces`), then each is listed and priced, at most
+    ``concurrency`` at once (``kind``: only computes of that kind). A workspace that cannot be listed is
+    one failure line. :meth:`run` blocks;
+    front ends run it where it may (a thread in a notebook, the foreground in a terminal)."""
+
+    def __init__(
+        self,
+        account: Account,
+        subscription: str | None = None,
+        *,
+        kind: str | None = None,
+        concurrency: int = CONCURRENT_LISTS,
+    ):
+        self.account = account
+        self.subscription = subscription
+        self.kind = kind
+        self.concurrency = max(1, concurrency)
+
+    def run(self, progress: Callable[[str, int, int], None] | None = None) -> AllWorkspaces:
+        """``progress(stage, done, total)``: stage "subscriptions", then "workspaces"."""
+        found = self.account.workspaces(
+            self.subscription, progress=(lambda d, t: progress("subscriptions", d, t)) if progress else None
+        )
+        failures = [(u.subscription.label, u.reason) for u in found.unlisted]
+        total = len(found.workspaces)
+        done = 0
+        lock = threading.Lock()
+        if progress is not None:
+            progress("workspaces", 0, total)
+
+        def one(entry: FoundWorkspace) -> WorkspaceBill | str:
+            nonlocal done
+            from .workspace import Workspace
+
+            try:
+                ws = Workspace.shared(self.account.ref(entry))
+                computes = ws.list(self.kind)
+                result: WorkspaceBill | str = WorkspaceBill(
+                    entry, computes, ws.costs(listed=[c.body for c in computes])
+                )
+            except AuthenticationError:
+                raise
+            except ComputeError as exc:
+                result = one_line(str(exc))
+            with lock:
+                done += 1
+                count = done
+            if progress is not None:
+                progress("workspaces", count, total)
+            return result
+
+        bills: builtins.list[WorkspaceBill] = []
+        if found.workspaces:
+            with ThreadPoolExecutor(min(self.concurrency, total), thread_name_prefix="jupyter-compute-survey") as pool:
+                for entry, result in zip(found.workspaces, pool.map(one, found.workspaces), strict=True):
+                    if isinstance(result, str):
+                        failures.append((f"{entry.name} ({entry.resource_group}, {entry.subscription_name})", result))
+                    else:
+                        bills.append(result)
+        return AllWorkspaces(bills, failures)
+
+    def __repr__(self) -> str:
+        return "<every workspace's computes: run() lists them>"
+
+
+def all_workspaces(subscription: str | None = None, *, cloud: str | None = None, local: bool = False) -> AllWorkspaces:
+    """Every compute in every workspace your sign-in sees, the bill per hour in total and per workspace, and
+    the instances left running unguarded anywhere (``local``: the local workspace's stand-in directory)."""
+    account = Account(cloud, local=local)
+    try:
+        return Survey(account, subscription).run()
+    finally:
+        account.close()

@@ -198,7 +198,7 @@ def test_save_writes_the_current_workspace_and_never_replaces_unasked(tmp_path: 
 def test_the_dropdown_shows_at_once_fills_in_the_background_and_saves_only_when_told(
     azure: LocalServer, tmp_path: Path
 ) -> None:
-    from jupyter_compute.ui.picker import LOADING, WorkspacePicker
+    from jupyter_compute.ui.deferred import LOADING, WorkspacePicker
 
     chosen: list[WorkspaceRef] = []
     target = tmp_path / "config.json"
@@ -258,3 +258,108 @@ def test_the_panels_menu_finds_the_workspaces_in_the_background_switches_and_sav
         assert json.loads(target.read_text())["workspace_name"] == "vision-hub"
     finally:
         panel.close()
+
+
+# --- every workspace at once -----------------------------------------------------------------------
+
+
+def _two_workspaces_with_computes(azure: LocalServer) -> None:
+    """An instance left running unguarded in vision-hub, a cluster in forecasting (made through the client)."""
+    from jupyter_compute import AmlComputeSpec, ComputeInstanceSpec, Workspace
+
+    hub = Workspace.azure(RESEARCH, "vision", "vision-hub")
+    forecasting = Workspace.azure(RESEARCH, "forecast", "forecasting")
+    ops = [
+        hub.create(ComputeInstanceSpec.from_keywords(name="ci-left-on", size="Standard_DS3_v2")),
+        forecasting.create(AmlComputeSpec.from_keywords(name="cpu-cl", size="Standard_DS3_v2", max_instances=2)),
+    ]
+    for op in ops:
+        assert op.wait(120).status == "Succeeded", op.error
+
+
+def test_list_and_costs_of_every_workspace_name_the_workspace_flag_the_unguarded_and_list_failures(
+    cli: Cli, azure: LocalServer
+) -> None:
+    _two_workspaces_with_computes(azure)
+    listed = cli("list", "--all-workspaces")
+    rows = [line.split() for line in listed.stdout.splitlines() if line and not line.startswith("not listed")]
+    assert rows[0][:2] == ["WORKSPACE", "NAME"]
+    assert {(r[0], r[1]) for r in rows[1:]} == {("vision-hub", "ci-left-on"), ("forecasting", "cpu-cl")}
+    assert "not listed: Finance (local, no access)" in listed.stdout
+    assert "Listing the computes of 6 workspaces: 6/6" in listed.stderr  # the progress line
+    bill = cli("costs", "--all-workspaces")
+    assert "across 6 workspaces" in bill.stdout
+    flagged = [line for line in bill.stdout.splitlines() if "neither idle shutdown nor a stop schedule" in line]
+    assert len(flagged) == 1 and flagged[0].startswith("vision-hub: ! ci-left-on")
+    data = cli.json("costs", "--all-workspaces", "--subscription", RESEARCH)
+    assert {w["workspace"] for w in data["workspaces"]} == {w for _, _, w, _, _ in EXPECTED if w != "local"}
+    assert data["flagged"] == [{"workspace": "vision-hub", "name": "ci-left-on"}]
+    only = cli.json("list", "--all-workspaces", "--type", "cluster")
+    assert [c["name"] for w in only["workspaces"] for c in w["computes"]] == ["cpu-cl"]
+    refused = cli("list", "--all-workspaces", "--workspace", "x", code=2)
+    assert "--all-workspaces" in refused.stderr
+
+
+def test_the_python_function_and_the_notebook_view_give_the_same_and_a_failing_workspace_is_one_line(
+    tmp_path: Path,
+) -> None:
+    """A scripted Azure: two subscriptions, three workspaces, one of which refuses its compute list."""
+    import jupyter_compute
+    from jupyter_compute.service.account import Survey
+    from jupyter_compute.ui.deferred import SurveyView
+
+    subs = {"30000000-0000-4000-8000-000000000001": ["ws-a", "ws-b"], "30000000-0000-4000-8000-000000000002": ["ws-c"]}
+
+    def workspace(sub: str, name: str) -> dict[str, Any]:
+        return {
+            "id": f"/subscriptions/{sub}/resourceGroups/rg/{PROVIDER}/workspaces/{name}",
+            "name": name,
+            "location": "eastus",
+            "kind": "Default",
+        }
+
+    with scripted("127.0.0.1") as server:
+        server.on(
+            "GET",
+            r"^/subscriptions$",
+            Reply(
+                200,
+                {
+                    "value": [
+                        {"subscriptionId": s, "displayName": f"S{n}", "state": "Enabled"} for n, s in enumerate(subs)
+                    ]
+                },
+            ),
+        )
+        for sub, names in subs.items():
+            server.on(
+                "GET",
+                rf"^/subscriptions/{sub}/{PROVIDER}/workspaces$",
+                Reply(200, {"value": [workspace(sub, n) for n in names]}),
+            )
+        server.on(
+            "GET",
+            rf"^/subscriptions/[^/]+/resourceGroups/rg/{PROVIDER}/workspaces/ws-[abc]$",
+            Reply(200, {"location": "eastus"}),
+        )
+        server.on(
+            "GET",
+            rf"^/subscriptions/[^/]+/resourceGroups/rg/{PROVIDER}/workspaces/ws-[ac]/computes$",
+            Reply(200, {"value": []}),
+        )
+        server.on(
+            "GET",
+            rf"^/subscriptions/[^/]+/resourceGroups/rg/{PROVIDER}/workspaces/ws-b/computes$",
+            Reply(403, {"error": {"code": "AuthorizationFailed", "message": "no computes for you"}}),
+        )
+        with settings.override(arm_endpoint=server.url, access_token="t"):
+            found = jupyter_compute.all_workspaces()
+            view = SurveyView(Survey(Account()), costs=True)
+            until(view.done.is_set)
+    assert [b.workspace.name for b in found.bills] == ["ws-a", "ws-c"]
+    assert [what for what, _ in found.failures] == ["ws-b (rg, S0)"]
+    assert "AuthorizationFailed: no computes for you" in found.failures[0][1]
+    assert view.result is not None
+    assert view.result.to_dict()["workspaces"] == found.to_dict()["workspaces"]
+    assert [what for what, _ in view.result.failures] == ["ws-b (rg, S0)"]
+    assert "not listed: ws-b (rg, S0)" in view.html.value and "across 2 workspaces" in view.html.value

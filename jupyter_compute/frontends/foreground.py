@@ -1,8 +1,11 @@
-"""``workspace --pick`` where there is no widget: a numbered prompt (the CLI, terminal IPython).
+"""What a terminal (the CLI, terminal IPython) runs in the foreground, where a notebook shows a widget:
 
-The workspaces are listed with a progress line on stderr, numbered on stdout; the answer is read from
-stdin (a terminal, or a pipe). Choosing one makes it the session's workspace, and with ``--save`` writes
-its config.json, asking before it replaces a file (a file is never replaced without a yes).
+- ``workspace --pick``: a numbered prompt. The workspaces are listed with a progress line on stderr,
+  numbered on stdout; the answer is read from stdin (a terminal, or a pipe). Choosing one makes it the
+  session's workspace, and with ``--save`` writes its config.json, asking before it replaces a file (a
+  file is never replaced without a yes).
+- ``login``: the link and code on stderr as soon as the sign-in service gives them, then who signed in.
+- ``list|costs --all-workspaces``: a progress line on stderr while every workspace is listed.
 """
 
 from __future__ import annotations
@@ -11,21 +14,27 @@ import sys
 from collections.abc import Callable
 
 from ..errors import ValidationError
+from ..model.everywhere import AllWorkspaces
+from ..render.everywhere import progress_line
+from ..render.signin import prompt_line, sign_in_line
 from ..render.terminal import clean
-from ..service.account import Choice
+from ..service.account import Choice, Survey
 from ..service.ref import WorkspaceRef
+from ..service.signin import SignIn
 
 Ask = Callable[[str], str]
 
 
 def _progress(done: int, total: int) -> None:
-    end = "\n" if done == total else ""
-    print(
-        f"\rListing the workspaces of {total} subscription{'s' if total != 1 else ''}: {done}/{total}",
-        end=end,
-        file=sys.stderr,
-        flush=True,
-    )
+    _line("subscriptions", done, total)
+
+
+def _line(stage: str, done: int, total: int) -> None:
+    """The progress line, redrawn in place on a terminal (a line each elsewhere, the last one only)."""
+    if sys.stderr.isatty():
+        print(f"\r{progress_line(stage, done, total)}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+    elif done == total:
+        print(progress_line(stage, done, total), file=sys.stderr, flush=True)
 
 
 def pick_in_terminal(choice: Choice, ask: Ask | None = None, *, can_ask_again: bool = True) -> WorkspaceRef | None:
@@ -64,3 +73,22 @@ def pick_in_terminal(choice: Choice, ask: Ask | None = None, *, can_ask_again: b
                 return ref
         print(clean(f"Saved as {choice.save(found, replace=replace)}"))
     return ref
+
+
+def follow_sign_in(sign_in: SignIn) -> bool:
+    """Run ``sign_in`` in the foreground, saying what to do; True once signed in."""
+
+    def changed(current: SignIn) -> None:
+        if current.state == "waiting" and current.prompt is not None:
+            print(clean(prompt_line(current.prompt.verification_uri, current.prompt.user_code)), file=sys.stderr)
+
+    sign_in.start(on_change=changed)
+    sign_in.wait()
+    line = clean(sign_in_line(sign_in))
+    print(line, file=sys.stdout if sign_in.state == "signed-in" else sys.stderr)
+    return sign_in.state == "signed-in"
+
+
+def survey_in_terminal(survey: Survey) -> AllWorkspaces:
+    """Every workspace's computes and bill, with the progress line on stderr."""
+    return survey.run(progress=_line)

@@ -1,24 +1,42 @@
-"""``%compute workspace --pick`` in a notebook: a dropdown of the workspaces the sign-in sees.
+"""What a notebook shows at once and fills from a thread of its own (started under the cell's context, so
+it stays in its cell), setting traits only: the kernel stays free meanwhile.
 
-The widget shows at once; the workspaces are listed on a thread of its own (started under the cell's
-context), which sets the dropdown's options and the status line as traits: the kernel stays free.
-Choosing one makes it the session's workspace; with ``--save`` a "Save as config.json" button writes it,
-and an existing file is replaced only after a second, explicit "Replace" click.
+- :class:`WorkspacePicker` (``workspace --pick``): a dropdown of the workspaces the sign-in sees.
+  Choosing one makes it the session's workspace; with ``--save`` a "Save as config.json" button writes
+  it, and an existing file is replaced only after a second, explicit "Replace" click.
+- :class:`SignInCard` (``login``): the link (clickable) and the code (with a copy button), then who
+  signed in. An anywidget whose front end is ``static/signin.js``; its plain-text repr says the same.
+- :class:`SurveyView` (``list|costs --all-workspaces``): a progress line, then the tables.
 """
 
 from __future__ import annotations
 
 import contextvars
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anywidget
+import traitlets
+
 from ..errors import ComputeError
+from ..render.everywhere import all_computes_html, all_costs_html, progress_line
 from ..render.markup import html
 from ..render.output import error_text
+from ..render.signin import STARTING, sign_in_line
+from ..service.signin import SignIn
 
 if TYPE_CHECKING:
     from ..model.directory import FoundWorkspace
-    from ..service.account import Choice
+    from ..model.everywhere import AllWorkspaces
+    from ..service.account import Choice, Survey
+
+
+def _in_background(work: Callable[[], None], name: str) -> None:
+    ctx = contextvars.copy_context()
+    threading.Thread(target=ctx.run, args=(work,), name=name, daemon=True).start()
+
 
 LOADING = "Listing the workspaces your sign-in sees…"
 
@@ -50,8 +68,7 @@ class WorkspacePicker:
         self.save_button.on_click(lambda _: self._save(replace=choice.replace))
         self.replace_button.on_click(lambda _: self._save(replace=True))
         self.loaded = threading.Event()
-        ctx = contextvars.copy_context()
-        threading.Thread(target=ctx.run, args=(self._load,), name="jupyter-compute-pick", daemon=True).start()
+        _in_background(self._load, "jupyter-compute-pick")
 
     def _say(self, text: str, colour: str = "") -> None:
         style = f"color:{colour}" if colour else ""
@@ -105,3 +122,67 @@ class WorkspacePicker:
         from IPython.display import display
 
         display(self.box)  # type: ignore[no-untyped-call]
+
+
+class SignInCard(anywidget.AnyWidget):
+    _esm = Path(__file__).with_name("static") / "signin.js"
+    state = traitlets.Unicode("starting").tag(sync=True)
+    link = traitlets.Unicode("").tag(sync=True)
+    code = traitlets.Unicode("").tag(sync=True)
+    message = traitlets.Unicode(STARTING).tag(sync=True)
+
+    def __init__(self, sign_in: SignIn, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sign_in = sign_in
+
+    def update(self, sign_in: SignIn) -> None:
+        """Show where ``sign_in`` is (called on its thread: traits only, never print)."""
+        with self.hold_sync():
+            self.state = sign_in.state
+            if sign_in.prompt is not None:
+                self.link, self.code = sign_in.prompt.verification_uri, sign_in.prompt.user_code
+            self.message = sign_in_line(sign_in)
+
+    def __repr__(self) -> str:
+        if self.state == "waiting":
+            return f"Open {self.link} and enter the code {self.code} to sign in."
+        return self.message
+
+
+def show_sign_in(sign_in: SignIn) -> SignInCard:
+    """The card of ``sign_in``, with the sign-in started (the card follows it)."""
+    card = SignInCard(sign_in)
+    sign_in.start(on_change=card.update)
+    return card
+
+
+class SurveyView:
+    """Every workspace's computes (or bill, ``costs``): a progress line, then the tables; ``result`` once done."""
+
+    def __init__(self, survey: Survey, *, costs: bool = False) -> None:
+        import ipywidgets as widgets
+
+        self.survey = survey
+        self.costs = costs
+        self.result: AllWorkspaces | None = None
+        self.done = threading.Event()
+        self.html = widgets.HTML(str(html("<span>{}</span>", progress_line("subscriptions", 0, 0))))
+        _in_background(self._run, "jupyter-compute-survey")
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        self.html.value = str(html("<span>{}</span>", progress_line(stage, done, total)))
+
+    def _run(self) -> None:
+        try:
+            self.result = self.survey.run(progress=self._progress)
+            shown = all_costs_html(self.result) if self.costs else all_computes_html(self.result)
+            self.html.value = str(shown)
+        except ComputeError as exc:
+            self.html.value = str(html("<span style='color:#c62828'>{}</span>", error_text(exc)))
+        finally:
+            self.done.set()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.html)  # type: ignore[no-untyped-call]
