@@ -119,6 +119,7 @@ class SignInServer:
     approved: threading.Event = field(default_factory=threading.Event)
     declined: threading.Event = field(default_factory=threading.Event)
     interval: int = 1
+    auto_approve: bool = False  # the user signs in at once (a notebook run by the suite has no one to)
 
     def decline(self) -> None:
         """The user declined the sign-in in the browser."""
@@ -244,7 +245,7 @@ class _Handler(BaseHTTPRequestHandler):
                             "error_codes": [70000],
                         },
                     )
-                elif not self.stand_in.approved.is_set():
+                elif not self.stand_in.approved.is_set() and not self.stand_in.auto_approve:
                     self._answer(
                         400,
                         {
@@ -267,10 +268,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def sign_in_server(folder: Path, access_token: str) -> Iterator[SignInServer]:
+def sign_in_server(folder: Path, access_token: str, *, auto_approve: bool = False) -> Iterator[SignInServer]:
     """The stand-in on 127.0.0.1 (https, a certificate of a CA made in ``folder``), until the block ends."""
     ca, cert, key = test_ca(folder)
-    stand_in = SignInServer(access_token, ca)
+    stand_in = SignInServer(access_token, ca, auto_approve=auto_approve)
     handler = type("Handler", (_Handler,), {"stand_in": stand_in})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
@@ -285,3 +286,27 @@ def sign_in_server(folder: Path, access_token: str) -> Iterator[SignInServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextmanager
+def azure_stand_ins(folder: Path) -> Iterator[dict[str, str]]:
+    """Azure for a process the test starts: the local workspace as the ARM endpoint (its directory of
+    subscriptions and workspaces) and this sign-in stand-in, which mints that server's token and signs the
+    user in at once. Yields the variables to give the process (HOME too: azure-identity's cache lives there)."""
+    from jupyter_compute.local.server import LocalServer
+
+    home = folder / "user-home"
+    home.mkdir(parents=True, exist_ok=True)
+    azure = LocalServer(home=folder / "azure").start()
+    try:
+        with sign_in_server(folder / "ca", azure.token, auto_approve=True) as stand_in:
+            yield {
+                "HOME": str(home),
+                "REQUESTS_CA_BUNDLE": str(stand_in.ca),
+                "AZURE_AUTHORITY_HOST": stand_in.url,
+                "JUPYTER_COMPUTE_ARM_ENDPOINT": azure.url,
+                "IDENTITY_ENDPOINT": "http://127.0.0.1:9",
+                "MSI_ENDPOINT": "http://127.0.0.1:9",
+            }
+    finally:
+        azure.stop()

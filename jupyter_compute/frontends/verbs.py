@@ -20,7 +20,7 @@ from ..render.prices import always_on_note, costs_text, estimate_line, idle_nudg
 from ..render.spec import spec_yaml
 from ..render.tables import NO_WORKSPACES, Listing, computes_text, text_table, unlisted_footer
 from ..render.text import summary
-from .command import Command, Outcome, Session
+from .command import Command, Outcome, Said, Session
 from .registry import CLOUD, NAME, TIMEOUT, Arg, FrontEnd, OneOf, Registry
 
 if TYPE_CHECKING:
@@ -594,7 +594,7 @@ def logout(command: Command, session: Session) -> Outcome:
     who = sign_out(command.workspace.cloud)
     text = f"Signed out {who.user} (tenant {who.tenant})." if who is not None else "No saved sign-in to forget."
     data = {"signed_out": who is not None, "user": who.user if who else None}
-    return Outcome(data, data, text)
+    return Outcome(Said(text), data, text)
 
 
 VERBS.front_end_verb(
