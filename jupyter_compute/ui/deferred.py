@@ -6,7 +6,8 @@ it stays in its cell), setting traits only: the kernel stays free meanwhile.
   it, and an existing file is replaced only after a second, explicit "Replace" click.
 - :class:`SignInCard` (``login``): the link (clickable) and the code (with a copy button), then who
   signed in. An anywidget whose front end is ``static/signin.js``; its plain-text repr says the same.
-- :class:`SurveyView` (``list|costs --all-workspaces``): a progress line, then the tables.
+- :class:`SurveyView` (``list|costs --all-workspaces``, the panel's "all workspaces"): a progress line,
+  then the tables.
 """
 
 from __future__ import annotations
@@ -159,11 +160,13 @@ def show_sign_in(sign_in: SignIn) -> SignInCard:
 class SurveyView:
     """Every workspace's computes (or bill, ``costs``): a progress line, then the tables; ``result`` once done."""
 
-    def __init__(self, survey: Survey, *, costs: bool = False) -> None:
+    def __init__(self, survey: Survey, *, costs: bool = False, both: bool = False) -> None:
+        """``costs``: the bill instead of the computes; ``both``: the computes, then the bill."""
         import ipywidgets as widgets
 
         self.survey = survey
         self.costs = costs
+        self.both = both
         self.result: AllWorkspaces | None = None
         self.done = threading.Event()
         self.html = widgets.HTML(str(html("<span>{}</span>", progress_line("subscriptions", 0, 0))))
@@ -175,7 +178,10 @@ class SurveyView:
     def _run(self) -> None:
         try:
             self.result = self.survey.run(progress=self._progress)
-            shown = all_costs_html(self.result) if self.costs else all_computes_html(self.result)
+            if self.both:
+                shown = all_computes_html(self.result) + all_costs_html(self.result)
+            else:
+                shown = all_costs_html(self.result) if self.costs else all_computes_html(self.result)
             self.html.value = str(shown)
         except ComputeError as exc:
             self.html.value = str(html("<span style='color:#c62828'>{}</span>", error_text(exc)))

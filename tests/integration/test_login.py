@@ -161,3 +161,24 @@ def test_a_declined_sign_in_ends_in_one_paragraph_and_saves_nothing(stand_in: Si
     text = str(sign_in.error)
     assert "did not complete" in text and "Traceback" not in text and "\n" not in text
     assert not auth.record_path(cloud(None)).exists()
+
+
+def test_the_panels_sign_in_shows_the_card_and_then_finds_the_workspaces(stand_in: SignInServer) -> None:
+    from jupyter_compute import Workspace
+    from jupyter_compute.ui.panel import SIGN_IN, ComputePanel
+
+    panel = ComputePanel(Workspace.local())
+    try:
+        panel.workspace_choice.value = SIGN_IN
+        assert panel.workspace_choice.value == "local"  # the menu goes back to the workspace shown
+        (card,) = panel.sign_in_box.children
+        until(lambda: card.code == USER_CODE)
+        assert card.link == VERIFICATION_URI and card.state == "waiting"
+        stand_in.approve()
+        until(lambda: card.state == "signed-in")
+        assert f"Signed in as {USER}" in card.message
+        until(lambda: "workspaces found" in panel.message.value)
+        labels = [label for label, _ in panel.workspace_choice.options]
+        assert "vision-hub (vision) · Research (local), westeurope" in labels
+    finally:
+        panel.close()

@@ -38,6 +38,23 @@ EXPECTED = {
 }
 
 
+def subscriptions_reply(ids: list[str]) -> Reply:
+    """``GET /subscriptions`` of a scripted Azure: each id enabled, named S0, S1 …"""
+    return Reply(
+        200, {"value": [{"subscriptionId": s, "displayName": f"S{n}", "state": "Enabled"} for n, s in enumerate(ids)]}
+    )
+
+
+def workspace_item(sub: str, name: str) -> dict[str, Any]:
+    """A workspace list item of a scripted Azure (resource group rg, eastus)."""
+    return {
+        "id": f"/subscriptions/{sub}/resourceGroups/rg/{PROVIDER}/workspaces/{name}",
+        "name": name,
+        "location": "eastus",
+        "kind": "Default",
+    }
+
+
 @pytest.fixture
 def azure(isolated_state: Path) -> Iterator[LocalServer]:
     """The local workspace as the Azure endpoint, two items a page (so every list pages)."""
@@ -111,29 +128,13 @@ def test_subscriptions_are_listed_a_few_at_once_never_more(tmp_path: Path) -> No
             state["most"] = max(state["most"], state["in_flight"])
             reached.notify_all()
             ok = reached.wait_for(lambda: state["in_flight"] >= bound or state["started"] == total, timeout=20)
-        item = {
-            "id": f"/subscriptions/{sub}/resourceGroups/rg/{PROVIDER}/workspaces/ws-{sub[-2:]}",
-            "name": f"ws-{sub[-2:]}",
-            "location": "eastus",
-            "kind": "Default",
-        }
+        item = workspace_item(sub, f"ws-{sub[-2:]}")
         with lock:
             state["in_flight"] -= 1
         return Reply(200 if ok else 500, {"value": [item]})
 
     with scripted("127.0.0.1") as server:
-        server.on(
-            "GET",
-            r"^/subscriptions$",
-            Reply(
-                200,
-                {
-                    "value": [
-                        {"subscriptionId": s, "displayName": f"sub {n}", "state": "Enabled"} for n, s in enumerate(subs)
-                    ]
-                },
-            ),
-        )
+        server.on("GET", r"^/subscriptions$", subscriptions_reply(subs))
         server.on("GET", rf"^/subscriptions/[^/]+/{PROVIDER}/workspaces$", workspaces)
         with settings.override(arm_endpoint=server.url, access_token="t"):
             found = Account(concurrency=bound).workspaces()
@@ -241,7 +242,8 @@ def test_the_panels_menu_finds_the_workspaces_in_the_background_switches_and_sav
         assert (("find my Azure workspaces…", FIND)) in panel.workspace_choice.options
         panel.workspace_choice.value = FIND
         until(lambda: "workspaces found" in panel.message.value)
-        assert len(panel.workspace_choice.options) == 2 + len(EXPECTED)  # the local one, those found, "an Azure…"
+        found = [label for label, _ in panel.workspace_choice.options if " · " in label]  # name (group) · where
+        assert len(found) == len(EXPECTED)
         assert "not listed: Finance (local, no access)" in panel.message.value
         labels = dict(panel.workspace_choice.options)
         hub = "vision-hub (vision) · Research (local), westeurope"
@@ -310,32 +312,13 @@ def test_the_python_function_and_the_notebook_view_give_the_same_and_a_failing_w
 
     subs = {"30000000-0000-4000-8000-000000000001": ["ws-a", "ws-b"], "30000000-0000-4000-8000-000000000002": ["ws-c"]}
 
-    def workspace(sub: str, name: str) -> dict[str, Any]:
-        return {
-            "id": f"/subscriptions/{sub}/resourceGroups/rg/{PROVIDER}/workspaces/{name}",
-            "name": name,
-            "location": "eastus",
-            "kind": "Default",
-        }
-
     with scripted("127.0.0.1") as server:
-        server.on(
-            "GET",
-            r"^/subscriptions$",
-            Reply(
-                200,
-                {
-                    "value": [
-                        {"subscriptionId": s, "displayName": f"S{n}", "state": "Enabled"} for n, s in enumerate(subs)
-                    ]
-                },
-            ),
-        )
+        server.on("GET", r"^/subscriptions$", subscriptions_reply(list(subs)))
         for sub, names in subs.items():
             server.on(
                 "GET",
                 rf"^/subscriptions/{sub}/{PROVIDER}/workspaces$",
-                Reply(200, {"value": [workspace(sub, n) for n in names]}),
+                Reply(200, {"value": [workspace_item(sub, n) for n in names]}),
             )
         server.on(
             "GET",
@@ -363,3 +346,22 @@ def test_the_python_function_and_the_notebook_view_give_the_same_and_a_failing_w
     assert view.result.to_dict()["workspaces"] == found.to_dict()["workspaces"]
     assert [what for what, _ in view.result.failures] == ["ws-b (rg, S0)"]
     assert "not listed: ws-b (rg, S0)" in view.html.value and "across 2 workspaces" in view.html.value
+
+
+def test_the_panels_all_workspaces_view_lists_every_compute_and_the_bill_read_only(azure: LocalServer) -> None:
+    from jupyter_compute import Workspace
+    from jupyter_compute.ui.panel import ALL, ComputePanel
+
+    _two_workspaces_with_computes(azure)
+    panel = ComputePanel(Workspace.local())
+    try:
+        panel.workspace_choice.value = ALL
+        assert panel.workspace_choice.value == "local" and panel.ws.ref.is_default_local  # it switches nothing
+        view, close = panel.everywhere_box.children
+        until(lambda: "across 6 workspaces" in view.value)
+        assert "ci-left-on" in view.value and "cpu-cl" in view.value and "vision-hub: ! ci-left-on" in view.value
+        assert "<button" not in view.value  # read-only: nothing there acts on another workspace
+        close.click()
+        assert panel.everywhere_box.children == ()
+    finally:
+        panel.close()

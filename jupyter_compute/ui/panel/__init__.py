@@ -44,9 +44,13 @@ from .tools import ComputeTools
 if TYPE_CHECKING:
     from ...model.directory import FoundWorkspace
     from ...service.account import Account
+    from ...service.signin import SignIn
+    from ..deferred import SurveyView
 
 log = logging.getLogger(__name__)
 FIND = "find"  # the menu entry that lists the workspaces the sign-in sees
+SIGN_IN = "sign-in"  # the menu entry that signs in (login)
+ALL = "all"  # the menu entry that shows every workspace's computes and bill
 FINDING = "Listing the workspaces your sign-in sees…"
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 RENDERS_PER_SECOND = 4.0
@@ -89,6 +93,8 @@ class ComputePanel:
         )
         self._azure_fields: dict[str, Any] | None = None  # built when first chosen (_build_azure_box)
         self.azure_box = w.VBox(layout=w.Layout(width="100%", display="none"))
+        self.sign_in_box = w.VBox(layout=w.Layout(width="100%"))  # the sign-in card, once "sign in" is chosen
+        self.everywhere_box = w.VBox(layout=w.Layout(width="100%"))  # "all workspaces", once chosen
         self.refresh_button = w.Button(
             icon="refresh",
             tooltip="Refresh the list now",
@@ -128,7 +134,9 @@ class ComputePanel:
                 self.notice,
                 self.workspace_choice,
                 self.azure_box,
+                self.sign_in_box,
                 self.save_config_button,
+                self.everywhere_box,
                 self.ops,
                 self.table,
                 self.tools_box,
@@ -166,6 +174,8 @@ class ComputePanel:
         labels.append(("an Azure workspace…", "azure"))
         if not self._found:
             labels.append(("finding your workspaces…" if self._finding else "find my Azure workspaces…", FIND))
+        labels.append(("all workspaces: every compute and the bill (read-only)", ALL))
+        labels.append(("sign in to Azure…", SIGN_IN))
         current_key = next(key for key, ws in choices.items() if ws is current)
         self._choosing = True  # setting the options moves the value: not a user's choice
         try:
@@ -207,6 +217,10 @@ class ComputePanel:
         self.azure_box.layout.display = "flex" if key == "azure" else "none"
         if key == FIND:
             self.find_workspaces()
+        if key == SIGN_IN:
+            self.sign_in()
+        if key == ALL:
+            self.show_all_workspaces()
         if key in self._choices and self._choices[key] is not self.ws:
             self.switch(self._choices[key])
 
@@ -251,6 +265,42 @@ class ComputePanel:
         thread = threading.Thread(target=ctx.run, args=(run,), name="jupyter-compute-find", daemon=True)
         thread.start()
         return thread
+
+    def show_all_workspaces(self) -> SurveyView:
+        """Every compute in every workspace the sign-in sees and the bill, read-only (its rows act on no
+        workspace: switch to one from the menu to act there), under the menu, with a Close button; filled
+        from a thread of its own."""
+        from ...service.account import Survey
+        from ..deferred import SurveyView
+
+        w = ipywidgets_module()
+        view = SurveyView(Survey(self._account_for()), both=True)
+        close = w.Button(description="Close", layout=w.Layout(width="auto"))
+        close.on_click(lambda _b: setattr(self.everywhere_box, "children", ()))
+        self.everywhere_box.children = (view.html, close)
+        self._set_choices(self.ws)
+        return view
+
+    def sign_in(self) -> SignIn:
+        """Sign in with a code (the card under the menu shows the link and the code, then who signed in);
+        once signed in, the workspaces the sign-in sees are found and join the menu."""
+        from ...service.signin import SignIn
+        from ..deferred import SignInCard
+
+        sign_in = SignIn(cloud_name=self.ws.ref.cloud_name)
+        card = SignInCard(sign_in)
+        self.sign_in_box.children = (card,)
+
+        def changed(current: SignIn) -> None:
+            card.update(current)
+            if current.state == "signed-in":
+                with self._lock:
+                    self._found, self._account = [], None  # what the new sign-in sees, not the last one
+                self.find_workspaces()
+
+        sign_in.start(on_change=changed)
+        self._set_choices(self.ws)  # the menu shows the workspace again, not the action
+        return sign_in
 
     def save_config(self) -> Path | None:
         """Write the shown workspace as config.json in the panel's folder; an existing file is replaced only
@@ -320,7 +370,7 @@ class ComputePanel:
         """A menu entry: a found workspace also names its subscription and region."""
         ref = ws.ref
         key = (ref.subscription_id.lower(), ref.resource_group.lower(), ref.workspace_name.lower())
-        found = next((f for f in self._found if f.key == key), None)
+        found = next((f for f in self._found if f.key == key and f.local == ref.local), None)
         if found is None:
             return self._short(ws)
         subscription = found.subscription_name or found.subscription_id
