@@ -244,6 +244,7 @@ def test_the_panels_menu_finds_the_workspaces_in_the_background_switches_and_sav
         until(lambda: "workspaces found" in panel.message.value)
         found = [label for label, _ in panel.workspace_choice.options if " · " in label]  # name (group) · where
         assert len(found) == len(EXPECTED)
+        assert panel.search.layout.display == "none"  # six read well in a menu
         assert "not listed: Finance (local, no access)" in panel.message.value
         labels = dict(panel.workspace_choice.options)
         hub = "vision-hub (vision) · Research (local), westeurope"
@@ -365,3 +366,40 @@ def test_the_panels_all_workspaces_view_lists_every_compute_and_the_bill_read_on
         assert panel.everywhere_box.children == ()
     finally:
         panel.close()
+
+
+def test_a_long_list_of_found_workspaces_gets_a_search_box_that_switches_the_panel() -> None:
+    from jupyter_compute import Workspace
+    from jupyter_compute.ui.panel import FIND, SEARCH_FROM, ComputePanel
+
+    sub = "40000000-0000-4000-8000-000000000001"
+    names = [f"team-{n:02d}" for n in range(SEARCH_FROM + 2)]
+    with scripted("127.0.0.1") as server:
+        server.on("GET", r"^/subscriptions$", subscriptions_reply([sub]))
+        server.on(
+            "GET",
+            rf"^/subscriptions/{sub}/{PROVIDER}/workspaces$",
+            Reply(200, {"value": [workspace_item(sub, n) for n in names]}),
+        )
+        server.on(
+            "GET",
+            rf"^/subscriptions/{sub}/resourceGroups/rg/{PROVIDER}/workspaces/[^/]+/computes$",
+            Reply(200, {"value": []}),
+        )
+        server.on(
+            "GET",
+            rf"^/subscriptions/{sub}/resourceGroups/rg/{PROVIDER}/workspaces/[^/]+$",
+            Reply(200, {"location": "eastus"}),
+        )
+        with settings.override(arm_endpoint=server.url, access_token="t"):
+            panel = ComputePanel(Workspace.local())
+            try:
+                panel.workspace_choice.value = FIND
+                until(lambda: "workspaces found" in panel.message.value)
+                assert panel.search.layout.display != "none"
+                teams = [o for o in panel.search.options if " · S0" in o]  # every workspace of the menu, these too
+                assert len(teams) == len(names) and "local (offline)" in panel.search.options
+                panel.search.value = next(o for o in panel.search.options if o.startswith("team-07 "))
+                assert panel.ws.ref == WorkspaceRef.azure(sub, "rg", "team-07") and panel.search.value == ""
+            finally:
+                panel.close()

@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 FIND = "find"  # the menu entry that lists the workspaces the sign-in sees
 SIGN_IN = "sign-in"  # the menu entry that signs in (login)
 ALL = "all"  # the menu entry that shows every workspace's computes and bill
+SEARCH_FROM = 12  # found workspaces beyond which the menu gets a search box
 FINDING = "Listing the workspaces your sign-in sees…"
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 RENDERS_PER_SECOND = 4.0
@@ -93,6 +94,12 @@ class ComputePanel:
         )
         self._azure_fields: dict[str, Any] | None = None  # built when first chosen (_build_azure_box)
         self.azure_box = w.VBox(layout=w.Layout(width="100%", display="none"))
+        self.search = w.Combobox(
+            placeholder="search your workspaces…",
+            ensure_option=True,
+            layout=w.Layout(width="100%", display="none"),
+        )  # shown when "find" brings more workspaces than a menu reads well
+        self.search.observe(self._on_search, names="value")
         self.sign_in_box = w.VBox(layout=w.Layout(width="100%"))  # the sign-in card, once "sign in" is chosen
         self.everywhere_box = w.VBox(layout=w.Layout(width="100%"))  # "all workspaces", once chosen
         self.refresh_button = w.Button(
@@ -133,6 +140,7 @@ class ComputePanel:
                 ),
                 self.notice,
                 self.workspace_choice,
+                self.search,
                 self.azure_box,
                 self.sign_in_box,
                 self.save_config_button,
@@ -257,6 +265,9 @@ class ComputePanel:
             with self._lock:
                 self._found, self._finding = list(found.workspaces), False
             self._set_choices(self.ws)
+            if len(found.workspaces) > SEARCH_FROM:
+                self.search.options = [label for label, key in self.workspace_choice.options if key in self._choices]
+                self.search.layout.display = ""
             lines = [f"{len(found.workspaces)} workspaces found: choose one above."]
             lines += [f"not listed: {u.line()}" for u in found.unlisted]
             self.message.value = Markup("").join(html("<div>{}</div>", line) for line in lines)
@@ -280,6 +291,13 @@ class ComputePanel:
         self.everywhere_box.children = (view.html, close)
         self._set_choices(self.ws)
         return view
+
+    def _on_search(self, change: Mapping[str, Any]) -> None:
+        """A workspace typed (and completed) in the search box: shown as if chosen from the menu."""
+        key = dict(self.workspace_choice.options).get(change["new"])
+        if key is not None:
+            self.workspace_choice.value = key
+            self.search.value = ""
 
     def sign_in(self) -> SignIn:
         """Sign in with a code (the card under the menu shows the link and the code, then who signed in);
