@@ -577,6 +577,7 @@ def workspaces(command: Command, session: Session) -> Outcome:
     help="sign in to Azure with a code: open the link shown, type the code, and every kernel, restart and "
     "terminal here uses that sign-in",
     workspace=False,
+    output=False,
 )
 def login(command: Command, session: Session) -> Outcome:
     from ..service.signin import SignIn
