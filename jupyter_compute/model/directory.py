@@ -54,14 +54,6 @@ class FoundWorkspace:
         where = ", ".join(p for p in (self.resource_group, self.location, self.kind.lower()) if p)
         return f"{self.name} — {self.subscription_name or self.subscription_id} ({where})"
 
-    def config(self) -> dict[str, str]:
-        """Its ``config.json`` as Azure ML writes it (azureml-core's Workspace.write_config, azure-ai-ml)."""
-        return {
-            "subscription_id": self.subscription_id,
-            "resource_group": self.resource_group,
-            "workspace_name": self.name,
-        }
-
     def row(self) -> dict[str, str]:
         return {
             "subscription": self.subscription_name or self.subscription_id,

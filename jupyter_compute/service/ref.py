@@ -161,6 +161,18 @@ class WorkspaceRef:
         )
         return self.url(path)
 
+    def config_json(self) -> dict[str, str]:
+        """Its ``config.json`` in Azure ML's own format (azureml-core's and azure-ai-ml's keys), with ``cloud``
+        outside the public cloud (as :func:`read_config` reads it)."""
+        data = {
+            "subscription_id": self.subscription_id,
+            "resource_group": self.resource_group,
+            "workspace_name": self.workspace_name,
+        }
+        if self.cloud_name != "AzureCloud":
+            data["cloud"] = self.cloud_name
+        return data
+
     @property
     def is_default_local(self) -> bool:
         """The local workspace used when none is configured (not another one its directory lists)."""
@@ -293,13 +305,6 @@ def write_config(ref: WorkspaceRef, path: str | os.PathLike[str], *, replace: bo
         raise ValidationError.one(
             "--save", f"{target} exists; it was left as it is. Give --yes to replace it, or another path"
         )
-    data = {
-        "subscription_id": ref.subscription_id,
-        "resource_group": ref.resource_group,
-        "workspace_name": ref.workspace_name,
-    }
-    if ref.cloud_name != "AzureCloud":
-        data["cloud"] = ref.cloud_name
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(data, indent=2) + "\n")
+    target.write_text(json.dumps(ref.config_json(), indent=2) + "\n")
     return target
