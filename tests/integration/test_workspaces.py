@@ -55,6 +55,22 @@ def workspace_item(sub: str, name: str) -> dict[str, Any]:
     }
 
 
+def script_directory(server: Any, subs: dict[str, list[str]]) -> None:
+    """A scripted Azure's subscriptions (S0, S1 …), each one's workspaces (resource group rg), and their GETs."""
+    server.on("GET", r"^/subscriptions$", subscriptions_reply(list(subs)))
+    for sub, names in subs.items():
+        server.on(
+            "GET",
+            rf"^/subscriptions/{sub}/{PROVIDER}/workspaces$",
+            Reply(200, {"value": [workspace_item(sub, n) for n in names]}),
+        )
+    server.on(
+        "GET",
+        rf"^/subscriptions/[^/]+/resourceGroups/rg/{PROVIDER}/workspaces/[^/]+$",
+        Reply(200, {"location": "eastus"}),
+    )
+
+
 @pytest.fixture
 def azure(isolated_state: Path) -> Iterator[LocalServer]:
     """The local workspace as the Azure endpoint, two items a page (so every list pages)."""
@@ -314,18 +330,7 @@ def test_the_python_function_and_the_notebook_view_give_the_same_and_a_failing_w
     subs = {"30000000-0000-4000-8000-000000000001": ["ws-a", "ws-b"], "30000000-0000-4000-8000-000000000002": ["ws-c"]}
 
     with scripted("127.0.0.1") as server:
-        server.on("GET", r"^/subscriptions$", subscriptions_reply(list(subs)))
-        for sub, names in subs.items():
-            server.on(
-                "GET",
-                rf"^/subscriptions/{sub}/{PROVIDER}/workspaces$",
-                Reply(200, {"value": [workspace_item(sub, n) for n in names]}),
-            )
-        server.on(
-            "GET",
-            rf"^/subscriptions/[^/]+/resourceGroups/rg/{PROVIDER}/workspaces/ws-[abc]$",
-            Reply(200, {"location": "eastus"}),
-        )
+        script_directory(server, subs)
         server.on(
             "GET",
             rf"^/subscriptions/[^/]+/resourceGroups/rg/{PROVIDER}/workspaces/ws-[ac]/computes$",
@@ -375,21 +380,11 @@ def test_a_long_list_of_found_workspaces_gets_a_search_box_that_switches_the_pan
     sub = "40000000-0000-4000-8000-000000000001"
     names = [f"team-{n:02d}" for n in range(SEARCH_FROM + 2)]
     with scripted("127.0.0.1") as server:
-        server.on("GET", r"^/subscriptions$", subscriptions_reply([sub]))
-        server.on(
-            "GET",
-            rf"^/subscriptions/{sub}/{PROVIDER}/workspaces$",
-            Reply(200, {"value": [workspace_item(sub, n) for n in names]}),
-        )
+        script_directory(server, {sub: names})
         server.on(
             "GET",
             rf"^/subscriptions/{sub}/resourceGroups/rg/{PROVIDER}/workspaces/[^/]+/computes$",
             Reply(200, {"value": []}),
-        )
-        server.on(
-            "GET",
-            rf"^/subscriptions/{sub}/resourceGroups/rg/{PROVIDER}/workspaces/[^/]+$",
-            Reply(200, {"location": "eastus"}),
         )
         with settings.override(arm_endpoint=server.url, access_token="t"):
             panel = ComputePanel(Workspace.local())
