@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .version import __version__ as __version__
 
 # Names whose objects are displayed: handing one out wires display in (see the module docstring).
-_DISPLAYED = frozenset({"Workspace", "Operation", "Compute", "ComputeList"})
+_DISPLAYED = frozenset({"Workspace", "Operation", "Compute", "ComputeList", "all_workspaces"})
 
 _LAZY = {
     "Workspace": "service.workspace",
@@ -57,9 +57,12 @@ _LAZY = {
     "KubernetesSpec": "model.specs",
     "spec_from_yaml": "model.documents",
     "spec_class": "model.specs",
+    "all_workspaces": "service.account",
+    "AllWorkspaces": "model.everywhere",
 }
 # What `from jupyter_compute import *` gives: the lazy table's names and the two extension hooks, sorted.
 __all__ = [
+    "AllWorkspaces",
     "AmlComputeSpec",
     "AuthenticationError",
     "Compute",
@@ -97,6 +100,7 @@ __all__ = [
     "Workspace",
     "_jupyter_labextension_paths",
     "_jupyter_server_extension_points",
+    "all_workspaces",
     "load_ipython_extension",
     "spec_class",
     "spec_from_yaml",
@@ -123,6 +127,7 @@ if TYPE_CHECKING:
     )
     from .model.costs import ComputeCost, Costs, Estimate
     from .model.documents import spec_from_yaml
+    from .model.everywhere import AllWorkspaces
     from .model.prices import RegionPrices, SizePrice
     from .model.progress import Progress
     from .model.resource import Compute, ComputeList
@@ -138,6 +143,7 @@ if TYPE_CHECKING:
         VirtualMachineSpec,
         spec_class,
     )
+    from .service.account import all_workspaces
     from .service.operation import Operation
     from .service.workspace import Workspace
 

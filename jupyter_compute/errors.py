@@ -15,7 +15,7 @@
     ├── TransportError                the service could not be reached after all retries
     ├── PricesUnavailable             no VM prices: unreachable, or an answer refused ("price unknown")
     ├── StoppedWatching               result() of an operation after cancel(): its end is unknown
-    └── AuthenticationError           no Azure token could be had (az login, or JUPYTER_COMPUTE_ACCESS_TOKEN)
+    └── AuthenticationError           no Azure token could be had (%compute login, or JUPYTER_COMPUTE_ACCESS_TOKEN)
 
 A ServiceError says what is wrong, not where it was found: ``by_client`` is True when this package
 found it from what the service had answered before the request itself was sent (the pre-flight
@@ -218,4 +218,4 @@ class PricesUnavailable(ComputeError):
 
 class AuthenticationError(ComputeError):
     """No usable access token: DefaultAzureCredential found no sign-in, or the service refused the
-    token twice (a stale ``az login``, a wrong tenant or an expired JUPYTER_COMPUTE_ACCESS_TOKEN)."""
+    token twice (a stale sign-in, a wrong tenant or an expired JUPYTER_COMPUTE_ACCESS_TOKEN)."""

@@ -45,6 +45,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "the Azure Retail Prices API for Azure workspaces (https, or http on loopback; no token is sent there); "
         "default: https://prices.azure.com/api/retail/prices",
     ),
+    "AZURE_AUTHORITY_HOST": (
+        "authority_host",
+        "the sign-in authority of `login` and the saved sign-in (azure-identity's variable; https); "
+        "default: the cloud's",
+    ),
     "AZUREML_ARM_SUBSCRIPTION": (
         "azureml_subscription",
         "with the next two: the workspace, as Azure ML jobs set them",
@@ -76,6 +81,7 @@ class Settings:
     access_log: Path | None = None
     local_page_size: int = 100
     prices_url: str = PRICES_URL
+    authority_host: str | None = None
     azureml_subscription: str | None = None
     azureml_resource_group: str | None = None
     azureml_workspace: str | None = None
@@ -133,6 +139,12 @@ class Settings:
                 values["prices_url"] = prices
             else:
                 problems.append(Problem("JUPYTER_COMPUTE_PRICES_URL", f"{prices!r} is not an http(s):// URL"))
+        authority = text("AZURE_AUTHORITY_HOST")
+        if authority is not None:
+            if authority.lower().startswith("https://") or "://" not in authority:
+                values["authority_host"] = authority
+            else:
+                problems.append(Problem("AZURE_AUTHORITY_HOST", f"{authority!r} is not an https:// URL or a host name"))
         values["azureml_subscription"] = text("AZUREML_ARM_SUBSCRIPTION")
         values["azureml_resource_group"] = text("AZUREML_ARM_RESOURCEGROUP")
         values["azureml_workspace"] = text("AZUREML_ARM_WORKSPACE_NAME")

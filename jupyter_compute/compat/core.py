@@ -182,11 +182,7 @@ class Workspace:
         name = file_name or "config.json"
         if not name.endswith(".json"):
             name += ".json"
-        ids = {
-            "subscription_id": self.subscription_id,
-            "resource_group": self.resource_group,
-            "workspace_name": self.name,
-        }
+        ids = self._ws.ref.config_json()
         try:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(json.dumps(ids, indent=4) + "\n", encoding="utf-8")

@@ -62,3 +62,8 @@ def durations() -> dict[str, float]:
 def windows_zones() -> dict[str, str]:
     """Windows time zone ids -> IANA zone names (see data/windows_zones.json)."""
     return dict(_load("windows_zones.json")["zones"])
+
+
+def directory() -> dict[str, Any]:
+    """The subscriptions and workspaces the local workspace's user sees (see data/directory.json)."""
+    return _load("directory.json")

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import settings
 from ..errors import ComputeError, HelpRequested, ValidationError
 from ..render.output import error_text, render_data
+from ..render.terminal import clean
 from ..render.text import summary
 from .command import Command, Session
 from .grammar import parse
 from .registry import FrontEnd
-from .verbs import VERBS, execute, runs_itself
+from .verbs import VERBS, Deferred, deferred, execute, runs_itself
 
 if TYPE_CHECKING:
     from ..service.operation import Operation
@@ -41,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcome = execute(command, Session())
         for warning in outcome.warnings:
             print(warning, file=sys.stderr)
+        later = deferred(command)
+        if later is not None:
+            return _in_foreground(later, command, outcome.value)
         op = outcome.operation
         if op is not None:  # the checks that need the service, and the request: a refusal is an error as any
             op.submitted()
@@ -63,6 +67,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT if isinstance(exc, ValidationError) else EXIT_SERVICE
     except KeyboardInterrupt:
         return 130
+
+
+def _in_foreground(later: Deferred, command: Command, value: Any) -> int:
+    """Run what ``execute`` returned unstarted (a pick, a sign-in, every workspace's list) and print it."""
+    from . import foreground
+
+    if later == "login":
+        return EXIT_OK if foreground.follow_sign_in(value) else EXIT_SERVICE
+    if later == "pick":
+        foreground.pick_in_terminal(value, can_ask_again=sys.stdin.isatty())
+        return EXIT_OK
+    survey = foreground.survey_in_terminal(value)
+    if command.output in ("json", "yaml"):
+        print(render_data(survey.to_dict(), command.output))
+    else:
+        from ..render.everywhere import all_computes_text, all_costs_text
+
+        print(clean(all_costs_text(survey) if command.verb == "costs" else all_computes_text(survey)))
+    return EXIT_OK
 
 
 def _emulator(command: Command) -> int:

@@ -70,6 +70,16 @@ class Outcome:
         return clean(self.text)
 
 
+class Said(str):
+    """A verb's answer that is a sentence: shown as itself, without quotes, in a notebook and a terminal."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+
 @dataclass
 class Session:
     """What persists between commands of one front end: the workspace chosen with the `workspace` verb."""

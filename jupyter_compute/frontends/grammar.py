@@ -28,7 +28,7 @@ from ..model.secrets import Secret
 from ..model.specs import ComputeSpec, FieldInfo, spec_class
 from ..version import __version__
 from .command import Command, WorkspaceChoice
-from .registry import Arg, Declared, OneOf, Verb
+from .registry import CLOUD, Arg, Declared, OneOf, Verb
 from .verbs import VERBS
 
 OUTPUTS = ("table", "json", "yaml")
@@ -49,9 +49,6 @@ RESOURCE_GROUP = Arg(
     "--resource-group", dest="ws_resource_group", metavar="GROUP", help="resource group of the Azure ML workspace"
 )
 WORKSPACE = Arg("--workspace", dest="ws_workspace", metavar="NAME", help="Azure ML workspace name")
-CLOUD = Arg(
-    "--cloud", dest="ws_cloud", metavar="CLOUD", help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment"
-)
 WORKSPACE_FLAGS = (SUBSCRIPTION, RESOURCE_GROUP, WORKSPACE, CLOUD, LOCAL)
 WORKSPACE_DEFAULT = "default: config.json, AZUREML_ARM_* env, else local"
 VERSION = Arg("--version", action="store_true", help="print the version and exit")

@@ -22,7 +22,7 @@ from ..render.text import summary
 from .command import Command, Session
 from .grammar import parse, usage
 from .registry import FrontEnd
-from .verbs import execute, runs_itself
+from .verbs import Deferred, deferred, execute, runs_itself
 
 FRONT_END: FrontEnd = "magic"
 
@@ -59,6 +59,9 @@ class ComputeMagics(Magics):
             return None
         for warning in outcome.warnings:
             print(warning, file=sys.stderr)
+        later = deferred(command)
+        if later is not None:
+            return _deferred(later, command, outcome.value)
         if command.dry_run:
             preview = RequestPreview(outcome.data)
             if command.output == "yaml":
@@ -93,6 +96,33 @@ class ComputeMagics(Magics):
             print(outcome.render(command.output))
             return None
         return outcome.value
+
+
+def _deferred(later: Deferred, command: Command, value: Any) -> Any:
+    """In a notebook a widget, returned at once and filled from a thread of its own (a sign-in's card, the
+    workspace dropdown, every workspace's tables); in a terminal the same in the foreground."""
+    from ..ui.show import in_kernel
+
+    if in_kernel():
+        from ..ui import deferred as widgets
+
+        if later == "login":
+            return widgets.show_sign_in(value)
+        if later == "pick":
+            return widgets.WorkspacePicker(value)
+        return widgets.SurveyView(value, costs=command.verb == "costs")
+    from . import foreground
+
+    try:
+        if later == "login":
+            foreground.follow_sign_in(value)
+            return None
+        if later == "pick":
+            return foreground.pick_in_terminal(value)
+        return foreground.survey_in_terminal(value)
+    except ComputeError as exc:
+        print(error_text(exc), file=sys.stderr)
+        return None
 
 
 def _panel(magics: ComputeMagics, command: Command) -> Any:

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ..model.kinds import Kind
-from .command import Command, Outcome
+from .command import Command, Outcome, Session
 
 if TYPE_CHECKING:
     from ..service.workspace import Workspace
 
 FrontEnd = Literal["cli", "magic"]  # jupyter compute, %compute
 Handler = Callable[["Workspace", Command], Outcome]
+SessionHandler = Callable[[Command, Session], Outcome]  # a verb that chooses its workspace itself, or needs none
 H = TypeVar("H", bound=Handler)
+S = TypeVar("S", bound=SessionHandler)
 
 
 class Arg:
@@ -84,6 +86,9 @@ Declared = Arg | OneOf
 
 NAME = Arg("name", metavar="NAME", help="name of the compute")
 YES = Arg("-y", "--yes", action="store_true", help="do not ask for confirmation")
+CLOUD = Arg(
+    "--cloud", dest="ws_cloud", metavar="CLOUD", help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment"
+)
 TIMEOUT = Arg("--timeout", type=float, metavar="SECONDS", help="stop following after SECONDS (the operation goes on)")
 
 
@@ -92,7 +97,8 @@ class Verb:
     """One verb. ``writes``: it starts an operation, which front ends follow (``--wait/--no-wait``);
     ``dry_run``: it can print its request instead (``--dry-run``); ``confirm``: the question the command
     line asks first (``{name}`` is the compute; ``--yes`` skips it); ``workspace`` / ``output``: it takes
-    the workspace flags / ``-o``; ``chooses_workspace``: flags given to it hold for the session;
+    the workspace flags / ``-o``; ``session_handler``: it runs with the session rather than a workspace
+    (it chooses the workspace itself, or needs none);
     ``kinds``: it takes a kind word and that kind's spec options (``default_kind`` when the word is left
     out); ``only_in``: the one front end that runs it, and ``elsewhere`` what the others say."""
 
@@ -105,7 +111,7 @@ class Verb:
     confirm: str = ""
     workspace: bool = True
     output: bool = True
-    chooses_workspace: bool = False
+    session_handler: SessionHandler | None = None
     kinds: tuple[Kind, ...] = ()
     default_kind: str | None = None
     only_in: FrontEnd | None = None
@@ -140,6 +146,15 @@ class Registry:
 
         def declare(handler: H) -> H:
             self._add(Verb(name, help, args, handler, **kind))
+            return handler
+
+        return declare
+
+    def session_verb(self, name: str, *args: Declared, help: str, **kind: Any) -> Callable[[S], S]:
+        """Declare a verb run by ``execute`` with the decorated ``(command, session)`` handler."""
+
+        def declare(handler: S) -> S:
+            self._add(Verb(name, help, args, session_handler=handler, **kind))
             return handler
 
         return declare

@@ -10,7 +10,7 @@ as theirs (the panel, the emulator) themselves. Nothing here prints.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import UsageError, ValidationError
 from ..model import kinds
@@ -19,15 +19,16 @@ from ..model.specs import DESCRIPTION_FLAGS, IDLE_SHUTDOWN_FLAGS, SIZE_FLAGS, TA
 from ..render.output import inline_secret_warning
 from ..render.prices import always_on_note, costs_text, estimate_line, idle_nudge, size_cells, sizes_footer
 from ..render.spec import spec_yaml
-from ..render.tables import Listing, computes_text, text_table
+from ..render.tables import NO_WORKSPACES, Listing, computes_text, text_table, unlisted_footer
 from ..render.text import summary
-from .command import Command, Outcome, Session
-from .registry import NAME, TIMEOUT, Arg, FrontEnd, OneOf, Registry
+from .command import Command, Outcome, Said, Session
+from .registry import CLOUD, NAME, TIMEOUT, Arg, FrontEnd, OneOf, Registry
 
 if TYPE_CHECKING:
     from ..model.specs import ComputeSpec
     from ..model.wire import ArmRequest
     from ..service.operation import Operation
+    from ..service.ref import WorkspaceRef
     from ..service.workspace import Workspace
 
 VERBS = Registry()
@@ -38,15 +39,46 @@ VERBS = Registry()
 def execute(command: Command, session: Session) -> Outcome:
     """Run one parsed command against the Python API (front ends render the Outcome)."""
     verb = VERBS[command.verb]
-    if verb.handler is None:
-        raise UsageError(verb.elsewhere)
     warnings = (inline_secret_warning(command.inline_secrets),) if command.inline_secrets else ()
-    ws = workspace_for(command, session)
-    if verb.chooses_workspace and command.workspace.given:
-        session.workspace = ws.ref
-    outcome = verb.handler(ws, command)
+    if command.options.get("all_workspaces"):
+        outcome = _survey(command)
+    elif verb.session_handler is not None:
+        outcome = verb.session_handler(command, session)
+    elif verb.handler is None:
+        raise UsageError(verb.elsewhere)
+    else:
+        outcome = verb.handler(workspace_for(command, session), command)
     outcome.warnings = warnings + outcome.warnings
     return outcome
+
+
+Deferred = Literal["pick", "login", "survey"]
+
+
+def deferred(command: Command) -> Deferred | None:
+    """What the front end runs its own way, after :func:`execute` returned it unstarted: ``pick`` (workspace
+    --pick: a dropdown, a numbered prompt), ``login`` (the link and code, then who signed in), ``survey``
+    (list/costs --all-workspaces: a progress line, then the tables)."""
+    if command.verb == "workspace" and command.options.get("pick"):
+        return "pick"
+    if command.verb == "login":
+        return "login"
+    if command.options.get("all_workspaces"):
+        return "survey"
+    return None
+
+
+def _survey(command: Command) -> Outcome:
+    """Every workspace's computes (``list``) or bill (``costs``), unstarted: the front end runs it."""
+    from ..service.account import Account, Survey
+
+    choice = command.workspace
+    if choice.resource_group or choice.workspace or choice.config:
+        raise UsageError("--all-workspaces lists every workspace: give no --resource-group, --workspace or --config")
+    if command.options.get("outdated"):
+        raise UsageError("--outdated lists one workspace's instances: give it without --all-workspaces")
+    account = Account(choice.cloud, local=choice.local)
+    return Outcome(Survey(account, choice.subscription, kind=command.options.get("type")), None, "")
 
 
 def runs_itself(command: Command, front_end: FrontEnd) -> bool:
@@ -155,6 +187,13 @@ def _cost_notes(spec: ComputeSpec) -> tuple[str, ...]:
     return (always_on_note(spec.name, min_nodes),) if min_nodes else ()
 
 
+ALL_WORKSPACES = Arg(
+    "--all-workspaces",
+    action="store_true",
+    help="in every workspace your sign-in sees (--subscription narrows it, --local: the local stand-ins)",
+)
+
+
 @VERBS.verb(
     "list",
     Arg("--type", metavar="KIND", help="only this kind (cluster, instance, vm, kubernetes …)"),
@@ -163,6 +202,7 @@ def _cost_notes(spec: ComputeSpec) -> tuple[str, ...]:
         action="store_true",
         help="only compute instances whose OS image is not the latest (the service does not update it in place)",
     ),
+    ALL_WORKSPACES,
     help="the computes of the workspace, with their kind, size, state and nodes",
 )
 def list_(ws: Workspace, command: Command) -> Outcome:
@@ -470,6 +510,7 @@ def _update_keywords(command: Command) -> dict[str, Any]:
 
 @VERBS.verb(
     "costs",
+    ALL_WORKSPACES,
     help="what runs now and what it costs an hour, the workspace's total, and instances left running unguarded",
 )
 def costs(ws: Workspace, command: Command) -> Outcome:
@@ -509,7 +550,15 @@ VERBS.front_end_verb(
 )
 
 
-@VERBS.verb(
+SAVE = Arg(
+    "--save",
+    metavar="PATH",
+    help="write the workspace as a config.json (Azure ML's format) to PATH, a file or a folder; "
+    "an existing file is replaced only with --yes (a terminal asks)",
+)
+
+
+@VERBS.session_verb(
     "workspace",
     Arg(
         "--config",
@@ -517,10 +566,28 @@ VERBS.front_end_verb(
         metavar="PATH",
         help="a config.json (subscription_id, resource_group, workspace_name)",
     ),
-    help="the workspace commands go to; the workspace flags (or --config) given here hold for the session",
-    chooses_workspace=True,
+    Arg("--pick", action="store_true", help="choose among the workspaces your sign-in sees (see `workspaces`)"),
+    SAVE,
+    Arg("-y", "--yes", action="store_true", help="replace the file --save names if it exists"),
+    help="the workspace commands go to; the workspace flags (or --config, or --pick) given here hold for the session",
 )
-def workspace(ws: Workspace, command: Command) -> Outcome:
+def workspace(command: Command, session: Session) -> Outcome:
+    from ..service.account import Account, Choice
+
+    save = command.options.get("save")
+    if command.options.get("pick"):
+
+        def choose(ref: WorkspaceRef) -> None:
+            session.workspace = ref
+
+        account = Account(command.workspace.cloud, local=command.workspace.local)
+        choice = Choice(
+            account, choose, subscription=command.workspace.subscription, save_to=save, replace=bool(command.yes)
+        )
+        return Outcome(choice, None, "")
+    ws = workspace_for(command, session)
+    if command.workspace.given:
+        session.workspace = ws.ref
     ref = ws.ref
     data: dict[str, Any] = {
         "local": ref.local,
@@ -530,7 +597,62 @@ def workspace(ws: Workspace, command: Command) -> Outcome:
         "cloud": ref.cloud_name,
         "origin": ref.origin,
     }
-    return Outcome(ws, data, f"Workspace: {ref.describe()} [{ref.origin}]")
+    text = f"Workspace: {ref.describe()} [{ref.origin}]"
+    if save:
+        from ..service.ref import write_config
+
+        written = write_config(ref, save, replace=bool(command.yes))
+        data["saved"] = str(written)
+        text += f"\nSaved as {written}"
+    return Outcome(ws, data, text)
+
+
+@VERBS.session_verb(
+    "workspaces",
+    Arg("--subscription", dest="subscription", metavar="ID|NAME", help="only this subscription (its id or name)"),
+    CLOUD,
+    Arg("--local", dest="ws_local", action="store_true", help="the local workspace's stand-in subscriptions"),
+    help="every Azure ML workspace your sign-in sees: subscription, resource group, workspace, region and kind",
+    workspace=False,
+)
+def workspaces(command: Command, session: Session) -> Outcome:
+    from ..service.account import Account
+
+    account = Account(command.workspace.cloud, local=command.workspace.local)
+    try:
+        found = account.workspaces(command.options.get("subscription"))
+    finally:
+        account.close()
+    shown = Listing(found.workspaces, found.rows(), unlisted_footer(found), empty=NO_WORKSPACES)
+    return Outcome(shown, found.to_dict(), repr(shown))
+
+
+@VERBS.session_verb(
+    "login",
+    Arg("--tenant", metavar="ID", help="the tenant (directory) to sign in to (default: your organisation's)"),
+    CLOUD,
+    help="sign in to Azure with a code: open the link shown, type the code, and every kernel, restart and "
+    "terminal here uses that sign-in",
+    workspace=False,
+    output=False,
+)
+def login(command: Command, session: Session) -> Outcome:
+    from ..service.signin import SignIn
+
+    sign_in = SignIn(command.options.get("tenant"), command.workspace.cloud)
+    return Outcome(sign_in, None, "")
+
+
+@VERBS.session_verb(
+    "logout", CLOUD, help="forget the sign-in `login` saved (az CLI's and others' are left)", workspace=False
+)
+def logout(command: Command, session: Session) -> Outcome:
+    from ..service.signin import sign_out
+
+    who = sign_out(command.workspace.cloud)
+    text = f"Signed out {who.user} (tenant {who.tenant})." if who is not None else "No saved sign-in to forget."
+    data = {"signed_out": who is not None, "user": who.user if who else None}
+    return Outcome(Said(text), data, text)
 
 
 VERBS.front_end_verb(

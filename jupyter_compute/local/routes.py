@@ -1,7 +1,8 @@
 """What an ARM path names, and the shape of requests, answers and ARM failures of the local workspace.
 
-:func:`resolve` reads a path into a :class:`Target`: which route it is (``workspace``, ``computes``,
-``compute``, ``action``, ``location``, ``operation_status``), the subscription, the workspace as a
+:func:`resolve` reads a path into a :class:`Target`: which route it is (``subscriptions``, ``workspaces``
+of a subscription or resource group, ``workspace``, ``computes``, ``compute``, ``action``, ``location``,
+``operation_status``), the subscription (empty for ``subscriptions``), the workspace as a
 :class:`Scope`, and the route's other parts. The service keeps the table of which handler answers
 which (method, route).
 """
@@ -21,6 +22,14 @@ _WS = (
 )
 _LOC = rf"^/subscriptions/(?P<sub>[^/]+)/providers/{PROVIDER}/locations/(?P<location>[^/]+)"
 ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("subscriptions", re.compile(r"^/subscriptions$", re.I)),
+    (
+        "workspaces",
+        re.compile(
+            rf"^/subscriptions/(?P<sub>[^/]+)(?:/resourceGroups/(?P<group>[^/]+))?/providers/{PROVIDER}/workspaces$",
+            re.I,
+        ),
+    ),
     ("workspace", re.compile(_WS + "$", re.I)),
     ("computes", re.compile(_WS + "/computes$", re.I)),
     ("compute", re.compile(_WS + "/computes/(?P<name>[^/]+)$", re.I)),
@@ -88,6 +97,7 @@ class Target:
     location: str = ""
     what: str = ""
     operation: str = ""
+    group: str = ""
 
     @property
     def workspace(self) -> Scope:
@@ -136,13 +146,14 @@ def resolve(path: str) -> Target | None:
             scope = Scope(parts["sub"], parts["rg"], parts["ws"]) if "ws" in parts else None
             return Target(
                 route,
-                parts["sub"],
+                parts.get("sub") or "",
                 scope,
                 name=parts.get("name") or "",
                 action=(parts.get("action") or "").lower(),
                 location=parts.get("location") or "",
                 what=(parts.get("what") or "").lower(),
                 operation=parts.get("operation") or "",
+                group=parts.get("group") or "",
             )
     return None
 

@@ -5,7 +5,9 @@ service does (schema of the REST spec, name rules, sizes, vCPU quota, conflicts)
 ARM error envelopes and the long-running-operation headers the real service sends (recordings:
 PUT 201, DELETE/start/stop/restart 202, all with ``Azure-AsyncOperation`` pointing at a
 subscription-scoped ``computeOperationsStatus`` URL). Which handler answers is one table of
-(method, route); a path no route knows is 404, a method its route does not take is 405.
+(method, route); a path no route knows is 404, a method its route does not take is 405. It also
+answers what the user can see (:mod:`.directory`): the subscriptions, their workspaces in several
+regions and kinds, and a subscription that refuses with 403.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from ..data import catalogue
 from ..settings import Settings
 from . import quota
 from .computes import Computes, save
+from .directory import Directory
 from .routes import PROVIDER, Answer, ArmFailure, Request, Target, method_not_allowed, resolve
 from .store import Store
 
 Handler = Callable[[Request, Target], Answer]
+# The RBAC action word of each method, for the 403 of a subscription that refuses.
+_ACTIONS = {"GET": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete", "POST": "action"}
 
 __all__ = ["ArmFailure", "LocalService", "Request"]
 
@@ -38,7 +43,10 @@ class LocalService:
         self.clock = clock
         self.location = catalogue.default_location()
         self.computes = Computes(store, lambda: self.settings, clock, self.location)
+        self.directory = Directory(lambda: self.settings, self.location)
         self.handlers: dict[tuple[str, str], Handler] = {
+            ("GET", "subscriptions"): self.directory.subscriptions,
+            ("GET", "workspaces"): self.directory.workspaces,
             ("GET", "workspace"): self._workspace,
             ("GET", "computes"): self.computes.list,
             ("GET", "compute"): self.computes.get,
@@ -71,6 +79,7 @@ class LocalService:
             handler = self.handlers.get((request.method, target.route))
             if handler is None:
                 raise method_not_allowed(request)
+            self.directory.refuse_if_barred(target, f"{PROVIDER}/workspaces/{_ACTIONS[request.method]}")
             return handler(request, target)
         except ArmFailure as failure:
             return failure.answer()
@@ -88,7 +97,12 @@ class LocalService:
     # --- the workspace and its region --------------------------------------------------------------
 
     def _workspace(self, request: Request, target: Target) -> Answer:
+        """A workspace the directory lists answers as listed (its region and kind); any other path answers
+        as the local workspace, in the default region (so a workspace named in a test exists)."""
         scope = target.workspace
+        entry = self.directory.find(scope)
+        if entry is not None:
+            return 200, {}, self.directory.workspace_body(entry)
         return (
             200,
             {},

@@ -14,9 +14,11 @@ from .power import power_html, power_text
 from .terminal import one_line
 
 if TYPE_CHECKING:
+    from ..model.directory import Directory
     from ..model.resource import Compute
 
 NO_COMPUTES = "No computes in this workspace."
+NO_WORKSPACES = "No Azure ML workspace in the subscriptions this sign-in sees."
 
 
 def text_table(rows: Sequence[Mapping[str, object]], empty: str = "(none)") -> str:
@@ -104,5 +106,12 @@ class Listing(list[Any]):
         printer.text(repr(self))
 
     def _repr_html_(self) -> str:
-        footer = html("<p class='jupyter-compute-note'>{}</p>", self.footer) if self.footer else Markup("")
-        return str(html_table(self.rows, self.empty) + footer)
+        notes = Markup("").join(
+            html("<p class='jupyter-compute-note'>{}</p>", line) for line in self.footer.splitlines()
+        )
+        return str(html_table(self.rows, self.empty) + notes)
+
+
+def unlisted_footer(directory: Directory) -> str:
+    """The lines under a workspace list: each subscription whose workspaces are not in it, and why."""
+    return "\n".join(f"not listed: {u.line()}" for u in directory.unlisted)

@@ -165,9 +165,32 @@ class WorkspaceRef:
         """The workspace in a few words: ``the local workspace``, ``workspace NAME``."""
         return "the local workspace" if self.local else f"workspace {self.workspace_name}"
 
+    def config_json(self) -> dict[str, str]:
+        """Its ``config.json`` in Azure ML's own format (azureml-core's and azure-ai-ml's keys), with ``cloud``
+        outside the public cloud (as :func:`read_config` reads it)."""
+        data = {
+            "subscription_id": self.subscription_id,
+            "resource_group": self.resource_group,
+            "workspace_name": self.workspace_name,
+        }
+        if self.cloud_name != "AzureCloud":
+            data["cloud"] = self.cloud_name
+        return data
+
+    @property
+    def is_default_local(self) -> bool:
+        """The local workspace used when none is configured (not another one its directory lists)."""
+        ids = (self.subscription_id, self.resource_group, self.workspace_name)
+        return self.local and ids == (LOCAL_SUBSCRIPTION, LOCAL_RESOURCE_GROUP, LOCAL_WORKSPACE)
+
     def describe(self) -> str:
-        if self.local:
+        if self.local and self.is_default_local:
             return "the local workspace (offline; nothing reaches Azure)"
+        if self.local:
+            return (
+                f"{self.workspace_name} (subscription {self.subscription_id}, resource group {self.resource_group}) "
+                "in the local workspace (offline; nothing reaches Azure)"
+            )
         where = f"{self.workspace_name} (subscription {self.subscription_id}, resource group {self.resource_group})"
         if self.endpoint:
             where += f" at {self.endpoint}"
@@ -265,3 +288,27 @@ def announce_local() -> None:
     if not _announced:
         _announced = True
         _notice(LOCAL_NOTICE)
+
+
+def config_path(path: str | os.PathLike[str]) -> Path:
+    """Where ``--save PATH`` writes: PATH itself, or ``PATH/config.json`` when PATH is a folder."""
+    target = Path(path).expanduser()
+    return target / "config.json" if target.is_dir() or str(path).endswith(("/", os.sep)) else target
+
+
+def write_config(ref: WorkspaceRef, path: str | os.PathLike[str], *, replace: bool = False) -> Path:
+    """Write ``ref`` as a ``config.json`` in Azure ML's own format (``subscription_id``, ``resource_group``,
+    ``workspace_name``, as azureml-core's ``write_config`` and azure-ai-ml read it), plus ``cloud`` outside
+    the public cloud. An existing file is replaced only with ``replace``; the local workspace has none."""
+    if ref.local and ref.is_default_local:
+        raise ValidationError.one(
+            "--save", "the local workspace needs no config.json (it is used when none is found); choose an Azure one"
+        )
+    target = config_path(path)
+    if target.exists() and not replace:
+        raise ValidationError.one(
+            "--save", f"{target} exists; it was left as it is. Give --yes to replace it, or another path"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(ref.config_json(), indent=2) + "\n")
+    return target

@@ -213,8 +213,8 @@ class ArmClient:
             refused = error_from_response(response)
             raise AuthenticationError(
                 f"the service refused the access token ({refused.code}: {refused.message}); sign in again "
-                "with `az login`, or set JUPYTER_COMPUTE_ACCESS_TOKEN to a valid token "
-                f"(request id: {response.request_id})"
+                "with `%compute login` (`jupyter compute login` in a terminal), or set "
+                f"JUPYTER_COMPUTE_ACCESS_TOKEN to a valid token (request id: {response.request_id})"
             )
         if raw.status_code >= 400:
             raise error_from_response(response)

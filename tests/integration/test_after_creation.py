@@ -200,3 +200,8 @@ def test_doctor_reads_the_list_once_and_the_quota_only_for_clusters(ws: Workspac
     before = len(served())
     ws.doctor("cl1")
     assert sorted(served()[before:]) == ["GET cl1", "GET usages", "GET vmSizes", "POST listNodes"]
+
+
+def test_outdated_is_refused_with_all_workspaces() -> None:
+    refused = run_inprocess(["list", "--outdated", "--all-workspaces"])
+    assert refused.returncode == 2 and "--outdated lists one workspace's instances" in refused.stderr

@@ -489,18 +489,18 @@ def test_emulator_runs_in_the_foreground(env: dict[str, str], isolated_state: Pa
 
 def test_a_token_refused_twice_says_to_sign_in_again(env: dict[str, str], emulator: LocalServer) -> None:
     """Given a service that refuses every token (401 even after the one refresh), then the command exits 1
-    with one paragraph that says to run az login, and no traceback."""
+    with one paragraph that says to run %compute login, and no traceback."""
     emulator.faults.configure("unauthorized")
     result = azure_cli(env, emulator)("list", code=1)
-    assert "refused the access token" in result.stderr and "az login" in result.stderr
+    assert "refused the access token" in result.stderr and "%compute login" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert [logged.status for logged in emulator.request_log] == [401, 401], "one refresh, then stop"
 
 
 def test_no_azure_sign_in_is_one_paragraph(env: dict[str, str]) -> None:
-    """Given an Azure workspace and no sign-in (no token, no az login, no managed identity here), when a command
+    """Given an Azure workspace and no sign-in (no token, no sign-in, no managed identity here), when a command
     needs a token, then it exits 1 with one line saying how to sign in: not azure-identity's list of every
     credential it tried, which its logger would otherwise dump on stderr."""
     result = Cli(env, ["--subscription", AZ_SUB, "--resource-group", "ml-rg", "--workspace", "ml-ws"])("list", code=1)
-    assert "az login" in result.stderr and "JUPYTER_COMPUTE_ACCESS_TOKEN" in result.stderr
+    assert "%compute login" in result.stderr and "JUPYTER_COMPUTE_ACCESS_TOKEN" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -319,7 +319,7 @@ def test_an_unreachable_workspace_is_said_in_the_panel_until_it_answers_again(  
         assert row_names(panel) == ["kept-row"] and panel.table.problem == ""
         server.faults.configure("unauthorized")
         until(lambda: "Could not list the workspace" in panel.table.problem, seconds=10)
-        assert "az login" in panel.table.problem and row_names(panel) == []
+        assert "%compute login" in panel.table.problem and row_names(panel) == []
         assert panel.act("delete", "kept-row") is None, "no action on a workspace that cannot be listed"
         text = panel.widget._repr_mimebundle_()["text/plain"]
         assert "Could not list the workspace" in text

@@ -322,7 +322,7 @@ def test_an_unreachable_workspace_clears_the_rows_and_says_why(page: Any, azure:
         page.wait_for_function(
             "() => document.querySelectorAll('.jp-ComputePanel .jupyter-compute-row').length === 0", timeout=10_000
         )
-        assert "az login" in problem.inner_text()
+        assert "%compute login" in problem.inner_text()
         shot(page, "list-08-unreachable")
     finally:
         azure.faults.configure("")
@@ -459,3 +459,52 @@ def test_without_the_lab_extension_compute_panel_renders_the_list(lab: Lab, page
     act(inline.locator(".jupyter-compute-row[data-name='list-ci']"), "delete")
     inline.locator(".jupyter-compute-confirm-yes").get_by_text("Delete list-ci").wait_for(timeout=10_000)
     shot(page, "list-10-no-lab-extension")
+
+
+SIGN_IN_CELL = """
+from jupyter_compute.service.signin import Prompt, SignIn, Who
+from jupyter_compute.ui.deferred import SignInCard
+
+def card(link, code, who=None):
+    s = SignIn()
+    s.prompt, s.state = Prompt(link, code), "waiting"
+    if who:
+        s.who, s.state = Who(who, "72f988bf-0000-4000-8000-000000000001", "AzureCloud"), "signed-in"
+    c = SignInCard(s)
+    c.update(s)
+    return c
+
+display(card("https://microsoft.com/devicelogin", "FRWQDE7YL"))
+display(card("javascript:alert(1)", "<b>X</b>"))
+display(card("https://microsoft.com/devicelogin", "FRWQDE7YL", who="user@example.com"))
+"""
+
+
+def test_the_sign_in_card_shows_the_link_and_code_with_a_copy_button_then_who_signed_in(lab: Lab, page: Any) -> None:
+    """`%compute login`'s card as JupyterLab draws it (its own front end, signin.js): the https link opens in a
+    new tab, the code has a copy button that says what it did, a link that is not https is text, and a
+    finished card says who signed in."""
+    notebook(lab, "signin.ipynb", SIGN_IN_CELL)
+    run_all(page, lab, "signin.ipynb")
+    cards = page.locator(".jp-NotebookPanel .jupyter-compute-signin")
+    cards.nth(2).wait_for(timeout=30_000)
+    first = cards.nth(0)
+    link = first.locator("a.jupyter-compute-signin-link")
+    assert [link.get_attribute("href"), link.get_attribute("target"), link.get_attribute("rel")] == [
+        "https://microsoft.com/devicelogin",
+        "_blank",
+        "noopener noreferrer",
+    ]
+    assert first.locator("code.jupyter-compute-signin-code").inner_text() == "FRWQDE7YL"
+    first.locator("button.jupyter-compute-signin-copy").click()
+    page.wait_for_function(
+        "() => document.querySelector('.jupyter-compute-signin .jupyter-compute-signin-copied').textContent !== ''",
+        timeout=10_000,
+    )
+    hostile = cards.nth(1)
+    assert hostile.locator("a.jupyter-compute-signin-link").get_attribute("href") is None
+    assert hostile.locator("code").inner_text() == "<b>X</b>" and hostile.locator("b").count() == 0
+    done = cards.nth(2)
+    assert done.get_attribute("data-state") == "signed-in"
+    assert "Signed in as user@example.com" in done.inner_text() and done.locator("code").count() == 0
+    shot(page, "signin-card")

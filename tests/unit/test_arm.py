@@ -260,7 +260,7 @@ def test_a_second_401_is_an_authentication_error_with_the_code_and_request_id() 
         r.client.get(URL)
     assert len(r.adapter.sent) == 2 and tokens.asked == [False, True]
     text = str(caught.value)
-    assert "InvalidAuthenticationToken: the token is invalid" in text and "az login" in text
+    assert "InvalidAuthenticationToken: the token is invalid" in text and "%compute login" in text
     assert text.endswith("(request id: rid-2)"), text
     assert "still-bad" not in text and "stale" not in text
 
@@ -500,7 +500,7 @@ def test_no_azure_sign_in_is_one_line_naming_the_cloud_and_what_to_do() -> None:
     with pytest.raises(AuthenticationError) as caught:
         tokens.token()
     text = str(caught.value)
-    assert "\n" not in text and "AzureUSGovernment" in text and "az login" in text
+    assert "\n" not in text and "AzureUSGovernment" in text and "%compute login" in text
     assert "JUPYTER_COMPUTE_ACCESS_TOKEN" in text and "failed to retrieve a token" in text
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 

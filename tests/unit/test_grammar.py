@@ -59,7 +59,8 @@ def test_each_verbs_help_is_its_declaration(name: str) -> None:
             assert flag in text
     assert ("--dry-run" in text) == verb.dry_run
     assert ("--no-wait" in text) == verb.writes
-    assert ("--subscription" in text) == verb.workspace
+    # The workspace flags come together (`workspaces` has a --subscription of its own, which narrows its list).
+    assert ("--resource-group" in text) == verb.workspace
     assert ("--output" in text) == verb.output
 
 
@@ -72,8 +73,9 @@ def test_the_parser_takes_what_the_declaration_says_and_nothing_else() -> None:
         options={"min_nodes": "1", "max_nodes": "4", "idle_seconds": "PT2M"},
     )
     assert parse("wait big-cl --timeout 2.5").timeout == 2.5
-    assert parse("list --type cluster").options == {"type": "cluster", "outdated": False}
-    assert parse("list --outdated").options == {"type": None, "outdated": True}
+    assert parse("list --type cluster").options == {"type": "cluster", "outdated": False, "all_workspaces": False}
+    assert parse("list --outdated").options == {"type": None, "outdated": True, "all_workspaces": False}
+    assert parse("costs --all-workspaces").options == {"all_workspaces": True}
     assert parse("workspace --config ws.json").workspace.config == "ws.json"
     assert parse("delete big-cl -y --no-wait").yes and parse("delete big-cl -y --no-wait").wait is False
     assert parse("identity x1a --user-assigned a b").options == {"system_assigned": False, "user_assigned": ["a", "b"]}

@@ -13,12 +13,14 @@ request" (secrets hidden), "Copy as magic" / "Copy as YAML", and Create. A row's
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from ...errors import ComputeError, ValidationError
 from ...model import kinds
@@ -39,7 +41,18 @@ from .new import KindMenu, NewForm, close_tree
 from .table import ComputeTable, PanelBox, ViewOnly
 from .tools import ComputeTools
 
+if TYPE_CHECKING:
+    from ...model.directory import FoundWorkspace
+    from ...service.account import Account
+    from ...service.signin import SignIn
+    from ..deferred import SurveyView
+
 log = logging.getLogger(__name__)
+FIND = "find"  # the menu entry that lists the workspaces the sign-in sees
+SIGN_IN = "sign-in"  # the menu entry that signs in (login)
+ALL = "all"  # the menu entry that shows every workspace's computes and bill
+SEARCH_FROM = 12  # found workspaces beyond which the menu gets a search box
+FINDING = "Listing the workspaces your sign-in sees…"
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 RENDERS_PER_SECOND = 4.0
 PAUSE_AFTER_HEARTBEATS = 4  # missed heartbeats of the list's views before the sidebar stops polling
@@ -81,6 +94,14 @@ class ComputePanel:
         )
         self._azure_fields: dict[str, Any] | None = None  # built when first chosen (_build_azure_box)
         self.azure_box = w.VBox(layout=w.Layout(width="100%", display="none"))
+        self.search = w.Combobox(
+            placeholder="search your workspaces…",
+            ensure_option=True,
+            layout=w.Layout(width="100%", display="none"),
+        )  # shown when "find" brings more workspaces than a menu reads well
+        self.search.observe(self._on_search, names="value")
+        self.sign_in_box = w.VBox(layout=w.Layout(width="100%"))  # the sign-in card, once "sign in" is chosen
+        self.everywhere_box = w.VBox(layout=w.Layout(width="100%"))  # "all workspaces", once chosen
         self.refresh_button = w.Button(
             icon="refresh",
             tooltip="Refresh the list now",
@@ -101,6 +122,17 @@ class ComputePanel:
         self.new: NewForm | KindMenu = (
             KindMenu(workspace) if form_later else NewForm(workspace, on_submitted=self._on_tick_soon)
         )
+        self._found: list[FoundWorkspace] = []  # the workspaces the sign-in sees, once "find" has listed them
+        self._account: Account | None = None
+        self._finding = False
+        self.save_config_button = w.Button(
+            description="Save as config.json",
+            icon="save",
+            tooltip="Write this workspace as config.json in the panel's folder (notebooks there then use it)",
+            layout=w.Layout(width="auto", display="none"),
+        )
+        self.save_config_button.on_click(lambda _b: self.save_config())
+        self._replace_config = False  # the next click replaces an existing config.json (asked once)
         self.widget = PanelBox(
             [
                 w.HBox(
@@ -108,7 +140,11 @@ class ComputePanel:
                 ),
                 self.notice,
                 self.workspace_choice,
+                self.search,
                 self.azure_box,
+                self.sign_in_box,
+                self.save_config_button,
+                self.everywhere_box,
                 self.ops,
                 self.table,
                 self.tools_box,
@@ -133,14 +169,21 @@ class ComputePanel:
     # --- the workspace ----------------------------------------------------------------------------
 
     def _set_choices(self, current: Workspace) -> None:
+        """The menu: the local workspace, the configured one, the shown one, those "find" listed; then "an
+        Azure workspace…" (typed in) and, until found, "find my Azure workspaces…"."""
         choices = {"local": Workspace.local()}
         resolved, _unusable = Workspace.configured()
-        for ws in (resolved, current):
-            if not ws.ref.local:
-                choices[ws.ref.describe()] = ws
+        found = [Workspace.shared(self._account_for().ref(f)) for f in self._found] if self._found else []
+        for ws in (resolved, current, *found):
+            if not ws.ref.is_default_local:
+                choices.setdefault(_choice_key(ws), ws)
         self._choices = choices
-        labels = [(self._short(ws), key) for key, ws in choices.items()]
+        labels = [(self._label(ws), key) for key, ws in choices.items()]
         labels.append(("an Azure workspace…", "azure"))
+        if not self._found:
+            labels.append(("finding your workspaces…" if self._finding else "find my Azure workspaces…", FIND))
+        labels.append(("all workspaces: every compute and the bill (read-only)", ALL))
+        labels.append(("sign in to Azure…", SIGN_IN))
         current_key = next(key for key, ws in choices.items() if ws is current)
         self._choosing = True  # setting the options moves the value: not a user's choice
         try:
@@ -180,8 +223,128 @@ class ComputePanel:
         if key == "azure":
             self._build_azure_box()
         self.azure_box.layout.display = "flex" if key == "azure" else "none"
+        if key == FIND:
+            self.find_workspaces()
+        if key == SIGN_IN:
+            self.sign_in()
+        if key == ALL:
+            self.show_all_workspaces()
         if key in self._choices and self._choices[key] is not self.ws:
             self.switch(self._choices[key])
+
+    def _account_for(self) -> Account:
+        """Whose workspaces "find" lists: the sign-in's, in the cloud of the workspace shown."""
+        if self._account is None:
+            from ...service.account import Account
+
+            self._account = Account(self.ws.ref.cloud_name)
+        return self._account
+
+    def find_workspaces(self) -> threading.Thread | None:
+        """List the workspaces the sign-in sees on a thread of its own (the kernel stays free); they join
+        the menu, and the message line says how far it got and which subscriptions were not listed."""
+        with self._lock:
+            if self._finding:
+                return None
+            self._finding = True
+        self.message.value = html("<span>{}</span>", FINDING)
+
+        def run() -> None:
+            try:
+                found = self._account_for().workspaces(
+                    progress=lambda done, total: setattr(
+                        self.message, "value", str(html("<span>{} {}/{}</span>", FINDING, done, total))
+                    )
+                )
+            except ComputeError as exc:
+                self.message.value = error(exc)
+                with self._lock:
+                    self._finding = False
+                self._set_choices(self.ws)
+                return
+            with self._lock:
+                self._found, self._finding = list(found.workspaces), False
+            self._set_choices(self.ws)
+            if len(found.workspaces) > SEARCH_FROM:
+                self.search.options = [label for label, key in self.workspace_choice.options if key in self._choices]
+                self.search.layout.display = ""
+            lines = [f"{len(found.workspaces)} workspaces found: choose one above."]
+            lines += [f"not listed: {u.line()}" for u in found.unlisted]
+            self.message.value = Markup("").join(html("<div>{}</div>", line) for line in lines)
+
+        ctx = contextvars.copy_context()
+        thread = threading.Thread(target=ctx.run, args=(run,), name="jupyter-compute-find", daemon=True)
+        thread.start()
+        return thread
+
+    def show_all_workspaces(self) -> SurveyView:
+        """Every compute in every workspace the sign-in sees and the bill, read-only (its rows act on no
+        workspace: switch to one from the menu to act there), under the menu, with a Close button; filled
+        from a thread of its own."""
+        from ...service.account import Survey
+        from ..deferred import SurveyView
+
+        w = ipywidgets_module()
+        view = SurveyView(Survey(self._account_for()), both=True)
+        close = w.Button(description="Close", layout=w.Layout(width="auto"))
+        close.on_click(lambda _b: setattr(self.everywhere_box, "children", ()))
+        self.everywhere_box.children = (view.html, close)
+        self._set_choices(self.ws)
+        return view
+
+    def _on_search(self, change: Mapping[str, Any]) -> None:
+        """A workspace typed (and completed) in the search box: shown as if chosen from the menu."""
+        key = dict(self.workspace_choice.options).get(change["new"])
+        if key is not None:
+            self.workspace_choice.value = key
+            self.search.value = ""
+
+    def sign_in(self) -> SignIn:
+        """Sign in with a code (the card under the menu shows the link and the code, then who signed in);
+        once signed in, the workspaces the sign-in sees are found and join the menu."""
+        from ...service.signin import SignIn
+        from ..deferred import SignInCard
+
+        sign_in = SignIn(cloud_name=self.ws.ref.cloud_name)
+        card = SignInCard(sign_in)
+        self.sign_in_box.children = (card,)
+
+        def changed(current: SignIn) -> None:
+            card.update(current)
+            if current.state == "signed-in":
+                with self._lock:
+                    self._found, self._account = [], None  # what the new sign-in sees, not the last one
+                self.find_workspaces()
+
+        sign_in.start(on_change=changed)
+        self._set_choices(self.ws)  # the menu shows the workspace again, not the action
+        return sign_in
+
+    def save_config(self) -> Path | None:
+        """Write the shown workspace as config.json in the panel's folder; an existing file is replaced only
+        by a second click, after the message line said it exists."""
+        from ...service.ref import config_path, write_config
+
+        target = config_path(Path.cwd())
+        replace, self._replace_config = self._replace_config, False
+        if target.exists() and not replace:
+            self._replace_config = True
+            self.save_config_button.description = "Replace config.json"
+            self.message.value = error(
+                f"{target} exists; it was left as it is. Click “Replace config.json” to write over it."
+            )
+            return None
+        try:
+            written = write_config(self.ws.ref, target, replace=replace)
+        except ComputeError as exc:
+            self.message.value = error(exc)
+            return None
+        finally:
+            self.save_config_button.description = "Save as config.json"
+        self.message.value = html(
+            "<span>Saved as {}: notebooks in this folder now use {}.</span>", written, self.ws.ref.workspace_name
+        )
+        return written
 
     def use_azure(self) -> None:
         """Switch to the Azure workspace typed in (subscription, resource group, workspace); fields that
@@ -221,8 +384,19 @@ class ComputePanel:
         ref = ws.ref
         return "local (offline)" if ref.local else f"{ref.workspace_name} ({ref.resource_group})"
 
+    def _label(self, ws: Workspace) -> str:
+        """A menu entry: a found workspace also names its subscription and region."""
+        ref = ws.ref
+        key = (ref.subscription_id.lower(), ref.resource_group.lower(), ref.workspace_name.lower())
+        found = next((f for f in self._found if f.key == key and f.local == ref.local), None)
+        if found is None:
+            return self._short(ws)
+        subscription = found.subscription_name or found.subscription_id
+        return f"{found.name} ({found.resource_group}) · {subscription}, {found.location}"
+
     def _show_workspace(self, count: int | None = None) -> None:
         described = self.ws.ref.describe()
+        self.save_config_button.layout.display = "none" if self.ws.ref.is_default_local else ""
         self.workspace_choice.tooltip = described
         shown = "" if count is None else f" · {computes_phrase(count)}"
         costs = self.costs
@@ -514,6 +688,12 @@ class ComputePanel:
     def close(self) -> None:
         self.ws.poller.remove_listener(self._on_tick)
         self._redraw.cancel()
+
+
+def _choice_key(ws: Workspace) -> str:
+    """A workspace's key in the menu (a found one in the local workspace is told apart by its ids)."""
+    ref = ws.ref
+    return f"local:{ref.arm_path.lower()}" if ref.local else ref.describe()
 
 
 _panels: dict[Any, ComputePanel] = {}  # one per workspace and kernel, for the life of the kernel (it is shown)
