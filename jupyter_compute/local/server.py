@@ -204,6 +204,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self._inject_faults(split.path):
             return
+        limits, allowed = server.faults.take(self.command)
+        if not allowed:
+            message = "The subscription's request budget is used up. Retry after the time in Retry-After."
+            self._send(429, limits, _error("TooManyRequests", message))
+            return
         try:
             body = json.loads(raw) if raw else None
             if server.bodies is not None:
@@ -225,7 +230,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a bug in the emulator must still answer like ARM
             log.exception("the local workspace failed on %s %s", self.command, split.path)
             status, headers, answer = 500, {}, _error("InternalServerError", repr(exc))
-        self._send(status, headers, answer)
+        self._send(status, {**headers, **limits}, answer)
 
     def _admitted(self) -> bool:
         """Checks 1-4 of the module docstring; a refusal is answered here and closes the connection
