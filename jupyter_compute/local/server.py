@@ -334,7 +334,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("x-ms-request-id", str(uuid.uuid4()))
-        self.send_header("x-ms-ratelimit-remaining-subscription-reads", "11999")
         self.send_header("x-aml-cluster", "local-workspace")
         for key, value in headers.items():
             self.send_header(key, value)

@@ -7,8 +7,8 @@ request (recordings: ../shared/reference/recordings/more-2026-12/ratelimit-heade
 two is the budget. When it is gone the service answers 429 with ``Retry-After``.
 
 :meth:`RateLimits.pace` is the factor by which background polling (reads) stretches its gaps: 1 while
-at least :data:`SLOW_BELOW` reads are left; ``SLOW_BELOW / left`` below that, so the rate falls with the
-budget and the poller never spends its last reads; :data:`MAX_PACE` once only :data:`RESERVE` are left
+at least :data:`SLOW_BELOW` reads are left; ``SLOW_BELOW / (left - RESERVE)`` below that, so the rate
+falls with what is left above the reserve and the poller does not spend its last reads; :data:`MAX_PACE` once only :data:`RESERVE` are left
 (kept for what the user asks) or after a 429, until its ``Retry-After`` has passed.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 
 SLOW_BELOW = 100  # reads left under which background polling slows down
 RESERVE = 10  # reads left that background polling leaves to the user's own requests
-MAX_PACE = 20.0  # at most this many times slower (a 30 s poll: every 10 minutes)
+MAX_PACE = 60.0  # at most this many times slower (a 30 s poll: every 30 minutes)
 THROTTLED_FOR = 60.0  # seconds to hold back after a 429 that gave no Retry-After
 PREFIX = "x-ms-ratelimit-remaining-subscription-"
 
@@ -72,7 +72,7 @@ class RateLimits:
             return 1.0
         if left <= RESERVE:
             return MAX_PACE
-        return min(MAX_PACE, SLOW_BELOW / left)
+        return min(MAX_PACE, SLOW_BELOW / (left - RESERVE))
 
 
 def _seconds(value: str | None) -> float:
