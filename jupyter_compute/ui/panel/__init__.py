@@ -528,8 +528,11 @@ class ComputePanel:
 
     def _on_op(self, op: Operation) -> None:
         """An operation moved: redraw soon (at most a few times a second, whatever the number of bars;
-        at once when it ended)."""
+        at once when it ended, and then list at once while the panel is shown: the row's state, or the row
+        itself after a delete, is the listing's, and the next listing may be half a minute away)."""
         self._redraw.request(urgent=op.done())
+        if op.done() and not self.paused:
+            self.ws.poller.poll_now()
 
     def rows_by_name(self) -> dict[str, Row]:
         return {row["name"]: cast(Row, row) for row in self.table.rows}
