@@ -733,3 +733,18 @@ def test_edit_is_offered_for_instances_and_clusters_only(panel: ComputePanel) ->
     assert "edit" not in row(panel, "edit-vm")["actions"]
     click(panel, "edit", "edit-vm")
     assert panel.tools is None and "it has no edit" in row(panel, "edit-vm")["message"]
+
+
+def test_a_hidden_panel_lists_nothing_and_lists_at_once_when_shown_again(panel: ComputePanel) -> None:
+    """The lab extension tells the kernel when the Compute tab is hidden or shown (sidebar_shown): hidden,
+    the panel is no listener of the poller (nothing is listed for it); shown, it lists at once."""
+    poller = panel.ws.poller
+    assert panel._on_tick in poller.listeners
+    panel.set_visible(False)
+    assert panel._on_tick not in poller.listeners and panel.hidden
+    ticks = poller.ticks
+    panel.set_visible(True)
+    assert panel._on_tick in poller.listeners and not panel.hidden
+    until(lambda: poller.ticks > ticks, seconds=30)  # poll_now: the poller lists at once
+    panel.set_visible(True)
+    assert poller.listeners.count(panel._on_tick) == 1

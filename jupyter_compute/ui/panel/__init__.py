@@ -82,6 +82,7 @@ class ComputePanel:
         self._costing = False
         self._last_seen = time.monotonic()
         self.paused = False
+        self.hidden = False  # the front end said its tab is hidden (set_visible)
         self.tools: ComputeTools | None = None
         self.header = w.HTML(layout=w.Layout(flex="1 1 auto", min_width="0"))  # it wraps; the button keeps its room
         self.header.add_class("jupyter-compute-header")
@@ -545,11 +546,25 @@ class ComputePanel:
     def seen(self) -> None:
         """A view of the list is shown (a heartbeat or a click): poll again if the panel had paused."""
         self._last_seen = time.monotonic()
-        if self.paused:
+        if self.paused and not self.hidden:
             self.paused = False
             self.message.value = ""
             self.ws.poller.add_listener(self._on_tick, on_error=self._on_list_error)
             self._on_tick_soon()
+
+    def set_visible(self, shown: bool) -> None:
+        """The front end says the panel's tab was shown or hidden: a hidden panel lists nothing (operations in
+        flight are still followed, each by its own compute); shown again, it lists at once."""
+        if shown:
+            self.seen()
+            if not self.hidden:
+                return
+            self.hidden = self.paused = False
+            self.ws.poller.add_listener(self._on_tick, on_error=self._on_list_error)
+            self._on_tick_soon()
+        elif not self.hidden:
+            self.hidden = True
+            self.ws.poller.remove_listener(self._on_tick)
 
     def _pause_if_unseen(self) -> bool:
         """No view has said it is alive for a while (the page was closed, the kernel forgotten): stop
@@ -726,6 +741,12 @@ def forms() -> list[dict[str, str]]:
     ``label``, ``verb`` (``create`` or ``attach``) and ``title``. The lab extension asks the panel's
     kernel for it to build its "New …" commands, so the kinds are listed in Python only."""
     return kinds.forms()
+
+
+def sidebar_shown(shown: bool) -> None:
+    """The lab extension's Compute tab was shown or hidden: its panel lists the workspace only while shown."""
+    workspace, unusable = Workspace.configured()
+    panel_for(workspace, form_later=True, unusable=unusable).set_visible(shown)
 
 
 def sidebar_form(kind: str) -> None:
