@@ -8,8 +8,9 @@ two is the budget. When it is gone the service answers 429 with ``Retry-After``.
 
 :meth:`RateLimits.pace` is the factor by which background polling (reads) stretches its gaps: 1 while
 at least :data:`SLOW_BELOW` reads are left; ``SLOW_BELOW / (left - RESERVE)`` below that, so the rate
-falls with what is left above the reserve and the poller does not spend its last reads; :data:`MAX_PACE` once only :data:`RESERVE` are left
-(kept for what the user asks) or after a 429, until its ``Retry-After`` has passed.
+falls with what is left above the reserve and the poller does not spend its last reads; :data:`MAX_PACE`
+once only :data:`RESERVE` are left (kept for what the user asks) or after a 429, until its ``Retry-After``
+has passed.
 """
 
 from __future__ import annotations

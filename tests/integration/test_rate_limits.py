@@ -55,7 +55,7 @@ def poll_for_half_an_hour(server: LocalServer, clock: Clock, ws: Workspace) -> l
         assert op.submitted(30).state.value == "running", op
     start = len(server.request_log)
     reads_by_window: list[int] = []
-    for window in range(MINUTES // 5):
+    for _window in range(MINUTES // 5):
         before = len(server.request_log)
         for _ in range(60):  # 5 minutes of 5 s ticks
             clock.now += 5
