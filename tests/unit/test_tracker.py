@@ -117,6 +117,17 @@ def run_for(poller: Poller, clock: Clock, seconds: float, every: float = INTERVA
         poller.tick()
 
 
+def asked_times(poller: Poller, clock: Clock, source: FakeSource, seconds: float) -> list[float]:
+    """Tick every interval for ``seconds`` of the fake clock; the time of each GET asked."""
+    asked_at: list[float] = []
+    for _ in range(int(seconds / INTERVAL)):
+        clock.now += INTERVAL
+        before = len(source.gets)
+        poller.tick()
+        asked_at += [clock.now] * (len(source.gets) - before)
+    return asked_at
+
+
 @pytest.fixture(autouse=True)
 def no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests tick by hand: the tracker's thread is not started."""
@@ -131,12 +142,7 @@ def test_an_operation_asks_its_own_compute_at_azure_ai_mls_pace_and_nothing_is_l
     source = FakeSource([compute(f"c{i}") for i in range(1000)]).on(CPU, Answer(200, compute("cpu", "Creating")))
     poller = poller_of(source, clock)
     running(poller)
-    asked_at: list[float] = []
-    for _ in range(int(600 / INTERVAL)):
-        clock.now += INTERVAL
-        before = len(source.gets)
-        poller.tick()
-        asked_at += [clock.now] * (len(source.gets) - before)
+    asked_at = asked_times(poller, clock, source, 600)
     assert source.lists == 0 and set(source.gets) == {CPU}
     assert asked_at[:5] == [5.0, 10.0, 20.0, 30.0, 60.0]
     per_minute = [sum(1 for t in asked_at if m * 60 < t <= (m + 1) * 60) for m in range(10)]
@@ -208,12 +214,7 @@ def test_the_services_pace_stretches_every_gap(clock: Clock) -> None:
     source = FakeSource().on(CPU, Answer(200, compute("cpu", "Creating")))
     poller = poller_of(source, clock, pace=4.0)
     running(poller)
-    asked_at: list[float] = []
-    for _ in range(int(600 / INTERVAL)):
-        clock.now += INTERVAL
-        before = len(source.gets)
-        poller.tick()
-        asked_at += [clock.now] * (len(source.gets) - before)
+    asked_at = asked_times(poller, clock, source, 600)
     assert asked_at == [5.0, 25.0, 65.0, 105.0, 225.0, 345.0, 465.0, 585.0]
 
 
