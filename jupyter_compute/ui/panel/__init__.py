@@ -74,6 +74,7 @@ class ComputePanel:
         self._listed: list[Compute] = []
         self._messages: dict[str, str] = {}  # row messages (a failed action), by compute name
         self._recent: dict[str, tuple[Operation, float | None]] = {}  # the last operation of each row
+        self._rows: dict[str, tuple[Mapping[str, Any], dict[str, Any]]] = {}  # each row, by the body it was drawn from
         self._watched: weakref.WeakSet[Operation] = weakref.WeakSet()  # ids would be reused after GC
         # Redraws on the UI's scheduler thread, at most a few a second (a poller callback never waits for one).
         self._redraw = Throttle(self._render, 1.0 / RENDERS_PER_SECOND, defer=True)
@@ -369,6 +370,7 @@ class ComputePanel:
             self.ws = workspace
             self._listed = []
             self._recent.clear()
+            self._rows.clear()
             self._messages.clear()
             self.costs = None
         self.message.value = ""
@@ -505,13 +507,16 @@ class ComputePanel:
                     else:
                         bar = describe(op).bar()
                 busy = self._recent[key][0] if key in self._recent and not self._recent[key][0].done() else None
-                row = row_of(compute)
-                row["busy"] = busy.action if busy is not None else ""
-                row["bar"] = bar
                 refused = self._recent[key][0] if key in self._recent and self._recent[key][0].refused else None
-                row["message"] = self._messages.get(key) or (describe(refused).error_text if refused else "")
-                rows.append(row)
+                extra = {
+                    "busy": busy.action if busy is not None else "",
+                    "bar": bar,
+                    "message": self._messages.get(key) or (describe(refused).error_text if refused else ""),
+                }
+                rows.append(self._row(key, compute, extra))
             listed = {c.name.lower() for c in self._listed}
+            for gone in set(self._rows) - listed:
+                del self._rows[gone]
             for gone in set(self._recent) - listed - {op.target.lower() for op in self.ws.poller.in_flight()}:
                 del self._recent[gone]  # a deleted compute's last bar goes with its row
             pending = [
@@ -527,10 +532,26 @@ class ComputePanel:
                 self.ops.children = children
             self._show_workspace(len(rows))
 
+    def _row(self, key: str, compute: Compute, extra: dict[str, Any]) -> dict[str, Any]:
+        """The row of ``compute``: built again only when its body changed (a tick of 1000 computes with one
+        change builds one row, and the unchanged rows are the same objects, compared by identity)."""
+        cached = self._rows.get(key)
+        if cached is None or cached[0] != compute.body:
+            cached = (compute.body, row_of(compute))
+            self._rows[key] = cached
+        base = cached[1]
+        if all(base[name] == value for name, value in extra.items()):
+            return base
+        return {**base, **extra}
+
     def _on_op(self, op: Operation) -> None:
         """An operation moved: redraw soon (at most a few times a second, whatever the number of bars;
         at once when it ended, and then list at once while the panel is shown: the row's state, or the row
         itself after a delete, is the listing's, and the next listing may be half a minute away)."""
+        if op.done() and op.action not in ("delete", "detach") and isinstance(op.resource, Mapping):
+            with self._lock:  # the compute as the operation last read it, until the listing comes
+                key = op.target.lower()
+                self._listed = [Compute(op.resource) if c.name.lower() == key else c for c in self._listed]
         self._redraw.request(urgent=op.done())
         if op.done() and not self.paused:
             self.ws.poller.poll_now()
