@@ -71,6 +71,7 @@ class Logged(NamedTuple):
     path: str
     status: int
     client_request_id: str | None
+    answered: float = 0.0  # when its answer was written (time.monotonic, as ``t``): e.g. when a PUT was accepted
 
 
 class Refused(NamedTuple):
@@ -318,7 +319,11 @@ class _Handler(BaseHTTPRequestHandler):
         """Answer an admitted request, and log it."""
         log = self.server_ref.request_log
         path = urlsplit(self.path).path
-        log.append(Logged(self._arrived, self.command, path, status, self.headers.get("x-ms-client-request-id")))
+        log.append(
+            Logged(
+                self._arrived, self.command, path, status, self.headers.get("x-ms-client-request-id"), time.monotonic()
+            )
+        )
         del log[:-10_000]
         access_log = self.server_ref.settings.access_log
         if access_log:  # every process's server appends here: what all front ends sent (paths only, no bodies)
