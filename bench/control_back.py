@@ -251,7 +251,9 @@ def main() -> None:
     parser.add_argument("--latencies", type=int, nargs="+", default=[0, 200], help="ms per request")
     parser.add_argument("--peer-python", help="an interpreter with azure-ai-ml (default: $AZURE_AI_ML_PYTHON)")
     parser.add_argument("--no-kernel", action="store_true", help="skip the %%compute rows in a real kernel")
+    parser.add_argument("--json", help="also write the figures, each with its peer's, to this file")
     args = parser.parse_args()
+    figures: list[dict[str, Any]] = []
     os.environ["JUPYTER_COMPUTE_HOME"] = tempfile.mkdtemp(prefix="control-back-")
     os.environ.setdefault("JUPYTER_COMPUTE_SPEED", "500")  # operations end in well under a second
     os.environ.pop("JUPYTER_COMPUTE_FAULTS", None)
@@ -265,6 +267,10 @@ def main() -> None:
 
     def row(label: str, ms: int, back: list[float], accepted: list[float] | None = None) -> None:
         p50, p95 = percentiles(back)
+        if "no peer" in label or "%compute" in label:
+            figures.append(
+                {"figure": f"{label}, {ms} ms/request, control back p50", "unit": "ms", "ours": p50, "peer": None}
+            )
         tail = ""
         if accepted is not None:
             a50, a95 = percentiles(accepted)
@@ -292,6 +298,18 @@ def main() -> None:
             row(f"jupyter-compute Workspace.create, {mode}", ms, *results["ours"])
             if peer is not None:
                 row(f"azure-ai-ml begin_create_or_update, {mode}", ms, *results["peer"])
+            for index, what in enumerate(("control back", "accepted")):
+                ours = percentiles(results["ours"][index])
+                theirs = percentiles(results["peer"][index]) if peer is not None else None
+                for cut, label in enumerate(("p50", "p95")):
+                    figures.append(
+                        {
+                            "figure": f"create {what}, {mode}, {ms} ms/request, {label}",
+                            "unit": "ms",
+                            "ours": ours[cut],
+                            "peer": None if theirs is None else theirs[cut],
+                        }
+                    )
         if peer is None:
             print(NOT_INSTALLED, flush=True)
     if peer is not None:
@@ -322,6 +340,8 @@ def main() -> None:
         f"\n{n} samples per row (after one not counted), both sides interleaved A B / B A. Control back: until the "
         "call returned (ours: its Operation; the peer: its poller). Accepted: until the server answered the PUT."
     )
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ Run: python bench/poll_load.py [--counts 1 10 50] [--computes 1000] [--minutes 1
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -105,7 +106,9 @@ def main() -> None:
     parser.add_argument("--counts", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--computes", type=int, default=1000)
     parser.add_argument("--minutes", type=int, default=10)
+    parser.add_argument("--json", help="also write the figures, each with the peer model's, to this file")
     args = parser.parse_args()
+    figures: list[dict[str, Any]] = []
     home = Path(tempfile.mkdtemp(prefix="poll-load-"))
     from jupyter_compute import settings
     from jupyter_compute.local.server import LocalServer
@@ -127,6 +130,15 @@ def main() -> None:
                 for panel in (False, True):
                     r = run(server, ref, count, panel, args.minutes, f"{count}{'p' if panel else 'n'}")
                     ratio = r["steady"] / r["peer"]
+                    shown = "a visible panel" if panel else "no panel"
+                    figures.append(
+                        {
+                            "figure": f"polling, K={count} in flight, {shown} (peer: azure-ai-ml's model)",
+                            "unit": "requests/min",
+                            "ours": r["steady"],
+                            "peer": r["peer"],
+                        }
+                    )
                     print(
                         f"{r['k']:>4} {'visible' if panel else 'none':>7} {r['first']:8d} {r['steady']:8.1f} "
                         f"{r['lists']:9d} {r['peer']:13.1f} {ratio:9.2f}x"
@@ -141,6 +153,8 @@ def main() -> None:
         f"pages over all minutes (a visible panel lists every {6 * TICK:.0f} s). Peer: one status GET per "
         f"operation every {PEER_INTERVAL:.0f} s, no panel."
     )
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures))
 
 
 if __name__ == "__main__":
