@@ -780,3 +780,24 @@ def test_a_tick_rebuilds_only_the_rows_whose_compute_changed(
     rows = panel.table.rows
     assert rows[7]["name"] == "row-0007x" and rows[7] is not drawn[7]
     assert all(rows[i] is drawn[i] for i in range(1000) if i != 7)
+
+
+def test_an_operation_of_this_kernel_moves_its_row_before_the_next_listing(panel: ComputePanel) -> None:
+    """Listings come every half minute; a create accepted here is a row at once (the body the service accepted),
+    and its row's state is what the operation last read of its compute, not the last listing's."""
+    from jupyter_compute import ComputeInstanceSpec
+
+    poller = panel.ws.poller
+    poller.list_every = 3600.0  # no listing during this test: what moves the rows is the operations
+    panel.refresh()
+    op = panel.ws.create(ComputeInstanceSpec.from_keywords(name="moves-ci")).submitted(30)
+    assert op.state.value == "running" and "moves-ci" not in [c.name for c in panel._listed]
+    panel._render()
+    assert row(panel, "moves-ci")["busy"] == "create" and row(panel, "moves-ci")["bar"] is not None
+    op.wait(30)
+    until(lambda: row(panel, "moves-ci")["state"] == "Running", seconds=30)
+    stop = panel.act("stop", "moves-ci")
+    assert stop is not None
+    until(lambda: row(panel, "moves-ci")["state"] in ("Stopping", "Stopped"), seconds=30)
+    stop.wait(30)
+    until(lambda: row(panel, "moves-ci")["state"] == "Stopped", seconds=30)

@@ -494,7 +494,7 @@ class ComputePanel:
                     self._watched.add(op)
                     op.add_listener(self._on_op)
             rows: list[Row] = []
-            for compute in self._listed:
+            for compute in self._shown():
                 key = compute.name.lower()
                 bar = None
                 if key in self._recent:
@@ -514,7 +514,7 @@ class ComputePanel:
                     "message": self._messages.get(key) or (describe(refused).error_text if refused else ""),
                 }
                 rows.append(self._row(key, compute, extra))
-            listed = {c.name.lower() for c in self._listed}
+            listed = {row["name"].lower() for row in rows}
             for gone in set(self._rows) - listed:
                 del self._rows[gone]
             for gone in set(self._recent) - listed - {op.target.lower() for op in self.ws.poller.in_flight()}:
@@ -531,6 +531,23 @@ class ComputePanel:
             if tuple(self.ops.children) != children:
                 self.ops.children = children
             self._show_workspace(len(rows))
+
+    def _shown(self) -> list[Compute]:
+        """The computes as last listed, each in flight here as its operation last read it (its own polls are
+        fresher than a listing up to half a minute old), and a create accepted but not listed yet."""
+        shown = list(self._listed)
+        where = {c.name.lower(): i for i, c in enumerate(shown)}
+        for op in self.ws.poller.in_flight():
+            body = op.resource
+            key = op.target.lower()
+            if op.done() or not isinstance(body, Mapping) or str(body.get("name", "")).lower() != key:
+                continue
+            if key in where:
+                shown[where[key]] = Compute(body)
+            elif op.action in ("create", "attach"):
+                where[key] = len(shown)
+                shown.append(Compute(body))
+        return shown
 
     def _row(self, key: str, compute: Compute, extra: dict[str, Any]) -> dict[str, Any]:
         """The row of ``compute``: built again only when its body changed (a tick of 1000 computes with one
@@ -603,7 +620,7 @@ class ComputePanel:
         drawn before its state changed is refused with a sentence on the row, and nothing is sent."""
         key = name.lower()
         with self._lock:
-            compute = next((c for c in self._listed if c.name.lower() == key), None)
+            compute = next((c for c in self._shown() if c.name.lower() == key), None)
             if compute is None or self._list_failed:
                 return None
             in_flight = self._recent[key][0] if key in self._recent and not self._recent[key][0].done() else None
