@@ -112,13 +112,30 @@ class Poller:
         self.last_error: Exception | None = None
         self.listeners: list[ListListener] = []
         self._on_error: dict[ListListener, Callable[[Exception], None]] = {}
+        self._on_track: list[Callable[[Operation], None]] = []
 
     def track(self, op: Operation) -> Operation:
-        """Follow ``op`` from now: it is in flight at once, followed once the service has accepted it."""
+        """Follow ``op`` from now: it is in flight at once, followed once the service has accepted it; the
+        :meth:`on_track` callbacks hear of it (the panel draws its bar before any listing)."""
         with self._lock:
             self._ops.append(op)
             self._start_locked()
+            heard = list(self._on_track)
+        for callback in heard:
+            try:
+                callback(op)
+            except Exception:
+                log.warning("jupyter-compute: a tracking listener of the poller failed", exc_info=True)
         return op
+
+    def on_track(self, callback: Callable[[Operation], None], *, remove: bool = False) -> None:
+        """Call ``callback`` with every operation followed from now on (``remove``: no longer)."""
+        with self._lock:
+            if remove:
+                if callback in self._on_track:
+                    self._on_track.remove(callback)
+            elif callback not in self._on_track:
+                self._on_track.append(callback)
 
     def forget(self, op: Operation) -> None:
         with self._lock:

@@ -801,3 +801,14 @@ def test_an_operation_of_this_kernel_moves_its_row_before_the_next_listing(panel
     until(lambda: row(panel, "moves-ci")["state"] in ("Stopping", "Stopped"), seconds=30)
     stop.wait(30)
     until(lambda: row(panel, "moves-ci")["state"] == "Stopped", seconds=30)
+
+
+def test_an_operation_started_elsewhere_in_this_kernel_has_its_bar_however_fast_it_ends(panel: ComputePanel) -> None:
+    """A magic's create that ends before the panel's next listing (half a minute away) still shows on its row,
+    with the finished bar saying how it ended: the poller tells the panel of every operation it follows."""
+    panel.ws.poller.list_every = 3600.0
+    panel.refresh()
+    op = Workspace.local().create(AmlComputeSpec.from_keywords(name="quick-one", max_instances=1)).wait(30)
+    assert op.status == "Succeeded"
+    until(lambda: (row(panel, "quick-one")["bar"] or {}).get("style") == "success", seconds=30)
+    assert row(panel, "quick-one")["bar"]["info"].startswith("Succeeded")

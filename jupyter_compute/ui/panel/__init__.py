@@ -32,7 +32,7 @@ from ...render.describe import describe
 from ...render.markup import Markup, error, html
 from ...render.prices import bill_summary, flag_line
 from ...render.tables import computes_html, computes_text
-from ...service.operation import Operation
+from ...service.operation import Operation, State
 from ...service.workspace import Workspace
 from ..rows import Row, actions_for, computes_phrase, refusal, row_of, unusable_notice
 from ..throttle import Throttle
@@ -167,6 +167,7 @@ class ComputePanel:
             self.new_form()
         self.refresh()
         workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
+        workspace.poller.on_track(self._on_tracked)
 
     # --- the workspace ----------------------------------------------------------------------------
 
@@ -366,6 +367,7 @@ class ComputePanel:
     def switch(self, workspace: Workspace) -> None:
         """Show another workspace: its list, its sizes in the forms, its operations."""
         self.ws.poller.remove_listener(self._on_tick)
+        self.ws.poller.on_track(self._on_tracked, remove=True)
         with self._lock:
             self.ws = workspace
             self._listed = []
@@ -381,6 +383,7 @@ class ComputePanel:
         self.new.switch(workspace)
         self.refresh()
         workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
+        workspace.poller.on_track(self._on_tracked)
 
     @staticmethod
     def _short(ws: Workspace) -> str:
@@ -534,17 +537,18 @@ class ComputePanel:
 
     def _shown(self) -> list[Compute]:
         """The computes as last listed, each in flight here as its operation last read it (its own polls are
-        fresher than a listing up to half a minute old), and a create accepted but not listed yet."""
+        fresher than a listing up to half a minute old), and a create accepted here but not listed yet (while
+        its bar is shown)."""
         shown = list(self._listed)
         where = {c.name.lower(): i for i, c in enumerate(shown)}
-        for op in self.ws.poller.in_flight():
+        for key, (op, _done_at) in list(self._recent.items()):
             body = op.resource
-            key = op.target.lower()
-            if op.done() or not isinstance(body, Mapping) or str(body.get("name", "")).lower() != key:
+            if not isinstance(body, Mapping) or str(body.get("name", "")).lower() != key or op.refused:
                 continue
             if key in where:
-                shown[where[key]] = Compute(body)
-            elif op.action in ("create", "attach"):
+                if not op.done():
+                    shown[where[key]] = Compute(body)
+            elif op.action in ("create", "attach") and op.state is not State.SUBMITTING:
                 where[key] = len(shown)
                 shown.append(Compute(body))
         return shown
@@ -561,16 +565,30 @@ class ComputePanel:
             return base
         return {**base, **extra}
 
+    def _on_tracked(self, op: Operation) -> None:
+        """An operation of this workspace started in this process (a magic, another panel): its bar from now,
+        however fast it ends (a listing may be half a minute away)."""
+        with self._lock:
+            self._recent[op.target.lower()] = (op, None)
+            if op not in self._watched:
+                self._watched.add(op)
+                op.add_listener(self._on_op)
+            unseen = self.paused or self.hidden
+        if not unseen:  # a panel nobody looks at is drawn when it is seen again
+            self._redraw.request()
+
     def _on_op(self, op: Operation) -> None:
         """An operation moved: redraw soon (at most a few times a second, whatever the number of bars;
         at once when it ended, and then list at once while the panel is shown: the row's state, or the row
         itself after a delete, is the listing's, and the next listing may be half a minute away)."""
+        if self.paused or self.hidden:  # drawn, and listed, when it is seen again
+            return
         if op.done() and op.action not in ("delete", "detach") and isinstance(op.resource, Mapping):
             with self._lock:  # the compute as the operation last read it, until the listing comes
                 key = op.target.lower()
                 self._listed = [Compute(op.resource) if c.name.lower() == key else c for c in self._listed]
         self._redraw.request(urgent=op.done())
-        if op.done() and not self.paused:
+        if op.done():
             self.ws.poller.poll_now()
 
     def rows_by_name(self) -> dict[str, Row]:
@@ -743,6 +761,7 @@ class ComputePanel:
 
     def close(self) -> None:
         self.ws.poller.remove_listener(self._on_tick)
+        self.ws.poller.on_track(self._on_tracked, remove=True)
         self._redraw.cancel()
 
 
