@@ -27,13 +27,6 @@ from typing import Any
 PEER_INTERVAL = 30.0  # seconds between status polls of one azure-ai-ml LRO poller
 TICK = 5.0
 SUB = "11111111-2222-3333-4444-555555555555"
-CLUSTER = {
-    "location": "eastus",
-    "properties": {
-        "computeType": "AmlCompute",
-        "properties": {"vmSize": "Standard_D1_v2", "scaleSettings": {"minNodeCount": 0, "maxNodeCount": 1}},
-    },
-}
 
 
 class Clock:
@@ -45,13 +38,15 @@ class Clock:
 
 
 def fill(server: Any, ref: Any, computes: int) -> None:
-    """``computes`` clusters in the workspace (PUTs on one connection)."""
-    from jupyter_compute.model.wire import ArmRequest
+    """``computes`` clusters in the workspace: the PUTs a create sends, on one connection, nothing followed."""
+    from jupyter_compute import AmlComputeSpec
     from jupyter_compute.service.workspace import Workspace
 
-    client = Workspace(ref)._client()  # the access-token setting is the server's token
+    ws = Workspace(ref)  # the access-token setting is the server's token
+    client = ws._client()
     for i in range(computes):
-        client.send(ArmRequest("PUT", ref.compute_url(f"big-{i:04d}x"), CLUSTER))
+        spec = AmlComputeSpec.from_keywords(name=f"big-{i:04d}x", size="Standard_D1_v2", max_instances=1)
+        client.send(ws.plan_create(spec))
     client.close()
 
 
