@@ -372,13 +372,13 @@ class Workspace:
             lock = threading.Lock()
 
             def answered(what: str) -> None:
+                # Under the lock: a late callback must not say "Checking" after "Submitting".
                 with lock:
                     waiting.discard(what)
-                    left = set(waiting)
-                if left == {"quota"}:
-                    op._phase("Checking quota")
-                elif left == {"name"}:
-                    op._phase("Checking")
+                    if waiting == {"quota"}:
+                        op._phase("Checking quota")
+                    elif waiting == {"name"}:
+                        op._phase("Checking")
 
             exists.add_done_callback(lambda _f: answered("name"))
             facts: tuple[str, Any] | None = None
@@ -386,7 +386,7 @@ class Workspace:
             if checked and not self._warm(spec):
                 with lock:
                     waiting.add("quota")
-                op._phase("Checking name and quota" if not exists.done() else "Checking quota")
+                    op._phase("Checking name and quota" if "name" in waiting else "Checking quota")
             try:
                 if checked:
                     location = spec.location or self.location()
@@ -406,6 +406,8 @@ class Workspace:
             if facts is not None:
                 self._check_region(spec, *facts)
             request = planned if located else self.plan_create(spec)
+            with lock:
+                waiting.add("sent")
             op._send()
             try:
                 response = self._client().send(request)
