@@ -28,7 +28,7 @@ from ...model.costs import Costs
 from ...model.progress import is_transitional
 from ...model.resource import Compute
 from ...render.bars import bar_html
-from ...render.describe import describe
+from ...render.describe import BarData, describe
 from ...render.markup import Markup, error, html
 from ...render.prices import bill_summary, flag_line
 from ...render.tables import computes_html, computes_text
@@ -74,7 +74,7 @@ class ComputePanel:
         self._listed: list[Compute] = []
         self._messages: dict[str, str] = {}  # row messages (a failed action), by compute name
         self._recent: dict[str, tuple[Operation, float | None]] = {}  # the last operation of each row
-        self._rows: dict[str, tuple[Mapping[str, Any], dict[str, Any]]] = {}  # each row, by the body it was drawn from
+        self._rows: dict[str, tuple[Mapping[str, Any], Row]] = {}  # each row, by the body it was drawn from
         self._watched: weakref.WeakSet[Operation] = weakref.WeakSet()  # ids would be reused after GC
         # Redraws on the UI's scheduler thread, at most a few a second (a poller callback never waits for one).
         self._redraw = Throttle(self._render, 1.0 / RENDERS_PER_SECOND, defer=True)
@@ -511,12 +511,8 @@ class ComputePanel:
                         bar = describe(op).bar()
                 busy = self._recent[key][0] if key in self._recent and not self._recent[key][0].done() else None
                 refused = self._recent[key][0] if key in self._recent and self._recent[key][0].refused else None
-                extra = {
-                    "busy": busy.action if busy is not None else "",
-                    "bar": bar,
-                    "message": self._messages.get(key) or (describe(refused).error_text if refused else ""),
-                }
-                rows.append(self._row(key, compute, extra))
+                message = self._messages.get(key) or (describe(refused).error_text if refused else "")
+                rows.append(self._row(key, compute, busy.action if busy is not None else "", bar, message))
             listed = {row["name"].lower() for row in rows}
             for gone in set(self._rows) - listed:
                 del self._rows[gone]
@@ -553,7 +549,7 @@ class ComputePanel:
                 shown.append(Compute(body))
         return shown
 
-    def _row(self, key: str, compute: Compute, extra: dict[str, Any]) -> dict[str, Any]:
+    def _row(self, key: str, compute: Compute, busy: str, bar: BarData | None, message: str) -> Row:
         """The row of ``compute``: built again only when its body changed (a tick of 1000 computes with one
         change builds one row, and the unchanged rows are the same objects, compared by identity)."""
         cached = self._rows.get(key)
@@ -561,9 +557,11 @@ class ComputePanel:
             cached = (compute.body, row_of(compute))
             self._rows[key] = cached
         base = cached[1]
-        if all(base[name] == value for name, value in extra.items()):
+        if (base["busy"], base["bar"], base["message"]) == (busy, bar, message):
             return base
-        return {**base, **extra}
+        row = base.copy()
+        row["busy"], row["bar"], row["message"] = busy, bar, message
+        return row
 
     def _on_tracked(self, op: Operation) -> None:
         """An operation of this workspace started in this process (a magic, another panel): its bar from now,
