@@ -168,7 +168,7 @@ export class ComputeSidebar extends Panel {
   /** The kernel's panel lists the workspace only while its tab is shown (and refreshes at once when shown). */
   private async tellShown(shown: boolean): Promise<void> {
     if (this.session?.session?.kernel) {
-      await this.run(`from jupyter_compute.panel import sidebar_shown\nsidebar_shown(${shown ? 'True' : 'False'})`);
+      await this.run(entryCode('sidebar_shown', shown));
     }
   }
 
