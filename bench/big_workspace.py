@@ -140,7 +140,8 @@ def polled(kernel: Kernel, seconds: float, interval: float) -> tuple[list[float]
     """Round trips while the kernel's poller lists the workspace every ``interval`` seconds; the rows each
     tick listed."""
     kernel.execute(
-        f"ticks.clear(); ws.poller.interval = {interval}; ws.poller.add_listener(heard); ws.poller.poll_now()"
+        f"ticks.clear(); ws.poller.interval = ws.poller.list_every = {interval}; ws.poller.add_listener(heard); "
+        "ws.poller.poll_now()"
     )
     deadline = time.monotonic() + 120
     while kernel.text(kernel.execute("print(len(ticks))")).strip() == "0":  # the first tick has listed

@@ -8,6 +8,7 @@ Rules come from ``JUPYTER_COMPUTE_FAULTS`` when the server starts, or from ``POS
     latency:ms=200                     every request waits 200 ms first
     drop:every=6                       the connection is closed without an answer
     unauthorized:times=1               the next request gets 401 (the client must refresh once)
+    ratelimit:reads=40:window=3600     the subscription's budget: 40 reads an hour, then 429 (see Budget)
 
 ``every=N`` picks the Nth, 2Nth … request; ``times=K`` caps how often a rule fires;
 ``methods=GET+PUT`` limits a rule to some methods. Counting is per server process.
@@ -16,6 +17,7 @@ Rules come from ``JUPYTER_COMPUTE_FAULTS`` when the server starts, or from ``POS
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -167,16 +169,100 @@ def parse_rules(text: str) -> list[Rule]:
     return rules
 
 
+#: The hour's budgets ARM reported to older clients (11999 reads left after the first GET, …): what the
+#: local workspace reports when no ``ratelimit`` rule sets a budget (it then refuses nothing).
+DEFAULT_BUDGET = {"reads": 12000, "writes": 1200, "deletes": 15000}
+GLOBAL_TIMES = 15  # the -global- twin's budget, so many times the subscription's (16499 beside 1099)
+PREFIX = "x-ms-ratelimit-remaining-subscription-"
+
+
+def bucket(method: str) -> str:
+    """ARM's bucket of a method: GET and HEAD read, DELETE deletes, every other method writes (POST too)."""
+    upper = method.upper()
+    return "reads" if upper in ("GET", "HEAD") else "deletes" if upper == "DELETE" else "writes"
+
+
+class Budget:
+    """The subscription's request budgets as ARM reports them: every answer carries what is left of its
+    method's bucket after it (``x-ms-ratelimit-remaining-subscription-reads``, and the ``-global-`` twin);
+    when a ``ratelimit`` rule set the budget, a request past it gets 429 with ``Retry-After`` (the seconds
+    until the window starts again). Counting is per server process, by the wall clock."""
+
+    def __init__(self, limits: dict[str, int] | None = None, window: float = 3600.0, *, enforced: bool = False) -> None:
+        self.limits = {**DEFAULT_BUDGET, **(limits or {})}
+        self.window = window
+        self.enforced = enforced
+        self.used = dict.fromkeys(self.limits, 0)
+        self.refused = 0
+        self._start = time.monotonic()
+
+    @classmethod
+    def from_rule(cls, chunk: str) -> Budget:
+        """``ratelimit[:reads=N][:writes=N][:deletes=N][:window=S]``; ValueError naming a bad option."""
+        limits: dict[str, int] = {}
+        window = 3600.0
+        for option in chunk.split(":")[1:]:
+            key, _, value = option.partition("=")
+            if key in DEFAULT_BUDGET:
+                limits[key] = max(0, _whole(key, value))
+            elif key == "window":
+                window = max(1.0, _number(key, value))
+            else:
+                raise ValueError(f"unknown ratelimit option {key!r}; known: {', '.join([*DEFAULT_BUDGET, 'window'])}")
+        return cls(limits, window, enforced=True)
+
+    def take(self, method: str) -> tuple[dict[str, str], bool]:
+        """Count one request: the headers its answer carries, and whether it may be served."""
+        now = time.monotonic()
+        if now - self._start >= self.window:
+            self._start, self.used = now, dict.fromkeys(self.limits, 0)
+        kind = bucket(method)
+        limit = self.limits[kind]
+        allowed = not self.enforced or self.used[kind] < limit
+        if allowed:
+            self.used[kind] += 1
+        else:
+            self.refused += 1
+        left = max(0, limit - self.used[kind])
+        headers = {
+            f"{PREFIX}{kind}": str(left),
+            f"{PREFIX}global-{kind}": str(max(0, limit * GLOBAL_TIMES - self.used[kind])),
+        }
+        if not allowed:
+            headers["Retry-After"] = str(max(1, int(self.window - (now - self._start) + 0.999)))
+        return headers, allowed
+
+
+def _split_budget(text: str) -> tuple[str, Budget]:
+    """The ``ratelimit`` rule of ``text`` (the last one counts) apart from the other rules."""
+    budget = Budget()
+    others = []
+    for chunk in filter(None, (c.strip() for c in text.split(","))):
+        if chunk.split(":")[0] == "ratelimit":
+            budget = Budget.from_rule(chunk)
+        else:
+            others.append(chunk)
+    return ",".join(others), budget
+
+
 class Faults:
     def __init__(self, text: str = "") -> None:
         self._lock = threading.Lock()
-        self.rules = parse_rules(text)
+        rules, self.budget = _split_budget(text)
+        self.rules = parse_rules(rules)
         self.log: list[dict[str, Any]] = []
 
     def configure(self, text: str) -> None:
+        rules, budget = _split_budget(text)
+        parsed = parse_rules(rules)
         with self._lock:
-            self.rules = parse_rules(text)
+            self.rules, self.budget = parsed, budget
             self.log.clear()
+
+    def take(self, method: str) -> tuple[dict[str, str], bool]:
+        """One request against the budget (:meth:`Budget.take`)."""
+        with self._lock:
+            return self.budget.take(method)
 
     def pick(self, method: str, path: str) -> list[Fault]:
         """The faults to apply to this request, in order (latency first)."""
@@ -191,7 +277,11 @@ class Faults:
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            return {
+            budget = self.budget
+            snapshot: dict[str, Any] = {
                 "rules": [{"kind": r.kind, "every": r.every, "times": r.times, "fired": r.fired} for r in self.rules],
                 "log": list(self.log),
             }
+            if budget.enforced:
+                snapshot["budget"] = {"limits": budget.limits, "used": budget.used, "refused": budget.refused}
+            return snapshot

@@ -72,6 +72,7 @@ class Logged(NamedTuple):
     path: str
     status: int
     client_request_id: str | None
+    answered: float = 0.0  # when its answer was written (time.monotonic, as ``t``): e.g. when a PUT was accepted
 
 
 class Refused(NamedTuple):
@@ -205,6 +206,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self._inject_faults(split.path):
             return
+        limits, allowed = server.faults.take(self.command)
+        if not allowed:
+            message = "The subscription's request budget is used up. Retry after the time in Retry-After."
+            self._send(429, limits, _error("TooManyRequests", message))
+            return
         try:
             body = json.loads(raw) if raw else None
             if server.bodies is not None:
@@ -226,7 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a bug in the emulator must still answer like ARM
             log.exception("the local workspace failed on %s %s", self.command, split.path)
             status, headers, answer = 500, {}, _error("InternalServerError", repr(exc))
-        self._send(status, headers, answer)
+        self._send(status, {**headers, **limits}, answer)
 
     def _admitted(self) -> bool:
         """Checks 1-4 of the module docstring; a refusal is answered here and closes the connection
@@ -344,7 +350,11 @@ class _Handler(BaseHTTPRequestHandler):
         """Answer an admitted request, and log it."""
         log = self.server_ref.request_log
         path = urlsplit(self.path).path
-        log.append(Logged(self._arrived, self.command, path, status, self.headers.get("x-ms-client-request-id")))
+        log.append(
+            Logged(
+                self._arrived, self.command, path, status, self.headers.get("x-ms-client-request-id"), time.monotonic()
+            )
+        )
         del log[:-10_000]
         access_log = self.server_ref.settings.access_log
         if access_log:  # every process's server appends here: what all front ends sent (paths only, no bodies)
@@ -360,7 +370,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("x-ms-request-id", str(uuid.uuid4()))
-        self.send_header("x-ms-ratelimit-remaining-subscription-reads", "11999")
         self.send_header("x-aml-cluster", "local-workspace")
         for key, value in headers.items():
             self.send_header(key, value)

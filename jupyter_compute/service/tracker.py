@@ -1,19 +1,26 @@
 """The one tracker (poller) per workspace that follows every operation in flight together.
 
 It asks its :class:`Source` for two things only: the listing of the workspace's computes, and a GET
-of a URL (an operation's status URL, or a compute). Each :meth:`Poller.tick` makes **one** list
-request however many operations are in flight, and reads each running operation's progress off its
-compute, so the request rate does not grow with the number of operations. An operation asks its
-own status (by its :mod:`~jupyter_compute.transport.lro` strategy) only
+of a URL (an operation's status URL, or a compute). Its cost follows the work in flight, never the
+workspace's size:
 
-- when its compute looks finished in the list, to confirm the end and get the error, or
-- when its compute has not been listed for :data:`UNLISTED_TICKS` ticks (or listing fails): a
-  create raced by a delete elsewhere then ends, saying so, instead of waiting forever.
+- each running operation GETs **its own compute** on its own schedule (:data:`FIRST_GAPS` intervals
+  apart at first, then every :data:`STEADY_GAP` intervals: 30 s at the default 5 s, the pace of
+  azure-ai-ml's pollers), and asks its status URL (by its :mod:`~jupyter_compute.transport.lro`
+  strategy) only when the compute looks finished, to confirm the end and get the error, or when the
+  compute has not been found for :data:`UNLISTED_TICKS` polls (a create raced by a delete elsewhere
+  then ends, saying so, instead of waiting forever);
+- the whole workspace is listed only for listeners (a visible panel), every ``list_interval``
+  seconds (JUPYTER_COMPUTE_LIST_INTERVAL, 30 s by default), or at once after :meth:`Poller.poll_now`;
+  operations due then read their compute off that listing instead of asking for it;
+- ``pace()`` (what the service said is left of the subscription's read budget,
+  :mod:`~jupyter_compute.transport.ratelimit`) stretches every gap before the budget runs out.
 
-Operations still submitting (their checks and request under way) are held but not followed until the
-service accepts them. The background thread (started under ``contextvars.copy_context()``, so what it
-displays stays in the cell that started it) just calls :meth:`Poller.tick` every interval and stops
-when nothing is left to follow; tests call ``tick()`` themselves, with a fake source and a fake clock.
+With nothing in flight and no listener, nothing is sent and the thread ends. Operations still
+submitting (their checks and request under way) are held but not followed until the service accepts
+them. The background thread (started under ``contextvars.copy_context()``, so what it displays stays in
+the cell that started it) calls :meth:`Poller.tick` every interval; a tick asks only what is due by
+the poller's clock, so tests call ``tick()`` themselves with a fake source and a fake clock.
 A failing listing, listener or tick is logged (``jupyter_compute.service.tracker``), never silent.
 """
 
@@ -35,7 +42,10 @@ from .operation import ENDS, Operation, State
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL = 5.0
-UNLISTED_TICKS = 3  # ticks a create may go unlisted before it asks its own status URL
+UNLISTED_TICKS = 3  # polls a create may go unfound before it asks its own status URL
+FIRST_GAPS = (1, 2, 2)  # intervals between an operation's first polls (at 5 s: polled at 5, 10, 20, 30 s)
+STEADY_GAP = 6  # intervals between its later polls: 30 s at the default interval, as azure-ai-ml's pollers
+LIST_GAP = 6  # intervals between a visible panel's listings when JUPYTER_COMPUTE_LIST_INTERVAL is not set
 ListListener = Callable[[Sequence[Mapping[str, Any]]], None]
 
 
@@ -61,14 +71,40 @@ def poll_interval(local: bool, speed: float) -> float:
     return DEFAULT_INTERVAL
 
 
-class Poller:
-    """Follows every operation of one workspace in flight, with one list request per tick."""
+def list_interval(interval: float) -> float:
+    """Seconds between a visible panel's listings: JUPYTER_COMPUTE_LIST_INTERVAL, else 6 poll intervals (30 s)."""
+    configured = settings.current().list_interval
+    return configured if configured is not None else LIST_GAP * interval
 
-    def __init__(self, source: Source, interval: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+
+def gap(polls: int) -> int:
+    """Intervals from an operation's ``polls``-th poll to its next one."""
+    return FIRST_GAPS[polls - 1] if 0 < polls <= len(FIRST_GAPS) else STEADY_GAP
+
+
+class Poller:
+    """Follows every operation of one workspace in flight, each by its own compute; lists for listeners."""
+
+    def __init__(
+        self,
+        source: Source,
+        interval: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        list_every: float | None = None,
+        pace: Callable[[], float] = lambda: 1.0,
+    ) -> None:
+        """``interval``: seconds between ticks; ``list_every``: seconds between listings while a listener is
+        registered (default 6 intervals); ``pace``: how many times slower to go now (1: as planned)."""
         self.source = source
         self.interval = interval
+        self.list_every = LIST_GAP * interval if list_every is None else list_every
         self.clock = clock  # operations the workspace starts measure their elapsed time by it
+        self.pace = pace
         self._ops: list[Operation] = []
+        self._due: dict[Operation, tuple[float, int]] = {}  # a running operation's next poll, and polls so far
+        self._next_list = float("-inf")
+        self._list_asked = False
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -76,18 +112,36 @@ class Poller:
         self.last_error: Exception | None = None
         self.listeners: list[ListListener] = []
         self._on_error: dict[ListListener, Callable[[Exception], None]] = {}
+        self._on_track: list[Callable[[Operation], None]] = []
 
     def track(self, op: Operation) -> Operation:
-        """Follow ``op`` from now: it is in flight at once, followed once the service has accepted it."""
+        """Follow ``op`` from now: it is in flight at once, followed once the service has accepted it; the
+        :meth:`on_track` callbacks hear of it (the panel draws its bar before any listing)."""
         with self._lock:
             self._ops.append(op)
             self._start_locked()
+            heard = list(self._on_track)
+        for callback in heard:
+            try:
+                callback(op)
+            except Exception:
+                log.warning("jupyter-compute: a tracking listener of the poller failed", exc_info=True)
         return op
+
+    def on_track(self, callback: Callable[[Operation], None], *, remove: bool = False) -> None:
+        """Call ``callback`` with every operation followed from now on (``remove``: no longer)."""
+        with self._lock:
+            if remove:
+                if callback in self._on_track:
+                    self._on_track.remove(callback)
+            elif callback not in self._on_track:
+                self._on_track.append(callback)
 
     def forget(self, op: Operation) -> None:
         with self._lock:
             if op in self._ops:
                 self._ops.remove(op)
+            self._due.pop(op, None)
 
     def following(self, name: str) -> Operation | None:
         """The operation in flight on compute ``name`` (case-insensitive), if any. Compares names before
@@ -103,12 +157,14 @@ class Poller:
             return [op for op in self._ops if not op.done()]
 
     def add_listener(self, listener: ListListener, on_error: Callable[[Exception], None] | None = None) -> None:
-        """Call ``listener`` with the listed computes on every tick (the panel), and ``on_error`` with
-        the reason when a tick could not list; keeps the poller ticking."""
+        """Call ``listener`` with the listed computes on every listing (the visible panel, which has just
+        listed the workspace itself: the next listing is one ``list_every`` away), and ``on_error`` with
+        the reason when a listing failed; keeps the poller ticking while it is registered."""
         with self._lock:
             self.listeners.append(listener)
             if on_error is not None:
                 self._on_error[listener] = on_error
+            self._next_list = max(self._next_list, self.clock() + self.list_every * self._pace())
             self._start_locked()
 
     def remove_listener(self, listener: ListListener) -> None:
@@ -118,12 +174,29 @@ class Poller:
             self._on_error.pop(listener, None)
 
     def poll_now(self) -> None:
-        """Tick without waiting for the interval (e.g. a user asked to refresh). Restarts the thread if it
-        is not running while there is something to follow."""
+        """Tick without waiting (e.g. a user asked to refresh, or a panel was shown again): lists at once
+        for the listeners, and with none, asks every running operation. Restarts the thread if it is not
+        running while there is something to follow."""
         with self._lock:
+            self._list_asked = True
             self._wake.set()
             if self._ops or self.listeners:
                 self._start_locked()
+
+    def next_due(self) -> float:
+        """When the next request is due by the poller's clock (inf: nothing to ask)."""
+        with self._lock:
+            times = [due for due, _polls in self._due.values()]
+            if self.listeners:
+                times.append(self._next_list)
+            return min(times, default=float("inf"))
+
+    def _pace(self) -> float:
+        try:
+            return max(1.0, float(self.pace()))
+        except Exception:  # a defect there must not stop the polling; as planned then
+            log.warning("jupyter-compute: reading the service's rate budget failed", exc_info=True)
+            return 1.0
 
     # --- the thread ------------------------------------------------------------------------------
 
@@ -143,6 +216,7 @@ class Poller:
             with self._lock:
                 self._ops = [op for op in self._ops if not op.done()]
                 if not self._ops and not self.listeners:
+                    self._due.clear()
                     self._thread = None
                     return
             try:
@@ -153,20 +227,36 @@ class Poller:
     # --- one round -----------------------------------------------------------------------------------
 
     def tick(self, ops: Sequence[Operation] | None = None) -> None:
-        """One round over ``ops`` (default: all in flight): one list request, then a status request for
-        each running operation that looks finished or has gone unlisted too long; then the listeners."""
+        """One round over ``ops`` (default: all in flight), asking only what is due by the clock: the
+        listing when a listener waits for one (then the listeners hear it), and each running operation's
+        compute, or its status when the compute looks finished or has gone unfound too long."""
         self.ticks += 1
-        listed = self._list()
+        now = self.clock()
+        pace = self._pace()
+        with self._lock:
+            asked, self._list_asked = self._list_asked, False
+            listing = bool(self.listeners) and (asked or now >= self._next_list)
+            if listing:
+                self._next_list = now + self.list_every * pace
+        listed = self._list() if listing else None
         by_name = {str(r.get("name", "")).lower(): r for r in listed or ()}
         for op in self.in_flight() if ops is None else ops:
             if op.state is not State.RUNNING:  # still submitting (not accepted yet), or ended
                 continue
-            if listed is None:  # absence proves nothing, but an operation must not wait on the list forever
-                self._unlisted(op)
-            else:
+            with self._lock:
+                due, polls = self._due.get(op, (now, 0))  # first seen running: due at once
+            if listed is not None:  # the listing is this operation's poll
                 self._follow(op, by_name.get(op.target.lower()))
+            elif now >= due or (asked and not listing):
+                self._poll(op)
+            else:
+                continue
+            with self._lock:
+                self._due[op] = (now + gap(polls + 1) * self.interval * pace, polls + 1)
         with self._lock:
             self._ops = [op for op in self._ops if not op.done()]
+            for op in [op for op in self._due if op.done()]:
+                del self._due[op]
             listeners = list(self.listeners)
         if listed is None:
             return
@@ -180,11 +270,11 @@ class Poller:
     def _list(self) -> Sequence[Mapping[str, Any]] | None:
         try:
             listed = self.source.list_computes()
-        except Exception as exc:  # the poller must outlive any failure; try again next tick
+        except Exception as exc:  # the poller must outlive any failure; try again next listing
             if isinstance(exc, ComputeError):
-                log.debug("jupyter-compute: listing the workspace failed; trying again next tick: %s", exc)
+                log.debug("jupyter-compute: listing the workspace failed; trying again later: %s", exc)
             else:
-                log.warning("jupyter-compute: listing the workspace failed; trying again next tick", exc_info=True)
+                log.warning("jupyter-compute: listing the workspace failed; trying again later", exc_info=True)
             self.last_error = exc
             with self._lock:
                 on_error = list(self._on_error.values())
@@ -196,6 +286,25 @@ class Poller:
             return None
         self.last_error = None
         return listed
+
+    def _poll(self, op: Operation) -> None:
+        """One GET of ``op``'s own compute; a compute the service cannot be asked about now counts as unfound
+        (after a few, the operation asks its own status)."""
+        try:
+            answer = self.source.get(op.resource_url, "resource URL")
+        except NotFound:
+            self._follow(op, None)
+            return
+        except UntrustedLink as exc:
+            op._finish(State.FAILED, exc)
+            return
+        except ComputeError as exc:
+            log.debug("jupyter-compute: reading %s failed; trying again later: %s", op.target, exc)
+            self.last_error = exc
+            self._unlisted(op)
+            return
+        self.last_error = None
+        self._follow(op, answer.body if isinstance(answer.body, Mapping) else {})
 
     def _follow(self, op: Operation, resource: Mapping[str, Any] | None) -> None:
         if resource is None and op._gone():

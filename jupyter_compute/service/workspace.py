@@ -33,6 +33,7 @@ from ..errors import (
     Conflict,
     NotFound,
     Problem,
+    QuotaExceeded,
     ServiceError,
     TransportError,
     UntrustedLink,
@@ -56,7 +57,7 @@ from .changes import Changes, Plan
 from .operation import Operation, State
 from .prices import PriceBook
 from .ref import WorkspaceRef, read_config, resolve
-from .tracker import Poller, poll_interval
+from .tracker import Poller, list_interval, poll_interval
 
 if TYPE_CHECKING:
     from ..transport.arm import ArmClient, Response
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
 PREVIEW_TIMEOUT = 10.0
 REGION_LATER = "the workspace's region will be filled in when sent"
 SUBMISSIONS = 8  # submissions of one workspace under way at once (more wait their turn, already shown)
+READS = 8  # a submission's reads under way at once (they wait on nothing: a pool of their own cannot deadlock)
 
 log = logging.getLogger(__name__)
 _instances: dict[WorkspaceRef, Workspace] = {}
@@ -83,6 +85,8 @@ class Workspace:
         self._lock = threading.Lock()
         self._submitting: set[Operation] = set()  # operations whose checks and request are under way
         self._pool: ThreadPoolExecutor | None = None
+        self._reads: ThreadPoolExecutor | None = None
+        self._regions: dict[str, tuple[float, builtins.list[dict[str, Any]], builtins.list[dict[str, Any]]]] = {}
         self._prices: PriceBook | None = None
 
     # --- finding a workspace -------------------------------------------------------------------
@@ -144,8 +148,14 @@ class Workspace:
     def poller(self) -> Poller:
         with self._lock:
             if self._poller is None:
-                self._poller = Poller(_Source(self), poll_interval(self.ref.local, self._speed()))
+                interval = poll_interval(self.ref.local, self._speed())
+                self._poller = Poller(_Source(self), interval, list_every=list_interval(interval), pace=self._pace)
             return self._poller
+
+    def _pace(self) -> float:
+        """How many times slower to poll: what the service said is left of the subscription's reads."""
+        arm = self._arm
+        return arm.rates.pace() if arm is not None else 1.0
 
     def _speed(self) -> float:
         return settings.current().speed if self.ref.local else 1.0
@@ -355,23 +365,130 @@ class Workspace:
         located = bool(spec.location) or self._location is not None
         min_nodes = int(getattr(spec, "min_instances", 0) or 0)
         op = self._new(action, spec.name, spec.COMPUTE_TYPE, min_nodes)
+        checked = preflight and checks.applies(spec)
 
         def work(op: Operation) -> None:
-            existing = self._get_raw(spec.name)
+            # The existence check and the pre-flight (the region, its sizes and usages: cached) go at once.
+            exists = self._reader().submit(self._get_raw, spec.name)
+            waiting = {"name"}
+            lock = threading.Lock()
+
+            def answered(what: str) -> None:
+                # Under the lock: a late callback must not say "Checking" after "Submitting".
+                with lock:
+                    waiting.discard(what)
+                    if waiting == {"quota"}:
+                        op._phase("Checking quota")
+                    elif waiting == {"name"}:
+                        op._phase("Checking")
+
+            exists.add_done_callback(lambda _f: answered("name"))
+            facts: tuple[str, Any] | None = None
+            failed: Exception | None = None
+            if checked and not self._warm(spec):
+                with lock:
+                    waiting.add("quota")
+                    op._phase("Checking name and quota" if "name" in waiting else "Checking quota")
+            try:
+                if checked:
+                    location = spec.location or self.location()
+                    facts = (location, self._region_facts(location))
+                elif not located:
+                    self.location()
+            except Exception as exc:  # the existence check decides first: an existing compute is no create
+                failed = exc
+            finally:
+                answered("quota")
+            existing = exists.result()
             if existing is not None:
                 self._existing(op, spec, existing)
                 return
-            if preflight and checks.applies(spec):
-                op._phase("Checking quota")
-                self.preflight(spec)
+            if failed is not None:
+                raise failed
+            if facts is not None:
+                self._check_region(spec, *facts)
             request = planned if located else self.plan_create(spec)
+            with lock:
+                waiting.add("sent")
             op._send()
-            response = self._client().send(request)
+            try:
+                response = self._client().send(request)
+            except QuotaExceeded:
+                self._refresh_region(facts[0] if facts else spec.location or self._location or "")
+                raise
             self._accepted(op, response, response.body)
+            self._refresh_region(facts[0] if facts else spec.location or self._location or "")
             if action == "create" and sized(spec):  # after the request, on its own: pricing never delays it
                 self._price_later(op, spec)
 
         return self._launch(op, work)
+
+    def _reader(self) -> ThreadPoolExecutor:
+        """The pool a submission's reads run in beside it (the existence check, a region's sizes): its jobs
+        wait on nothing, so a submission may wait on them."""
+        with self._lock:
+            if self._reads is None:
+                self._reads = ThreadPoolExecutor(READS, thread_name_prefix="jupyter-compute-read")
+            return self._reads
+
+    def _warm(self, spec: ComputeSpec) -> bool:
+        """Whether the pre-flight of ``spec`` needs no request now (the region and its facts are cached)."""
+        location = spec.location or self._location
+        if not location:
+            return False
+        with self._lock:
+            cached = self._regions.get(location.lower())
+        return cached is not None and time.monotonic() - cached[0] < settings.current().region_cache
+
+    def _region_facts(
+        self, location: str, *, fresh: bool = False
+    ) -> tuple[builtins.list[dict[str, Any]], builtins.list[dict[str, Any]]]:
+        """A region's VM sizes and quota usages, kept JUPYTER_COMPUTE_REGION_CACHE seconds; read together."""
+        key = location.lower()
+        with self._lock:
+            cached = self._regions.get(key)
+        if not fresh and cached is not None and time.monotonic() - cached[0] < settings.current().region_cache:
+            return cached[1], cached[2]
+        sizes = self._reader().submit(self.sizes, location)
+        usages = self.usage(location)
+        facts = (sizes.result(), usages)
+        with self._lock:
+            self._regions[key] = (time.monotonic(), *facts)
+        return facts
+
+    def _refresh_region(self, location: str) -> None:
+        """After a create or a quota refusal the usages changed: a region kept is read again, in the
+        background (the next create's pre-flight stays warm and fresh)."""
+        key = location.lower()
+        with self._lock:
+            if key not in self._regions:
+                return
+            del self._regions[key]
+
+        def again() -> None:
+            try:
+                self._region_facts(location, fresh=True)
+            except Exception as exc:  # the next create reads it itself
+                log.debug("jupyter-compute: refreshing %s's sizes and usages failed: %s", location, exc)
+
+        try:
+            threading.Thread(target=again, name="jupyter-compute-region", daemon=True).start()
+        except RuntimeError:  # the interpreter is exiting
+            pass
+
+    def _check_region(
+        self,
+        spec: ComputeSpec,
+        location: str,
+        facts: tuple[builtins.list[dict[str, Any]], builtins.list[dict[str, Any]]],
+    ) -> None:
+        """Refuse ``spec`` by the region's facts (a size not offered, a quota shortfall); a shortfall
+        refreshes them (it may have been read before a delete freed quota)."""
+        size = checks.find_size(spec, location, facts[0])
+        shortfall = checks.quota_shortfall(spec, size, location, facts[1])
+        if shortfall is not None:
+            self._refresh_region(location)
+            raise shortfall
 
     def _existing(self, op: Operation, spec: ComputeSpec, body: Mapping[str, Any]) -> None:
         differences = compare(spec, body)
@@ -402,10 +519,7 @@ class Workspace:
         if not checks.applies(spec):
             return
         location = spec.location or self.location()
-        size = checks.find_size(spec, location, self.sizes(location))
-        shortfall = checks.quota_shortfall(spec, size, location, self.usage(location))
-        if shortfall is not None:
-            raise shortfall
+        self._check_region(spec, location, self._region_facts(location))
 
     # --- reading ------------------------------------------------------------------------------
 

@@ -17,6 +17,8 @@
 - The token goes only to the ARM endpoint: every request's URL must have the endpoint's origin
   (scheme, host, port); a ``nextLink`` or status URL elsewhere is an :class:`UntrustedLink`,
   raised before anything is sent. The endpoint itself must be https, except on loopback addresses.
+- Rate limits: every answer's ``x-ms-ratelimit-remaining-*`` headers (and a 429's ``Retry-After``) go to
+  :attr:`ArmClient.rates` (:mod:`.ratelimit`), which the poller asks how much slower to go.
 - Request ids: each logical request carries one ``x-ms-client-request-id`` (the same on its retries
   and on the resend after a 401); errors quote the service's ``x-ms-request-id``.
 Secrets are revealed only in :meth:`ArmClient.send`, when the body is serialised.
@@ -55,6 +57,7 @@ from ..model.wire import ArmRequest, revealed
 from ..version import __version__
 from .auth import TokenSource, token_source
 from .clouds import Cloud
+from .ratelimit import RateLimits
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 USER_AGENT = f"jupyter-compute/{__version__}"
@@ -184,6 +187,7 @@ class ArmClient:
         self.requests_sent = 0
         self._count_lock = threading.Lock()
         self.on_request: Callable[[str, str], None] | None = None
+        self.rates = RateLimits()  # what the service says is left of the subscription's budgets
 
     def check_link(self, url: str, what: str) -> str:
         """``url`` (a link the service gave, or a path, resolved against the endpoint) if it is on the ARM
@@ -253,6 +257,7 @@ class ArmClient:
                     f"(client request id: {client_request_id})"
                 ) from None
             else:
+                self.rates.observe(request.method, raw.status_code, raw.headers)
                 if not retry.is_retry(request.method, raw.status_code, bool(raw.headers.get("Retry-After"))):
                     return raw
                 view = HTTPResponse(headers=dict(raw.headers), status=raw.status_code, preload_content=False)

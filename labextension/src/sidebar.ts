@@ -158,7 +158,18 @@ export class ComputeSidebar extends Panel {
 
   protected onAfterShow(): void {
     window.localStorage.setItem(USED_KEY, '1');
-    void this.ensureStarted();
+    void this.ensureStarted().then(() => this.tellShown(true));
+  }
+
+  protected onAfterHide(): void {
+    void this.tellShown(false);
+  }
+
+  /** The kernel's panel lists the workspace only while its tab is shown (and refreshes at once when shown). */
+  private async tellShown(shown: boolean): Promise<void> {
+    if (this.session?.session?.kernel) {
+      await this.run(entryCode('sidebar_shown', shown));
+    }
   }
 
   private setState(state: string, text: string): void {
@@ -241,6 +252,9 @@ export class ComputeSidebar extends Panel {
     performance.mark('jupyter-compute:panel-shown');
     this.node.dataset.renders = String(++this.renders);
     this.setState('ready', '');
+    if (!this.isVisible) {
+      void this.tellShown(false); // started hidden (prestart): it lists nothing until shown
+    }
     this.replaceFirstPaint(area);
     void this.loadForms(kernel);
   }

@@ -19,7 +19,7 @@ from jupyter_compute.render.prices import money
 from jupyter_compute.ui import panel as panel_module
 from jupyter_compute.ui.panel import ComputePanel
 
-from conftest import until
+from conftest import run_cli, until
 from html_helpers import visible
 
 
@@ -151,9 +151,12 @@ def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(pa
     poller = panel.ws.poller
     first_listing: list[tuple[int, dict[str, Any] | None]] = []
 
+    listings = [0]
+
     def watch(listed: Any) -> None:  # runs after the panel's own listener, on the same tick
+        listings[0] += 1
         if not first_listing and any(c.get("name") == "elsewhere" for c in listed):
-            first_listing.append((poller.ticks, panel.rows_by_name().get("elsewhere")))
+            first_listing.append((listings[0], panel.rows_by_name().get("elsewhere")))
 
     poller.add_listener(watch)
     subprocess.run(
@@ -171,11 +174,11 @@ def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(pa
         check=True,
         capture_output=True,
     )
-    submitted_at_tick = poller.ticks
+    submitted_at = listings[0]
     until(lambda: bool(first_listing), seconds=30)
     poller.remove_listener(watch)
-    tick, drawn = first_listing[0]
-    assert tick <= submitted_at_tick + 1, "the first listing after the create already showed it"
+    listing, drawn = first_listing[0]
+    assert listing <= submitted_at + 1, "the first listing after the create already showed it"
     assert drawn is not None and drawn["bar"] is not None, "the row was drawn with its bar on that same tick"
     assert row(panel, "elsewhere")["bar"]["title"] == "create cluster"
     until(lambda: row(panel, "elsewhere")["bar"]["style"] == "success", seconds=30)
@@ -384,7 +387,9 @@ def test_a_refusal_reads_as_a_sentence_on_the_row(panel: ComputePanel) -> None:
     other.stop("said-ci").wait(30)
     panel.refresh()
     panel.ws.poller.remove_listener(panel._on_tick)  # the panel's view stays: said-ci Stopped
-    other.start("said-ci").wait(30)
+    # another process starts it (an operation of this process would update the row when it ends)
+    started = run_cli("start", "said-ci")
+    assert started.returncode == 0, started
     op = panel.act("start", "said-ci")
     assert op is not None
     op.wait(30)
@@ -733,3 +738,77 @@ def test_edit_is_offered_for_instances_and_clusters_only(panel: ComputePanel) ->
     assert "edit" not in row(panel, "edit-vm")["actions"]
     click(panel, "edit", "edit-vm")
     assert panel.tools is None and "it has no edit" in row(panel, "edit-vm")["message"]
+
+
+def test_a_hidden_panel_lists_nothing_and_lists_at_once_when_shown_again(panel: ComputePanel) -> None:
+    """The lab extension tells the kernel when the Compute tab is hidden or shown (sidebar_shown): hidden,
+    the panel is no listener of the poller (nothing is listed for it); shown, it lists at once."""
+    poller = panel.ws.poller
+    assert panel._on_tick in poller.listeners
+    panel.set_visible(False)
+    assert panel._on_tick not in poller.listeners and panel.hidden
+    ticks = poller.ticks
+    panel.set_visible(True)
+    assert panel._on_tick in poller.listeners and not panel.hidden
+    until(lambda: poller.ticks > ticks, seconds=30)  # poll_now: the poller lists at once
+    panel.set_visible(True)
+    assert poller.listeners.count(panel._on_tick) == 1
+
+
+def test_a_tick_rebuilds_only_the_rows_whose_compute_changed(
+    panel: ComputePanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 1000 computes a tick that changes one compute builds one row; the others are the rows drawn before."""
+    listing = [
+        {"name": f"row-{i:04d}x", "properties": {"computeType": "AmlCompute", "provisioningState": "Succeeded"}}
+        for i in range(1000)
+    ]
+    panel._on_tick(listing)
+    drawn = list(panel.table.rows)
+    built: list[str] = []
+    real = panel_module.row_of
+
+    def counting(compute: Any) -> dict[str, Any]:
+        built.append(compute.name)
+        return real(compute)
+
+    monkeypatch.setattr(panel_module, "row_of", counting)
+    changed = [dict(body) for body in listing]
+    changed[7] = {**changed[7], "properties": {**changed[7]["properties"], "provisioningState": "Updating"}}
+    panel._on_tick(changed)
+    assert built == ["row-0007x"]
+    rows = panel.table.rows
+    assert rows[7]["name"] == "row-0007x" and rows[7] is not drawn[7]
+    assert all(rows[i] is drawn[i] for i in range(1000) if i != 7)
+
+
+def test_an_operation_of_this_kernel_moves_its_row_before_the_next_listing(panel: ComputePanel) -> None:
+    """Listings come every half minute; a create accepted here is a row at once (the body the service accepted),
+    and its row's state is what the operation last read of its compute, not the last listing's."""
+    from jupyter_compute import ComputeInstanceSpec
+
+    poller = panel.ws.poller
+    poller.list_every = 3600.0  # no listing during this test: what moves the rows is the operations
+    panel.refresh()
+    op = panel.ws.create(ComputeInstanceSpec.from_keywords(name="moves-ci")).submitted(30)
+    assert op.state.value == "running" and "moves-ci" not in [c.name for c in panel._listed]
+    panel._render()
+    assert row(panel, "moves-ci")["busy"] == "create" and row(panel, "moves-ci")["bar"] is not None
+    op.wait(30)
+    until(lambda: row(panel, "moves-ci")["state"] == "Running", seconds=30)
+    stop = panel.act("stop", "moves-ci")
+    assert stop is not None
+    until(lambda: row(panel, "moves-ci")["state"] in ("Stopping", "Stopped"), seconds=30)
+    stop.wait(30)
+    until(lambda: row(panel, "moves-ci")["state"] == "Stopped", seconds=30)
+
+
+def test_an_operation_started_elsewhere_in_this_kernel_has_its_bar_however_fast_it_ends(panel: ComputePanel) -> None:
+    """A magic's create that ends before the panel's next listing (half a minute away) still shows on its row,
+    with the finished bar saying how it ended: the poller tells the panel of every operation it follows."""
+    panel.ws.poller.list_every = 3600.0
+    panel.refresh()
+    op = Workspace.local().create(AmlComputeSpec.from_keywords(name="quick-one", max_instances=1)).wait(30)
+    assert op.status == "Succeeded"
+    until(lambda: (row(panel, "quick-one")["bar"] or {}).get("style") == "success", seconds=30)
+    assert row(panel, "quick-one")["bar"]["info"].startswith("Succeeded")

@@ -31,6 +31,7 @@ from arm_script import COMPUTES, RG, SUB, TOKEN, WS, Reply, ScriptedArm, Seen, c
 from conftest import Knobs, run_cli
 
 CPU = f"{COMPUTES}/cpu"
+CPU2 = f"{COMPUTES}/cpu2"
 ENDS = 20.0  # seconds an operation gets to end; the poller ticks every 0.1 s in tests
 
 
@@ -49,7 +50,9 @@ def test_given_only_a_location_header_when_it_answers_200_then_the_create_succee
     arm: ScriptedArm,
 ) -> None:
     arm.on("PUT", CPU + "$", Reply(202, None, {"Location": f"{arm.url}/operations/loc1"}))
-    arm.on("GET", COMPUTES + "$", listing(compute("cpu", "Creating")), listing(compute("cpu", "Succeeded")))
+    arm.on(
+        "GET", CPU + "$", Reply(404), Reply(200, compute("cpu", "Creating")), Reply(200, compute("cpu", "Succeeded"))
+    )
     arm.on(
         "GET",
         "/operations/loc1$",
@@ -64,9 +67,8 @@ def test_given_only_a_location_header_when_it_answers_200_then_the_create_succee
 
 
 def test_given_only_a_location_header_when_it_answers_204_then_the_delete_ends_deleted(arm: ScriptedArm) -> None:
-    arm.on("GET", CPU + "$", Reply(200, compute("cpu")))
+    arm.on("GET", CPU + "$", Reply(200, compute("cpu")), Reply(200, compute("cpu", "Deleting")), Reply(404))
     arm.on("DELETE", CPU + "$", Reply(202, None, {"Location": f"{arm.url}/operations/loc2"}))
-    arm.on("GET", COMPUTES + "$", listing(compute("cpu", "Deleting")), listing())
     arm.on("GET", "/operations/loc2$", Reply(202), Reply(204))
     op = workspace().delete("cpu").wait(ENDS)
     assert (op.status, op.progress.phase) == ("Succeeded", "Deleted"), op
@@ -79,7 +81,7 @@ def test_given_an_async_operation_whose_status_is_canceled_then_the_operation_en
         CPU + "$",
         Reply(201, compute("cpu", "Creating"), {"Azure-AsyncOperation": f"{arm.url}/operations/as1"}),
     )
-    arm.on("GET", COMPUTES + "$", listing(compute("cpu", "Canceled")))
+    arm.on("GET", CPU + "$", Reply(404), Reply(200, compute("cpu", "Canceled")))
     arm.on("GET", "/operations/as1$", Reply(200, {"status": "canceled"}))  # azure-core compares case-insensitively
     op = create_cpu().wait(ENDS)
     assert op.status == "Canceled", op
@@ -89,34 +91,23 @@ def test_given_an_async_operation_whose_status_is_canceled_then_the_operation_en
 
 def test_given_no_status_url_then_the_resources_provisioning_state_ends_the_operation(arm: ScriptedArm) -> None:
     arm.on("PUT", CPU + "$", Reply(201, compute("cpu", "Creating")))
-    arm.on(
-        "GET",
-        COMPUTES + "$",
-        listing(compute("cpu", "Creating")),
-        listing(
-            {
-                **compute("cpu", "Failed"),
-                "properties": {
-                    **compute("cpu", "Failed")["properties"],
-                    "provisioningErrors": [{"error": {"code": "BadSubnet", "message": "no such subnet"}}],
-                },
-            }
-        ),
-    )
+    failed = compute("cpu", "Failed")
+    failed["properties"]["provisioningErrors"] = [{"error": {"code": "BadSubnet", "message": "no such subnet"}}]
+    arm.on("GET", CPU + "$", Reply(404), Reply(200, compute("cpu", "Creating")), Reply(200, failed))
     op = create_cpu().wait(ENDS)
     assert op.status == "Failed" and op.error is not None and op.error.code == "BadSubnet", op
 
 
-# --- 9. an operation whose compute is not listed asks its own status -----------------------------------
+# --- 9. an operation whose compute is not found asks its own status -------------------------------------
 
 
-def test_given_a_create_never_listed_when_its_status_says_failed_then_it_ends_failed(arm: ScriptedArm) -> None:
+def test_given_a_create_never_found_when_its_status_says_failed_then_it_ends_failed(arm: ScriptedArm) -> None:
     arm.on(
         "PUT",
         CPU + "$",
         Reply(201, compute("cpu", "Creating"), {"Azure-AsyncOperation": f"{arm.url}/operations/as2"}),
     )
-    arm.on("GET", COMPUTES + "$", listing())
+    arm.on("GET", CPU + "$", Reply(404))
     arm.on(
         "GET",
         "/operations/as2$",
@@ -126,7 +117,7 @@ def test_given_a_create_never_listed_when_its_status_says_failed_then_it_ends_fa
     assert op.status == "Failed" and op.error is not None and op.error.code == "InternalServerError", op
 
 
-def test_given_a_create_never_listed_when_its_status_succeeded_but_the_compute_is_gone_then_it_says_deleted(
+def test_given_a_create_never_found_when_its_status_succeeded_but_the_compute_is_gone_then_it_says_deleted(
     arm: ScriptedArm,
 ) -> None:
     arm.on(
@@ -134,7 +125,7 @@ def test_given_a_create_never_listed_when_its_status_succeeded_but_the_compute_i
         CPU + "$",
         Reply(201, compute("cpu", "Creating"), {"Azure-AsyncOperation": f"{arm.url}/operations/as3"}),
     )
-    arm.on("GET", COMPUTES + "$", listing())
+    arm.on("GET", CPU + "$", Reply(404))
     arm.on("GET", "/operations/as3$", Reply(200, {"status": "Succeeded"}))
     op = create_cpu().wait(ENDS)
     assert op.status == "Canceled", op
@@ -151,14 +142,16 @@ def test_given_listing_fails_for_good_then_an_operation_still_ends_by_its_own_st
     arm.on("GET", COMPUTES + "$", Reply(403, {"error": {"code": "AuthorizationFailed", "message": "no list"}}))
     arm.on("GET", "/operations/as4$", Reply(200, {"status": "Succeeded"}))
     arm.on("GET", CPU + "$", Reply(404), Reply(200, compute("cpu", "Succeeded")))  # 404 first: create checks
+    workspace().poller.add_listener(lambda listed: None)  # a panel shown: the listing is tried, and fails
     op = create_cpu().wait(ENDS)
     assert op.status == "Succeeded", op
 
 
 def tick_until_done(ws: Workspace, op: Operation, deadline: float) -> None:
-    """Run the workspace's poller's ticks here (its own thread waits an hour) until ``op`` ends or the deadline."""
+    """Ask the workspace's poller to tick now (its own thread waits an hour, and so would each operation's
+    next poll) until ``op`` ends or the deadline."""
     while not op.done() and time.monotonic() < deadline:
-        ws.poller.tick(ws.poller.in_flight())
+        ws.poller.poll_now()
         time.sleep(0.1)
 
 
@@ -188,7 +181,7 @@ def test_given_a_running_create_when_cancel_stops_watching_then_result_raises(ar
         CPU + "$",
         Reply(201, compute("cpu", "Creating"), {"Azure-AsyncOperation": f"{arm.url}/operations/as5"}),
     )
-    arm.on("GET", COMPUTES + "$", listing(compute("cpu", "Creating")))
+    arm.on("GET", CPU + "$", Reply(404), Reply(200, compute("cpu", "Creating")))
     arm.on("GET", "/operations/as5$", Reply(200, {"status": "InProgress"}))
     op = create_cpu()
     op.cancel()
@@ -274,9 +267,12 @@ def held(arm: ScriptedArm) -> tuple[threading.Event, list[str]]:
 
 
 def submission(answered: list[str]) -> list[str]:
-    """The answered requests of the submission (without the tracker's listings and status polls, which
-    interleave with them)."""
-    return [a for a in answered if not a.endswith("/computes") and "/operations/" not in a]
+    """The answered requests of the submission, up to its write (without the tracker's listings and status
+    polls, which may interleave with them; after the write come the tracker's polls of the compute and the
+    refresh of the region's sizes and usages)."""
+    checks = [a for a in answered if not a.endswith("/computes") and "/operations/" not in a]
+    write = next((i for i, a in enumerate(checks) if not a.startswith("GET")), len(checks) - 1)
+    return checks[: write + 1]
 
 
 def instance_body(state: str = "Running") -> dict[str, Any]:
@@ -339,21 +335,41 @@ def test_every_long_verb_returns_its_operation_before_any_request_is_answered(ar
     assert "Submitting" in steps and steps[steps.index("Submitting") + 1 :][:1] == ["Submitted"], phases
 
 
-def test_a_create_checks_the_name_then_the_quota_then_submits_five_requests_all_in_the_background(
+def test_a_create_checks_the_name_and_the_quota_at_once_then_submits_all_in_the_background(
     arm: ScriptedArm,
 ) -> None:
+    """Cold (a fresh workspace): the existence check beside the region's read, then its sizes and usages
+    together, then the PUT: three round trips. Warm (the region and its facts kept): the existence check,
+    then the PUT."""
     script_every_verb(arm, "create")
     gate, answered = held(arm)
     phases: list[str] = []
-    op = VERBS["create"](workspace())
+    ws = workspace()
+    op = VERBS["create"](ws)
     op.add_listener(lambda o: phases.append(o.progress.phase))
     assert (op.progress.phase, answered) == ("Checking", [])
     gate.set()
     op.submitted(ENDS)
-    sent = submission(answered)
-    assert [a.split()[1].rsplit("/", 1)[-1] for a in sent] == ["cpu", WS, "vmSizes", "usages", "cpu"]
-    assert sent[-1].startswith("PUT")
-    assert phases[:3] == ["Checking quota", "Submitting", "Submitted"]
+    sent = [a.split()[1].rsplit("/", 1)[-1] for a in submission(answered)]
+    assert sorted(sent[:2]) == sorted(["cpu", WS]) and sorted(sent[2:4]) == ["usages", "vmSizes"], sent
+    assert sent[4:] == ["cpu"] and submission(answered)[-1].startswith("PUT")
+    steps = [p for i, p in enumerate(phases) if i == 0 or p != phases[i - 1]]
+    assert steps[0] == "Checking name and quota" and steps[-2:] == ["Submitting", "Submitted"], steps
+    assert set(steps[1:-2]) <= {"Checking quota", "Checking"}, steps
+    # warm: in flight at once are the existence check and nothing else; then the PUT
+    arm.on("GET", CPU2 + "$", Reply(404))
+    arm.on("PUT", CPU2 + "$", Reply(201, compute("cpu2", "Creating")))
+    deadline = time.monotonic() + ENDS
+    while ws._warm(AmlComputeSpec.from_keywords(name="cpu2")) is False and time.monotonic() < deadline:
+        time.sleep(0.05)
+    before = len(arm.seen)
+    second = ws.create(AmlComputeSpec.from_keywords(name="cpu2", max_instances=2)).submitted(ENDS)
+    assert second.state is State.RUNNING
+    mine = [f"{s.method} {s.path.split('?')[0].rsplit('/', 1)[-1]}" for s in arm.seen[before:] if "cpu2" in s.path]
+    assert mine[:2] == ["GET cpu2", "PUT cpu2"], mine
+    put_at = next(i for i, seen in enumerate(arm.seen) if seen.method == "PUT" and seen.path.split("?")[0] == CPU2)
+    region = [s for s in arm.seen[before:put_at] if s.path.split("?")[0].endswith(("vmSizes", "usages", WS))]
+    assert region == [], region
 
 
 def puts(arm: ScriptedArm) -> list[Seen]:
@@ -403,7 +419,8 @@ def test_an_existing_compute_with_other_settings_fails_it_as_a_conflict_and_send
         "ComputeExists: cpu already exists with other settings, and creating it again would replace it: "
         "max_instances asked 2, exists with 4. Delete it first, or pick another name."
     )
-    assert puts(arm) == [] and len(arm.seen) == 1  # one GET: no pre-flight either
+    # the pre-flight's reads go beside the existence check (issue 24): reads only, and no PUT
+    assert puts(arm) == [] and {s.method for s in arm.seen} == {"GET"}
 
 
 def test_an_identical_existing_compute_ends_well_with_nothing_sent(arm: ScriptedArm) -> None:
@@ -468,8 +485,9 @@ def test_the_cli_still_exits_2_for_a_size_the_pre_flight_refuses_and_writes_noth
     assert sent and set(sent) == {"GET"}, sent
 
 
-def test_calls_on_one_compute_are_submitted_in_their_order(arm: ScriptedArm) -> None:
+def test_calls_on_one_compute_are_submitted_in_their_order(arm: ScriptedArm, knobs: Knobs) -> None:
     """A delete right after a create waits for the create's PUT (saying so), then checks and deletes."""
+    knobs(poll_interval=3600)  # the create's own polls of cpu would interleave with the delete's check
     script_every_verb(arm, "create")
     put_held, put_arrived, created = threading.Event(), threading.Event(), threading.Event()
 

@@ -31,7 +31,13 @@ POLL_SECONDS = 1.0
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    knobs = {"JUPYTER_COMPUTE_SPEED": "8", "JUPYTER_COMPUTE_POLL_INTERVAL": str(POLL_SECONDS)}
+    # The panel lists every poll here (30 s by default, 6 polls): a cluster another kernel creates in a few
+    # seconds at this speed is then listed while it is being created, as it would be at the service's speed.
+    knobs = {
+        "JUPYTER_COMPUTE_SPEED": "8",
+        "JUPYTER_COMPUTE_POLL_INTERVAL": str(POLL_SECONDS),
+        "JUPYTER_COMPUTE_LIST_INTERVAL": str(POLL_SECONDS),
+    }
     with running_lab(tmp_path_factory.mktemp("lab"), knobs) as server:
         yield server
 

@@ -70,10 +70,12 @@ def page(lab: Lab) -> Iterator[Any]:
         yield page
 
 
-# Menus narrower than their chosen option ("any kin|" in a 250 px sidebar): each is measured against a
-# copy of itself at its natural width.
+# Menus narrower than their chosen option ("any kin|", "Compute cluste|" in a 250 px sidebar): each is measured
+# against a copy of itself at its natural width.
 CUT_MENUS_JS = """
-() => [...document.querySelectorAll('.jp-ComputePanel .jupyter-compute-filters select')].flatMap(select => {
+() => [...document.querySelectorAll(
+  '.jp-ComputePanel .jupyter-compute-filters select, .jp-ComputePanel .jupyter-compute-kind select'
+)].flatMap(select => {
   const natural = select.cloneNode(true);
   natural.value = select.value;
   Object.assign(natural.style, {position: 'absolute', visibility: 'hidden', width: 'auto', flex: 'none',
@@ -111,7 +113,7 @@ def test_delete_asks_first_says_what_is_lost_and_escape_cancels(lab: Lab, page: 
     assert dot == word and dot not in ("", "rgba(0, 0, 0, 0)"), (dot, word)
     assert cluster.locator("button").count() == 0, "collapsed: one line, no buttons"
     shot(page, "list-01-collapsed")
-    assert page.evaluate(CUT_MENUS_JS) == [], "the filter and sort menus show their words in the sidebar"
+    assert page.evaluate(CUT_MENUS_JS) == [], "the filter, sort and kind menus show their words in the sidebar"
     expand(cluster)
     shot(page, "list-02-expanded")
     act(cluster, "delete")

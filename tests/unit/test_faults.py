@@ -101,3 +101,32 @@ def test_each_fault_has_its_answer(fault: Fault, action: Any) -> None:
 
 def test_every_kind_has_an_answer_and_an_answer_test() -> None:
     assert set(KINDS) == set(ANSWERS) == {fault.kind for fault, _ in ACTIONS}
+
+
+def test_a_ratelimit_rule_sets_the_budget_says_what_is_left_and_refuses_past_it() -> None:
+    faults = Faults("ratelimit:reads=2,latency:ms=1")
+    answers = [faults.take("GET") for _ in range(3)]
+    left = [headers["x-ms-ratelimit-remaining-subscription-reads"] for headers, _ in answers]
+    assert left == ["1", "0", "0"] and [allowed for _, allowed in answers] == [True, True, False]
+    assert answers[0][0]["x-ms-ratelimit-remaining-subscription-global-reads"] == "29"
+    assert int(answers[2][0]["Retry-After"]) >= 1 and "Retry-After" not in answers[1][0]
+    writes, allowed = faults.take("POST")  # listNodes, stop: ARM counts a POST as a write
+    assert allowed and writes["x-ms-ratelimit-remaining-subscription-writes"] == "1199"
+    assert faults.snapshot()["budget"] == {
+        "limits": {"reads": 2, "writes": 1200, "deletes": 15000},
+        "used": {"reads": 2, "writes": 1, "deletes": 0},
+        "refused": 1,
+    }
+    assert [rule.kind for rule in faults.rules] == ["latency"]
+
+
+def test_without_a_ratelimit_rule_the_headers_are_sent_and_nothing_is_refused() -> None:
+    faults = Faults("")
+    headers, allowed = faults.take("DELETE")
+    assert allowed and headers == {
+        "x-ms-ratelimit-remaining-subscription-deletes": "14999",
+        "x-ms-ratelimit-remaining-subscription-global-deletes": "224999",
+    }
+    assert "budget" not in faults.snapshot()
+    with pytest.raises(ValueError, match="unknown ratelimit option 'reeds'"):
+        Faults("ratelimit:reeds=3")

@@ -93,8 +93,39 @@ def clock() -> Clock:
     return Clock()
 
 
-def poller_of(source: FakeSource, clock: Clock) -> Poller:
-    return Poller(source, interval=3600.0, clock=clock)
+INTERVAL = 5.0
+CPU = f"{BASE}/cpu"
+
+
+def poller_of(source: FakeSource, clock: Clock, pace: float = 1.0) -> Poller:
+    return Poller(source, interval=INTERVAL, clock=clock, pace=lambda: pace)
+
+
+def step(poller: Poller, clock: Clock) -> None:
+    """Move the clock to when the next request is due (if anything is scheduled), then tick."""
+    due = poller.next_due()
+    if due != float("inf"):
+        clock.now = max(clock.now, due)
+    poller.tick()
+
+
+def run_for(poller: Poller, clock: Clock, seconds: float, every: float = INTERVAL) -> None:
+    """The thread's life for ``seconds``: a tick every ``every`` seconds of the fake clock."""
+    end = clock.now + seconds
+    while clock.now + every <= end + 1e-9:
+        clock.now += every
+        poller.tick()
+
+
+def asked_times(poller: Poller, clock: Clock, source: FakeSource, seconds: float) -> list[float]:
+    """Tick every interval for ``seconds`` of the fake clock; the time of each GET asked."""
+    asked_at: list[float] = []
+    for _ in range(int(seconds / INTERVAL)):
+        clock.now += INTERVAL
+        before = len(source.gets)
+        poller.tick()
+        asked_at += [clock.now] * (len(source.gets) - before)
+    return asked_at
 
 
 @pytest.fixture(autouse=True)
@@ -103,98 +134,177 @@ def no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Poller, "_start_locked", lambda self: None)
 
 
-def test_one_list_request_per_tick_however_many_operations(clock: Clock) -> None:
+# --- what it costs: the work in flight, never the workspace's size ----------------------------------------
+
+
+def test_an_operation_asks_its_own_compute_at_azure_ai_mls_pace_and_nothing_is_listed(clock: Clock) -> None:
+    """azure-ai-ml's poller GETs every 30 s: 2 a minute. Ours asks more in the first minute only."""
+    source = FakeSource([compute(f"c{i}") for i in range(1000)]).on(CPU, Answer(200, compute("cpu", "Creating")))
+    poller = poller_of(source, clock)
+    running(poller)
+    asked_at = asked_times(poller, clock, source, 600)
+    assert source.lists == 0 and set(source.gets) == {CPU}
+    assert asked_at[:5] == [5.0, 10.0, 20.0, 30.0, 60.0]
+    per_minute = [sum(1 for t in asked_at if m * 60 < t <= (m + 1) * 60) for m in range(10)]
+    assert per_minute[0] == 5 and all(n == 2 for n in per_minute[1:]), per_minute
+
+
+def test_k_operations_cost_k_times_one_and_each_asks_only_its_own_compute(clock: Clock) -> None:
+    source = FakeSource()
+    for i in range(50):
+        source.on(f"{BASE}/c{i}", Answer(200, compute(f"c{i}", "Creating")))
+    poller = poller_of(source, clock)
+    for i in range(50):
+        running(poller, f"c{i}")
+    run_for(poller, clock, 60)
+    source.gets.clear()
+    run_for(poller, clock, 300)
+    assert source.lists == 0 and len(source.gets) == 50 * 2 * 5
+    assert sorted(set(source.gets)) == sorted(f"{BASE}/c{i}" for i in range(50))
+
+
+def test_nothing_is_asked_with_nothing_in_flight_and_no_listener(clock: Clock) -> None:
+    source = FakeSource([compute("cpu")])
+    poller = poller_of(source, clock)
+    ended = running(poller)
+    ended._finish(State.SUCCEEDED, None)
+    heard: list[Any] = []
+    poller.add_listener(heard.append)
+    poller.remove_listener(heard.append)  # the panel was hidden
+    run_for(poller, clock, 600)
+    assert (source.lists, source.gets, heard, poller.next_due()) == (0, [], [], float("inf"))
+
+
+def test_a_listener_hears_one_listing_per_list_interval_and_operations_read_it_instead_of_asking(
+    clock: Clock,
+) -> None:
     source = FakeSource([compute(f"c{i}", "Creating") for i in range(20)])
     poller = poller_of(source, clock)
+    heard: list[Any] = []
+    poller.add_listener(heard.append)  # the panel has just listed: the next listing is one interval away
     ops = [running(poller, f"c{i}") for i in range(20)]
+    clock.now = poller.list_every - INTERVAL
+    poller.tick()  # the operations' first polls are due, the listing not yet
+    assert (source.lists, len(source.gets)) == (0, 20)
+    source.gets.clear()
     for _ in range(3):
+        clock.now += poller.list_every
         poller.tick()
-    assert (source.lists, source.gets) == (3, [])
+    assert (source.lists, source.gets, len(heard)) == (3, [], 3)
     assert all(op.progress.phase == "Creating" and not op.done() for op in ops)
 
 
-def test_an_operation_still_submitting_is_held_but_not_followed(clock: Clock) -> None:
-    source = FakeSource([compute("cpu", "Succeeded", properties={"currentNodeCount": 0, "targetNodeCount": 0})])
+def test_poll_now_lists_at_once_for_a_listener_and_without_one_asks_every_operation(clock: Clock) -> None:
+    source = FakeSource([compute("cpu", "Creating")]).on(CPU, Answer(200, compute("cpu", "Creating")))
     poller = poller_of(source, clock)
-    op = Operation("create", "cpu", "AmlCompute", resource_url=f"{BASE}/cpu", clock=clock)
+    op = running(poller)
+    poller.tick()
+    assert (source.lists, source.gets) == (0, [CPU])
+    poller.poll_now()
+    poller.tick()  # nothing was due: the user asked
+    assert (source.lists, source.gets) == (0, [CPU, CPU])
+    heard: list[Any] = []
+    poller.add_listener(heard.append)
+    poller.poll_now()  # a panel shown again
+    poller.tick()
+    assert (source.lists, source.gets, len(heard)) == (1, [CPU, CPU], 1) and not op.done()
+
+
+def test_the_services_pace_stretches_every_gap(clock: Clock) -> None:
+    source = FakeSource().on(CPU, Answer(200, compute("cpu", "Creating")))
+    poller = poller_of(source, clock, pace=4.0)
+    running(poller)
+    asked_at = asked_times(poller, clock, source, 600)
+    assert asked_at == [5.0, 25.0, 65.0, 105.0, 225.0, 345.0, 465.0, 585.0]
+
+
+# --- how an operation ends --------------------------------------------------------------------------------
+
+
+def test_an_operation_still_submitting_is_held_but_not_followed(clock: Clock) -> None:
+    source = FakeSource().on(
+        CPU, Answer(200, compute("cpu", "Succeeded", properties={"currentNodeCount": 0, "targetNodeCount": 0}))
+    )
+    poller = poller_of(source, clock)
+    op = Operation("create", "cpu", "AmlCompute", resource_url=CPU, clock=clock)
     poller.track(op)
     for _ in range(UNLISTED_TICKS + 1):
-        poller.tick()
+        run_for(poller, clock, 60)
     assert op.state is State.SUBMITTING and poller.in_flight() == [op] and source.gets == []
-    op._accept(ResourceState(f"{BASE}/cpu"), None)
-    poller.tick()
+    op._accept(ResourceState(CPU), None)
+    step(poller, clock)
     assert op.state is State.SUCCEEDED and poller.in_flight() == []
 
 
 def test_an_async_operation_is_confirmed_by_its_status_url(clock: Clock) -> None:
     done = compute("cpu", "Succeeded", properties={"currentNodeCount": 0, "targetNodeCount": 0})
-    source = FakeSource([compute("cpu", "Creating")], [done])
+    source = FakeSource().on(CPU, Answer(200, compute("cpu", "Creating")), Answer(200, done))
     source.on("https://arm.test/ops/a1", Answer(200, {"status": "InProgress"}), Answer(200, {"status": "Succeeded"}))
     poller = poller_of(source, clock)
     op = running(poller, strategy=AsyncOperation("https://arm.test/ops/a1"))
-    poller.tick()  # creating: nothing asked
-    poller.tick()  # listed done: the status URL still says InProgress
-    assert source.gets == ["https://arm.test/ops/a1"] and op.status == "InProgress"
-    poller.tick()
+    step(poller, clock)  # creating: nothing else asked
+    step(poller, clock)  # done: the status URL still says InProgress
+    assert source.gets == [CPU, CPU, "https://arm.test/ops/a1"] and op.status == "InProgress"
+    step(poller, clock)
     assert op.state is State.SUCCEEDED and op.resource == done
-    assert source.gets == ["https://arm.test/ops/a1"] * 2
+    assert [g for g in source.gets if g != CPU] == ["https://arm.test/ops/a1"] * 2
 
 
 def test_an_operation_with_only_a_location_ends_when_it_answers_200(clock: Clock) -> None:
-    """The probe that used to hang: a Location-only operation whose compute the list already shows done."""
+    """The probe that used to hang: a Location-only operation whose compute already shows done."""
     done = compute("cpu", "Succeeded", description="from Location")
-    source = FakeSource([compute("cpu", "Succeeded")])
+    source = FakeSource().on(CPU, Answer(200, compute("cpu", "Succeeded")))
     source.on("https://arm.test/loc/1", Answer(202, None, {"Location": "https://arm.test/loc/2"}))
     source.on("https://arm.test/loc/2", Answer(200, done))
     poller = poller_of(source, clock)
     op = running(poller, strategy=Location("https://arm.test/loc/1"))
-    poller.tick()
+    step(poller, clock)
     assert op.status == "InProgress" and op.strategy == Location("https://arm.test/loc/2")
-    poller.tick()
+    step(poller, clock)
     assert op.state is State.SUCCEEDED and op.resource == done
-    assert source.gets == ["https://arm.test/loc/1", "https://arm.test/loc/2"]
+    assert [g for g in source.gets if g != CPU] == ["https://arm.test/loc/1", "https://arm.test/loc/2"]
 
 
 def test_a_delete_by_location_ends_deleted_on_204(clock: Clock) -> None:
-    source = FakeSource([compute("cpu", "Deleting")], [])
+    source = FakeSource().on(CPU, Answer(200, compute("cpu", "Deleting")), NotFound("NotFound", "gone"))
     source.on("https://arm.test/loc/d", Answer(204))
     poller = poller_of(source, clock)
     op = running(poller, action="delete", strategy=Location("https://arm.test/loc/d"))
-    poller.tick()
-    poller.tick()
+    step(poller, clock)
+    step(poller, clock)
     assert (op.state, op.progress.phase) == (State.SUCCEEDED, "Deleted")
 
 
-def test_without_a_status_url_the_listed_provisioning_state_ends_it_with_its_error(clock: Clock) -> None:
+def test_without_a_status_url_the_provisioning_state_ends_it_with_its_error(clock: Clock) -> None:
     errors = [{"error": {"code": "BadSubnet", "message": "no such subnet"}}]
-    source = FakeSource([compute("cpu", "Failed", provisioningErrors=errors)])
+    source = FakeSource().on(CPU, Answer(200, compute("cpu", "Failed", provisioningErrors=errors)))
     poller = poller_of(source, clock)
     op = running(poller)
-    poller.tick()
-    assert op.state is State.FAILED and source.gets == []
+    step(poller, clock)
+    assert op.state is State.FAILED and source.gets == [CPU]
     assert op.error is not None and str(op.error) == "BadSubnet: no such subnet"
     assert op.progress.phase == "Failed: BadSubnet" and not op.refused
 
 
-def test_a_create_never_listed_asks_its_status_after_some_ticks(clock: Clock) -> None:
+def test_a_create_never_found_asks_its_status_after_some_polls(clock: Clock) -> None:
     source = FakeSource([])
     failed = {"status": "Failed", "error": {"code": "InternalServerError", "message": "lost"}}
     source.on("https://arm.test/ops/a2", Answer(200, failed))
     poller = poller_of(source, clock)
     op = running(poller, strategy=AsyncOperation("https://arm.test/ops/a2"))
     for _ in range(UNLISTED_TICKS - 1):
-        poller.tick()
-    assert source.gets == [] and op.progress.phase == "Waiting for the service"
-    poller.tick()
+        step(poller, clock)
+    assert source.gets == [CPU] * (UNLISTED_TICKS - 1) and op.progress.phase == "Waiting for the service"
+    step(poller, clock)
     assert op.state is State.FAILED and op.error is not None and op.error.code == "InternalServerError"
 
 
-def test_a_create_listed_then_gone_was_deleted_meanwhile(clock: Clock) -> None:
-    source = FakeSource([compute("cpu", "Creating")], [])
+def test_a_create_found_then_gone_was_deleted_meanwhile(clock: Clock) -> None:
+    source = FakeSource().on(CPU, Answer(200, compute("cpu", "Creating")), NotFound("NotFound", "gone"))
     poller = poller_of(source, clock)
     op = running(poller)
-    poller.tick()
-    poller.tick()
+    step(poller, clock)
+    step(poller, clock)
     assert op.state is State.CANCELED and "deleted meanwhile" in op.note
     assert op.error is not None and op.error.code == "ResourceDeleted"
 
@@ -204,7 +314,7 @@ def test_when_listing_fails_the_reason_goes_to_on_error_and_operations_still_end
 ) -> None:
     source = FakeSource(TransportError("could not reach arm.test"))
     source.on("https://arm.test/ops/a3", Answer(200, {"status": "Succeeded"}))
-    source.on(f"{BASE}/cpu", Answer(200, compute("cpu", "Succeeded")))
+    source.on(CPU, Answer(200, compute("cpu", "Succeeded")))
     poller = poller_of(source, clock)
     reasons: list[Exception] = []
     listings: list[Any] = []
@@ -212,14 +322,27 @@ def test_when_listing_fails_the_reason_goes_to_on_error_and_operations_still_end
     op = running(poller, strategy=AsyncOperation("https://arm.test/ops/a3"))
     with caplog.at_level(logging.DEBUG, logger="jupyter_compute.service.tracker"):
         for _ in range(UNLISTED_TICKS):
+            poller.poll_now()
             poller.tick()
     assert len(reasons) == UNLISTED_TICKS and listings == [] and isinstance(poller.last_error, TransportError)
-    assert op.state is State.SUCCEEDED and source.gets == ["https://arm.test/ops/a3", f"{BASE}/cpu"]
+    assert op.state is State.SUCCEEDED and source.gets == [CPU, "https://arm.test/ops/a3"]
     assert any("could not reach arm.test" in r.getMessage() and r.levelno == logging.DEBUG for r in caplog.records)
 
 
+def test_an_operation_whose_compute_cannot_be_read_asks_its_status_after_some_polls(clock: Clock) -> None:
+    source = FakeSource().on(CPU, TransportError("could not reach arm.test"))
+    source.on("https://arm.test/ops/a5", Answer(200, {"status": "Succeeded"}))
+    poller = poller_of(source, clock)
+    op = running(poller, strategy=AsyncOperation("https://arm.test/ops/a5"))
+    for _ in range(UNLISTED_TICKS):
+        step(poller, clock)
+    # the status says it ended; the compute itself, still unreadable, decides on a later poll
+    assert source.gets == [CPU] * UNLISTED_TICKS + ["https://arm.test/ops/a5", CPU] and not op.done()
+    assert isinstance(poller.last_error, TransportError)
+
+
 def test_a_status_url_refusing_to_answer_ends_it_but_a_server_error_is_tried_again(clock: Clock) -> None:
-    source = FakeSource([compute("cpu", "Succeeded")])
+    source = FakeSource().on(CPU, Answer(200, compute("cpu", "Succeeded")))
     source.on(
         "https://arm.test/ops/a4",
         ServiceError("ServiceUnavailable", "later", status=503),
@@ -227,9 +350,9 @@ def test_a_status_url_refusing_to_answer_ends_it_but_a_server_error_is_tried_aga
     )
     poller = poller_of(source, clock)
     op = running(poller, strategy=AsyncOperation("https://arm.test/ops/a4"))
-    poller.tick()
+    step(poller, clock)
     assert not op.done()
-    poller.tick()
+    step(poller, clock)
     assert op.state is State.FAILED and op.error is not None and op.error.code == "AuthorizationFailed"
 
 
@@ -246,13 +369,13 @@ def test_a_broken_listener_leaves_a_trace_and_the_next_one_still_hears(
     poller.add_listener(broken)
     poller.add_listener(heard.append)
     with caplog.at_level(logging.WARNING, logger="jupyter_compute.service.tracker"):
-        poller.tick()
+        step(poller, clock)
     assert heard == [[compute("cpu")]]
     assert any(r.exc_info and r.exc_info[0] is RuntimeError for r in caplog.records)
 
 
 def test_progress_follows_the_injected_clock(clock: Clock) -> None:
-    source = FakeSource([compute("cpu", "Creating")])
+    source = FakeSource().on(CPU, Answer(200, compute("cpu", "Creating")))
     poller = poller_of(source, clock)
     op = running(poller, typical=100.0)
     clock.now = 20.0
@@ -270,21 +393,21 @@ def test_the_thread_outlives_a_tick_that_raises_and_poll_now_ticks_again(
     and poll_now() did nothing. Now the tick fails alone, leaving a trace, and the next one comes."""
     monkeypatch.undo()  # this one runs the real thread
     malformed = compute("cpu", "Succeeded", properties={"currentNodeCount": "many"})
-    listed = [threading.Event(), threading.Event()]
+    asked = [threading.Event(), threading.Event()]
 
     class Once(FakeSource):
-        def list_computes(self) -> Sequence[Mapping[str, Any]]:
-            self.lists += 1
-            listed[min(self.lists, 2) - 1].set()
-            return [malformed] if self.lists == 1 else []
+        def get(self, url: str, link: str) -> Answer:
+            self.gets.append(url)
+            asked[min(len(self.gets), 2) - 1].set()
+            return Answer(200, malformed if len(self.gets) == 1 else compute("cpu", "Creating"))
 
     poller = Poller(Once(), interval=3600.0)
     with caplog.at_level(logging.WARNING, logger="jupyter_compute.service.tracker"):
         op = running(poller)
         poller.poll_now()
-        assert listed[0].wait(30)
+        assert asked[0].wait(30)
         poller.poll_now()
-        assert listed[1].wait(30), "the poller stopped ticking after a failed tick"
+        assert asked[1].wait(30), "the poller stopped ticking after a failed tick"
     op.cancel()
     poller.poll_now()  # nothing left to follow: the thread ends
     assert any("tick failed" in r.getMessage() and r.exc_info for r in caplog.records)

@@ -28,11 +28,11 @@ from ...model.costs import Costs
 from ...model.progress import is_transitional
 from ...model.resource import Compute
 from ...render.bars import bar_html
-from ...render.describe import describe
+from ...render.describe import BarData, describe
 from ...render.markup import Markup, error, html
 from ...render.prices import bill_summary, flag_line
 from ...render.tables import computes_html, computes_text
-from ...service.operation import Operation
+from ...service.operation import Operation, State
 from ...service.workspace import Workspace
 from ..rows import Row, actions_for, computes_phrase, refusal, row_of, unusable_notice
 from ..throttle import Throttle
@@ -74,6 +74,7 @@ class ComputePanel:
         self._listed: list[Compute] = []
         self._messages: dict[str, str] = {}  # row messages (a failed action), by compute name
         self._recent: dict[str, tuple[Operation, float | None]] = {}  # the last operation of each row
+        self._rows: dict[str, tuple[Mapping[str, Any], Row]] = {}  # each row, by the body it was drawn from
         self._watched: weakref.WeakSet[Operation] = weakref.WeakSet()  # ids would be reused after GC
         # Redraws on the UI's scheduler thread, at most a few a second (a poller callback never waits for one).
         self._redraw = Throttle(self._render, 1.0 / RENDERS_PER_SECOND, defer=True)
@@ -82,6 +83,7 @@ class ComputePanel:
         self._costing = False
         self._last_seen = time.monotonic()
         self.paused = False
+        self.hidden = False  # the front end said its tab is hidden (set_visible)
         self.tools: ComputeTools | None = None
         self.header = w.HTML(layout=w.Layout(flex="1 1 auto", min_width="0"))  # it wraps; the button keeps its room
         self.header.add_class("jupyter-compute-header")
@@ -165,6 +167,7 @@ class ComputePanel:
             self.new_form()
         self.refresh()
         workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
+        workspace.poller.on_track(self._on_tracked)
 
     # --- the workspace ----------------------------------------------------------------------------
 
@@ -364,10 +367,12 @@ class ComputePanel:
     def switch(self, workspace: Workspace) -> None:
         """Show another workspace: its list, its sizes in the forms, its operations."""
         self.ws.poller.remove_listener(self._on_tick)
+        self.ws.poller.on_track(self._on_tracked, remove=True)
         with self._lock:
             self.ws = workspace
             self._listed = []
             self._recent.clear()
+            self._rows.clear()
             self._messages.clear()
             self.costs = None
         self.message.value = ""
@@ -378,6 +383,7 @@ class ComputePanel:
         self.new.switch(workspace)
         self.refresh()
         workspace.poller.add_listener(self._on_tick, on_error=self._on_list_error)
+        workspace.poller.on_track(self._on_tracked)
 
     @staticmethod
     def _short(ws: Workspace) -> str:
@@ -491,7 +497,7 @@ class ComputePanel:
                     self._watched.add(op)
                     op.add_listener(self._on_op)
             rows: list[Row] = []
-            for compute in self._listed:
+            for compute in self._shown():
                 key = compute.name.lower()
                 bar = None
                 if key in self._recent:
@@ -504,13 +510,12 @@ class ComputePanel:
                     else:
                         bar = describe(op).bar()
                 busy = self._recent[key][0] if key in self._recent and not self._recent[key][0].done() else None
-                row = row_of(compute)
-                row["busy"] = busy.action if busy is not None else ""
-                row["bar"] = bar
                 refused = self._recent[key][0] if key in self._recent and self._recent[key][0].refused else None
-                row["message"] = self._messages.get(key) or (describe(refused).error_text if refused else "")
-                rows.append(row)
-            listed = {c.name.lower() for c in self._listed}
+                message = self._messages.get(key) or (describe(refused).error_text if refused else "")
+                rows.append(self._row(key, compute, busy.action if busy is not None else "", bar, message))
+            listed = {row["name"].lower() for row in rows}
+            for gone in set(self._rows) - listed:
+                del self._rows[gone]
             for gone in set(self._recent) - listed - {op.target.lower() for op in self.ws.poller.in_flight()}:
                 del self._recent[gone]  # a deleted compute's last bar goes with its row
             pending = [
@@ -526,10 +531,63 @@ class ComputePanel:
                 self.ops.children = children
             self._show_workspace(len(rows))
 
+    def _shown(self) -> list[Compute]:
+        """The computes as last listed, each in flight here as its operation last read it (its own polls are
+        fresher than a listing up to half a minute old), and a create accepted here but not listed yet (while
+        its bar is shown)."""
+        shown = list(self._listed)
+        where = {c.name.lower(): i for i, c in enumerate(shown)}
+        for key, (op, _done_at) in list(self._recent.items()):
+            body = op.resource
+            if not isinstance(body, Mapping) or str(body.get("name", "")).lower() != key or op.refused:
+                continue
+            if key in where:
+                if not op.done():
+                    shown[where[key]] = Compute(body)
+            elif op.action in ("create", "attach") and op.state is not State.SUBMITTING:
+                where[key] = len(shown)
+                shown.append(Compute(body))
+        return shown
+
+    def _row(self, key: str, compute: Compute, busy: str, bar: BarData | None, message: str) -> Row:
+        """The row of ``compute``: built again only when its body changed (a tick of 1000 computes with one
+        change builds one row, and the unchanged rows are the same objects, compared by identity)."""
+        cached = self._rows.get(key)
+        if cached is None or cached[0] != compute.body:
+            cached = (compute.body, row_of(compute))
+            self._rows[key] = cached
+        base = cached[1]
+        if (base["busy"], base["bar"], base["message"]) == (busy, bar, message):
+            return base
+        row = base.copy()
+        row["busy"], row["bar"], row["message"] = busy, bar, message
+        return row
+
+    def _on_tracked(self, op: Operation) -> None:
+        """An operation of this workspace started in this process (a magic, another panel): its bar from now,
+        however fast it ends (a listing may be half a minute away)."""
+        with self._lock:
+            self._recent[op.target.lower()] = (op, None)
+            if op not in self._watched:
+                self._watched.add(op)
+                op.add_listener(self._on_op)
+            unseen = self.paused or self.hidden
+        if not unseen:  # a panel nobody looks at is drawn when it is seen again
+            self._redraw.request()
+
     def _on_op(self, op: Operation) -> None:
         """An operation moved: redraw soon (at most a few times a second, whatever the number of bars;
-        at once when it ended)."""
+        at once when it ended, and then list at once while the panel is shown: the row's state, or the row
+        itself after a delete, is the listing's, and the next listing may be half a minute away)."""
+        if self.paused or self.hidden:  # drawn, and listed, when it is seen again
+            return
+        if op.done() and op.action not in ("delete", "detach") and isinstance(op.resource, Mapping):
+            with self._lock:  # the compute as the operation last read it, until the listing comes
+                key = op.target.lower()
+                self._listed = [Compute(op.resource) if c.name.lower() == key else c for c in self._listed]
         self._redraw.request(urgent=op.done())
+        if op.done():
+            self.ws.poller.poll_now()
 
     def rows_by_name(self) -> dict[str, Row]:
         return {row["name"]: cast(Row, row) for row in self.table.rows}
@@ -542,11 +600,25 @@ class ComputePanel:
     def seen(self) -> None:
         """A view of the list is shown (a heartbeat or a click): poll again if the panel had paused."""
         self._last_seen = time.monotonic()
-        if self.paused:
+        if self.paused and not self.hidden:
             self.paused = False
             self.message.value = ""
             self.ws.poller.add_listener(self._on_tick, on_error=self._on_list_error)
             self._on_tick_soon()
+
+    def set_visible(self, shown: bool) -> None:
+        """The front end says the panel's tab was shown or hidden: a hidden panel lists nothing (operations in
+        flight are still followed, each by its own compute); shown again, it lists at once."""
+        if shown:
+            self.seen()
+            if not self.hidden:
+                return
+            self.hidden = self.paused = False
+            self.ws.poller.add_listener(self._on_tick, on_error=self._on_list_error)
+            self._on_tick_soon()
+        elif not self.hidden:
+            self.hidden = True
+            self.ws.poller.remove_listener(self._on_tick)
 
     def _pause_if_unseen(self) -> bool:
         """No view has said it is alive for a while (the page was closed, the kernel forgotten): stop
@@ -564,7 +636,7 @@ class ComputePanel:
         drawn before its state changed is refused with a sentence on the row, and nothing is sent."""
         key = name.lower()
         with self._lock:
-            compute = next((c for c in self._listed if c.name.lower() == key), None)
+            compute = next((c for c in self._shown() if c.name.lower() == key), None)
             if compute is None or self._list_failed:
                 return None
             in_flight = self._recent[key][0] if key in self._recent and not self._recent[key][0].done() else None
@@ -687,6 +759,7 @@ class ComputePanel:
 
     def close(self) -> None:
         self.ws.poller.remove_listener(self._on_tick)
+        self.ws.poller.on_track(self._on_tracked, remove=True)
         self._redraw.cancel()
 
 
@@ -723,6 +796,12 @@ def forms() -> list[dict[str, str]]:
     ``label``, ``verb`` (``create`` or ``attach``) and ``title``. The lab extension asks the panel's
     kernel for it to build its "New …" commands, so the kinds are listed in Python only."""
     return kinds.forms()
+
+
+def sidebar_shown(shown: bool) -> None:
+    """The lab extension's Compute tab was shown or hidden: its panel lists the workspace only while shown."""
+    workspace, unusable = Workspace.configured()
+    panel_for(workspace, form_later=True, unusable=unusable).set_visible(shown)
 
 
 def sidebar_form(kind: str) -> None:

@@ -65,7 +65,9 @@ class KindMenu:
             layout=w.Layout(width="auto", min_width="6em"),
         )
         self.open_button.add_class("jupyter-compute-open-form")
-        self.children: tuple[Any, ...] = (w.HBox([self.kind, self.open_button], layout=w.Layout(width="100%")),)
+        line = w.HBox([self.kind, self.open_button], layout=w.Layout(width="100%"))
+        line.add_class("jupyter-compute-new-line")  # the lab extension's CSS: "New …" wraps below a long menu
+        self.children: tuple[Any, ...] = (line,)
         self.form: SpecForm | None = None
         self.form_ready = threading.Event()
         self.form_ready.set()
