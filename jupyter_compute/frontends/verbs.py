@@ -172,7 +172,7 @@ def create(ws: Workspace, command: Command) -> Outcome:
         outcome = _operation_outcome(ws.attach(spec))
     else:
         outcome = _operation_outcome(ws.create(spec, preflight=not command.skip_preflight))
-    outcome.warnings = notes + outcome.warnings
+    outcome.notes = notes + outcome.notes
     return outcome
 
 

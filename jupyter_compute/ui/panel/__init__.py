@@ -29,7 +29,7 @@ from ...model.progress import is_transitional
 from ...model.resource import Compute
 from ...render.bars import bar_html
 from ...render.describe import BarData, describe
-from ...render.markup import Markup, error, html
+from ...render.markup import Markup, error, html, output
 from ...render.prices import bill_summary, flag_line
 from ...render.tables import computes_html, computes_text
 from ...service.operation import Operation, State
@@ -694,9 +694,9 @@ class ComputePanel:
             problem = self.table.problem
         title = f"Compute · {self._short(self.ws)}"
         if problem:
-            return f"{title}\n{problem}", str(html("<p><b>{}</b></p><p>{}</p>", title, problem))
+            return f"{title}\n{problem}", output(html("<p><b>{}</b></p><p>{}</p>", title, problem))
         text = f"{title} · {len(listed)} compute{'s' if len(listed) != 1 else ''}\n{computes_text(listed)}"
-        return text, str(html("<p><b>{}</b></p>{}", title, computes_html(listed)))
+        return text, output(html("<p><b>{}</b></p>{}", title, computes_html(listed)))
 
     def _on_tick_soon(self) -> None:
         """After an action: the poller lists at once, in its thread (a click never waits for a list)."""
