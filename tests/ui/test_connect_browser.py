@@ -18,6 +18,8 @@ import nbformat
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from jupyter_compute.render.connect import EMULATED
+
 from kinds import PUBLIC_KEY
 from lab_helpers import Lab, chromium, running_lab
 
@@ -90,11 +92,12 @@ def test_show_in_a_notebook_links_the_instances_applications_and_gives_the_ssh_c
     connect = page.locator(CONNECT)
     anchors = connect.locator("a")
     assert anchors.evaluate_all("els => els.map(e => [e.textContent, e.href, e.target])") == [
-        ["Jupyter", f"https://{NAME}.eastus.instances.azureml.ms/tree/", "_blank"],
-        ["Jupyter Lab", LAB_LINK, "_blank"],
-    ]
+        ["Jupyter (emulated)", f"https://{NAME}.eastus.instances.azureml.ms/tree/", "_blank"],
+        ["Jupyter Lab (emulated)", LAB_LINK, "_blank"],
+    ]  # the local workspace's instance is a simulation: its links say so (issue 22, point 16)
     assert connect.locator("code").inner_text() == "ssh -p 50000 azureuser@127.0.0.1"
     assert connect.locator("strong").inner_text() == "Connect"
+    assert EMULATED in connect.inner_text()
 
     with page.context.expect_page(timeout=30_000) as popup:
         anchors.nth(1).click()

@@ -475,7 +475,7 @@ class ComputePanel:
             if self._list_failed:
                 self._list_failed = False
                 self.table.problem = ""
-            computes = [Compute(body) for body in listed]
+            computes = [Compute(body, emulated=self.ws.ref.local) for body in listed]
             followed = {op.target.lower() for op in self.ws.poller.in_flight() if not op.done()}
             for compute in computes:
                 if compute.name.lower() not in followed and is_transitional(compute.body):
