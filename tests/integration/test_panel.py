@@ -93,6 +93,34 @@ def test_preview_and_copy(panel: ComputePanel) -> None:
     assert yaml_text is not None and yaml_text.startswith("%%compute create\nname: panel-cl\ntype: amlcompute")
 
 
+def test_the_form_says_what_the_magic_says_about_cost(panel: ComputePanel) -> None:
+    """Issue 22, point 15: given the form, when a cluster is previewed, then the preview ends with the price
+    line ``--dry-run`` prints; when an instance without idle shutdown is previewed and created, then the
+    form says the same nudge as ``%compute create instance`` (and the request is still the form's)."""
+    from jupyter_compute.render.prices import idle_nudge
+
+    form = panel.form
+    assert form is not None
+    form.inputs["name"].value = "priced-cl"
+    form.inputs["max_instances"].value = "4"
+    assert panel.preview() is not None
+    shown = visible(panel.output.value)
+    assert "price: up to 4 nodes × $0.23/h = $0.92/h; nothing while idle (no node always on) (USD, emulated)" in shown
+    panel.kind.value = "instance"
+    form = panel.form
+    assert form is not None
+    form.inputs["name"].value = "nudged-ci"
+    request = panel.preview()
+    assert request is not None and request["body"]["properties"]["computeType"] == "ComputeInstance"
+    shown = visible(panel.output.value)
+    assert idle_nudge("nudged-ci") in shown and "price: $0.23/h while running (USD, emulated)" in shown
+    op = panel.create()
+    assert op is not None
+    assert idle_nudge("nudged-ci") in visible(panel.output.value)
+    until(lambda: "submitted" in visible(panel.output.value) or op.done())
+    assert idle_nudge("nudged-ci") in visible(panel.output.value), "the line's updates keep the nudge"
+
+
 def test_attach_form_hides_the_secret(panel: ComputePanel) -> None:
     panel.kind.value = "databricks"
     form = panel.form
