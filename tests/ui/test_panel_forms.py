@@ -197,6 +197,20 @@ def test_the_sidebars_new_button_opens_the_chosen_form_in_a_tab(page: Any) -> No
     )
 
 
+def test_the_tab_title_follows_the_kind_chosen_in_its_form(page: Any, shots: Path) -> None:
+    """Issue 22, point 15: given a "New compute cluster" tab, when its menu switches to a compute instance,
+    then the tab is titled "New compute instance" (and says so in its data-kind)."""
+    tab = open_form(page, "New compute cluster")
+    current = ".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current"
+    assert page.locator(current).inner_text().strip() == "New compute cluster"
+    tab.locator(".jupyter-compute-kind select").select_option(label="Compute instance")
+    page.wait_for_function(
+        "(s) => document.querySelector(s)?.textContent.trim() === 'New compute instance'", arg=current, timeout=30_000
+    )
+    assert tab.get_attribute("data-kind") == "instance"
+    page.screenshot(path=str(shots / "form-tab-kind-switched.png"))
+
+
 def test_closing_a_form_tab_frees_its_widgets_in_the_kernel(lab: Lab, page: Any) -> None:
     """A form is about two hundred models in the sidebar's kernel: closing its tab closes them there too
     (counted in the kernel over a second connection; other tests' progress bars may come and go)."""
