@@ -669,7 +669,8 @@ def test_edit_an_instance_idle_shutdown_and_schedules(panel: ComputePanel) -> No
     tools = panel.tools
     assert tools is not None and tools.mode == "edit" and panel.tools_box.children == (tools.widget,)
     assert "size" not in tools.edit_fields
-    assert "only while the instance is stopped; it is Running" in visible(tools.widget.children[1].children[5].value)
+    (why,) = [c for c in tools.widget.children[1].children if "jupyter-compute-edit-size-why" in c._dom_classes]
+    assert "only while the instance is stopped; it is Running" in visible(why.value)
     tools.edit_fields["idle_shutdown"].value = "5"
     assert tools.apply() is None
     assert visible(tools.message.value) == (
@@ -702,6 +703,24 @@ def test_edit_an_instance_idle_shutdown_and_schedules(panel: ComputePanel) -> No
     tools.schedule_choice.value = "remove"
     tools.apply().wait(30)  # type: ignore[union-attr]
     assert ws.get("edit-ci").spec.schedules == ()
+
+
+def test_the_edit_pane_says_the_current_values_in_words_and_sends_only_changes(panel: ComputePanel) -> None:
+    """Issue 22, point 15: given an instance with a 60-minute idle shutdown, when its edit pane opens, then
+    it says so in words ("after 60 minutes of inactivity", not ``PT60M``), its field holds ``60``, and
+    Apply with nothing changed sends nothing."""
+    from jupyter_compute import ComputeInstanceSpec
+
+    ws = Workspace.local()
+    ws.create(ComputeInstanceSpec.from_keywords(name="words-ci", idle_time_before_shutdown="PT60M")).wait(30)
+    panel.refresh()
+    click(panel, "edit", "words-ci")
+    tools = panel.tools
+    assert tools is not None
+    (now,) = [c for c in tools.widget.children[1].children if "jupyter-compute-edit-now" in c._dom_classes]
+    assert visible(now.value) == "Now: idle shutdown after 60 minutes of inactivity; schedules none"
+    assert "PT60M" not in visible(now.value) and tools.edit_fields["idle_shutdown"].value == "60"
+    assert tools.apply() is None and tools.message.value == "Nothing to change."
 
 
 def test_edit_a_stopped_instances_size_and_a_refusal_on_the_row(panel: ComputePanel) -> None:
