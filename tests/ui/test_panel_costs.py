@@ -74,7 +74,8 @@ IN_VIEW_JS = """
 (el) => {
   const panel = el.closest('.jp-ComputePanel').getBoundingClientRect();
   const r = el.getBoundingClientRect();
-  return r.width > 0 && r.top >= panel.top && r.bottom <= panel.bottom && r.left >= panel.left && r.right <= panel.right;
+  return r.width > 0 && r.top >= panel.top && r.bottom <= panel.bottom &&
+    r.left >= panel.left && r.right <= panel.right;
 }
 """
 
