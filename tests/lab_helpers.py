@@ -159,6 +159,7 @@ class Lab:
             self.process.wait(20)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait(20)  # reaped: no "subprocess is still running" at exit
         self.log.close()
 
 
