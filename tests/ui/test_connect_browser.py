@@ -9,19 +9,17 @@ Screenshots go to the test's temporary folder.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from jupyter_compute.render.connect import EMULATED
 
 from kinds import PUBLIC_KEY
-from lab_helpers import Lab, chromium, running_lab
+from lab_helpers import Lab, chromium, first_code_cell, run_cell, running_lab
 
 pytestmark = pytest.mark.ui
 NAME = "br-ci"
@@ -53,19 +51,7 @@ def page(lab: Lab) -> Iterator[Any]:
 
 
 def run_first_cell(page: Any) -> None:
-    """Run the notebook's first cell; again if the kernel was not really there yet (the request is lost),
-    as tests/ui/test_browser.py does: each try waits for the prompt to say the cell runs or ran."""
-    first = page.locator(".jp-NotebookPanel .jp-CodeCell").first
-    for _attempt in range(3):
-        first.locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Escape")
-        page.keyboard.press("Shift+Enter")
-        try:
-            first.locator(".jp-InputPrompt").get_by_text(re.compile(r"\[(\*|\d+)\]")).wait_for(timeout=10_000)
-            return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError("the cell never ran")
+    run_cell(page, first_code_cell(page))
 
 
 def test_show_in_a_notebook_links_the_instances_applications_and_gives_the_ssh_command(

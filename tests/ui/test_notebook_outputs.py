@@ -10,7 +10,6 @@ Screenshots go to test-artifacts/browser/.
 from __future__ import annotations
 
 import platform
-import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -19,11 +18,10 @@ from typing import Any
 
 import nbformat
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from jupyter_compute.render.markup import NO_MATH
 
-from lab_helpers import ROOT, Lab, browser_page, running_lab, shot
+from lab_helpers import ROOT, Lab, browser_page, run_cell, running_lab, shot
 
 pytestmark = pytest.mark.ui
 IDLE = ".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']"
@@ -54,19 +52,8 @@ def open_notebook(page: Any, lab: Lab, name: str) -> None:
     page.wait_for_selector(IDLE, timeout=60_000)
 
 
-def run_cell(page: Any, index: int) -> None:
-    """Run the notebook's cell ``index``; again if the kernel was not really there yet (the request is lost)."""
-    cell = page.locator(".jp-NotebookPanel .jp-Cell").nth(index)
-    for _attempt in range(3):
-        cell.locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Escape")
-        page.keyboard.press("Shift+Enter")
-        try:
-            cell.locator(".jp-InputPrompt").get_by_text(re.compile(r"\[(\*|\d+)\]")).wait_for(timeout=10_000)
-            return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError("the cell never ran")
+def run_nth_cell(page: Any, index: int) -> None:
+    run_cell(page, page.locator(".jp-NotebookPanel .jp-Cell").nth(index))
 
 
 # Whether the notebook ``path`` is modified once its kernel's info and spec have arrived (JupyterLab writes
@@ -123,7 +110,7 @@ def test_a_price_in_an_output_stays_text_where_mathjax_typesets(lab: Lab, page: 
     )
     open_notebook(page, lab, "prices.ipynb")
     page.locator(".jp-MarkdownOutput mjx-container").first.wait_for(timeout=60_000)
-    run_cell(page, 1)
+    run_nth_cell(page, 1)
     outputs = page.locator(".jp-NotebookPanel .jp-Cell").nth(1).locator(".jp-OutputArea")
     try:
         outputs.locator(".jupyter-compute-static[data-status='Succeeded']").wait_for(timeout=120_000)
@@ -153,7 +140,7 @@ def test_a_bar_whose_kernel_restarted_says_so_and_how_to_follow_again(lab: Lab, 
         ],
     )
     open_notebook(page, lab, "restart.ipynb")
-    run_cell(page, 0)
+    run_nth_cell(page, 0)
     bar = page.locator(".jp-NotebookPanel .jp-OutputArea-output .jupyter-compute-progress")
     left = bar.locator(".jupyter-compute-left")
     left.wait_for(state="visible", timeout=60_000)

@@ -7,16 +7,14 @@ the sidebar's widget manager in the sidebar's kernel. Screenshots go to the modu
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from lab_helpers import OVERFLOW_JS, Lab, browser_page, open_panel, row, running_lab
+from lab_helpers import OVERFLOW_JS, Lab, browser_page, first_code_cell, open_panel, row, run_cell, running_lab
 
 pytestmark = pytest.mark.ui
 TAB = ".jp-ComputeFormTab[data-state='ready']"
@@ -240,15 +238,7 @@ def test_in_a_notebook_the_form_stays_under_the_list_and_copies(lab: Lab, page: 
     nbformat.write(notebook, str(Path(lab.root) / "inline-form.ipynb"))
     page.goto(lab.url("lab/tree/inline-form.ipynb", reset=""))
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    first = page.locator(".jp-NotebookPanel .jp-CodeCell").first
-    for _attempt in range(3):  # again if the kernel was not really there yet (the request is lost)
-        first.locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Shift+Enter")
-        try:
-            first.locator(".jp-InputPrompt").get_by_text(re.compile(r"\[(\*|\d+)\]")).wait_for(timeout=10_000)
-            break
-        except PlaywrightTimeout:
-            continue
+    run_cell(page, first_code_cell(page))
     inline = page.locator(".jp-NotebookPanel .jupyter-compute-panel")
     inline.locator(".jupyter-compute-form").wait_for(timeout=60_000)
     assert not inline.locator(".jupyter-compute-open-form").count(), "no tab to open: the form is here"
