@@ -85,8 +85,8 @@ def test_the_edit_pane_opens_in_view_and_says_the_current_values_in_words(lab: L
     at its end, when its edit pane opens at the default sidebar width, then the pane is scrolled into view
     with its Apply button inside the sidebar, and it says the current idle shutdown in words."""
     for i in range(14):
-        cli(lab, "create", "cluster", f"fill{i:02d}x", "--max-instances", "1", "--no-wait")
-    cli(lab, "create", "instance", "zz-words-ci", "--idle-time-before-shutdown-minutes", "60")
+        lab.cli("create", "cluster", f"fill{i:02d}x", "--max-instances", "1", "--no-wait")
+    lab.cli("create", "instance", "zz-words-ci", "--idle-time-before-shutdown-minutes", "60")
     open_panel(page)
     instance = row(page, "zz-words-ci")
     instance.locator(".jupyter-compute-state:text-is('Running')").wait_for(timeout=60_000)
