@@ -543,10 +543,10 @@ class ComputePanel:
                 continue
             if key in where:
                 if not op.done():
-                    shown[where[key]] = Compute(body)
+                    shown[where[key]] = Compute(body, emulated=self.ws.ref.local)
             elif op.action in ("create", "attach") and op.state is not State.SUBMITTING:
                 where[key] = len(shown)
-                shown.append(Compute(body))
+                shown.append(Compute(body, emulated=self.ws.ref.local))
         return shown
 
     def _row(self, key: str, compute: Compute, busy: str, bar: BarData | None, message: str) -> Row:
@@ -584,7 +584,10 @@ class ComputePanel:
         if op.done() and op.action not in ("delete", "detach") and isinstance(op.resource, Mapping):
             with self._lock:  # the compute as the operation last read it, until the listing comes
                 key = op.target.lower()
-                self._listed = [Compute(op.resource) if c.name.lower() == key else c for c in self._listed]
+                self._listed = [
+                    Compute(op.resource, emulated=self.ws.ref.local) if c.name.lower() == key else c
+                    for c in self._listed
+                ]
         self._redraw.request(urgent=op.done())
         if op.done():
             self.ws.poller.poll_now()
