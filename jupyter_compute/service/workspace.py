@@ -522,10 +522,10 @@ class Workspace:
     # --- reading ------------------------------------------------------------------------------
 
     def get(self, name: str) -> Compute:
-        return Compute(self._client().get(self.ref.compute_url(name)).body)
+        return Compute(self._client().get(self.ref.compute_url(name)).body, emulated=self.ref.local)
 
     def list(self, kind: str | None = None) -> ComputeList:
-        computes = ComputeList(Compute(body) for body in self._list_raw())
+        computes = ComputeList(Compute(body, emulated=self.ref.local) for body in self._list_raw())
         if kind:
             wanted = find(kind).compute_type
             computes = ComputeList(c for c in computes if c.compute_type == wanted)
@@ -611,7 +611,9 @@ class Workspace:
         of each region the computes are in (cached for a day)."""
         import time
 
-        computes = self.list() if listed is None else ComputeList(Compute(body) for body in listed)
+        computes = (
+            self.list() if listed is None else ComputeList(Compute(body, emulated=self.ref.local) for body in listed)
+        )
         try:
             default = self.location()
         except (TransportError, AuthenticationError, ServiceError):

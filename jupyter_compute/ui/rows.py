@@ -11,6 +11,7 @@ from typing import TypedDict
 from ..errors import ValidationError
 from ..model.kinds import CLUSTER, INSTANCE, of_compute_type
 from ..model.resource import Compute
+from ..render.connect import link_label
 from ..render.describe import BarData
 from ..render.palette import state_colour
 
@@ -155,7 +156,9 @@ def row_of(compute: Compute) -> Row:
         "state": shown["state"],
         "nodes": shown["nodes"],
         "created": shown["created"],
-        "links": [{"label": link["label"], "url": link["url"]} for link in shown["links"]],
+        "links": [
+            {"label": link_label(link["label"], compute.emulated), "url": link["url"]} for link in shown["links"]
+        ],
         "ssh": shown["ssh"],
         "tone": state_colour(compute.state),
         "actions": actions_for(compute),

@@ -396,7 +396,8 @@ def test_an_exported_notebook_shows_the_list_as_text(lab: Lab, tmp_path: Path) -
 def test_a_real_instance_with_ssh_shows_its_jupyterlab_link_and_ssh_command_in_the_sidebar(lab: Lab, page: Any) -> None:
     """Issue 13, point 9, with the service's fields: an instance created with public SSH access on the local
     workspace (which serves applications, connectivityEndpoints and sshSettings as the service does) shows,
-    expanded in the sidebar, its Jupyter Lab link (a new tab, no opener) and the exact ssh command."""
+    expanded in the sidebar, its Jupyter Lab link (a new tab, no opener) and the exact ssh command; the
+    links say they are emulated (issue 22, point 16: nothing answers at a simulated instance's address)."""
     lab.cli("create", "instance", "ssh-ci", "--ssh-public-access-enabled", "true", "--ssh-key-value", PUBLIC_KEY)
     page.goto(lab.url("lab", reset=""))
     open_panel(page)
@@ -408,11 +409,11 @@ def test_a_real_instance_with_ssh_shows_its_jupyterlab_link_and_ssh_command_in_t
     links.first.wait_for(timeout=30_000)
     found = links.evaluate_all("as => as.map(a => [a.textContent, a.getAttribute('href'), a.target, a.rel])")
     assert found == [
-        ["Jupyter", "https://ssh-ci.eastus.instances.azureml.ms/tree/", "_blank", "noopener noreferrer"],
-        ["Jupyter Lab", "https://ssh-ci.eastus.instances.azureml.ms/lab", "_blank", "noopener noreferrer"],
+        ["Jupyter (emulated)", "https://ssh-ci.eastus.instances.azureml.ms/tree/", "_blank", "noopener noreferrer"],
+        ["Jupyter Lab (emulated)", "https://ssh-ci.eastus.instances.azureml.ms/lab", "_blank", "noopener noreferrer"],
     ]
     assert instance.locator(".jupyter-compute-ssh code").inner_text() == "ssh -p 50000 azureuser@127.0.0.1"
-    instance.locator(".jupyter-compute-links a:text-is('Jupyter Lab')").scroll_into_view_if_needed()
+    instance.locator(".jupyter-compute-links a:text-is('Jupyter Lab (emulated)')").scroll_into_view_if_needed()
     shot(page, "list-09b-real-instance-links")
     lab.cli("delete", "ssh-ci", "--yes")
 
