@@ -6,6 +6,8 @@ from html.parser import HTMLParser
 
 # Tags that run or load something, whatever their attributes.
 ACTIVE_TAGS = {"script", "iframe", "object", "embed", "img", "svg", "math", "link", "meta", "base", "form", "style"}
+# Tags that have no end tag, so they open no element that text could be inside.
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 class _Reader(HTMLParser):
@@ -15,14 +17,23 @@ class _Reader(HTMLParser):
         self.tags: list[str] = []
         self.attributes: list[tuple[str, str]] = []
         self.tagged: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+        self.hidden: list[bool] = []  # per open element: whether its inline style hides it (display:none)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         self.attributes += [(name, value or "") for name, value in attrs]
         self.tagged += [(tag, name, value or "") for name, value in attrs]
+        if tag not in VOID_TAGS:
+            style = "".join(value or "" for name, value in attrs if name == "style").replace(" ", "").lower()
+            self.hidden.append("display:none" in style)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID_TAGS and self.hidden:
+            self.hidden.pop()
 
     def handle_data(self, data: str) -> None:
-        self.text.append(data)
+        if not any(self.hidden):
+            self.text.append(data)
 
 
 def read(markup: str) -> _Reader:
@@ -33,7 +44,8 @@ def read(markup: str) -> _Reader:
 
 
 def visible(markup: str) -> str:
-    """The text a browser shows for ``markup`` (tags dropped, entities decoded)."""
+    """The text a browser shows for ``markup`` (tags dropped, entities decoded, elements an inline
+    ``display:none`` hides left out)."""
     return "".join(read(markup).text)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -159,6 +160,7 @@ class Lab:
             self.process.wait(20)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait(20)  # reaped: no "subprocess is still running" at exit
         self.log.close()
 
 
@@ -239,6 +241,27 @@ def open_panel(page: Any, timeout: float = 60_000) -> None:
     if not page.locator(PANEL).is_visible():
         page.click(TAB)
     page.wait_for_selector(READY, state="visible", timeout=timeout)
+
+
+def run_cell(page: Any, cell: Any) -> None:
+    """Run a notebook's ``cell`` (a locator); again if the kernel was not really there yet (the request is
+    lost): each try waits for the prompt to say the cell runs or ran."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _attempt in range(3):
+        cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("Shift+Enter")
+        try:
+            cell.locator(".jp-InputPrompt").get_by_text(re.compile(r"\[(\*|\d+)\]")).wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("the cell never ran")
+
+
+def first_code_cell(page: Any) -> Any:
+    return page.locator(".jp-NotebookPanel .jp-CodeCell").first
 
 
 def field(page: Any, label: str, widget: str = "widget-text") -> Any:

@@ -40,8 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("Nothing was sent (give --yes to skip this question).", file=sys.stderr)
             return EXIT_INPUT
         outcome = execute(command, Session())
-        for warning in outcome.warnings:
-            print(warning, file=sys.stderr)
+        for line in outcome.warnings + outcome.notes:
+            print(line, file=sys.stderr)
         later = deferred(command)
         if later is not None:
             return _in_foreground(later, command, outcome.value)

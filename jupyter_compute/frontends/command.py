@@ -55,13 +55,17 @@ class Command:
 @dataclass
 class Outcome:
     """What a command produced: ``value`` for Python (the magic returns it), ``data`` for -o json/yaml,
-    ``text`` for tables, and the ``operation`` a front end follows, if the command started one."""
+    ``text`` for tables, and the ``operation`` a front end follows, if the command started one.
+    ``warnings`` need attention (a secret given inline); ``notes`` are information (what a create will
+    cost, the nudge towards idle shutdown, the dry-run's price line): a terminal prints both on stderr,
+    a notebook shows notes as quiet lines, not as the error-coloured stderr box."""
 
     value: object
     data: Any = None
     text: str = ""
     operation: Operation | None = None
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def render(self, output: str) -> str:
         """What a text front end prints (no control characters from the service: see render.terminal)."""

@@ -59,6 +59,11 @@ class ComputeMagics(Magics):
             return None
         for warning in outcome.warnings:
             print(warning, file=sys.stderr)
+        if outcome.notes:
+            from ..ui.show import note
+
+            for line in outcome.notes:
+                note(line)
         later = deferred(command)
         if later is not None:
             return _deferred(later, command, outcome.value)
@@ -159,6 +164,6 @@ def register(ipython: Any) -> None:
     ipython.register_magics(ComputeMagics)
     if getattr(ipython, "kernel", None) is not None:  # terminal IPython keeps the line on stderr
         from ..service.ref import show_notices_with
-        from ..ui.show import show_notice
+        from ..ui.show import note
 
-        show_notices_with(show_notice)
+        show_notices_with(note)

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import UsageError, ValidationError
 from ..model import kinds
-from ..model.costs import runs_unguarded, sized
+from ..model.costs import sized
 from ..model.specs import DESCRIPTION_FLAGS, IDLE_SHUTDOWN_FLAGS, SIZE_FLAGS, TAGS_FLAGS
 from ..render.output import inline_secret_warning
-from ..render.prices import always_on_note, costs_text, estimate_line, idle_nudge, size_cells, sizes_footer
+from ..render.prices import costs_text, create_notes, price_note, size_cells, sizes_footer
 from ..render.spec import spec_yaml
 from ..render.tables import NO_WORKSPACES, Listing, computes_text, text_table, unlisted_footer
 from ..render.text import summary
@@ -25,7 +25,6 @@ from .command import Command, Outcome, Said, Session
 from .registry import CLOUD, NAME, TIMEOUT, Arg, FrontEnd, OneOf, Registry
 
 if TYPE_CHECKING:
-    from ..model.specs import ComputeSpec
     from ..model.wire import ArmRequest
     from ..service.operation import Operation
     from ..service.ref import WorkspaceRef
@@ -163,28 +162,19 @@ def create(ws: Workspace, command: Command) -> Outcome:
     spec = command.spec
     if spec is None:
         raise UsageError(f"{command.verb} needs a kind and its options, or a YAML document")
-    notes = spec.notes + _cost_notes(spec)
+    notes = spec.notes + create_notes(spec)
     if command.dry_run:
         request, note = ws.preview_create(spec.resolve_secrets())
         outcome = _dry(request)
         notes += (note,) if note else ()
         if command.verb == "create" and sized(spec):
-            notes += (f"price: {estimate_line(ws.estimate(spec, quick=True))}",)
+            notes += (price_note(ws.estimate(spec, quick=True)),)
     elif command.verb == "attach":
         outcome = _operation_outcome(ws.attach(spec))
     else:
         outcome = _operation_outcome(ws.create(spec, preflight=not command.skip_preflight))
-    outcome.warnings = notes + outcome.warnings
+    outcome.notes = notes + outcome.notes
     return outcome
-
-
-def _cost_notes(spec: ComputeSpec) -> tuple[str, ...]:
-    """What a create says at once about what it will cost: an instance that would run until stopped, a
-    cluster that keeps nodes on (the prices follow in the summary once known)."""
-    min_nodes = int(getattr(spec, "min_instances", 0) or 0) if spec.COMPUTE_TYPE == kinds.CLUSTER.compute_type else 0
-    if runs_unguarded(spec):
-        return (idle_nudge(spec.name),)
-    return (always_on_note(spec.name, min_nodes),) if min_nodes else ()
 
 
 ALL_WORKSPACES = Arg(

@@ -84,9 +84,12 @@ def jobs_on_nodes(nodes: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class Compute:
-    """A compute as the service reports it (read-only view of the ARM body)."""
+    """A compute as the service reports it (read-only view of the ARM body). ``emulated``: it lives in the
+    local workspace, where an instance is a simulation: its application addresses and ssh command are
+    the service's shape but nothing answers at them."""
 
     body: Mapping[str, Any]
+    emulated: bool = False
 
     @property
     def name(self) -> str:

@@ -31,14 +31,28 @@ def said_html(d: Description) -> Markup:
 
 
 def info_html(d: Description) -> Markup:
-    """The details line, then the error (in the error colour: a sentence, or the service's code and
-    message) and the note."""
-    info = html("{}", " · ".join(d.details()))
+    """The details line (the time left in a span of its own, which a bar whose kernel has gone hides),
+    then the error (in the error colour: a sentence, or the service's code and message) and the note."""
+    info = Markup("")
+    for i, part in enumerate(d.details()):
+        said = html("{}{}", " · " if i else "", part)
+        info += html("<span class='jupyter-compute-left'>{}</span>", said) if part == d.left else said
     if d.error:
         info += html("<br><span class='jupyter-compute-error' style='color:{}'>{}</span>", ERROR_COLOUR, d.error)
     if d.note:
         info += html("<br><span style='opacity:.7'>{}</span>", d.note)
     return html("<span class='jupyter-compute-phase'>{}</span>", info)
+
+
+def orphaned_html(d: Description) -> Markup:
+    """What a live bar says once the kernel that followed its operation has gone (restarted): hidden until
+    then. ipywidgets marks the views of a restarted kernel's widgets ``jupyter-widgets-disconnected``, and
+    the lab extension's stylesheet then shows this instead of the time left, so the cell never looks alive."""
+    return html(
+        "<div class='jupyter-compute-orphaned' style='display:none'>The kernel that followed this has stopped, "
+        "so this is the last line it showed; <code>%compute wait {}</code> follows it again.</div>",
+        d.target,
+    )
 
 
 def track_html(d: Description) -> Markup:

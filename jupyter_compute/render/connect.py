@@ -4,6 +4,8 @@ The links and the command come from :meth:`Compute.links` and :meth:`Compute.ssh
 only http(s) links and a command made of a plain user name, an IP address and a port. What the service
 wrote is still not trusted here: text loses its control characters, HTML is built only from escaped
 text (:func:`.markup.html`), and a link that is not http(s) is shown as nothing rather than as a link.
+In the local workspace an instance is a simulation: its addresses have the service's shape but nothing
+answers at them, so the section says so and each link's label ends in "(emulated)".
 """
 
 from __future__ import annotations
@@ -22,10 +24,21 @@ NO_SSH = "public access not enabled"
 SSH_NOT_YET = "public access enabled; no user, address and port to use yet"
 _WEB = ("https://", "http://")
 _LABEL_WIDTH = 24  # a longer label pushes its own value only
+EMULATED_WORD = "emulated"
+EMULATED = f"{EMULATED_WORD}: the local workspace runs no real instance, so nothing answers at these addresses"
+
+
+def link_label(label: str, emulated: bool) -> str:
+    """An application link's label: "Jupyter Lab", or "Jupyter Lab (emulated)" in the local workspace."""
+    return f"{label} ({EMULATED_WORD})" if emulated else label
 
 
 def _links(compute: Compute) -> list[tuple[str, str]]:
-    return [(one_line(link["label"]), link["url"]) for link in compute.links() if link["url"].lower().startswith(_WEB)]
+    return [
+        (link_label(one_line(link["label"]), compute.emulated), link["url"])
+        for link in compute.links()
+        if link["url"].lower().startswith(_WEB)
+    ]
 
 
 def _no_ssh(compute: Compute) -> str:
@@ -33,13 +46,13 @@ def _no_ssh(compute: Compute) -> str:
 
 
 def _note(compute: Compute) -> str:
-    """Why the links may not answer yet, or why there are none (the instance's state), else ""."""
+    """Why the links do not answer (an emulated instance), may not answer yet, or why there are none (the
+    instance's state), else ""."""
     state = one_line(compute.state)
-    if compute.state == "Running":
-        return ""
-    if compute.links() or compute.ssh_command():
-        return f"the instance is {state}; start it to connect"
-    return f"nothing yet: the instance is {state}"
+    if not (compute.links() or compute.ssh_command()):
+        return "" if compute.state == "Running" else f"nothing yet: the instance is {state}"
+    notes = [] if compute.state == "Running" else [f"the instance is {state}; start it to connect"]
+    return "; ".join([*notes, EMULATED] if compute.emulated else notes)
 
 
 def connect_text(compute: Compute) -> str:

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
-from ..model.costs import ComputeCost, Costs, Estimate
+from ..model import kinds
+from ..model.costs import ComputeCost, Costs, Estimate, runs_unguarded
 from ..model.prices import LOW_PRIORITY, RegionPrices, SizePrice
 from .markup import Markup, html
 from .tables import html_table, text_table
+
+if TYPE_CHECKING:
+    from ..model.specs import ComputeSpec
 
 PRICE_UNKNOWN = "price unknown"
 EMULATED = "emulated"
@@ -74,6 +79,20 @@ def always_on_note(name: str, min_nodes: int) -> str:
         f"note: {name} keeps {_nodes(min_nodes)} on while idle, billed all the time; --min-instances 0 releases "
         f"{them} when no job runs"
     )
+
+
+def create_notes(spec: ComputeSpec) -> tuple[str, ...]:
+    """What a create says at once about what it will cost (the magic, the CLI and the panel's form alike): an
+    instance that would run until stopped, a cluster that keeps nodes on (the prices follow once known)."""
+    if runs_unguarded(spec):
+        return (idle_nudge(spec.name),)
+    min_nodes = int(getattr(spec, "min_instances", 0) or 0) if spec.COMPUTE_TYPE == kinds.CLUSTER.compute_type else 0
+    return (always_on_note(spec.name, min_nodes),) if min_nodes else ()
+
+
+def price_note(e: Estimate) -> str:
+    """The line a dry-run (and the form's preview) adds: ``price: up to 4 nodes × $0.23/h = …``."""
+    return f"price: {estimate_line(e)}"
 
 
 def size_cells(prices: RegionPrices, size: str, low_priority_capable: bool) -> tuple[str, str]:

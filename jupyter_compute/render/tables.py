@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..model.resource import ComputeList
 from .connect import connect_html, connect_text
 from .doctor import busy_line, image_line
-from .markup import Markup, html
+from .markup import Markup, html, output
 from .palette import state_colour
 from .power import power_html, power_text
 from .terminal import one_line
@@ -109,7 +109,7 @@ class Listing(list[Any]):
         notes = Markup("").join(
             html("<p class='jupyter-compute-note'>{}</p>", line) for line in self.footer.splitlines()
         )
-        return str(html_table(self.rows, self.empty) + notes)
+        return output(html_table(self.rows, self.empty) + notes)
 
 
 def unlisted_footer(directory: Directory) -> str:

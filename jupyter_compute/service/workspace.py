@@ -524,12 +524,12 @@ class Workspace:
     # --- reading ------------------------------------------------------------------------------
 
     def get(self, name: str) -> Compute:
-        return Compute(self._client().get(self.ref.compute_url(name)).body)
+        return Compute(self._client().get(self.ref.compute_url(name)).body, emulated=self.ref.local)
 
     def list(self, kind: str | None = None, *, outdated: bool = False) -> ComputeList:
         """The workspace's computes; only those of ``kind``; only ``outdated`` instances (an OS image that is
         not the latest, by the service's ``osImageMetadata``)."""
-        computes = ComputeList(Compute(body) for body in self._list_raw())
+        computes = ComputeList(Compute(body, emulated=self.ref.local) for body in self._list_raw())
         if kind:
             wanted = find(kind).compute_type
             computes = ComputeList(c for c in computes if c.compute_type == wanted)
@@ -641,7 +641,9 @@ class Workspace:
         of each region the computes are in (cached for a day)."""
         import time
 
-        computes = self.list() if listed is None else ComputeList(Compute(body) for body in listed)
+        computes = (
+            self.list() if listed is None else ComputeList(Compute(body, emulated=self.ref.local) for body in listed)
+        )
         try:
             default = self.location()
         except (TransportError, AuthenticationError, ServiceError):

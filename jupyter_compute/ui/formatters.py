@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..render.everywhere import all_computes_html, all_computes_text, all_costs_html, all_costs_text
+from ..render.markup import output
 from ..render.prices import costs_html, costs_text
 from ..render.tables import computes_html
 from .show import show
@@ -43,11 +44,11 @@ def install(shell: Any) -> None:
 
 
 def _computes_html(computes: Compute | ComputeList) -> str:
-    return str(computes_html(computes))
+    return output(computes_html(computes))
 
 
 def _costs_html(costs: Costs) -> str:
-    return str(costs_html(costs))
+    return output(costs_html(costs))
 
 
 def _costs_pretty(costs: Costs, printer: Any, cycle: bool) -> None:
@@ -56,7 +57,7 @@ def _costs_pretty(costs: Costs, printer: Any, cycle: bool) -> None:
 
 def _everywhere_html(survey: AllWorkspaces) -> str:
     """Every workspace's computes, then the bill."""
-    return str(all_computes_html(survey) + all_costs_html(survey))
+    return output(all_computes_html(survey) + all_costs_html(survey))
 
 
 def _everywhere_pretty(survey: AllWorkspaces, printer: Any, cycle: bool) -> None:

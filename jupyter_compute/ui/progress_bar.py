@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..render.bars import info_html, title_html, track_html
+from ..render.bars import info_html, orphaned_html, title_html, track_html
 from ..render.describe import describe
 from .said import Said
 from .throttle import Scheduler, Throttle
@@ -100,7 +100,7 @@ class OperationBar:
         ):  # one message per model
             self.title.value = title_html(d)
             self.bar.value = track_html(d)
-            self.info.value = info_html(d)
+            self.info.value = info_html(d) + orphaned_html(d)
             self.said.text = d.news  # sent only when it changes: each phase said once, not each tick
 
 

@@ -13,6 +13,7 @@ from ..errors import ValidationError
 from ..model.doctor import diagnose
 from ..model.kinds import CLUSTER, INSTANCE, of_compute_type
 from ..model.resource import Compute
+from ..render.connect import link_label
 from ..render.describe import BarData
 from ..render.doctor import attention_mark, image_mark
 from ..render.palette import state_colour
@@ -200,7 +201,9 @@ def row_of(compute: Compute, now: datetime | None = None, tz: tzinfo | None = No
         "state": shown["state"],
         "nodes": shown["nodes"],
         "created": shown["created"],
-        "links": [{"label": link["label"], "url": link["url"]} for link in shown["links"]],
+        "links": [
+            {"label": link_label(link["label"], compute.emulated), "url": link["url"]} for link in shown["links"]
+        ],
         "ssh": shown["ssh"],
         "tone": state_colour(compute.state),
         "actions": actions_for(compute),

@@ -12,6 +12,7 @@ and nothing here keeps it alive.
 
 from __future__ import annotations
 
+import sys
 import threading
 import uuid
 import weakref
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..render.bars import bar_html
-from ..render.markup import html
+from ..render.markup import html, output
 from ..render.text import bar_line, final_line
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def state_of(op: Operation) -> DisplayState | None:
 
 def final_bundle(op: Operation) -> dict[str, Any]:
     """How an ended operation stays in a cell: its final line, as HTML and as text."""
-    return {"text/html": str(bar_html(op, said=True)), "text/plain": final_line(op)}
+    return {"text/html": output(bar_html(op, said=True)), "text/plain": final_line(op)}
 
 
 def mark_shown(op: Operation) -> None:
@@ -74,13 +75,16 @@ def mark_shown(op: Operation) -> None:
         _states.setdefault(op, DisplayState()).shown_in = _execution_count()
 
 
-def show_notice(text: str) -> None:
-    """A notice in a notebook's cell: a small grey line (plain text where HTML is not shown), not the
-    pink box of a stderr stream."""
+def note(text: str) -> None:
+    """A note (information, not an error): in a kernel a small grey line in the cell (plain text where HTML
+    is not shown), not the pink box of a stderr stream; elsewhere (terminal IPython) a line on stderr."""
+    if not in_kernel():
+        print(text, file=sys.stderr)
+        return
     from IPython.display import display
 
     shown = html("<div class='jupyter-compute-notice' style='opacity:.7;font-size:90%'>{}</div>", text)
-    display({"text/plain": text, "text/html": str(shown)}, raw=True)  # type: ignore[no-untyped-call]
+    display({"text/plain": text, "text/html": output(shown)}, raw=True)  # type: ignore[no-untyped-call]
 
 
 def show(op: Operation) -> None:

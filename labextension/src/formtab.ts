@@ -3,7 +3,8 @@
  * A tab holds an OutputArea rendered by the sidebar's own widget manager, running
  * `form_tab(kind)` in the sidebar's kernel, so a create there shows up in the sidebar's list at once.
  * The palette's "New …" commands open one; so does the sidebar's "New …" button, for the kind chosen in the
- * menu beside it (read as the user sees it: its label, one of the forms' labels).
+ * menu beside it (read as the user sees it: its label, one of the forms' labels). A tab's title follows the
+ * kind chosen in its own form's menu, read the same way.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
@@ -28,12 +29,33 @@ export function formTitle(kind: string, forms: IForm[]): string {
   return form.verb === 'attach' ? form.label : `New ${form.title}`;
 }
 
-/** Open the form of `kind` in a new main-area tab and show it once the kernel has built it. */
+/** The entry chosen in a kind menu, as the user sees it (ipywidgets writes an option's spaces as no-break spaces). */
+function chosenLabel(menu: HTMLSelectElement | null | undefined): string | undefined {
+  return menu?.selectedOptions[0]?.textContent?.replace(/\u00a0/g, ' ').trim();
+}
+
+/** The tab's title (and `data-kind`) follow the kind chosen in its form's menu. */
+function followKind(tab: MainAreaWidget<Panel>, forms: () => IForm[]): void {
+  const node = tab.content.node;
+  node.addEventListener('change', event => {
+    const menu = (event.target as Element | null)?.closest?.<HTMLSelectElement>('.jupyter-compute-kind select');
+    const form = menu ? forms().find(entry => entry.label === chosenLabel(menu)) : undefined;
+    if (form && form.kind !== node.dataset.kind) {
+      node.dataset.kind = form.kind;
+      tab.title.label = formTitle(form.kind, forms());
+      tab.title.caption = `${tab.title.label} (Compute)`;
+    }
+  });
+}
+
+/** Open the form of `kind` in a new main-area tab and show it once the kernel has built it; its title is
+ * `title`, then follows the kind chosen in it (one of `forms`). */
 export async function openFormTab(
   app: JupyterFrontEnd,
   sidebar: ComputeSidebar,
   kind: string,
-  title: string
+  title: string,
+  forms: () => IForm[]
 ): Promise<MainAreaWidget<Panel>> {
   const content = new Panel();
   content.addClass('jp-ComputeFormTab');
@@ -55,6 +77,7 @@ export async function openFormTab(
   status.dispose();
   if (area) {
     content.node.dataset.state = 'ready';
+    followKind(tab, forms);
     void whenFound(content.node, FIRST_FIELD, FORM_DEADLINE_MS).then(first => {
       if (first && app.shell.currentWidget === tab) {
         first.focus(); // unless another tab was chosen meanwhile
@@ -82,9 +105,7 @@ export async function openFormTab(
 export function watchOpenButtons(node: HTMLElement, open: (label: string) => void): void {
   node.addEventListener('click', event => {
     const button = (event.target as Element | null)?.closest?.('.jupyter-compute-open-form');
-    const menu = button?.parentElement?.querySelector<HTMLSelectElement>('.jupyter-compute-kind select');
-    // ipywidgets writes an option's spaces as no-break spaces.
-    const label = menu?.selectedOptions[0]?.textContent?.replace(/\u00a0/g, ' ').trim();
+    const label = chosenLabel(button?.parentElement?.querySelector<HTMLSelectElement>('.jupyter-compute-kind select'));
     if (label) {
       open(label);
     }

@@ -55,7 +55,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           app.commands.addCommand(command, {
             label: form.label,
             execute: async () => {
-              await openFormTab(app, sidebar, form.kind, form.label);
+              await openFormTab(app, sidebar, form.kind, form.label, () => known);
             }
           })
         );
@@ -70,7 +70,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     watchOpenButtons(sidebar.node, label => {
       const form = known.find(entry => entry.label === label);
       if (form) {
-        void openFormTab(app, sidebar, form.kind, formTitle(form.kind, known));
+        void openFormTab(app, sidebar, form.kind, formTitle(form.kind, known), () => known);
       } else {
         console.warn(`Compute panel: no form labelled ${JSON.stringify(label)} (the kind menu is not loaded yet)`);
       }

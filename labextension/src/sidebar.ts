@@ -105,6 +105,7 @@ export class ComputeSidebar extends Panel {
     this.status.node.setAttribute('role', 'status');
     this.addWidget(this.status);
     this.setState('idle', 'The Compute panel starts when you open it.');
+    showOpenedPanes(this.node);
   }
 
   /** Start the panel's kernel and show the panel once; later calls wait for the same start. */
@@ -329,4 +330,18 @@ export class ComputeSidebar extends Panel {
       console.warn(`Compute panel: no "New …" commands: ${reason}`);
     }
   }
+}
+
+// A row's pane (details, resize, edit) opens under the list, which may be long: once drawn, it is scrolled
+// into the sidebar's view, its Apply button included (each pane once).
+const PANE_DRAWN =
+  '.jupyter-compute-tools:not([data-shown]):has(.jupyter-compute-edit-apply, .jupyter-compute-resize-apply, .jupyter-compute-details)';
+
+function showOpenedPanes(node: HTMLElement): void {
+  new MutationObserver(() => {
+    for (const pane of Array.from(node.querySelectorAll<HTMLElement>(PANE_DRAWN))) {
+      pane.dataset.shown = 'yes';
+      pane.scrollIntoView({ block: 'nearest' });
+    }
+  }).observe(node, { childList: true, subtree: true, attributes: true, attributeFilter: ['class'] }); // ipywidgets add classes after insertion
 }

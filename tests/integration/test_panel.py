@@ -93,6 +93,34 @@ def test_preview_and_copy(panel: ComputePanel) -> None:
     assert yaml_text is not None and yaml_text.startswith("%%compute create\nname: panel-cl\ntype: amlcompute")
 
 
+def test_the_form_says_what_the_magic_says_about_cost(panel: ComputePanel) -> None:
+    """Issue 22, point 15: given the form, when a cluster is previewed, then the preview ends with the price
+    line ``--dry-run`` prints; when an instance without idle shutdown is previewed and created, then the
+    form says the same nudge as ``%compute create instance`` (and the request is still the form's)."""
+    from jupyter_compute.render.prices import idle_nudge
+
+    form = panel.form
+    assert form is not None
+    form.inputs["name"].value = "priced-cl"
+    form.inputs["max_instances"].value = "4"
+    assert panel.preview() is not None
+    shown = visible(panel.output.value)
+    assert "price: up to 4 nodes × $0.23/h = $0.92/h; nothing while idle (no node always on) (USD, emulated)" in shown
+    panel.kind.value = "instance"
+    form = panel.form
+    assert form is not None
+    form.inputs["name"].value = "nudged-ci"
+    request = panel.preview()
+    assert request is not None and request["body"]["properties"]["computeType"] == "ComputeInstance"
+    shown = visible(panel.output.value)
+    assert idle_nudge("nudged-ci") in shown and "price: $0.23/h while running (USD, emulated)" in shown
+    op = panel.create()
+    assert op is not None
+    assert idle_nudge("nudged-ci") in visible(panel.output.value)
+    until(lambda: "submitted" in visible(panel.output.value) or op.done())
+    assert idle_nudge("nudged-ci") in visible(panel.output.value), "the line's updates keep the nudge"
+
+
 def test_attach_form_hides_the_secret(panel: ComputePanel) -> None:
     panel.kind.value = "databricks"
     form = panel.form
@@ -641,7 +669,8 @@ def test_edit_an_instance_idle_shutdown_and_schedules(panel: ComputePanel) -> No
     tools = panel.tools
     assert tools is not None and tools.mode == "edit" and panel.tools_box.children == (tools.widget,)
     assert "size" not in tools.edit_fields
-    assert "only while the instance is stopped; it is Running" in visible(tools.widget.children[1].children[5].value)
+    (why,) = [c for c in tools.widget.children[1].children if "jupyter-compute-edit-size-why" in c._dom_classes]
+    assert "only while the instance is stopped; it is Running" in visible(why.value)
     tools.edit_fields["idle_shutdown"].value = "5"
     assert tools.apply() is None
     assert visible(tools.message.value) == (
@@ -674,6 +703,24 @@ def test_edit_an_instance_idle_shutdown_and_schedules(panel: ComputePanel) -> No
     tools.schedule_choice.value = "remove"
     tools.apply().wait(30)  # type: ignore[union-attr]
     assert ws.get("edit-ci").spec.schedules == ()
+
+
+def test_the_edit_pane_says_the_current_values_in_words_and_sends_only_changes(panel: ComputePanel) -> None:
+    """Issue 22, point 15: given an instance with a 60-minute idle shutdown, when its edit pane opens, then
+    it says so in words ("after 60 minutes of inactivity", not ``PT60M``), its field holds ``60``, and
+    Apply with nothing changed sends nothing."""
+    from jupyter_compute import ComputeInstanceSpec
+
+    ws = Workspace.local()
+    ws.create(ComputeInstanceSpec.from_keywords(name="words-ci", idle_time_before_shutdown="PT60M")).wait(30)
+    panel.refresh()
+    click(panel, "edit", "words-ci")
+    tools = panel.tools
+    assert tools is not None
+    (now,) = [c for c in tools.widget.children[1].children if "jupyter-compute-edit-now" in c._dom_classes]
+    assert visible(now.value) == "Now: idle shutdown after 60 minutes of inactivity; schedules none"
+    assert "PT60M" not in visible(now.value) and tools.edit_fields["idle_shutdown"].value == "60"
+    assert tools.apply() is None and tools.message.value == "Nothing to change."
 
 
 def test_edit_a_stopped_instances_size_and_a_refusal_on_the_row(panel: ComputePanel) -> None:

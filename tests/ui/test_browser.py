@@ -23,7 +23,20 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from jupyter_compute.panel import forms
 
-from lab_helpers import OVERFLOW_JS, PANEL, READY, Lab, act, browser_page, open_panel, row, running_lab, shot
+from lab_helpers import (
+    OVERFLOW_JS,
+    PANEL,
+    READY,
+    Lab,
+    act,
+    browser_page,
+    first_code_cell,
+    open_panel,
+    row,
+    run_cell,
+    running_lab,
+    shot,
+)
 
 pytestmark = pytest.mark.ui
 POLL_SECONDS = 1.0
@@ -227,18 +240,7 @@ FIRST_ROW_JS = """
 
 
 def run_first_cell(page: Any) -> None:
-    """Run the notebook's first cell; again if the kernel was not really there yet (the request is lost)."""
-    first = page.locator(".jp-NotebookPanel .jp-CodeCell").first
-    for _attempt in range(3):
-        first.locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Escape")
-        page.keyboard.press("Shift+Enter")
-        try:
-            first.locator(".jp-InputPrompt").get_by_text(re.compile(r"\[(\*|\d+)\]")).wait_for(timeout=10_000)
-            return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError("the cell never ran")
+    run_cell(page, first_code_cell(page))
 
 
 def run_command(page: Any, label: str) -> None:

@@ -9,17 +9,17 @@ Screenshots go to the test's temporary folder.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from jupyter_compute.render.connect import EMULATED
 
 from kinds import PUBLIC_KEY
-from lab_helpers import Lab, chromium, running_lab
+from lab_helpers import Lab, chromium, first_code_cell, run_cell, running_lab
 
 pytestmark = pytest.mark.ui
 NAME = "br-ci"
@@ -51,19 +51,7 @@ def page(lab: Lab) -> Iterator[Any]:
 
 
 def run_first_cell(page: Any) -> None:
-    """Run the notebook's first cell; again if the kernel was not really there yet (the request is lost),
-    as tests/ui/test_browser.py does: each try waits for the prompt to say the cell runs or ran."""
-    first = page.locator(".jp-NotebookPanel .jp-CodeCell").first
-    for _attempt in range(3):
-        first.locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Escape")
-        page.keyboard.press("Shift+Enter")
-        try:
-            first.locator(".jp-InputPrompt").get_by_text(re.compile(r"\[(\*|\d+)\]")).wait_for(timeout=10_000)
-            return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError("the cell never ran")
+    run_cell(page, first_code_cell(page))
 
 
 def test_show_in_a_notebook_links_the_instances_applications_and_gives_the_ssh_command(
@@ -90,11 +78,12 @@ def test_show_in_a_notebook_links_the_instances_applications_and_gives_the_ssh_c
     connect = page.locator(CONNECT)
     anchors = connect.locator("a")
     assert anchors.evaluate_all("els => els.map(e => [e.textContent, e.href, e.target])") == [
-        ["Jupyter", f"https://{NAME}.eastus.instances.azureml.ms/tree/", "_blank"],
-        ["Jupyter Lab", LAB_LINK, "_blank"],
-    ]
+        ["Jupyter (emulated)", f"https://{NAME}.eastus.instances.azureml.ms/tree/", "_blank"],
+        ["Jupyter Lab (emulated)", LAB_LINK, "_blank"],
+    ]  # the local workspace's instance is a simulation: its links say so (issue 22, point 16)
     assert connect.locator("code").inner_text() == "ssh -p 50000 azureuser@127.0.0.1"
     assert connect.locator("strong").inner_text() == "Connect"
+    assert EMULATED in connect.inner_text()
 
     with page.context.expect_page(timeout=30_000) as popup:
         anchors.nth(1).click()

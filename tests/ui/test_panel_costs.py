@@ -68,3 +68,37 @@ def test_the_header_bills_and_the_edit_pane_sets_idle_shutdown(lab: Lab, page: A
     assert "idleTimeBeforeShutdown: PT45M" in details.inner_text()
     shot(page, "panel-costs-details")
     assert not page.console_errors, page.console_errors
+
+
+IN_VIEW_JS = """
+(el) => {
+  const panel = el.closest('.jp-ComputePanel').getBoundingClientRect();
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.top >= panel.top && r.bottom <= panel.bottom &&
+    r.left >= panel.left && r.right <= panel.right;
+}
+"""
+
+
+def test_the_edit_pane_opens_in_view_and_says_the_current_values_in_words(lab: Lab, page: Any) -> None:
+    """Issue 22, point 15: given a list longer than the sidebar and an instance with a 60-minute idle shutdown
+    at its end, when its edit pane opens at the default sidebar width, then the pane is scrolled into view
+    with its Apply button inside the sidebar, and it says the current idle shutdown in words."""
+    for i in range(14):
+        lab.cli("create", "cluster", f"fill{i:02d}x", "--max-instances", "1", "--no-wait")
+    lab.cli("create", "instance", "zz-words-ci", "--idle-time-before-shutdown-minutes", "60")
+    open_panel(page)
+    instance = row(page, "zz-words-ci")
+    instance.locator(".jupyter-compute-state:text-is('Running')").wait_for(timeout=60_000)
+    act(instance, "edit")
+    pane = page.locator(f"{READY} .jupyter-compute-tools[data-shown]:has(.jupyter-compute-edit)")
+    try:
+        pane.wait_for(timeout=30_000)
+    finally:
+        shot(page, "panel-edit-opened")
+    apply = pane.locator(".jupyter-compute-edit-apply")
+    page.wait_for_function(IN_VIEW_JS, arg=apply.element_handle(), timeout=10_000)
+    assert page.locator(".jp-ComputePanel").bounding_box()["width"] < 300, "the default sidebar width"
+    assert "idle shutdown after 60 minutes of inactivity" in pane.locator(".jupyter-compute-edit-now").inner_text()
+    assert pane.locator(".widget-text:has(> label:text-is('idle shutdown')) input").input_value() == "60"
+    shot(page, "panel-edit-in-view")

@@ -7,16 +7,14 @@ the sidebar's widget manager in the sidebar's kernel. Screenshots go to the modu
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from lab_helpers import OVERFLOW_JS, Lab, browser_page, open_panel, row, running_lab
+from lab_helpers import OVERFLOW_JS, Lab, browser_page, first_code_cell, open_panel, row, run_cell, running_lab
 
 pytestmark = pytest.mark.ui
 TAB = ".jp-ComputeFormTab[data-state='ready']"
@@ -197,6 +195,20 @@ def test_the_sidebars_new_button_opens_the_chosen_form_in_a_tab(page: Any) -> No
     )
 
 
+def test_the_tab_title_follows_the_kind_chosen_in_its_form(page: Any, shots: Path) -> None:
+    """Issue 22, point 15: given a "New compute cluster" tab, when its menu switches to a compute instance,
+    then the tab is titled "New compute instance" (and says so in its data-kind)."""
+    tab = open_form(page, "New compute cluster")
+    current = ".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current"
+    assert page.locator(current).inner_text().strip() == "New compute cluster"
+    tab.locator(".jupyter-compute-kind select").select_option(label="Compute instance")
+    page.wait_for_function(
+        "(s) => document.querySelector(s)?.textContent.trim() === 'New compute instance'", arg=current, timeout=30_000
+    )
+    assert tab.get_attribute("data-kind") == "instance"
+    page.screenshot(path=str(shots / "form-tab-kind-switched.png"))
+
+
 def test_closing_a_form_tab_frees_its_widgets_in_the_kernel(lab: Lab, page: Any) -> None:
     """A form is about two hundred models in the sidebar's kernel: closing its tab closes them there too
     (counted in the kernel over a second connection; other tests' progress bars may come and go)."""
@@ -226,15 +238,7 @@ def test_in_a_notebook_the_form_stays_under_the_list_and_copies(lab: Lab, page: 
     nbformat.write(notebook, str(Path(lab.root) / "inline-form.ipynb"))
     page.goto(lab.url("lab/tree/inline-form.ipynb", reset=""))
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    first = page.locator(".jp-NotebookPanel .jp-CodeCell").first
-    for _attempt in range(3):  # again if the kernel was not really there yet (the request is lost)
-        first.locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Shift+Enter")
-        try:
-            first.locator(".jp-InputPrompt").get_by_text(re.compile(r"\[(\*|\d+)\]")).wait_for(timeout=10_000)
-            break
-        except PlaywrightTimeout:
-            continue
+    run_cell(page, first_code_cell(page))
     inline = page.locator(".jp-NotebookPanel .jupyter-compute-panel")
     inline.locator(".jupyter-compute-form").wait_for(timeout=60_000)
     assert not inline.locator(".jupyter-compute-open-form").count(), "no tab to open: the form is here"

@@ -349,7 +349,7 @@ ComputeTable(rows=[{
         {"label": "local", "url": "http://127.0.0.1:8888/tree"},
         {"label": "evil", "url": "javascript:alert(1)"},
         {"label": "<b>plain</b>", "url": "https://example.net/?a=b"},
-        {"label": "angled", "url": "https://example.net/?a=<b>"},
+        {"label": "markup", "url": "https://example.net/?a=<b>"},
     ],
     "ssh": "ssh -p 50000 azureuser@10.0.0.4",
 }])
@@ -389,7 +389,7 @@ def test_an_expanded_row_shows_its_links_and_ssh_command(lab: Lab, page: Any) ->
         ["JupyterLab", "https://ci.example.net/lab", "_blank", "noopener noreferrer"],
         ["local", "http://127.0.0.1:8888/tree", "_blank", "noopener noreferrer"],
         ["<b>plain</b>", "https://example.net/?a=b", "_blank", "noopener noreferrer"],
-    ], "javascript: and a URL with '<' (model/links.py's rule, also safeHref's) are dropped; labels are text"
+    ], "javascript: and a URL with markup in it (tests/data/links.json) are dropped; labels are text"
     assert table.locator(".jupyter-compute-ssh code").inner_text() == "ssh -p 50000 azureuser@10.0.0.4"
     assert table.locator(".jupyter-compute-links b").count() == 0
     shot(page, "list-09-links")
@@ -423,7 +423,8 @@ def test_an_exported_notebook_shows_the_list_as_text(lab: Lab, tmp_path: Path) -
 def test_a_real_instance_with_ssh_shows_its_jupyterlab_link_and_ssh_command_in_the_sidebar(lab: Lab, page: Any) -> None:
     """Issue 13, point 9, with the service's fields: an instance created with public SSH access on the local
     workspace (which serves applications, connectivityEndpoints and sshSettings as the service does) shows,
-    expanded in the sidebar, its Jupyter Lab link (a new tab, no opener) and the exact ssh command."""
+    expanded in the sidebar, its Jupyter Lab link (a new tab, no opener) and the exact ssh command; the
+    links say they are emulated (issue 22, point 16: nothing answers at a simulated instance's address)."""
     lab.cli("create", "instance", "ssh-ci", "--ssh-public-access-enabled", "true", "--ssh-key-value", PUBLIC_KEY)
     page.goto(lab.url("lab", reset=""))
     open_panel(page)
@@ -435,11 +436,11 @@ def test_a_real_instance_with_ssh_shows_its_jupyterlab_link_and_ssh_command_in_t
     links.first.wait_for(timeout=30_000)
     found = links.evaluate_all("as => as.map(a => [a.textContent, a.getAttribute('href'), a.target, a.rel])")
     assert found == [
-        ["Jupyter", "https://ssh-ci.eastus.instances.azureml.ms/tree/", "_blank", "noopener noreferrer"],
-        ["Jupyter Lab", "https://ssh-ci.eastus.instances.azureml.ms/lab", "_blank", "noopener noreferrer"],
+        ["Jupyter (emulated)", "https://ssh-ci.eastus.instances.azureml.ms/tree/", "_blank", "noopener noreferrer"],
+        ["Jupyter Lab (emulated)", "https://ssh-ci.eastus.instances.azureml.ms/lab", "_blank", "noopener noreferrer"],
     ]
     assert instance.locator(".jupyter-compute-ssh code").inner_text() == "ssh -p 50000 azureuser@127.0.0.1"
-    instance.locator(".jupyter-compute-links a:text-is('Jupyter Lab')").scroll_into_view_if_needed()
+    instance.locator(".jupyter-compute-links a:text-is('Jupyter Lab (emulated)')").scroll_into_view_if_needed()
     shot(page, "list-09b-real-instance-links")
     lab.cli("delete", "ssh-ci", "--yes")
 

@@ -284,3 +284,23 @@ def test_the_recorded_get_reads_as_two_links_and_no_ssh(reference: Path) -> None
     enabled = dict(compute.body)
     enabled["properties"]["properties"]["sshSettings"]["sshPublicAccess"] = "Enabled"
     assert Compute(enabled).ssh_command() == "ssh -p 50000 azureuser@13.92.83.21"
+
+
+def test_an_emulated_instance_says_its_links_go_nowhere_in_text_html_and_the_panel_row() -> None:
+    """Given an instance of the local workspace (a simulation: nothing answers at its addresses), when it is
+    shown, then the Connect section says it is emulated and every link's label ends in "(emulated)", in the
+    text, the notebook HTML and the panel's row; the same instance from Azure says neither (issue 22, point 16)."""
+    from jupyter_compute.render.connect import EMULATED
+    from jupyter_compute.ui.rows import row_of
+
+    emulated = Compute(instance().body, emulated=True)
+    text = connect_text(emulated).splitlines()
+    assert text[0] == f"Connect ({EMULATED})"
+    assert [line.split("  https")[0].strip() for line in text[1:3]] == ["Jupyter (emulated)", "Jupyter Lab (emulated)"]
+    markup = connect_html(emulated)
+    assert EMULATED in markup and ">Jupyter Lab (emulated)</a>" in markup
+    assert [link["label"] for link in row_of(emulated)["links"]] == ["Jupyter (emulated)", "Jupyter Lab (emulated)"]
+    assert [link["url"] for link in row_of(emulated)["links"]] == [app["endpointUri"] for app in RECORDED_APPS]
+    real = instance()
+    assert "emulated" not in connect_text(real) and "emulated" not in connect_html(real)
+    assert [link["label"] for link in row_of(real)["links"]] == ["Jupyter", "Jupyter Lab"]

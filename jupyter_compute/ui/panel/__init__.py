@@ -29,7 +29,7 @@ from ...model.progress import is_transitional
 from ...model.resource import Compute
 from ...render.bars import bar_html
 from ...render.describe import BarData, describe
-from ...render.markup import Markup, error, html
+from ...render.markup import Markup, error, html, output
 from ...render.prices import bill_summary, flag_line
 from ...render.tables import computes_html, computes_text
 from ...service.operation import Operation, State
@@ -475,7 +475,7 @@ class ComputePanel:
             if self._list_failed:
                 self._list_failed = False
                 self.table.problem = ""
-            computes = [Compute(body) for body in listed]
+            computes = [Compute(body, emulated=self.ws.ref.local) for body in listed]
             followed = {op.target.lower() for op in self.ws.poller.in_flight() if not op.done()}
             for compute in computes:
                 if compute.name.lower() not in followed and is_transitional(compute.body):
@@ -543,10 +543,10 @@ class ComputePanel:
                 continue
             if key in where:
                 if not op.done():
-                    shown[where[key]] = Compute(body)
+                    shown[where[key]] = Compute(body, emulated=self.ws.ref.local)
             elif op.action in ("create", "attach") and op.state is not State.SUBMITTING:
                 where[key] = len(shown)
-                shown.append(Compute(body))
+                shown.append(Compute(body, emulated=self.ws.ref.local))
         return shown
 
     def _row(self, key: str, compute: Compute, busy: str, bar: BarData | None, message: str) -> Row:
@@ -584,7 +584,10 @@ class ComputePanel:
         if op.done() and op.action not in ("delete", "detach") and isinstance(op.resource, Mapping):
             with self._lock:  # the compute as the operation last read it, until the listing comes
                 key = op.target.lower()
-                self._listed = [Compute(op.resource) if c.name.lower() == key else c for c in self._listed]
+                self._listed = [
+                    Compute(op.resource, emulated=self.ws.ref.local) if c.name.lower() == key else c
+                    for c in self._listed
+                ]
         self._redraw.request(urgent=op.done())
         if op.done():
             self.ws.poller.poll_now()
@@ -694,9 +697,9 @@ class ComputePanel:
             problem = self.table.problem
         title = f"Compute · {self._short(self.ws)}"
         if problem:
-            return f"{title}\n{problem}", str(html("<p><b>{}</b></p><p>{}</p>", title, problem))
+            return f"{title}\n{problem}", output(html("<p><b>{}</b></p><p>{}</p>", title, problem))
         text = f"{title} · {len(listed)} compute{'s' if len(listed) != 1 else ''}\n{computes_text(listed)}"
-        return text, str(html("<p><b>{}</b></p>{}", title, computes_html(listed)))
+        return text, output(html("<p><b>{}</b></p>{}", title, computes_html(listed)))
 
     def _on_tick_soon(self) -> None:
         """After an action: the poller lists at once, in its thread (a click never waits for a list)."""

@@ -14,9 +14,11 @@ from typing import Any
 
 from ...errors import ComputeError
 from ...model import kinds
+from ...model.costs import sized
 from ...model.prices import RegionPrices, unknown
 from ...model.specs import ComputeSpec, kind_of
-from ...render.markup import error, html
+from ...render.markup import Markup, error, html
+from ...render.prices import create_notes, price_note
 from ...render.spec import spec_line, spec_yaml
 from ...service.operation import Operation
 from ...service.workspace import Workspace
@@ -121,6 +123,7 @@ class NewForm:
         self._form_lock = threading.Lock()
         self.form_ready = threading.Event()
         self._said_for: Operation | None = None  # the operation the line is about, until the form is edited
+        self._notes: tuple[str, ...] = ()  # what the create said about its cost, under that line
         self._show_kind()
 
     def _button(self, label: str, action: Callable[[], object], style: str = "") -> Any:
@@ -221,8 +224,12 @@ class NewForm:
             return None
         planned, note = self.ws.preview_create(spec)  # one quick read of the region, never the retry backoff
         request = planned.dry_run()
-        shown = json.dumps(request, indent=2) + (f"\n{note}" if note else "")
-        self.output.value = html("<pre style='white-space:pre-wrap'>{}</pre>", shown)
+        notes = spec.notes + create_notes(spec) + ((note,) if note else ())
+        if not spec.ATTACHED and sized(spec):  # the price line `--dry-run` prints (a quick, cached lookup)
+            notes += (price_note(self.ws.estimate(spec, quick=True)),)
+        self.output.value = html("<pre style='white-space:pre-wrap'>{}</pre>", json.dumps(request, indent=2)) + _notes(
+            notes
+        )
         return request
 
     @staticmethod
@@ -278,6 +285,7 @@ class NewForm:
             self.form.clear()
         self._forget_output()
         self._said_for = op
+        self._notes = spec.notes + create_notes(spec)  # the nudge the magic gives, under the form's line
         op.add_listener(self._said)
         self._said(op)
         self._on_submitted()
@@ -291,4 +299,9 @@ class NewForm:
         if op.refused and op.error is not None:
             self.output.value = error(op.error)
         else:
-            self.output.value = html("{} {}: {}", op.kind, op.target, op.note or "submitted")
+            self.output.value = html("{} {}: {}", op.kind, op.target, op.note or "submitted") + _notes(self._notes)
+
+
+def _notes(notes: tuple[str, ...]) -> Markup:
+    """Notes under the form's line: quiet, one a line (what the magic shows as its notes)."""
+    return Markup("").join(html("<div class='jupyter-compute-note' style='opacity:.75'>{}</div>", n) for n in notes)

@@ -18,9 +18,10 @@ from ...errors import ComputeError, ValidationError
 from ...model.kinds import CLUSTER, INSTANCE
 from ...model.resource import Compute
 from ...model.specs import spec_class
-from ...model.specs._fields import Invalid
+from ...model.specs._fields import Invalid, iso_duration_seconds
 from ...render.doctor import details_html
-from ...render.markup import error, html
+from ...render.markup import Markup, error, html
+from ...render.power import power_rows
 
 if TYPE_CHECKING:
     from ...service.operation import Operation
@@ -166,10 +167,13 @@ class ComputeTools:
         spec = self.compute.spec
         shown: list[Any] = []
         if self.compute.compute_type == INSTANCE.compute_type:
+            shown.append(self._now())
             idle = getattr(spec, "idle_time_before_shutdown", None)
+            self._initial_idle = _minutes(idle)
             self.edit_fields["idle_shutdown"] = w.Text(
                 description="idle shutdown",
-                placeholder=f"minutes, 15 to 4320 (now: {idle or 'none'})",
+                value=self._initial_idle,
+                placeholder="minutes, 15 to 4320",
                 style=style,
                 layout=_full(),
             )
@@ -224,13 +228,27 @@ class ComputeTools:
         box.add_class("jupyter-compute-edit")
         return box
 
+    def _now(self) -> Any:
+        """An instance's current idle shutdown and schedules, in words (as ``show`` says them)."""
+        import ipywidgets as w
+
+        rows = [(label, value) for label, value in power_rows(self.compute) if label.startswith(("Idle", "Sched"))]
+        now = w.HTML(
+            html(
+                "<div style='opacity:.8'>Now: {}</div>", Markup("; ").join(html("{} {}", k.lower(), v) for k, v in rows)
+            ),
+            layout=_full(),
+        )
+        now.add_class("jupyter-compute-edit-now")
+        return now
+
     def edits(self) -> dict[str, Any]:
         """The :meth:`Workspace.update` keywords of what was changed; Invalid for schedules that do not read."""
         given: dict[str, Any] = {}
         if self.compute.compute_type == INSTANCE.compute_type:
             for field in ("idle_shutdown", "size"):
                 value = self.edit_fields[field].value.strip() if field in self.edit_fields else ""
-                if value:
+                if value and not (field == "idle_shutdown" and value == self._initial_idle):
                     given[field] = value
             choice = self.schedule_choice.value
             if choice == "remove":
@@ -279,6 +297,14 @@ class ComputeTools:
             self.message.value = html("{} of {}: done.", op.action, self.name)
         elif op.done() and op.error is not None:
             self.message.value = error(op.error)
+
+
+def _minutes(duration: str | None) -> str:
+    """``PT60M`` as ``60`` (the edit field's words); "" for none, or for what is not a duration."""
+    try:
+        return f"{iso_duration_seconds(duration) / 60:g}" if duration else ""
+    except (Invalid, ValueError):
+        return ""
 
 
 def _schedule_words(item: dict[str, Any]) -> str:
