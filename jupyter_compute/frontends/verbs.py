@@ -74,6 +74,8 @@ def _survey(command: Command) -> Outcome:
     choice = command.workspace
     if choice.resource_group or choice.workspace or choice.config:
         raise UsageError("--all-workspaces lists every workspace: give no --resource-group, --workspace or --config")
+    if command.options.get("outdated"):
+        raise UsageError("--outdated lists one workspace's instances: give it without --all-workspaces")
     account = Account(choice.cloud, local=choice.local)
     return Outcome(Survey(account, choice.subscription, kind=command.options.get("type")), None, "")
 
@@ -185,20 +187,46 @@ ALL_WORKSPACES = Arg(
 @VERBS.verb(
     "list",
     Arg("--type", metavar="KIND", help="only this kind (cluster, instance, vm, kubernetes …)"),
+    Arg(
+        "--outdated",
+        action="store_true",
+        help="only compute instances whose OS image is not the latest (the service does not update it in place)",
+    ),
     ALL_WORKSPACES,
     help="the computes of the workspace, with their kind, size, state and nodes",
 )
 def list_(ws: Workspace, command: Command) -> Outcome:
-    computes = ws.list(command.options.get("type"))
+    computes = ws.list(command.options.get("type"), outdated=bool(command.options.get("outdated")))
     return Outcome(computes, [c.to_dict() for c in computes], computes_text(computes))
 
 
-@VERBS.verb("show", NAME, help="one compute: its state, how to connect to an instance (links, ssh), its az ml YAML")
+@VERBS.verb(
+    "show",
+    NAME,
+    help="one compute: its state, how to connect to an instance (links, ssh), its OS image, a cluster's busy "
+    "nodes and their jobs, its az ml YAML",
+)
 def show(ws: Workspace, command: Command) -> Outcome:
-    compute = ws.get(_named(command))
+    name = _named(command)
+    compute = ws.get(name)
+    nodes = ws.nodes(name) if compute.compute_type == kinds.CLUSTER.compute_type else None
     spec_text = spec_yaml(compute.spec) if kinds.of_compute_type(compute.compute_type) else ""
-    text = computes_text(compute) + (f"\n\n{spec_text}" if spec_text else "")
+    text = computes_text(compute, nodes) + (f"\n\n{spec_text}" if spec_text else "")
     return Outcome(compute, compute.to_dict(), text)
+
+
+@VERBS.verb(
+    "doctor",
+    Arg("name", metavar="NAME", nargs="?", help="the compute (none: every compute of the workspace)"),
+    help="why a compute is in its state and what to do (idle shutdown that does not fire, failed stops and "
+    "starts, schedules that never fire, clusters that cannot scale, outdated OS images); no NAME: what in the "
+    "workspace needs attention",
+)
+def doctor(ws: Workspace, command: Command) -> Outcome:
+    from ..render.doctor import DoctorReport
+
+    report = DoctorReport(ws.doctor(command.name), workspace=command.name is None)
+    return Outcome(report, report.to_dict(), repr(report))
 
 
 @VERBS.verb("nodes", NAME, help="the nodes of a cluster: state, the job on each, addresses")
@@ -394,6 +422,16 @@ def identity(ws: Workspace, command: Command) -> Outcome:
         ),
         Arg("--no-schedules", action="store_true", help="instance: remove every schedule"),
     ),
+    OneOf(
+        Arg(
+            "--custom-applications",
+            dest="applications_file",
+            metavar="FILE",
+            help="instance: replace its custom applications with a YAML file's (az ml custom_applications; "
+            "sent by POST customServices with api-version 2024-10-01-preview, the route's only version)",
+        ),
+        Arg("--no-custom-applications", action="store_true", help="instance: remove every custom application"),
+    ),
     Arg(*SIZE_FLAGS, dest="size", metavar="SIZE", help="instance: the VM size, while the instance is stopped"),
     Arg(*DESCRIPTION_FLAGS, dest="description", metavar="TEXT", help="cluster: its description"),
     Arg(
@@ -403,11 +441,17 @@ def identity(ws: Workspace, command: Command) -> Outcome:
         metavar="KEY=VALUE",
         help="cluster: its tags (replaces them; none given: removes them)",
     ),
-    help="change a compute after its creation: an instance's idle shutdown, schedules or size (stopped), "
-    "a cluster's description or tags; %%compute update NAME takes these as az ml YAML",
+    help="change a compute after its creation: an instance's idle shutdown, schedules, size (stopped) or custom "
+    "applications, a cluster's description or tags (single sign-on and SSH are set at creation); "
+    "%%compute update NAME takes these as az ml YAML. Schedules are sent by "
+    "a PUT of the instance built exactly as a create body (never the read-back's echo: no schedule id or "
+    "provisioningStatus); fairly sure, not certain: no public spec or SDK has a schedules route (azure-ai-ml "
+    "also re-PUTs), but Azure ML's role docs list an updateSchedules action and a redeployed template with "
+    "schedules was reported refused",
     writes=True,
     dry_run=True,
-    body="az ml YAML keys: idle_time_before_shutdown_minutes, schedules (compute_start_stop), size, description, tags",
+    body="az ml YAML keys: idle_time_before_shutdown_minutes, schedules (compute_start_stop), size, "
+    "custom_applications, description, tags",
 )
 def update(ws: Workspace, command: Command) -> Outcome:
     keywords = _update_keywords(command)
@@ -430,12 +474,15 @@ def _update_keywords(command: Command) -> dict[str, Any]:
         flags["add_schedules"] = [load_yaml(text, "--add-schedule") for text in o["add_schedules"]]
     if o.get("remove_schedules"):
         flags["remove_schedules"] = list(o["remove_schedules"])
-    if o.get("schedules_file"):
-        text = read_text(o["schedules_file"], "--schedules", limit=MAX_YAML_BYTES, note=YAML_LIMITS)
-        loaded = load_yaml(text, f"--schedules {o['schedules_file']}")
-        flags["schedules"] = [] if loaded is None else loaded
-    if o.get("no_schedules"):
-        flags["schedules"] = []
+    for field, flag, given in (
+        ("schedules", "--schedules", "schedules_file"),
+        ("custom_applications", "--custom-applications", "applications_file"),
+    ):
+        if o.get(given):  # a YAML file's list (an empty file: none)
+            loaded = load_yaml(read_text(o[given], flag, limit=MAX_YAML_BYTES, note=YAML_LIMITS), f"{flag} {o[given]}")
+            flags[field] = [] if loaded is None else loaded
+        if o.get(f"no_{field}"):
+            flags[field] = []
     for key in ("size", "description"):
         if o.get(key) is not None:
             flags[key] = o[key]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import sqlite3
 import threading
 import uuid
@@ -27,7 +28,7 @@ from ..settings import Settings
 from . import quota, resources, rules
 from .events import Event, Kind
 from .routes import PROVIDER, Answer, ArmFailure, Page, Request, Scope, Target, bad_request, busy, not_found
-from .simulation import Derived, derive, instance_state, settles_at
+from .simulation import FIRST_IMAGE, LOCAL, Derived, derive, instance_state, settles_at
 from .store import ComputeRow, Listed, OperationRow, PageKey, Store, subscription_of
 
 CREATABLE = (
@@ -40,6 +41,9 @@ CREATABLE = (
     "SynapseSpark",
     "Kubernetes",
 )
+LATEST_IMAGE = "latest_image"  # the store's fact: the OS image new instances get
+#: What the service adds to each schedule it stores; a request that carries them is the GET's echo.
+SCHEDULE_ECHO = ("id", "provisioningStatus")
 OPERATIONS_KEPT = 7 * 24 * 3600.0  # seconds an operation's status stays readable
 DEFAULT_IDLE = 120.0  # nodeIdleTimeBeforeScaleDown when none is given
 SETTLED_KEPT = 20_000  # settled renderings kept for lists (a few KB each)
@@ -67,9 +71,9 @@ class Computes:
         self.settings = settings
         self.clock = clock
         self.location = location
-        # (workspace path, name) -> ((body, events) as stored, (its resource, as JSON)): settled rows
+        # (workspace path, name) -> ((body, events, latest OS image), (its resource, as JSON)): settled rows
         self._settled_lock = threading.Lock()
-        self._settled: dict[tuple[str, str], tuple[tuple[str, str], tuple[dict[str, Any], str]]] = {}
+        self._settled: dict[tuple[str, str], tuple[tuple[str, str, str], tuple[dict[str, Any], str]]] = {}
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -85,8 +89,9 @@ class Computes:
                 rows, more = self.store.page_at(db, scope.key, t, size, _offset(skip))
             else:
                 rows, more = self.store.page(db, scope.key, t, size, _page_key(request.query.get("$skipToken")))
+            latest = self.latest_image(db)
         durations = catalogue.durations()
-        items = [item for listed in rows if (item := self._listed(listed, scope, t, durations)) is not None]
+        items = [item for listed in rows if (item := self._listed(listed, scope, t, durations, latest)) is not None]
         link = None
         if more and rows:
             query = {"api-version": request.query["api-version"], "$skipToken": _token(rows[-1].key)}
@@ -94,12 +99,12 @@ class Computes:
         return 200, {}, Page(items, link)
 
     def _listed(
-        self, listed: Listed, scope: Scope, t: float, durations: dict[str, float]
+        self, listed: Listed, scope: Scope, t: float, durations: dict[str, float], latest: str
     ) -> tuple[dict[str, Any], str] | None:
         """The resource of a listed row and its JSON text (None once gone). A row past its last change reads
         the same at any later time, so its rendering is kept (per version of the row) for later lists."""
         key = (scope.path, listed.name)
-        version = (listed.body, listed.events)
+        version = (listed.body, listed.events, latest)
         settled = listed.settles is not None and t >= listed.settles
         kept = self._settled.get(key)
         if settled and kept is not None and kept[0] == version:
@@ -107,7 +112,7 @@ class Computes:
         derived = derive(self.store.decode(listed), t, durations)
         if derived.body is None:
             return None
-        resource = resources.render(listed.name, derived.body, scope, self.location)
+        resource = resources.render(listed.name, derived.body, scope, self.location, latest_image=latest)
         item = (resource, json.dumps(resource))
         if settled:
             with self._settled_lock:  # requests are served on several threads
@@ -118,10 +123,43 @@ class Computes:
         return item
 
     def get(self, request: Request, target: Target) -> Answer:
-        row, derived = self._existing(target.workspace, target.name)
+        with self.store.read() as db:
+            row, derived = self._live(db, target.workspace, target.name, self.clock())
+            latest = self.latest_image(db)
         if row is None or derived.body is None:
             raise not_found(target.name)
-        return 200, {}, resources.render(row.name, derived.body, target.workspace, self.location)
+        return 200, {}, resources.render(row.name, derived.body, target.workspace, self.location, latest_image=latest)
+
+    def latest_image(self, db: sqlite3.Connection) -> str:
+        """The OS image the service gives new instances now."""
+        return self.store.fact(db, LATEST_IMAGE) or FIRST_IMAGE
+
+    # --- what the local workspace's control endpoints change (tests, demos) ------------------------
+
+    def publish_image(self, version: str) -> str:
+        """A newer OS image: instances created from now on get it; the others are no longer the latest."""
+        if not re.fullmatch(r"\d{2}\.\d{2}\.\d{2}", version):
+            raise bad_request(f"An OS image version is YY.MM.DD, as the service writes them; got {version!r}.")
+        with self.store.write() as db:
+            self.store.set_fact(db, LATEST_IMAGE, version)
+        return version
+
+    def mark_jobs(self, scope: Scope, name: str, run_id: str | None, count: int) -> Any:
+        """Mark ``count`` idle nodes of cluster ``name`` busy with job ``run_id`` (None: clear every job on it);
+        its nodes as ``listNodes`` then gives them."""
+        with self._writable(scope, name, "AmlCompute", "Jobs run on compute clusters' nodes") as write:
+            local = write.row.body.setdefault(LOCAL, {})
+            jobs: dict[str, str] = dict(local.get("jobs") or {})
+            if run_id is None:
+                jobs = {}
+            else:
+                idle = [node.id for node, state in write.derived.nodes if state == "idle"]
+                if count < 1 or count > len(idle):
+                    raise bad_request(f"{name} has {len(idle)} idle nodes; cannot run a job on {count}.")
+                jobs.update({node: run_id for node in idle[:count]})
+            local["jobs"] = jobs
+            self._save(write.db, write.row, write.t)
+        return self._list_nodes(scope, name)[2]["nodes"]
 
     def action(self, request: Request, target: Target) -> Answer:
         if target.action == "listnodes":
@@ -135,6 +173,8 @@ class Computes:
             return self._idle_shutdown(request, target.workspace, target.name)
         if target.action == "resize":
             return self._resize_instance(request, target.workspace, target.name)
+        if target.action == "customservices":
+            return self._custom_services(request, target.workspace, target.name)
         return self._power(request, target.workspace, target.name, target.action)
 
     def _list_nodes(self, scope: Scope, name: str) -> Answer:
@@ -142,6 +182,7 @@ class Computes:
         if row is None:
             raise not_found(name)
         _require_type(row, "AmlCompute", "Nodes can only be listed for compute clusters")
+        jobs = (row.body.get(LOCAL) or {}).get("jobs") or {}
         nodes = [
             {
                 "nodeId": node.id,
@@ -149,7 +190,8 @@ class Computes:
                 "publicIpAddress": "127.0.0.1",
                 "port": 50000 + i,
                 "nodeState": state,
-                "runId": None,
+                # The service leaves the key out on a node with no job (recording), and names the job on a busy one.
+                **({"runId": jobs[node.id]} if node.id in jobs and state == "running" else {}),
             }
             for i, (node, state) in enumerate(derived.nodes)
         ]
@@ -167,6 +209,7 @@ class Computes:
         body = request.body
         if not isinstance(body, Mapping):
             raise bad_request("The request content must be a JSON object.", "InvalidRequestContent")
+        _refuse_echoed_schedules(body)
         _check_schema(body, "ComputeResource")
         props = body["properties"]
         compute_type = props["computeType"]
@@ -183,6 +226,7 @@ class Computes:
             failure = quota.failure(props, size, self._used(db, scope, t)) if size else None
             stored = resources.without_secrets(body)
             stored.setdefault("location", self.location)
+            stored[LOCAL] = {"image": self.latest_image(db)} if compute_type == "ComputeInstance" else {}
             row = ComputeRow(scope.key, name, stored, [self._create_event(compute_type, props, t, failure)], t)
             self._save(db, row, t)
             op = self._operation(db, row, "create", t, row.events[0].duration, failure)
@@ -205,6 +249,7 @@ class Computes:
                 )
         stored = resources.without_secrets(body)
         stored.setdefault("location", row.body.get("location", self.location))
+        stored[LOCAL] = row.body.get(LOCAL) or {}  # the image it was created with, the jobs on its nodes
         row.body = stored
         speed = self.settings().speed
         duration = catalogue.durations()["cluster_update"] / speed
@@ -333,6 +378,26 @@ class Computes:
             self._save(write.db, write.row, write.t)
         return 200, {}, None
 
+    def _custom_services(self, request: Request, scope: Scope, name: str) -> Answer:
+        """``POST …/customServices`` with a list of ``CustomService``: 200 with no body; the list replaces the
+        instance's (azure-ai-ml: "The list of custom services provided shall be overwritten")."""
+        services = request.body
+        if not isinstance(services, list):
+            raise bad_request("The request content must be a JSON array of custom services.", "InvalidRequestContent")
+        for i, service in enumerate(services):
+            problems = schema_problems(service, "CustomService", "request")
+            if problems:
+                raise bad_request(f"customServices[{i}]: " + "; ".join(problems), "InvalidRequestContent")
+        names = [str((s or {}).get("name") or "") for s in services]
+        if "" in names or len(set(names)) != len(names):
+            raise bad_request("Each custom service needs a name of its own.", "InvalidRequestContent")
+        with self._writable(scope, name, "ComputeInstance", "Custom applications run on compute instances") as write:
+            if write.derived.busy in ("create", "delete"):
+                raise busy(name, write.derived.busy)
+            write.row.body["properties"].setdefault("properties", {})["customServices"] = services
+            self._save(write.db, write.row, write.t)
+        return 200, {}, None
+
     def _resize_instance(self, request: Request, scope: Scope, name: str) -> Answer:
         """``POST …/resize`` ``{"targetVMSize": …}``: only a Stopped instance changes size (202; Resizing, then
         Stopped with the new size)."""
@@ -398,7 +463,9 @@ class Computes:
 
     def _render_submitted(self, row: ComputeRow, scope: Scope, t: float) -> dict[str, Any]:
         body = derive(row, t, catalogue.durations()).body or {}
-        return resources.render(row.name, body, scope, self.location, submitted_at=t)
+        with self.store.read() as db:
+            latest = self.latest_image(db)
+        return resources.render(row.name, body, scope, self.location, submitted_at=t, latest_image=latest)
 
     def _check_size(self, props: Mapping[str, Any]) -> dict[str, Any] | None:
         compute_type = props["computeType"]
@@ -485,6 +552,31 @@ def _require_type(row: ComputeRow, compute_type: str, applies: str) -> None:
     actual = row.body["properties"]["computeType"]
     if actual != compute_type:
         raise bad_request(f"{applies}; {row.name} is a {actual}.")
+
+
+def _refuse_echoed_schedules(body: Mapping[str, Any]) -> None:
+    """A PUT whose schedules carry what the service adds to them (``id``, ``provisioningStatus``): the GET's
+    echo. Refused as the service is reported to refuse a redeployed body with schedules (a schedule-format
+    error: azure-quickstart-templates #11830, azure-sdk-for-python #35156); its exact text is not recorded."""
+    inner = (body.get("properties") or {}).get("properties") if isinstance(body.get("properties"), Mapping) else None
+    holder = inner.get("schedules") if isinstance(inner, Mapping) else None
+    items = holder.get("computeStartStop") if isinstance(holder, Mapping) else None
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        echoed = [key for key in SCHEDULE_ECHO if isinstance(item, Mapping) and key in item]
+        if echoed:
+            raise ArmFailure(
+                400,
+                "BadRequest",
+                f"Schedule format is invalid: computeStartStop[{i}] carries {' and '.join(echoed)}, which the service "
+                "sets; send each schedule as a create takes it.",
+                [
+                    {
+                        "code": "InvalidScheduleFormat",
+                        "target": f"properties.properties.schedules.computeStartStop[{i}]",
+                        "message": f"{', '.join(echoed)} are read-only",
+                    }
+                ],
+            )
 
 
 def _check_schedules(props: Mapping[str, Any]) -> None:

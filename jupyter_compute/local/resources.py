@@ -29,10 +29,16 @@ TENANT = "00000000-0000-0000-0000-0000000000aa"
 
 
 def render(
-    name: str, body: dict[str, Any], scope: Scope, location: str, submitted_at: float | None = None
+    name: str,
+    body: dict[str, Any],
+    scope: Scope,
+    location: str,
+    submitted_at: float | None = None,
+    latest_image: str | None = None,
 ) -> dict[str, Any]:
     """The resource for a derived ``body`` (taken over: the caller hands in a fresh copy).
-    ``submitted_at``: the answer to the write made then, which ARM gives as still "Creating"."""
+    ``submitted_at``: the answer to the write made then, which ARM gives as still "Creating";
+    ``latest_image``: the latest OS image the service has (an instance on another one is not the latest)."""
     path = scope.compute_path(name)
     props = body.setdefault("properties", {})
     resource: dict[str, Any] = {
@@ -52,6 +58,10 @@ def render(
     if submitted_at is not None:
         props["provisioningState"] = "Creating"
         props["modifiedOn"] = iso(submitted_at)
+    image = (props.get("properties") or {}).get("osImageMetadata")
+    if latest_image and isinstance(image, dict):
+        image["latestImageVersion"] = latest_image
+        image["isLatestOsImageVersion"] = image.get("currentImageVersion") == latest_image
     null_secrets(props)
     return resource
 

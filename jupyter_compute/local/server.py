@@ -3,7 +3,8 @@
 ``ensure_running()`` starts one server per process (a daemon thread, random port) over the
 shared SQLite store and returns its base URL; ``serve(port, data)`` is ``jupyter compute
 emulator``. The server applies fault injection (see ``faults.py``) before the ARM logic and
-exposes ``/_emulator/faults``, ``/_emulator/requests`` and ``/_emulator/health`` for tests and tools.
+exposes ``/_emulator/faults``, ``/_emulator/requests``, ``/_emulator/health``, ``/_emulator/images`` (publish a
+newer OS image) and ``/_emulator/jobs`` (mark a cluster's nodes busy with a job) for tests, demos and tools.
 With ``Settings.access_log`` ($JUPYTER_COMPUTE_ACCESS_LOG) set, every served request is appended to that
 file (method, path, status).
 
@@ -48,7 +49,7 @@ from ..settings import Settings
 from . import prices as prices_standin
 from .access import TOKEN_FILE, local_token, same_token
 from .faults import Delay, Drop, Faults
-from .routes import Page, Request
+from .routes import ArmFailure, Page, Request, resolve
 from .service import LocalService
 from .store import Store
 
@@ -312,8 +313,38 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {}, faults.snapshot())
         elif path == "/_emulator/faults":
             self._send(200, {}, faults.snapshot())
+        elif path in ("/_emulator/images", "/_emulator/jobs"):
+            self._after_creation(path, raw)
         else:
             self._send(404, {}, _error("NotFound", path))
+
+    def _after_creation(self, path: str, raw: bytes) -> None:
+        """``/_emulator/images``: GET the latest OS image, POST ``{"latest": "YY.MM.DD"}`` to publish a newer
+        one. ``/_emulator/jobs``: POST ``{"compute": ARM id, "runId": "…", "nodes": N}`` marks N idle nodes of
+        that cluster busy with the job (``"runId": null`` clears them); answers its nodes."""
+        computes = self.server_ref.service.computes
+        try:
+            given = json.loads(raw or b"{}")
+            if not isinstance(given, dict):
+                raise ValueError("the body must be a JSON object")
+            if path == "/_emulator/images":
+                if self.command == "POST":
+                    computes.publish_image(str(given.get("latest") or ""))
+                with self.server_ref.store.read() as db:
+                    self._send(200, {}, {"latest": computes.latest_image(db)})
+                return
+            target = resolve(str(given.get("compute") or ""))
+            if self.command != "POST" or target is None or target.route != "compute":
+                raise ValueError('POST {"compute": "<the cluster\'s ARM id>", "runId": "...", "nodes": N}')
+            run = given.get("runId")
+            nodes = computes.mark_jobs(
+                target.workspace, target.name, None if run is None else str(run), int(given.get("nodes") or 1)
+            )
+            self._send(200, {}, {"nodes": nodes})
+        except (ValueError, TypeError) as exc:
+            self._send(400, {}, _error("BadRequest", str(exc)))
+        except ArmFailure as failure:
+            self._send(*failure.answer())
 
     def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
         """Answer an admitted request, and log it."""

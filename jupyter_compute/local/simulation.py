@@ -17,6 +17,11 @@ from typing import Any
 from .events import ENDINGS
 from .store import ComputeRow
 
+#: Where a stored body keeps what only the local workspace knows of a compute (never rendered): the OS image
+#: an instance was created with (``image``) and the jobs marked on a cluster's nodes (``jobs``: node id -> run id).
+LOCAL = "_local"
+#: The OS image instances get until a newer one is published (``/_emulator/images``).
+FIRST_IMAGE = "25.11.01"
 TRANSITIONAL_INSTANCE = {"Creating", "SettingUp", "Starting", "Stopping", "Restarting", "Deleting", "Resizing"}
 _SCALES = ("create", "resize", "update")  # the events that may set a cluster's minimum nodes
 
@@ -141,7 +146,8 @@ def _derive_cluster(
     row: ComputeRow, inner: dict[str, Any], now: float, durations: dict[str, float], state: str
 ) -> list[tuple[Node, str]]:
     nodes, ready = cluster_nodes(row, now, durations)
-    live = [(n, s) for n in nodes if (s := n.state(now)) is not None]
+    jobs = (row.body.get(LOCAL) or {}).get("jobs") or {}
+    live = [(n, "running" if s == "idle" and n.id in jobs else s) for n in nodes if (s := n.state(now)) is not None]
     counts = {k: 0 for k in ("idle", "running", "preparing", "unusable", "leaving", "preempted")}
     for _, node_state in live:
         counts[node_state] += 1
@@ -206,16 +212,36 @@ def _derive_instance(row: ComputeRow, inner: dict[str, Any], now: float, provisi
     inner.setdefault("computeInstanceAuthorizationType", "personal")
     inner.setdefault("enableSSO", True)
     for i, schedule in enumerate((inner.get("schedules") or {}).get("computeStartStop") or []):
+        _as_the_service_keeps(schedule)
         schedule.setdefault("id", f"{row.name}-schedule-{i + 1}")  # read-only fields the service adds
         schedule.setdefault("provisioningStatus", "Completed")
     inner["errors"] = []
     inner["versions"] = {"runtime": "local"}
+    image = str((row.body.get(LOCAL) or {}).get("image") or FIRST_IMAGE)
+    # The latest is the service's, filled in when the resource is rendered (resources.render).
     inner["osImageMetadata"] = {
-        "currentImageVersion": "25.11.01",
-        "latestImageVersion": "25.11.01",
+        "currentImageVersion": image,
+        "latestImageVersion": image,
         "isLatestOsImageVersion": True,
     }
     return ci_state
+
+
+def _as_the_service_keeps(schedule: dict[str, Any]) -> None:
+    """A schedule as the service gives it back (recording: a create sent "stop", "week", "monday"; the GET
+    gave "Stop", "Week", "Monday", and the other trigger's key as null)."""
+    for key in ("action", "status", "triggerType"):
+        if isinstance(schedule.get(key), str):
+            schedule[key] = schedule[key][:1].upper() + schedule[key][1:]
+    recurrence = schedule.get("recurrence")
+    if isinstance(recurrence, dict):
+        if isinstance(recurrence.get("frequency"), str):
+            recurrence["frequency"] = recurrence["frequency"].capitalize()
+        pattern = recurrence.get("schedule")
+        if isinstance(pattern, dict) and isinstance(pattern.get("weekDays"), list):
+            pattern["weekDays"] = [d.capitalize() if isinstance(d, str) else d for d in pattern["weekDays"]]
+    schedule.setdefault("cron", None)
+    schedule.setdefault("recurrence", None)
 
 
 #: The instance states in which its VM exists: it has addresses (the recordings give a Stopped instance's too).

@@ -68,6 +68,10 @@ CREATE TABLE IF NOT EXISTS operations (
     outcome TEXT NOT NULL,
     error TEXT
 );
+CREATE TABLE IF NOT EXISTS facts (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
 # Columns older versions did not have; added in place when such a store is opened.
 ADDED_COLUMNS = (("gone", "REAL"), ("settles", "REAL"), ("accounted", "INTEGER NOT NULL DEFAULT 0"))
@@ -297,6 +301,19 @@ class Store:
         return {
             (family, tier): int(total) for family, tier, total in db.execute(query + " GROUP BY family, tier", params)
         }
+
+    # --- the service's own facts (the latest OS image) ------------------------------------------
+
+    @staticmethod
+    def fact(db: sqlite3.Connection, key: str) -> str | None:
+        row = db.execute("SELECT value FROM facts WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @staticmethod
+    def set_fact(db: sqlite3.Connection, key: str, value: str) -> None:
+        db.execute(
+            "INSERT INTO facts (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=?", (key, value, value)
+        )
 
     # --- operations --------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .kinds import CLUSTER, INSTANCE
@@ -48,6 +48,10 @@ class ComputeCost:
     running_since: str = ""  # ISO-8601, as the service gave it
     running_hours: float | None = None
     so_far: float | None = None
+    next_stop: str = ""  # a running instance's next stop by schedule: ISO-8601, UTC
+    hours_to_stop: float | None = None
+    until_stop: float | None = None  # what it costs from now to that stop
+    by_stop: float | None = None  # what it will have cost from its last start to that stop
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,7 +137,11 @@ def _cost(compute: Compute, region: str, book: RegionPrices | None, now: float) 
     if unguarded:
         since, hours = _running_since(compute, now)
         so_far = None if hours is None or rate is None else round(hours * rate, 2)
+    stop: dict[str, Any] = {}
+    if not cluster and nodes > 0:
+        stop = _to_next_stop(compute, now, rate)
     return ComputeCost(
+        **stop,
         name=compute.name,
         kind=compute.kind,
         size=compute.size,
@@ -151,6 +159,22 @@ def _cost(compute: Compute, region: str, book: RegionPrices | None, now: float) 
         running_hours=hours,
         so_far=so_far,
     )
+
+
+def _to_next_stop(compute: Compute, now: float, rate: float | None) -> dict[str, Any]:
+    """A running instance's next stop by schedule, the hours until it, what they cost, and what the instance
+    will have cost from its last start to it (when the start is known); {} when no schedule stops it."""
+    when = compute.next_stop(datetime.fromtimestamp(now, timezone.utc))
+    if when is None:
+        return {}
+    hours = max(0.0, (when.timestamp() - now) / 3600)
+    _since, ran = _running_since(compute, now)
+    return {
+        "next_stop": when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "hours_to_stop": round(hours, 4),
+        "until_stop": None if rate is None else round(hours * rate, 2),
+        "by_stop": None if rate is None or ran is None else round((ran + hours) * rate, 2),
+    }
 
 
 def _running_since(compute: Compute, now: float) -> tuple[str, float | None]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from ..data import catalogue
 from ..text import one_line
+from . import schedule_times
 from .documents import spec_from_arm
 from .kinds import CLUSTER, INSTANCE, word_of
 from .links import web_link
@@ -63,6 +64,22 @@ class NodeCounts:
     target: int = 0
     states: Mapping[str, int] = field(default_factory=dict)
     steady: bool = True
+
+    @property
+    def busy(self) -> int:
+        """Nodes running a job (``runningNodeCount``)."""
+        return self.states.get("running", 0)
+
+
+def jobs_on_nodes(nodes: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """The jobs running on a cluster's nodes (``listNodes``), each run id with its node ids, in the order
+    met; a node with no ``runId`` (the service leaves the key out on an idle node) runs none."""
+    jobs: dict[str, list[str]] = {}
+    for node in nodes:
+        run = node.get("runId") if isinstance(node, Mapping) else None
+        if isinstance(run, str) and run:
+            jobs.setdefault(run, []).append(str(node.get("nodeId") or ""))
+    return jobs
 
 
 @dataclass(frozen=True)
@@ -223,6 +240,24 @@ class Compute:
             and str(s.get("status") or "Enabled").lower() == "enabled"
             for s in schedules
         )
+
+    def next_stop(self, now: datetime) -> datetime | None:
+        """When an instance's stop schedules next stop it after ``now`` (aware), None when none will."""
+        if self.compute_type != INSTANCE.compute_type:
+            return None
+        schedules = (self._inner.get("schedules") or {}).get("computeStartStop") or []
+        return schedule_times.next_stop(schedules if isinstance(schedules, list) else [], now)
+
+    @property
+    def os_image(self) -> Mapping[str, Any] | None:
+        """An instance's ``osImageMetadata`` (current, latest, whether it is the latest), None when not given."""
+        image = self._inner.get("osImageMetadata")
+        return image if isinstance(image, Mapping) and self.compute_type == INSTANCE.compute_type else None
+
+    @property
+    def outdated_image(self) -> bool:
+        """Whether the service says the instance's OS image is not the latest."""
+        return self.os_image is not None and self.os_image.get("isLatestOsImageVersion") is False
 
     @property
     def last_operation(self) -> Mapping[str, Any]:

@@ -18,13 +18,14 @@ every ``interval`` minutes or hours from ``start_time`` for those frequencies.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
 
 from .specs._instance_parts import WEEK_DAYS, Schedule
 from .triggers import UnknownZone, cron, start_time, zone
 
-__all__ = ["HORIZON_DAYS", "UnknownZone", "next_fire", "zone"]
+__all__ = ["HORIZON_DAYS", "UnknownZone", "next_fire", "next_stop", "zone"]
 
 HORIZON_DAYS = 5 * 366  # a schedule that does not fire within this is shown as never firing
 
@@ -43,6 +44,30 @@ def next_fire(schedule: Schedule, after: datetime) -> datetime | None:
     if times is None:
         times = _recurrence_times(schedule, tz, floor, start)
     return next(times, None)
+
+
+def next_stop(items: Sequence[Any], after: datetime) -> datetime | None:
+    """The soonest next fire, after ``after``, of the enabled stop schedules among an instance's
+    ``computeStartStop`` items as the service gives them (unreadable ones and unknown zones are left out:
+    ``doctor`` says why), or None."""
+    soonest: datetime | None = None
+    for item in items:
+        if not isinstance(item, Mapping) or str(item.get("action") or "").lower() != "stop":
+            continue
+        try:
+            when = next_fire(Schedule.from_arm(item), after)
+        except (AttributeError, TypeError, ValueError):
+            continue
+        if when is not None and (soonest is None or when < soonest):
+            soonest = when
+    return soonest
+
+
+def _start(text: str | None, tz: tzinfo) -> datetime | None:
+    if not text:
+        return None
+    parsed = datetime.fromisoformat(text)
+    return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed.astimezone(tz)
 
 
 def _at(day: date, hour: int, minute: int, second: int, tz: tzinfo) -> datetime:

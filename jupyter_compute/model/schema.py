@@ -139,6 +139,10 @@ class _Converter:
             out["type"] = kind
         if "enum" in node:
             out["enum"] = list(node["enum"])
+            if (node.get("x-ms-enum") or {}).get("modelAsString"):
+                # The service reads these in any case: a recorded create sent "stop", "week", "monday" (201)
+                # and the GET gave "Stop", "Week", "Monday" back.
+                out["x-any-case"] = True
         if kind == "array" and "items" in node:
             out["items"] = self.schema(node["items"])
         if kind == "integer" and node.get("format") == "int32":
@@ -153,6 +157,13 @@ class _Converter:
             if "enum" in out:
                 out["enum"] = [*out["enum"], None]
         return out
+
+
+def _any_case(schema: Mapping[str, Any], value: Any) -> bool:
+    """Whether ``value`` is one of the enum's values but for case, where the service reads it in any case."""
+    if not schema.get("x-any-case") or not isinstance(value, str):
+        return False
+    return value.lower() in {v.lower() for v in schema["enum"] if isinstance(v, str)}
 
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -227,7 +238,7 @@ class SubsetValidator:
             if not any(_TYPES[k](value) for k in kinds):
                 out.append(SchemaError(path, f"must be of type {' or '.join(k for k in kinds)}"))
                 return
-        if "enum" in schema and value not in schema["enum"]:
+        if "enum" in schema and value not in schema["enum"] and not _any_case(schema, value):
             allowed = ", ".join(str(v) for v in schema["enum"] if v is not None)
             out.append(SchemaError(path, f"is not one of the allowed values: {allowed}"))
         if "const" in schema and value != schema["const"]:

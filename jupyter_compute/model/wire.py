@@ -41,7 +41,7 @@ def revealed(value: Any) -> Any:
 class ArmRequest:
     method: str
     url: str
-    body: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | list[Any] | None = None  # a list: customServices takes a JSON array
 
     def dry_run(self) -> dict[str, Any]:
         """``{"method", "url", "body"}`` with secrets as '***' (DESIGN: --dry-run -o json)."""

@@ -10,7 +10,7 @@ with what triggered it (a user, a schedule, idle shutdown), so "why did my insta
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from ..model.schedule_times import UnknownZone, next_fire
@@ -153,3 +153,22 @@ def _last(value: Any, tz: tzinfo) -> str:
             when = str(raw)
     parts = [f"{name} ({status})" if status else name, when, by]
     return ", ".join(p for p in parts if p)
+
+
+#: How far ahead a scheduled stop shows on the panel's row and in ``costs``.
+STOP_SOON = timedelta(hours=1)
+
+
+def stop_soon(compute: Compute, now: datetime | None = None, tz: tzinfo | None = None) -> str:
+    """ "stops at 19:00 by schedule, in 25 min" when a running instance's stop schedule fires within
+    :data:`STOP_SOON` of ``now`` (aware; default the clock), the time in ``tz`` (default the machine's);
+    "" otherwise."""
+    if compute.instance_state not in ("Running", "JobRunning"):
+        return ""
+    now = now or datetime.now(timezone.utc)
+    when = compute.next_stop(now)
+    if when is None or when - now > STOP_SOON:
+        return ""
+    tz = tz or datetime.now().astimezone().tzinfo or timezone.utc
+    minutes = max(1, round((when - now).total_seconds() / 60))
+    return f"stops at {when.astimezone(tz):%H:%M} by schedule, in {minutes} min"

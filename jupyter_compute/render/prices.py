@@ -5,6 +5,7 @@ the nudge towards idle shutdown, and the ``costs`` table. Prices from the local 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from ..model import kinds
@@ -148,6 +149,20 @@ def flag_line(c: ComputeCost) -> str:
     )
 
 
+def stop_line(c: ComputeCost, tz: tzinfo | None = None) -> str:
+    """``ci-1 stops at Tue 19:00 by schedule, in 4h12m: about $0.96 more, $2.10 since it last started``
+    ("" when no schedule stops it); the time in ``tz`` (default: the machine's zone)."""
+    if not c.next_stop or c.hours_to_stop is None:
+        return ""
+    when = datetime.fromisoformat(c.next_stop.replace("Z", "+00:00")).astimezone(tz)
+    said = f"{c.name} stops at {when:%a %H:%M} by schedule, in {duration_hours(c.hours_to_stop)}"
+    if c.until_stop is not None:
+        said += f": about {money(c.until_stop, c.currency)} more"
+        if c.by_stop is not None:
+            said += f", {money(c.by_stop, c.currency)} since it last started"
+    return said
+
+
 def cost_rows(costs: Costs) -> list[dict[str, str]]:
     return [
         {
@@ -171,7 +186,7 @@ def _after_table(costs: Costs) -> list[str]:
     total = f"Total now: {per_hour(costs.total_per_hour, costs.currency)}{whose(costs.currency, costs.emulated)}"
     if costs.unknown:
         total += f", and {costs.unknown} running at a price unknown"
-    lines = [total, *(flag_line(c) for c in costs.flagged)]
+    lines = [total, *(flag_line(c) for c in costs.flagged), *filter(None, (stop_line(c) for c in costs.computes))]
     problems: Sequence[str] = sorted({c.price_problem for c in costs.computes if c.price_problem})
     return lines + [f"{PRICE_UNKNOWN}: {p}" for p in problems]
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.resource import ComputeList
 from .connect import connect_html, connect_text
+from .doctor import busy_line, image_line
 from .markup import Markup, html, output
 from .palette import state_colour
 from .power import power_html, power_text
@@ -59,22 +60,30 @@ def compute_rows(computes: Compute | Sequence[Compute]) -> list[dict[str, str]]:
     return [{column: str(row[column]) for column in ComputeList.COLUMNS} for row in (c.row() for c in listed)]
 
 
-def computes_text(computes: Compute | Sequence[Compute]) -> str:
+def computes_text(computes: Compute | Sequence[Compute], nodes: Sequence[Mapping[str, Any]] | None = None) -> str:
     """A compute, or a workspace's list, as an aligned text table; one instance also says how to connect, and
-    when it stops and starts by itself (and why it last did)."""
+    when it stops and starts by itself (and why it last did); one compute its OS image or its busy nodes (with
+    their jobs when its ``nodes`` were listed)."""
     table = text_table(compute_rows(computes), empty=NO_COMPUTES)
     if isinstance(computes, Sequence):
         return table
-    return "\n\n".join([table, *(s for s in (connect_text(computes), power_text(computes)) if s)])
+    sections = (connect_text(computes), power_text(computes), "\n".join(_facts(computes, nodes)))
+    return "\n\n".join([table, *(s for s in sections if s)])
 
 
 def computes_html(computes: Compute | Sequence[Compute]) -> Markup:
     """A compute, or a workspace's list, as an HTML table (state in its colour); one instance also says
-    how to connect (its links and ssh command), and when it stops and starts by itself."""
+    how to connect (its links and ssh command), and when it stops and starts by itself; one compute its OS
+    image or how many of its nodes are busy."""
     table = html_table(compute_rows(computes), empty=NO_COMPUTES)
     if isinstance(computes, Sequence):
         return table
-    return table + connect_html(computes) + power_html(computes)
+    facts = Markup("").join(html("<p class='jupyter-compute-fact'>{}</p>", line) for line in _facts(computes, None))
+    return table + connect_html(computes) + power_html(computes) + facts
+
+
+def _facts(compute: Compute, nodes: Sequence[Mapping[str, Any]] | None) -> list[str]:
+    return [line for line in (image_line(compute), busy_line(compute, nodes)) if line]
 
 
 class Listing(list[Any]):

@@ -10,10 +10,16 @@ picks the request, or refuses what the service does not allow, naming the field,
   the same instance with them (the spec has no route of its own for schedules: ``schedules`` is a field
   of the instance's properties, and ARM updates a resource by a PUT of it);
 * an instance's size: ``POST …/resize`` ``{"targetVMSize": …}``, only while it is Stopped, and alone;
+* an instance's custom applications (the whole list; ``[]`` removes them all): ``POST …/customServices``
+  with the list of ``CustomService`` (it replaces the instance's), alone. No stable api-version has the
+  route (2025-12-01 keeps only an orphan example): it is sent with the preview version azure-ai-ml's
+  client sends it with (``v2024_10_01_preview`` ``build_update_custom_services_request``), for that call only;
 * a cluster's description and tags: a ``PUT`` of the same cluster with them (``ClusterUpdateParameters``,
   the PATCH body, carries only ``scaleSettings``, which ``resize`` sends).
 
-Refused before sending, and why: an instance's size while it is not stopped (the service resizes only
+Refused before sending, and why: an instance's single sign-on and SSH settings (set at creation: Azure ML
+documents "SSH access can't be changed after creation", and no public spec or SDK source read here names
+the route ``az ml compute enable-sso`` calls); an instance's size while it is not stopped (the service resizes only
 stopped instances); an instance's description and tags (set at creation; the instance routes above
 take none of them); a cluster's size (PATCH takes only scale settings, and ``vmSize`` is fixed when a
 cluster is created); idle shutdown and schedules of a cluster (clusters scale down instead:
@@ -32,13 +38,13 @@ from ..model.kinds import CLUSTER, INSTANCE
 from ..model.resource import Compute
 from ..model.specs import ComputeSpec
 from ..model.specs._fields import Invalid, bounded_text, integer, minutes_duration, string_map, vm_size
-from ..model.specs._instance_parts import Schedule, schedules
+from ..model.specs._instance_parts import CustomApplication, Schedule, custom_applications, schedules
 from ..model.wire import PREVIEW_API_VERSION, ArmRequest
 from .ref import WorkspaceRef
 
 TITLE = "update"
 IDLE_SHUTDOWN = minutes_duration(15, 3 * 24 * 60)  # the bounds of IdleShutdownSetting (15 min … 3 days)
-_INSTANCE_FIELDS = ("idle_shutdown", "schedules", "add_schedules", "remove_schedules")
+_INSTANCE_FIELDS = ("idle_shutdown", "schedules", "add_schedules", "remove_schedules", "custom_applications")
 _CLUSTER_FIELDS = ("description", "tags")
 _NO_CLUSTER_SCHEDULES = "start/stop schedules apply to compute instances; a cluster scales to its min nodes instead"
 
@@ -65,6 +71,7 @@ class Changes:
     size: str | None = None
     description: str | None = None
     tags: tuple[tuple[str, str], ...] | None = None
+    custom_applications: tuple[CustomApplication, ...] | None = None
 
     @classmethod
     def checked(
@@ -77,6 +84,7 @@ class Changes:
         size: str | None = None,
         description: str | None = None,
         tags: Mapping[str, str] | Sequence[str] | str | None = None,
+        custom_applications: Sequence[CustomApplication | Mapping[str, Any]] | Mapping[str, Any] | None = None,
     ) -> Changes:
         """The changes, or a ValidationError naming each bad field (nothing is read or sent)."""
         problems: list[Problem] = []
@@ -97,13 +105,14 @@ class Changes:
         parse("size", size, vm_size)
         parse("description", description, bounded_text(1024))
         parse("tags", tags, string_map)
+        parse("custom_applications", custom_applications, _application_list)
         given = set(values)
         if not given and not problems:
             problems.append(
                 Problem(
                     TITLE,
                     "give what to change: --idle-shutdown, --schedules, --add-schedule, --remove-schedule, "
-                    "--no-schedules, --size (instances), --description or --tags (clusters)",
+                    "--no-schedules, --size, --custom-applications (instances), --description or --tags (clusters)",
                 )
             )
         if "schedules" in given and given & {"add_schedules", "remove_schedules"}:
@@ -116,6 +125,14 @@ class Changes:
                     "size",
                     "an instance's size changes by a request of its own (a resize, while it is stopped): "
                     "change it alone, then the rest",
+                )
+            )
+        if "custom_applications" in given and len(given) > 1:
+            problems.append(
+                Problem(
+                    "custom_applications",
+                    "an instance's custom applications change by a request of their own: change them alone, "
+                    "then the rest",
                 )
             )
         instance_side = sorted(given & set(_INSTANCE_FIELDS))
@@ -177,6 +194,9 @@ class Changes:
                 raise ValidationError.one("size", f"{name} already has size {compute.size}", TITLE)
             url = ref.compute_url(name, "resize", **{"api-version": PREVIEW_API_VERSION})
             return Plan("resize", request=ArmRequest("POST", url, {"targetVMSize": self.size}))
+        if self.custom_applications is not None:
+            url = ref.compute_url(name, "customServices", **{"api-version": PREVIEW_API_VERSION})
+            return Plan("update", request=ArmRequest("POST", url, [a.to_arm() for a in self.custom_applications]))
         if not ({"schedules", "add_schedules", "remove_schedules"} & set(self.given)):
             url = ref.compute_url(name, "updateIdleShutdownSetting")
             return Plan("update", request=ArmRequest("POST", url, {"idleTimeBeforeShutdown": self.idle_shutdown}))
@@ -211,6 +231,7 @@ class Changes:
             "schedules": _NO_CLUSTER_SCHEDULES,
             "add_schedules": _NO_CLUSTER_SCHEDULES,
             "remove_schedules": "a cluster has no start/stop schedules",
+            "custom_applications": "custom applications run on compute instances, not on a cluster's nodes",
             "size": "a cluster's VM size is fixed when it is created (the service's cluster update takes only "
             f"scale settings, `resize {name}`); create a cluster of the new size instead",
         }
@@ -233,6 +254,13 @@ def _schedule_list(value: Any) -> tuple[Schedule, ...]:
     return schedules(value)
 
 
+def _application_list(value: Any) -> tuple[CustomApplication, ...]:
+    """A list of custom applications in az ml's YAML, or a document's ``custom_applications:`` part."""
+    if isinstance(value, Mapping) and set(value) == {"custom_applications"}:
+        value = value["custom_applications"] or []
+    return custom_applications(value)
+
+
 def _positions(value: Any) -> tuple[int, ...]:
     items = value if isinstance(value, (list, tuple)) else [value]
     return tuple(sorted({integer(1, 1000)(v) for v in items}))
@@ -246,6 +274,17 @@ DOCUMENT_KEYS = {
     "size": "size",
     "description": "description",
     "tags": "tags",
+    "custom_applications": "custom_applications",
+}
+#: Settings of a create that no route changes afterwards, and why (refused before sending).
+SET_AT_CREATION = {
+    "enable_sso": "single sign-on is set when the instance is created: az ml's `compute enable-sso` calls a "
+    "preview route that no public spec or SDK source read here names, so it is not sent; create the instance "
+    "with enable_sso as wanted",
+    "ssh_public_access_enabled": "SSH access is set when the instance is created (Azure ML documents that it "
+    "cannot be changed after creation); create an instance with it",
+    "ssh_settings": "SSH access and its public key are set when the instance is created (Azure ML documents "
+    "that SSH access cannot be changed after creation, and no route takes a key); create an instance with them",
 }
 
 
@@ -261,6 +300,9 @@ def document_keywords(document: Mapping[str, Any], where: str) -> dict[str, Any]
         if key in ("name", "type", "$schema"):
             continue
         field = DOCUMENT_KEYS.get(str(key))
+        if str(key) in SET_AT_CREATION:
+            problems.append(Problem(str(key), SET_AT_CREATION[str(key)]))
+            continue
         if field is None:
             close = difflib.get_close_matches(str(key), list(DOCUMENT_KEYS), n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else f"; an update takes {', '.join(DOCUMENT_KEYS)}"

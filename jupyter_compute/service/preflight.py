@@ -8,13 +8,15 @@ checked (:func:`applies`): other kinds take no size from the workspace's quota.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..data import catalogue
 from ..errors import QuotaExceeded, ValidationError
+from ..model.quota import family_usage, normalise_family
 from ..model.specs import ComputeSpec
+
+__all__ = ["applies", "family_usage", "find_size", "normalise_family", "quota_shortfall"]
 
 
 def applies(spec: ComputeSpec) -> bool:
@@ -76,29 +78,4 @@ def quota_shortfall(
                 "(--skip-preflight).",
                 by_client=True,
             )
-    return None
-
-
-def normalise_family(text: str) -> str:
-    """A family name as both lists can be compared: ``standardDSv2Family`` (vmSizes) and
-    ``Standard DSv2 Family Cluster Dedicated vCPUs`` (usages) both become ``dsv2``."""
-    text = re.sub(r"[\s_]", "", text.lower())
-    for suffix in ("clusterdedicatedvcpus", "clusterlowpriorityvcpus", "dedicatedvcpus"):
-        text = text.removesuffix(suffix)
-    return text.removeprefix("standard").removesuffix("family")
-
-
-def family_usage(family: str, usages: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The ``vmFamily`` usage row of a vmSizes family (by its id's last segment, name or localized name)."""
-    wanted = normalise_family(family)
-    for row in usages:
-        if not str(row.get("type", "")).endswith("/vmFamily/usages"):
-            continue
-        names = [
-            str(row.get("id", "")).rsplit("/", 1)[-1],
-            str((row.get("name") or {}).get("value", "")),
-            str((row.get("name") or {}).get("localizedValue", "")),
-        ]
-        if any(normalise_family(n) == wanted for n in names):
-            return row
     return None

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ from ..errors import (
     ValidationError,
 )
 from ..model.costs import Costs, Estimate, estimate, running_costs, sized
+from ..model.doctor import Diagnosis, diagnose, start_note
 from ..model.documents import spec_from_arm
 from ..model.kinds import CLUSTER, INSTANCE, find, of_compute_type, taking, word_of
 from ..model.prices import DEDICATED, LOW_PRIORITY, RegionPrices, unknown
@@ -524,11 +526,15 @@ class Workspace:
     def get(self, name: str) -> Compute:
         return Compute(self._client().get(self.ref.compute_url(name)).body, emulated=self.ref.local)
 
-    def list(self, kind: str | None = None) -> ComputeList:
+    def list(self, kind: str | None = None, *, outdated: bool = False) -> ComputeList:
+        """The workspace's computes; only those of ``kind``; only ``outdated`` instances (an OS image that is
+        not the latest, by the service's ``osImageMetadata``)."""
         computes = ComputeList(Compute(body, emulated=self.ref.local) for body in self._list_raw())
         if kind:
             wanted = find(kind).compute_type
             computes = ComputeList(c for c in computes if c.compute_type == wanted)
+        if outdated:
+            computes = ComputeList(c for c in computes if c.outdated_image)
         return computes
 
     def nodes(self, name: str) -> builtins.list[dict[str, Any]]:
@@ -543,6 +549,30 @@ class Workspace:
 
     def quotas(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
         return list(self._client().list_all(self.ref.location_url(location or self.location(), "quotas")))
+
+    def doctor(self, name: str | None = None, *, now: datetime | None = None) -> builtins.list[Diagnosis]:
+        """Why ``name`` (or, with no name, each compute of the workspace) is in the state it is, and what to
+        do (:mod:`..model.doctor`). One compute: it, its nodes (a cluster) and its region's usages and sizes
+        (a cluster that may grow). The workspace: one list, and its region's usages and sizes once."""
+        from datetime import timezone
+
+        when = now or datetime.now(timezone.utc)
+        if name is not None:
+            compute = self.get(name)
+            nodes = self.nodes(name) if compute.compute_type == CLUSTER.compute_type else None
+            usages, sizes = self._quota_facts([compute])
+            return [diagnose(compute, when, nodes=nodes, usages=usages, sizes=sizes)]
+        computes = self.list()
+        usages, sizes = self._quota_facts(computes)
+        return [diagnose(c, when, usages=usages, sizes=sizes) for c in computes]
+
+    def _quota_facts(
+        self, computes: Sequence[Compute]
+    ) -> tuple[builtins.list[dict[str, Any]] | None, builtins.list[dict[str, Any]] | None]:
+        """The region's usages and sizes when a cluster of ``computes`` may grow (else None: not read)."""
+        if not any(c.compute_type == CLUSTER.compute_type and not c.attached for c in computes):
+            return None, None
+        return self.usage(), self.sizes()
 
     # --- prices and the running bill -------------------------------------------------------------
 
@@ -670,6 +700,7 @@ class Workspace:
         def work(op: Operation) -> None:
             compute = self._checked(op, name)
             _refuse_unless_taken(compute, action)
+            op.note = start_note(compute, action) or op.note
             op._send()
             response = self._client().send(self.plan_power(name, action))
             self._accepted(op, response, compute.body)
@@ -737,6 +768,7 @@ class Workspace:
         size: str | None = None,
         description: str | None = None,
         tags: Mapping[str, str] | Sequence[str] | str | None = None,
+        custom_applications: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
     ) -> Operation:
         """Change a compute after its creation (see :mod:`.changes` for what goes by which request):
 
@@ -744,6 +776,7 @@ class Workspace:
         * its start/stop ``schedules`` in the az ml YAML form (the whole list; ``[]`` removes them all),
           or ``add_schedules`` and ``remove_schedules`` (positions from 1, as ``show`` numbers them);
         * its ``size``, while it is stopped (alone);
+        * its ``custom_applications`` in the az ml YAML form (the whole list; ``[]`` removes them all; alone);
         * a cluster's ``description`` and ``tags`` (a mapping; ``{}`` removes them all).
 
         The values are checked at once; the compute is read in the background, and what the service does
@@ -757,6 +790,7 @@ class Workspace:
             size=size,
             description=description,
             tags=tags,
+            custom_applications=custom_applications,
         )
 
         def work(op: Operation) -> None:
@@ -822,6 +856,29 @@ class Workspace:
             ArmRequest("PUT", self.ref.compute_url(name), updated.to_arm(self.ref.wire_context))
         )
         self._accepted(op, response, response.body)
+
+    # --- what only the local workspace can be made to do (demos, tests) ----------------------------
+
+    def simulate_new_image(self, version: str) -> str:
+        """Publish OS image ``version`` (YY.MM.DD) in the local workspace: instances made before it are no
+        longer on the latest image; new ones get it. Refused for an Azure workspace."""
+        body = self._control("images", {"latest": version})
+        return str(body.get("latest") or "")
+
+    def simulate_job(self, cluster: str, run_id: str | None, nodes: int = 1) -> builtins.list[dict[str, Any]]:
+        """Mark ``nodes`` idle nodes of ``cluster`` in the local workspace busy with job ``run_id`` (None: no
+        job runs on them any more); its nodes as listed after. Refused for an Azure workspace."""
+        path = self.ref.compute_url(cluster).split("?", 1)[0].removeprefix(self.ref.base_url())
+        body = self._control("jobs", {"compute": path, "runId": run_id, "nodes": nodes})
+        return list(body.get("nodes") or [])
+
+    def _control(self, endpoint: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        if not self.ref.local:
+            raise ValidationError.one(
+                "workspace", f"{self.ref.describe()} is an Azure workspace: only the local workspace simulates"
+            )
+        answer = self._client().send(ArmRequest("POST", f"{self.ref.base_url()}/_emulator/{endpoint}", body)).body
+        return answer if isinstance(answer, Mapping) else {}
 
     # --- following ---------------------------------------------------------------------------------
 

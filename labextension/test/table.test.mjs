@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { arrange, safeHref } from '../../jupyter_compute/ui/panel/static/table.js';
+import { arrange, markParts, safeHref } from '../../jupyter_compute/ui/panel/static/table.js';
 
 const ROWS = [
   { name: 'gpu-b', kind: 'cluster', state: 'Succeeded', created: '2026-12-02' },
@@ -41,4 +41,23 @@ test('safeHref keeps https links and the local workspace, and drops the rest', (
   for (const bad of ['javascript:alert(1)', 'http://example.net/', 'data:text/html,x', '', null, undefined]) {
     assert.equal(safeHref(bad), null, String(bad));
   }
+});
+
+test('markParts puts attention and the image on the line, a stop under it, and drops unknown kinds', () => {
+  const row = {
+    marks: [
+      { kind: 'warning', text: '⚠ 1', title: 'ci-1 runs with neither idle shutdown nor a stop schedule.' },
+      { kind: 'stop', text: 'stops at 19:00 by schedule, in 25 min', title: 'stops at 19:00 by schedule, in 25 min' },
+      { kind: 'image', text: 'old OS', title: 'OS image 25.11.01, not the latest (26.01.15).' },
+      { kind: 'x onclick=alert(1)', text: 'no', title: 'no' },
+      null
+    ]
+  };
+  const parts = markParts(row);
+  assert.deepEqual(
+    parts.badges.map(m => m.kind),
+    ['warning', 'image']
+  );
+  assert.deepEqual(parts.notes, ['stops at 19:00 by schedule, in 25 min']);
+  assert.deepEqual(markParts({}), { badges: [], notes: [] });
 });

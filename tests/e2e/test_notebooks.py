@@ -34,6 +34,19 @@ SHOWS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
         "bill-after": (("Total now: $0.23/h (USD, emulated)",), ("has run", "idle-box has")),
         "flagged-after": (("[]",), ()),
     },
+    "11-after-creation.ipynb": {
+        "doctor": (
+            ("dev-box (instance, Running)", "neither idle shutdown nor a stop schedule", "1 needs attention"),
+            ("cpu (cluster",),
+        ),
+        "doctor-fixed": (("dev-box (instance, Running): nothing needs attention.",), ()),
+        "outdated": (("dev-box",), ("cpu",)),
+        "doctor-image": (("runs OS image 25.11.01; the latest is 26.01.15", "does not update an instance's image"), ()),
+        "start-note": (("not the latest (26.01.15); a start keeps its image",), ()),
+        "nodes": (("train-42",), ()),
+        "show-cluster": (("2 of 2 nodes busy",), ()),
+        "costs": (("dev-box stops at", "by schedule, in ", "more"), ()),
+    },
     "10-real-workspace.ipynb": {
         "wait": ((f"user='{USER}'",), ()),
         "workspaces": (("vision-hub", "westeurope", "Project", "not listed: Finance (local, no access)"), ()),

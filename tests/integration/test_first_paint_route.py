@@ -93,7 +93,7 @@ def test_the_route_answers_the_panels_rows_of_the_configured_workspace(lab: Lab)
     assert paint["notice"] == ""
     assert [row["name"] for row in paint["rows"]] == ["paint-cpu", "paint-gpu"]
     for row in paint["rows"]:
-        assert ROW_KEYS <= set(row) <= ROW_KEYS | {"links", "ssh"}
+        assert ROW_KEYS <= set(row) <= ROW_KEYS | {"links", "ssh", "marks"}
         assert row["kind"] == "cluster" and row["state"] == "Succeeded"
         assert "delete" in row["actions"] and row["confirm"]["delete"].startswith(f"{row['name']} has no nodes")
         assert row["busy"] == "" and row["bar"] is None and row["message"] == ""

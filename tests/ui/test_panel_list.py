@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,31 @@ def test_an_instance_offers_stop_when_running_and_start_when_stopped(lab: Lab, p
     row(page, "list-ci").locator("button[data-action='start']").wait_for(timeout=10_000)
     assert actions(page, "list-ci") == ["start", "edit", "details", "delete"]
     shot(page, "list-04-instance-stopped")
+
+
+def test_rows_mark_what_needs_attention_and_an_outdated_image(lab: Lab, page: Any) -> None:
+    """Issue 26: doctor's warning mark (title: its sentences), and an OS image that is no longer the latest,
+    marked on the row and said in full when it is expanded."""
+    lab.cli("create", "instance", "mark-ci")
+    open_panel(page)
+    wait_state(page, "mark-ci", "Running")
+    warning = row(page, "mark-ci").locator(".jupyter-compute-mark-warning")
+    warning.wait_for(timeout=60_000)
+    assert warning.inner_text() == "⚠ 1"
+    assert "neither idle shutdown nor a stop schedule" in str(warning.get_attribute("title"))
+    publish = "from jupyter_compute import Workspace; Workspace.local().simulate_new_image('26.01.15')"
+    subprocess.run([sys.executable, "-c", publish], env=lab.env, check=True, capture_output=True)
+    row(page, "mark-ci").locator(".jupyter-compute-mark-image:text-is('old OS')").wait_for(timeout=60_000)
+    said = expand(row(page, "mark-ci")).locator(".jupyter-compute-said-image")
+    assert "OS image 25.11.01, not the latest (26.01.15)" in said.inner_text()
+    at = datetime.now(timezone.utc) + timedelta(minutes=30)
+    stop = f'{{action: stop, trigger: {{type: cron, expression: "{at.minute} {at.hour} * * *", time_zone: UTC}}}}'
+    lab.cli("update", "mark-ci", "--add-schedule", stop)
+    note = row(page, "mark-ci").locator(".jupyter-compute-row-note")
+    note.wait_for(timeout=60_000)  # the next listing: a stop within the hour, under the row
+    assert note.inner_text().startswith(f"stops at {at.astimezone():%H:%M} by schedule, in ")
+    shot(page, "list-04b-marks")
+    lab.cli("delete", "mark-ci", "--yes")
 
 
 def fill_big(azure: Any) -> None:

@@ -73,7 +73,8 @@ def test_the_parser_takes_what_the_declaration_says_and_nothing_else() -> None:
         options={"min_nodes": "1", "max_nodes": "4", "idle_seconds": "PT2M"},
     )
     assert parse("wait big-cl --timeout 2.5").timeout == 2.5
-    assert parse("list --type cluster").options == {"type": "cluster", "all_workspaces": False}
+    assert parse("list --type cluster").options == {"type": "cluster", "outdated": False, "all_workspaces": False}
+    assert parse("list --outdated").options == {"type": None, "outdated": True, "all_workspaces": False}
     assert parse("costs --all-workspaces").options == {"all_workspaces": True}
     assert parse("workspace --config ws.json").workspace.config == "ws.json"
     assert parse("delete big-cl -y --no-wait").yes and parse("delete big-cl -y --no-wait").wait is False

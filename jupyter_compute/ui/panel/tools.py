@@ -7,16 +7,19 @@ The row actions that fit each kind and state are :mod:`...rows`; the list itself
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from ...errors import ComputeError, ValidationError
-from ...model.kinds import INSTANCE
+from ...model.kinds import CLUSTER, INSTANCE
 from ...model.resource import Compute
 from ...model.specs import spec_class
 from ...model.specs._fields import Invalid, iso_duration_seconds
+from ...render.doctor import details_html
 from ...render.markup import Markup, error, html
 from ...render.power import power_rows
 
@@ -70,15 +73,34 @@ class ComputeTools:
         self.widget.layout.display = "none"
 
     def _details(self) -> Any:
+        """What doctor says of the compute, its OS image and busy nodes, then its body as YAML. A cluster's
+        nodes (which jobs run) are listed in the background: the click returns before any request."""
         import ipywidgets as w
 
+        self.details = w.HTML(self._details_html(), layout=_full())
+        self.details.add_class("jupyter-compute-details")
+        if self.compute.compute_type == CLUSTER.compute_type:
+            self.nodes_loaded = threading.Thread(target=self._with_nodes, name="jupyter-compute-details", daemon=True)
+            self.nodes_loaded.start()
+        return self.details
+
+    def _details_html(self, nodes: Any = None, problem: str = "") -> str:
+        said = details_html(self.compute, datetime.now(timezone.utc), nodes) + (error(problem) if problem else "")
         body = yaml.safe_dump(self.compute.to_dict(), sort_keys=False, default_flow_style=False)
-        details = w.HTML(
-            html("<pre style='white-space:pre-wrap;overflow-wrap:anywhere;font-size:11px;margin:2px 0'>{}</pre>", body),
-            layout=_full(),
+        return str(
+            said
+            + html(
+                "<pre style='white-space:pre-wrap;overflow-wrap:anywhere;font-size:11px;margin:2px 0'>{}</pre>", body
+            )
         )
-        details.add_class("jupyter-compute-details")
-        return details
+
+    def _with_nodes(self) -> None:
+        try:
+            nodes = self.ws.nodes(self.name)
+        except ComputeError as exc:  # the details stand without the jobs; say why
+            self.details.value = self._details_html(problem=f"nodes not listed: {exc}")
+            return
+        self.details.value = self._details_html(nodes)
 
     def _resize_form(self) -> Any:
         import ipywidgets as w

@@ -10,6 +10,7 @@
 // are said once in one polite status region.
 
 const CONFIRM_LABEL = { delete: 'Delete', detach: 'Detach' };
+const MARK_KINDS = new Set(['problem', 'warning', 'image', 'stop']); // jupyter_compute/ui/rows.py marks_for
 const SORTS = [
   ['name', 'by name'],
   ['state', 'by state'],
@@ -83,6 +84,19 @@ function drawBar(bar, name) {
   return box;
 }
 
+/**
+ * A row's marks (jupyter_compute/ui/rows.py marks_for), as drawn: what needs attention and an outdated OS image
+ * as short badges on its line (their sentences in the title and, expanded, below); a stop within the hour as a
+ * line of its own under the row. A mark of a kind this code does not know is left out.
+ */
+export function markParts(row) {
+  const marks = (Array.isArray(row.marks) ? row.marks : []).filter((m) => m && MARK_KINDS.has(m.kind));
+  return {
+    badges: marks.filter((m) => m.kind !== 'stop'),
+    notes: marks.filter((m) => m.kind === 'stop').map((m) => String(m.text)),
+  };
+}
+
 /** One compute: its line, its bar and message, and (expanded) its details, links and actions. */
 export function drawRow(row, ui) {
   const node = el('div', 'jupyter-compute-row');
@@ -107,6 +121,12 @@ export function drawRow(row, ui) {
   line.appendChild(el('b', 'jupyter-compute-name', row.name));
   line.appendChild(el('span', 'jupyter-compute-meta jupyter-compute-muted', meta));
   line.appendChild(state);
+  const marks = markParts(row);
+  for (const mark of marks.badges) {
+    const badge = line.appendChild(el('span', `jupyter-compute-mark jupyter-compute-mark-${mark.kind}`, mark.text));
+    badge.title = mark.title || mark.text;
+  }
+  for (const note of marks.notes) node.appendChild(el('div', 'jupyter-compute-muted jupyter-compute-row-note', note));
   if (row.bar) node.appendChild(drawBar(row.bar, row.name));
   if (row.message) node.appendChild(el('div', 'jupyter-compute-error jupyter-compute-row-message', row.message));
   if (!expanded) return node;
@@ -114,6 +134,9 @@ export function drawRow(row, ui) {
   const more = node.appendChild(el('div', 'jupyter-compute-more'));
   const facts = [meta, row.created ? `created ${row.created}` : ''].filter(Boolean).join(' · ');
   more.appendChild(el('div', 'jupyter-compute-facts jupyter-compute-muted', facts));
+  for (const mark of marks.badges) {
+    if (mark.title) more.appendChild(el('div', `jupyter-compute-said jupyter-compute-said-${mark.kind}`, mark.title));
+  }
   const links = Array.isArray(row.links) ? row.links : [];
   if (links.length) {
     const box = more.appendChild(el('div', 'jupyter-compute-links'));
