@@ -64,6 +64,7 @@ if TYPE_CHECKING:
 # through minutes of backoff for a workspace it cannot reach.
 PREVIEW_TIMEOUT = 10.0
 REGION_LATER = "the workspace's region will be filled in when sent"
+COMPUTE = "ComputeResource"  # the spec's shape of a compute's GET and of a PUT or PATCH answer
 SUBMISSIONS = 8  # submissions of one workspace under way at once (more wait their turn, already shown)
 READS = 8  # a submission's reads under way at once (they wait on nothing: a pool of their own cannot deadlock)
 
@@ -170,11 +171,11 @@ class Workspace:
                 ref = self.ref
                 client = connect(ref.base_url(), ref.cloud, local=ref.local, timeout=PREVIEW_TIMEOUT, retries=0)
                 try:
-                    body = client.get(self.ref.workspace_url()).body or {}
+                    body = client.get(self.ref.workspace_url(), expect="Workspace").body or {}
                 finally:
                     client.close()
             else:
-                body = self._client().get(self.ref.workspace_url()).body or {}
+                body = self._client().get(self.ref.workspace_url(), expect="Workspace").body or {}
             self._location = str(body.get("location") or "")
         return self._location
 
@@ -187,11 +188,11 @@ class Workspace:
         return body
 
     def _list_raw(self) -> builtins.list[dict[str, Any]]:
-        return list(self._client().list_all(self.ref.computes_url()))
+        return list(self._client().list_all(self.ref.computes_url(), expect="PaginatedComputeResourcesList"))
 
     def _get_raw(self, name: str) -> dict[str, Any] | None:
         try:
-            body: dict[str, Any] = self._client().get(self.ref.compute_url(name)).body
+            body: dict[str, Any] = self._client().get(self.ref.compute_url(name), expect=COMPUTE).body
             return body
         except NotFound:
             return None
@@ -410,7 +411,7 @@ class Workspace:
                 waiting.add("sent")
             op._send()
             try:
-                response = self._client().send(request)
+                response = self._client().send(request, expect=COMPUTE)
             except QuotaExceeded:
                 self._refresh_region(facts[0] if facts else spec.location or self._location or "")
                 raise
@@ -522,7 +523,7 @@ class Workspace:
     # --- reading ------------------------------------------------------------------------------
 
     def get(self, name: str) -> Compute:
-        return Compute(self._client().get(self.ref.compute_url(name)).body)
+        return Compute(self._client().get(self.ref.compute_url(name), expect=COMPUTE).body)
 
     def list(self, kind: str | None = None) -> ComputeList:
         computes = ComputeList(Compute(body) for body in self._list_raw())
@@ -532,17 +533,21 @@ class Workspace:
         return computes
 
     def nodes(self, name: str) -> builtins.list[dict[str, Any]]:
-        return list(self._client().list_all(self.ref.compute_url(name, "listNodes"), "nodes", method="POST"))
+        url = self.ref.compute_url(name, "listNodes")
+        return list(self._client().list_all(url, "nodes", method="POST", expect="AmlComputeNodesInformation"))
 
     def sizes(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
-        body = self._client().get(self.ref.location_url(location or self.location(), "vmSizes")).body or {}
+        url = self.ref.location_url(location or self.location(), "vmSizes")
+        body = self._client().get(url, expect="VirtualMachineSizeListResult").body or {}
         return list(body.get("value") or [])
 
     def usage(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
-        return list(self._client().list_all(self.ref.location_url(location or self.location(), "usages")))
+        url = self.ref.location_url(location or self.location(), "usages")
+        return list(self._client().list_all(url, expect="ListUsagesResult"))
 
     def quotas(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
-        return list(self._client().list_all(self.ref.location_url(location or self.location(), "quotas")))
+        url = self.ref.location_url(location or self.location(), "quotas")
+        return list(self._client().list_all(url, expect="ListWorkspaceQuotas"))
 
     # --- prices and the running bill -------------------------------------------------------------
 
@@ -719,7 +724,7 @@ class Workspace:
                     "resize",
                 )
             op._send()
-            response = self._client().send(self.plan_resize(name, merged))
+            response = self._client().send(self.plan_resize(name, merged), expect=COMPUTE)
             self._accepted(op, response, response.body)
 
         return self._launch(self._new("resize", name, CLUSTER.compute_type), work)
@@ -764,7 +769,7 @@ class Workspace:
                 op._retarget(action=plan.action, typical=self._typical(plan.action, compute.compute_type))
             request = self._update_request(plan, compute)
             op._send()
-            response = self._client().send(request)
+            response = self._client().send(request, expect=COMPUTE)
             self._accepted(op, response, response.body or compute.body)
 
         return self._launch(self._new("resize" if changes.size else "update", name), work)
@@ -817,7 +822,7 @@ class Workspace:
         updated: ComputeSpec = dataclasses.replace(spec, **changes)
         op._send()
         response = self._client().send(
-            ArmRequest("PUT", self.ref.compute_url(name), updated.to_arm(self.ref.wire_context))
+            ArmRequest("PUT", self.ref.compute_url(name), updated.to_arm(self.ref.wire_context)), expect=COMPUTE
         )
         self._accepted(op, response, response.body)
 
@@ -888,7 +893,7 @@ class _Source:
         return self.workspace._list_raw()
 
     def get(self, url: str, link: str) -> Response:
-        return self.workspace._client().get(url, link=link)
+        return self.workspace._client().get(url, link=link, expect=lro.ANSWERS.get(link))
 
 
 def _age(when: float | None, typical: float) -> float:

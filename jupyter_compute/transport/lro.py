@@ -62,6 +62,7 @@ class AsyncOperation:
 
     url: str
     link: ClassVar[str] = "Azure-AsyncOperation URL"
+    answer: ClassVar[str] = "OperationStatus"  # the shape of its answer (model/schema.py)
     polls: ClassVar[bool] = True  # has a status URL of its own
 
     def status(self, answer: Answer) -> Status:
@@ -83,6 +84,7 @@ class Location:
 
     url: str
     link: ClassVar[str] = "Location URL"
+    answer: ClassVar[str] = "ComputeResource"  # a 200 may carry the resource
     polls: ClassVar[bool] = True
 
     def status(self, answer: Answer) -> Status:
@@ -107,6 +109,7 @@ class ResourceState:
 
     url: str
     link: ClassVar[str] = "resource URL"
+    answer: ClassVar[str] = "ComputeResource"
     polls: ClassVar[bool] = False
 
     def status(self, answer: Answer) -> Status:
@@ -120,6 +123,8 @@ class ResourceState:
 
 
 Strategy = AsyncOperation | Location | ResourceState
+#: The shape an answer to each strategy's URL has, by the link's name (what the transport checks it against).
+ANSWERS: dict[str, str] = {s.link: s.answer for s in (AsyncOperation, Location, ResourceState)}
 
 
 def choose(headers: Mapping[str, str] | None, resource_url: str) -> Strategy:
