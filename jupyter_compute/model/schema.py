@@ -188,7 +188,7 @@ class SubsetValidator:
     def __init__(self, schema: Mapping[str, Any], *, lenient: bool = False) -> None:
         self.root = schema
         self.defs: Mapping[str, Any] = schema.get("$defs", {})
-        # Lenient (answers): types only; null, unknown fields, missing fields and unlisted values pass.
+        # Lenient (answers): types only; a field's null, unknown fields, missing fields and unlisted values pass.
         self.lenient = lenient
         self._probe = SubsetValidator(schema) if lenient else self  # a discriminator's `if` stays exact
 
@@ -198,7 +198,7 @@ class SubsetValidator:
         return found
 
     def _check(self, schema: Any, value: Any, path: tuple[str | int, ...], out: list[SchemaError]) -> None:
-        if schema is True or (self.lenient and value is None):
+        if schema is True:
             return
         if "$ref" in schema:
             self._check(self.defs[schema["$ref"].rsplit("/", 1)[-1]], value, path, out)
@@ -267,6 +267,8 @@ class SubsetValidator:
         extra = schema.get("additionalProperties", True)
         unknown = []
         for key, item in value.items():
+            if item is None and self.lenient:  # the service sends null for fields it has no value for
+                continue
             if key in props:
                 self._check(props[key], item, (*path, key), out)
             elif extra is False:
@@ -320,6 +322,20 @@ ARM_DEFINITIONS: dict[str, Any] = {
 def _answer_validator(root: str) -> SubsetValidator:
     definitions = {**shipped_definitions(), **ARM_DEFINITIONS}
     return SubsetValidator(to_json_schema(definitions, root, "response"), lenient=True)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a successful answer must look like: the spec's ``root``, and whether it may have no body at all
+    (a write's answer, a Location poll that is done)."""
+
+    root: str
+    may_be_empty: bool = False
+
+    def problems(self, body: Any) -> list[str]:
+        if body is None:
+            return [] if self.may_be_empty else ["(body): it is empty"]
+        return answer_problems(body, self.root)
 
 
 def answer_problems(body: Any, root: str) -> list[str]:

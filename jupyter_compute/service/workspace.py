@@ -44,6 +44,7 @@ from ..model.kinds import CLUSTER, INSTANCE, find, of_compute_type, taking, word
 from ..model.prices import DEDICATED, LOW_PRIORITY, RegionPrices, unknown
 from ..model.progress import typical_duration
 from ..model.resource import Compute, ComputeList
+from ..model.schema import Shape
 from ..model.specs import ComputeSpec
 from ..model.specs._base import WithIdentity, _identity_problems
 from ..model.specs._fields import USER_IDENTITY_ID, Invalid, integer, seconds, seconds_to_iso
@@ -64,7 +65,8 @@ if TYPE_CHECKING:
 # through minutes of backoff for a workspace it cannot reach.
 PREVIEW_TIMEOUT = 10.0
 REGION_LATER = "the workspace's region will be filled in when sent"
-COMPUTE = "ComputeResource"  # the spec's shape of a compute's GET and of a PUT or PATCH answer
+COMPUTE = Shape("ComputeResource")  # a compute's GET
+WRITTEN = Shape("ComputeResource", may_be_empty=True)  # a PUT's or PATCH's answer
 SUBMISSIONS = 8  # submissions of one workspace under way at once (more wait their turn, already shown)
 READS = 8  # a submission's reads under way at once (they wait on nothing: a pool of their own cannot deadlock)
 
@@ -171,11 +173,11 @@ class Workspace:
                 ref = self.ref
                 client = connect(ref.base_url(), ref.cloud, local=ref.local, timeout=PREVIEW_TIMEOUT, retries=0)
                 try:
-                    body = client.get(self.ref.workspace_url(), expect="Workspace").body or {}
+                    body = client.get(self.ref.workspace_url(), expect=Shape("Workspace")).body or {}
                 finally:
                     client.close()
             else:
-                body = self._client().get(self.ref.workspace_url(), expect="Workspace").body or {}
+                body = self._client().get(self.ref.workspace_url(), expect=Shape("Workspace")).body or {}
             self._location = str(body.get("location") or "")
         return self._location
 
@@ -188,7 +190,7 @@ class Workspace:
         return body
 
     def _list_raw(self) -> builtins.list[dict[str, Any]]:
-        return list(self._client().list_all(self.ref.computes_url(), expect="PaginatedComputeResourcesList"))
+        return list(self._client().list_all(self.ref.computes_url(), expect=Shape("PaginatedComputeResourcesList")))
 
     def _get_raw(self, name: str) -> dict[str, Any] | None:
         try:
@@ -411,7 +413,7 @@ class Workspace:
                 waiting.add("sent")
             op._send()
             try:
-                response = self._client().send(request, expect=COMPUTE)
+                response = self._client().send(request, expect=WRITTEN)
             except QuotaExceeded:
                 self._refresh_region(facts[0] if facts else spec.location or self._location or "")
                 raise
@@ -534,20 +536,20 @@ class Workspace:
 
     def nodes(self, name: str) -> builtins.list[dict[str, Any]]:
         url = self.ref.compute_url(name, "listNodes")
-        return list(self._client().list_all(url, "nodes", method="POST", expect="AmlComputeNodesInformation"))
+        return list(self._client().list_all(url, "nodes", method="POST", expect=Shape("AmlComputeNodesInformation")))
 
     def sizes(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
         url = self.ref.location_url(location or self.location(), "vmSizes")
-        body = self._client().get(url, expect="VirtualMachineSizeListResult").body or {}
+        body = self._client().get(url, expect=Shape("VirtualMachineSizeListResult")).body or {}
         return list(body.get("value") or [])
 
     def usage(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
         url = self.ref.location_url(location or self.location(), "usages")
-        return list(self._client().list_all(url, expect="ListUsagesResult"))
+        return list(self._client().list_all(url, expect=Shape("ListUsagesResult")))
 
     def quotas(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
         url = self.ref.location_url(location or self.location(), "quotas")
-        return list(self._client().list_all(url, expect="ListWorkspaceQuotas"))
+        return list(self._client().list_all(url, expect=Shape("ListWorkspaceQuotas")))
 
     # --- prices and the running bill -------------------------------------------------------------
 
@@ -724,7 +726,7 @@ class Workspace:
                     "resize",
                 )
             op._send()
-            response = self._client().send(self.plan_resize(name, merged), expect=COMPUTE)
+            response = self._client().send(self.plan_resize(name, merged), expect=WRITTEN)
             self._accepted(op, response, response.body)
 
         return self._launch(self._new("resize", name, CLUSTER.compute_type), work)
@@ -769,7 +771,7 @@ class Workspace:
                 op._retarget(action=plan.action, typical=self._typical(plan.action, compute.compute_type))
             request = self._update_request(plan, compute)
             op._send()
-            response = self._client().send(request, expect=COMPUTE)
+            response = self._client().send(request, expect=WRITTEN)
             self._accepted(op, response, response.body or compute.body)
 
         return self._launch(self._new("resize" if changes.size else "update", name), work)
@@ -822,7 +824,7 @@ class Workspace:
         updated: ComputeSpec = dataclasses.replace(spec, **changes)
         op._send()
         response = self._client().send(
-            ArmRequest("PUT", self.ref.compute_url(name), updated.to_arm(self.ref.wire_context)), expect=COMPUTE
+            ArmRequest("PUT", self.ref.compute_url(name), updated.to_arm(self.ref.wire_context)), expect=WRITTEN
         )
         self._accepted(op, response, response.body)
 

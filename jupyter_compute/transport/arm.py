@@ -62,7 +62,7 @@ from ..errors import (
     UntrustedLink,
     ValidationError,
 )
-from ..model.schema import answer_problems
+from ..model.schema import Shape
 from ..model.wire import ArmRequest, hidden, revealed, secret_values
 from ..version import __version__
 from . import decode
@@ -218,10 +218,10 @@ class ArmClient:
             )
         return absolute
 
-    def send(self, request: ArmRequest, *, link: str = "request URL", expect: str | None = None) -> Response:
+    def send(self, request: ArmRequest, *, link: str = "request URL", expect: Shape | None = None) -> Response:
         """Send one logical request (retried by :attr:`retry`); ``link`` names where its URL came from, for
-        the error when that URL is not on the ARM endpoint; ``expect`` names the spec's shape a successful
-        answer must have (e.g. ``"ComputeResource"``), else it is an :class:`UnexpectedAnswer`."""
+        the error when that URL is not on the ARM endpoint; ``expect`` is the shape a successful answer must have
+        (the spec's ``ComputeResource``, …), else it is an :class:`UnexpectedAnswer`."""
         url = self.check_link(request.url, link)
         data = json.dumps(revealed(request.body)) if request.body is not None else None
         self._remember(secret_values(request.body))
@@ -264,7 +264,7 @@ class ArmClient:
             f"(client request id: {client_request_id})"
         )
 
-    def _body(self, raw: requests.Response, method: str, response: Response, expect: str | None) -> Any:
+    def _body(self, raw: requests.Response, method: str, response: Response, expect: Shape | None) -> Any:
         """The answer's JSON with the secrets this client sent masked; a success's is of the ``expect``ed shape.
         An error's body that cannot be read becomes its text (an HTML gateway page) or why it was refused."""
         data = b""
@@ -284,8 +284,8 @@ class ArmClient:
                 f"(client request id: {response.client_request_id})"
             ) from None
         body = hidden(body, self._sent_secrets)
-        if expect is not None and raw.status_code < 300 and body is not None:
-            problems = answer_problems(body, expect)
+        if expect is not None and raw.status_code < 300 and raw.status_code != 204:
+            problems = expect.problems(body)
             if problems:
                 more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
                 raise UnexpectedAnswer(
@@ -358,14 +358,14 @@ class ArmClient:
     def _where(self, url: str) -> str:
         return url.split("/subscriptions/")[0] or url
 
-    def get(self, url: str, *, link: str = "request URL", expect: str | None = None) -> Response:
+    def get(self, url: str, *, link: str = "request URL", expect: Shape | None = None) -> Response:
         return self.send(ArmRequest("GET", url), link=link, expect=expect)
 
     def list_all(
-        self, url: str, item_key: str = "value", method: str = "GET", *, expect: str | None = None
+        self, url: str, item_key: str = "value", method: str = "GET", *, expect: Shape | None = None
     ) -> Iterator[dict[str, Any]]:
         """Every item of a pageable list, following nextLink (only on the ARM endpoint's origin); each page of
-        the ``expect``ed shape (e.g. ``"PaginatedComputeResourcesList"``), else an :class:`UnexpectedAnswer`."""
+        the ``expect``ed shape (the spec's ``PaginatedComputeResourcesList``, …), else an :class:`UnexpectedAnswer`."""
         next_url: str | None = url
         seen: set[str] = set()
         link = "request URL"
