@@ -51,7 +51,7 @@ def azure_cli(**env: str) -> Cli:
 
 
 def test_a_node_count_as_a_string_fails_list_in_one_paragraph_naming_the_request(arm: ScriptedArm) -> None:
-    arm.on("GET", re.escape(COMPUTES) + "$", listing(compute("c1", currentNodeCount="3")))
+    arm.on("GET", re.escape(COMPUTES) + "$", listing(compute("c1", currentNodeCount="three")))
     result = azure_cli()("list", *WORKSPACE, code=1)
     assert result.stdout == ""
     line = result.stderr.strip()
