@@ -77,6 +77,7 @@ RETRYABLE = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, r
 MOST_BYTES = 64 * 1024 * 1024  # a list page of 100 computes is about 300 KB
 MOST_REDIRECTS = 3  # same-origin only; ARM itself sends none
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+Content = bytes | decode.Unreadable  # an answer's body, or why it was not read whole
 
 
 @dataclass
@@ -226,10 +227,9 @@ class ArmClient:
         data = json.dumps(revealed(request.body)) if request.body is not None else None
         self._remember(secret_values(request.body))
         client_request_id = str(uuid.uuid4())  # one per logical request: retries and the 401 resend share it
-        raw, url, method = self._exchange(request.method, url, data, client_request_id)
-        with raw:
-            response = Response(raw.status_code, dict(raw.headers), None, url, client_request_id)
-            response.body = self._body(raw, method, response, expect)
+        raw, content, url, method = self._exchange(request.method, url, data, client_request_id)
+        response = Response(raw.status_code, dict(raw.headers), None, url, client_request_id)
+        response.body = self._body(content, method, response, expect)
         if raw.status_code == 401:  # refused again with a fresh token: the sign-in itself is stale or wrong
             refused = error_from_response(response)
             raise AuthenticationError(
@@ -243,19 +243,17 @@ class ArmClient:
 
     def _exchange(
         self, method: str, url: str, data: str | None, client_request_id: str
-    ) -> tuple[requests.Response, str, str]:
-        """The final answer to ``method url`` (its body not read yet), the URL and method that got it: a 401
-        resent once with a fresh token, redirects followed on the endpoint's origin only (a 303, or a 301/302
-        of a POST, becomes a GET without the body, as browsers and requests do)."""
+    ) -> tuple[requests.Response, Content, str, str]:
+        """The final answer to ``method url`` and its content, the URL and method that got it: a 401 resent
+        once with a fresh token, redirects followed on the endpoint's origin only (a 303, or a 301/302 of a
+        POST, becomes a GET without the body, as browsers and requests do)."""
         for _hop in range(MOST_REDIRECTS + 1):
-            raw = self._with_retries(method, url, data, client_request_id, refresh=False)
+            raw, content = self._with_retries(method, url, data, client_request_id, refresh=False)
             if raw.status_code == 401:  # the token expired or was replaced: once more with a fresh one
-                raw.close()
-                raw = self._with_retries(method, url, data, client_request_id, refresh=True)
+                raw, content = self._with_retries(method, url, data, client_request_id, refresh=True)
             location = raw.headers.get("Location")
             if raw.status_code not in REDIRECTS or not location:
-                return raw, url, method
-            raw.close()
+                return raw, content, url, method
             url = self.check_link(urljoin(url, location), f"redirect (HTTP {raw.status_code})")
             if raw.status_code == 303 or (raw.status_code in (301, 302) and method == "POST"):
                 method, data = "GET", None
@@ -264,32 +262,28 @@ class ArmClient:
             f"(client request id: {client_request_id})"
         )
 
-    def _body(self, raw: requests.Response, method: str, response: Response, expect: Shape | None) -> Any:
+    def _body(self, content: Content, method: str, response: Response, expect: Shape | None) -> Any:
         """The answer's JSON with the secrets this client sent masked; a success's is of the ``expect``ed shape.
         An error's body that cannot be read becomes its text (an HTML gateway page) or why it was refused."""
-        data = b""
+        status = response.status
         try:
-            data = decode.read(raw, MOST_BYTES)
-            body = decode.decode(data)
+            if isinstance(content, decode.Unreadable):
+                raise content
+            body = decode.decode(content)
         except decode.Unreadable as exc:
-            if raw.status_code < 400:
+            if status < 400:
                 raise UnexpectedAnswer(
-                    method, response.url, str(exc), status=raw.status_code, request_id=response.request_id
+                    method, response.url, str(exc), status=status, request_id=response.request_id
                 ) from None
-            text = data.decode("utf-8", "replace").strip() if isinstance(exc, decode.NotJson) else ""
-            body = {"_text": text[:2000] or f"an answer that {exc}"}
-        except RETRYABLE as exc:
-            raise TransportError(
-                f"the answer from {self._where(response.url)} broke off: {_reason(_cause(exc))} "
-                f"(client request id: {response.client_request_id})"
-            ) from None
+            text = content.decode("utf-8", "replace").strip() if isinstance(content, bytes) else ""
+            body = {"_text": text[:2000] if isinstance(exc, decode.NotJson) and text else f"an answer that {exc}"}
         body = hidden(body, self._sent_secrets)
-        if expect is not None and raw.status_code < 300 and raw.status_code != 204:
+        if expect is not None and status < 300 and status != 204:
             problems = expect.problems(body)
             if problems:
                 more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
                 raise UnexpectedAnswer(
-                    method, response.url, problems[0] + more, status=raw.status_code, request_id=response.request_id
+                    method, response.url, problems[0] + more, status=status, request_id=response.request_id
                 )
         return body
 
@@ -300,9 +294,9 @@ class ArmClient:
 
     def _with_retries(
         self, method: str, url: str, data: str | None, client_request_id: str, *, refresh: bool
-    ) -> requests.Response:
+    ) -> tuple[requests.Response, Content]:
         """The response of the last try (a success, a status not worth retrying, or the last one the
-        policy allows); :class:`TransportError` when the last try got no response at all."""
+        policy allows) and its content; :class:`TransportError` when the last try got no whole answer."""
         token = self.tokens.token(refresh=refresh)
         self._remember(frozenset({token}) if len(token) >= 8 else frozenset())
         headers = {
@@ -320,6 +314,15 @@ class ArmClient:
                 raw = self.session.request(
                     method, url, data=data, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False
                 )
+                self.rates.observe(method, raw.status_code, raw.headers)
+                following = None
+                if retry.is_retry(method, raw.status_code, bool(raw.headers.get("Retry-After"))):
+                    view = HTTPResponse(headers=dict(raw.headers), status=raw.status_code, preload_content=False)
+                    following = _after(retry, method, url, response=view)
+                if following is None:
+                    return raw, _content(raw)  # an answer that breaks off is retried as a dropped connection
+                raw.close()  # its body is not read: the connection goes back to the pool only once closed
+                retry, wait = following, _retry_after(following, raw) or following.get_backoff_time()
             except RETRYABLE as exc:
                 cause = _cause(exc)
                 following = _after(retry, method, url, error=cause)
@@ -334,16 +337,6 @@ class ArmClient:
                     f"could not reach {self._where(url)}: {_reason(_cause(exc))} "
                     f"(client request id: {client_request_id})"
                 ) from None
-            else:
-                self.rates.observe(method, raw.status_code, raw.headers)
-                if not retry.is_retry(method, raw.status_code, bool(raw.headers.get("Retry-After"))):
-                    return raw
-                view = HTTPResponse(headers=dict(raw.headers), status=raw.status_code, preload_content=False)
-                following = _after(retry, method, url, response=view)
-                if following is None:
-                    return raw
-                raw.close()  # its body is not read: the connection goes back to the pool only once closed
-                retry, wait = following, _retry_after(following, raw) or following.get_backoff_time()
             finally:
                 self._count(method, url)
             if wait > 0:
@@ -396,6 +389,15 @@ def connect(endpoint: str, cloud: Cloud, *, local: bool, timeout: float = 60.0, 
             endpoint = cloud.arm_endpoint
     policy = local_retry_policy() if local else retry_policy(retries)
     return ArmClient(endpoint, token_source(cloud, local=local), retry=policy, timeout=timeout)
+
+
+def _content(raw: requests.Response) -> Content:
+    """The whole body (the connection goes back to the pool), or why it is refused (larger than MOST_BYTES)."""
+    with raw:
+        try:
+            return decode.read(raw, MOST_BYTES)
+        except decode.Unreadable as exc:
+            return exc
 
 
 def _after(
