@@ -160,6 +160,17 @@ def compute(name: str, state: str = "Succeeded", compute_type: str = "AmlCompute
     }
 
 
+# One VM size as the region's vmSizes lists it.
+SIZE = {
+    "name": "Standard_DS3_v2",
+    "family": "standardDSv2Family",
+    "vCPUs": 4,
+    "gpus": 0,
+    "memoryGB": 14.0,
+    "supportedComputeTypes": ["AmlCompute", "ComputeInstance"],
+}
+
+
 def listing(*computes: dict[str, Any], next_link: str | None = None) -> Reply:
     body: dict[str, Any] = {"value": list(computes)}
     if next_link:

@@ -80,11 +80,14 @@ def serving(answer: Page) -> Iterator[PricesServer]:
         def do_GET(self) -> None:
             state.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
             status, body, *more = state.answer(self.path, state)
+            headers = {
+                "Content-Type": "application/json",
+                "Content-Length": str(len(body)),
+                **(more[0] if more else {}),
+            }
             self.send_response(status)
-            for key, value in (more[0] if more else {}).items():
+            for key, value in headers.items():
                 self.send_header(key, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
 

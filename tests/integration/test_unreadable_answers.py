@@ -27,7 +27,7 @@ from jupyter_compute.service import workspace as api
 from jupyter_compute.service.prices import PriceBook
 from jupyter_compute.transport import lro
 
-from arm_script import COMPUTES, RG, SUB, WS, Reply, ScriptedArm, compute, listing
+from arm_script import COMPUTES, RG, SIZE, SUB, WS, Reply, ScriptedArm, compute, listing
 from conftest import Cli
 from prices_server import item, page, serving
 
@@ -35,14 +35,6 @@ WORKSPACE = ["--subscription", SUB, "--resource-group", RG, "--workspace", WS]
 LOCATION = f"/subscriptions/{SUB}/providers/Microsoft.MachineLearningServices/locations/westeurope"
 STATUS = f"{LOCATION}/computeOperationsStatus/op-1"
 UNEXPECTED = "unexpected answer from the service for"
-SIZE = {
-    "name": "Standard_DS3_v2",
-    "family": "standardDSv2Family",
-    "vCPUs": 4,
-    "gpus": 0,
-    "memoryGB": 14.0,
-    "supportedComputeTypes": ["AmlCompute", "ComputeInstance"],
-}
 
 
 def azure_cli(**env: str) -> Cli:

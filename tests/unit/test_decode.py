@@ -4,11 +4,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -20,6 +15,7 @@ from jupyter_compute.transport import decode
 from jupyter_compute.transport.arm import ArmClient
 
 from conftest import examples
+from prices_server import PricesServer, serving
 
 
 def nested(depth: int) -> bytes:
@@ -49,33 +45,6 @@ def test_any_bytes_decode_or_are_refused_in_one_error(data: bytes) -> None:
         pass
 
 
-@contextmanager
-def serving(body: bytes, break_first: bool = False) -> Iterator[tuple[str, list[str]]]:
-    """A loopback server answering ``body`` (the first answer broken off half-way when ``break_first``)."""
-    seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802
-            seen.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2] if break_first and len(seen) == 1 else body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 class Token:
     def token(self, refresh: bool = False) -> str:
         return "t"
@@ -83,10 +52,15 @@ class Token:
 
 def test_an_answer_broken_off_half_way_is_retried_as_a_dropped_connection() -> None:
     body = json.dumps({"value": [{"name": "c1"}]}).encode()
-    with serving(body, break_first=True) as (url, seen):
-        client = ArmClient(url, Token(), sleep=lambda seconds: None)
-        assert client.get(url + "/computes").body == {"value": [{"name": "c1"}]}
-    assert len(seen) == 2
+
+    def answer(path: str, server: PricesServer) -> tuple[int, bytes, dict[str, str]]:
+        whole = len(server.seen) > 1  # the first answer promises the whole body and sends half of it
+        return 200, body if whole else body[: len(body) // 2], {"Content-Length": str(len(body))}
+
+    with serving(answer) as server:
+        client = ArmClient(server.url, Token(), sleep=lambda seconds: None)
+        assert client.get(server.url + "/computes").body == {"value": [{"name": "c1"}]}
+    assert len(server.seen) == 2
 
 
 def test_an_answer_larger_than_the_cap_is_refused_without_reading_it_all(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,9 +68,9 @@ def test_an_answer_larger_than_the_cap_is_refused_without_reading_it_all(monkeyp
     from jupyter_compute.transport import arm
 
     monkeypatch.setattr(arm, "MOST_BYTES", 1000)
-    with serving(b"[" + b"0," * 100_000 + b"0]") as (url, _):
+    with serving(lambda path, server: (200, b"[" + b"0," * 100_000 + b"0]")) as server:
         with pytest.raises(UnexpectedAnswer, match="it is larger than 1000 bytes"):
-            ArmClient(url, Token()).get(url + "/computes")
+            ArmClient(server.url, Token()).get(server.url + "/computes")
 
 
 def test_the_secrets_of_a_request_are_found_as_sent_and_as_json_would_quote_them() -> None:

@@ -30,7 +30,7 @@ from jupyter_compute.service import workspace as api
 from jupyter_compute.service.prices import PriceBook
 from jupyter_compute.transport import lro
 
-from arm_script import COMPUTES, RG, SUB, TOKEN, WS, WS_PATH, Reply, ScriptedArm, compute, listing, scripted
+from arm_script import COMPUTES, RG, SIZE, SUB, TOKEN, WS, WS_PATH, Reply, ScriptedArm, compute, listing, scripted
 from conftest import examples
 from prices_server import PricesServer, item, page, serving
 
@@ -43,14 +43,6 @@ NODE = {
     "port": 50000,
     "nodeState": "idle",
     "runId": None,
-}
-SIZE = {
-    "name": "Standard_DS3_v2",
-    "family": "standardDSv2Family",
-    "vCPUs": 4,
-    "gpus": 0,
-    "memoryGB": 14.0,
-    "supportedComputeTypes": ["AmlCompute", "ComputeInstance"],
 }
 USAGE = {
     "id": "u",
