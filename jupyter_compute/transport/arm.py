@@ -282,8 +282,9 @@ class ArmClient:
             problems = expect.problems(body)
             if problems:
                 more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                first = problems[0] if len(problems[0]) <= 200 else problems[0][:199] + "…"  # a key may be long
                 raise UnexpectedAnswer(
-                    method, response.url, problems[0] + more, status=status, request_id=response.request_id
+                    method, response.url, first + more, status=status, request_id=response.request_id
                 )
         return body
 

@@ -8,6 +8,7 @@ at a time. The CLI ends with one paragraph, "unexpected answer from the service 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import threading
@@ -162,3 +163,29 @@ def test_the_deadline_bounds_the_whole_chain_of_pages_not_each_read(knobs: Any, 
     with trickling() as url:
         found = PriceBook(url, tmp_path / "prices").region("westeurope")
     assert not found.known and "did not arrive in time" in found.problem
+
+
+def test_the_magic_shows_the_same_one_paragraph_and_returns_nothing(arm: ScriptedArm, shell: Any, capsys: Any) -> None:
+    arm.on("GET", re.escape(COMPUTES) + "$", listing({**compute("c1"), "properties": "Succeeded"}))
+    returned = shell.run_line_magic("compute", " ".join(["list", *WORKSPACE]))
+    captured = capsys.readouterr()
+    assert returned is None and captured.out == ""
+    line = captured.err.strip()
+    assert line.startswith(f"error: {UNEXPECTED} GET {arm.url}{COMPUTES}: value.0.properties: must be of type object")
+    assert "\n" not in line and "Traceback" not in line and line.endswith("(request id: req-1)")
+
+
+def test_a_status_of_the_wrong_shape_ends_the_bar_with_the_one_error(arm: ScriptedArm) -> None:
+    """start: accepted with a status URL; the list then shows it running, and the status URL answers with a
+    status that is an object: the operation ends Failed, its final line the one paragraph, exit 1."""
+    stopped = compute("ci-one", "Succeeded", "ComputeInstance", vmSize="Standard_DS3_v2")
+    stopped["properties"]["properties"]["state"] = "Stopped"
+    running = json.loads(json.dumps(stopped).replace('"Stopped"', '"Running"'))
+    arm.on("GET", re.escape(COMPUTES) + "/ci-one$", Reply(200, stopped))
+    arm.on("POST", re.escape(COMPUTES) + "/ci-one/start$", Reply(202, None, {"Azure-AsyncOperation": arm.url + STATUS}))
+    arm.on("GET", re.escape(COMPUTES) + "$", listing(running))
+    arm.on("GET", re.escape(STATUS) + "$", Reply(200, {"status": {"value": "Succeeded"}}))
+    result = azure_cli()("start", "ci-one", *WORKSPACE, code=1)
+    final = result.stderr.strip().splitlines()[-2:]
+    assert final[0].startswith("start instance ci-one: FAILED · Failed"), result.stderr
+    assert final[1].startswith(f"  {UNEXPECTED} GET {arm.url}{STATUS}: status: must be of type string"), final
