@@ -300,7 +300,7 @@ def problems(body: Any, root: str = "ComputeResource", mode: Mode = "request", v
 
 
 # ARM's own shapes the Azure ML spec does not carry: an async operation's status (ARM common-types'
-# OperationStatusResult) and the few fields of a workspace this package reads.
+# OperationStatusResult) and the fields of a workspace this package reads (its region; v1's get_details()).
 ARM_DEFINITIONS: dict[str, Any] = {
     "OperationStatus": {
         "type": "object",
@@ -314,7 +314,19 @@ ARM_DEFINITIONS: dict[str, Any] = {
             "error": {"$ref": "#/definitions/ErrorDetail"},
         },
     },
-    "Workspace": {"type": "object", "properties": {"name": {"type": "string"}, "location": {"type": "string"}}},
+    "Workspace": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "type": {"type": "string"},
+            "location": {"type": "string"},
+            "tags": {"type": "object", "additionalProperties": {"type": "string"}},
+            "sku": {"$ref": "#/definitions/Sku"},
+            "identity": {"$ref": "#/definitions/ManagedServiceIdentity"},
+            "properties": {"type": "object"},
+        },
+    },
 }
 
 

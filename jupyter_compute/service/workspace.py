@@ -65,6 +65,7 @@ if TYPE_CHECKING:
 # through minutes of backoff for a workspace it cannot reach.
 PREVIEW_TIMEOUT = 10.0
 REGION_LATER = "the workspace's region will be filled in when sent"
+THE_WORKSPACE = Shape("Workspace")  # the workspace's GET (its region)
 COMPUTE = Shape("ComputeResource")  # a compute's GET
 WRITTEN = Shape("ComputeResource", may_be_empty=True)  # a PUT's or PATCH's answer
 SUBMISSIONS = 8  # submissions of one workspace under way at once (more wait their turn, already shown)
@@ -173,18 +174,18 @@ class Workspace:
                 ref = self.ref
                 client = connect(ref.base_url(), ref.cloud, local=ref.local, timeout=PREVIEW_TIMEOUT, retries=0)
                 try:
-                    body = client.get(self.ref.workspace_url(), expect=Shape("Workspace")).body or {}
+                    body = client.get(self.ref.workspace_url(), expect=THE_WORKSPACE).body or {}
                 finally:
                     client.close()
             else:
-                body = self._client().get(self.ref.workspace_url(), expect=Shape("Workspace")).body or {}
+                body = self._client().get(self.ref.workspace_url(), expect=THE_WORKSPACE).body or {}
             self._location = str(body.get("location") or "")
         return self._location
 
     def details(self) -> dict[str, Any]:
         """The workspace's ARM resource as the service reports it now (id, location, tags, sku,
         properties …); read on every call, as v1's ``get_details()`` does. Its region is kept."""
-        body: dict[str, Any] = dict(self._client().get(self.ref.workspace_url()).body or {})
+        body: dict[str, Any] = dict(self._client().get(self.ref.workspace_url(), expect=THE_WORKSPACE).body or {})
         if self._location is None:
             self._location = str(body.get("location") or "")
         return body
