@@ -209,3 +209,15 @@ def test_every_answer_in_the_recordings_is_read_without_complaint(reference: Pat
     assert {root for root, _, _ in answers} >= {"ComputeResource", "PaginatedComputeResourcesList", "OperationStatus"}
     for root, where, body in answers:
         assert answer_problems(body, root) == [], where
+
+
+def test_the_inner_properties_of_a_type_the_spec_does_not_know_never_fail_a_reader() -> None:
+    """No subtype schema applies to a computeType the spec does not list, so nothing checked its inner fields."""
+    from jupyter_compute.model.resource import Compute
+
+    inner = {"currentNodeCount": "three", "nodeStateCounts": [1], "scaleSettings": "x", "schedules": [], "state": 7}
+    body = {"name": "new-kind", "properties": {"computeType": "QuantumCompute", "properties": inner}}
+    assert answer_problems(body, "ComputeResource") == []
+    compute = Compute(body)
+    assert compute.row()["name"] == "new-kind" and compute.node_counts.current == 0
+    assert (compute.min_nodes, compute.stop_scheduled, compute.transitional) == (0, False, None)
