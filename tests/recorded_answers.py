@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -18,6 +19,8 @@ ROOTS = (
     (r"/vmSizes$", "GET", "VirtualMachineSizeListResult"),
     (r"/usages$", "GET", "ListUsagesResult"),
     (r"/workspaces/[^/]+$", "GET", "Workspace"),
+    (r"/workspaces$", "GET", "WorkspaceListResult"),
+    (r"^/subscriptions$", "GET", "SubscriptionListResult"),
 )
 
 
@@ -34,9 +37,21 @@ def recorded(recordings: Path) -> list[tuple[str, str, Any]]:
         for e in json.loads(f.read_text(encoding="utf-8"))["Entries"]:
             body = e["ResponseBody"]
             raw.append((e["RequestMethod"], e["RequestUri"], body if isinstance(body, str) else json.dumps(body)))
+    listed = recordings / "more-2026-12" / "subscriptions-workspaces"
+    for f in sorted(listed.glob("*.entry.json")) + sorted(listed.glob("*.excerpt.json")):
+        e = json.loads(f.read_text(encoding="utf-8"))
+        body = e["ResponseBody"]
+        if isinstance(body, dict) and isinstance(body.get("value"), list):  # an excerpt marks elided items by a note
+            body = {**body, "value": [v for v in body["value"] if not str(v).startswith("...")]}
+        raw.append((e["RequestMethod"], e["RequestUri"], json.dumps(body)))
+    for f in sorted(listed.glob("*.workspace-lists.json")):
+        for key, entry in json.loads(f.read_text(encoding="utf-8")).items():
+            if key.startswith("GET ") and isinstance(entry, dict) and isinstance(entry.get("Content"), (dict, str)):
+                body = entry["Content"]
+                raw.append(("GET", "https://x" + key.split()[1], body if isinstance(body, str) else json.dumps(body)))
     found = []
     for method, uri, text in raw:
-        path = uri.split("?", 1)[0]
+        path = urlsplit(uri).path
         try:
             body = json.loads(text) if text else None
         except ValueError:

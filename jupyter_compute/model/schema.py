@@ -300,7 +300,8 @@ def problems(body: Any, root: str = "ComputeResource", mode: Mode = "request", v
 
 
 # ARM's own shapes the Azure ML spec does not carry: an async operation's status (ARM common-types'
-# OperationStatusResult) and the fields of a workspace this package reads (its region; v1's get_details()).
+# OperationStatusResult), the fields of a workspace this package reads (its region; v1's get_details()), and
+# the two lists that find workspaces (Microsoft.Resources' subscriptions, the provider's workspaces).
 ARM_DEFINITIONS: dict[str, Any] = {
     "OperationStatus": {
         "type": "object",
@@ -324,7 +325,34 @@ ARM_DEFINITIONS: dict[str, Any] = {
             "tags": {"type": "object", "additionalProperties": {"type": "string"}},
             "sku": {"$ref": "#/definitions/Sku"},
             "identity": {"$ref": "#/definitions/ManagedServiceIdentity"},
+            "kind": {"type": "string"},
             "properties": {"type": "object"},
+        },
+    },
+    "WorkspaceListResult": {
+        "type": "object",
+        "properties": {
+            "value": {"type": "array", "items": {"$ref": "#/definitions/Workspace"}},
+            "nextLink": {"type": "string"},
+        },
+    },
+    "SubscriptionListResult": {
+        "type": "object",
+        "properties": {
+            "value": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "subscriptionId": {"type": "string"},
+                        "displayName": {"type": "string"},
+                        "state": {"type": "string"},
+                        "tenantId": {"type": "string"},
+                    },
+                },
+            },
+            "nextLink": {"type": "string"},
         },
     },
 }
