@@ -181,7 +181,7 @@ def test_a_status_of_the_wrong_shape_ends_the_bar_with_the_one_error(arm: Script
     stopped = compute("ci-one", "Succeeded", "ComputeInstance", vmSize="Standard_DS3_v2")
     stopped["properties"]["properties"]["state"] = "Stopped"
     running = json.loads(json.dumps(stopped).replace('"Stopped"', '"Running"'))
-    arm.on("GET", re.escape(COMPUTES) + "/ci-one$", Reply(200, stopped))
+    arm.on("GET", re.escape(COMPUTES) + "/ci-one$", Reply(200, stopped), Reply(200, running))  # read, then watched
     arm.on("POST", re.escape(COMPUTES) + "/ci-one/start$", Reply(202, None, {"Azure-AsyncOperation": arm.url + STATUS}))
     arm.on("GET", re.escape(COMPUTES) + "$", listing(running))
     arm.on("GET", re.escape(STATUS) + "$", Reply(200, {"status": {"value": "Succeeded"}}))
