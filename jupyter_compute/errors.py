@@ -11,6 +11,7 @@
     │   ├── QuotaExceeded             not enough vCPU quota (pre-flight or service-side)
     │   ├── OperationFailed           a long-running operation ended Failed or Canceled
     │   ├── UntrustedLink             the service named a URL outside the ARM endpoint (not followed)
+    │   ├── UnexpectedAnswer          an answer we cannot read: wrong shape, too deep, too big, not JSON
     │   └── LocalStoreError           the local workspace's files are damaged, full, read-only or unusable
     ├── TransportError                the service could not be reached after all retries
     ├── PricesUnavailable             no VM prices: unreachable, or an answer refused ("price unknown")
@@ -116,12 +117,15 @@ class ErrorDetail:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ErrorDetail:
-        raw_details = data.get("details") or ()
+        raw_details = data.get("details")
+        target = data.get("target")
         return cls(
             code=str(data.get("code") or "Unknown"),
             message=str(data.get("message") or ""),
-            target=data.get("target"),
-            details=tuple(cls.from_json(d) for d in raw_details if isinstance(d, Mapping)),
+            target=None if target is None else str(target),
+            details=tuple(cls.from_json(d) for d in raw_details if isinstance(d, Mapping))
+            if isinstance(raw_details, list)
+            else (),
         )
 
 
@@ -201,6 +205,30 @@ class LocalStoreError(ServiceError):
 class UntrustedLink(ServiceError):
     """The service named a next-page or status URL on another origin (scheme, host, port) than the
     configured ARM endpoint. It was not followed: the access token goes only to the ARM endpoint."""
+
+
+class UnexpectedAnswer(ServiceError):
+    """The service answered ``method`` ``url`` with something this package cannot read: JSON of another
+    shape than the REST spec's (a count as a string, a list where an object belongs), nested too deep,
+    too big, or no JSON at all. ``problem`` says what was wrong (field paths, never values). One
+    paragraph, naming the request and its request id, instead of a Python exception from deep inside."""
+
+    def __init__(
+        self, method: str, url: str, problem: str, *, status: int | None = None, request_id: str | None = None
+    ) -> None:
+        self.method = method
+        self.url = url.split("?", 1)[0]  # the query (api-version, filters) adds nothing the reader needs
+        self.problem = problem
+        super().__init__("UnexpectedAnswer", problem, status=status, request_id=request_id)
+
+    @property
+    def headline(self) -> str:
+        return self._text()
+
+    def _text(self) -> str:
+        return (
+            f"unexpected answer from the service for {self.method} {self.url}: {self.problem}" + self._request_id_text()
+        )
 
 
 class StoppedWatching(ComputeError):

@@ -62,6 +62,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "the sign-in authority of `login` and the saved sign-in (azure-identity's variable; https); "
         "default: the cloud's",
     ),
+    "JUPYTER_COMPUTE_PRICES_DEADLINE": (
+        "prices_deadline",
+        "seconds a region's price lookup may take in all, after which prices show as unknown (> 0; default 10)",
+    ),
     "AZUREML_ARM_SUBSCRIPTION": (
         "azureml_subscription",
         "with the next two: the workspace, as Azure ML jobs set them",
@@ -96,6 +100,7 @@ class Settings:
     local_page_size: int = 100
     prices_url: str = PRICES_URL
     authority_host: str | None = None
+    prices_deadline: float = 10.0
     azureml_subscription: str | None = None
     azureml_resource_group: str | None = None
     azureml_workspace: str | None = None
@@ -163,6 +168,9 @@ class Settings:
                 values["authority_host"] = authority
             else:
                 problems.append(Problem("AZURE_AUTHORITY_HOST", f"{authority!r} is not an https:// URL or a host name"))
+        deadline = number("JUPYTER_COMPUTE_PRICES_DEADLINE", 0, strict=True)
+        if deadline is not None:
+            values["prices_deadline"] = deadline
         values["azureml_subscription"] = text("AZUREML_ARM_SUBSCRIPTION")
         values["azureml_resource_group"] = text("AZUREML_ARM_RESOURCEGROUP")
         values["azureml_workspace"] = text("AZUREML_ARM_WORKSPACE_NAME")

@@ -3,7 +3,8 @@
 Each :class:`ScriptedArm` binds one loopback address (``127.0.0.1``, ``127.0.0.2``, …) on a random
 port, records every request it receives (method, path, headers) and answers from a script: a
 route is a method and a path regular expression, answered by a list of responses (taken in turn,
-the last one repeated) or by a function of the request. Unknown paths get an ARM 404 envelope.
+the last one repeated) or by a function of the request (which sees its body). A reply's body is sent as JSON,
+or as it is when it is bytes. Unknown paths get an ARM 404 envelope.
 Every answer carries an ``x-ms-request-id`` (``req-<n>``) unless the script sets its own headers.
 """
 
@@ -31,6 +32,7 @@ class Seen:
     method: str
     path: str
     headers: dict[str, str]
+    body: bytes = b""
 
     @property
     def token(self) -> str | None:
@@ -107,12 +109,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
+        sent = self.rfile.read(length) if length else b""
+        seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, sent)
         self.script.seen.append(seen)
         reply = self.script.answer(seen)
-        data = json.dumps(reply.body).encode() if reply.body is not None else b""
+        if isinstance(reply.body, bytes):  # sent as they are (JSON too deep for json.dumps, or no JSON at all)
+            data = reply.body
+        else:
+            data = json.dumps(reply.body).encode() if reply.body is not None else b""
         self.send_response(reply.status)
         headers = {"x-ms-request-id": self.script.next_request_id(), **reply.headers}
         for key, value in headers.items():
@@ -154,6 +158,17 @@ def compute(name: str, state: str = "Succeeded", compute_type: str = "AmlCompute
         "location": "westeurope",
         "properties": {"computeType": compute_type, "provisioningState": state, "properties": body_inner},
     }
+
+
+# One VM size as the region's vmSizes lists it.
+SIZE = {
+    "name": "Standard_DS3_v2",
+    "family": "standardDSv2Family",
+    "vCPUs": 4,
+    "gpus": 0,
+    "memoryGB": 14.0,
+    "supportedComputeTypes": ["AmlCompute", "ComputeInstance"],
+}
 
 
 def listing(*computes: dict[str, Any], next_link: str | None = None) -> Reply:

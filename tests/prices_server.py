@@ -1,5 +1,6 @@
 """A scripted Retail Prices server on 127.0.0.1: it answers each request with the next page the test gives
-(a body as bytes, or a JSON-able value), records the headers it was sent, and can serve any byte string,
+(a body as bytes, or a JSON-able value, and headers if it likes), records the headers it was sent, and can serve any
+byte string,
 so tests can hand the client hostile answers (huge, wrong types, NaN, markup, links elsewhere)."""
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 PATH = "/api/retail/prices"
-Page = Callable[[str, "PricesServer"], tuple[int, bytes]]
+# An answer: (status, body) or (status, body, headers).
+Page = Callable[[str, "PricesServer"], "tuple[int, bytes] | tuple[int, bytes, dict[str, str]]"]
 
 
 @dataclass
@@ -77,10 +79,15 @@ def serving(answer: Page) -> Iterator[PricesServer]:
 
         def do_GET(self) -> None:
             state.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-            status, body = state.answer(self.path, state)
+            status, body, *more = state.answer(self.path, state)
+            headers = {
+                "Content-Type": "application/json",
+                "Content-Length": str(len(body)),
+                **(more[0] if more else {}),
+            }
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
+            for key, value in headers.items():
+                self.send_header(key, value)
             self.end_headers()
             self.wfile.write(body)
 

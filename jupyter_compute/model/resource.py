@@ -106,11 +106,11 @@ class Compute:
 
     @property
     def _props(self) -> Mapping[str, Any]:
-        return self.body.get("properties") or {}
+        return _mapping(self.body.get("properties"))
 
     @property
     def _inner(self) -> Mapping[str, Any]:
-        return self._props.get("properties") or {}
+        return _mapping(self._props.get("properties"))
 
     @property
     def size(self) -> str:
@@ -130,11 +130,11 @@ class Compute:
 
     @cached_property  # the body is read-only: a list of 1000 asked each row's state about ten times
     def node_counts(self) -> NodeCounts:
-        raw = self._inner.get("nodeStateCounts") or {}
+        raw = _mapping(self._inner.get("nodeStateCounts"))
         return NodeCounts(
-            int(self._inner.get("currentNodeCount") or 0),
-            int(self._inner.get("targetNodeCount") or 0),
-            {str(k).replace("NodeCount", ""): int(v or 0) for k, v in raw.items()},
+            _count(self._inner.get("currentNodeCount")),
+            _count(self._inner.get("targetNodeCount")),
+            {str(k).replace("NodeCount", ""): _count(v) for k, v in raw.items()},
             self._inner.get("allocationState") != "Resizing",
         )
 
@@ -182,8 +182,8 @@ class Compute:
     def nodes(self) -> str:
         if self.compute_type != CLUSTER.compute_type:
             return ""
-        scale = self._inner.get("scaleSettings") or {}
-        current = self._inner.get("currentNodeCount") or 0
+        scale = _mapping(self._inner.get("scaleSettings"))
+        current = _count(self._inner.get("currentNodeCount"))
         return f"{current} ({scale.get('minNodeCount', 0)}-{scale.get('maxNodeCount', '?')})"
 
     @property
@@ -193,8 +193,8 @@ class Compute:
     @property
     def min_nodes(self) -> int:
         """A cluster's minimum node count (0 for other kinds)."""
-        scale = self._inner.get("scaleSettings") or {}
-        return int(scale.get("minNodeCount") or 0) if self.compute_type == CLUSTER.compute_type else 0
+        scale = _mapping(self._inner.get("scaleSettings"))
+        return _count(scale.get("minNodeCount")) if self.compute_type == CLUSTER.compute_type else 0
 
     @property
     def modified_at(self) -> float | None:
@@ -233,7 +233,7 @@ class Compute:
     @property
     def stop_scheduled(self) -> bool:
         """Whether an instance has an enabled schedule that stops it."""
-        schedules = (self._inner.get("schedules") or {}).get("computeStartStop") or []
+        schedules = _mapping(self._inner.get("schedules")).get("computeStartStop") or []
         return any(
             isinstance(s, Mapping)
             and str(s.get("action", "")).lower() == "stop"
@@ -370,6 +370,17 @@ def set_text_renderer(render: TextRenderer) -> None:
     """How computes print as text from now on (``str`` of a compute, ``str`` and ``repr`` of a list)."""
     global _text
     _text = render
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    """``value`` when it is an object, else empty. Answers were checked against the spec's shape at the transport;
+    this covers what the spec cannot: the inner properties of a compute type it does not know."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _count(value: object) -> int:
+    """``value`` when it is a whole number (not a bool), else 0 (see :func:`_mapping`)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _ip_address(value: object) -> str:

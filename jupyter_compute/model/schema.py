@@ -196,9 +196,12 @@ class SubsetValidator:
     heavy grammars); the test suite checks that both agree on every body it builds.
     """
 
-    def __init__(self, schema: Mapping[str, Any]) -> None:
+    def __init__(self, schema: Mapping[str, Any], *, lenient: bool = False) -> None:
         self.root = schema
         self.defs: Mapping[str, Any] = schema.get("$defs", {})
+        # Lenient (answers): types only; a field's null, unknown fields, missing fields and unlisted values pass.
+        self.lenient = lenient
+        self._probe = SubsetValidator(schema) if lenient else self  # a discriminator's `if` stays exact
 
     def errors(self, value: Any) -> list[SchemaError]:
         found: list[SchemaError] = []
@@ -227,7 +230,7 @@ class SubsetValidator:
         for branch in schema.get("allOf", []):
             if "if" in branch:
                 probe: list[SchemaError] = []
-                self._check(branch["if"], value, path, probe)
+                self._probe._check(branch["if"], value, path, probe)
                 if not probe:
                     self._check(branch["then"], value, path, out)
             else:
@@ -238,6 +241,16 @@ class SubsetValidator:
             if not any(_TYPES[k](value) for k in kinds):
                 out.append(SchemaError(path, f"must be of type {' or '.join(k for k in kinds)}"))
                 return
+        if isinstance(value, Mapping):
+            self._object(schema, value, path, out)
+        if isinstance(value, list) and "items" in schema:
+            for i, item in enumerate(value):
+                self._check(schema["items"], item, (*path, i), out)
+        if not self.lenient:
+            self._values(schema, value, path, out)
+
+    def _values(self, schema: Any, value: Any, path: tuple[str | int, ...], out: list[SchemaError]) -> None:
+        """What a request's values must be beyond their types: listed, in range, of their pattern and format."""
         if "enum" in schema and value not in schema["enum"] and not _any_case(schema, value):
             allowed = ", ".join(str(v) for v in schema["enum"] if v is not None)
             out.append(SchemaError(path, f"is not one of the allowed values: {allowed}"))
@@ -254,29 +267,26 @@ class SubsetValidator:
             checker = _FORMATS.get(schema.get("format", ""))
             if checker is not None and not checker.match(value):
                 out.append(SchemaError(path, f"is not a valid {schema['format']}"))
-        if isinstance(value, Mapping):
-            self._object(schema, value, path, out)
-        if isinstance(value, list) and "items" in schema:
-            for i, item in enumerate(value):
-                self._check(schema["items"], item, (*path, i), out)
 
     def _object(
         self, schema: Any, value: Mapping[str, Any], path: tuple[str | int, ...], out: list[SchemaError]
     ) -> None:
         props = schema.get("properties", {})
-        for name in schema.get("required", []):
+        for name in () if self.lenient else schema.get("required", []):
             if name not in value:
                 out.append(SchemaError(path, f"{name!r} is required"))
         extra = schema.get("additionalProperties", True)
         unknown = []
         for key, item in value.items():
+            if item is None and self.lenient:  # the service sends null for fields it has no value for
+                continue
             if key in props:
                 self._check(props[key], item, (*path, key), out)
             elif extra is False:
                 unknown.append(key)
             elif isinstance(extra, Mapping):
                 self._check(extra, item, (*path, key), out)
-        if unknown and "type" in schema:
+        if unknown and "type" in schema and not self.lenient:
             out.append(SchemaError(path, f"unknown field(s) {', '.join(sorted(map(str, unknown)))}"))
 
 
@@ -298,3 +308,90 @@ def problems(body: Any, root: str = "ComputeResource", mode: Mode = "request", v
     """Every way ``body`` breaks the spec, as 'path: message' lines (empty when valid). Values are never echoed."""
     checker = validator or _validator(root, mode)
     return sorted({str(e) for e in checker.errors(body)})
+
+
+# ARM's own shapes the Azure ML spec does not carry: an async operation's status (ARM common-types'
+# OperationStatusResult), the fields of a workspace this package reads (its region; v1's get_details()), and
+# the two lists that find workspaces (Microsoft.Resources' subscriptions, the provider's workspaces).
+ARM_DEFINITIONS: dict[str, Any] = {
+    "OperationStatus": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "status": {"type": "string"},
+            "percentComplete": {"type": "number"},
+            "startTime": {"type": "string"},
+            "endTime": {"type": "string"},
+            "error": {"$ref": "#/definitions/ErrorDetail"},
+        },
+    },
+    "Workspace": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "type": {"type": "string"},
+            "location": {"type": "string"},
+            "tags": {"type": "object", "additionalProperties": {"type": "string"}},
+            "sku": {"$ref": "#/definitions/Sku"},
+            "identity": {"$ref": "#/definitions/ManagedServiceIdentity"},
+            "kind": {"type": "string"},
+            "properties": {"type": "object"},
+        },
+    },
+    "WorkspaceListResult": {
+        "type": "object",
+        "properties": {
+            "value": {"type": "array", "items": {"$ref": "#/definitions/Workspace"}},
+            "nextLink": {"type": "string"},
+        },
+    },
+    "SubscriptionListResult": {
+        "type": "object",
+        "properties": {
+            "value": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "subscriptionId": {"type": "string"},
+                        "displayName": {"type": "string"},
+                        "state": {"type": "string"},
+                        "tenantId": {"type": "string"},
+                    },
+                },
+            },
+            "nextLink": {"type": "string"},
+        },
+    },
+}
+
+
+@cache
+def _answer_validator(root: str) -> SubsetValidator:
+    definitions = {**shipped_definitions(), **ARM_DEFINITIONS}
+    return SubsetValidator(to_json_schema(definitions, root, "response"), lenient=True)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a successful answer must look like: the spec's ``root``, and whether it may have no body at all
+    (a write's answer, a Location poll that is done)."""
+
+    root: str
+    may_be_empty: bool = False
+
+    def problems(self, body: Any) -> list[str]:
+        if body is None:
+            return [] if self.may_be_empty else ["(body): it is empty"]
+        return answer_problems(body, self.root)
+
+
+def answer_problems(body: Any, root: str) -> list[str]:
+    """How an answer breaks the shape of the spec's ``root`` (e.g. 'PaginatedComputeResourcesList'), as
+    'path: message' lines (empty when readable). Only types count: the service adds fields, leaves some
+    out, sends null and new enum values, and none of that stops a reader; a string where a number belongs
+    does. Values are never echoed."""
+    return sorted({str(e) for e in _answer_validator(root).errors(body)})

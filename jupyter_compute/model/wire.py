@@ -37,6 +37,46 @@ def revealed(value: Any) -> Any:
     return value
 
 
+# A secret shorter than this is not looked for in answers: masking it would mask ordinary words (the
+# service refuses such passwords anyway).
+SHORTEST_MASKED = 4
+
+
+def secret_values(value: Any) -> frozenset[str]:
+    """The values of the resolved Secrets in ``value``, as sent (and as a JSON string would quote them),
+    to mask in what the service answers. Only the transport calls this."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Secret):
+            try:
+                plain = item.reveal()
+            except ValueError:  # not resolved: it was not sent
+                continue
+            found.update(v for v in (plain, json.dumps(plain)[1:-1]) if len(v) >= SHORTEST_MASKED)
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return frozenset(found)
+
+
+def hidden(value: Any, secrets: frozenset[str]) -> Any:
+    """A copy of JSON ``value`` with each of ``secrets`` replaced by '***' wherever a string holds it."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in sorted(secrets, key=len, reverse=True):  # a longer one may hold a shorter one
+            value = value.replace(secret, MASK)
+        return value
+    if isinstance(value, Mapping):
+        return {hidden(k, secrets): hidden(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [hidden(v, secrets) for v in value]
+    return value
+
+
 @dataclass(frozen=True)
 class ArmRequest:
     method: str

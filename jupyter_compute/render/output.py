@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import ComputeError, LocalStoreError, ServiceError, UntrustedLink
+from ..errors import ComputeError, LocalStoreError, ServiceError, UnexpectedAnswer, UntrustedLink
 from .refusals import explain
 from .terminal import clean
 
@@ -28,7 +28,7 @@ def error_text(exc: ComputeError) -> str:
     to send reads as a sentence, the code kept at the end (:mod:`.refusals`)."""
     if isinstance(exc, LocalStoreError):  # our own files, not the service's answer
         return clean(f"error: the local workspace cannot serve: {exc}")
-    if isinstance(exc, UntrustedLink):  # the service answered, but we refused to follow it
+    if isinstance(exc, (UntrustedLink, UnexpectedAnswer)):  # the service answered, but not what we can follow or read
         return clean(f"error: {exc}")
     if isinstance(exc, ServiceError) and not exc.by_client:
         return clean(f"error: the service refused: {explain(exc)}")

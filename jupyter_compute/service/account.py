@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import settings
-from ..errors import AuthenticationError, ComputeError, ServiceError, ValidationError
+from ..errors import AuthenticationError, ComputeError, ServiceError, UnexpectedAnswer, ValidationError
 from ..model.directory import Directory, FoundWorkspace, Subscription, Unlisted, narrowed, subscription_of, workspace_of
 from ..model.everywhere import AllWorkspaces, WorkspaceBill
+from ..model.schema import Shape
 from ..model.wire import API_VERSION
 from ..text import one_line
 from ..transport.clouds import cloud
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 SUBSCRIPTIONS_API = "2022-12-01"  # of Microsoft.Resources' subscriptions list (as the recording, az CLI)
 CONCURRENT_LISTS = 8  # subscriptions listed at once
+SUBSCRIPTIONS = Shape("SubscriptionListResult")  # each page of a list, checked by the transport
+WORKSPACES = Shape("WorkspaceListResult")
 PROVIDER = "providers/Microsoft.MachineLearningServices"
 
 Progress = Callable[[int, int], None]  # (subscriptions listed, subscriptions to list)
@@ -67,7 +70,7 @@ class Account:
 
     def subscriptions(self) -> builtins.list[Subscription]:
         url = f"/subscriptions?api-version={SUBSCRIPTIONS_API}"
-        return [subscription_of(item) for item in self._client().list_all(url)]
+        return [subscription_of(item) for item in self._client().list_all(url, expect=SUBSCRIPTIONS)]
 
     def workspaces(self, subscription: str | None = None, *, progress: Progress | None = None) -> Directory:
         """Every workspace of every readable subscription (``subscription``: only that one, by id or name)."""
@@ -99,6 +102,8 @@ class Account:
                 result: builtins.list[FoundWorkspace] | str = self.workspaces_of(sub)
             except AuthenticationError:
                 raise
+            except UnexpectedAnswer as exc:  # answered, but not what we can read: not a refusal
+                result = one_line(str(exc))
             except ServiceError as exc:
                 result = f"refused ({exc.code}): {one_line(exc.message)}"
             except ComputeError as exc:
@@ -124,7 +129,8 @@ class Account:
         from urllib.parse import quote
 
         url = f"/subscriptions/{quote(sub.id, safe='')}/{PROVIDER}/workspaces?api-version={API_VERSION}"
-        return [workspace_of(item, sub, local=self.local) for item in self._client().list_all(url)]
+        found = self._client().list_all(url, expect=WORKSPACES)
+        return [workspace_of(item, sub, local=self.local) for item in found]
 
     def ref(self, found: FoundWorkspace) -> WorkspaceRef:
         """Where a found workspace's requests go: the local workspace's server for one it lists, else Azure."""

@@ -6,7 +6,9 @@ file there was fetched less than a day ago (by the injectable ``clock``), else f
 rest of the state; written whole to a temporary file and renamed, so a reader never sees half of it).
 Concurrent askers of one region in a process wait for the one fetch. Prices that cannot be had are a
 :class:`~jupyter_compute.model.prices.RegionPrices` whose ``problem`` says why (nothing is raised): the
-front ends show "price unknown", never a guess. A failed fetch is not cached: the next ask tries again.
+front ends show "price unknown", never a guess; so do prices that take longer than the settings'
+``prices_deadline`` (one deadline for a region's whole chain of pages). A failed fetch is not cached: the next
+ask tries again.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import settings
 from ..errors import PricesUnavailable
 from ..model.prices import DAY, PriceAnswerError, RegionPrices, region_prices, unknown
 
@@ -96,7 +99,11 @@ class PriceBook:
 
         self.fetches += 1
         try:
-            got = (self._fetch or fetch_region)(endpoint, region)
+            if self._fetch is not None:
+                got = self._fetch(endpoint, region)
+            else:  # prices are optional: the whole chain of pages has one deadline, then "price unknown"
+                deadline = time.monotonic() + settings.current().prices_deadline
+                got = fetch_region(endpoint, region, deadline=deadline)
             return region_prices(got.items, region, fetched=now, source=self.source, emulated=got.emulated)
         except PricesUnavailable as exc:
             return unknown(region, str(exc), self.source)

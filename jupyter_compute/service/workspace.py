@@ -46,6 +46,7 @@ from ..model.kinds import CLUSTER, INSTANCE, find, of_compute_type, taking, word
 from ..model.prices import DEDICATED, LOW_PRIORITY, RegionPrices, unknown
 from ..model.progress import typical_duration
 from ..model.resource import Compute, ComputeList
+from ..model.schema import Shape
 from ..model.specs import ComputeSpec
 from ..model.specs._base import WithIdentity, _identity_problems
 from ..model.specs._fields import USER_IDENTITY_ID, Invalid, integer, seconds, seconds_to_iso
@@ -66,6 +67,9 @@ if TYPE_CHECKING:
 # through minutes of backoff for a workspace it cannot reach.
 PREVIEW_TIMEOUT = 10.0
 REGION_LATER = "the workspace's region will be filled in when sent"
+THE_WORKSPACE = Shape("Workspace")  # the workspace's GET (its region)
+COMPUTE = Shape("ComputeResource")  # a compute's GET
+WRITTEN = Shape("ComputeResource", may_be_empty=True)  # a PUT's or PATCH's answer
 SUBMISSIONS = 8  # submissions of one workspace under way at once (more wait their turn, already shown)
 READS = 8  # a submission's reads under way at once (they wait on nothing: a pool of their own cannot deadlock)
 
@@ -172,28 +176,28 @@ class Workspace:
                 ref = self.ref
                 client = connect(ref.base_url(), ref.cloud, local=ref.local, timeout=PREVIEW_TIMEOUT, retries=0)
                 try:
-                    body = client.get(self.ref.workspace_url()).body or {}
+                    body = client.get(self.ref.workspace_url(), expect=THE_WORKSPACE).body or {}
                 finally:
                     client.close()
             else:
-                body = self._client().get(self.ref.workspace_url()).body or {}
+                body = self._client().get(self.ref.workspace_url(), expect=THE_WORKSPACE).body or {}
             self._location = str(body.get("location") or "")
         return self._location
 
     def details(self) -> dict[str, Any]:
         """The workspace's ARM resource as the service reports it now (id, location, tags, sku,
         properties …); read on every call, as v1's ``get_details()`` does. Its region is kept."""
-        body: dict[str, Any] = dict(self._client().get(self.ref.workspace_url()).body or {})
+        body: dict[str, Any] = dict(self._client().get(self.ref.workspace_url(), expect=THE_WORKSPACE).body or {})
         if self._location is None:
             self._location = str(body.get("location") or "")
         return body
 
     def _list_raw(self) -> builtins.list[dict[str, Any]]:
-        return list(self._client().list_all(self.ref.computes_url()))
+        return list(self._client().list_all(self.ref.computes_url(), expect=Shape("PaginatedComputeResourcesList")))
 
     def _get_raw(self, name: str) -> dict[str, Any] | None:
         try:
-            body: dict[str, Any] = self._client().get(self.ref.compute_url(name)).body
+            body: dict[str, Any] = self._client().get(self.ref.compute_url(name), expect=COMPUTE).body
             return body
         except NotFound:
             return None
@@ -412,7 +416,7 @@ class Workspace:
                 waiting.add("sent")
             op._send()
             try:
-                response = self._client().send(request)
+                response = self._client().send(request, expect=WRITTEN)
             except QuotaExceeded:
                 self._refresh_region(facts[0] if facts else spec.location or self._location or "")
                 raise
@@ -524,7 +528,7 @@ class Workspace:
     # --- reading ------------------------------------------------------------------------------
 
     def get(self, name: str) -> Compute:
-        return Compute(self._client().get(self.ref.compute_url(name)).body, emulated=self.ref.local)
+        return Compute(self._client().get(self.ref.compute_url(name), expect=COMPUTE).body, emulated=self.ref.local)
 
     def list(self, kind: str | None = None, *, outdated: bool = False) -> ComputeList:
         """The workspace's computes; only those of ``kind``; only ``outdated`` instances (an OS image that is
@@ -538,17 +542,21 @@ class Workspace:
         return computes
 
     def nodes(self, name: str) -> builtins.list[dict[str, Any]]:
-        return list(self._client().list_all(self.ref.compute_url(name, "listNodes"), "nodes", method="POST"))
+        url = self.ref.compute_url(name, "listNodes")
+        return list(self._client().list_all(url, "nodes", method="POST", expect=Shape("AmlComputeNodesInformation")))
 
     def sizes(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
-        body = self._client().get(self.ref.location_url(location or self.location(), "vmSizes")).body or {}
+        url = self.ref.location_url(location or self.location(), "vmSizes")
+        body = self._client().get(url, expect=Shape("VirtualMachineSizeListResult")).body or {}
         return list(body.get("value") or [])
 
     def usage(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
-        return list(self._client().list_all(self.ref.location_url(location or self.location(), "usages")))
+        url = self.ref.location_url(location or self.location(), "usages")
+        return list(self._client().list_all(url, expect=Shape("ListUsagesResult")))
 
     def quotas(self, location: str | None = None) -> builtins.list[dict[str, Any]]:
-        return list(self._client().list_all(self.ref.location_url(location or self.location(), "quotas")))
+        url = self.ref.location_url(location or self.location(), "quotas")
+        return list(self._client().list_all(url, expect=Shape("ListWorkspaceQuotas")))
 
     def doctor(self, name: str | None = None, *, now: datetime | None = None) -> builtins.list[Diagnosis]:
         """Why ``name`` (or, with no name, each compute of the workspace) is in the state it is, and what to
@@ -752,7 +760,7 @@ class Workspace:
                     "resize",
                 )
             op._send()
-            response = self._client().send(self.plan_resize(name, merged))
+            response = self._client().send(self.plan_resize(name, merged), expect=WRITTEN)
             self._accepted(op, response, response.body)
 
         return self._launch(self._new("resize", name, CLUSTER.compute_type), work)
@@ -800,7 +808,7 @@ class Workspace:
                 op._retarget(action=plan.action, typical=self._typical(plan.action, compute.compute_type))
             request = self._update_request(plan, compute)
             op._send()
-            response = self._client().send(request)
+            response = self._client().send(request, expect=WRITTEN)
             self._accepted(op, response, response.body or compute.body)
 
         return self._launch(self._new("resize" if changes.size else "update", name), work)
@@ -853,7 +861,7 @@ class Workspace:
         updated: ComputeSpec = dataclasses.replace(spec, **changes)
         op._send()
         response = self._client().send(
-            ArmRequest("PUT", self.ref.compute_url(name), updated.to_arm(self.ref.wire_context))
+            ArmRequest("PUT", self.ref.compute_url(name), updated.to_arm(self.ref.wire_context)), expect=WRITTEN
         )
         self._accepted(op, response, response.body)
 
@@ -947,7 +955,7 @@ class _Source:
         return self.workspace._list_raw()
 
     def get(self, url: str, link: str) -> Response:
-        return self.workspace._client().get(url, link=link)
+        return self.workspace._client().get(url, link=link, expect=lro.ANSWERS.get(link))
 
 
 def _age(when: float | None, typical: float) -> float:

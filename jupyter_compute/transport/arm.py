@@ -13,6 +13,14 @@
   The local workspace is on this machine: its failures do not heal in minutes, so it gets a few quick tries.
 - Errors: the ARM envelope ``{"error": {code, message, target, details}}`` becomes a
   :class:`ServiceError` subclass, once, here.
+- Answers: each body is read once (:mod:`.decode`: at most :data:`MOST_BYTES`, JSON, at most
+  ``MOST_DEPTH`` deep) and, when the caller names the spec's shape it expects (``expect``), checked against
+  it (types only: :func:`~jupyter_compute.model.schema.answer_problems`). An answer that fails either is
+  one :class:`UnexpectedAnswer` naming the request and its request id, never a Python exception later.
+- Secrets: every secret value a request of this client carried is masked (``***``) in every answer it
+  reads afterwards, the error messages included: a service that quotes the body quotes no password.
+- Redirects: followed only on the endpoint's origin, at most :data:`MOST_REDIRECTS` in a row; one to
+  another origin is an :class:`UntrustedLink`, and nothing (body, token) is sent there.
 - Paging: :meth:`ArmClient.list_all` follows ``nextLink`` (resolved against the page's URL).
 - The token goes only to the ARM endpoint: every request's URL must have the endpoint's origin
   (scheme, host, port); a ``nextLink`` or status URL elsewhere is an :class:`UntrustedLink`,
@@ -50,11 +58,14 @@ from ..errors import (
     QuotaExceeded,
     ServiceError,
     TransportError,
+    UnexpectedAnswer,
     UntrustedLink,
     ValidationError,
 )
-from ..model.wire import ArmRequest, revealed
+from ..model.schema import Shape
+from ..model.wire import ArmRequest, hidden, revealed, secret_values
 from ..version import __version__
+from . import decode
 from .auth import TokenSource, token_source
 from .clouds import Cloud
 from .ratelimit import RateLimits
@@ -63,6 +74,10 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 USER_AGENT = f"jupyter-compute/{__version__}"
 # Failures a new try may cure: the connection failed, dropped or timed out (requests' wrappers of urllib3's).
 RETRYABLE = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError)
+MOST_BYTES = 64 * 1024 * 1024  # a list page of 100 computes is about 300 KB
+MOST_REDIRECTS = 3  # same-origin only; ARM itself sends none
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+Content = bytes | decode.Unreadable  # an answer's body, or why it was not read whole
 
 
 @dataclass
@@ -188,6 +203,7 @@ class ArmClient:
         self._count_lock = threading.Lock()
         self.on_request: Callable[[str, str], None] | None = None
         self.rates = RateLimits()  # what the service says is left of the subscription's budgets
+        self._sent_secrets: frozenset[str] = frozenset()  # masked in every answer read from now on
 
     def check_link(self, url: str, what: str) -> str:
         """``url`` (a link the service gave, or a path, resolved against the endpoint) if it is on the ARM
@@ -203,16 +219,17 @@ class ArmClient:
             )
         return absolute
 
-    def send(self, request: ArmRequest, *, link: str = "request URL") -> Response:
+    def send(self, request: ArmRequest, *, link: str = "request URL", expect: Shape | None = None) -> Response:
         """Send one logical request (retried by :attr:`retry`); ``link`` names where its URL came from, for
-        the error when that URL is not on the ARM endpoint."""
+        the error when that URL is not on the ARM endpoint; ``expect`` is the shape a successful answer must have
+        (the spec's ``ComputeResource``, …), else it is an :class:`UnexpectedAnswer`."""
         url = self.check_link(request.url, link)
         data = json.dumps(revealed(request.body)) if request.body is not None else None
+        self._remember(secret_values(request.body))
         client_request_id = str(uuid.uuid4())  # one per logical request: retries and the 401 resend share it
-        raw = self._with_retries(request, url, data, client_request_id, refresh=False)
-        if raw.status_code == 401:  # the token expired or was replaced: once more with a fresh one
-            raw = self._with_retries(request, url, data, client_request_id, refresh=True)
-        response = Response(raw.status_code, dict(raw.headers), _json_or_none(raw), url, client_request_id)
+        raw, content, url, method = self._exchange(request.method, url, data, client_request_id)
+        response = Response(raw.status_code, dict(raw.headers), None, url, client_request_id)
+        response.body = self._body(content, method, response, expect)
         if raw.status_code == 401:  # refused again with a fresh token: the sign-in itself is stale or wrong
             refused = error_from_response(response)
             raise AuthenticationError(
@@ -224,13 +241,67 @@ class ArmClient:
             raise error_from_response(response)
         return response
 
+    def _exchange(
+        self, method: str, url: str, data: str | None, client_request_id: str
+    ) -> tuple[requests.Response, Content, str, str]:
+        """The final answer to ``method url`` and its content, the URL and method that got it: a 401 resent
+        once with a fresh token, redirects followed on the endpoint's origin only (a 303, or a 301/302 of a
+        POST, becomes a GET without the body, as browsers and requests do)."""
+        for _hop in range(MOST_REDIRECTS + 1):
+            raw, content = self._with_retries(method, url, data, client_request_id, refresh=False)
+            if raw.status_code == 401:  # the token expired or was replaced: once more with a fresh one
+                raw, content = self._with_retries(method, url, data, client_request_id, refresh=True)
+            location = raw.headers.get("Location")
+            if raw.status_code not in REDIRECTS or not location:
+                return raw, content, url, method
+            url = self.check_link(urljoin(url, location), f"redirect (HTTP {raw.status_code})")
+            if raw.status_code == 303 or (raw.status_code in (301, 302) and method == "POST"):
+                method, data = "GET", None
+        raise TransportError(
+            f"{self._where(url)} redirected more than {MOST_REDIRECTS} times in a row; not followed further "
+            f"(client request id: {client_request_id})"
+        )
+
+    def _body(self, content: Content, method: str, response: Response, expect: Shape | None) -> Any:
+        """The answer's JSON with the secrets this client sent masked; a success's is of the ``expect``ed shape.
+        An error's body that cannot be read becomes its text (an HTML gateway page) or why it was refused."""
+        status = response.status
+        try:
+            if isinstance(content, decode.Unreadable):
+                raise content
+            body = decode.decode(content)
+        except decode.Unreadable as exc:
+            if status < 400:
+                raise UnexpectedAnswer(
+                    method, response.url, str(exc), status=status, request_id=response.request_id
+                ) from None
+            text = content.decode("utf-8", "replace").strip() if isinstance(content, bytes) else ""
+            body = {"_text": text[:2000] if isinstance(exc, decode.NotJson) and text else f"an answer that {exc}"}
+        body = hidden(body, self._sent_secrets)
+        if expect is not None and status < 300 and status != 204:
+            problems = expect.problems(body)
+            if problems:
+                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                first = problems[0] if len(problems[0]) <= 200 else problems[0][:199] + "…"  # a key may be long
+                raise UnexpectedAnswer(
+                    method, response.url, first + more, status=status, request_id=response.request_id
+                )
+        return body
+
+    def _remember(self, secrets: frozenset[str]) -> None:
+        if secrets - self._sent_secrets:
+            with self._count_lock:
+                self._sent_secrets = self._sent_secrets | secrets
+
     def _with_retries(
-        self, request: ArmRequest, url: str, data: str | None, client_request_id: str, *, refresh: bool
-    ) -> requests.Response:
+        self, method: str, url: str, data: str | None, client_request_id: str, *, refresh: bool
+    ) -> tuple[requests.Response, Content]:
         """The response of the last try (a success, a status not worth retrying, or the last one the
-        policy allows); :class:`TransportError` when the last try got no response at all."""
+        policy allows) and its content; :class:`TransportError` when the last try got no whole answer."""
+        token = self.tokens.token(refresh=refresh)
+        self._remember(frozenset({token}) if len(token) >= 8 else frozenset())
         headers = {
-            "Authorization": f"Bearer {self.tokens.token(refresh=refresh)}",
+            "Authorization": f"Bearer {token}",
             "x-ms-client-request-id": client_request_id,
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
@@ -241,10 +312,21 @@ class ArmClient:
         while True:
             tries += 1
             try:
-                raw = self.session.request(request.method, url, data=data, headers=headers, timeout=self.timeout)
+                raw = self.session.request(
+                    method, url, data=data, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False
+                )
+                self.rates.observe(method, raw.status_code, raw.headers)
+                following = None
+                if retry.is_retry(method, raw.status_code, bool(raw.headers.get("Retry-After"))):
+                    view = HTTPResponse(headers=dict(raw.headers), status=raw.status_code, preload_content=False)
+                    following = _after(retry, method, url, response=view)
+                if following is None:
+                    return raw, _content(raw)  # an answer that breaks off is retried as a dropped connection
+                raw.close()  # its body is not read: the connection goes back to the pool only once closed
+                retry, wait = following, _retry_after(following, raw) or following.get_backoff_time()
             except RETRYABLE as exc:
                 cause = _cause(exc)
-                following = _after(retry, request.method, url, error=cause)
+                following = _after(retry, method, url, error=cause)
                 if following is None:
                     raise TransportError(
                         f"could not reach {self._where(url)}: {_reason(cause)}, after {_tries(tries)} "
@@ -256,34 +338,28 @@ class ArmClient:
                     f"could not reach {self._where(url)}: {_reason(_cause(exc))} "
                     f"(client request id: {client_request_id})"
                 ) from None
-            else:
-                self.rates.observe(request.method, raw.status_code, raw.headers)
-                if not retry.is_retry(request.method, raw.status_code, bool(raw.headers.get("Retry-After"))):
-                    return raw
-                view = HTTPResponse(headers=dict(raw.headers), status=raw.status_code, preload_content=False)
-                following = _after(retry, request.method, url, response=view)
-                if following is None:
-                    return raw
-                retry, wait = following, _retry_after(following, raw) or following.get_backoff_time()
             finally:
-                self._count(request)
+                self._count(method, url)
             if wait > 0:
                 self.sleep(wait)
 
-    def _count(self, request: ArmRequest) -> None:
+    def _count(self, method: str, url: str) -> None:
         with self._count_lock:
             self.requests_sent += 1
         if self.on_request is not None:
-            self.on_request(request.method, request.url)
+            self.on_request(method, url)
 
     def _where(self, url: str) -> str:
         return url.split("/subscriptions/")[0] or url
 
-    def get(self, url: str, *, link: str = "request URL") -> Response:
-        return self.send(ArmRequest("GET", url), link=link)
+    def get(self, url: str, *, link: str = "request URL", expect: Shape | None = None) -> Response:
+        return self.send(ArmRequest("GET", url), link=link, expect=expect)
 
-    def list_all(self, url: str, item_key: str = "value", method: str = "GET") -> Iterator[dict[str, Any]]:
-        """Every item of a pageable list, following nextLink (only on the ARM endpoint's origin)."""
+    def list_all(
+        self, url: str, item_key: str = "value", method: str = "GET", *, expect: Shape | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a pageable list, following nextLink (only on the ARM endpoint's origin); each page of
+        the ``expect``ed shape (the spec's ``PaginatedComputeResourcesList``, …), else an :class:`UnexpectedAnswer`."""
         next_url: str | None = url
         seen: set[str] = set()
         link = "request URL"
@@ -291,8 +367,8 @@ class ArmClient:
             if next_url in seen:
                 raise TransportError(f"the service returned the same nextLink twice: {next_url}")
             seen.add(next_url)
-            response = self.send(ArmRequest(method, next_url), link=link)
-            body = response.body or {}
+            response = self.send(ArmRequest(method, next_url), link=link, expect=expect)
+            body = response.body if isinstance(response.body, Mapping) else {}
             yield from body.get(item_key) or []
             following = body.get("nextLink") or None
             next_url = urljoin(response.url, str(following)) if following else None
@@ -314,6 +390,15 @@ def connect(endpoint: str, cloud: Cloud, *, local: bool, timeout: float = 60.0, 
             endpoint = cloud.arm_endpoint
     policy = local_retry_policy() if local else retry_policy(retries)
     return ArmClient(endpoint, token_source(cloud, local=local), retry=policy, timeout=timeout)
+
+
+def _content(raw: requests.Response) -> Content:
+    """The whole body (the connection goes back to the pool), or why it is refused (larger than MOST_BYTES)."""
+    with raw:
+        try:
+            return decode.read(raw, MOST_BYTES)
+        except decode.Unreadable as exc:
+            return exc
 
 
 def _after(
@@ -351,15 +436,6 @@ def _cause(exc: requests.exceptions.RequestException) -> Exception:
 
 def _tries(count: int) -> str:
     return "1 try" if count == 1 else f"{count} tries"
-
-
-def _json_or_none(raw: requests.Response) -> Any:
-    if not raw.content:
-        return None
-    try:
-        return raw.json()
-    except ValueError:
-        return {"_text": raw.text[:2000]}
 
 
 def _reason(cause: BaseException) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..model.resource import FAILED, TERMINAL, Compute
+from ..model.schema import Shape
 
 if TYPE_CHECKING:
     from ..errors import ServiceError
@@ -62,6 +63,7 @@ class AsyncOperation:
 
     url: str
     link: ClassVar[str] = "Azure-AsyncOperation URL"
+    answer: ClassVar[Shape] = Shape("OperationStatus")  # the shape of its answer
     polls: ClassVar[bool] = True  # has a status URL of its own
 
     def status(self, answer: Answer) -> Status:
@@ -83,6 +85,7 @@ class Location:
 
     url: str
     link: ClassVar[str] = "Location URL"
+    answer: ClassVar[Shape] = Shape("ComputeResource", may_be_empty=True)  # a 200 may carry the resource
     polls: ClassVar[bool] = True
 
     def status(self, answer: Answer) -> Status:
@@ -107,6 +110,7 @@ class ResourceState:
 
     url: str
     link: ClassVar[str] = "resource URL"
+    answer: ClassVar[Shape] = Shape("ComputeResource")
     polls: ClassVar[bool] = False
 
     def status(self, answer: Answer) -> Status:
@@ -120,6 +124,8 @@ class ResourceState:
 
 
 Strategy = AsyncOperation | Location | ResourceState
+#: The shape an answer to each strategy's URL has, by the link's name (what the transport checks it against).
+ANSWERS: dict[str, Shape] = {s.link: s.answer for s in (AsyncOperation, Location, ResourceState)}
 
 
 def choose(headers: Mapping[str, str] | None, resource_url: str) -> Strategy:

@@ -4,8 +4,11 @@ The API is public and is not ARM: requests go on a plain ``requests`` session of
 this package's ARM auth, so the ARM token can never reach it. :func:`fetch_region` asks for a region's
 VM meters (``$filter=serviceName eq 'Virtual Machines' and armRegionName eq '…' and priceType eq
 'Consumption'``) and follows ``NextPageLink`` to the last page. A next page on another origin than the
-endpoint's is not followed, a page larger than :data:`MOST_BYTES` or with ``NaN`` in it is refused, and
-the chain stops after :data:`MOST_PAGES` pages: each is a :class:`~jupyter_compute.errors.PricesUnavailable`.
+endpoint's is not followed, a page larger than :data:`MOST_BYTES`, nested too deep or with ``NaN`` in it
+is refused (:mod:`.decode`, as the ARM client's answers), the chain stops after :data:`MOST_PAGES` pages, and
+the whole chain has one deadline (``deadline``, from the settings' ``prices_deadline``): a server that
+trickles its answer is given up on then. Redirects are followed on the endpoint's origin only, at most
+:data:`MOST_REDIRECTS` in a row. Each is a :class:`~jupyter_compute.errors.PricesUnavailable`.
 
 The local workspace serves a stand-in at :data:`LOCAL_PATH` on its loopback server (no token either);
 it marks its answers with the :data:`EMULATED_HEADER` header, and :func:`fetch_region` reports that.
@@ -13,22 +16,25 @@ it marks its answers with the :data:`EMULATED_HEADER` header, and :func:`fetch_r
 
 from __future__ import annotations
 
-import json
+import time
 from collections.abc import Mapping
 from typing import Any, NamedTuple
+from urllib.parse import urljoin
 
 import requests
 
 from ..errors import PricesUnavailable
 from ..model.prices import PriceAnswerError, page_items
 from ..version import __version__
-from .arm import origin_of
+from . import decode
+from .arm import REDIRECTS, origin_of
 
 LOCAL_PATH = "/_prices/api/retail/prices"
 EMULATED_HEADER = "x-jupyter-compute-emulated"
 MOST_BYTES = 8 * 1024 * 1024  # a page of 100 meters is about 60 KB
 MOST_PAGES = 200  # a region's VM pay-as-you-go meters fill a few dozen
-TIMEOUT = 20.0
+TIMEOUT = 20.0  # per socket read, within the chain's deadline
+MOST_REDIRECTS = 3
 
 
 class Fetched(NamedTuple):
@@ -49,8 +55,11 @@ def region_filter(region: str) -> str:
     return f"serviceName eq 'Virtual Machines' and armRegionName eq '{quoted}' and priceType eq 'Consumption'"
 
 
-def fetch_region(endpoint: str, region: str, *, session: requests.Session | None = None) -> Fetched:
-    """Every VM pay-as-you-go meter of ``region``, following the pages; PricesUnavailable when they cannot be had."""
+def fetch_region(
+    endpoint: str, region: str, *, session: requests.Session | None = None, deadline: float | None = None
+) -> Fetched:
+    """Every VM pay-as-you-go meter of ``region``, following the pages, all by ``deadline`` (``time.monotonic()``;
+    None: no deadline but the per-read timeout); PricesUnavailable when they cannot be had."""
     own = session is None
     http = session or requests.Session()
     http.auth = _no_credentials  # proxies from the environment still apply; ~/.netrc credentials do not
@@ -67,7 +76,7 @@ def fetch_region(endpoint: str, region: str, *, session: requests.Session | None
             if origin_of(url) != origin:
                 raise PricesUnavailable(f"the prices answer linked its next page off {origin}; not followed")
             count += 1
-            body, marked = _get(http, url, params)
+            body, marked = _get(http, url, params, origin, deadline)
             emulated = emulated or marked
             try:
                 page, url = page_items(body)
@@ -81,40 +90,61 @@ def fetch_region(endpoint: str, region: str, *, session: requests.Session | None
     return Fetched(items, count, emulated)
 
 
-def _get(http: requests.Session, url: str, params: dict[str, str] | None) -> tuple[Any, bool]:
+def _get(
+    http: requests.Session, url: str, params: dict[str, str] | None, origin: Any, deadline: float | None
+) -> tuple[Any, bool]:
+    """One page: its JSON and whether the stand-in marked it, after at most MOST_REDIRECTS same-origin redirects."""
+    for _hop in range(MOST_REDIRECTS + 1):
+        raw = _request(http, url, params, deadline)
+        with raw:
+            location = raw.headers.get("Location")
+            if raw.status_code in REDIRECTS and location:
+                url, params = urljoin(raw.url or url, location), None  # the redirect's URL carries its query
+                if origin_of(url) != origin:
+                    raise PricesUnavailable(f"the prices API redirected off {origin}; not followed")
+                continue
+            if raw.status_code != 200:
+                raise PricesUnavailable(f"the prices API answered HTTP {raw.status_code}")
+            try:
+                data = decode.read(raw, MOST_BYTES, deadline)
+                body = decode.decode(data)
+            except decode.TooSlow:
+                raise _late() from None
+            except decode.Unreadable as exc:
+                raise PricesUnavailable(f"the prices answer was refused: {exc}") from None
+            except requests.RequestException as exc:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise _late() from None
+                raise PricesUnavailable(f"the prices answer broke off ({type(exc).__name__})") from None
+            return body, bool(raw.headers.get(EMULATED_HEADER))
+    raise PricesUnavailable(f"the prices API redirected more than {MOST_REDIRECTS} times in a row; not followed")
+
+
+def _request(http: requests.Session, url: str, params: dict[str, str] | None, deadline: float | None) -> Any:
+    timeout = TIMEOUT
+    if deadline is not None:
+        timeout = min(TIMEOUT, deadline - time.monotonic())
+        if timeout <= 0:
+            raise _late()
     try:
-        raw = http.get(
+        return http.get(
             url,
             params=params,
-            timeout=TIMEOUT,
+            timeout=timeout,
             stream=True,
             allow_redirects=False,
             headers={"Accept": "application/json", "User-Agent": f"jupyter-compute/{__version__}"},
         )
     except requests.RequestException as exc:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise _late() from None
         raise PricesUnavailable(f"the prices API could not be reached ({type(exc).__name__})") from None
-    with raw:
-        if raw.status_code != 200:
-            raise PricesUnavailable(f"the prices API answered HTTP {raw.status_code}")
-        data = bytearray()
-        try:
-            for chunk in raw.iter_content(64 * 1024):
-                data += chunk
-                if len(data) > MOST_BYTES:
-                    raise PricesUnavailable(f"a prices page was larger than {MOST_BYTES // (1024 * 1024)} MiB")
-        except requests.RequestException as exc:
-            raise PricesUnavailable(f"the prices answer broke off ({type(exc).__name__})") from None
-        marked = bool(raw.headers.get(EMULATED_HEADER))
-    try:
-        return json.loads(bytes(data), parse_constant=_refuse_constant), marked
-    except ValueError as exc:
-        raise PricesUnavailable(f"the prices answer was refused: it is not JSON ({str(exc)[:80]})") from None
+
+
+def _late() -> PricesUnavailable:
+    return PricesUnavailable("the prices did not arrive in time (JUPYTER_COMPUTE_PRICES_DEADLINE)")
 
 
 def _no_credentials(request: requests.PreparedRequest) -> requests.PreparedRequest:
     """The session's auth: none (set, so that requests does not look up ~/.netrc for this host)."""
     return request
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")

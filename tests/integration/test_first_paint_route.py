@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from arm_script import RG, SUB, WS, Reply, Seen, compute, scripted
+from arm_script import COMPUTES, RG, SUB, WS, Reply, Seen, compute, listing, scripted
 from conftest import until
 from lab_helpers import Lab, running_lab
 
@@ -259,3 +259,20 @@ def test_slow_workspaces_never_hold_up_the_servers_own_apis(tmp_path: Path) -> N
             release.set()
     assert "Traceback" not in log and ARM_TOKEN not in log
     assert re.search(r"ComputeRows.*not recognized", log) is None
+
+
+def test_an_answer_of_the_wrong_shape_answers_503_with_the_one_error_not_a_500(tmp_path: Path) -> None:
+    """A node count as a string in the list: the route says what the CLI says (issue 22), no traceback in the log."""
+    with scripted("127.0.0.1") as arm:
+        arm.on("GET", COMPUTES + "$", listing(compute("c1", currentNodeCount="three")))
+        env = {"JUPYTER_COMPUTE_ARM_ENDPOINT": arm.url, "JUPYTER_COMPUTE_ACCESS_TOKEN": ARM_TOKEN}
+        with running_lab(tmp_path, env) as lab:
+            config = {"subscription_id": SUB, "resource_group": RG, "workspace_name": WS}
+            (lab.root / "config.json").write_text(json.dumps(config), encoding="utf-8")
+            status, body = rows(lab)
+            log = (lab.base / "lab.log").read_text()
+    assert status == 503, body
+    message = json.loads(body)["message"]
+    assert message.startswith(f"unexpected answer from the service for GET {arm.url}{COMPUTES}: "), message
+    assert "currentNodeCount" in message and "(request id: req-" in message
+    assert "Traceback" not in log and ARM_TOKEN not in body + log

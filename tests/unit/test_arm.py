@@ -76,6 +76,7 @@ class ScriptedAdapter(BaseAdapter):
         response.headers = CaseInsensitiveDict({"x-ms-request-id": f"rid-{len(self.sent)}", **answer.headers})
         text = answer.text if answer.text is not None else json.dumps(answer.body) if answer.body is not None else ""
         response._content = text.encode()
+        response._content_consumed = True  # all in memory: no socket to read or close
         response.encoding = "utf-8"
         response.url = request.url or ""
         response.request = request

@@ -389,10 +389,16 @@ def test_progress_follows_the_injected_clock(clock: Clock) -> None:
 def test_the_thread_outlives_a_tick_that_raises_and_poll_now_ticks_again(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A body the model cannot read (a defect) used to end the thread: nothing was followed any more,
-    and poll_now() did nothing. Now the tick fails alone, leaving a trace, and the next one comes."""
+    """A body the model cannot read (a defect; the transport's shape check keeps wrong answers out) used to end
+    the thread: nothing was followed any more, and poll_now() did nothing. Now the tick fails alone, leaving a
+    trace, and the next one comes."""
     monkeypatch.undo()  # this one runs the real thread
-    malformed = compute("cpu", "Succeeded", properties={"currentNodeCount": "many"})
+
+    class Defective(dict[str, Any]):  # a body whose reading raises: a defect of ours, not an answer's shape
+        def get(self, *args: Any) -> Any:
+            raise ValueError("a defect")
+
+    malformed = Defective(compute("cpu", "Succeeded"))
     asked = [threading.Event(), threading.Event()]
 
     class Once(FakeSource):
