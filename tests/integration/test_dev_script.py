@@ -26,6 +26,10 @@ def fresh_copy(target: Path) -> Path:
         shutil.copy2(ROOT / "labextension" / name, target / "labextension" / name)
     for source in (ROOT / "labextension" / "src").iterdir():
         shutil.copy2(source, target / "labextension" / "src" / source.name)
+    static = target / "jupyter_compute" / "ui" / "panel" / "static"
+    static.mkdir(parents=True)
+    for source in (ROOT / "jupyter_compute" / "ui" / "panel" / "static").glob("*.js"):
+        shutil.copy2(source, static / source.name)
     return target
 
 
@@ -51,3 +55,36 @@ def test_dev_lab_on_a_fresh_checkout_says_every_step_and_chromium_is_not_one(tmp
     ]
     assert "chromium" not in done.stderr, "the browser is installed for tests only"
     assert not (clone / ".venv").exists(), "a dry run takes no step"
+
+
+def test_a_change_to_the_bundled_list_code_rebuilds_the_lab_extension(tmp_path: Path) -> None:
+    """The lab extension bundles static/*.js from the Python package (the first paint): a change there
+    reinstalls, and the last build goes first, since the builder looks only at labextension/'s files."""
+    clone = fresh_copy(tmp_path)
+    venv_python = clone / ".venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text("#!/bin/sh\nexit 0\n")  # "import jupyter_compute" works: only the stamp decides
+    venv_python.chmod(0o755)
+
+    def setup() -> list[str]:
+        done = subprocess.run(
+            ["bash", "dev", "setup"],
+            cwd=clone,
+            env={**os.environ, "DEV_DRY_RUN": "1"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return [line.removeprefix("./dev: ") for line in done.stderr.splitlines()]
+
+    said = setup()
+    stamp = next(line for line in said if line.startswith("installing"))
+    assert any(line.endswith("(dry run) rm -rf " + str(clone / "jupyter_compute" / "labextension")) for line in said)
+    # A dry run writes no stamp: write the one the script wants now, as a real install would have.
+    (clone / "dev").write_text((clone / "dev").read_text().replace('[ -n "$DRY" ] || echo', "echo"))
+    setup()
+    assert ".venv is up to date" in setup(), "nothing changed since the install"
+    table = clone / "jupyter_compute" / "ui" / "panel" / "static" / "table.js"
+    table.write_text(table.read_text() + "\n// changed\n")
+    assert stamp in setup(), "a change to the bundled table.js reinstalls"
