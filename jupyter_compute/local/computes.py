@@ -40,7 +40,7 @@ CREATABLE = (
     "SynapseSpark",
     "Kubernetes",
 )
-OPERATIONS_KEPT = 7 * 24 * 3600.0  # seconds an operation's status stays readable
+RETENTION_FLOOR = 60.0  # seconds: however fast the workspace runs, a poller has this long to read an outcome
 DEFAULT_IDLE = 120.0  # nodeIdleTimeBeforeScaleDown when none is given
 SETTLED_KEPT = 20_000  # settled renderings kept for lists (a few KB each)
 _POWER: dict[str, Kind] = {"start": "start", "stop": "stop", "restart": "restart"}
@@ -463,7 +463,7 @@ class Computes:
             failure,
         )
         self.store.add_operation(db, op)
-        self.store.prune_operations(db, t - OPERATIONS_KEPT)
+        self.store.prune(db, t - retention(self.settings()))
         return op
 
     def _async_headers(self, request: Request, scope: Scope, op: OperationRow) -> dict[str, str]:
@@ -473,6 +473,12 @@ class Computes:
             f"/computeOperationsStatus/{op.id}?{query}"
         )
         return {"Azure-AsyncOperation": url}
+
+
+def retention(settings: Settings) -> float:
+    """Seconds a finished operation (from its end, or from the last poll that read it) and a deleted compute
+    (from its deletion's end) are kept: ``local_retention`` divided by the speed, never under a minute."""
+    return max(settings.local_retention / settings.speed, RETENTION_FLOOR)
 
 
 def save(store: Store, db: sqlite3.Connection, row: ComputeRow) -> None:
