@@ -67,9 +67,10 @@ class Computes:
         self.settings = settings
         self.clock = clock
         self.location = location
-        # (workspace path, name) -> ((body, events) as stored, (its resource, as JSON)): settled rows
+        # (workspace path, name) -> ((body, events) as stored, (its resource, as JSON), last listed): settled
+        # rows, least recently listed first; one not listed for a retention (deleted, say) is let go
         self._settled_lock = threading.Lock()
-        self._settled: dict[tuple[str, str], tuple[tuple[str, str], tuple[dict[str, Any], str]]] = {}
+        self._settled: dict[tuple[str, str], tuple[tuple[str, str], tuple[dict[str, Any], str], float]] = {}
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -103,6 +104,9 @@ class Computes:
         settled = listed.settles is not None and t >= listed.settles
         kept = self._settled.get(key)
         if settled and kept is not None and kept[0] == version:
+            with self._settled_lock:
+                if self._settled.pop(key, None) is not None:
+                    self._settled[key] = (version, kept[1], t)
             return kept[1]
         derived = derive(self.store.decode(listed), t, durations)
         if derived.body is None:
@@ -112,10 +116,18 @@ class Computes:
         if settled:
             with self._settled_lock:  # requests are served on several threads
                 self._settled.pop(key, None)
-                self._settled[key] = (version, item)
-                while len(self._settled) > SETTLED_KEPT:
-                    del self._settled[next(iter(self._settled))]
+                self._settled[key] = (version, item, t)
+                self._let_go(t - retention(self.settings()))
         return item
+
+    def _let_go(self, unlisted_since: float) -> None:
+        """Drop the oldest renderings beyond SETTLED_KEPT and those not listed since ``unlisted_since`` (under
+        the lock): a process that lists all day keeps only what it still lists."""
+        while self._settled:
+            oldest = next(iter(self._settled))
+            if len(self._settled) <= SETTLED_KEPT and self._settled[oldest][2] >= unlisted_since:
+                return
+            del self._settled[oldest]
 
     def get(self, request: Request, target: Target) -> Answer:
         row, derived = self._existing(target.workspace, target.name)

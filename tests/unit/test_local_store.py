@@ -425,6 +425,7 @@ def churn(ws: Workspace, cycles: int, live: int, start: int = 0) -> None:
         name = f"churn-{i:05d}x"
         ws.ok("PUT", f"{ws_path()}/computes/{name}", {**cluster_body(), "tags": {"note": "x" * 2000}})
         ws.clock.t += 1000
+        ws.ok("GET", f"{ws_path()}/computes")  # listed once settled: its rendering is kept for a while
         ws.ok("DELETE", f"{ws_path()}/computes/{name}", underlyingResourceAction="Delete")
         ws.clock.t += 1000
 
@@ -446,6 +447,8 @@ def test_deleted_computes_and_finished_operations_are_pruned_and_the_file_stays_
     assert ws.store.size() <= size_at_100
     names = [c["name"] for c in ws.ok("GET", f"{ws_path()}/computes")["value"]]
     assert names == [f"live-{i:02d}x" for i in range(20)]
+    # the list's kept renderings: the live ones and the last listed churn compute, not all 300
+    assert len(ws.service.computes._settled) <= 20 + 1
 
 
 def test_a_deleted_compute_and_its_operation_stay_for_the_retention(ws: Workspace) -> None:
