@@ -172,7 +172,8 @@ def test_a_create_the_quota_check_refuses_says_why_in_the_form_and_creates_nothi
 
 def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(panel: ComputePanel, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Given the panel open, when another process (a notebook's kernel, a terminal) creates a cluster,
-    then its row appears with a live bar within one poll interval, and the bar goes when it is done."""
+    then the first listing after it shows it, its row appears with a live bar on that tick or with the
+    next redraw (at most RENDERS_PER_SECOND: issue 29), and the bar goes when it is done."""
     import subprocess
     import sys
 
@@ -184,7 +185,7 @@ def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(pa
     def watch(listed: Any) -> None:  # runs after the panel's own listener, on the same tick
         listings[0] += 1
         if not first_listing and any(c.get("name") == "elsewhere" for c in listed):
-            first_listing.append((listings[0], panel.rows_by_name().get("elsewhere")))
+            first_listing.append((listings[0], None))
 
     poller.add_listener(watch)
     subprocess.run(
@@ -205,9 +206,9 @@ def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(pa
     submitted_at = listings[0]
     until(lambda: bool(first_listing), seconds=30)
     poller.remove_listener(watch)
-    listing, drawn = first_listing[0]
+    listing, _ = first_listing[0]
     assert listing <= submitted_at + 1, "the first listing after the create already showed it"
-    assert drawn is not None and drawn["bar"] is not None, "the row was drawn with its bar on that same tick"
+    until(lambda: (drawn := panel.rows_by_name().get("elsewhere")) is not None and drawn["bar"] is not None, seconds=5)
     assert row(panel, "elsewhere")["bar"]["title"] == "create cluster"
     until(lambda: row(panel, "elsewhere")["bar"]["style"] == "success", seconds=30)
     assert row(panel, "elsewhere")["bar"]["info"].startswith("Succeeded"), "the finished bar stays, saying how"
