@@ -26,6 +26,7 @@ import anywidget
 import ipywidgets
 from traitlets import Dict, Float, List, Unicode
 
+from ..assets import source
 from ..rows import EMPTY_TEXT
 
 STATIC = Path(__file__).with_name("static")
@@ -36,8 +37,8 @@ class ComputeTable(anywidget.AnyWidget):
     """Rows: :class:`~jupyter_compute.ui.rows.Row` each (its one declaration; ``static/row.d.ts`` is its
     TypeScript twin)."""
 
-    _esm = STATIC / "table.js"
-    _css = STATIC / "table.css"
+    _esm = source(STATIC / "table.js")
+    _css = source(STATIC / "table.css")
     rows = List(Dict()).tag(sync=True)
     empty_text = Unicode(EMPTY_TEXT).tag(sync=True)
     # Why the list is empty because the workspace cannot be listed ("" while it can): one line above it.
