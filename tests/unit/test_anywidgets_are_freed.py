@@ -15,7 +15,6 @@ from jupyter_compute.ui.panel.copy import CopyButtons
 from jupyter_compute.ui.panel.table import ComputeTable
 from jupyter_compute.ui.said import Said
 
-
 MAKE: dict[type[anywidget.AnyWidget], Callable[[], anywidget.AnyWidget]] = {
     Said: Said,
     ComputeTable: ComputeTable,
