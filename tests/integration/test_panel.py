@@ -208,7 +208,7 @@ def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(pa
     poller.remove_listener(watch)
     listing, _ = first_listing[0]
     assert listing <= submitted_at + 1, "the first listing after the create already showed it"
-    until(lambda: (drawn := panel.rows_by_name().get("elsewhere")) is not None and drawn["bar"] is not None, seconds=5)
+    until(lambda: (drawn := panel.rows_by_name().get("elsewhere")) is not None and drawn["bar"] is not None, seconds=15)
     assert row(panel, "elsewhere")["bar"]["title"] == "create cluster"
     until(lambda: row(panel, "elsewhere")["bar"]["style"] == "success", seconds=30)
     assert row(panel, "elsewhere")["bar"]["info"].startswith("Succeeded"), "the finished bar stays, saying how"

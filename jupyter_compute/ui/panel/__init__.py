@@ -489,6 +489,7 @@ class ComputePanel:
                 if compute.name.lower() not in followed and is_transitional(compute.body):
                     self.ws.follow(compute.name, compute.body)
             self._listed = computes
+            self._track_in_flight()  # now, not at the redraw: an operation may end before it
         self._bill(listed)
         # On this tick when the last redraw is old enough, else with the next: at most RENDERS_PER_SECOND
         # redraws, operations' included, however fast ticks come.
@@ -499,13 +500,7 @@ class ComputePanel:
         compute is not listed yet, the count in the header."""
         with self._lock:
             now = time.monotonic()
-            for op in self.ws.poller.in_flight():
-                key = op.target.lower()
-                if not op.done() and self._recent.get(key, (None, None))[0] is not op:
-                    self._recent[key] = (op, None)
-                if op not in self._watched:
-                    self._watched.add(op)
-                    op.add_listener(self._on_op)
+            self._track_in_flight()
             rows: list[Row] = []
             for compute in self._shown():
                 key = compute.name.lower()
@@ -583,6 +578,16 @@ class ComputePanel:
             unseen = self.paused or self.hidden
         if not unseen:  # a panel nobody looks at is drawn when it is seen again
             self._redraw.request()
+
+    def _track_in_flight(self) -> None:
+        """Each operation in flight becomes its row's last operation (its bar), watched (under the lock)."""
+        for op in self.ws.poller.in_flight():
+            key = op.target.lower()
+            if not op.done() and self._recent.get(key, (None, None))[0] is not op:
+                self._recent[key] = (op, None)
+            if op not in self._watched:
+                self._watched.add(op)
+                op.add_listener(self._on_op)
 
     def _on_op(self, op: Operation) -> None:
         """An operation moved: redraw soon, at most RENDERS_PER_SECOND whatever the number of bars, an ending
