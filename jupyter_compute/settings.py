@@ -52,6 +52,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "local_page_size",
         "computes per local list page (≥ 1; default 100)",
     ),
+    "JUPYTER_COMPUTE_LOCAL_RETENTION": (
+        "local_retention",
+        "seconds the local workspace keeps a finished operation and a deleted compute (≥ 1; default 3600, ÷ speed)",
+    ),
     "JUPYTER_COMPUTE_PRICES_URL": (
         "prices_url",
         "the Azure Retail Prices API for Azure workspaces (https, or http on loopback; no token is sent there); "
@@ -98,6 +102,7 @@ class Settings:
     emulator_log: bool = False
     access_log: Path | None = None
     local_page_size: int = 100
+    local_retention: float = 3600.0
     prices_url: str = PRICES_URL
     authority_host: str | None = None
     prices_deadline: float = 10.0
@@ -156,6 +161,9 @@ class Settings:
                 values["local_page_size"] = int(page)
             else:
                 problems.append(Problem("JUPYTER_COMPUTE_LOCAL_PAGE_SIZE", f"{page!r} is not a whole number ≥ 1"))
+        retention = number("JUPYTER_COMPUTE_LOCAL_RETENTION", 1, strict=False)
+        if retention is not None:
+            values["local_retention"] = retention
         prices = text("JUPYTER_COMPUTE_PRICES_URL")
         if prices is not None:
             if prices.lower().startswith(("https://", "http://")):

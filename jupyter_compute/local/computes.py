@@ -44,7 +44,7 @@ CREATABLE = (
 LATEST_IMAGE = "latest_image"  # the store's fact: the OS image new instances get
 #: What the service adds to each schedule it stores; a request that carries them is the GET's echo.
 SCHEDULE_ECHO = ("id", "provisioningStatus")
-OPERATIONS_KEPT = 7 * 24 * 3600.0  # seconds an operation's status stays readable
+RETENTION_FLOOR = 60.0  # seconds: however fast the workspace runs, a poller has this long to read an outcome
 DEFAULT_IDLE = 120.0  # nodeIdleTimeBeforeScaleDown when none is given
 SETTLED_KEPT = 20_000  # settled renderings kept for lists (a few KB each)
 _POWER: dict[str, Kind] = {"start": "start", "stop": "stop", "restart": "restart"}
@@ -71,9 +71,10 @@ class Computes:
         self.settings = settings
         self.clock = clock
         self.location = location
-        # (workspace path, name) -> ((body, events, latest OS image), (its resource, as JSON)): settled rows
+        # (workspace path, name) -> ((body, events, latest OS image) as stored, (its resource, as JSON), last listed):
+        # settled rows, least recently listed first; one not listed for a retention (deleted, say) is let go
         self._settled_lock = threading.Lock()
-        self._settled: dict[tuple[str, str], tuple[tuple[str, str, str], tuple[dict[str, Any], str]]] = {}
+        self._settled: dict[tuple[str, str], tuple[tuple[str, str, str], tuple[dict[str, Any], str], float]] = {}
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -108,6 +109,9 @@ class Computes:
         settled = listed.settles is not None and t >= listed.settles
         kept = self._settled.get(key)
         if settled and kept is not None and kept[0] == version:
+            with self._settled_lock:
+                if self._settled.pop(key, None) is not None:
+                    self._settled[key] = (version, kept[1], t)
             return kept[1]
         derived = derive(self.store.decode(listed), t, durations)
         if derived.body is None:
@@ -117,10 +121,18 @@ class Computes:
         if settled:
             with self._settled_lock:  # requests are served on several threads
                 self._settled.pop(key, None)
-                self._settled[key] = (version, item)
-                while len(self._settled) > SETTLED_KEPT:
-                    del self._settled[next(iter(self._settled))]
+                self._settled[key] = (version, item, t)
+                self._let_go(t - retention(self.settings()))
         return item
+
+    def _let_go(self, unlisted_since: float) -> None:
+        """Drop the oldest renderings beyond SETTLED_KEPT and those not listed since ``unlisted_since`` (under
+        the lock): a process that lists all day keeps only what it still lists."""
+        while self._settled:
+            oldest = next(iter(self._settled))
+            if len(self._settled) <= SETTLED_KEPT and self._settled[oldest][2] >= unlisted_since:
+                return
+            del self._settled[oldest]
 
     def get(self, request: Request, target: Target) -> Answer:
         with self.store.read() as db:
@@ -530,7 +542,7 @@ class Computes:
             failure,
         )
         self.store.add_operation(db, op)
-        self.store.prune_operations(db, t - OPERATIONS_KEPT)
+        self.store.prune(db, t - retention(self.settings()))
         return op
 
     def _async_headers(self, request: Request, scope: Scope, op: OperationRow) -> dict[str, str]:
@@ -540,6 +552,12 @@ class Computes:
             f"/computeOperationsStatus/{op.id}?{query}"
         )
         return {"Azure-AsyncOperation": url}
+
+
+def retention(settings: Settings) -> float:
+    """Seconds a finished operation (from its end, or from the last poll that read it) and a deleted compute
+    (from its deletion's end) are kept: ``local_retention`` divided by the speed, never under a minute."""
+    return max(settings.local_retention / settings.speed, RETENTION_FLOOR)
 
 
 def save(store: Store, db: sqlite3.Connection, row: ComputeRow) -> None:

@@ -21,7 +21,7 @@ from .. import settings as settings_module
 from ..data import catalogue
 from ..settings import Settings
 from . import quota
-from .computes import Computes, save
+from .computes import Computes, retention, save
 from .directory import Directory
 from .routes import PROVIDER, Answer, ArmFailure, Request, Target, method_not_allowed, resolve
 from .store import Store
@@ -139,7 +139,11 @@ class LocalService:
             op = self.store.get_operation(db, target.operation)
         if op is None:
             raise ArmFailure(404, "NotFound", f"The operation {target.operation} was not found.")
-        status = op.status(self.clock())
+        t = self.clock()
+        status = op.status(t)
+        if status != "InProgress" and (op.seen is None or op.seen < t - retention(self.settings) / 2):
+            with self.store.write() as db:  # still followed: kept a retention from now (one write per half)
+                self.store.saw_operation(db, op.id, t)
         body: dict[str, Any] = {"status": status}
         if status == "Succeeded":
             body["percentComplete"] = 100.0

@@ -66,15 +66,23 @@ CREATE TABLE IF NOT EXISTS operations (
     started REAL NOT NULL,
     ends REAL NOT NULL,
     outcome TEXT NOT NULL,
-    error TEXT
+    error TEXT,
+    seen REAL
 );
 CREATE TABLE IF NOT EXISTS facts (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS computes_gone ON computes (gone);
+CREATE INDEX IF NOT EXISTS operations_by_end ON operations (ends);
 """
-# Columns older versions did not have; added in place when such a store is opened.
-ADDED_COLUMNS = (("gone", "REAL"), ("settles", "REAL"), ("accounted", "INTEGER NOT NULL DEFAULT 0"))
+# Columns older versions did not have, by table; added in place when such a store is opened.
+ADDED_COLUMNS = {
+    "computes": (("gone", "REAL"), ("settles", "REAL"), ("accounted", "INTEGER NOT NULL DEFAULT 0")),
+    "operations": (("seen", "REAL"),),
+}
+# Compact when at least this many pages (4 KB) are free and they are a quarter of the file.
+FREE_PAGES_KEPT = 64
 _COLUMNS = "workspace, name, body, events, created"
 _LISTED = _COLUMNS + ", settles"
 _LIVE = "(gone IS NULL OR gone > ?)"  # NULL: written by an older version, not yet accounted
@@ -137,6 +145,7 @@ class OperationRow:
     ends: float
     outcome: str  # Succeeded | Failed | Canceled
     error: dict[str, Any] | None = None
+    seen: float | None = None  # when a poll last read it finished (it is kept a retention from then)
 
     def status(self, now: float) -> str:
         return "InProgress" if now < self.ends else self.outcome
@@ -149,6 +158,9 @@ class Store:
     so that readers need not replay every compute: when it is ``gone`` (its deletion ended), and the
     vCPUs it holds over time (the ``usage`` table). ``rows_read`` counts the compute rows decoded, so
     tests and benches can see how much a request reads.
+
+    What is no longer needed is pruned by the writers (:meth:`prune`), from stored timestamps only, so
+    every process agrees; the file is kept compact (incremental vacuum after a write that freed pages).
     """
 
     def __init__(self, home: Path | None = None) -> None:
@@ -158,16 +170,20 @@ class Store:
         self.path = self.home / "local-workspace.sqlite3"
         self.rows_read = 0
         self._count_lock = threading.Lock()
+        self._freed = 0  # rows pruned since the file was last compacted
         try:
             private_file(self.path)
             db = self._connect()
             try:
+                db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # takes effect on a new file; older ones below
                 db.execute("PRAGMA journal_mode=WAL")
                 problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
                 if problems != ["ok"]:
                     raise sqlite3.DatabaseError("database disk image is malformed: " + "; ".join(problems[:3]))
                 _add_missing_columns(db)
                 db.executescript(SCHEMA)
+                if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+                    db.execute("VACUUM")  # once, for a store an older version made: it then vacuums incrementally
             finally:
                 db.close()
         except (sqlite3.Error, OSError) as exc:
@@ -177,6 +193,7 @@ class Store:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         db.execute("PRAGMA busy_timeout=30000")
         db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA journal_size_limit=4194304")  # the WAL file shrinks back after a burst
         return db
 
     @contextmanager
@@ -201,6 +218,7 @@ class Store:
                 db.execute("BEGIN IMMEDIATE")
                 yield db
                 db.execute("COMMIT")
+                self._compact(db)
             except BaseException:
                 if db.in_transaction:
                     with suppress(sqlite3.Error):  # SQLite may have rolled back by itself (e.g. SQLITE_FULL)
@@ -210,6 +228,38 @@ class Store:
                 db.close()
         except sqlite3.Error as exc:
             raise store_error(exc, self.path) from None
+
+    def _compact(self, db: sqlite3.Connection) -> None:
+        """After a write that pruned rows: give free pages back to the disk when they are many (outside
+        the transaction; SQLite takes the write lock for it as for any write, so readers are unaffected)."""
+        with self._count_lock:
+            if not self._freed:
+                return
+            self._freed = 0
+        free = db.execute("PRAGMA freelist_count").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        if free >= FREE_PAGES_KEPT and free * 4 >= pages:
+            db.executescript("PRAGMA incremental_vacuum;")  # executescript steps it to the end
+
+    def prune(self, db: sqlite3.Connection, before: float) -> int:
+        """Forget what ended before ``before``: computes whose deletion ended (and their vCPUs), and
+        operations that finished, unless a poll read them since. Returns how many rows went. Only stored
+        timestamps decide, so a process whose clock reads a little behind still agrees with what went."""
+        gone = "SELECT workspace, name FROM computes WHERE gone < ?"
+        db.execute(f"DELETE FROM usage WHERE (workspace, name) IN ({gone})", (before,))
+        pruned = db.execute("DELETE FROM computes WHERE gone < ?", (before,)).rowcount
+        pruned += db.execute(
+            "DELETE FROM operations WHERE ends < ? AND (seen IS NULL OR seen < ?)", (before, before)
+        ).rowcount
+        if pruned:
+            with self._count_lock:
+                self._freed += pruned
+        return pruned
+
+    def size(self) -> int:
+        """Bytes the store takes on disk (the file and its write-ahead log)."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        return sum(p.stat().st_size for p in (self.path, wal) if p.exists())
 
     # --- computes ----------------------------------------------------------------------------
 
@@ -337,7 +387,7 @@ class Store:
     @staticmethod
     def get_operation(db: sqlite3.Connection, op_id: str) -> OperationRow | None:
         row = db.execute(
-            "SELECT id, workspace, compute, action, started, ends, outcome, error FROM operations WHERE id=?",
+            "SELECT id, workspace, compute, action, started, ends, outcome, error, seen FROM operations WHERE id=?",
             (op_id,),
         ).fetchone()
         if row is None:
@@ -351,11 +401,13 @@ class Store:
             ends=row[5],
             outcome=row[6],
             error=json.loads(row[7]) if row[7] else None,
+            seen=row[8],
         )
 
     @staticmethod
-    def prune_operations(db: sqlite3.Connection, older_than: float) -> None:
-        db.execute("DELETE FROM operations WHERE ends < ?", (older_than,))
+    def saw_operation(db: sqlite3.Connection, op_id: str, t: float) -> None:
+        """A poll read the operation finished at ``t``: it is kept a retention from then."""
+        db.execute("UPDATE operations SET seen=max(coalesce(seen, 0), ?) WHERE id=?", (t, op_id))
 
     def _decode(self, row: tuple[Any, ...] | Listed) -> ComputeRow:
         with self._count_lock:
@@ -373,16 +425,19 @@ def _add_missing_columns(db: sqlite3.Connection) -> None:
     """Bring a store an older version made up to date, once, in one transaction (two processes opening it
     at the same moment: the second finds the work done). A current store is only read."""
 
-    def missing() -> list[tuple[str, str]]:
-        have = {row[1] for row in db.execute("PRAGMA table_info(computes)")}
-        return [column for column in ADDED_COLUMNS if have and column[0] not in have]
+    def missing() -> list[tuple[str, str, str]]:
+        found = []
+        for table, columns in ADDED_COLUMNS.items():
+            have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            found += [(table, *column) for column in columns if have and column[0] not in have]
+        return found
 
     if not missing():
         return
     db.execute("BEGIN IMMEDIATE")
     try:
-        for name, declaration in missing():
-            db.execute(f"ALTER TABLE computes ADD COLUMN {name} {declaration}")
+        for table, name, declaration in missing():
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
         db.execute("COMMIT")
     except BaseException:
         if db.in_transaction:

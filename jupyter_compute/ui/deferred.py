@@ -27,6 +27,7 @@ from ..render.markup import html
 from ..render.output import error_text
 from ..render.signin import STARTING, sign_in_line
 from ..service.signin import SignIn
+from .assets import source
 
 if TYPE_CHECKING:
     from ..model.directory import FoundWorkspace
@@ -126,7 +127,7 @@ class WorkspacePicker:
 
 
 class SignInCard(anywidget.AnyWidget):
-    _esm = Path(__file__).with_name("static") / "signin.js"
+    _esm = source(Path(__file__).with_name("static") / "signin.js")
     state = traitlets.Unicode("starting").tag(sync=True)
     link = traitlets.Unicode("").tag(sync=True)
     code = traitlets.Unicode("").tag(sync=True)

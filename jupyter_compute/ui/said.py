@@ -9,9 +9,11 @@ from pathlib import Path
 import anywidget
 from traitlets import Unicode
 
+from .assets import source
+
 
 class Said(anywidget.AnyWidget):
     """``text``: what is said; set it only when it changes (a phase, how it ended)."""
 
-    _esm = Path(__file__).with_name("panel") / "static" / "said.js"
+    _esm = source(Path(__file__).with_name("panel") / "static" / "said.js")
     text = Unicode("").tag(sync=True)

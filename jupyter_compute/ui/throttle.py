@@ -146,14 +146,15 @@ class Throttle:
             self._scheduler = shared()
         return self._scheduler
 
-    def request(self, urgent: bool = False) -> None:
+    def request(self, urgent: bool = False, here: bool = False) -> None:
         """Ask for a run: now when the last one is an interval old (or ``urgent``), else one run when
-        the interval is up, shared by every request until then."""
+        the interval is up, shared by every request until then. ``here``: a run due now happens in this
+        thread even when deferred (a poll's tick draws what it listed on that tick when it may)."""
         clock = self.scheduler.clock
         with self._lock:
             now = clock()
             due = now if urgent else max(now, self._last + self.interval)
-            if due <= now and not self.defer:
+            if due <= now and (here or not self.defer):
                 if self._pending is not None:
                     self._pending.cancel()
                     self._pending = None

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { arrange, markParts, safeHref } from '../../jupyter_compute/ui/panel/static/table.js';
+import { applyPatch, arrange, markParts, safeHref } from '../../jupyter_compute/ui/panel/static/table.js';
 
 const ROWS = [
   { name: 'gpu-b', kind: 'cluster', state: 'Succeeded', created: '2026-12-02' },
@@ -60,4 +60,16 @@ test('markParts puts attention and the image on the line, a stop under it, and d
   );
   assert.deepEqual(parts.notes, ['stops at 19:00 by schedule, in 25 min']);
   assert.deepEqual(markParts({}), { badges: [], notes: [] });
+});
+
+test('applyPatch puts the changed rows in place, in the patch order, and is the same applied twice', () => {
+  const patch = {
+    patch: [{ name: 'cpu-a', kind: 'cluster', state: 'Succeeded', created: '2026-12-03' }],
+    order: ['gpu-b', 'cpu-a', 'ci-2']
+  };
+  const once = applyPatch(ROWS, patch);
+  assert.deepEqual(names(once), ['gpu-b', 'cpu-a', 'ci-2']);
+  assert.equal(once[1].state, 'Succeeded');
+  assert.equal(once[0], ROWS[0]); // unchanged rows are the same objects: the view keeps their nodes
+  assert.deepEqual(applyPatch(once, patch), once);
 });

@@ -172,7 +172,8 @@ def test_a_create_the_quota_check_refuses_says_why_in_the_form_and_creates_nothi
 
 def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(panel: ComputePanel, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Given the panel open, when another process (a notebook's kernel, a terminal) creates a cluster,
-    then its row appears with a live bar within one poll interval, and the bar goes when it is done."""
+    then the first listing after it shows it, its row appears with a live bar on that tick or with the
+    next redraw (at most RENDERS_PER_SECOND: issue 29), and the bar goes when it is done."""
     import subprocess
     import sys
 
@@ -184,7 +185,7 @@ def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(pa
     def watch(listed: Any) -> None:  # runs after the panel's own listener, on the same tick
         listings[0] += 1
         if not first_listing and any(c.get("name") == "elsewhere" for c in listed):
-            first_listing.append((listings[0], panel.rows_by_name().get("elsewhere")))
+            first_listing.append((listings[0], None))
 
     poller.add_listener(watch)
     subprocess.run(
@@ -205,9 +206,9 @@ def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(pa
     submitted_at = listings[0]
     until(lambda: bool(first_listing), seconds=30)
     poller.remove_listener(watch)
-    listing, drawn = first_listing[0]
+    listing, _ = first_listing[0]
     assert listing <= submitted_at + 1, "the first listing after the create already showed it"
-    assert drawn is not None and drawn["bar"] is not None, "the row was drawn with its bar on that same tick"
+    until(lambda: (drawn := panel.rows_by_name().get("elsewhere")) is not None and drawn["bar"] is not None, seconds=15)
     assert row(panel, "elsewhere")["bar"]["title"] == "create cluster"
     until(lambda: row(panel, "elsewhere")["bar"]["style"] == "success", seconds=30)
     assert row(panel, "elsewhere")["bar"]["info"].startswith("Succeeded"), "the finished bar stays, saying how"
@@ -811,6 +812,7 @@ def test_a_tick_rebuilds_only_the_rows_whose_compute_changed(
         for i in range(1000)
     ]
     panel._on_tick(listing)
+    panel._render()  # ticks are drawn at most RENDERS_PER_SECOND (issue 29): draw now rather than wait
     drawn = list(panel.table.rows)
     built: list[str] = []
     real = panel_module.row_of
@@ -823,6 +825,7 @@ def test_a_tick_rebuilds_only_the_rows_whose_compute_changed(
     changed = [dict(body) for body in listing]
     changed[7] = {**changed[7], "properties": {**changed[7]["properties"], "provisioningState": "Updating"}}
     panel._on_tick(changed)
+    panel._render()
     assert built == ["row-0007x"]
     rows = panel.table.rows
     assert rows[7]["name"] == "row-0007x" and rows[7] is not drawn[7]

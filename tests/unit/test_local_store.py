@@ -42,10 +42,11 @@ class Clock:
 class Workspace:
     """A LocalService over a fresh store, with its clock, and a one-line way to send it a request."""
 
-    def __init__(self, home: Path, page_size: int = 100) -> None:
+    def __init__(self, home: Path, page_size: int = 100, retention: float = 3600.0) -> None:
         self.clock = Clock()
         self.store = Store(home)
-        self.service = LocalService(self.store, Settings(home=home, speed=1.0, local_page_size=page_size), self.clock)
+        knobs = Settings(home=home, speed=1.0, local_page_size=page_size, local_retention=retention)
+        self.service = LocalService(self.store, knobs, self.clock)
 
     def call(self, method: str, path: str, body: Any = None, **query: str) -> Answer:
         request = Request(method, path, {"api-version": "2025-12-01", **query}, body, "http://127.0.0.1:1")
@@ -151,6 +152,8 @@ def test_a_store_an_older_version_wrote_is_brought_up_to_date(tmp_path: Path) ->
     assert usage[0]["name"]["value"] == "Total Cluster Dedicated Regional vCPUs" and usage[0]["currentValue"] == 2
     with ws.store.read() as db:
         assert db.execute("SELECT count(*) FROM computes WHERE accounted=0").fetchone() == (0,)
+        assert db.execute("PRAGMA auto_vacuum").fetchone() == (2,)  # incremental from now on
+        assert "seen" in {row[1] for row in db.execute("PRAGMA table_info(operations)")}
 
 
 # --- paging ---------------------------------------------------------------------------------------
@@ -394,3 +397,87 @@ def test_a_create_reads_no_other_compute(tmp_path: Path) -> None:
     status, _, answer = ws.call("PUT", f"{ws_path()}/computes/one-more", cluster_body(low=1, high=2))
     assert status == 201, answer
     assert ws.store.rows_read - before == 0
+
+
+# --- what the store keeps (issue 29) --------------------------------------------------------------
+
+
+def operation_id(answer: Answer) -> str:
+    return urlsplit(answer[1]["Azure-AsyncOperation"]).path.rsplit("/", 1)[1]
+
+
+def operation(ws: Workspace, op_id: str) -> Answer:
+    path = f"/subscriptions/{SUB_A}/providers/{PROVIDER}/locations/eastus/computeOperationsStatus/{op_id}"
+    return ws.call("GET", path)
+
+
+def counts(store: Store) -> tuple[int, int, int]:
+    with store.read() as db:
+        return tuple(  # type: ignore[return-value]
+            db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("computes", "operations", "usage")
+        )
+
+
+def churn(ws: Workspace, cycles: int, live: int, start: int = 0) -> None:
+    """``cycles`` creates and deletes among ``live`` kept computes, each a new name (as a soak makes them),
+    1,000 s of the injected clock apart (every step has ended by the next)."""
+    for i in range(start, start + cycles):
+        name = f"churn-{i:05d}x"
+        ws.ok("PUT", f"{ws_path()}/computes/{name}", {**cluster_body(), "tags": {"note": "x" * 2000}})
+        ws.clock.t += 1000
+        ws.ok("GET", f"{ws_path()}/computes")  # listed once settled: its rendering is kept for a while
+        ws.ok("DELETE", f"{ws_path()}/computes/{name}", underlyingResourceAction="Delete")
+        ws.clock.t += 1000
+
+
+def test_deleted_computes_and_finished_operations_are_pruned_and_the_file_stays_compact(tmp_path: Path) -> None:
+    """Given 20 live computes and a retention of 60 s, when 300 more are created and deleted, then the store
+    holds the live ones and what ended within the retention only, and its file does not grow from the 100th
+    cycle to the 300th (it used to keep every deleted row until its name was reused, and operations 7 days)."""
+    ws = Workspace(tmp_path / "state", retention=60)
+    for i in range(20):
+        ws.ok("PUT", f"{ws_path()}/computes/live-{i:02d}x", cluster_body())
+    ws.clock.t += 1000
+    churn(ws, 100, live=20)
+    size_at_100 = ws.store.size()
+    churn(ws, 200, live=20, start=100)
+    computes, operations, usage = counts(ws.store)
+    # the live 20, and the last deleted compute's row with its delete operation (they end within the clock's step)
+    assert computes <= 20 + 1 and operations <= 2 and usage <= 20
+    assert ws.store.size() <= size_at_100
+    names = [c["name"] for c in ws.ok("GET", f"{ws_path()}/computes")["value"]]
+    assert names == [f"live-{i:02d}x" for i in range(20)]
+    # the list's kept renderings: the live ones and the last listed churn compute, not all 300
+    assert len(ws.service.computes._settled) <= 20 + 1
+
+
+def test_a_deleted_compute_and_its_operation_stay_for_the_retention(ws: Workspace) -> None:
+    """Given the default retention (an hour at speed 1), a deleted compute's row and the operations stay
+    readable for that hour after they end (or after a poll last read the operation), and are pruned by the
+    first write after it."""
+    create = ws.call("PUT", f"{ws_path()}/computes/short-cl", cluster_body())
+    ws.clock.t += 1000
+    delete = ws.call("DELETE", f"{ws_path()}/computes/short-cl", underlyingResourceAction="Delete")
+    ws.clock.t += 1000  # the deletion has ended
+    ws.ok("PUT", f"{ws_path()}/computes/other-cl", cluster_body())
+    assert operation(ws, operation_id(delete))[2] == {"status": "Succeeded", "percentComplete": 100.0}
+    assert counts(ws.store)[:2] == (2, 3)
+    ws.clock.t += 3601  # an hour after the poll read the delete's outcome
+    ws.ok("PUT", f"{ws_path()}/computes/third-cl", cluster_body())
+    assert operation(ws, operation_id(create))[0] == 404
+    assert operation(ws, operation_id(delete))[0] == 404
+    assert counts(ws.store)[:2] == (2, 2)  # other-cl and third-cl, and their creates
+
+
+def test_an_operation_still_polled_is_never_pruned(tmp_path: Path) -> None:
+    """Given a retention of 60 s, an operation a poller (say another process) reads every 25 s stays readable
+    for an hour while writes prune around it; once nobody reads it, it goes a retention later."""
+    ws = Workspace(tmp_path / "state", retention=60)
+    followed = operation_id(ws.call("PUT", f"{ws_path()}/computes/polled-cl", cluster_body()))
+    for i in range(150):  # 3,750 s: a retention many times over
+        ws.clock.t += 25
+        assert operation(ws, followed)[0] == 200
+        ws.ok("PUT", f"{ws_path()}/computes/busy-{i:03d}x", cluster_body())
+    ws.clock.t += 61
+    ws.ok("PUT", f"{ws_path()}/computes/last-cl", cluster_body())
+    assert operation(ws, followed)[0] == 404

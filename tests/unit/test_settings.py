@@ -49,6 +49,15 @@ def test_values_are_read_and_typed() -> None:
     assert read.azureml_workspace_ids == ("s", "rg", "ws")
 
 
+def test_the_local_retention_is_seconds_of_at_least_one() -> None:
+    assert Settings.from_env({"JUPYTER_COMPUTE_LOCAL_RETENTION": "90"}).local_retention == 90.0
+    assert Settings.from_env({}).local_retention == 3600.0
+    with pytest.raises(ValidationError) as caught:
+        Settings.from_env({"JUPYTER_COMPUTE_LOCAL_RETENTION": "0"})
+    assert [p.field for p in caught.value.problems] == ["JUPYTER_COMPUTE_LOCAL_RETENTION"]
+    assert "at least 1" in str(caught.value)
+
+
 def test_bad_values_are_one_error_naming_each_variable_and_what_it_accepts() -> None:
     with pytest.raises(ValidationError) as caught:
         Settings.from_env(

@@ -137,3 +137,20 @@ def test_the_scheduler_thread_runs_due_calls() -> None:
         scheduler.call_later(0.0, event.set)
     assert all(event.wait(10) for event in done)
     assert threading.active_count() == before, "one thread for every call"
+
+
+def test_a_deferred_throttle_asked_here_runs_in_the_asking_thread_only_when_due() -> None:
+    """``here``: a poll's tick draws on the tick when the last draw is an interval old; else its run waits
+    for the interval, shared with the others (issue 29: ticks no longer bypass the rate)."""
+    clock, scheduler = manual()
+    runs: list[str] = []
+    throttle = Throttle(lambda: runs.append(threading.current_thread().name), 0.5, scheduler=scheduler, defer=True)
+    throttle.request(here=True)
+    assert runs == [threading.current_thread().name] and scheduler.pending() == 0
+    clock.advance(0.1)
+    for _ in range(5):
+        throttle.request(here=True)
+        throttle.request()
+    assert len(runs) == 1 and scheduler.pending() == 1 and scheduler.next_due() == 100.5
+    clock.advance(0.4)
+    assert scheduler.run_due() == 1 and len(runs) == 2

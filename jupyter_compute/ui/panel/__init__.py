@@ -35,7 +35,7 @@ from ...render.tables import computes_html, computes_text
 from ...service.operation import Operation, State
 from ...service.workspace import Workspace
 from ..rows import Row, actions_for, computes_phrase, refusal, row_of, unusable_notice
-from ..throttle import Throttle
+from ..throttle import Scheduler, Throttle
 from .form import SpecForm, fill_layout, ipywidgets_module
 from .new import KindMenu, NewForm, close_tree
 from .table import ComputeTable, PanelBox, ViewOnly
@@ -54,7 +54,7 @@ ALL = "all"  # the menu entry that shows every workspace's computes and bill
 SEARCH_FROM = 12  # found workspaces beyond which the menu gets a search box
 FINDING = "Listing the workspaces your sign-in sees…"
 FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
-RENDERS_PER_SECOND = 4.0
+RENDERS_PER_SECOND = 2.0  # redraws a second at most, whatever the churn: each is at most a message or two
 PAUSE_AFTER_HEARTBEATS = 4  # missed heartbeats of the list's views before the sidebar stops polling
 
 
@@ -62,12 +62,18 @@ class ComputePanel:
     """The panel's widget tree and behaviour (one per workspace and kernel)."""
 
     def __init__(
-        self, workspace: Workspace, *, form_later: bool = False, unusable: ValidationError | None = None
+        self,
+        workspace: Workspace,
+        *,
+        form_later: bool = False,
+        unusable: ValidationError | None = None,
+        scheduler: Scheduler | None = None,
     ) -> None:
         """``form_later``: build the "New" form in the background once the list is shown (the sidebar
         opens faster: the form is about two hundred widget models). ``unusable``: why the configured
         workspace (config.json, environment) could not be used; said under the header until another
-        workspace is chosen."""
+        workspace is chosen. ``scheduler``: where redraws run (default the UI's thread; tests pass one
+        with a fake clock)."""
         w = ipywidgets_module()
         self.ws = workspace
         self._lock = threading.RLock()
@@ -77,7 +83,7 @@ class ComputePanel:
         self._rows: dict[str, tuple[Mapping[str, Any], Row]] = {}  # each row, by the body it was drawn from
         self._watched: weakref.WeakSet[Operation] = weakref.WeakSet()  # ids would be reused after GC
         # Redraws on the UI's scheduler thread, at most a few a second (a poller callback never waits for one).
-        self._redraw = Throttle(self._render, 1.0 / RENDERS_PER_SECOND, defer=True)
+        self._redraw = Throttle(self._render, 1.0 / RENDERS_PER_SECOND, defer=True, scheduler=scheduler)
         self._list_failed = False
         self.costs: Costs | None = None  # the header's bill, from the last listing
         self._costing = False
@@ -445,12 +451,14 @@ class ComputePanel:
     # --- the list -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        """List now and draw at once (a click on refresh, the panel's first listing)."""
         try:
             listed = self.ws._list_raw()
         except ComputeError as exc:
             self._on_list_error(exc)
             return
         self._on_tick(listed)
+        self._render()
 
     def _on_list_error(self, exc: Exception) -> None:
         """A tick could not list the workspace: its rows go (their buttons would act on a workspace that
@@ -481,21 +489,18 @@ class ComputePanel:
                 if compute.name.lower() not in followed and is_transitional(compute.body):
                     self.ws.follow(compute.name, compute.body)
             self._listed = computes
+            self._track_in_flight()  # now, not at the redraw: an operation may end before it
         self._bill(listed)
-        self._render()
+        # On this tick when the last redraw is old enough, else with the next: at most RENDERS_PER_SECOND
+        # redraws, operations' included, however fast ticks come.
+        self._redraw.request(here=True)
 
     def _render(self) -> None:
         """Rows as data for the table (one message when anything changed), bars of operations whose
         compute is not listed yet, the count in the header."""
         with self._lock:
             now = time.monotonic()
-            for op in self.ws.poller.in_flight():
-                key = op.target.lower()
-                if not op.done() and self._recent.get(key, (None, None))[0] is not op:
-                    self._recent[key] = (op, None)
-                if op not in self._watched:
-                    self._watched.add(op)
-                    op.add_listener(self._on_op)
+            self._track_in_flight()
             rows: list[Row] = []
             for compute in self._shown():
                 key = compute.name.lower()
@@ -521,8 +526,7 @@ class ComputePanel:
             pending = [
                 bar_html(op) for op in self.ws.poller.in_flight() if not op.done() and op.target.lower() not in listed
             ]
-            if self.table.rows != rows:
-                self.table.rows = cast(list[dict[str, Any]], rows)  # the trait holds plain dicts: Rows
+            self.table.show_rows(cast(list[dict[str, Any]], rows))  # the trait holds plain dicts: Rows
             shown = str(Markup("").join(pending))
             if self.pending.value != shown:
                 self.pending.value = shown
@@ -575,10 +579,21 @@ class ComputePanel:
         if not unseen:  # a panel nobody looks at is drawn when it is seen again
             self._redraw.request()
 
+    def _track_in_flight(self) -> None:
+        """Each operation in flight becomes its row's last operation (its bar), watched (under the lock)."""
+        for op in self.ws.poller.in_flight():
+            key = op.target.lower()
+            if not op.done() and self._recent.get(key, (None, None))[0] is not op:
+                self._recent[key] = (op, None)
+            if op not in self._watched:
+                self._watched.add(op)
+                op.add_listener(self._on_op)
+
     def _on_op(self, op: Operation) -> None:
-        """An operation moved: redraw soon (at most a few times a second, whatever the number of bars;
-        at once when it ended, and then list at once while the panel is shown: the row's state, or the row
-        itself after a delete, is the listing's, and the next listing may be half a minute away)."""
+        """An operation moved: redraw soon, at most RENDERS_PER_SECOND whatever the number of bars, an ending
+        too (with hundreds ending, "at once" each time flooded the page's connection: issue 29); and when it
+        ended, list at once while the panel is shown: the row's state, or the row itself after a delete, is
+        the listing's, and the next listing may be half a minute away."""
         if self.paused or self.hidden:  # drawn, and listed, when it is seen again
             return
         if op.done() and op.action not in ("delete", "detach") and isinstance(op.resource, Mapping):
@@ -588,7 +603,7 @@ class ComputePanel:
                     Compute(op.resource, emulated=self.ws.ref.local) if c.name.lower() == key else c
                     for c in self._listed
                 ]
-        self._redraw.request(urgent=op.done())
+        self._redraw.request()
         if op.done():
             self.ws.poller.poll_now()
 

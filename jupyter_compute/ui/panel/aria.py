@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import anywidget
 
+from ..assets import source
 from .table import STATIC
 
 
 class FormAria(anywidget.AnyWidget):
     """Keeps the aria attributes of the form it is placed in in step with the form's classes."""
 
-    _esm = STATIC / "aria.js"
+    _esm = source(STATIC / "aria.js")

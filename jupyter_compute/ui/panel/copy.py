@@ -15,9 +15,11 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ..assets import source
+
 
 class CopyButtons(anywidget.AnyWidget):
-    _esm = Path(__file__).with_name("static") / "copy.js"
+    _esm = source(Path(__file__).with_name("static") / "copy.js")
     magic = traitlets.Unicode("").tag(sync=True)
     yaml = traitlets.Unicode("").tag(sync=True)
 

@@ -15,7 +15,16 @@ export interface IListState {
 /** What render() uses of a model. */
 export type IListModel = Pick<AnyModel<IListState>, 'get' | 'on' | 'off' | 'send'>;
 
+/** A patch the kernel sends when a few rows change (table.py's show_rows). */
+export interface IRowsPatch {
+  patch: IRow[];
+  order: string[];
+}
+
+export function applyPatch(rows: IRow[], patch: IRowsPatch): IRow[];
+
 declare const table: {
+  initialize(options: { model: AnyModel<IListState> }): () => void;
   render(options: { model: IListModel; el: HTMLElement }): () => void;
 };
 export default table;

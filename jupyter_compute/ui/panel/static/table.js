@@ -233,6 +233,25 @@ function choices(select, label, values) {
   select.value = wanted.includes(current) ? current : '';
 }
 
+/** The rows after a patch from the kernel (table.py's show_rows): its changed rows in place of the old,
+ * in its order. The same patch applied twice gives the same rows. */
+export function applyPatch(rows, patch) {
+  const byName = new Map(rows.map((row) => [row.name, row]));
+  for (const row of patch.patch) byName.set(row.name, row);
+  return patch.order.filter((name) => byName.has(name)).map((name) => byName.get(name));
+}
+
+/** Once per model, whatever its views: the kernel's patches update its rows (each view draws on change). */
+function initialize({ model }) {
+  const onMessage = (message) => {
+    if (message && Array.isArray(message.patch) && Array.isArray(message.order)) {
+      model.set('rows', applyPatch(model.get('rows') || [], message));
+    }
+  };
+  model.on('msg:custom', onMessage);
+  return () => model.off('msg:custom', onMessage);
+}
+
 function render({ model, el: root }) {
   // held: the lab extension's first paint (labextension/src/preview.ts), drawn from the server's rows
   // while the panel's kernel starts; its actions wait for the kernel's panel, which replaces it.
@@ -515,4 +534,4 @@ function render({ model, el: root }) {
   };
 }
 
-export default { render };
+export default { initialize, render };
