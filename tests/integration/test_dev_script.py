@@ -28,7 +28,7 @@ def fresh_copy(target: Path) -> Path:
         shutil.copy2(source, target / "labextension" / "src" / source.name)
     static = target / "jupyter_compute" / "ui" / "panel" / "static"
     static.mkdir(parents=True)
-    for source in (ROOT / "jupyter_compute" / "ui" / "panel" / "static").glob("*.js"):
+    for source in (ROOT / "jupyter_compute" / "ui" / "panel" / "static").iterdir():
         shutil.copy2(source, static / source.name)
     return target
 
@@ -58,7 +58,7 @@ def test_dev_lab_on_a_fresh_checkout_says_every_step_and_chromium_is_not_one(tmp
 
 
 def test_a_change_to_the_bundled_list_code_rebuilds_the_lab_extension(tmp_path: Path) -> None:
-    """The lab extension bundles static/*.js from the Python package (the first paint): a change there
+    """The lab extension bundles static/ from the Python package (the first paint): a change there
     reinstalls, and the last build goes first, since the builder looks only at labextension/'s files."""
     clone = fresh_copy(tmp_path)
     venv_python = clone / ".venv" / "bin" / "python"
@@ -88,3 +88,7 @@ def test_a_change_to_the_bundled_list_code_rebuilds_the_lab_extension(tmp_path: 
     table = clone / "jupyter_compute" / "ui" / "panel" / "static" / "table.js"
     table.write_text(table.read_text() + "\n// changed\n")
     assert stamp in setup(), "a change to the bundled table.js reinstalls"
+    setup()
+    style = table.with_name("table.css")
+    style.write_text(style.read_text() + "\n/* changed */\n")
+    assert stamp in setup(), "a change to the bundled table.css reinstalls"
