@@ -1,6 +1,6 @@
 """What a new user sees in a notebook in a real JupyterLab (issue 22, points 10, 12 and 17), in Debian
-chromium: a price's dollar signs stay text where MathJax typesets, a bar whose kernel restarted says so
-and how to follow the compute again, and a sample notebook opens unmodified.
+chromium: a price's dollar signs stay text where MathJax typesets, a bar whose kernel restarted or shut down
+says so and how to follow the compute again, and a sample notebook opens unmodified.
 
 One ``jupyter lab`` for the module, with its application exposed (``window.jupyterapp``) so a test can
 wait on the notebook's own state (its kernel's info and spec arrived) rather than on the clock.
@@ -155,6 +155,42 @@ def test_a_bar_whose_kernel_restarted_says_so_and_how_to_follow_again(lab: Lab, 
         shot(page, "notebook-12-after-restart")
     assert "jupyter-widgets-disconnected" in (bar.get_attribute("class") or "")
     assert "%compute wait slow-cl follows it again" in said.inner_text()
+    assert not left.is_visible()
+    icons = bar.evaluate(
+        "b => [b, ...b.querySelectorAll('*')].map(e => getComputedStyle(e, '::before').content)"
+        ".filter(c => c && c !== 'none' && c !== 'normal')"
+    )
+    assert icons == [], "no broken-link icon in the bar"
+
+
+def test_a_bar_whose_kernel_shut_down_says_so_like_after_a_restart(lab: Lab, page: Any) -> None:
+    """Point 12: given a create followed by a live bar, when the kernel shuts down (jupyterlab-manager does
+    not disconnect the views then: the lab extension marks the bars), then the bar looks as after a restart:
+    no time left, no broken-link icons, and the sentence that says how to follow it again."""
+    write_notebook(
+        lab,
+        "shutdown.ipynb",
+        [
+            nbformat.v4.new_code_cell(
+                "%env JUPYTER_COMPUTE_SPEED=0.1\n"
+                "%load_ext jupyter_compute\n"
+                "%compute create cluster slow-sd --max-instances 1"
+            )
+        ],
+    )
+    open_notebook(page, lab, "shutdown.ipynb")
+    run_nth_cell(page, 0)
+    bar = page.locator(".jp-NotebookPanel .jp-OutputArea-output .jupyter-compute-progress")
+    left = bar.locator(".jupyter-compute-left")
+    left.wait_for(state="visible", timeout=60_000)
+    assert "left" in left.inner_text()
+    page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:shutdown')")  # no dialog for one notebook
+    said = bar.locator(".jupyter-compute-orphaned")
+    try:
+        said.wait_for(state="visible", timeout=60_000)
+    finally:
+        shot(page, "notebook-12-after-shutdown")
+    assert "%compute wait slow-sd follows it again" in said.inner_text()
     assert not left.is_visible()
     icons = bar.evaluate(
         "b => [b, ...b.querySelectorAll('*')].map(e => getComputedStyle(e, '::before').content)"
