@@ -3,14 +3,17 @@
  * ./widgets.ts), and the palette commands (open, restart, one "New …" per kind from the kernel's kind
  * menu, ./forms.ts, each opening its form in a main-area tab, ./formtab.ts). "View › Compute" opens the
  * panel in JupyterLab and in Notebook 7, whose notebook and tree pages have no sidebar tab bar to click.
+ * Notebook bars whose kernel shut down are marked as gone (./orphans.ts).
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { IForm, formCommands } from './forms';
 import { formTitle, openFormTab, watchOpenButtons } from './formtab';
+import { watchNotebookKernels } from './orphans';
 import { ComputeSidebar } from './sidebar';
 
 /** The extension's command ids, written once. */
@@ -26,15 +29,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'A Compute tab in the left sidebar: Azure ML compute with live state and creation forms.',
   autoStart: true,
   requires: [IRenderMimeRegistry, IJupyterWidgetRegistry],
-  optional: [ICommandPalette, ILayoutRestorer, IMainMenu],
+  optional: [ICommandPalette, ILayoutRestorer, IMainMenu, INotebookTracker],
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
     _widgets: IJupyterWidgetRegistry, // required only so that the widgets plugin is active first
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    mainMenu: IMainMenu | null
+    mainMenu: IMainMenu | null,
+    notebooks: INotebookTracker | null
   ) => {
+    // A notebook's bars whose kernel shut down look like those whose kernel restarted (./orphans.ts).
+    if (notebooks) {
+      watchNotebookKernels(notebooks);
+    }
     const category = 'Compute';
     let formItems: { dispose(): void }[] = [];
     let registered = '';

@@ -1,6 +1,6 @@
 """What a new user sees in a notebook in a real JupyterLab (issue 22, points 10, 12 and 17), in Debian
-chromium: a price's dollar signs stay text where MathJax typesets, a bar whose kernel restarted says so
-and how to follow the compute again, and a sample notebook opens unmodified.
+chromium: a price's dollar signs stay text where MathJax typesets, a bar whose kernel restarted or shut down
+says so and how to follow the compute again, and a sample notebook opens unmodified.
 
 One ``jupyter lab`` for the module, with its application exposed (``window.jupyterapp``) so a test can
 wait on the notebook's own state (its kernel's info and spec arrived) rather than on the clock.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import platform
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,40 +124,61 @@ def test_a_price_in_an_output_stays_text_where_mathjax_typesets(lab: Lab, page: 
     assert ours.count() >= 2 and all(NO_MATH in (c or "") for c in ours.evaluate_all("es => es.map(e => e.className)"))
 
 
-def test_a_bar_whose_kernel_restarted_says_so_and_how_to_follow_again(lab: Lab, page: Any) -> None:
-    """Point 12: given a create followed by a live bar (slow: minutes to go), when the kernel restarts, then
-    the bar no longer shows the time left, shows no broken-link icons, and says that the kernel that
-    followed it has stopped and that ``%compute wait NAME`` follows it again."""
+def assert_a_live_bar_says_its_kernel_stopped(lab: Lab, page: Any, name: str, stop: Callable[[], None]) -> None:
+    """Given a create followed by a live bar (slow: minutes to go) in a notebook of its own, when ``stop``
+    stops its kernel, then the bar is marked disconnected, no longer shows the time left, shows no
+    broken-link icons, and says that the kernel that followed it has stopped and that ``%compute wait NAME``
+    follows it again. Screenshots: notebook-12-live-NAME, notebook-12-stopped-NAME."""
     write_notebook(
         lab,
-        "restart.ipynb",
+        f"{name}.ipynb",
         [
             nbformat.v4.new_code_cell(
                 "%env JUPYTER_COMPUTE_SPEED=0.1\n"
                 "%load_ext jupyter_compute\n"
-                "%compute create cluster slow-cl --max-instances 1"
+                f"%compute create cluster {name} --max-instances 1"
             )
         ],
     )
-    open_notebook(page, lab, "restart.ipynb")
+    open_notebook(page, lab, f"{name}.ipynb")
     run_nth_cell(page, 0)
     bar = page.locator(".jp-NotebookPanel .jp-OutputArea-output .jupyter-compute-progress")
     left = bar.locator(".jupyter-compute-left")
     left.wait_for(state="visible", timeout=60_000)
     assert "left" in left.inner_text()
-    shot(page, "notebook-12-live")
-    page.evaluate("() => { window.jupyterapp.commands.execute('kernelmenu:restart'); }")  # it waits for the dialog
-    page.locator(".jp-Dialog .jp-mod-accept").click()
+    shot(page, f"notebook-12-live-{name}")
+    stop()
     said = bar.locator(".jupyter-compute-orphaned")
     try:
         said.wait_for(state="visible", timeout=60_000)
     finally:
-        shot(page, "notebook-12-after-restart")
+        shot(page, f"notebook-12-stopped-{name}")
     assert "jupyter-widgets-disconnected" in (bar.get_attribute("class") or "")
-    assert "%compute wait slow-cl follows it again" in said.inner_text()
+    assert f"%compute wait {name} follows it again" in said.inner_text()
     assert not left.is_visible()
     icons = bar.evaluate(
         "b => [b, ...b.querySelectorAll('*')].map(e => getComputedStyle(e, '::before').content)"
         ".filter(c => c && c !== 'none' && c !== 'normal')"
     )
     assert icons == [], "no broken-link icon in the bar"
+
+
+def test_a_bar_whose_kernel_restarted_says_so_and_how_to_follow_again(lab: Lab, page: Any) -> None:
+    """Point 12: when the kernel restarts (ipywidgets disconnects the bar's view), the bar says its kernel
+    stopped and how to follow it again (:func:`assert_a_live_bar_says_its_kernel_stopped`)."""
+
+    def restart() -> None:
+        page.evaluate("() => { window.jupyterapp.commands.execute('kernelmenu:restart'); }")  # it waits for the dialog
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+
+    assert_a_live_bar_says_its_kernel_stopped(lab, page, "slow-cl", restart)
+
+
+def test_a_bar_whose_kernel_shut_down_says_so_like_after_a_restart(lab: Lab, page: Any) -> None:
+    """Point 12: when the kernel shuts down (jupyterlab-manager does not disconnect the views then: the lab
+    extension marks the bars), the bar looks as after a restart."""
+
+    def shut_down() -> None:
+        page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:shutdown')")  # no dialog for one notebook
+
+    assert_a_live_bar_says_its_kernel_stopped(lab, page, "slow-sd", shut_down)
