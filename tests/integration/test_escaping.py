@@ -216,7 +216,8 @@ def test_hostile_service_strings_are_text_in_the_panel_tools_bars_and_tables(arm
         assert HOSTILE in visible(info) and SCRIPT in visible(title + info)
         static = str(bar_html(op))  # what the bar leaves in the cell once it ended
         assert inert(static) == [] and HOSTILE in visible(static) and SCRIPT in visible(static)
-        until(lambda: panel.rows_by_name()[INSTANCE]["bar"] is not None)
+        # The row's bar is drawn while the restart runs too: wait for the drawing of its end.
+        until(lambda: (panel.rows_by_name()[INSTANCE]["bar"] or {}).get("error"))
         assert HOSTILE in panel.rows_by_name()[INSTANCE]["bar"]["error"]
 
         table = str(computes_html(ws.list()))  # what a notebook shows for the list
