@@ -1,6 +1,7 @@
 """Showing an operation: a live ipywidgets bar in a kernel, a text line elsewhere.
 
-In a kernel the bar is displayed with a display id. When the operation ends, that display is
+In a kernel the bar is displayed with a display id. When the operation ends, the bar shows the outcome
+(and says it to a screen reader); a short grace later (``progress_bar.END_GRACE``) that display is
 replaced by static output (the final line as HTML and as plain text, so saved notebooks, nbconvert and
 nbclient keep how it ended) and the bar closes its widget models. An operation is shown once per cell,
 however often it is returned or displayed there; one that already ended is shown as its final line.
@@ -123,8 +124,8 @@ def _live_bundle(op: Operation, bar: OperationBar) -> dict[str, Any]:
 
 
 def _ended(op: Operation) -> None:
-    """The bar shows the end (and closes right after this): every display of ``op`` becomes the final
-    line, so the page and saved notebooks keep it without the widget."""
+    """The bar has shown the end for its grace (and closes right after this): every display of ``op``
+    becomes the final line, so the page and saved notebooks keep it without the widget."""
     from IPython.display import update_display
 
     with _lock:
