@@ -60,6 +60,7 @@ class OperationBar:
         self.grace = grace
         self.ended = False
         self.closed = False
+        self._closed = threading.Event()
         self._end_lock = threading.Lock()
         self.title = w.HTML(layout=w.Layout(width="auto", min_width="12em", margin="0 8px 0 0"))
         self.bar = w.HTML(layout=w.Layout(flex="1 1 auto", min_width="80px", width="auto"))
@@ -103,9 +104,16 @@ class OperationBar:
             if self.closed:
                 return
             self.closed = True
-        if op is not None and self._on_end is not None:
-            self._on_end(op)
-        close_all(self.widget)
+        try:
+            if op is not None and self._on_end is not None:
+                self._on_end(op)
+            close_all(self.widget)
+        finally:
+            self._closed.set()
+
+    def settle(self, timeout: float) -> bool:
+        """Wait (at most ``timeout`` seconds) until ``on_end`` ran and the models are closed; True if so."""
+        return self._closed.wait(timeout)
 
     def _apply(self) -> None:
         op = self._op()

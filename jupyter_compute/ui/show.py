@@ -3,7 +3,9 @@
 In a kernel the bar is displayed with a display id. When the operation ends, the bar shows the outcome
 (and says it to a screen reader); a short grace later (``progress_bar.END_GRACE``) that display is
 replaced by static output (the final line as HTML and as plain text, so saved notebooks, nbconvert and
-nbclient keep how it ended) and the bar closes its widget models. An operation is shown once per cell,
+nbclient keep how it ended) and the bar closes its widget models. A cell during which a bar ended
+(``--wait``, ``op.wait()``) finishes only once that display is static, so the replacement is sent while
+the cell runs (nbclient keeps only what comes before a cell's end). An operation is shown once per cell,
 however often it is returned or displayed there; one that already ended is shown as its final line.
 
 What this module knows about a displayed operation (the cell that shows it, its display id, its live
@@ -41,6 +43,7 @@ class DisplayState:
 
 _states: weakref.WeakKeyDictionary[Operation, DisplayState] = weakref.WeakKeyDictionary()
 _lock = threading.RLock()
+_hooked = False
 
 
 def in_kernel() -> bool:
@@ -104,6 +107,7 @@ def show(op: Operation) -> None:
         if op.done() and state.bar is None:
             display(final_bundle(op), raw=True)  # type: ignore[no-untyped-call]
             return
+        _hook_cell_end()
         if state.display_id is None:
             state.display_id = f"jupyter-compute-{uuid.uuid4()}"
         if state.bar is None:
@@ -114,6 +118,28 @@ def show(op: Operation) -> None:
         display(_live_bundle(op, bar), raw=True, display_id=state.display_id)  # type: ignore[no-untyped-call]
     if op.done():  # it ended while being shown: no listener call may come after the bar's
         bar.finish()
+
+
+def _hook_cell_end() -> None:
+    """Once per kernel: each cell ends by :func:`_settle_ended`."""
+    global _hooked
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    with _lock:
+        if _hooked or shell is None:
+            return
+        _hooked = True
+    shell.events.register("post_run_cell", _settle_ended)
+
+
+def _settle_ended(*_result: object) -> None:
+    """A cell's end waits for each bar that has ended and is in its grace to become static (a grace
+    at most), so that the static output is sent while the cell still runs."""
+    with _lock:  # done, and its listeners (the bar's finish) maybe not yet called
+        bars = [s.bar for op, s in _states.items() if s.bar is not None and (s.bar.ended or op.done())]
+    for bar in bars:
+        bar.settle(bar.grace + 5.0)
 
 
 def _live_bundle(op: Operation, bar: OperationBar) -> dict[str, Any]:

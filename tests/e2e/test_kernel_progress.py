@@ -147,3 +147,26 @@ def test_terminal_ipython_blocks_with_a_text_bar(isolated_state: Path) -> None:
     assert "create cluster term-cl: done · Succeeded · 1 of 1 node ready" in result.stderr
     after = result.stdout.split("AFTER", 1)[1]
     assert "term-cl" in after and "Succeeded" in after
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ("op = %compute create cluster wait-cl --max-instances 1", "op.wait(60)"),
+        ("%compute create cluster wait-cl --max-instances 1 --wait",),
+    ],
+    ids=["op.wait", "--wait"],
+)
+def test_a_cell_that_sees_the_end_ends_with_the_bar_static(isolated_state: Path, cells: tuple[str, ...]) -> None:
+    """Given a bar that says its outcome a grace before its display turns static, when a cell waits for the
+    operation, then the static output is sent before that cell ends (``execute`` keeps messages until the
+    cell's idle). With ``--wait`` it is that cell's own message: nbclient and nbconvert keep only a cell's
+    own messages, so a notebook they run and save keeps how it ended."""
+    with running_kernel(isolated_state, JUPYTER_COMPUTE_SPEED="40") as kernel:
+        kernel.execute("%load_ext jupyter_compute")
+        for code in cells:
+            last = kernel.execute(code)
+        statics = [m for m in kernel.messages if static_update(m)]
+        assert statics and "done · Succeeded" in statics[-1]["content"]["data"]["text/plain"]
+        if len(cells) == 1:
+            assert statics[-1]["parent_header"].get("msg_id") == last["parent_header"]["msg_id"]
