@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +87,14 @@ class Kernel:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             self.iopub(0.1)
+
+    def collect_until(self, check: Callable[[list[dict[str, Any]]], bool], timeout: float = 60) -> bool:
+        """Keep every iopub message until ``check(self.messages)`` holds (or ``timeout`` seconds): a
+        condition, not a guess at how long the kernel takes."""
+        deadline = time.monotonic() + timeout
+        while not check(self.messages) and time.monotonic() < deadline:
+            self.iopub(0.1)
+        return check(self.messages)
 
     def outputs(self, reply: dict[str, Any]) -> list[dict[str, Any]]:
         parent = reply["parent_header"]["msg_id"]

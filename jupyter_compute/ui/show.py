@@ -1,8 +1,11 @@
 """Showing an operation: a live ipywidgets bar in a kernel, a text line elsewhere.
 
-In a kernel the bar is displayed with a display id. When the operation ends, that display is
+In a kernel the bar is displayed with a display id. When the operation ends, the bar shows the outcome
+(and says it to a screen reader); a short grace later (``progress_bar.END_GRACE``) that display is
 replaced by static output (the final line as HTML and as plain text, so saved notebooks, nbconvert and
-nbclient keep how it ended) and the bar closes its widget models. An operation is shown once per cell,
+nbclient keep how it ended) and the bar closes its widget models. A cell during which a bar ended
+(``--wait``, ``op.wait()``) finishes only once that display is static, so the replacement is sent while
+the cell runs (nbclient keeps only what comes before a cell's end). An operation is shown once per cell,
 however often it is returned or displayed there; one that already ended is shown as its final line.
 
 What this module knows about a displayed operation (the cell that shows it, its display id, its live
@@ -40,6 +43,7 @@ class DisplayState:
 
 _states: weakref.WeakKeyDictionary[Operation, DisplayState] = weakref.WeakKeyDictionary()
 _lock = threading.RLock()
+_hooked = False
 
 
 def in_kernel() -> bool:
@@ -103,6 +107,7 @@ def show(op: Operation) -> None:
         if op.done() and state.bar is None:
             display(final_bundle(op), raw=True)  # type: ignore[no-untyped-call]
             return
+        _hook_cell_end()
         if state.display_id is None:
             state.display_id = f"jupyter-compute-{uuid.uuid4()}"
         if state.bar is None:
@@ -115,6 +120,28 @@ def show(op: Operation) -> None:
         bar.finish()
 
 
+def _hook_cell_end() -> None:
+    """Once per kernel: each cell ends by :func:`_settle_ended`."""
+    global _hooked
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    with _lock:
+        if _hooked or shell is None:
+            return
+        _hooked = True
+    shell.events.register("post_run_cell", _settle_ended)
+
+
+def _settle_ended(*_result: object) -> None:
+    """A cell's end waits for each bar that has ended and is in its grace to become static (a grace
+    at most), so that the static output is sent while the cell still runs."""
+    with _lock:  # done, and its listeners (the bar's finish) maybe not yet called
+        bars = [s.bar for op, s in _states.items() if s.bar is not None and (s.bar.ended or op.done())]
+    for bar in bars:
+        bar.settle(bar.grace + 5.0)
+
+
 def _live_bundle(op: Operation, bar: OperationBar) -> dict[str, Any]:
     bundle = bar.widget._repr_mimebundle_()
     data: dict[str, Any] = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
@@ -123,8 +150,8 @@ def _live_bundle(op: Operation, bar: OperationBar) -> dict[str, Any]:
 
 
 def _ended(op: Operation) -> None:
-    """The bar shows the end (and closes right after this): every display of ``op`` becomes the final
-    line, so the page and saved notebooks keep it without the widget."""
+    """The bar has shown the end for its grace (and closes right after this): every display of ``op``
+    becomes the final line, so the page and saved notebooks keep it without the widget."""
     from IPython.display import update_display
 
     with _lock:

@@ -35,6 +35,10 @@ def test_every_html_output_is_in_a_container_mathjax_leaves_alone(isolated_state
         kernel.execute("%compute create instance bare-ci --wait")
         for line in ("list", "show dollars", "sizes", "costs", "create cluster more --max-instances 4 --dry-run"):
             kernel.execute(f"%compute {line}")
+        # each finished bar turns static a grace after it said its outcome (for a screen reader)
+        assert kernel.collect_until(
+            lambda ms: len(htmls([m for m in ms if m["msg_type"] == "update_display_data"])) >= 2
+        )
     shown = htmls(kernel.messages)
     assert any("$0.23/h" in h and "jupyter-compute-static" in h for h in shown), "the finished bar says its price"
     assert any("<table" in h for h in shown) and any("jupyter-compute-notice" in h for h in shown)

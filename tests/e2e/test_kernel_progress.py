@@ -5,6 +5,7 @@ after a kernel restart `%compute ops` and `%compute wait` pick the operation up 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,11 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 def bar_comm(kernel: Kernel) -> str:
     states = kernel.widget_states()
     return next(cid for cid, s in states.items() if "role='progressbar'" in str(s.get("value", "")))
+
+
+def static_update(message: dict[str, Any]) -> bool:
+    """A display replaced by static output (no widget view): how an ended bar stays in the cell."""
+    return message["msg_type"] == "update_display_data" and WIDGET_VIEW not in message["content"]["data"]
 
 
 def info_text(kernel: Kernel) -> str:
@@ -47,7 +53,8 @@ def test_create_returns_at_once_and_the_bar_follows_to_the_end(isolated_state: P
         assert len(moved) >= 3, "the bar kept moving (kernel-side send times) while a blocking cell ran"
 
         kernel.execute("op.wait(60)")
-        kernel.collect(1.0)
+        # the bar says the outcome, then (a grace later, for a screen reader) the display turns static
+        assert kernel.collect_until(lambda ms: any(static_update(m) for m in ms)), "the bar became static"
         final = kernel.widget_states()[bar_comm(kernel)]
         assert "data-style='success'" in final["value"] and "aria-valuenow='100'" in final["value"]
         assert "Succeeded" in info_text(kernel) and "2 of 2 nodes ready" in info_text(kernel)
@@ -140,3 +147,26 @@ def test_terminal_ipython_blocks_with_a_text_bar(isolated_state: Path) -> None:
     assert "create cluster term-cl: done · Succeeded · 1 of 1 node ready" in result.stderr
     after = result.stdout.split("AFTER", 1)[1]
     assert "term-cl" in after and "Succeeded" in after
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ("op = %compute create cluster wait-cl --max-instances 1", "op.wait(60)"),
+        ("%compute create cluster wait-cl --max-instances 1 --wait",),
+    ],
+    ids=["op.wait", "--wait"],
+)
+def test_a_cell_that_sees_the_end_ends_with_the_bar_static(isolated_state: Path, cells: tuple[str, ...]) -> None:
+    """Given a bar that says its outcome a grace before its display turns static, when a cell waits for the
+    operation, then the static output is sent before that cell ends (``execute`` keeps messages until the
+    cell's idle). With ``--wait`` it is that cell's own message: nbclient and nbconvert keep only a cell's
+    own messages, so a notebook they run and save keeps how it ended."""
+    with running_kernel(isolated_state, JUPYTER_COMPUTE_SPEED="40") as kernel:
+        kernel.execute("%load_ext jupyter_compute")
+        for code in cells:
+            last = kernel.execute(code)
+        statics = [m for m in kernel.messages if static_update(m)]
+        assert statics and "done · Succeeded" in statics[-1]["content"]["data"]["text/plain"]
+        if len(cells) == 1:
+            assert statics[-1]["parent_header"].get("msg_id") == last["parent_header"]["msg_id"]

@@ -211,3 +211,52 @@ def test_the_live_bar_tells_a_screen_reader_each_phase_once_not_each_tick() -> N
         assert "aria-valuenow='60'" in bar.bar.value
     finally:
         bar.finish()
+
+
+@pytest.mark.parametrize(
+    ("state", "error", "said"),
+    [
+        (State.SUCCEEDED, None, "create cluster cpu-1: Succeeded"),
+        (
+            State.FAILED,
+            OperationFailed("AllocationFailed", "no capacity", request_id="rid-9"),
+            "create cluster cpu-1: Failed. AllocationFailed: no capacity (request id: rid-9)",
+        ),
+    ],
+    ids=["succeeded", "failed"],
+)
+def test_the_outcome_is_said_in_the_live_bar_before_the_cell_turns_static(
+    state: State, error: OperationFailed | None, said: str
+) -> None:
+    """Given a live bar, when its operation ends, then the outcome goes into the status region that stays
+    in the page, and only a grace later does the cell's display turn static and the bar's models close (a
+    region removed as its text changes may never be announced)."""
+    from ipywidgets.widgets.widget import _instances
+
+    from jupyter_compute.ui.progress_bar import END_GRACE, OperationBar
+    from jupyter_compute.ui.throttle import Scheduler
+
+    clock = Clock()
+    scheduler = Scheduler(clock, thread=False)
+    op = Operation("create", "cpu-1", "AmlCompute", resource_url="https://arm/computes/cpu-1", clock=clock)
+    op._accept(AsyncOperation("https://arm/operations/op-10"), None)
+    events: list[tuple[str, object]] = []
+    base = len(_instances)
+    bar = OperationBar(op, on_end=lambda ended: events.append(("on_end", ended)), scheduler=scheduler)
+    bar.said.observe(lambda change: events.append(("said", change["new"])), names="text")
+    clock.now += 5.0
+    op._finish(state, error)  # the listener: the bar draws the end
+
+    assert bar.said.text == said and events == [("said", said)], "the outcome is said at once, nothing ends yet"
+    assert ("aria-valuenow='100'" if state is State.SUCCEEDED else "data-style='danger'") in bar.bar.value
+    assert bar.ended and not bar.closed and len(_instances) == base + 15, "the live region stays for the grace"
+    clock.now += END_GRACE * 0.9
+    scheduler.run_due()
+    assert events == [("said", said)] and not bar.closed, "not before the grace is up"
+    clock.now += END_GRACE * 0.1
+    assert scheduler.run_due() == 1
+    assert events == [("said", said), ("on_end", op)], "the display turns static after the outcome was said"
+    assert bar.closed and len(_instances) == base, "then every model of the bar is closed"
+    bar.finish()
+    op._notify()
+    assert scheduler.pending() == 0 and events[-1] == ("on_end", op), "once"
