@@ -33,10 +33,10 @@ def fresh_copy(target: Path) -> Path:
     return target
 
 
-def test_dev_lab_on_a_fresh_checkout_says_every_step_and_chromium_is_not_one(tmp_path: Path) -> None:
-    clone = fresh_copy(tmp_path)
+def dry_run(clone: Path, verb: str) -> str:
+    """What ``./dev VERB`` says on stderr in ``clone`` with DEV_DRY_RUN=1 (steps said, not taken)."""
     done = subprocess.run(
-        ["bash", "dev", "lab"],
+        ["bash", "dev", verb],
         cwd=clone,
         env={**os.environ, "DEV_DRY_RUN": "1"},
         capture_output=True,
@@ -44,7 +44,13 @@ def test_dev_lab_on_a_fresh_checkout_says_every_step_and_chromium_is_not_one(tmp
         timeout=60,
         check=True,
     )
-    said = [line.removeprefix("./dev: ") for line in done.stderr.splitlines() if not line.startswith("./dev:   ")]
+    return done.stderr
+
+
+def test_dev_lab_on_a_fresh_checkout_says_every_step_and_chromium_is_not_one(tmp_path: Path) -> None:
+    clone = fresh_copy(tmp_path)
+    stderr = dry_run(clone, "lab")
+    said = [line.removeprefix("./dev: ") for line in stderr.splitlines() if not line.startswith("./dev:   ")]
     assert said == [
         "creating the virtual environment .venv",
         "upgrading pip in .venv",
@@ -53,7 +59,7 @@ def test_dev_lab_on_a_fresh_checkout_says_every_step_and_chromium_is_not_one(tmp
         "installed",
         "starting JupyterLab on notebooks/ (open the http://127.0.0.1:… link it prints; Ctrl-C stops it)",
     ]
-    assert "chromium" not in done.stderr, "the browser is installed for tests only"
+    assert "chromium" not in stderr, "the browser is installed for tests only"
     assert not (clone / ".venv").exists(), "a dry run takes no step"
 
 
@@ -67,16 +73,7 @@ def test_a_change_to_the_bundled_list_code_rebuilds_the_lab_extension(tmp_path: 
     venv_python.chmod(0o755)
 
     def setup() -> list[str]:
-        done = subprocess.run(
-            ["bash", "dev", "setup"],
-            cwd=clone,
-            env={**os.environ, "DEV_DRY_RUN": "1"},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        return [line.removeprefix("./dev: ") for line in done.stderr.splitlines()]
+        return [line.removeprefix("./dev: ") for line in dry_run(clone, "setup").splitlines()]
 
     said = setup()
     stamp = next(line for line in said if line.startswith("installing"))
