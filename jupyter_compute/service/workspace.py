@@ -21,11 +21,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import settings
 from ..errors import (
@@ -74,6 +74,7 @@ SUBMISSIONS = 8  # submissions of one workspace under way at once (more wait the
 READS = 8  # a submission's reads under way at once (they wait on nothing: a pool of their own cannot deadlock)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _instances: dict[WorkspaceRef, Workspace] = {}
 _instances_lock = threading.Lock()
 
@@ -373,7 +374,7 @@ class Workspace:
 
         def work(op: Operation) -> None:
             # The existence check and the pre-flight (the region, its sizes and usages: cached) go at once.
-            exists = self._reader().submit(self._get_raw, spec.name)
+            exists = self._beside(self._get_raw, spec.name)
             waiting = {"name"}
             lock = threading.Lock()
 
@@ -435,6 +436,19 @@ class Workspace:
                 self._reads = ThreadPoolExecutor(READS, thread_name_prefix="jupyter-compute-read")
             return self._reads
 
+    def _beside(self, read: Callable[..., T], *args: Any) -> Future[T]:
+        """``read(*args)`` on the reader pool, beside the caller; at interpreter exit, when concurrent.futures
+        takes no new work, here and now (a script that ends right after its creates still sends them)."""
+        try:
+            return self._reader().submit(read, *args)
+        except RuntimeError:
+            done: Future[T] = Future()
+            try:
+                done.set_result(read(*args))
+            except Exception as exc:
+                done.set_exception(exc)
+            return done
+
     def _warm(self, spec: ComputeSpec) -> bool:
         """Whether the pre-flight of ``spec`` needs no request now (the region and its facts are cached)."""
         location = spec.location or self._location
@@ -453,7 +467,7 @@ class Workspace:
             cached = self._regions.get(key)
         if not fresh and cached is not None and time.monotonic() - cached[0] < settings.current().region_cache:
             return cached[1], cached[2]
-        sizes = self._reader().submit(self.sizes, location)
+        sizes = self._beside(self.sizes, location)
         usages = self.usage(location)
         facts = (sizes.result(), usages)
         with self._lock:
