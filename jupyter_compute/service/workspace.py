@@ -55,7 +55,7 @@ from ..model.wire import ArmRequest, masked
 from ..transport import lro
 from . import preflight as checks
 from .changes import Changes, Plan
-from .operation import Operation, State
+from .operation import Operation, State, Updater
 from .prices import PriceBook
 from .ref import WorkspaceRef, read_config, resolve
 from .tracker import Poller, list_interval, poll_interval
@@ -88,7 +88,7 @@ class Workspace:
         self._poller: Poller | None = None
         self._location: str | None = None
         self._lock = threading.Lock()
-        self._submitting: set[Operation] = set()  # operations whose checks and request are under way
+        self._submitting: set[Updater] = set()  # operations whose checks and request are under way
         self._pool: ThreadPoolExecutor | None = None
         self._reads: ThreadPoolExecutor | None = None
         self._regions: dict[str, tuple[float, builtins.list[dict[str, Any]], builtins.list[dict[str, Any]]]] = {}
@@ -205,8 +205,8 @@ class Workspace:
 
     # --- operations: made at once, submitted in their background ---------------------------------
 
-    def _new(self, action: str, name: str, compute_type: str = "", min_nodes: int = 0) -> Operation:
-        return Operation(
+    def _new(self, action: str, name: str, compute_type: str = "", min_nodes: int = 0) -> Updater:
+        return Updater(
             action,
             name,
             compute_type,
@@ -220,29 +220,30 @@ class Workspace:
 
         return typical_duration(action, compute_type, catalogue.durations(), min_nodes) / self._speed()
 
-    def _launch(self, op: Operation, work: Callable[[Operation], None]) -> Operation:
+    def _launch(self, updates: Updater, work: Callable[[Updater], None]) -> Operation:
         """Follow ``op`` from now (it is in flight at once) and run ``work`` in its background: the checks
         that need the service, then the request, ending with :meth:`_accepted`. What ``work`` raises ends
         ``op`` refused; it must raise before the request, so that nothing is half-done. Submissions for one
         compute go in the order of the calls (a delete right after a create checks after the create's PUT)."""
+        target = updates.operation.target.lower()
         with self._lock:
-            earlier = [o for o in self._submitting if o.target.lower() == op.target.lower()]
-            self._submitting.add(op)
+            earlier = [u for u in self._submitting if u.operation.target.lower() == target]
+            self._submitting.add(updates)
 
-        def in_turn(op: Operation) -> None:
+        def in_turn(updates: Updater) -> None:
             for before in earlier:
-                if not before._settled.is_set():
-                    op._phase(f"Waiting for the {before.action} of {before.target}")
-                    before._settled.wait()
-                    op._phase("Checking")
-            work(op)
+                if not before.settled.is_set():
+                    updates.phase(f"Waiting for the {before.operation.action} of {before.operation.target}")
+                    before.settled.wait()
+                    updates.phase("Checking")
+            work(updates)
 
         def over() -> None:
             with self._lock:
-                self._submitting.discard(op)
+                self._submitting.discard(updates)
 
-        self.poller.track(op)
-        return op._submit(in_turn, over, runner=self._submitter().submit)
+        self.poller.track(updates)
+        return updates.submit(in_turn, over, runner=self._submitter().submit)
 
     def _submitter(self) -> ThreadPoolExecutor:
         """The pool submissions run in: its idle threads take the next one at once (starting a thread
@@ -253,18 +254,21 @@ class Workspace:
                 self._pool = ThreadPoolExecutor(SUBMISSIONS, thread_name_prefix="jupyter-compute-submit")
             return self._pool
 
-    def _accepted(self, op: Operation, response: Response, resource: Mapping[str, Any] | None) -> None:
+    def _accepted(self, updates: Updater, response: Response, resource: Mapping[str, Any] | None) -> None:
         """The service accepted ``op``'s request: follow it by the strategy its response chose. A status URL
         off the ARM endpoint ends it at once, Failed (the token is not sent there)."""
+        op = updates.operation
         strategy = lro.choose(response.headers, op.resource_url)
-        op._accept(strategy, resource)
+        updates.accept(strategy, resource)
         try:
             self._client().check_link(strategy.url, strategy.link)
         except UntrustedLink as exc:
-            op.note = f"The {op.action} was accepted and may go on in the service: 'show {op.target}' tells how it is."
-            op._finish(State.FAILED, exc)
+            updates.noted(
+                f"The {op.action} was accepted and may go on in the service: 'show {op.target}' tells how it is."
+            )
+            updates.finish(State.FAILED, exc)
 
-    def _checked(self, op: Operation, name: str) -> Compute:
+    def _checked(self, op: Updater, name: str) -> Compute:
         """The compute ``op`` acts on, read in its background. None by that name refuses ``op`` (NotFound,
         found before its request: "no compute named NAME in WORKSPACE", never "no longer exists")."""
         try:
@@ -277,9 +281,9 @@ class Workspace:
                 request_id=exc.request_id,
                 by_client=True,
             ) from None
-        op._retarget(
+        op.retarget(
             compute_type=compute.compute_type,
-            typical=self._typical(op.action, compute.compute_type),
+            typical=self._typical(op.operation.action, compute.compute_type),
             resource=compute.body,
         )
         return compute
@@ -372,7 +376,7 @@ class Workspace:
         op = self._new(action, spec.name, spec.COMPUTE_TYPE, min_nodes)
         checked = preflight and checks.applies(spec)
 
-        def work(op: Operation) -> None:
+        def work(op: Updater) -> None:
             # The existence check and the pre-flight (the region, its sizes and usages: cached) go at once.
             exists = self._beside(self._get_raw, spec.name)
             waiting = {"name"}
@@ -383,9 +387,9 @@ class Workspace:
                 with lock:
                     waiting.discard(what)
                     if waiting == {"quota"}:
-                        op._phase("Checking quota")
+                        op.phase("Checking quota")
                     elif waiting == {"name"}:
-                        op._phase("Checking")
+                        op.phase("Checking")
 
             exists.add_done_callback(lambda _f: answered("name"))
             facts: tuple[str, Any] | None = None
@@ -393,7 +397,7 @@ class Workspace:
             if checked and not self._warm(spec):
                 with lock:
                     waiting.add("quota")
-                    op._phase("Checking name and quota" if "name" in waiting else "Checking quota")
+                    op.phase("Checking name and quota" if "name" in waiting else "Checking quota")
             try:
                 if checked:
                     location = spec.location or self.location()
@@ -415,7 +419,7 @@ class Workspace:
             request = planned if located else self.plan_create(spec)
             with lock:
                 waiting.add("sent")
-            op._send()
+            op.send()
             try:
                 response = self._client().send(request, expect=WRITTEN)
             except QuotaExceeded:
@@ -508,7 +512,7 @@ class Workspace:
             self._refresh_region(location)
             raise shortfall
 
-    def _existing(self, op: Operation, spec: ComputeSpec, body: Mapping[str, Any]) -> None:
+    def _existing(self, op: Updater, spec: ComputeSpec, body: Mapping[str, Any]) -> None:
         differences = compare(spec, body)
         if differences:
             raise Conflict(
@@ -521,15 +525,15 @@ class Workspace:
         compute = Compute(body)
         compute_type = compute.compute_type or spec.COMPUTE_TYPE
         transitional = compute.transitional
-        action = transitional or op.action
-        op._retarget(action=action, compute_type=compute_type, typical=self._typical(action, compute_type))
-        op.note = f"{spec.name} already exists with these settings; nothing was sent."
+        action = transitional or op.operation.action
+        op.retarget(action=action, compute_type=compute_type, typical=self._typical(action, compute_type))
+        op.noted(f"{spec.name} already exists with these settings; nothing was sent.")
         if transitional:  # followed to its end by the tracker, from the listed resource
-            op._accept(lro.ResourceState(op.resource_url), body)
+            op.accept(lro.ResourceState(op.operation.resource_url), body)
             return
-        op._observe(body)
+        op.observe(body)
         failed = compute.provisioning_state == "Failed"
-        op._finish(State.FAILED if failed else State.SUCCEEDED, lro.resource_error(body) if failed else None)
+        op.finish(State.FAILED if failed else State.SUCCEEDED, lro.resource_error(body) if failed else None)
 
     def preflight(self, spec: ComputeSpec) -> None:
         """Refuse a create whose size is not offered in the region (ValidationError) or whose vCPUs do
@@ -622,7 +626,7 @@ class Workspace:
             return unknown(location or "", f"the workspace's region could not be read ({type(exc).__name__})")
         return self.price_book.region(region)
 
-    def _price_later(self, op: Operation, spec: ComputeSpec) -> None:
+    def _price_later(self, op: Updater, spec: ComputeSpec) -> None:
         """Price ``op``'s compute in the pool. A script that exits right after its creates leaves the pool
         shut to new jobs while the requests finish: the creates stand, unpriced (nobody is left to show it)."""
         try:
@@ -630,9 +634,9 @@ class Workspace:
         except RuntimeError:  # "cannot schedule new futures after (interpreter) shutdown"
             log.debug("jupyter-compute: %s not priced: the interpreter is exiting", spec.name)
 
-    def _price(self, op: Operation, spec: ComputeSpec) -> None:
+    def _price(self, op: Updater, spec: ComputeSpec) -> None:
         try:
-            op._estimated(self.estimate(spec))
+            op.estimated(self.estimate(spec))
         except Exception:  # a defect of ours must not touch the operation; it leaves a trace
             log.warning("jupyter-compute: pricing %s failed", spec.name, exc_info=True)
 
@@ -679,7 +683,7 @@ class Workspace:
     def delete(self, name: str) -> Operation:
         """Delete a compute this workspace created (cluster, instance). Attached ones are refused: detach them."""
 
-        def work(op: Operation) -> None:
+        def work(op: Updater) -> None:
             compute = self._checked(op, name)
             if compute.attached:
                 raise ValidationError.one(
@@ -692,7 +696,7 @@ class Workspace:
         return self._launch(self._new("delete", name), work)
 
     def detach(self, name: str) -> Operation:
-        def work(op: Operation) -> None:
+        def work(op: Updater) -> None:
             compute = self._checked(op, name)
             if not compute.attached:
                 raise ValidationError.one(
@@ -702,8 +706,8 @@ class Workspace:
 
         return self._launch(self._new("detach", name), work)
 
-    def _delete(self, op: Operation, compute: Compute, action: str) -> None:
-        op._send()
+    def _delete(self, op: Updater, compute: Compute, action: str) -> None:
+        op.send()
         response = self._client().send(self.plan_delete(compute.name, action))
         if response.status == 204:
             raise NotFound("NotFound", f"{compute.name} does not exist (it may have just been deleted)")
@@ -719,11 +723,11 @@ class Workspace:
         return self._power(name, "restart")
 
     def _power(self, name: str, action: str) -> Operation:
-        def work(op: Operation) -> None:
+        def work(op: Updater) -> None:
             compute = self._checked(op, name)
             _refuse_unless_taken(compute, action)
-            op.note = start_note(compute, action) or op.note
-            op._send()
+            op.noted(start_note(compute, action) or op.operation.note)
+            op.send()
             response = self._client().send(self.plan_power(name, action))
             self._accepted(op, response, compute.body)
 
@@ -762,7 +766,7 @@ class Workspace:
             raise ValidationError(problems, "resize")
         changes = scale
 
-        def work(op: Operation) -> None:
+        def work(op: Updater) -> None:
             compute = self._checked(op, name)
             _refuse_unless_taken(compute, "resize")
             merged = {**dict(compute._inner.get("scaleSettings") or {}), **changes}
@@ -773,7 +777,7 @@ class Workspace:
                     f"{merged.get('maxNodeCount')}; allowed: 0 <= min <= max",
                     "resize",
                 )
-            op._send()
+            op.send()
             response = self._client().send(self.plan_resize(name, merged), expect=WRITTEN)
             self._accepted(op, response, response.body)
 
@@ -815,13 +819,13 @@ class Workspace:
             custom_applications=custom_applications,
         )
 
-        def work(op: Operation) -> None:
+        def work(op: Updater) -> None:
             compute = self._checked(op, name)
             plan = changes.plan(self.ref, compute)
-            if plan.action != op.action:
-                op._retarget(action=plan.action, typical=self._typical(plan.action, compute.compute_type))
+            if plan.action != op.operation.action:
+                op.retarget(action=plan.action, typical=self._typical(plan.action, compute.compute_type))
             request = self._update_request(plan, compute)
-            op._send()
+            op.send()
             response = self._client().send(request, expect=WRITTEN)
             self._accepted(op, response, response.body or compute.body)
 
@@ -842,13 +846,13 @@ class Workspace:
         if problems:
             raise ValidationError(problems, "identity")
 
-        def work(op: Operation) -> None:
+        def work(op: Updater) -> None:
             compute = self._checked(op, name)
             self._send_identity(op, compute, system_assigned, ids)
 
         return self._launch(self._new("update", name), work)
 
-    def _send_identity(self, op: Operation, compute: Compute, system_assigned: bool, ids: Sequence[str]) -> None:
+    def _send_identity(self, op: Updater, compute: Compute, system_assigned: bool, ids: Sequence[str]) -> None:
         name = compute.name
         spec = compute.spec
         if not isinstance(spec, WithIdentity):
@@ -873,7 +877,7 @@ class Workspace:
             raise ValidationError(problems, "identity")
         changes: dict[str, Any] = {"identity_type": new_type, "user_assigned_identities": merged}
         updated: ComputeSpec = dataclasses.replace(spec, **changes)
-        op._send()
+        op.send()
         response = self._client().send(
             ArmRequest("PUT", self.ref.compute_url(name), updated.to_arm(self.ref.wire_context)), expect=WRITTEN
         )
@@ -922,9 +926,9 @@ class Workspace:
         if running is not None:
             return running
         with self._lock:
-            pending = [op for op in self._submitting if op.target.lower() == name.lower()]
-        for op in pending:
-            op._settled.wait()
+            pending = [u for u in self._submitting if u.operation.target.lower() == name.lower()]
+        for updates in pending:
+            updates.settled.wait()
         body = body if body is not None else self.get(name).body
         compute = Compute(body)
         action = compute.transitional
@@ -933,7 +937,7 @@ class Workspace:
             action = "create"  # made moments ago and going to its minimum nodes: these are its create's nodes
         typical = create if action in (None, "create") else self._typical(action, compute.compute_type)
         clock = self.poller.clock
-        op = Operation(
+        updates = Updater(
             action or "create",
             name,
             compute.compute_type,
@@ -944,13 +948,13 @@ class Workspace:
             clock=clock,
             phase="Submitted",
             started=clock() - _age(compute.created_at if action == "create" else compute.modified_at, typical),
-        )._following()
-        op._observe(body)
+        ).following()
+        updates.observe(body)
         if action is None:
             failed = compute.provisioning_state == "Failed"
-            op._finish(State.FAILED if failed else State.SUCCEEDED, lro.resource_error(body) if failed else None)
-            return op
-        return self.poller.track(op)
+            updates.finish(State.FAILED if failed else State.SUCCEEDED, lro.resource_error(body) if failed else None)
+            return updates.operation
+        return self.poller.track(updates, found=True)
 
     def wait(self, name: str, timeout: float | None = None) -> Operation:
         return self.follow(name).wait(timeout)
