@@ -47,10 +47,10 @@ from ..model.prices import DEDICATED, LOW_PRIORITY, RegionPrices, unknown
 from ..model.progress import typical_duration
 from ..model.resource import Compute, ComputeList
 from ..model.schema import Shape
-from ..model.specs import ComputeSpec
-from ..model.specs._base import WithIdentity, _identity_problems
-from ..model.specs._fields import USER_IDENTITY_ID, Invalid, integer, seconds, seconds_to_iso
+from ..model.specs import ComputeSpec, with_identity
+from ..model.specs._fields import USER_IDENTITY_ID, Invalid
 from ..model.specs._instance_parts import Schedule
+from ..model.specs.scale import SCALE_SETTINGS, ScaleSettings
 from ..model.wire import ArmRequest, masked
 from ..transport import lro
 from . import preflight as checks
@@ -331,7 +331,7 @@ class Workspace:
 
     def plan_resize(self, name: str, scale: Mapping[str, Any]) -> ArmRequest:
         return ArmRequest(
-            "PATCH", self.ref.compute_url(name), {"properties": {"properties": {"scaleSettings": dict(scale)}}}
+            "PATCH", self.ref.compute_url(name), {"properties": {"properties": {SCALE_SETTINGS: dict(scale)}}}
         )
 
     def plan_update(self, name: str, **changes: Any) -> ArmRequest:
@@ -744,39 +744,12 @@ class Workspace:
         """Change a cluster's min/max nodes or idle time before scale-down (PATCH scaleSettings).
         The values are checked at once; then, in the background, the cluster is read, the merged
         settings checked (min <= max) and the PATCH sent."""
-        problems = []
-        scale: dict[str, Any] = {}
-        for field, raw, parse in (
-            ("min_nodes", min_nodes, integer(0, 10_000)),
-            ("max_nodes", max_nodes, integer(1, 10_000)),
-            ("idle_seconds", idle_seconds, seconds(0, 7 * 24 * 3600)),
-        ):
-            if raw is None:
-                continue
-            try:
-                value = parse(raw)
-            except Invalid as exc:
-                problems.append(Problem(field, str(exc)))
-                continue
-            key = {"min_nodes": "minNodeCount", "max_nodes": "maxNodeCount"}.get(field)
-            scale[key or "nodeIdleTimeBeforeScaleDown"] = value if key else seconds_to_iso(value)
-        if min_nodes is None and max_nodes is None and idle_seconds is None:
-            problems.append(Problem("resize", "give --min-nodes, --max-nodes or --idle-time-before-scale-down"))
-        if problems:
-            raise ValidationError(problems, "resize")
-        changes = scale
+        changes = ScaleSettings.checked(min_nodes=min_nodes, max_nodes=max_nodes, idle_seconds=idle_seconds)
 
         def work(op: Updater) -> None:
             compute = self._checked(op, name)
             _refuse_unless_taken(compute, "resize")
-            merged = {**dict(compute._inner.get("scaleSettings") or {}), **changes}
-            if int(merged.get("minNodeCount") or 0) > int(merged.get("maxNodeCount") or 0):
-                raise ValidationError.one(
-                    "min_nodes",
-                    f"{merged.get('minNodeCount')} is more than max nodes "
-                    f"{merged.get('maxNodeCount')}; allowed: 0 <= min <= max",
-                    "resize",
-                )
+            merged = changes.onto(compute.scale_settings)
             op.send()
             response = self._client().send(self.plan_resize(name, merged), expect=WRITTEN)
             self._accepted(op, response, response.body)
@@ -853,33 +826,10 @@ class Workspace:
         return self._launch(self._new("update", name), work)
 
     def _send_identity(self, op: Updater, compute: Compute, system_assigned: bool, ids: Sequence[str]) -> None:
-        name = compute.name
-        spec = compute.spec
-        if not isinstance(spec, WithIdentity):
-            raise ValidationError.one("name", f"{name} is a {compute.kind}, which takes no managed identity")
-        kinds = set((spec.identity_type or "None").replace("None", "").split(",")) - {""}
-        if system_assigned:
-            kinds.add("SystemAssigned")
-        if ids:
-            kinds.add("UserAssigned")
-        new_type = ",".join(k for k in ("SystemAssigned", "UserAssigned") if k in kinds)
-        merged = tuple(dict.fromkeys((*spec.user_assigned_identities, *ids)))
-        problems = _identity_problems(new_type, merged)
-        if new_type == "SystemAssigned,UserAssigned" and spec.ONE_IDENTITY_TYPE:
-            problems.append(
-                Problem(
-                    "identity",
-                    f"a {compute.kind} takes a system-assigned or user-assigned "
-                    f"identity, not both; {name} already has {spec.identity_type}",
-                )
-            )
-        if problems:
-            raise ValidationError(problems, "identity")
-        changes: dict[str, Any] = {"identity_type": new_type, "user_assigned_identities": merged}
-        updated: ComputeSpec = dataclasses.replace(spec, **changes)
+        spec = with_identity(compute.spec, system_assigned=system_assigned, user_assigned=ids, kind=compute.kind)
         op.send()
         response = self._client().send(
-            ArmRequest("PUT", self.ref.compute_url(name), updated.to_arm(self.ref.wire_context)), expect=WRITTEN
+            ArmRequest("PUT", self.ref.compute_url(compute.name), spec.to_arm(self.ref.wire_context)), expect=WRITTEN
         )
         self._accepted(op, response, response.body)
 

@@ -14,7 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ..kinds import BATCH_MESSAGE, Kind, find, refuse_batch
-from ._base import ComputeSpec, WireContext, WithIdentity, registered
+from ._base import ComputeSpec, WireContext, WithIdentity, registered, with_identity
 from ._fields import DESCRIPTION_FLAGS, IDLE_SHUTDOWN_FLAGS, SIZE_FLAGS, TAGS_FLAGS, FieldInfo, seconds_to_iso
 
 if TYPE_CHECKING:
@@ -94,6 +94,7 @@ __all__ = [
     "VirtualMachineSpec",
     "WireContext",
     "WithIdentity",
+    "with_identity",
     "BATCH_MESSAGE",
     "refuse_batch",
     "seconds_to_iso",
