@@ -28,8 +28,7 @@ from .kinds import CLUSTER, INSTANCE
 from .quota import family_usage
 from .resource import INSTANCE_FAILED, Compute
 from .schedule_times import UnknownZone, next_fire
-from .specs._fields import Invalid, iso_duration_seconds
-from .specs._instance_parts import Schedule
+from .specs import Invalid, Schedule, iso_duration_seconds
 from .specs.scale import MAX_NODES
 
 PROBLEM, WARNING, INFO = "problem", "warning", "info"  # a finding's level, most urgent first

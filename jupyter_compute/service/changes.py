@@ -36,9 +36,19 @@ from typing import Any
 from ..errors import Problem, ValidationError
 from ..model.kinds import CLUSTER, INSTANCE
 from ..model.resource import Compute
-from ..model.specs import ComputeSpec
-from ..model.specs._fields import Invalid, bounded_text, integer, minutes_duration, string_map, vm_size
-from ..model.specs._instance_parts import CustomApplication, Schedule, custom_applications, schedules
+from ..model.specs import (
+    ComputeSpec,
+    CustomApplication,
+    Invalid,
+    Schedule,
+    bounded_text,
+    custom_applications,
+    integer,
+    minutes_duration,
+    schedules,
+    string_map,
+    vm_size,
+)
 from ..model.wire import PREVIEW_API_VERSION, ArmRequest
 from .ref import WorkspaceRef
 

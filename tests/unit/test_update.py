@@ -78,7 +78,7 @@ def test_a_bad_update_raises_before_any_request() -> None:
     ws = Workspace(WorkspaceRef.azure("00000000-0000-0000-0000-000000000009", "rg", "nowhere"))
     with pytest.raises(ValidationError, match="idle_shutdown"):
         ws.update("ci1", idle_shutdown=5)
-    assert ws._arm is None
+    assert not ws._connection.connected
 
 
 def test_idle_shutdown_alone_is_the_update_idle_shutdown_setting_route() -> None:

@@ -17,8 +17,7 @@ import yaml
 from ...errors import ComputeError, ValidationError
 from ...model.kinds import CLUSTER, INSTANCE
 from ...model.resource import Compute
-from ...model.specs import spec_class
-from ...model.specs._fields import Invalid, iso_duration_seconds
+from ...model.specs import Invalid, iso_duration_seconds, spec_class
 from ...model.specs.scale import shown as shown_scale
 from ...render.doctor import details_html
 from ...render.markup import Markup, error, html
