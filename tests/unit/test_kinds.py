@@ -268,3 +268,16 @@ def test_a_listed_only_type_has_only_details_and_delete() -> None:
     assert actions_for(compute) == ["details", "delete"]
     with pytest.raises(ValidationError, match="c1 is a AKS; start applies to compute instances"):
         refuse_unless_taken(compute, "start")
+
+
+@ALL
+def test_the_detach_sentence_names_what_the_kinds_row_says_it_is_outside(kind: kinds.Kind) -> None:
+    """The noun for the resource an attached compute stands for is the kind's row (no table beside it)."""
+    from jupyter_compute.ui.rows import confirm_for
+
+    said = confirm_for(Compute(body(kind)))
+    if kind.attached:
+        assert kind.resource != "resource", f"{kind.word}: give its row a resource noun"
+        assert f"detaching leaves the {kind.resource} itself untouched" in said["detach"]
+    else:
+        assert "detach" not in said
