@@ -650,13 +650,6 @@ def test_the_header_shows_the_bill_and_counts_instances_without_idle_shutdown(pa
     until(lambda: "without idle shutdown" not in visible(panel.header.value))
 
 
-def test_the_bill_reuses_the_listing_it_is_given(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    ws = Workspace.local()
-    listed = ws._list_raw()
-    monkeypatch.setattr(ws, "_list_raw", lambda: pytest.fail("costs(listed=…) lists again"))
-    assert ws.costs(listed=listed).total_per_hour == 0.0
-
-
 def test_edit_an_instance_idle_shutdown_and_schedules(panel: ComputePanel) -> None:
     """The row's edit pane: a bad idle shutdown is said inline with nothing sent; a good one is applied
     (its bar on the row); schedules are replaced from the New form's inputs, then removed; the size is
