@@ -438,3 +438,23 @@ def test_following_finds_the_operation_in_flight_by_name_whatever_its_case(clock
 def test_operation_ids_differ() -> None:
     ops = [Updater("create", "cpu", "AmlCompute", resource_url=f"{BASE}/cpu").operation for _ in range(1000)]
     assert len({op.id for op in ops}) == 1000 and all(op.id.startswith("follow-") for op in ops)
+
+
+@pytest.mark.parametrize("found", [True, False], ids=["read-before", "never-seen"])
+def test_a_create_whose_compute_was_read_ends_at_once_when_it_vanishes(clock: Clock, found: bool) -> None:
+    """The tracker's own bookkeeping (Followed): a create followed from its compute as read (``wait``, ``ops``)
+    was deleted meanwhile when the compute is no longer there; a create never seen yet may still appear, so it
+    waits UNLISTED_TICKS polls and then asks the compute itself."""
+    source = FakeSource()  # every GET of the compute: NotFound
+    poller = poller_of(source, clock)
+    updates = Updater("create", "cpu", "AmlCompute", resource_url=CPU, clock=clock)
+    op = poller.track(updates, found=found)
+    updates.accept(ResourceState(CPU), None)
+    step(poller, clock)
+    if found:
+        assert op.state is State.CANCELED and "deleted meanwhile" in op.note and source.gets == [CPU]
+        return
+    assert op.state is State.RUNNING
+    for _ in range(UNLISTED_TICKS):
+        step(poller, clock)
+    assert op.state is State.CANCELED and len(source.gets) == UNLISTED_TICKS + 1
