@@ -791,6 +791,7 @@ class Workspace:
         description: str | None = None,
         tags: Mapping[str, str] | Sequence[str] | str | None = None,
         custom_applications: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        enable_sso: bool | None = None,
     ) -> Operation:
         """Change a compute after its creation (see :mod:`.changes` for what goes by which request):
 
@@ -799,6 +800,7 @@ class Workspace:
           or ``add_schedules`` and ``remove_schedules`` (positions from 1, as ``show`` numbers them);
         * its ``size``, while it is stopped (alone);
         * its ``custom_applications`` in the az ml YAML form (the whole list; ``[]`` removes them all; alone);
+        * its single sign-on, ``enable_sso`` True or False (az ml's ``compute enable-sso``; alone);
         * a cluster's ``description`` and ``tags`` (a mapping; ``{}`` removes them all).
 
         The values are checked at once; the compute is read in the background, and what the service does
@@ -813,6 +815,7 @@ class Workspace:
             description=description,
             tags=tags,
             custom_applications=custom_applications,
+            enable_sso=enable_sso,
         )
 
         def work(op: Operation) -> None:
