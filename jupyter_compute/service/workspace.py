@@ -671,7 +671,7 @@ class Workspace:
         except (TransportError, AuthenticationError, ServiceError):
             default = ""
         regions = {(c.location or default).lower() for c in computes if c.location or default}
-        prices = {region: self.price_book.region(region) for region in sorted(regions)}
+        prices = self.price_book.regions(sorted(regions))  # one deadline for them all, fetched side by side
         return running_costs(computes, prices, default, time.time() if now is None else now)
 
     # --- changing ---------------------------------------------------------------------------------
