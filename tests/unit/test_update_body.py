@@ -89,13 +89,21 @@ def test_the_re_put_is_a_create_body_never_the_gets_echo(
         assert frozenset(schedule) in create_keys
 
 
-def test_the_local_workspace_refuses_the_gets_echo(recorded: dict[str, Any], tmp_path: Path) -> None:
+COMPUTES_PATH = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/group1/providers/"
+    "Microsoft.MachineLearningServices/workspaces/workspace1/computes/"
+)
+
+
+def local_service(tmp_path: Path) -> tuple[LocalService, list[float]]:
+    """The local workspace's service on a store of its own, and its clock (move ``now[0]`` to move time)."""
     now = [1_800_000_000.0]
-    service = LocalService(Store(tmp_path / "store"), clock=lambda: now[0])
-    path = (
-        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/group1/providers/"
-        "Microsoft.MachineLearningServices/workspaces/workspace1/computes/ci1"
-    )
+    return LocalService(Store(tmp_path / "store"), clock=lambda: now[0]), now
+
+
+def test_the_local_workspace_refuses_the_gets_echo(recorded: dict[str, Any], tmp_path: Path) -> None:
+    service, now = local_service(tmp_path)
+    path = COMPUTES_PATH + "ci1"
     query = {"api-version": "2025-12-01"}
     created = service.handle(Request("PUT", path, query, recorded["PUT_request_body"], "http://127.0.0.1:1"))
     assert created[0] == 201, created
@@ -292,12 +300,8 @@ def test_show_says_the_single_sign_on_the_service_reports() -> None:
 def test_the_local_workspace_takes_enable_sso_as_the_client_declares_it(tmp_path: Path) -> None:
     """POST enableSso on the local workspace: the SsoSetting body only, with 2024-04-01-preview only, on an
     instance only; the GET then reports the new value."""
-    now = [1_800_000_000.0]
-    service = LocalService(Store(tmp_path / "store"), clock=lambda: now[0])
-    base = (
-        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/group1/providers/"
-        "Microsoft.MachineLearningServices/workspaces/workspace1/computes/"
-    )
+    service, now = local_service(tmp_path)
+    base = COMPUTES_PATH
     stable = {"api-version": "2025-12-01"}
     preview = {"api-version": "2024-04-01-preview"}
     instance = {
