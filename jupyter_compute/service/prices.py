@@ -44,6 +44,23 @@ MOST_AT_ONCE = 8  # regions fetched side by side by one lookup (a workspace's co
 GLANCE = 0.1  # seconds: how often a lookup of several regions reads its deadline's clock while it waits
 
 
+class Lookup:
+    """One command's price lookup over several workspaces (``costs --all-workspaces``): its one deadline, on
+    ``monotonic``, starts at the first ask (:meth:`deadline`), so prices that are not to be had cost the command
+    one deadline however many workspaces ask; prices that came in are cached and still read after it."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._until: float | None = None
+
+    def deadline(self) -> float:
+        with self._lock:
+            if self._until is None:
+                self._until = self._monotonic() + settings.current().prices_deadline
+            return self._until
+
+
 class PriceBook:
     """The prices of ``endpoint``, cached under ``folder`` by ``source`` (default: the endpoint itself; the
     local workspace's stand-in moves port with each process, so it gives a name that does not)."""

@@ -656,11 +656,18 @@ class Workspace:
             self.price_book.region(region) if region else unknown("", "the workspace's region could not be read"),
         )
 
-    def costs(self, *, now: float | None = None, listed: Sequence[Mapping[str, Any]] | None = None) -> Costs:
+    def costs(
+        self,
+        *,
+        now: float | None = None,
+        listed: Sequence[Mapping[str, Any]] | None = None,
+        prices_deadline: float | None = None,
+    ) -> Costs:
         """The running bill: for each cluster and instance what runs now × its price an hour, the total,
         and the instances running with neither idle shutdown nor a stop schedule. One list request (none
         when ``listed``, a listing the caller has, such as the poller's last, is given), and the prices
-        of each region the computes are in (cached for a day)."""
+        of each region the computes are in (cached for a day), all by one deadline (``prices_deadline``, on
+        ``time.monotonic``: a command's over several workspaces; default: this lookup's own)."""
         import time
 
         computes = (
@@ -671,7 +678,7 @@ class Workspace:
         except (TransportError, AuthenticationError, ServiceError):
             default = ""
         regions = {(c.location or default).lower() for c in computes if c.location or default}
-        prices = self.price_book.regions(sorted(regions))  # one deadline for them all, fetched side by side
+        prices = self.price_book.regions(sorted(regions), deadline=prices_deadline)  # side by side, one deadline
         return running_costs(computes, prices, default, time.time() if now is None else now)
 
     # --- changing ---------------------------------------------------------------------------------
