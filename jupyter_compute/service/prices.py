@@ -105,13 +105,15 @@ class PriceBook:
         or the deadline has passed; those still out then are unknown (:data:`LATE`), their fetches give up by
         the same deadline in the background."""
         names = list(dict.fromkeys(regions))
+        held = {name: prices for name in names if (prices := self._held(name)) is not None}
+        asked = [name for name in names if name not in held]  # the panel's bill asks each tick: most are held
         until = self.deadline() if deadline is None else deadline
-        if len(names) <= 1:
-            return {name: self.region(name, deadline=until) for name in names}
-        pool = ThreadPoolExecutor(min(len(names), MOST_AT_ONCE), thread_name_prefix="jupyter-compute-prices")
+        if len(asked) <= 1:
+            return {name: held.get(name) or self.region(name, deadline=until) for name in names}
+        pool = ThreadPoolExecutor(min(len(asked), MOST_AT_ONCE), thread_name_prefix="jupyter-compute-prices")
         try:
             futures: dict[Future[RegionPrices], str] = {
-                pool.submit(self.region, name, deadline=until): name for name in names
+                pool.submit(self.region, name, deadline=until): name for name in asked
             }
             pending = set(futures)
             while pending and self.monotonic() < until:
@@ -122,7 +124,8 @@ class PriceBook:
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
         done = {futures[f]: f.result() for f in futures if f.done() and not f.cancelled()}
-        return {name: done.get(name) or self._held(name) or unknown(name, LATE, self.source) for name in names}
+        held.update(done)
+        return {name: held.get(name) or self._held(name) or unknown(name, LATE, self.source) for name in names}
 
     def _held(self, region: str) -> RegionPrices | None:
         """The region's prices if they came in (a fetch that ended as the deadline passed), else None."""

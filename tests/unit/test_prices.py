@@ -377,3 +377,19 @@ def test_regions_not_started_by_the_deadline_send_nothing(tmp_path: Path, monkey
     assert sorted(lookup.started) == ["eastus", "northeurope"] and book.fetches == 2
     assert book.region("westeurope", deadline=lookup.clock()).problem == found["westeurope"].problem
     assert book.fetches == 2  # a lookup whose deadline has passed sends nothing
+
+
+def test_regions_already_held_are_answered_without_threads_or_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The panel's bill asks for its regions on every tick: once they are in, no pool is started again."""
+    from jupyter_compute.service import prices as book_module
+    from jupyter_compute.transport.prices import Fetched
+
+    book = PriceBook(
+        "http://prices.invalid", tmp_path, fetch=lambda e, region, d: Fetched([item(armRegionName=region)], 1, False)
+    )
+    first = book.regions(["eastus", "westeurope"])
+    assert all(p.known for p in first.values()) and book.fetches == 2
+    monkeypatch.setattr(book_module, "ThreadPoolExecutor", lambda *a, **k: pytest.fail("a pool for held prices"))
+    assert book.regions(["eastus", "westeurope"]) == first and book.fetches == 2
