@@ -81,18 +81,24 @@ IN_VIEW_JS = """
 """
 
 
+def edit_a_new_instance(lab: Lab, page: Any, name: str) -> tuple[Any, Any]:
+    """Create instance ``name`` (60-minute idle shutdown), wait for its row to say Running, click its edit: the
+    row, and the edit pane's locator (not waited for)."""
+    lab.cli("create", "instance", name, "--idle-time-before-shutdown-minutes", "60")
+    open_panel(page)
+    instance = row(page, name)
+    instance.locator(".jupyter-compute-state:text-is('Running')").wait_for(timeout=60_000)
+    act(instance, "edit")
+    return instance, page.locator(f"{READY} .jupyter-compute-tools[data-shown]:has(.jupyter-compute-edit)")
+
+
 def test_the_edit_pane_opens_in_view_and_says_the_current_values_in_words(lab: Lab, page: Any) -> None:
     """Issue 22, point 15: given a list longer than the sidebar and an instance with a 60-minute idle shutdown
     at its end, when its edit pane opens at the default sidebar width, then the pane is scrolled into view
     with its Apply button inside the sidebar, and it says the current idle shutdown in words."""
     for i in range(14):
         lab.cli("create", "cluster", f"fill{i:02d}x", "--max-instances", "1", "--no-wait")
-    lab.cli("create", "instance", "zz-words-ci", "--idle-time-before-shutdown-minutes", "60")
-    open_panel(page)
-    instance = row(page, "zz-words-ci")
-    instance.locator(".jupyter-compute-state:text-is('Running')").wait_for(timeout=60_000)
-    act(instance, "edit")
-    pane = page.locator(f"{READY} .jupyter-compute-tools[data-shown]:has(.jupyter-compute-edit)")
+    _, pane = edit_a_new_instance(lab, page, "zz-words-ci")
     try:
         pane.wait_for(timeout=30_000)
     finally:
@@ -108,12 +114,7 @@ def test_the_edit_pane_opens_in_view_and_says_the_current_values_in_words(lab: L
 def test_the_edit_pane_turns_single_sign_on_off_with_its_checkbox(lab: Lab, page: Any) -> None:
     """Issue 26, point 3: the edit pane's single sign-on checkbox shows what the service reports (on by default);
     unticked and applied, it is sent (enableSso), and the details then say it is off."""
-    lab.cli("create", "instance", "sso-ci", "--idle-time-before-shutdown-minutes", "60")
-    open_panel(page)
-    instance = row(page, "sso-ci")
-    instance.locator(".jupyter-compute-state:text-is('Running')").wait_for(timeout=60_000)
-    act(instance, "edit")
-    pane = page.locator(f"{READY} .jupyter-compute-tools[data-shown]:has(.jupyter-compute-edit)")
+    instance, pane = edit_a_new_instance(lab, page, "sso-ci")
     pane.wait_for(timeout=30_000)
     box = pane.locator(".jupyter-compute-edit-sso input[type=checkbox]")
     assert box.is_checked() and "single sign-on" in pane.locator(".jupyter-compute-edit-sso").inner_text()
