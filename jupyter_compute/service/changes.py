@@ -14,16 +14,20 @@ picks the request, or refuses what the service does not allow, naming the field,
   with the list of ``CustomService`` (it replaces the instance's), alone. No stable api-version has the
   route (2025-12-01 keeps only an orphan example): it is sent with the preview version azure-ai-ml's
   client sends it with (``v2024_10_01_preview`` ``build_update_custom_services_request``), for that call only;
+* an instance's single sign-on on or off: ``POST …/enableSso`` ``{"enableSSO": true|false}`` (200, no body),
+  alone. The route is the one ``az ml compute enable-sso`` and azure-ai-ml's ``ComputeOperations.enable_sso``
+  send; no public spec has it, only azure-ai-ml's client for 2024-04-01-preview
+  (``build_update_sso_settings_request``, ``SsoSetting``), so it goes with that version, for that call only;
 * a cluster's description and tags: a ``PUT`` of the same cluster with them (``ClusterUpdateParameters``,
   the PATCH body, carries only ``scaleSettings``, which ``resize`` sends).
 
-Refused before sending, and why: an instance's single sign-on and SSH settings (set at creation: Azure ML
-documents "SSH access can't be changed after creation", and no public spec or SDK source read here names
-the route ``az ml compute enable-sso`` calls); an instance's size while it is not stopped (the service resizes only
-stopped instances); an instance's description and tags (set at creation; the instance routes above
-take none of them); a cluster's size (PATCH takes only scale settings, and ``vmSize`` is fixed when a
-cluster is created); idle shutdown and schedules of a cluster (clusters scale down instead:
-``resize --idle-time-before-scale-down``); any change to other kinds.
+Refused before sending, and why: an instance's SSH settings (set at creation: Azure ML documents "SSH access
+can't be changed after creation", and no route of any spec or SDK client read here takes a key); single
+sign-on of a cluster or an attached compute (it is a compute instance's setting); an instance's size while
+it is not stopped (the service resizes only stopped instances); an instance's description and tags (set
+at creation; the instance routes above take none of them); a cluster's size (PATCH takes only scale
+settings, and ``vmSize`` is fixed when a cluster is created); idle shutdown and schedules of a cluster
+(clusters scale down instead: ``resize --idle-time-before-scale-down``); any change to other kinds.
 """
 
 from __future__ import annotations
@@ -37,15 +41,34 @@ from ..errors import Problem, ValidationError
 from ..model.kinds import CLUSTER, INSTANCE
 from ..model.resource import Compute
 from ..model.specs import ComputeSpec
-from ..model.specs._fields import Invalid, bounded_text, integer, minutes_duration, string_map, vm_size
+from ..model.specs._fields import Invalid, boolean, bounded_text, integer, minutes_duration, string_map, vm_size
 from ..model.specs._instance_parts import CustomApplication, Schedule, custom_applications, schedules
-from ..model.wire import PREVIEW_API_VERSION, ArmRequest
+from ..model.wire import PREVIEW_API_VERSION, SSO_API_VERSION, ArmRequest
 from .ref import WorkspaceRef
 
 TITLE = "update"
 IDLE_SHUTDOWN = minutes_duration(15, 3 * 24 * 60)  # the bounds of IdleShutdownSetting (15 min … 3 days)
-_INSTANCE_FIELDS = ("idle_shutdown", "schedules", "add_schedules", "remove_schedules", "custom_applications")
+_INSTANCE_FIELDS = (
+    "idle_shutdown",
+    "schedules",
+    "add_schedules",
+    "remove_schedules",
+    "custom_applications",
+    "enable_sso",
+)
+# What changes by a request of its own, so alone (the field, and what its refusal says).
+_ALONE = {
+    "size": "an instance's size changes by a request of its own (a resize, while it is stopped): "
+    "change it alone, then the rest",
+    "custom_applications": "an instance's custom applications change by a request of their own: change them "
+    "alone, then the rest",
+    "enable_sso": "an instance's single sign-on changes by a request of its own (enableSso): change it alone, "
+    "then the rest",
+}
 _CLUSTER_FIELDS = ("description", "tags")
+_NO_SSO = (
+    "single sign-on is a compute instance's setting (its applications' sign-in); {name} is a {kind}, which has none"
+)
 _NO_CLUSTER_SCHEDULES = "start/stop schedules apply to compute instances; a cluster scales to its min nodes instead"
 
 
@@ -72,6 +95,7 @@ class Changes:
     description: str | None = None
     tags: tuple[tuple[str, str], ...] | None = None
     custom_applications: tuple[CustomApplication, ...] | None = None
+    enable_sso: bool | None = None
 
     @classmethod
     def checked(
@@ -85,6 +109,7 @@ class Changes:
         description: str | None = None,
         tags: Mapping[str, str] | Sequence[str] | str | None = None,
         custom_applications: Sequence[CustomApplication | Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        enable_sso: bool | str | None = None,
     ) -> Changes:
         """The changes, or a ValidationError naming each bad field (nothing is read or sent)."""
         problems: list[Problem] = []
@@ -106,35 +131,22 @@ class Changes:
         parse("description", description, bounded_text(1024))
         parse("tags", tags, string_map)
         parse("custom_applications", custom_applications, _application_list)
+        parse("enable_sso", enable_sso, boolean)
         given = set(values)
         if not given and not problems:
             problems.append(
                 Problem(
                     TITLE,
                     "give what to change: --idle-shutdown, --schedules, --add-schedule, --remove-schedule, "
-                    "--no-schedules, --size, --custom-applications (instances), --description or --tags (clusters)",
+                    "--no-schedules, --size, --custom-applications, --enable-sso (instances), --description or "
+                    "--tags (clusters)",
                 )
             )
         if "schedules" in given and given & {"add_schedules", "remove_schedules"}:
             problems.append(
                 Problem("schedules", "give the whole list of schedules, or the ones to add and remove, not both")
             )
-        if "size" in given and len(given) > 1:
-            problems.append(
-                Problem(
-                    "size",
-                    "an instance's size changes by a request of its own (a resize, while it is stopped): "
-                    "change it alone, then the rest",
-                )
-            )
-        if "custom_applications" in given and len(given) > 1:
-            problems.append(
-                Problem(
-                    "custom_applications",
-                    "an instance's custom applications change by a request of their own: change them alone, "
-                    "then the rest",
-                )
-            )
+        problems += [Problem(field, why) for field, why in _ALONE.items() if field in given and len(given) > 1]
         instance_side = sorted(given & set(_INSTANCE_FIELDS))
         cluster_side = sorted(given & set(_CLUSTER_FIELDS))
         if instance_side and cluster_side:
@@ -167,6 +179,8 @@ class Changes:
             return self._instance(ref, compute)
         if compute.compute_type == CLUSTER.compute_type:
             return self._cluster(compute)
+        if self.enable_sso is not None:
+            raise ValidationError.one("enable_sso", _NO_SSO.format(name=name, kind=compute.kind), TITLE)
         raise ValidationError.one(
             "name", f"{name} is a {compute.kind}; update applies to compute clusters and compute instances", TITLE
         )
@@ -197,6 +211,9 @@ class Changes:
         if self.custom_applications is not None:
             url = ref.compute_url(name, "customServices", **{"api-version": PREVIEW_API_VERSION})
             return Plan("update", request=ArmRequest("POST", url, [a.to_arm() for a in self.custom_applications]))
+        if self.enable_sso is not None:
+            url = ref.compute_url(name, "enableSso", **{"api-version": SSO_API_VERSION})
+            return Plan("update", request=ArmRequest("POST", url, {"enableSSO": self.enable_sso}))
         if not ({"schedules", "add_schedules", "remove_schedules"} & set(self.given)):
             url = ref.compute_url(name, "updateIdleShutdownSetting")
             return Plan("update", request=ArmRequest("POST", url, {"idleTimeBeforeShutdown": self.idle_shutdown}))
@@ -232,6 +249,7 @@ class Changes:
             "add_schedules": _NO_CLUSTER_SCHEDULES,
             "remove_schedules": "a cluster has no start/stop schedules",
             "custom_applications": "custom applications run on compute instances, not on a cluster's nodes",
+            "enable_sso": _NO_SSO.format(name=name, kind=compute.kind),
             "size": "a cluster's VM size is fixed when it is created (the service's cluster update takes only "
             f"scale settings, `resize {name}`); create a cluster of the new size instead",
         }
@@ -275,12 +293,10 @@ DOCUMENT_KEYS = {
     "description": "description",
     "tags": "tags",
     "custom_applications": "custom_applications",
+    "enable_sso": "enable_sso",
 }
 #: Settings of a create that no route changes afterwards, and why (refused before sending).
 SET_AT_CREATION = {
-    "enable_sso": "single sign-on is set when the instance is created: az ml's `compute enable-sso` calls a "
-    "preview route that no public spec or SDK source read here names, so it is not sent; create the instance "
-    "with enable_sso as wanted",
     "ssh_public_access_enabled": "SSH access is set when the instance is created (Azure ML documents that it "
     "cannot be changed after creation); create an instance with it",
     "ssh_settings": "SSH access and its public key are set when the instance is created (Azure ML documents "

@@ -656,11 +656,18 @@ class Workspace:
             self.price_book.region(region) if region else unknown("", "the workspace's region could not be read"),
         )
 
-    def costs(self, *, now: float | None = None, listed: Sequence[Mapping[str, Any]] | None = None) -> Costs:
+    def costs(
+        self,
+        *,
+        now: float | None = None,
+        listed: Sequence[Mapping[str, Any]] | None = None,
+        prices_deadline: float | None = None,
+    ) -> Costs:
         """The running bill: for each cluster and instance what runs now × its price an hour, the total,
         and the instances running with neither idle shutdown nor a stop schedule. One list request (none
         when ``listed``, a listing the caller has, such as the poller's last, is given), and the prices
-        of each region the computes are in (cached for a day)."""
+        of each region the computes are in (cached for a day), all by one deadline (``prices_deadline``, on
+        ``time.monotonic``: a command's over several workspaces; default: this lookup's own)."""
         import time
 
         computes = (
@@ -671,7 +678,7 @@ class Workspace:
         except (TransportError, AuthenticationError, ServiceError):
             default = ""
         regions = {(c.location or default).lower() for c in computes if c.location or default}
-        prices = {region: self.price_book.region(region) for region in sorted(regions)}
+        prices = self.price_book.regions(sorted(regions), deadline=prices_deadline)  # side by side, one deadline
         return running_costs(computes, prices, default, time.time() if now is None else now)
 
     # --- changing ---------------------------------------------------------------------------------
@@ -791,6 +798,7 @@ class Workspace:
         description: str | None = None,
         tags: Mapping[str, str] | Sequence[str] | str | None = None,
         custom_applications: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        enable_sso: bool | None = None,
     ) -> Operation:
         """Change a compute after its creation (see :mod:`.changes` for what goes by which request):
 
@@ -799,6 +807,7 @@ class Workspace:
           or ``add_schedules`` and ``remove_schedules`` (positions from 1, as ``show`` numbers them);
         * its ``size``, while it is stopped (alone);
         * its ``custom_applications`` in the az ml YAML form (the whole list; ``[]`` removes them all; alone);
+        * its single sign-on, ``enable_sso`` True or False (az ml's ``compute enable-sso``; alone);
         * a cluster's ``description`` and ``tags`` (a mapping; ``{}`` removes them all).
 
         The values are checked at once; the compute is read in the background, and what the service does
@@ -813,6 +822,7 @@ class Workspace:
             description=description,
             tags=tags,
             custom_applications=custom_applications,
+            enable_sso=enable_sso,
         )
 
         def work(op: Operation) -> None:
