@@ -68,7 +68,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "JUPYTER_COMPUTE_PRICES_DEADLINE": (
         "prices_deadline",
-        "seconds a region's price lookup may take in all, after which prices show as unknown (> 0; default 10)",
+        "seconds one command's price lookup may take in all (every region, side by side, and every page), after "
+        "which the prices not in show as unknown (> 0; default 10)",
     ),
     "AZUREML_ARM_SUBSCRIPTION": (
         "azureml_subscription",

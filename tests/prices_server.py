@@ -101,3 +101,65 @@ def serving(answer: Page) -> Iterator[PricesServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@dataclass
+class Trickling:
+    """A prices server that sends each page one byte every ``gap`` seconds (each read well within any per-read
+    timeout, the whole page after ``len(body) × gap``): the regions asked (``armRegionName`` of each request,
+    in order of arrival), and how many requests were open at once at most."""
+
+    url: str = ""
+    asked: list[str] = field(default_factory=list)
+    open_now: int = 0
+    most_open: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def endpoint(self) -> str:
+        return self.url + PATH
+
+
+@contextmanager
+def trickling(gap: float = 0.05, body: bytes | None = None) -> Iterator[Trickling]:
+    import re
+    import time
+    from urllib.parse import unquote
+
+    state = Trickling()
+    sent = page([item(armRegionName="westeurope")]) if body is None else body
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            region = re.search(r"armRegionName eq '([^']*)'", unquote(self.path.replace("+", " ")))
+            with state.lock:
+                state.asked.append(region.group(1) if region else "")
+                state.open_now += 1
+                state.most_open = max(state.most_open, state.open_now)
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(sent)))
+                self.end_headers()
+                for i in range(len(sent)):
+                    self.wfile.write(sent[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(gap)
+            except OSError:  # the client gave up: the point
+                pass
+            finally:
+                with state.lock:
+                    state.open_now -= 1
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -432,6 +432,18 @@ def identity(ws: Workspace, command: Command) -> Outcome:
         ),
         Arg("--no-custom-applications", action="store_true", help="instance: remove every custom application"),
     ),
+    OneOf(  # create's flag, az ml's YAML key and azure-ai-ml's keyword enable_sso; --disable-sso for "false"
+        Arg(
+            "--enable-sso",
+            dest="enable_sso",
+            nargs="?",
+            const="true",
+            metavar="true|false",
+            help="instance: single sign-on on (or off with false); sent by POST enableSso with api-version "
+            "2024-04-01-preview, the only version with the route (az ml compute enable-sso)",
+        ),
+        Arg("--disable-sso", action="store_true", help="instance: single sign-on off (--enable-sso false)"),
+    ),
     Arg(*SIZE_FLAGS, dest="size", metavar="SIZE", help="instance: the VM size, while the instance is stopped"),
     Arg(*DESCRIPTION_FLAGS, dest="description", metavar="TEXT", help="cluster: its description"),
     Arg(
@@ -441,8 +453,8 @@ def identity(ws: Workspace, command: Command) -> Outcome:
         metavar="KEY=VALUE",
         help="cluster: its tags (replaces them; none given: removes them)",
     ),
-    help="change a compute after its creation: an instance's idle shutdown, schedules, size (stopped) or custom "
-    "applications, a cluster's description or tags (single sign-on and SSH are set at creation); "
+    help="change a compute after its creation: an instance's idle shutdown, schedules, size (stopped), custom "
+    "applications or single sign-on, a cluster's description or tags (SSH is set at creation); "
     "%%compute update NAME takes these as az ml YAML. Schedules are sent by "
     "a PUT of the instance built exactly as a create body (never the read-back's echo: no schedule id or "
     "provisioningStatus); fairly sure, not certain: no public spec or SDK has a schedules route (azure-ai-ml "
@@ -451,7 +463,7 @@ def identity(ws: Workspace, command: Command) -> Outcome:
     writes=True,
     dry_run=True,
     body="az ml YAML keys: idle_time_before_shutdown_minutes, schedules (compute_start_stop), size, "
-    "custom_applications, description, tags",
+    "custom_applications, enable_sso, description, tags",
 )
 def update(ws: Workspace, command: Command) -> Outcome:
     keywords = _update_keywords(command)
@@ -483,9 +495,11 @@ def _update_keywords(command: Command) -> dict[str, Any]:
             flags[field] = [] if loaded is None else loaded
         if o.get(f"no_{field}"):
             flags[field] = []
-    for key in ("size", "description"):
+    for key in ("size", "description", "enable_sso"):
         if o.get(key) is not None:
             flags[key] = o[key]
+    if o.get("disable_sso"):
+        flags["enable_sso"] = False
     if o.get("tags") is not None:
         flags["tags"] = list(o["tags"])
     body = o.get("body")

@@ -44,6 +44,9 @@ CREATABLE = (
 LATEST_IMAGE = "latest_image"  # the store's fact: the OS image new instances get
 #: What the service adds to each schedule it stores; a request that carries them is the GET's echo.
 SCHEDULE_ECHO = ("id", "provisioningStatus")
+# The one api-version whose client has POST …/enableSso (azure-ai-ml's vendored v2024_04_01_preview); written
+# here, not imported, so the local workspace checks what the client sends rather than agreeing with it.
+SSO_API_VERSION = "2024-04-01-preview"
 RETENTION_FLOOR = 60.0  # seconds: however fast the workspace runs, a poller has this long to read an outcome
 DEFAULT_IDLE = 120.0  # nodeIdleTimeBeforeScaleDown when none is given
 SETTLED_KEPT = 20_000  # settled renderings kept for lists (a few KB each)
@@ -187,6 +190,8 @@ class Computes:
             return self._resize_instance(request, target.workspace, target.name)
         if target.action == "customservices":
             return self._custom_services(request, target.workspace, target.name)
+        if target.action == "enablesso":
+            return self._enable_sso(request, target.workspace, target.name)
         return self._power(request, target.workspace, target.name, target.action)
 
     def _list_nodes(self, scope: Scope, name: str) -> Answer:
@@ -407,6 +412,31 @@ class Computes:
             if write.derived.busy in ("create", "delete"):
                 raise busy(name, write.derived.busy)
             write.row.body["properties"].setdefault("properties", {})["customServices"] = services
+            self._save(write.db, write.row, write.t)
+        return 200, {}, None
+
+    def _enable_sso(self, request: Request, scope: Scope, name: str) -> Answer:
+        """``POST …/enableSso`` ``{"enableSSO": true|false}`` (``SsoSetting``), served with api-version
+        2024-04-01-preview only, the one client version that has the route (azure-ai-ml's vendored
+        ``v2024_04_01_preview``; no public spec): 200 with no body; the instance's ``enableSSO`` reads the
+        new value from then on. Any other version is refused (the service's words for it are not recorded)."""
+        version = request.query.get("api-version")
+        if version != SSO_API_VERSION:
+            raise bad_request(
+                f"The enableSso action is not served with api-version {version}; it is served with {SSO_API_VERSION}.",
+                "InvalidApiVersionParameter",
+            )
+        problems = schema_problems(request.body, "SsoSetting", "request")
+        if problems or not isinstance(request.body, Mapping) or "enableSSO" not in request.body:
+            raise bad_request(
+                'The request content must be {"enableSSO": true|false}'
+                + (": " + "; ".join(problems) if problems else "."),
+                "InvalidRequestContent",
+            )
+        with self._writable(scope, name, "ComputeInstance", "Single sign-on applies to compute instances") as write:
+            if write.derived.busy in ("create", "delete"):
+                raise busy(name, write.derived.busy)
+            write.row.body["properties"].setdefault("properties", {})["enableSSO"] = request.body["enableSSO"]
             self._save(write.db, write.row, write.t)
         return 200, {}, None
 

@@ -38,7 +38,7 @@ ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             _WS
             + "/computes/(?P<name>[^/]+)/(?P<action>"
-            + "listNodes|listKeys|start|stop|restart|resize|updateIdleShutdownSetting|customServices)$",
+            + "listNodes|listKeys|start|stop|restart|resize|updateIdleShutdownSetting|customServices|enableSso)$",
             re.I,
         ),
     ),

@@ -120,6 +120,10 @@ class RegionPrices:
         return cls(region, currency, read, float(fetched), emulated, source)
 
 
+#: Why prices are unknown when the lookup's one deadline (the settings' ``prices_deadline``) passed first.
+LATE = "the prices did not arrive in time (JUPYTER_COMPUTE_PRICES_DEADLINE)"
+
+
 def unknown(region: str, problem: str, source: str = "", emulated: bool = False) -> RegionPrices:
     return RegionPrices(region, problem=problem, source=source, emulated=emulated)
 

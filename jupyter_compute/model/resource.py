@@ -269,6 +269,13 @@ class Compute:
         return self.os_image is not None and self.os_image.get("isLatestOsImageVersion") is False
 
     @property
+    def sso_enabled(self) -> bool | None:
+        """An instance's single sign-on as the service reports it (``enableSSO``); None when it says nothing,
+        or for other kinds (they have none)."""
+        value = self._inner.get("enableSSO")
+        return value if isinstance(value, bool) and self.compute_type == INSTANCE.compute_type else None
+
+    @property
     def last_operation(self) -> Mapping[str, Any]:
         """An instance's ``lastOperation`` (operationName, operationTime, operationStatus, operationTrigger)."""
         last = self._inner.get("lastOperation")

@@ -295,9 +295,21 @@ def _branch_rank(errors: list[SchemaError]) -> tuple[bool, int]:
     return (len(errors) == 1 and "must be of type" in errors[0].message, len(errors))
 
 
+# Request bodies of preview-only routes that no public spec describes, as the one client that sends them
+# declares them: ``SsoSetting`` (POST …/enableSso) from azure-ai-ml's vendored v2024_04_01_preview models
+# (``enable_sso`` ↔ ``enableSSO``, a boolean; the only attribute).
+PREVIEW_DEFINITIONS: dict[str, Any] = {
+    "SsoSetting": {
+        "type": "object",
+        "description": "Single sign-on settings of the compute instance.",
+        "properties": {"enableSSO": {"type": "boolean", "description": "The value of sso settings."}},
+    },
+}
+
+
 @cache
 def _validator(root: str, mode: Mode) -> SubsetValidator:
-    return SubsetValidator(to_json_schema(shipped_definitions(), root, mode))
+    return SubsetValidator(to_json_schema({**shipped_definitions(), **PREVIEW_DEFINITIONS}, root, mode))
 
 
 def validator_for(definitions: Mapping[str, Any], root: str, mode: Mode = "request") -> SubsetValidator:

@@ -13,6 +13,11 @@ from .secrets import MASK, Secret
 # An instance's resize (POST .../resize) is in no stable api-version (2025-12-01 included): it is sent with
 # the preview version whose spec examples document it (examples/2024-10-01-preview/Compute/resize.json).
 PREVIEW_API_VERSION = "2024-10-01-preview"
+# An instance's single sign-on after creation (POST .../enableSso {"enableSSO": bool}) is in no public spec:
+# azure-ai-ml's client for 2024-04-01-preview is the only one that has the route (its vendored
+# v2024_04_01_preview ``build_update_sso_settings_request``; azure-ai-ml 1.35 sends it with this version by
+# hand), and its 2024-07-01-preview and later clients do not. Sent with this version, for that call only.
+SSO_API_VERSION = "2024-04-01-preview"
 
 
 def masked(value: Any) -> Any:

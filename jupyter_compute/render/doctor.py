@@ -83,6 +83,16 @@ def image_line(compute: Compute) -> str:
     return f"OS image {current} (latest: {latest})."
 
 
+def sso_line(compute: Compute) -> str:
+    """An instance's single sign-on as the service reports it, and how to turn it the other way ("" when the
+    service does not say, and for other kinds)."""
+    enabled = compute.sso_enabled
+    if enabled is None:
+        return ""
+    now, other, flag = ("on", "off", "--disable-sso") if enabled else ("off", "on", "--enable-sso")
+    return f"Single sign-on: {now} (`update {compute.name} {flag}` turns it {other})."
+
+
 def image_mark(compute: Compute) -> dict[str, str] | None:
     """The panel row's mark of an outdated OS image (None when it is the latest or not said)."""
     if not compute.outdated_image:
@@ -106,10 +116,17 @@ def busy_line(compute: Compute, nodes: Sequence[Mapping[str, Any]] | None = None
     return f"{busy} of {len(nodes)} nodes busy" + (f": {said}" if said else "")
 
 
+def fact_lines(compute: Compute, nodes: Sequence[Mapping[str, Any]] | None = None) -> list[str]:
+    """The facts ``show`` and the panel's details say under a compute: its OS image, its single sign-on, its
+    busy nodes (each only where the service says it)."""
+    return [line for line in (image_line(compute), sso_line(compute), busy_line(compute, nodes)) if line]
+
+
 def details_html(compute: Compute, now: datetime, nodes: Sequence[Mapping[str, Any]] | None = None) -> Markup:
-    """What the panel's details say above the body: doctor's findings, the OS image, the busy nodes."""
-    lines = [line for line in (image_line(compute), busy_line(compute, nodes)) if line]
-    facts = Markup("").join(html("<div class='jupyter-compute-fact'>{}</div>", line) for line in lines)
+    """What the panel's details say above the body: doctor's findings, then :func:`fact_lines`."""
+    facts = Markup("").join(
+        html("<div class='jupyter-compute-fact'>{}</div>", line) for line in fact_lines(compute, nodes)
+    )
     return diagnosis_html(diagnose(compute, now, nodes=nodes)) + facts
 
 

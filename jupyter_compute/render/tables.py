@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.resource import ComputeList
 from .connect import connect_html, connect_text
-from .doctor import busy_line, image_line
+from .doctor import fact_lines
 from .markup import Markup, html, output
 from .palette import state_colour
 from .power import power_html, power_text
@@ -83,7 +83,7 @@ def computes_html(computes: Compute | Sequence[Compute]) -> Markup:
 
 
 def _facts(compute: Compute, nodes: Sequence[Mapping[str, Any]] | None) -> list[str]:
-    return [line for line in (image_line(compute), busy_line(compute, nodes)) if line]
+    return fact_lines(compute, nodes)
 
 
 class Listing(list[Any]):

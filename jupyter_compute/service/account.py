@@ -34,6 +34,7 @@ from ..model.schema import Shape
 from ..model.wire import API_VERSION
 from ..text import one_line
 from ..transport.clouds import cloud
+from .prices import Lookup
 from .ref import WorkspaceRef, config_path, write_config
 
 if TYPE_CHECKING:
@@ -219,6 +220,7 @@ class Survey:
         failures = [(u.subscription.label, u.reason) for u in found.unlisted]
         total = len(found.workspaces)
         done = 0
+        prices = Lookup()  # one deadline for the whole command's prices, from the first workspace that asks
         lock = threading.Lock()
         if progress is not None:
             progress("workspaces", 0, total)
@@ -231,7 +233,11 @@ class Survey:
                 ws = Workspace.shared(self.account.ref(entry))
                 computes = ws.list(self.kind)
                 result: WorkspaceBill | str = WorkspaceBill(
-                    entry, computes, ws.costs(listed=[c.body for c in computes])
+                    entry,
+                    computes,
+                    ws.costs(
+                        listed=[c.body for c in computes], prices_deadline=prices.deadline() if computes else None
+                    ),
                 )
             except AuthenticationError:
                 raise

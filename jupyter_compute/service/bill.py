@@ -72,12 +72,15 @@ class Bill:
             self.price_book.region(region) if region else unknown("", "the workspace's region could not be read"),
         )
 
-    def costs(self, computes: Sequence[Compute], now: float | None = None) -> Costs:
-        """The running bill of ``computes``, by the prices of each region they are in (cached for a day)."""
+    def costs(
+        self, computes: Sequence[Compute], now: float | None = None, *, prices_deadline: float | None = None
+    ) -> Costs:
+        """The running bill of ``computes``, by the prices of each region they are in (cached for a day), all
+        by one deadline (``prices_deadline``, on ``time.monotonic``; default: this lookup's own)."""
         try:
             default = self._location()
         except UNREADABLE:
             default = ""
         regions = {(c.location or default).lower() for c in computes if c.location or default}
-        prices = {region: self.price_book.region(region) for region in sorted(regions)}
+        prices = self.price_book.regions(sorted(regions), deadline=prices_deadline)  # side by side, one deadline
         return running_costs(computes, prices, default, time.time() if now is None else now)

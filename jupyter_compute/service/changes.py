@@ -14,16 +14,20 @@ picks the request, or refuses what the service does not allow, naming the field,
   with the list of ``CustomService`` (it replaces the instance's), alone. No stable api-version has the
   route (2025-12-01 keeps only an orphan example): it is sent with the preview version azure-ai-ml's
   client sends it with (``v2024_10_01_preview`` ``build_update_custom_services_request``), for that call only;
+* an instance's single sign-on on or off: ``POST …/enableSso`` ``{"enableSSO": true|false}`` (200, no body),
+  alone. The route is the one ``az ml compute enable-sso`` and azure-ai-ml's ``ComputeOperations.enable_sso``
+  send; no public spec has it, only azure-ai-ml's client for 2024-04-01-preview
+  (``build_update_sso_settings_request``, ``SsoSetting``), so it goes with that version, for that call only;
 * a cluster's description and tags: a ``PUT`` of the same cluster with them (``ClusterUpdateParameters``,
   the PATCH body, carries only ``scaleSettings``, which ``resize`` sends).
 
-Refused before sending, and why: an instance's single sign-on and SSH settings (set at creation: Azure ML
-documents "SSH access can't be changed after creation", and no public spec or SDK source read here names
-the route ``az ml compute enable-sso`` calls); an instance's size while it is not stopped (the service resizes only
-stopped instances); an instance's description and tags (set at creation; the instance routes above
-take none of them); a cluster's size (PATCH takes only scale settings, and ``vmSize`` is fixed when a
-cluster is created); idle shutdown and schedules of a cluster (clusters scale down instead:
-``resize --idle-time-before-scale-down``); any change to other kinds.
+Refused before sending, and why: an instance's SSH settings (set at creation: Azure ML documents "SSH access
+can't be changed after creation", and no route of any spec or SDK client read here takes a key); single
+sign-on of a cluster or an attached compute (it is a compute instance's setting); an instance's size while
+it is not stopped (the service resizes only stopped instances); an instance's description and tags (set
+at creation; the instance routes above take none of them); a cluster's size (PATCH takes only scale
+settings, and ``vmSize`` is fixed when a cluster is created); idle shutdown and schedules of a cluster
+(clusters scale down instead: ``resize --idle-time-before-scale-down``); any change to other kinds.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from ..model.specs import (
     CustomApplication,
     Invalid,
     Schedule,
+    boolean,
     bounded_text,
     custom_applications,
     integer,
@@ -49,11 +54,14 @@ from ..model.specs import (
     string_map,
     vm_size,
 )
-from ..model.wire import PREVIEW_API_VERSION, ArmRequest
+from ..model.wire import PREVIEW_API_VERSION, SSO_API_VERSION, ArmRequest
 from .ref import WorkspaceRef
 
 TITLE = "update"
 IDLE_SHUTDOWN = minutes_duration(15, 3 * 24 * 60)  # the bounds of IdleShutdownSetting (15 min … 3 days)
+_NO_SSO = (
+    "single sign-on is a compute instance's setting (its applications' sign-in); {name} is a {kind}, which has none"
+)
 _NO_CLUSTER_SCHEDULES = "start/stop schedules apply to compute instances; a cluster scales to its min nodes instead"
 
 
@@ -80,6 +88,7 @@ class Changes:
     description: str | None = None
     tags: tuple[tuple[str, str], ...] | None = None
     custom_applications: tuple[CustomApplication, ...] | None = None
+    enable_sso: bool | None = None
 
     @classmethod
     def checked(
@@ -93,6 +102,7 @@ class Changes:
         description: str | None = None,
         tags: Mapping[str, str] | Sequence[str] | str | None = None,
         custom_applications: Sequence[CustomApplication | Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        enable_sso: bool | str | None = None,
     ) -> Changes:
         """The changes, or a ValidationError naming each bad field (nothing is read or sent)."""
         problems: list[Problem] = []
@@ -115,6 +125,7 @@ class Changes:
             "description": description,
             "tags": tags,
             "custom_applications": custom_applications,
+            "enable_sso": enable_sso,
         }
         for field in FIELDS:
             parse(field.name, asked[field.name], field.parse)
@@ -124,7 +135,8 @@ class Changes:
                 Problem(
                     TITLE,
                     "give what to change: --idle-shutdown, --schedules, --add-schedule, --remove-schedule, "
-                    "--no-schedules, --size, --custom-applications (instances), --description or --tags (clusters)",
+                    "--no-schedules, --size, --custom-applications, --enable-sso (instances), --description or "
+                    "--tags (clusters)",
                 )
             )
         if "schedules" in given and given & {"add_schedules", "remove_schedules"}:
@@ -167,6 +179,8 @@ class Changes:
             return self._instance(ref, compute)
         if compute.compute_type == CLUSTER.compute_type:
             return self._cluster(compute)
+        if self.enable_sso is not None:
+            raise ValidationError.one("enable_sso", _NO_SSO.format(name=name, kind=compute.kind), TITLE)
         raise ValidationError.one(
             "name", f"{name} is a {compute.kind}; update applies to compute clusters and compute instances", TITLE
         )
@@ -197,6 +211,9 @@ class Changes:
         if self.custom_applications is not None:
             url = ref.compute_url(name, "customServices", **{"api-version": PREVIEW_API_VERSION})
             return Plan("update", request=ArmRequest("POST", url, [a.to_arm() for a in self.custom_applications]))
+        if self.enable_sso is not None:
+            url = ref.compute_url(name, "enableSso", **{"api-version": SSO_API_VERSION})
+            return Plan("update", request=ArmRequest("POST", url, {"enableSSO": self.enable_sso}))
         if not ({"schedules", "add_schedules", "remove_schedules"} & set(self.given)):
             url = ref.compute_url(name, "updateIdleShutdownSetting")
             return Plan("update", request=ArmRequest("POST", url, {"idleTimeBeforeShutdown": self.idle_shutdown}))
@@ -232,6 +249,7 @@ class Changes:
             "add_schedules": _NO_CLUSTER_SCHEDULES,
             "remove_schedules": "a cluster has no start/stop schedules",
             "custom_applications": "custom applications run on compute instances, not on a cluster's nodes",
+            "enable_sso": _NO_SSO.format(name=name, kind=compute.kind),
             "size": "a cluster's VM size is fixed when it is created (the service's cluster update takes only "
             f"scale settings, `resize {name}`); create a cluster of the new size instead",
         }
@@ -302,6 +320,13 @@ FIELDS: tuple[Field, ...] = (
         INSTANCE.word,
         alone="an instance's custom applications change by a request of their own: change them alone, then the rest",
     ),
+    Field(
+        "enable_sso",
+        boolean,
+        INSTANCE.word,
+        alone="an instance's single sign-on changes by a request of its own (enableSso): change it alone, "
+        "then the rest",
+    ),
 )
 
 
@@ -319,12 +344,10 @@ DOCUMENT_KEYS = {
     "description": "description",
     "tags": "tags",
     "custom_applications": "custom_applications",
+    "enable_sso": "enable_sso",
 }
 #: Settings of a create that no route changes afterwards, and why (refused before sending).
 SET_AT_CREATION = {
-    "enable_sso": "single sign-on is set when the instance is created: az ml's `compute enable-sso` calls a "
-    "preview route that no public spec or SDK source read here names, so it is not sent; create the instance "
-    "with enable_sso as wanted",
     "ssh_public_access_enabled": "SSH access is set when the instance is created (Azure ML documents that it "
     "cannot be changed after creation); create an instance with it",
     "ssh_settings": "SSH access and its public key are set when the instance is created (Azure ML documents "

@@ -324,15 +324,22 @@ class Workspace:
         """What a cluster or instance of ``spec`` would cost an hour (at most, and always on)."""
         return self._bill.estimate(spec, quick=quick)
 
-    def costs(self, *, now: float | None = None, listed: Sequence[Mapping[str, Any]] | None = None) -> Costs:
+    def costs(
+        self,
+        *,
+        now: float | None = None,
+        listed: Sequence[Mapping[str, Any]] | None = None,
+        prices_deadline: float | None = None,
+    ) -> Costs:
         """The running bill: for each cluster and instance what runs now × its price an hour, the total,
         and the instances running with neither idle shutdown nor a stop schedule. One list request (none
         when ``listed``, a listing the caller has, such as the poller's last, is given), and the prices
-        of each region the computes are in (cached for a day)."""
+        of each region the computes are in (cached for a day), all by one deadline (``prices_deadline``, on
+        ``time.monotonic``: a command's over several workspaces; default: this lookup's own)."""
         computes = (
             self.list() if listed is None else ComputeList(Compute(body, emulated=self.ref.local) for body in listed)
         )
-        return self._bill.costs(computes, now)
+        return self._bill.costs(computes, now, prices_deadline=prices_deadline)
 
     def _price_later(self, updates: Updater, spec: ComputeSpec) -> None:
         """Price the compute ``updates`` creates in the submissions' pool, after the request: pricing never
@@ -420,6 +427,7 @@ class Workspace:
         description: str | None = None,
         tags: Mapping[str, str] | Sequence[str] | str | None = None,
         custom_applications: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        enable_sso: bool | None = None,
     ) -> Operation:
         """Change a compute after its creation (see :mod:`.changes` for what goes by which request):
 
@@ -428,6 +436,7 @@ class Workspace:
           or ``add_schedules`` and ``remove_schedules`` (positions from 1, as ``show`` numbers them);
         * its ``size``, while it is stopped (alone);
         * its ``custom_applications`` in the az ml YAML form (the whole list; ``[]`` removes them all; alone);
+        * its single sign-on, ``enable_sso`` True or False (az ml's ``compute enable-sso``; alone);
         * a cluster's ``description`` and ``tags`` (a mapping; ``{}`` removes them all).
 
         The values are checked at once; the compute is read in the background, and what the service does
@@ -442,6 +451,7 @@ class Workspace:
             description=description,
             tags=tags,
             custom_applications=custom_applications,
+            enable_sso=enable_sso,
         )
 
         def work(updates: Updater) -> None:

@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 import requests
 
 from ..errors import PricesUnavailable
-from ..model.prices import PriceAnswerError, page_items
+from ..model.prices import LATE, PriceAnswerError, page_items
 from ..version import __version__
 from . import decode
 from .arm import REDIRECTS, origin_of
@@ -142,7 +142,7 @@ def _request(http: requests.Session, url: str, params: dict[str, str] | None, de
 
 
 def _late() -> PricesUnavailable:
-    return PricesUnavailable("the prices did not arrive in time (JUPYTER_COMPUTE_PRICES_DEADLINE)")
+    return PricesUnavailable(LATE)
 
 
 def _no_credentials(request: requests.PreparedRequest) -> requests.PreparedRequest:

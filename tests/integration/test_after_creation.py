@@ -205,3 +205,38 @@ def test_doctor_reads_the_list_once_and_the_quota_only_for_clusters(ws: Workspac
 def test_outdated_is_refused_with_all_workspaces() -> None:
     refused = run_inprocess(["list", "--outdated", "--all-workspaces"])
     assert refused.returncode == 2 and "--outdated lists one workspace's instances" in refused.stderr
+
+
+def test_single_sign_on_off_and_on_after_creation_by_its_own_route(ws: Workspace) -> None:
+    """``update --disable-sso`` / ``--enable-sso`` through the CLI and ``Workspace.update(enable_sso=…)``: one POST
+    enableSso each (counted at the local workspace: no PUT of the instance), ``show`` and ``show -o json`` then
+    say what the service reports; a cluster and a change with other fields are refused with nothing sent."""
+
+    def served() -> list[str]:
+        log = ws._client().get(f"{ws.ref.base_url()}/_emulator/requests").body
+        return [
+            f"{e['method']} {e['path'].rsplit('/', 1)[-1]}"
+            for e in log
+            if not e["path"].startswith("/_emulator/") and e["method"] != "GET"
+        ]
+
+    done(ws.create(ComputeInstanceSpec.from_keywords(name="ci1", idle_time_before_shutdown_minutes=30)))
+    done(ws.create(AmlComputeSpec.from_keywords(name="cl1", min_instances=0, max_instances=1)))
+    assert "Single sign-on: on (`update ci1 --disable-sso` turns it off)." in cli("show", "ci1")
+    before = len(served())
+    assert "update instance ci1: done" in cli("update", "ci1", "--disable-sso", "--wait")
+    assert served()[before:] == ["POST enableSso"]
+    assert json.loads(cli("show", "ci1", "-o", "json"))["properties"]["properties"]["enableSSO"] is False
+    assert "Single sign-on: off (`update ci1 --enable-sso` turns it on)." in cli("show", "ci1")
+
+    before = len(served())
+    done(ws.update("ci1", enable_sso=True))
+    assert served()[before:] == ["POST enableSso"] and ws.get("ci1").sso_enabled is True
+
+    before = len(served())
+    together = run_inprocess(["update", "ci1", "--enable-sso", "false", "--idle-shutdown", "45"])
+    assert together.returncode == 2 and "single sign-on changes by a request of its own" in together.stderr
+    on_cluster = run_inprocess(["update", "cl1", "--disable-sso", "--wait"])
+    assert on_cluster.returncode != 0 and "cl1 is a cluster, which has none" in on_cluster.stderr
+    assert "Nothing was sent" in on_cluster.stderr
+    assert served()[before:] == [] and ws.get("ci1").sso_enabled is True

@@ -717,6 +717,40 @@ def test_the_edit_pane_says_the_current_values_in_words_and_sends_only_changes(p
     assert tools.apply() is None and tools.message.value == "Nothing to change."
 
 
+def test_edit_an_instances_single_sign_on_with_its_checkbox(panel: ComputePanel) -> None:
+    """The edit pane's checkbox shows the enableSSO the service reports; unticked and applied, it sends the
+    enableSso route (the details then say "off"); ticked with another change, it is refused with nothing sent."""
+    from jupyter_compute import ComputeInstanceSpec
+
+    ws = Workspace.local()
+    ws.create(ComputeInstanceSpec.from_keywords(name="edit-sso")).wait(30)
+    panel.refresh()
+    click(panel, "edit", "edit-sso")
+    tools = panel.tools
+    assert tools is not None and tools.edit_fields["enable_sso"].value is True
+    assert tools.edits() == {}  # left as shown: nothing is sent
+    tools.edit_fields["enable_sso"].value = False
+    assert tools.edits() == {"enable_sso": False}
+    tools.apply().wait(30)  # type: ignore[union-attr]
+    assert ws.get("edit-sso").sso_enabled is False
+    until(lambda: "done" in visible(tools.message.value))
+    click(panel, "edit", "edit-sso")  # closes it
+    panel.refresh()  # lists at once: the row's compute is the one the service now reports
+    click(panel, "details", "edit-sso")
+    details = panel.tools
+    assert details is not None and "Single sign-on: off" in visible(details.details.value)
+    click(panel, "details", "edit-sso")
+    click(panel, "edit", "edit-sso")
+    again = panel.tools
+    assert again is not None and again.edit_fields["enable_sso"].value is False
+    again.edit_fields["enable_sso"].value = True
+    again.edit_fields["idle_shutdown"].value = "45"
+    assert again.apply() is None
+    said = visible(again.message.value)
+    assert "single sign-on changes by a request of its own" in said and "Nothing was sent" in said
+    assert ws.get("edit-sso").sso_enabled is False
+
+
 def test_edit_a_stopped_instances_size_and_a_refusal_on_the_row(panel: ComputePanel) -> None:
     from jupyter_compute import ComputeInstanceSpec
 

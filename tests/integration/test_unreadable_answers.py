@@ -7,14 +7,9 @@ at a time. The CLI ends with one paragraph, "unexpected answer from the service 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import threading
-import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +25,7 @@ from jupyter_compute.transport import lro
 
 from arm_script import COMPUTES, RG, SIZE, SUB, WS, Reply, ScriptedArm, compute, listing
 from conftest import Cli
-from prices_server import item, page, serving
+from prices_server import serving, trickling
 
 WORKSPACE = ["--subscription", SUB, "--resource-group", RG, "--workspace", WS]
 LOCATION = f"/subscriptions/{SUB}/providers/Microsoft.MachineLearningServices/locations/westeurope"
@@ -113,46 +108,12 @@ def test_prices_nested_fifty_thousand_deep_say_price_unknown(arm: ScriptedArm) -
 # --- 3. one deadline for the whole price lookup -------------------------------------------------------------
 
 
-class Trickle(BaseHTTPRequestHandler):
-    """A prices page sent one byte every 50 ms (each read well within any per-read timeout)."""
-
-    body = page([item(armRegionName="westeurope")])
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        for i in range(len(self.body)):
-            try:
-                self.wfile.write(self.body[i : i + 1])
-                self.wfile.flush()
-            except OSError:  # the client gave up: the point
-                return
-            time.sleep(0.05)
-
-
-@contextlib.contextmanager
-def trickling() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/retail/prices"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_prices_that_trickle_past_the_deadline_say_price_unknown(arm: ScriptedArm) -> None:
     """The page would be whole after about 20 s (400 bytes, one per 50 ms), each byte well within the 20 s read
     timeout: without an overall deadline it arrives and is priced. With a 1 s deadline: price unknown."""
     arm.on("GET", "/vmSizes$", Reply(200, {"value": [SIZE]}))
-    with trickling() as url:
-        prices = azure_cli(JUPYTER_COMPUTE_PRICES_URL=url, JUPYTER_COMPUTE_PRICES_DEADLINE="1")
+    with trickling() as server:
+        prices = azure_cli(JUPYTER_COMPUTE_PRICES_URL=server.endpoint, JUPYTER_COMPUTE_PRICES_DEADLINE="1")
         out = prices("sizes", "--location", "westeurope", *WORKSPACE).stdout
     assert "Prices: price unknown (the prices did not arrive in time (JUPYTER_COMPUTE_PRICES_DEADLINE))" in out, out
 
@@ -160,8 +121,8 @@ def test_prices_that_trickle_past_the_deadline_say_price_unknown(arm: ScriptedAr
 def test_the_deadline_bounds_the_whole_chain_of_pages_not_each_read(knobs: Any, tmp_path: Path) -> None:
     """In the Python API, with the deadline as a setting: the same trickle, the same unknown price."""
     knobs(prices_deadline=0.5)
-    with trickling() as url:
-        found = PriceBook(url, tmp_path / "prices").region("westeurope")
+    with trickling() as server:
+        found = PriceBook(server.endpoint, tmp_path / "prices").region("westeurope")
     assert not found.known and "did not arrive in time" in found.problem
 
 
@@ -189,3 +150,32 @@ def test_a_status_of_the_wrong_shape_ends_the_bar_with_the_one_error(arm: Script
     final = result.stderr.strip().splitlines()[-2:]
     assert final[0].startswith("start instance ci-one: FAILED · Failed"), result.stderr
     assert final[1].startswith(f"  {UNEXPECTED} GET {arm.url}{STATUS}: status: must be of type string"), final
+
+
+REGIONS = ("eastus", "northeurope", "westeurope")
+
+
+def test_costs_over_several_regions_has_one_deadline_for_all_of_them(arm: ScriptedArm, knobs: Any) -> None:
+    """Three running clusters in three regions, each region's prices trickling past the deadline: the regions are
+    asked side by side (all three requests open at once, one each), not one after another with a deadline each
+    (N × the deadline); every price is then unknown, said as such, never a guess."""
+    from jupyter_compute.render.prices import costs_text
+    from jupyter_compute.service.ref import WorkspaceRef
+
+    arm.on(
+        "GET",
+        re.escape(f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/") + ".*/workspaces/" + WS + "$",
+        Reply(200, {"name": WS, "location": "westeurope", "properties": {}}),
+    )
+    listed = [
+        {**compute(f"c-{region}", currentNodeCount=1, targetNodeCount=1), "location": region} for region in REGIONS
+    ]
+    with trickling() as server:
+        knobs(prices_url=server.endpoint, prices_deadline=2.0)
+        bill = Workspace(WorkspaceRef.azure(SUB, RG, WS)).costs(listed=listed)
+        asked, most_open = sorted(server.asked), server.most_open
+    assert asked == sorted(REGIONS)  # one request each: no region asked twice, none left out
+    assert most_open == len(REGIONS), "the regions were asked one after another"
+    assert bill.unknown == len(REGIONS) and bill.total_per_hour == 0.0
+    text = costs_text(bill)
+    assert text.count("price unknown") >= len(REGIONS) and "did not arrive in time" in text, text

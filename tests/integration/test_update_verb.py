@@ -124,6 +124,23 @@ def test_the_magic_updates_by_line_and_by_yaml_cell(
     assert "Stopping and starting" in html and "after 2 hours of inactivity" in html
 
 
+def test_the_magic_turns_single_sign_on_off_by_line_and_by_yaml_cell(
+    ws: Workspace, shell: InteractiveShell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 26 point 3 in the magic: ``--disable-sso`` on the line, ``enable_sso:`` in a YAML cell; ``show``'s
+    HTML then says what the service reports; a cell that mixes it with another change is refused."""
+    op = shell.run_line_magic("compute", "update ci1 --disable-sso --wait")
+    assert isinstance(op, Operation) and done(op).status == "Succeeded" and inner(ws, "ci1")["enableSSO"] is False
+    html = shell.display_formatter.formatters["text/html"](shell.run_line_magic("compute", "show ci1"))
+    assert "Single sign-on: off" in html
+    op = shell.run_cell_magic("compute", "update ci1", "enable_sso: true\n")
+    assert isinstance(op, Operation) and done(op).status == "Succeeded" and inner(ws, "ci1")["enableSSO"] is True
+    capsys.readouterr()
+    assert shell.run_cell_magic("compute", "update ci1", "enable_sso: false\nsize: Standard_DS11_v2\n") is None
+    assert "single sign-on changes by a request of its own" in capsys.readouterr().err
+    assert inner(ws, "ci1")["enableSSO"] is True
+
+
 BAD_SCHEDULES = {"99 99 99 99 99": "minute '99' is outside 0-59", "*/0 * * * *": "minute step '0' must be at least 1"}
 
 

@@ -398,3 +398,32 @@ def test_a_long_list_of_found_workspaces_gets_a_search_box_that_switches_the_pan
                 assert panel.ws.ref == WorkspaceRef.azure(sub, "rg", "team-07") and panel.search.value == ""
             finally:
                 panel.close()
+
+
+def test_costs_of_every_workspace_has_one_price_deadline_for_the_whole_command() -> None:
+    """Two workspaces, one after the other, with computes in the same region whose prices trickle past the
+    deadline: the first asks and gives up at the deadline; the second, after it, is told "price unknown"
+    without asking again (not a deadline of its own per workspace)."""
+    from jupyter_compute.service.account import Survey
+
+    from arm_script import compute
+    from prices_server import trickling
+
+    subs = {"30000000-0000-4000-8000-000000000001": ["ws-a", "ws-b"]}
+    with scripted("127.0.0.1") as server, trickling() as prices:
+        script_directory(server, subs)
+        server.on(
+            "GET",
+            rf"^/subscriptions/[^/]+/resourceGroups/rg/{PROVIDER}/workspaces/ws-[ab]/computes$",
+            Reply(200, {"value": [compute("c1", currentNodeCount=1, targetNodeCount=1)]}),
+        )
+        with settings.override(
+            arm_endpoint=server.url, access_token="t", prices_url=prices.endpoint, prices_deadline=1.0
+        ):
+            found = Survey(Account(), concurrency=1).run()
+        asked = list(prices.asked)
+    assert [b.workspace.name for b in found.bills] == ["ws-a", "ws-b"]
+    assert asked == ["westeurope"]
+    for bill in found.bills:
+        assert bill.costs.unknown == 1
+        assert "did not arrive in time" in bill.costs.computes[0].price_problem

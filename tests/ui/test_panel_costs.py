@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from conftest import until
 from lab_helpers import READY, Lab, act, lab_page, open_panel, row, running_lab, shot
 
 pytestmark = pytest.mark.ui
@@ -80,18 +81,24 @@ IN_VIEW_JS = """
 """
 
 
+def edit_a_new_instance(lab: Lab, page: Any, name: str) -> tuple[Any, Any]:
+    """Create instance ``name`` (60-minute idle shutdown), wait for its row to say Running, click its edit: the
+    row, and the edit pane's locator (not waited for)."""
+    lab.cli("create", "instance", name, "--idle-time-before-shutdown-minutes", "60")
+    open_panel(page)
+    instance = row(page, name)
+    instance.locator(".jupyter-compute-state:text-is('Running')").wait_for(timeout=60_000)
+    act(instance, "edit")
+    return instance, page.locator(f"{READY} .jupyter-compute-tools[data-shown]:has(.jupyter-compute-edit)")
+
+
 def test_the_edit_pane_opens_in_view_and_says_the_current_values_in_words(lab: Lab, page: Any) -> None:
     """Issue 22, point 15: given a list longer than the sidebar and an instance with a 60-minute idle shutdown
     at its end, when its edit pane opens at the default sidebar width, then the pane is scrolled into view
     with its Apply button inside the sidebar, and it says the current idle shutdown in words."""
     for i in range(14):
         lab.cli("create", "cluster", f"fill{i:02d}x", "--max-instances", "1", "--no-wait")
-    lab.cli("create", "instance", "zz-words-ci", "--idle-time-before-shutdown-minutes", "60")
-    open_panel(page)
-    instance = row(page, "zz-words-ci")
-    instance.locator(".jupyter-compute-state:text-is('Running')").wait_for(timeout=60_000)
-    act(instance, "edit")
-    pane = page.locator(f"{READY} .jupyter-compute-tools[data-shown]:has(.jupyter-compute-edit)")
+    _, pane = edit_a_new_instance(lab, page, "zz-words-ci")
     try:
         pane.wait_for(timeout=30_000)
     finally:
@@ -102,3 +109,31 @@ def test_the_edit_pane_opens_in_view_and_says_the_current_values_in_words(lab: L
     assert "idle shutdown after 60 minutes of inactivity" in pane.locator(".jupyter-compute-edit-now").inner_text()
     assert pane.locator(".widget-text:has(> label:text-is('idle shutdown')) input").input_value() == "60"
     shot(page, "panel-edit-in-view")
+
+
+def test_the_edit_pane_turns_single_sign_on_off_with_its_checkbox(lab: Lab, page: Any) -> None:
+    """Issue 26, point 3: the edit pane's single sign-on checkbox shows what the service reports (on by default);
+    unticked and applied, it is sent (enableSso), and the details then say it is off."""
+    instance, pane = edit_a_new_instance(lab, page, "sso-ci")
+    pane.wait_for(timeout=30_000)
+    box = pane.locator(".jupyter-compute-edit-sso input[type=checkbox]")
+    assert box.is_checked() and "single sign-on" in pane.locator(".jupyter-compute-edit-sso").inner_text()
+    box.uncheck()
+    pane.locator(".jupyter-compute-edit-apply").click()
+    try:
+        pane.locator("text=update of sso-ci: done.").wait_for(timeout=60_000)
+    finally:
+        shot(page, "panel-edit-sso")
+    log = lab.access_log()
+    (sent,) = [i for i, line in enumerate(log) if " POST " in line and "/computes/sso-ci/enableSso" in line]
+    assert log[sent].endswith(" 200")  # the log has paths only: the api-version is checked by the server (400 else)
+
+    def listed_since() -> bool:  # the panel's rows (and so its details) are drawn from a listing after the change
+        return any(" GET " in line and line.split()[3].endswith("/computes") for line in lab.access_log()[sent + 1 :])
+
+    until(listed_since)
+    act(instance, "details")
+    details = page.locator(f"{READY} .jupyter-compute-details")
+    details.wait_for(timeout=30_000)
+    assert "Single sign-on: off (`update sso-ci --enable-sso` turns it on)." in details.inner_text()
+    assert not page.console_errors, page.console_errors

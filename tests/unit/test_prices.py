@@ -294,3 +294,103 @@ def test_a_create_summary_gains_its_price_once_known_and_loses_it_when_it_fails(
     assert op.to_dict()["estimate"]["most_per_hour"] == 1.17
     updates.finish(State.FAILED, OperationFailed("AllocationFailed", "no capacity"))
     assert "$" not in final_line(op)
+
+
+# --- one deadline for a whole lookup (issue 22 point 3), on an injected clock -------------------------------
+
+
+class Lookup:
+    """A PriceBook's fetch and deadline clock for the tests below: ``fast`` regions answer at once; the ``late``
+    one waits until the fast ones are in and every ``blocked`` fetch has started, then moves the clock past the
+    deadline; it and the ``blocked`` ones answer only at :meth:`release`, after the lookup."""
+
+    def __init__(self, fast: set[str], late: str, blocked: set[str]) -> None:
+        import threading
+
+        self.now = 1000.0
+        self.fast, self.late, self.blocked = fast, late, blocked
+        self.started: list[str] = []
+        self.lock = threading.Lock()
+        self.released = threading.Event()
+        self.book: PriceBook | None = None
+
+    def clock(self) -> float:
+        return self.now
+
+    def ready(self) -> bool:
+        with self.lock:
+            started = set(self.started)
+        assert self.book is not None
+        return self.blocked <= started and all(self.book._held(r) is not None for r in self.fast)
+
+    def fetch(self, endpoint: str, region: str, deadline: float) -> Any:
+        from jupyter_compute.transport.prices import Fetched
+
+        from conftest import until
+
+        with self.lock:
+            self.started.append(region)
+        if region == self.late:
+            until(self.ready)
+            self.now += 11.0  # past the 10 s deadline
+        if region not in self.fast:
+            assert self.released.wait(30)
+        return Fetched([item(armRegionName=region)], 1, False)
+
+    def on(self, book: PriceBook) -> PriceBook:
+        self.book = book
+        return book
+
+    def release(self) -> None:
+        self.released.set()
+
+
+def test_a_lookup_of_several_regions_has_one_deadline_and_says_the_late_ones_unknown(tmp_path: Path) -> None:
+    """All regions start at once; when the clock passes the one deadline the lookup answers: what came in is
+    priced, what is still out is "price unknown" (the deadline's words), and nothing waits for it."""
+    lookup = Lookup(fast={"eastus"}, late="westeurope", blocked={"northeurope", "uksouth"})
+    book = lookup.on(PriceBook("http://prices.invalid", tmp_path, fetch=lookup.fetch, monotonic=lookup.clock))
+    try:
+        found = book.regions(["eastus", "northeurope", "uksouth", "westeurope"])
+    finally:
+        lookup.release()
+    assert sorted(lookup.started) == ["eastus", "northeurope", "uksouth", "westeurope"]  # side by side
+    assert list(found) == ["eastus", "northeurope", "uksouth", "westeurope"]
+    assert found["eastus"].known
+    for region in ("northeurope", "uksouth", "westeurope"):
+        assert not found[region].known
+        assert found[region].problem == "the prices did not arrive in time (JUPYTER_COMPUTE_PRICES_DEADLINE)"
+
+
+def test_regions_not_started_by_the_deadline_send_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two at a time: the first two use up the deadline, so the third is unknown without a request."""
+    from jupyter_compute.service import prices as book_module
+
+    monkeypatch.setattr(book_module, "MOST_AT_ONCE", 2)
+    lookup = Lookup(fast=set(), late="eastus", blocked={"northeurope"})
+    book = lookup.on(PriceBook("http://prices.invalid", tmp_path, fetch=lookup.fetch, monotonic=lookup.clock))
+    try:
+        found = book.regions(["eastus", "northeurope", "westeurope"])
+    finally:
+        lookup.release()
+    assert [found[r].known for r in ("eastus", "northeurope", "westeurope")] == [False, False, False]
+    assert "did not arrive in time" in found["westeurope"].problem
+    assert sorted(lookup.started) == ["eastus", "northeurope"] and book.fetches == 2
+    assert book.region("westeurope", deadline=lookup.clock()).problem == found["westeurope"].problem
+    assert book.fetches == 2  # a lookup whose deadline has passed sends nothing
+
+
+def test_regions_already_held_are_answered_without_threads_or_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The panel's bill asks for its regions on every tick: once they are in, no pool is started again."""
+    from jupyter_compute.service import prices as book_module
+    from jupyter_compute.transport.prices import Fetched
+
+    book = PriceBook(
+        "http://prices.invalid", tmp_path, fetch=lambda e, region, d: Fetched([item(armRegionName=region)], 1, False)
+    )
+    first = book.regions(["eastus", "westeurope"])
+    assert all(p.known for p in first.values()) and book.fetches == 2
+    monkeypatch.setattr(book_module, "ThreadPoolExecutor", lambda *a, **k: pytest.fail("a pool for held prices"))
+    assert book.regions(["eastus", "westeurope"]) == first and book.fetches == 2

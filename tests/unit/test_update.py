@@ -193,6 +193,7 @@ def test_the_fields_update_changes_are_declared_once_and_every_front_door_takes_
         "--idle-shutdown 60 --add-schedule '{action: stop, trigger: {type: cron, expression: \"0 19 * * *\"}}' "
         "--remove-schedule 1 --no-schedules --no-custom-applications --size Standard_DS3_v2",
         "--description d --tags a=b",
+        "--enable-sso",
     ]
     taken = {key for words in flags for key in verbs._update_keywords(parse(f"update c1 {words}"))}
     assert taken == set(names)

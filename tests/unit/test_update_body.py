@@ -90,13 +90,21 @@ def test_the_re_put_is_a_create_body_never_the_gets_echo(
         assert frozenset(schedule) in create_keys
 
 
-def test_the_local_workspace_refuses_the_gets_echo(recorded: dict[str, Any], tmp_path: Path) -> None:
+COMPUTES_PATH = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/group1/providers/"
+    "Microsoft.MachineLearningServices/workspaces/workspace1/computes/"
+)
+
+
+def local_service(tmp_path: Path) -> tuple[LocalService, list[float]]:
+    """The local workspace's service on a store of its own, and its clock (move ``now[0]`` to move time)."""
     now = [1_800_000_000.0]
-    service = LocalService(Store(tmp_path / "store"), clock=lambda: now[0])
-    path = (
-        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/group1/providers/"
-        "Microsoft.MachineLearningServices/workspaces/workspace1/computes/ci1"
-    )
+    return LocalService(Store(tmp_path / "store"), clock=lambda: now[0]), now
+
+
+def test_the_local_workspace_refuses_the_gets_echo(recorded: dict[str, Any], tmp_path: Path) -> None:
+    service, now = local_service(tmp_path)
+    path = COMPUTES_PATH + "ci1"
     query = {"api-version": "2025-12-01"}
     created = service.handle(Request("PUT", path, query, recorded["PUT_request_body"], "http://127.0.0.1:1"))
     assert created[0] == 201, created
@@ -196,7 +204,6 @@ def test_a_cluster_has_no_custom_applications() -> None:
 @pytest.mark.parametrize(
     ("key", "says"),
     [
-        ("enable_sso", "no public spec or SDK source"),
         ("ssh_public_access_enabled", "cannot be changed after creation"),
         ("ssh_settings", "no route takes a key"),
     ],
@@ -208,3 +215,135 @@ def test_what_is_set_at_creation_is_refused_in_an_update_document(key: str, says
     with pytest.raises(ValidationError) as caught:
         document_keywords({key: True}, "the cell body")
     assert caught.value.problems[0].field == key and says in str(caught.value)
+
+
+# --- single sign-on after creation (issue 26 point 3): POST …/enableSso, 2024-04-01-preview only ----------------
+
+AZURE = WorkspaceRef.azure("00000000-0000-0000-0000-000000000000", "group1", "workspace1")
+
+
+@pytest.mark.parametrize(("given", "sent"), [(False, False), (True, True), ("false", False), ("on", True)])
+def test_single_sign_on_goes_by_its_own_route_with_its_preview_version(given: Any, sent: bool) -> None:
+    """The route and body azure-ai-ml's ``ComputeOperations.enable_sso`` sends (``SsoSetting``, vendored
+    v2024_04_01_preview ``build_update_sso_settings_request``): a POST with ``{"enableSSO": …}``, nothing else."""
+    plan = Changes.checked(enable_sso=given).plan(AZURE, Compute(instance_body(enableSSO=not sent)))
+    assert plan.spec is None and plan.request is not None and plan.request.method == "POST"
+    assert plan.request.url.endswith("/computes/ci1/enableSso?api-version=2024-04-01-preview")
+    assert plan.request.body == {"enableSSO": sent}
+    assert wire_schema.problems(plan.request.body, "SsoSetting") == []
+
+
+def test_single_sign_on_in_an_update_document_is_the_same_change() -> None:
+    from jupyter_compute.service.changes import document_keywords
+
+    keywords = document_keywords({"name": "ci1", "enable_sso": False}, "the cell body")
+    assert keywords == {"enable_sso": False}
+    request = Changes.checked(**keywords).plan(AZURE, Compute(instance_body())).request
+    assert request is not None and request.body == {"enableSSO": False}
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"enable_sso": False, "idle_shutdown": 30}, "single sign-on changes by a request of its own"),
+        ({"enable_sso": True, "custom_applications": []}, "single sign-on changes by a request of its own"),
+        ({"enable_sso": "maybe"}, "expected true or false"),
+    ],
+)
+def test_single_sign_on_refused_before_sending(changes: dict[str, Any], says: str) -> None:
+    from jupyter_compute.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        Changes.checked(**changes)
+    assert "enable_sso" in [p.field for p in caught.value.problems] and says in str(caught.value)
+
+
+@pytest.mark.parametrize("compute_type", ["AmlCompute", "Kubernetes", "VirtualMachine"])
+def test_a_cluster_or_attached_compute_has_no_single_sign_on(compute_type: str) -> None:
+    from jupyter_compute.errors import ValidationError
+
+    other = {**instance_body(), "properties": {"computeType": compute_type, "properties": {}}}
+    with pytest.raises(ValidationError) as caught:
+        Changes.checked(enable_sso=False).plan(AZURE, Compute(other))
+    assert caught.value.problems[0].field == "enable_sso"
+    assert "single sign-on is a compute instance's setting" in str(caught.value) and "Nothing was sent" in str(
+        caught.value
+    )
+
+
+def test_update_help_says_single_sign_on_goes_with_its_preview_version() -> None:
+    from jupyter_compute.frontends.registry import OneOf
+    from jupyter_compute.frontends.verbs import VERBS
+
+    verb = VERBS["update"]
+    args = [a for declared in verb.args for a in (declared.args if isinstance(declared, OneOf) else (declared,))]
+    flags = {flag: str(a.options.get("help")) for a in args for flag in a.flags}
+    assert "enableSso" in flags["--enable-sso"] and "2024-04-01-preview" in flags["--enable-sso"]
+    assert "--disable-sso" in flags and "single sign-on" in verb.help and "enable_sso" in str(verb.body)
+
+
+def test_show_says_the_single_sign_on_the_service_reports() -> None:
+    from jupyter_compute.render.tables import computes_html, computes_text
+
+    off = Compute(instance_body(enableSSO=False))
+    assert "Single sign-on: off (`update ci1 --enable-sso` turns it on)." in computes_text(off)
+    assert "Single sign-on: on (`update ci1 --disable-sso` turns it off)." in computes_text(
+        Compute(instance_body(enableSSO=True))
+    )
+    assert "Single sign-on: off" in str(computes_html(off))
+    assert "Single sign-on" not in computes_text(Compute(instance_body()))  # the service did not say
+    cluster = Compute(
+        {**instance_body(), "properties": {"computeType": "AmlCompute", "properties": {"enableSSO": True}}}
+    )
+    assert cluster.sso_enabled is None and "Single sign-on" not in computes_text(cluster)
+
+
+def test_the_local_workspace_takes_enable_sso_as_the_client_declares_it(tmp_path: Path) -> None:
+    """POST enableSso on the local workspace: the SsoSetting body only, with 2024-04-01-preview only, on an
+    instance only; the GET then reports the new value."""
+    service, now = local_service(tmp_path)
+    base = COMPUTES_PATH
+    stable = {"api-version": "2025-12-01"}
+    preview = {"api-version": "2024-04-01-preview"}
+    instance = {
+        "location": "eastus",
+        "properties": {"computeType": "ComputeInstance", "properties": {"vmSize": "STANDARD_DS3_V2"}},
+    }
+    cluster = {
+        "location": "eastus",
+        "properties": {
+            "computeType": "AmlCompute",
+            "properties": {"vmSize": "STANDARD_DS3_V2", "scaleSettings": {"maxNodeCount": 1, "minNodeCount": 0}},
+        },
+    }
+    assert service.handle(Request("PUT", base + "ci1", stable, instance, "http://127.0.0.1:1"))[0] == 201
+    assert service.handle(Request("PUT", base + "cl1", stable, cluster, "http://127.0.0.1:1"))[0] == 201
+    now[0] += 24 * 3600
+
+    def post(name: str, body: Any, query: dict[str, str] = preview) -> tuple[int, Any]:
+        status, _, answer = service.handle(
+            Request("POST", base + name + "/enableSso", query, body, "http://127.0.0.1:1")
+        )
+        return status, answer
+
+    def reported() -> Any:
+        return service.handle(Request("GET", base + "ci1", stable, None, "http://127.0.0.1:1"))[2]["properties"][
+            "properties"
+        ]["enableSSO"]
+
+    assert reported() is True  # the service's default
+    for body, says in (
+        ({"enableSSO": "no"}, "enableSSO: must be of type boolean"),
+        ({"enableSSO": False, "extra": 1}, "unknown field(s) extra"),
+        ({}, '{"enableSSO": true|false}'),
+        ([False], "must be of type object"),
+    ):
+        status, answer = post("ci1", body)
+        assert status == 400 and says in answer["error"]["message"], answer
+    status, answer = post("ci1", {"enableSSO": False}, stable)
+    assert status == 400 and "served with 2024-04-01-preview" in answer["error"]["message"]
+    status, answer = post("cl1", {"enableSSO": False})
+    assert status == 400 and "Single sign-on applies to compute instances" in answer["error"]["message"]
+    assert reported() is True  # nothing refused changed it
+    assert post("ci1", {"enableSSO": False}) == (200, None)
+    assert reported() is False

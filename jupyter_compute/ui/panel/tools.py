@@ -1,6 +1,6 @@
 """The Compute panel's pane for one compute, opened from its row: its details, the resize form, or the
-edit form (what ``update`` changes: an instance's idle shutdown, schedules and size, a cluster's
-description and tags).
+edit form (what ``update`` changes: an instance's idle shutdown, schedules, size and single sign-on, a
+cluster's description and tags).
 
 The row actions that fit each kind and state are :mod:`...rows`; the list itself is :mod:`.table`.
 """
@@ -151,8 +151,8 @@ class ComputeTools:
     # --- edit: what ``update`` changes ------------------------------------------------------------------
 
     def _edit_form(self) -> Any:
-        """An instance's idle shutdown, schedules (kept, replaced or removed) and size (only while it is
-        stopped); a cluster's description and tags. What is left as shown is not sent."""
+        """An instance's idle shutdown, schedules (kept, replaced or removed), size (only while it is
+        stopped) and single sign-on; a cluster's description and tags. What is left as shown is not sent."""
         import ipywidgets as w
 
         style = {"description_width": "9em"}
@@ -205,6 +205,7 @@ class ComputeTools:
                 )
                 why.add_class("jupyter-compute-edit-size-why")
                 shown.append(why)
+            shown.append(self._sso_box())
         else:
             description = str(getattr(spec, "description", "") or "")
             tags = ", ".join(f"{k}={v}" for k, v in getattr(spec, "tags", ()) or ())
@@ -221,6 +222,19 @@ class ComputeTools:
         apply.on_click(lambda _b: self.apply())
         box = w.VBox([*shown, apply], layout=w.Layout(width="100%"))
         box.add_class("jupyter-compute-edit")
+        return box
+
+    def _sso_box(self) -> Any:
+        """Single sign-on as the service reports it (unticked, and said so, when it does not say); sent only
+        when changed, alone (its route takes nothing else)."""
+        import ipywidgets as w
+
+        said = self.compute.sso_enabled
+        self._initial_sso = bool(said)
+        label = "single sign-on" + ("" if said is not None else " (the service does not say)")
+        box = w.Checkbox(value=self._initial_sso, description=label, indent=False, layout=_full())
+        box.add_class("jupyter-compute-edit-sso")
+        self.edit_fields["enable_sso"] = box
         return box
 
     def _now(self) -> Any:
@@ -254,6 +268,8 @@ class ComputeTools:
                 if not composed:
                     raise Invalid("give a start or a stop time to replace them with, or choose “remove all”")
                 given["schedules"] = composed
+            if self.edit_fields["enable_sso"].value != self._initial_sso:
+                given["enable_sso"] = bool(self.edit_fields["enable_sso"].value)
         else:
             for field in ("description", "tags"):
                 value = self.edit_fields[field].value.strip()
