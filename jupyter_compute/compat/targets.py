@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from ..model.kinds import BATCH_MESSAGE
+from ..model.specs.scale import SCALE_SETTINGS
 from .core import ComputeTarget, ProvisioningConfiguration, Workspace, poll_until
 from .exceptions import ComputeTargetException, translated
 from .linked import LinkedService
@@ -71,7 +72,7 @@ class AmlCompute(ComputeTarget, kind="cluster"):
 
     @property
     def scale_settings(self) -> ScaleSettings | None:
-        return ScaleSettings.deserialize(self._inner.get("scaleSettings"))
+        return ScaleSettings.deserialize(self._inner.get(SCALE_SETTINGS))
 
     @property
     def identity_type(self) -> str | None:
