@@ -29,13 +29,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AuthenticationError, NotFound, Problem, ServiceError, TransportError, ValidationError
+from ..errors import AuthenticationError, NotFound, ServiceError, TransportError, ValidationError
 from ..model.costs import Costs, Estimate, sized
 from ..model.doctor import Diagnosis, diagnose, start_note
 from ..model.kinds import CLUSTER, find
 from ..model.resource import Compute, ComputeList
 from ..model.schema import Shape
-from ..model.specs import USER_IDENTITY_ID, ComputeSpec, Invalid, Schedule, with_identity
+from ..model.specs import ComputeSpec, Schedule, identity_ids, with_identity
 from ..model.specs.scale import ScaleSettings
 from ..model.wire import ArmRequest
 from . import creation, planning, registry
@@ -471,17 +471,7 @@ class Workspace:
     def add_identity(self, name: str, *, system_assigned: bool = False, user_assigned: Sequence[str] = ()) -> Operation:
         """Add a system- or user-assigned managed identity to an existing compute (PUT of the same compute).
         The identity ids are checked at once; the compute is read and merged with them in the background."""
-        problems = []
-        ids = []
-        for rid in user_assigned:
-            try:
-                ids.append(USER_IDENTITY_ID(rid))
-            except Invalid as exc:
-                problems.append(Problem("user_assigned", str(exc)))
-        if not system_assigned and not ids and not problems:
-            problems.append(Problem("identity", "give --system-assigned or --user-assigned ID"))
-        if problems:
-            raise ValidationError(problems, "identity")
+        ids = identity_ids(system_assigned=system_assigned, user_assigned=user_assigned)
 
         def work(updates: Updater) -> None:
             compute = checked(self._connection, updates, name)

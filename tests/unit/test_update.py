@@ -197,3 +197,14 @@ def test_the_fields_update_changes_are_declared_once_and_every_front_door_takes_
     ]
     taken = {key for words in flags for key in verbs._update_keywords(parse(f"update c1 {words}"))}
     assert taken == set(names)
+
+
+def test_a_bad_identity_is_refused_before_any_request() -> None:
+    """The identity ids are checked by the model (specs.identity_ids) before an operation is made."""
+    ws = Workspace(WorkspaceRef.azure("00000000-0000-0000-0000-000000000009", "rg", "nowhere"))
+    with pytest.raises(ValidationError, match="user_assigned") as bad:
+        ws.add_identity("cl1", user_assigned=["not-an-id"])
+    assert "Nothing was sent" in str(bad.value)
+    with pytest.raises(ValidationError, match="give --system-assigned or --user-assigned ID"):
+        ws.add_identity("cl1")
+    assert not ws._connection.connected

@@ -14,7 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ..kinds import BATCH_MESSAGE, Kind, find, refuse_batch
-from ._base import ComputeSpec, WireContext, WithIdentity, registered, with_identity
+from ._base import ComputeSpec, WireContext, WithIdentity, identity_ids, registered, with_identity
 from ._fields import (
     DESCRIPTION_FLAGS,
     GUID,
@@ -142,6 +142,7 @@ __all__ = [
     "WireContext",
     "WithIdentity",
     "with_identity",
+    "identity_ids",
     "BATCH_MESSAGE",
     "refuse_batch",
     "seconds_to_iso",

@@ -531,6 +531,23 @@ def _is_masked(value: Any) -> bool:
     return isinstance(value, str) and value == MASK
 
 
+def identity_ids(*, system_assigned: bool, user_assigned: Sequence[str]) -> tuple[str, ...]:
+    """The user-assigned identity ids an ``identity`` verb adds, checked (ValidationError naming each bad one,
+    or that neither a system-assigned nor a user-assigned identity was asked for)."""
+    problems = []
+    ids = []
+    for rid in user_assigned:
+        try:
+            ids.append(f.USER_IDENTITY_ID(rid))
+        except Invalid as exc:
+            problems.append(Problem("user_assigned", str(exc)))
+    if not system_assigned and not ids and not problems:
+        problems.append(Problem("identity", "give --system-assigned or --user-assigned ID"))
+    if problems:
+        raise ValidationError(problems, "identity")
+    return tuple(ids)
+
+
 def with_identity(spec: ComputeSpec, *, system_assigned: bool, user_assigned: Sequence[str], kind: str) -> ComputeSpec:
     """``spec`` (of a compute that exists, a ``kind``) with a system-assigned identity and the user-assigned
     identity ids ``user_assigned`` added to those it has. Refused (ValidationError) when the kind takes no
