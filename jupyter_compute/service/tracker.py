@@ -244,9 +244,9 @@ class Poller:
     # --- one round -----------------------------------------------------------------------------------
 
     def tick(self, ops: Sequence[Operation] | None = None) -> None:
-        """One round over ``ops`` (default: all in flight), asking only what is due by the clock: the
-        listing when a listener waits for one (then the listeners hear it), and each running operation's
-        compute, or its status when the compute looks finished or has gone unfound too long."""
+        """One round over ``ops`` (default: all in flight; only those it follows), asking only what is due by
+        the clock: the listing when a listener waits for one (then the listeners hear it), and each running
+        operation's compute, or its status when the compute looks finished or has gone unfound too long."""
         self.ticks += 1
         now = self.clock()
         pace = self._pace()

@@ -159,9 +159,9 @@ class Workspace:
     def _list_raw(self) -> builtins.list[dict[str, Any]]:
         return self._connection.list_computes()
 
-    def _launch(self, action: str, name: str, work: Work) -> Operation:
+    def _launch(self, action: str, name: str, work: Work, compute_type: str = "") -> Operation:
         """An operation of ``action`` on ``name``, in flight at once, ``work`` submitted in its background."""
-        return self._submissions.launch(self._new(action, name), work, self.poller.track)
+        return self._submissions.launch(self._new(action, name, compute_type), work, self.poller.track)
 
     def _new(self, action: str, name: str, compute_type: str = "", min_nodes: int = 0) -> Updater:
         return Updater(
@@ -413,7 +413,7 @@ class Workspace:
             response = self._connection.send(self.plan_resize(name, merged), expect=WRITTEN)
             accepted(self._connection, updates, response, response.body)
 
-        return self._submissions.launch(self._new("resize", name, CLUSTER.compute_type), work, self.poller.track)
+        return self._launch("resize", name, work, CLUSTER.compute_type)
 
     def update(
         self,
