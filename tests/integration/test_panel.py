@@ -704,7 +704,7 @@ def test_edit_an_instance_idle_shutdown_and_schedules(panel: ComputePanel) -> No
     tools.edit_fields["idle_shutdown"].value = "45"
     op = tools.apply()
     assert op is not None and panel.state.recent["edit-ci"][0] is op
-    until(lambda: row(panel, "edit-ci")["bar"] is not None)
+    assert row(panel, "edit-ci")["bar"] is not None, "drawn as Apply returns (the panel state's row), no wait"
     op.wait(30)
     assert ws.get("edit-ci").spec.idle_time_before_shutdown == "PT45M"
     until(lambda: "done" in visible(tools.message.value))
