@@ -55,6 +55,7 @@ function followKind(tab: MainAreaWidget<Panel>, forms: () => IForm[]): void {
 
 /** What a main-area tab runs in the panel's kernel and how it looks until that is shown. */
 interface ITabOptions {
+  idPrefix: string; // the tab's id: `${idPrefix}-N`
   className: string;
   title: string;
   code: string;
@@ -79,7 +80,7 @@ function openKernelTab(
   status.node.textContent = options.loading;
   content.addWidget(status);
   const tab = new MainAreaWidget({ content });
-  tab.id = `jupyter-compute-tab-${++opened}`;
+  tab.id = `${options.idPrefix}-${++opened}`;
   tab.title.label = options.title;
   tab.title.caption = `${options.title} (Compute)`;
   tab.title.closable = true;
@@ -132,6 +133,7 @@ export async function openFormTab(
   forms: () => IForm[]
 ): Promise<MainAreaWidget<Panel>> {
   const { tab, area } = openKernelTab(app, sidebar, {
+    idPrefix: 'jupyter-compute-form',
     className: 'jp-ComputeFormTab',
     title,
     code: entryCode('form_tab', kind),
@@ -166,6 +168,7 @@ export async function openEditTab(
     return open;
   }
   const { tab, area } = openKernelTab(app, sidebar, {
+    idPrefix: 'jupyter-compute-edit',
     className: 'jp-ComputeEditTab',
     title: editTitle(name),
     code: entryCode('edit_tab', name),

@@ -56,6 +56,21 @@ def row(p: ComputePanel, name: str) -> dict[str, Any]:
     return p.rows_by_name()[name]
 
 
+def attach_vm(ws: Workspace, name: str, password: str) -> None:
+    """Attach a (made-up) VM as ``name``: a kind with neither edit nor power actions."""
+    from jupyter_compute import VirtualMachineSpec
+    from jupyter_compute.model.secrets import Secret
+
+    spec = VirtualMachineSpec.from_keywords(
+        name=name,
+        resource_id="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+        "Microsoft.Compute/virtualMachines/vm1",
+        username="azureuser",
+        password=Secret(password),
+    )
+    ws.attach(spec).wait(30)
+
+
 def click(p: ComputePanel, action: str, name: str) -> None:
     """What the list view sends when a row's button is clicked."""
     p._on_table_msg(p.table, {"action": action, "name": name}, [])
@@ -256,7 +271,7 @@ def test_instance_rows_have_power_actions(panel: ComputePanel) -> None:
     click(panel, "stop", "panel-ci")
     assert row(panel, "panel-ci")["busy"] == "stop"  # its button is disabled until the stop ends
     until(lambda: row(panel, "panel-ci")["state"] == "Stopped")
-    until(lambda: row(panel, "panel-ci")["actions"] == ["start", "edit", "details", "delete"])
+    assert row(panel, "panel-ci")["actions"] == ["start", "edit", "details", "delete"], "the same row's actions"
     before = panel.state.recent["panel-ci"][0]
     click(panel, "stop", "panel-ci")  # a stale click (a row drawn while Running): refused here
     assert row(panel, "panel-ci")["message"] == (
@@ -300,17 +315,7 @@ def test_a_change_to_a_compute_deleted_meanwhile_ends_instead_of_waiting_forever
 
 
 def test_details_show_the_compute_without_secrets(panel: ComputePanel) -> None:
-    from jupyter_compute import VirtualMachineSpec
-    from jupyter_compute.model.secrets import Secret
-
-    spec = VirtualMachineSpec.from_keywords(
-        name="panel-vm",
-        resource_id="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
-        "Microsoft.Compute/virtualMachines/vm1",
-        username="azureuser",
-        password=Secret("panel-password-8841"),
-    )
-    Workspace.local().attach(spec).wait(30)
+    attach_vm(Workspace.local(), "panel-vm", "panel-password-8841")
     panel.refresh()
     assert row(panel, "panel-vm")["actions"] == ["details", "detach"]
     click(panel, "details", "panel-vm")
@@ -828,17 +833,7 @@ def test_edit_a_clusters_description_and_tags(panel: ComputePanel) -> None:
 
 
 def test_edit_is_offered_for_instances_and_clusters_only(panel: ComputePanel) -> None:
-    from jupyter_compute import VirtualMachineSpec
-    from jupyter_compute.model.secrets import Secret
-
-    spec = VirtualMachineSpec.from_keywords(
-        name="edit-vm",
-        resource_id="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
-        "Microsoft.Compute/virtualMachines/vm1",
-        username="azureuser",
-        password=Secret("edit-password-1"),
-    )
-    Workspace.local().attach(spec).wait(30)
+    attach_vm(Workspace.local(), "edit-vm", "edit-password-1")
     panel.refresh()
     assert "edit" not in row(panel, "edit-vm")["actions"]
     click(panel, "edit", "edit-vm")
@@ -926,20 +921,12 @@ def test_edit_tab_edits_the_compute_in_a_pane_of_its_own_and_closing_the_tab_clo
     says the current values in words, Apply updates the compute with its bar on the sidebar's row and its
     outcome in the tab, Cancel is there (the lab extension closes the tab on it); a compute that cannot be
     edited gets a tab that says why and sends nothing; closing the tab closes its widgets in the kernel."""
-    from jupyter_compute import ComputeInstanceSpec, VirtualMachineSpec
-    from jupyter_compute.model.secrets import Secret
+    from jupyter_compute import ComputeInstanceSpec
     from jupyter_compute.panel import close_form_tab, edit_tab
 
     ws = Workspace.local()
     ws.create(ComputeInstanceSpec.from_keywords(name="tab-ci", idle_time_before_shutdown="PT60M")).wait(30)
-    vm = VirtualMachineSpec.from_keywords(
-        name="tab-vm",
-        resource_id="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
-        "Microsoft.Compute/virtualMachines/vm1",
-        username="azureuser",
-        password=Secret("tab-password-1"),
-    )
-    ws.attach(vm).wait(30)
+    attach_vm(ws, "tab-vm", "tab-password-1")
     try:
         box = edit_tab("tab-ci")
         sidebar = panel_module.panel_for(ws, form_later=True)

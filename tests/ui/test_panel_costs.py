@@ -175,7 +175,7 @@ def test_edit_in_the_sidebar_opens_a_main_area_tab_whose_apply_changes_that_comp
     page.wait_for_function("(e) => document.activeElement === e", arg=idle.element_handle(), timeout=10_000)
 
     page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab:has-text('Launcher')").click()  # another tab in front
-    instance.locator(".jupyter-compute-action-edit").click()  # the row is still expanded
+    instance.locator(".jupyter-compute-action-edit").press("Enter")  # from the keyboard; the row is still expanded
     page.wait_for_function(
         "(s) => document.querySelector(s)?.textContent.trim() === 'Edit tab-edit-ci'", arg=CURRENT_TAB, timeout=10_000
     )
