@@ -931,7 +931,8 @@ def test_edit_tab_edits_the_compute_in_a_pane_of_its_own_and_closing_the_tab_clo
         box = edit_tab("tab-ci")
         sidebar = panel_module.panel_for(ws, form_later=True)
         assert "jupyter-compute-edit-tab" in box._dom_classes and sidebar.tools is None, "not under the list"
-        heading, pane, message = box.children
+        heading, pane, message, aria = box.children
+        assert type(aria).__name__ == "FormAria", "its outcome line is a polite status, as a form's is"
         assert visible(heading.value) == "edit tab-ci instance"
         (now,) = [c for c in pane.children if "jupyter-compute-edit-now" in c._dom_classes]
         assert "idle shutdown after 60 minutes of inactivity" in visible(now.value)
@@ -954,7 +955,7 @@ def test_edit_tab_edits_the_compute_in_a_pane_of_its_own_and_closing_the_tab_clo
         gone = edit_tab("never-was")
         assert "never-was is not listed" in visible(gone.children[0].value)
 
-        widgets = (box, pane, idle, buttons[0])
+        widgets = (box, pane, idle, buttons[0], aria)
         close_form_tab(box.model_id)
         assert all(w.comm is None for w in widgets), "closed: gone from the kernel and the page"
     finally:

@@ -185,6 +185,8 @@ def test_edit_in_the_sidebar_opens_a_main_area_tab_whose_apply_changes_that_comp
     idle.fill("30")
     tab.locator(".jupyter-compute-edit-apply").press("Enter")  # from the keyboard
     tab.locator("text=update of tab-edit-ci: done.").wait_for(timeout=60_000)
+    outcome = tab.locator(".jupyter-compute-tools-message")
+    assert (outcome.get_attribute("role"), outcome.get_attribute("aria-live")) == ("status", "polite")
     shot(page, "panel-edit-tab-applied")
     assert len(idle_changes(lab, "tab-edit-ci")) == before + 1, lab.access_log()[-5:]
     idle_now = "__import__('jupyter_compute').Workspace.local().get('tab-edit-ci').spec.idle_time_before_shutdown"

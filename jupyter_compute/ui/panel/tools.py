@@ -73,7 +73,12 @@ class ComputeTools:
             heading = w.HTML(html("<b>{}</b> <span style='opacity:.7'>{}</span>", compute.name, mode))
             top = w.HBox([heading, close], layout=w.Layout(justify_content="space-between"))
             layout = w.Layout(width="100%", border="1px solid #e0e0e0", padding="4px", margin="4px 0")
-        self.widget = w.VBox([top, body, self.message], layout=layout)
+        children = [top, body, self.message]
+        if in_tab:  # the outcome line is a polite status (./aria.py), as a form tab's result line is
+            from .aria import FormAria
+
+            children.append(FormAria(layout=w.Layout(display="none")))
+        self.widget = w.VBox(children, layout=layout)
         self.widget.add_class("jupyter-compute-tools")
         if in_tab:
             self.widget.add_class("jupyter-compute-edit-tab")
