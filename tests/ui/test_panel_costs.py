@@ -153,7 +153,8 @@ def test_the_edit_pane_turns_single_sign_on_off_with_its_checkbox(lab: Lab, page
 
     until(listed_since)
     act(instance, "details")
-    details = page.locator(f"{READY} .jupyter-compute-details")
+    # its own details: another compute's may still be open under the list (the edit pane no longer replaces them)
+    details = page.locator(f"{READY} .jupyter-compute-details:has-text('sso-ci (instance')")
     details.wait_for(timeout=30_000)
     assert "Single sign-on: off (`update sso-ci --enable-sso` turns it on)." in details.inner_text()
     assert not page.console_errors, page.console_errors
