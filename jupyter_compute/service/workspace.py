@@ -196,6 +196,11 @@ class Workspace:
     def _list_raw(self) -> builtins.list[dict[str, Any]]:
         return list(self._client().list_all(self.ref.computes_url(), expect=Shape("PaginatedComputeResourcesList")))
 
+    def list_bodies(self) -> builtins.list[dict[str, Any]]:
+        """One listing of the workspace's computes as the service answers them (the panel draws its rows and
+        its bill from one such listing; :meth:`list` wraps them as computes)."""
+        return self._list_raw()
+
     def _get_raw(self, name: str) -> dict[str, Any] | None:
         try:
             body: dict[str, Any] = self._client().get(self.ref.compute_url(name), expect=COMPUTE).body
