@@ -159,6 +159,11 @@ class Workspace:
     def _list_raw(self) -> builtins.list[dict[str, Any]]:
         return self._connection.list_computes()
 
+    def list_bodies(self) -> builtins.list[dict[str, Any]]:
+        """One listing of the workspace's computes as the service answers them (the panel draws its rows and
+        its bill from one such listing; :meth:`list` wraps them as computes)."""
+        return self._list_raw()
+
     def _launch(self, action: str, name: str, work: Work, compute_type: str = "") -> Operation:
         """An operation of ``action`` on ``name``, in flight at once, ``work`` submitted in its background."""
         return self._submissions.launch(self._new(action, name, compute_type), work, self.poller.track)

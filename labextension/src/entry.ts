@@ -5,7 +5,7 @@
  */
 
 /** The entry points the lab extension calls (jupyter_compute/panel.py). */
-export type EntryPoint = 'sidebar' | 'form_tab' | 'close_form_tab' | 'forms' | 'sidebar_shown';
+export type EntryPoint = 'sidebar' | 'form_tab' | 'edit_tab' | 'close_form_tab' | 'forms' | 'sidebar_shown';
 type Argument = string | number | boolean;
 
 const MODULE = 'jupyter_compute.panel';

@@ -1,5 +1,6 @@
 /**
- * "New …" forms in JupyterLab main-area tabs, where there is room for them (the sidebar is 250 px).
+ * "New …" forms and a row's edit pane in JupyterLab main-area tabs, where there is room for them (the
+ * sidebar is 250 px).
  * A tab holds an OutputArea rendered by the sidebar's own widget manager, running
  * `form_tab(kind)` in the sidebar's kernel, so a create there shows up in the sidebar's list at once.
  * The palette's "New …" commands open one; so does the sidebar's "New …" button, for the kind chosen in the
@@ -8,6 +9,7 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
+import { OutputArea } from '@jupyterlab/outputarea';
 import { Panel, Widget } from '@lumino/widgets';
 import { entryCode } from './entry';
 import { IForm } from './forms';
@@ -18,6 +20,9 @@ const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
 const FIRST_FIELD =
   '.jupyter-compute-form .jupyter-compute-field input, .jupyter-compute-form .jupyter-compute-field select';
 const FORM_DEADLINE_MS = 30_000;
+// The edit pane's first field, and a row's "edit" in the kernel's list (not the first paint's, held).
+const EDIT_FIRST_FIELD = '.jupyter-compute-edit input, .jupyter-compute-edit select';
+const EDIT_BUTTON = '.jupyter-compute-panel button.jupyter-compute-action-edit[data-action="edit"]';
 let opened = 0;
 
 /** The tab's title: "New compute cluster", "Attach a VM". */
@@ -48,42 +53,60 @@ function followKind(tab: MainAreaWidget<Panel>, forms: () => IForm[]): void {
   });
 }
 
-/** Open the form of `kind` in a new main-area tab and show it once the kernel has built it; its title is
- * `title`, then follows the kind chosen in it (one of `forms`). */
-export async function openFormTab(
+/** What a main-area tab runs in the panel's kernel and how it looks until that is shown. */
+interface ITabOptions {
+  idPrefix: string; // the tab's id: `${idPrefix}-N`
+  className: string;
+  title: string;
+  code: string;
+  loading: string;
+  firstField: string; // focused once drawn, unless another tab was chosen meanwhile
+}
+
+/** A new main-area tab (at once) showing what `options.code` returns in the sidebar's kernel, rendered by
+ * the sidebar's widget manager (`area`, once shown); closing it closes its widgets in the kernel too
+ * (`close_form_tab`). The area is null when the panel has no kernel (the tab says so). */
+function openKernelTab(
   app: JupyterFrontEnd,
   sidebar: ComputeSidebar,
-  kind: string,
-  title: string,
-  forms: () => IForm[]
-): Promise<MainAreaWidget<Panel>> {
+  options: ITabOptions
+): { tab: MainAreaWidget<Panel>; area: Promise<OutputArea | null> } {
   const content = new Panel();
-  content.addClass('jp-ComputeFormTab');
-  content.node.dataset.kind = kind;
+  content.addClass('jp-ComputeTab'); // the look of both kinds of tab (./index.css)
+  content.addClass(options.className);
   content.node.dataset.state = 'starting';
   const status = new Widget();
   status.node.setAttribute('role', 'status');
-  status.node.textContent = 'Loading the form…';
+  status.node.textContent = options.loading;
   content.addWidget(status);
   const tab = new MainAreaWidget({ content });
-  tab.id = `jupyter-compute-form-${++opened}`;
-  tab.title.label = title;
-  tab.title.caption = `${title} (Compute)`;
+  tab.id = `${options.idPrefix}-${++opened}`;
+  tab.title.label = options.title;
+  tab.title.caption = `${options.title} (Compute)`;
   tab.title.closable = true;
   app.shell.add(tab, 'main');
   app.shell.activateById(tab.id);
-  const code = entryCode('form_tab', kind);
-  const area = await sidebar.outputArea(code, content);
+  return { tab, area: showIn(app, sidebar, tab, status, options) };
+}
+
+async function showIn(
+  app: JupyterFrontEnd,
+  sidebar: ComputeSidebar,
+  tab: MainAreaWidget<Panel>,
+  status: Widget,
+  options: ITabOptions
+): Promise<OutputArea | null> {
+  const content = tab.content;
+  const area = await sidebar.outputArea(options.code, content);
   status.dispose();
   if (area) {
     content.node.dataset.state = 'ready';
-    followKind(tab, forms);
-    void whenFound(content.node, FIRST_FIELD, FORM_DEADLINE_MS).then(first => {
+    void whenFound(content.node, options.firstField, FORM_DEADLINE_MS).then(first => {
       if (first && app.shell.currentWidget === tab) {
         first.focus(); // unless another tab was chosen meanwhile
       }
     });
-    // Closing the tab closes its widgets in the kernel too (a form is about two hundred models).
+    // A form is about two hundred models: they go with the tab.
     const shown = area.model.length ? area.model.get(0).data[WIDGET_VIEW] : undefined;
     const modelId = (shown as { model_id?: string } | undefined)?.model_id;
     if (modelId) {
@@ -97,7 +120,96 @@ export async function openFormTab(
     failed.node.textContent = 'The Compute panel has no kernel; open the Compute tab to start one.';
     content.addWidget(failed);
   }
+  return area;
+}
+
+/** Open the form of `kind` in a new main-area tab and show it once the kernel has built it; its title is
+ * `title`, then follows the kind chosen in it (one of `forms`). */
+export async function openFormTab(
+  app: JupyterFrontEnd,
+  sidebar: ComputeSidebar,
+  kind: string,
+  title: string,
+  forms: () => IForm[]
+): Promise<MainAreaWidget<Panel>> {
+  const { tab, area } = openKernelTab(app, sidebar, {
+    idPrefix: 'jupyter-compute-form',
+    className: 'jp-ComputeFormTab',
+    title,
+    code: entryCode('form_tab', kind),
+    loading: 'Loading the form…',
+    firstField: FIRST_FIELD
+  });
+  tab.content.node.dataset.kind = kind;
+  if (await area) {
+    followKind(tab, forms);
+  }
   return tab;
+}
+
+const editTabs = new Map<string, MainAreaWidget<Panel>>(); // by compute name (lower case): one tab each
+
+/** The tab's title: "Edit gpu-cluster". */
+export function editTitle(name: string): string {
+  return `Edit ${name}`;
+}
+
+/** Open the edit pane of compute `name` (`edit_tab`) in a main-area tab, or show the one already open for
+ * it; its Cancel button closes the tab. */
+export async function openEditTab(
+  app: JupyterFrontEnd,
+  sidebar: ComputeSidebar,
+  name: string
+): Promise<MainAreaWidget<Panel>> {
+  const key = name.toLowerCase();
+  const open = editTabs.get(key);
+  if (open && !open.isDisposed) {
+    app.shell.activateById(open.id);
+    return open;
+  }
+  const { tab, area } = openKernelTab(app, sidebar, {
+    idPrefix: 'jupyter-compute-edit',
+    className: 'jp-ComputeEditTab',
+    title: editTitle(name),
+    code: entryCode('edit_tab', name),
+    loading: `Loading the edit pane of ${name}…`,
+    firstField: EDIT_FIRST_FIELD
+  });
+  tab.content.node.dataset.compute = name;
+  editTabs.set(key, tab); // now: a second click while it loads shows this tab too
+  tab.disposed.connect(() => {
+    if (editTabs.get(key) === tab) {
+      editTabs.delete(key);
+    }
+  });
+  tab.content.node.addEventListener('click', event => {
+    if ((event.target as Element | null)?.closest?.('.jupyter-compute-edit-cancel')) {
+      tab.close();
+    }
+  });
+  await area;
+  return tab;
+}
+
+/** Clicks (and Enter or Space) on a row's "edit" in the sidebar's list open its edit pane in a main-area
+ * tab (`open` gets the compute's name) instead of under the list, where there is no room. They are caught on
+ * their way down, so the list's own handler never sends them to the kernel. */
+export function watchEditButtons(node: HTMLElement, open: (name: string) => void): void {
+  node.addEventListener(
+    'click',
+    event => {
+      const button = (event.target as Element | null)?.closest?.<HTMLElement>(EDIT_BUTTON);
+      if (!button || !node.contains(button) || button.getAttribute('aria-disabled') === 'true') {
+        return;
+      }
+      const name = button.dataset.name;
+      if (name) {
+        event.stopPropagation();
+        open(name);
+      }
+    },
+    true
+  );
 }
 
 /** Clicks on the sidebar's "New …" button open the form chosen in the kind menu beside it: `open` gets the

@@ -1,18 +1,19 @@
 /**
  * The lab extension's plugin: the Compute tab in the left sidebar (./sidebar.ts, its widget modules in
  * ./widgets.ts), and the palette commands (open, restart, one "New …" per kind from the kernel's kind
- * menu, ./forms.ts, each opening its form in a main-area tab, ./formtab.ts). "View › Compute" opens the
+ * menu, ./forms.ts, each opening its form in a main-area tab, ./formtab.ts, as a row's "edit" opens its
+ * edit pane). "View › Compute" opens the
  * panel in JupyterLab and in Notebook 7, whose notebook and tree pages have no sidebar tab bar to click.
  * Notebook bars whose kernel shut down are marked as gone (./orphans.ts).
  */
-import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ILabShell, ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { IForm, formCommands } from './forms';
-import { formTitle, openFormTab, watchOpenButtons } from './formtab';
+import { formTitle, openEditTab, openFormTab, watchEditButtons, watchOpenButtons } from './formtab';
 import { watchNotebookKernels } from './orphans';
 import { ComputeSidebar } from './sidebar';
 
@@ -29,7 +30,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'A Compute tab in the left sidebar: Azure ML compute with live state and creation forms.',
   autoStart: true,
   requires: [IRenderMimeRegistry, IJupyterWidgetRegistry],
-  optional: [ICommandPalette, ILayoutRestorer, IMainMenu, INotebookTracker],
+  optional: [ICommandPalette, ILayoutRestorer, IMainMenu, INotebookTracker, ILabShell],
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
@@ -37,7 +38,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     mainMenu: IMainMenu | null,
-    notebooks: INotebookTracker | null
+    notebooks: INotebookTracker | null,
+    labShell: ILabShell | null
   ) => {
     // A notebook's bars whose kernel shut down look like those whose kernel restarted (./orphans.ts).
     if (notebooks) {
@@ -83,6 +85,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
         console.warn(`Compute panel: no form labelled ${JSON.stringify(label)} (the kind menu is not loaded yet)`);
       }
     });
+    // A row's "edit" in the sidebar opens its edit pane in a tab too (or shows the one open for it). Only in
+    // JupyterLab's shell: Notebook 7's keeps one widget in its main area and drops the others, so there the
+    // click goes on to the kernel, which opens the pane under the list.
+    if (labShell) {
+      watchEditButtons(sidebar.node, name => void openEditTab(app, sidebar, name));
+    }
     restorer?.add(sidebar, sidebar.id);
     // Once the layout is back (a restored open tab has started the panel itself): the kernel starts in its
     // own process while the page finishes drawing.

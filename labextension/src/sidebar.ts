@@ -332,8 +332,9 @@ export class ComputeSidebar extends Panel {
   }
 }
 
-// A row's pane (details, resize, edit) opens under the list, which may be long: once drawn, it is scrolled
-// into the sidebar's view, its Apply button included (each pane once).
+// A row's pane (details, resize) opens under the list, which may be long: once drawn, it is scrolled into the
+// sidebar's view, its Apply button included (each pane once). The edit pane opens in a main-area tab
+// (./formtab.ts, watchEditButtons); the selector keeps it for a kernel that draws one here all the same.
 const PANE_DRAWN =
   '.jupyter-compute-tools:not([data-shown]):has(.jupyter-compute-edit-apply, .jupyter-compute-resize-apply, .jupyter-compute-details)';
 

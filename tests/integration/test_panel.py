@@ -18,14 +18,32 @@ from jupyter_compute.model.specs import spec_class
 from jupyter_compute.render.prices import money
 from jupyter_compute.ui import panel as panel_module
 from jupyter_compute.ui.panel import ComputePanel
+from jupyter_compute.ui.panel import state as state_module
+from jupyter_compute.ui.panel.state import FINISHED_BAR_SECONDS
 
 from conftest import run_cli, until
 from html_helpers import visible
 
 
+class FakeClock:
+    """The panel state's clock (when a finished bar goes, when a panel nobody looks at pauses): moved by the
+    test, never by waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def panel() -> Iterator[ComputePanel]:
-    p = ComputePanel(Workspace.local())
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def panel(clock: FakeClock) -> Iterator[ComputePanel]:
+    p = ComputePanel(Workspace.local(), clock=clock)
     yield p
     p.close()
 
@@ -36,6 +54,21 @@ def row_names(p: ComputePanel) -> list[str]:
 
 def row(p: ComputePanel, name: str) -> dict[str, Any]:
     return p.rows_by_name()[name]
+
+
+def attach_vm(ws: Workspace, name: str, password: str) -> None:
+    """Attach a (made-up) VM as ``name``: a kind with neither edit nor power actions."""
+    from jupyter_compute import VirtualMachineSpec
+    from jupyter_compute.model.secrets import Secret
+
+    spec = VirtualMachineSpec.from_keywords(
+        name=name,
+        resource_id="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+        "Microsoft.Compute/virtualMachines/vm1",
+        username="azureuser",
+        password=Secret(password),
+    )
+    ws.attach(spec).wait(30)
 
 
 def click(p: ComputePanel, action: str, name: str) -> None:
@@ -170,7 +203,9 @@ def test_a_create_the_quota_check_refuses_says_why_in_the_form_and_creates_nothi
     assert "panel-huge" not in row_names(panel)
 
 
-def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(panel: ComputePanel, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(
+    panel: ComputePanel, clock: FakeClock
+) -> None:
     """Given the panel open, when another process (a notebook's kernel, a terminal) creates a cluster,
     then the first listing after it shows it, its row appears with a live bar on that tick or with the
     next redraw (at most RENDERS_PER_SECOND: issue 29), and the bar goes when it is done."""
@@ -213,7 +248,7 @@ def test_computes_made_by_another_process_appear_with_their_bar_within_a_poll(pa
     until(lambda: row(panel, "elsewhere")["bar"]["style"] == "success", seconds=30)
     assert row(panel, "elsewhere")["bar"]["info"].startswith("Succeeded"), "the finished bar stays, saying how"
     assert row(panel, "elsewhere")["state"] == "Succeeded"
-    monkeypatch.setattr(panel_module, "FINISHED_BAR_SECONDS", 0.0)
+    clock.now += FINISHED_BAR_SECONDS + 1  # the finished bar's minute is over
     panel.refresh()
     assert row(panel, "elsewhere")["bar"] is None
 
@@ -236,13 +271,13 @@ def test_instance_rows_have_power_actions(panel: ComputePanel) -> None:
     click(panel, "stop", "panel-ci")
     assert row(panel, "panel-ci")["busy"] == "stop"  # its button is disabled until the stop ends
     until(lambda: row(panel, "panel-ci")["state"] == "Stopped")
-    until(lambda: row(panel, "panel-ci")["actions"] == ["start", "edit", "details", "delete"])
-    before = panel._recent["panel-ci"][0]
+    assert row(panel, "panel-ci")["actions"] == ["start", "edit", "details", "delete"], "the same row's actions"
+    before = panel.state.recent["panel-ci"][0]
     click(panel, "stop", "panel-ci")  # a stale click (a row drawn while Running): refused here
     assert row(panel, "panel-ci")["message"] == (
         "panel-ci is Stopped: it cannot stop now (only when Running). Nothing was sent."
     )
-    assert panel._recent["panel-ci"][0] is before, "no new operation: nothing was sent"
+    assert panel.state.recent["panel-ci"][0] is before, "no new operation: nothing was sent"
     click(panel, "resize", "panel-ci")  # not an action of an instance: ignored
     assert panel.tools is None
 
@@ -263,7 +298,7 @@ def test_resize_from_the_row_and_its_errors(panel: ComputePanel) -> None:
     op = tools.resize()
     assert op is not None and tools.closed
     op.wait(30)
-    assert Workspace.local().get("panel-rs")._inner["scaleSettings"]["maxNodeCount"] == 4
+    assert Workspace.local().get("panel-rs").scale_settings["maxNodeCount"] == 4
     until(lambda: row(panel, "panel-rs")["nodes"].endswith("(0-4)"))
 
 
@@ -280,17 +315,7 @@ def test_a_change_to_a_compute_deleted_meanwhile_ends_instead_of_waiting_forever
 
 
 def test_details_show_the_compute_without_secrets(panel: ComputePanel) -> None:
-    from jupyter_compute import VirtualMachineSpec
-    from jupyter_compute.model.secrets import Secret
-
-    spec = VirtualMachineSpec.from_keywords(
-        name="panel-vm",
-        resource_id="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
-        "Microsoft.Compute/virtualMachines/vm1",
-        username="azureuser",
-        password=Secret("panel-password-8841"),
-    )
-    Workspace.local().attach(spec).wait(30)
+    attach_vm(Workspace.local(), "panel-vm", "panel-password-8841")
     panel.refresh()
     assert row(panel, "panel-vm")["actions"] == ["details", "detach"]
     click(panel, "details", "panel-vm")
@@ -387,14 +412,17 @@ def test_the_sidebar_panel_stops_polling_when_no_view_is_alive_and_resumes_on_th
     """Given the sidebar's panel (its kernel outlives the page), when no view has sent a heartbeat for
     four heartbeats, then it stops listening to the poller (no more list requests for it); when a view
     says it is alive again, it polls and refreshes at once."""
-    p = ComputePanel(Workspace.local(), form_later=True)
+    clock = FakeClock()
+    p = ComputePanel(Workspace.local(), form_later=True, clock=clock)
     try:
         p.form_ready.wait(10)
         assert p.pause_after == 4 * p.table.heartbeat_seconds
-        p.pause_after = 0.3
-        until(lambda: p.paused, seconds=5)
+        clock.now += 4 * p.table.heartbeat_seconds  # four heartbeats with none heard
+        p.ws.poller.poll_now()
+        until(lambda: p.paused, seconds=10)  # the next tick: the poller lists in its thread
         assert p._on_tick not in p.ws.poller.listeners
-        Workspace.local().create(AmlComputeSpec.from_keywords(name="while-away", max_instances=1)).wait(30)
+        # made by another process (one of this kernel's would be followed, and drawn by any redraw)
+        assert run_cli("create", "cluster", "while-away", "--max-instances", "1").returncode == 0
         assert "while-away" not in row_names(p)
         p.pause_after = None
         p._on_table_msg(p.table, {"event": "alive"}, [])
@@ -673,8 +701,8 @@ def test_edit_an_instance_idle_shutdown_and_schedules(panel: ComputePanel) -> No
     assert ws.get("edit-ci").spec.idle_time_before_shutdown is None
     tools.edit_fields["idle_shutdown"].value = "45"
     op = tools.apply()
-    assert op is not None and panel._recent["edit-ci"][0] is op
-    until(lambda: row(panel, "edit-ci")["bar"] is not None)
+    assert op is not None and panel.state.recent["edit-ci"][0] is op
+    assert row(panel, "edit-ci")["bar"] is not None, "drawn as Apply returns (the panel state's row), no wait"
     op.wait(30)
     assert ws.get("edit-ci").spec.idle_time_before_shutdown == "PT45M"
     until(lambda: "done" in visible(tools.message.value))
@@ -798,17 +826,7 @@ def test_edit_a_clusters_description_and_tags(panel: ComputePanel) -> None:
 
 
 def test_edit_is_offered_for_instances_and_clusters_only(panel: ComputePanel) -> None:
-    from jupyter_compute import VirtualMachineSpec
-    from jupyter_compute.model.secrets import Secret
-
-    spec = VirtualMachineSpec.from_keywords(
-        name="edit-vm",
-        resource_id="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
-        "Microsoft.Compute/virtualMachines/vm1",
-        username="azureuser",
-        password=Secret("edit-password-1"),
-    )
-    Workspace.local().attach(spec).wait(30)
+    attach_vm(Workspace.local(), "edit-vm", "edit-password-1")
     panel.refresh()
     assert "edit" not in row(panel, "edit-vm")["actions"]
     click(panel, "edit", "edit-vm")
@@ -842,13 +860,13 @@ def test_a_tick_rebuilds_only_the_rows_whose_compute_changed(
     panel._render()  # ticks are drawn at most RENDERS_PER_SECOND (issue 29): draw now rather than wait
     drawn = list(panel.table.rows)
     built: list[str] = []
-    real = panel_module.row_of
+    real = state_module.row_of
 
     def counting(compute: Any) -> dict[str, Any]:
         built.append(compute.name)
         return real(compute)
 
-    monkeypatch.setattr(panel_module, "row_of", counting)
+    monkeypatch.setattr(state_module, "row_of", counting)  # the panel state builds the rows
     changed = [dict(body) for body in listing]
     changed[7] = {**changed[7], "properties": {**changed[7]["properties"], "provisioningState": "Updating"}}
     panel._on_tick(changed)
@@ -868,7 +886,7 @@ def test_an_operation_of_this_kernel_moves_its_row_before_the_next_listing(panel
     poller.list_every = 3600.0  # no listing during this test: what moves the rows is the operations
     panel.refresh()
     op = panel.ws.create(ComputeInstanceSpec.from_keywords(name="moves-ci")).submitted(30)
-    assert op.state.value == "running" and "moves-ci" not in [c.name for c in panel._listed]
+    assert op.state.value == "running" and "moves-ci" not in [c.name for c in panel.state.listed]
     panel._render()
     assert row(panel, "moves-ci")["busy"] == "create" and row(panel, "moves-ci")["bar"] is not None
     op.wait(30)
@@ -889,3 +907,51 @@ def test_an_operation_started_elsewhere_in_this_kernel_has_its_bar_however_fast_
     assert op.status == "Succeeded"
     until(lambda: (row(panel, "quick-one")["bar"] or {}).get("style") == "success", seconds=30)
     assert row(panel, "quick-one")["bar"]["info"].startswith("Succeeded")
+
+
+def test_edit_tab_edits_the_compute_in_a_pane_of_its_own_and_closing_the_tab_closes_its_widgets() -> None:
+    """Issue 22, point 15: the sidebar's "edit" opens a main-area tab running ``edit_tab(name)``: the pane
+    says the current values in words, Apply updates the compute with its bar on the sidebar's row and its
+    outcome in the tab, Cancel is there (the lab extension closes the tab on it); a compute that cannot be
+    edited gets a tab that says why and sends nothing; closing the tab closes its widgets in the kernel."""
+    from jupyter_compute import ComputeInstanceSpec
+    from jupyter_compute.panel import close_form_tab, edit_tab
+
+    ws = Workspace.local()
+    ws.create(ComputeInstanceSpec.from_keywords(name="tab-ci", idle_time_before_shutdown="PT60M")).wait(30)
+    attach_vm(ws, "tab-vm", "tab-password-1")
+    try:
+        box = edit_tab("tab-ci")
+        sidebar = panel_module.panel_for(ws, form_later=True)
+        assert "jupyter-compute-edit-tab" in box._dom_classes and sidebar.tools is None, "not under the list"
+        heading, pane, message, aria = box.children
+        assert type(aria).__name__ == "FormAria", "its outcome line is a polite status, as a form's is"
+        assert visible(heading.value) == "edit tab-ci instance"
+        (now,) = [c for c in pane.children if "jupyter-compute-edit-now" in c._dom_classes]
+        assert "idle shutdown after 60 minutes of inactivity" in visible(now.value)
+        buttons = pane.children[-1].children
+        assert [b.description for b in buttons] == ["Apply", "Cancel"]
+        assert "jupyter-compute-edit-cancel" in buttons[1]._dom_classes
+        (idle,) = [c for c in pane.children if getattr(c, "description", "") == "idle shutdown"]
+        assert idle.value == "60"
+        idle.value = "45"
+        buttons[0].click()
+        op = sidebar.state.recent["tab-ci"][0]
+        assert op.action == "update"
+        op.wait(30)
+        assert ws.get("tab-ci").spec.idle_time_before_shutdown == "PT45M"
+        until(lambda: visible(message.value) == "update of tab-ci: done.")
+
+        refused = edit_tab("tab-vm")
+        assert "it has no edit" in visible(refused.children[0].value)
+        assert "jupyter-compute-edit-cancel" in refused.children[1]._dom_classes
+        gone = edit_tab("never-was")
+        assert "never-was is not listed" in visible(gone.children[0].value)
+
+        widgets = (box, pane, idle, buttons[0], aria)
+        close_form_tab(box.model_id)
+        assert all(w.comm is None for w in widgets), "closed: gone from the kernel and the page"
+    finally:
+        for built in panel_module._panels.values():
+            built.close()
+        panel_module._panels.clear()

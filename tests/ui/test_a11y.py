@@ -20,6 +20,7 @@ from lab_helpers import ARTIFACTS, PANEL, READY, ROOT, Lab, act, expand, lab_pag
 pytestmark = pytest.mark.ui
 AXE = ROOT / "labextension" / "node_modules" / "axe-core" / "axe.min.js"
 FORM_TAB = ".jp-ComputeFormTab[data-state='ready']"
+EDIT_TAB = ".jp-ComputeEditTab[data-state='ready']"
 NOTEBOOK = "a11y.ipynb"
 
 
@@ -183,6 +184,13 @@ def sidebar_states(page: Any, label: str) -> None:
     errors = contrasts(tab.locator(".jupyter-compute-field-error span, .jupyter-compute-output span"), label)
     assert errors and all(r >= 4.5 for _w, r, _ring in errors), f"{label}: {errors}"
     page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon").click()
+    act(row(page, "a11y-ci"), "edit")  # the edit pane, in a main-area tab of its own
+    edit = page.locator(f"{EDIT_TAB}[data-compute='a11y-ci']")
+    edit.locator(".jupyter-compute-edit").wait_for(timeout=30_000)
+    assert axe(page, EDIT_TAB) == [], f"{label}: an edit tab"
+    shot(page, f"a11y-{label}-edit-tab")
+    edit.locator(".jupyter-compute-edit-cancel").click()
+    edit.wait_for(state="detached", timeout=10_000)
 
 
 def test_axe_and_contrast_in_the_sidebar_and_a_form_tab_light_and_dark(page: Any) -> None:

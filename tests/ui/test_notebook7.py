@@ -15,7 +15,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from lab_helpers import PANEL, READY, Lab, chromium, isolated_env, row, shot
+from lab_helpers import PANEL, READY, Lab, act, chromium, isolated_env, row, shot
 
 pytestmark = pytest.mark.ui
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -60,5 +60,10 @@ def test_view_compute_opens_the_panel_on_the_tree_page_and_in_a_notebook(noteboo
         page.screenshot(path=str(tmp_path / "notebook7-notebook.png"))
         shot(page, "notebook7-notebook")
         assert page.locator(".jp-Notebook").is_visible(), "the notebook stays open beside the panel"
+        # Notebook 7's main area holds the notebook alone: a row's edit pane opens under the list there
+        act(row(page, "nb7-cluster"), "edit")
+        page.locator(f"{READY} .jupyter-compute-edit").wait_for(timeout=30_000)
+        assert page.locator(".jp-ComputeEditTab").count() == 0
+        shot(page, "notebook7-edit-under-the-list")
     assert header.startswith("Compute · 1 compute")
     assert len(notebook.panel_sessions()) == 1, "both pages share the panel's one kernel"

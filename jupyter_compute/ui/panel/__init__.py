@@ -18,26 +18,24 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ...errors import ComputeError, ValidationError
 from ...model import kinds
 from ...model.costs import Costs
-from ...model.progress import is_transitional
-from ...model.resource import Compute
 from ...render.bars import bar_html
-from ...render.describe import BarData, describe
 from ...render.markup import Markup, error, html, output
 from ...render.prices import bill_summary, flag_line
 from ...render.tables import computes_html, computes_text
-from ...service.operation import Operation, State
+from ...service.operation import Operation
 from ...service.workspace import Workspace
-from ..rows import Row, actions_for, computes_phrase, refusal, row_of, unusable_notice
+from ..rows import Row, computes_phrase, unusable_notice
 from ..throttle import Scheduler, Throttle
 from .form import SpecForm, fill_layout, ipywidgets_module
 from .new import KindMenu, NewForm, close_tree
+from .state import ROW_ACTIONS, PanelState
 from .table import ComputeTable, PanelBox, ViewOnly
 from .tools import ComputeTools
 
@@ -53,7 +51,6 @@ SIGN_IN = "sign-in"  # the menu entry that signs in (login)
 ALL = "all"  # the menu entry that shows every workspace's computes and bill
 SEARCH_FROM = 12  # found workspaces beyond which the menu gets a search box
 FINDING = "Listing the workspaces your sign-in sees…"
-FINISHED_BAR_SECONDS = 60.0  # a finished operation's bar stays on its row this long (how it ended)
 RENDERS_PER_SECOND = 2.0  # redraws a second at most, whatever the churn: each is at most a message or two
 PAUSE_AFTER_HEARTBEATS = 4  # missed heartbeats of the list's views before the sidebar stops polling
 
@@ -68,26 +65,22 @@ class ComputePanel:
         form_later: bool = False,
         unusable: ValidationError | None = None,
         scheduler: Scheduler | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``form_later``: build the "New" form in the background once the list is shown (the sidebar
         opens faster: the form is about two hundred widget models). ``unusable``: why the configured
         workspace (config.json, environment) could not be used; said under the header until another
         workspace is chosen. ``scheduler``: where redraws run (default the UI's thread; tests pass one
-        with a fake clock)."""
+        with a fake clock). ``clock``: the panel state's (:mod:`.state`: finished bars, unseen views)."""
         w = ipywidgets_module()
         self.ws = workspace
         self._lock = threading.RLock()
-        self._listed: list[Compute] = []
-        self._messages: dict[str, str] = {}  # row messages (a failed action), by compute name
-        self._recent: dict[str, tuple[Operation, float | None]] = {}  # the last operation of each row
-        self._rows: dict[str, tuple[Mapping[str, Any], Row]] = {}  # each row, by the body it was drawn from
+        self.state = PanelState(local=workspace.ref.local, clock=clock)  # every decision; the widgets draw it
         self._watched: weakref.WeakSet[Operation] = weakref.WeakSet()  # ids would be reused after GC
         # Redraws on the UI's scheduler thread, at most a few a second (a poller callback never waits for one).
         self._redraw = Throttle(self._render, 1.0 / RENDERS_PER_SECOND, defer=True, scheduler=scheduler)
-        self._list_failed = False
         self.costs: Costs | None = None  # the header's bill, from the last listing
         self._costing = False
-        self._last_seen = time.monotonic()
         self.paused = False
         self.hidden = False  # the front end said its tab is hidden (set_visible)
         self.tools: ComputeTools | None = None
@@ -376,10 +369,8 @@ class ComputePanel:
         self.ws.poller.on_track(self._on_tracked, remove=True)
         with self._lock:
             self.ws = workspace
-            self._listed = []
-            self._recent.clear()
-            self._rows.clear()
-            self._messages.clear()
+            self.state.clear()
+            self.state.local = workspace.ref.local
             self.costs = None
         self.message.value = ""
         self.notice.value = ""
@@ -453,7 +444,7 @@ class ComputePanel:
     def refresh(self) -> None:
         """List now and draw at once (a click on refresh, the panel's first listing)."""
         try:
-            listed = self.ws._list_raw()
+            listed = self.ws.list_bodies()
         except ComputeError as exc:
             self._on_list_error(exc)
             return
@@ -465,8 +456,7 @@ class ComputePanel:
         does not answer) and one line above the list says why, until a listing succeeds again."""
         reason = str(exc) if isinstance(exc, ComputeError) else f"{type(exc).__name__}: {exc}"
         with self._lock:
-            self._list_failed = True
-            self._listed = []
+            self.state.listing_failed()
             self.costs = None  # a bill of computes not listed now would be a guess
             self.tools_box.children = ()
             self.table.problem = (
@@ -480,15 +470,10 @@ class ComputePanel:
         if self._pause_if_unseen():
             return
         with self._lock:
-            if self._list_failed:
-                self._list_failed = False
+            if self.state.list_failed:
                 self.table.problem = ""
-            computes = [Compute(body, emulated=self.ws.ref.local) for body in listed]
-            followed = {op.target.lower() for op in self.ws.poller.in_flight() if not op.done()}
-            for compute in computes:
-                if compute.name.lower() not in followed and is_transitional(compute.body):
-                    self.ws.follow(compute.name, compute.body)
-            self._listed = computes
+            for compute in self.state.listing(listed, self.ws.poller.in_flight()):
+                self.ws.follow(compute.name, compute.body)
             self._track_in_flight()  # now, not at the redraw: an operation may end before it
         self._bill(listed)
         # On this tick when the last redraw is old enough, else with the next: at most RENDERS_PER_SECOND
@@ -496,98 +481,43 @@ class ComputePanel:
         self._redraw.request(here=True)
 
     def _render(self) -> None:
-        """Rows as data for the table (one message when anything changed), bars of operations whose
-        compute is not listed yet, the count in the header."""
+        """Draw what the panel state decides (:meth:`PanelState.draw`): the rows as data for the table (one
+        message when anything changed), bars of operations whose compute is not listed yet, the count in
+        the header."""
         with self._lock:
-            now = time.monotonic()
             self._track_in_flight()
-            rows: list[Row] = []
-            for compute in self._shown():
-                key = compute.name.lower()
-                bar = None
-                if key in self._recent:
-                    op, done_at = self._recent[key]
-                    if op.done():
-                        done_at = done_at or now
-                        self._recent[key] = (op, done_at)
-                    if done_at is not None and now - done_at > FINISHED_BAR_SECONDS:
-                        del self._recent[key]
-                    else:
-                        bar = describe(op).bar()
-                busy = self._recent[key][0] if key in self._recent and not self._recent[key][0].done() else None
-                refused = self._recent[key][0] if key in self._recent and self._recent[key][0].refused else None
-                message = self._messages.get(key) or (describe(refused).error_text if refused else "")
-                rows.append(self._row(key, compute, busy.action if busy is not None else "", bar, message))
-            listed = {row["name"].lower() for row in rows}
-            for gone in set(self._rows) - listed:
-                del self._rows[gone]
-            for gone in set(self._recent) - listed - {op.target.lower() for op in self.ws.poller.in_flight()}:
-                del self._recent[gone]  # a deleted compute's last bar goes with its row
-            pending = [
-                bar_html(op) for op in self.ws.poller.in_flight() if not op.done() and op.target.lower() not in listed
-            ]
-            self.table.show_rows(cast(list[dict[str, Any]], rows))  # the trait holds plain dicts: Rows
-            shown = str(Markup("").join(pending))
+            drawn = self.state.draw(self.ws.poller.in_flight())
+            self.table.show_rows(cast(list[dict[str, Any]], drawn.rows))  # the trait holds plain dicts: Rows
+            shown = str(Markup("").join(bar_html(op) for op in drawn.pending))
             if self.pending.value != shown:
                 self.pending.value = shown
-            children = (self.pending,) if pending else ()
+            children = (self.pending,) if drawn.pending else ()
             if tuple(self.ops.children) != children:
                 self.ops.children = children
-            self._show_workspace(len(rows))
-
-    def _shown(self) -> list[Compute]:
-        """The computes as last listed, each in flight here as its operation last read it (its own polls are
-        fresher than a listing up to half a minute old), and a create accepted here but not listed yet (while
-        its bar is shown)."""
-        shown = list(self._listed)
-        where = {c.name.lower(): i for i, c in enumerate(shown)}
-        for key, (op, _done_at) in list(self._recent.items()):
-            body = op.resource
-            if not isinstance(body, Mapping) or str(body.get("name", "")).lower() != key or op.refused:
-                continue
-            if key in where:
-                if not op.done():
-                    shown[where[key]] = Compute(body, emulated=self.ws.ref.local)
-            elif op.action in ("create", "attach") and op.state is not State.SUBMITTING:
-                where[key] = len(shown)
-                shown.append(Compute(body, emulated=self.ws.ref.local))
-        return shown
-
-    def _row(self, key: str, compute: Compute, busy: str, bar: BarData | None, message: str) -> Row:
-        """The row of ``compute``: built again only when its body changed (a tick of 1000 computes with one
-        change builds one row, and the unchanged rows are the same objects, compared by identity)."""
-        cached = self._rows.get(key)
-        if cached is None or cached[0] != compute.body:
-            cached = (compute.body, row_of(compute))
-            self._rows[key] = cached
-        base = cached[1]
-        if (base["busy"], base["bar"], base["message"]) == (busy, bar, message):
-            return base
-        row = base.copy()
-        row["busy"], row["bar"], row["message"] = busy, bar, message
-        return row
+            self._show_workspace(len(drawn.rows))
 
     def _on_tracked(self, op: Operation) -> None:
         """An operation of this workspace started in this process (a magic, another panel): its bar from now,
         however fast it ends (a listing may be half a minute away)."""
         with self._lock:
-            self._recent[op.target.lower()] = (op, None)
-            if op not in self._watched:
-                self._watched.add(op)
-                op.add_listener(self._on_op)
+            self.state.follow(op)
+            self._watch(op)
             unseen = self.paused or self.hidden
         if not unseen:  # a panel nobody looks at is drawn when it is seen again
             self._redraw.request()
 
     def _track_in_flight(self) -> None:
         """Each operation in flight becomes its row's last operation (its bar), watched (under the lock)."""
-        for op in self.ws.poller.in_flight():
-            key = op.target.lower()
-            if not op.done() and self._recent.get(key, (None, None))[0] is not op:
-                self._recent[key] = (op, None)
-            if op not in self._watched:
-                self._watched.add(op)
-                op.add_listener(self._on_op)
+        in_flight = self.ws.poller.in_flight()
+        self.state.track(in_flight)
+        for op in in_flight:
+            self._watch(op)
+
+    def _watch(self, op: Operation) -> None:
+        """Redraw when ``op`` moves (once per operation)."""
+        if op not in self._watched:
+            self._watched.add(op)
+            op.add_listener(self._on_op)
 
     def _on_op(self, op: Operation) -> None:
         """An operation moved: redraw soon, at most RENDERS_PER_SECOND whatever the number of bars, an ending
@@ -596,13 +526,9 @@ class ComputePanel:
         the listing's, and the next listing may be half a minute away."""
         if self.paused or self.hidden:  # drawn, and listed, when it is seen again
             return
-        if op.done() and op.action not in ("delete", "detach") and isinstance(op.resource, Mapping):
+        if op.done():
             with self._lock:  # the compute as the operation last read it, until the listing comes
-                key = op.target.lower()
-                self._listed = [
-                    Compute(op.resource, emulated=self.ws.ref.local) if c.name.lower() == key else c
-                    for c in self._listed
-                ]
+                self.state.ended(op)
         self._redraw.request()
         if op.done():
             self.ws.poller.poll_now()
@@ -617,7 +543,8 @@ class ComputePanel:
 
     def seen(self) -> None:
         """A view of the list is shown (a heartbeat or a click): poll again if the panel had paused."""
-        self._last_seen = time.monotonic()
+        with self._lock:
+            self.state.seen()
         if self.paused and not self.hidden:
             self.paused = False
             self.message.value = ""
@@ -641,8 +568,9 @@ class ComputePanel:
     def _pause_if_unseen(self) -> bool:
         """No view has said it is alive for a while (the page was closed, the kernel forgotten): stop
         polling the workspace until one does; operations in flight are still followed to their end."""
-        if self.pause_after is None or time.monotonic() - self._last_seen < self.pause_after:
-            return False
+        with self._lock:
+            if not self.state.unseen(self.pause_after):
+                return False
         self.paused = True
         self.ws.poller.remove_listener(self._on_tick)
         self.message.value = "Paused while nobody was looking; refreshing…"
@@ -652,26 +580,16 @@ class ComputePanel:
         """A row action (delete and detach come after the view's confirm): power and delete/detach act at
         once; details, resize and edit open the pane below. The state is checked again here: a click on a row
         drawn before its state changed is refused with a sentence on the row, and nothing is sent."""
-        key = name.lower()
         with self._lock:
-            compute = next((c for c in self._shown() if c.name.lower() == key), None)
-            if compute is None or self._list_failed:
+            compute, why = self.state.allowed(action, name)
+            if compute is None:
                 return None
-            in_flight = self._recent[key][0] if key in self._recent and not self._recent[key][0].done() else None
-            if action not in actions_for(compute) or (in_flight is not None and in_flight.action == action):
-                self._messages[key] = (
-                    refusal(compute, action)
-                    if action not in actions_for(compute)
-                    else f"{action} of {compute.name} is already under way. Nothing was sent."
-                )
-                refused = True
-            else:
-                self._messages.pop(key, None)
-                refused = False
-        if refused:
+            self.state.say(name, why)
+        if why:
             self._render()
             return None
-        if action in ("details", "resize", "edit"):
+        row_action = ROW_ACTIONS[action]
+        if row_action.run is None:
             if (
                 self.tools is not None
                 and not self.tools.closed
@@ -688,27 +606,44 @@ class ComputePanel:
             self._render()
             return None
         try:
-            op: Operation = getattr(self.ws, action)(compute.name)
+            op: Operation = row_action.run(self.ws, compute.name)
         except ComputeError as exc:
-            self._messages[key] = str(exc)
+            with self._lock:
+                self.state.say(name, str(exc))
             self._render()
             return None
         with self._lock:  # its bar (and, if a check refuses it, its error) on the row, however fast it ends
-            self._recent[key] = (op, None)
+            self.state.follow(op)
         self._on_tick_soon()
         return op
+
+    def edit_pane(self, name: str) -> Any:
+        """The edit pane of ``name`` for a main-area tab (:func:`edit_tab`): what ``update`` changes, with
+        Apply and Cancel; an update started there has its bar on the row. When the compute is not listed or
+        cannot be edited now, the tab says why instead (nothing can be sent from it)."""
+        with self._lock:
+            compute, why = self.state.allowed("edit", name)
+        if compute is not None and not why:
+            return ComputeTools(self.ws, compute, "edit", self._on_tick_soon, self._started, in_tab=True).widget
+        w = ipywidgets_module()
+        said = w.HTML(error(why or f"{name} is not listed in {self._short(self.ws)} now; nothing can be edited."))
+        said.add_class("jupyter-compute-tools-message")
+        cancel = w.Button(description="Close", layout=w.Layout(width="auto"))
+        cancel.add_class("jupyter-compute-edit-cancel")
+        box = w.VBox([said, cancel], layout=fill_layout(max_width="52em", padding="8px 12px"))
+        box.add_class("jupyter-compute-edit-tab")
+        return box
 
     def _started(self, op: Operation) -> None:
         """An operation started from the pane below the list: its bar (and a refusal) on its row."""
         with self._lock:
-            self._recent[op.target.lower()] = (op, None)
-            self._messages.pop(op.target.lower(), None)
+            self.state.started(op)
 
     def _fallback(self) -> tuple[str, str]:
         """The panel as text and HTML where widgets do not render (an exported notebook): the header,
         then the list as ``%compute list`` shows it, or why the workspace could not be listed."""
         with self._lock:
-            listed = list(self._listed)
+            listed = list(self.state.listed)
             problem = self.table.problem
         title = f"Compute · {self._short(self.ws)}"
         if problem:
@@ -841,11 +776,21 @@ def form_tab(kind: str) -> Any:
     return box
 
 
-_tabs: dict[str, Any] = {}  # the tabs' forms by their box's model id, until the tab is closed
+def edit_tab(name: str) -> Any:
+    """The edit pane of compute ``name`` for a JupyterLab main-area tab (the lab extension runs this in the
+    sidebar's kernel when a row's "edit" is clicked there): an update applied there shows on the sidebar's row.
+    Closed by :func:`close_form_tab`, like a form's tab."""
+    workspace, unusable = Workspace.configured()
+    box = panel_for(workspace, form_later=True, unusable=unusable).edit_pane(name)
+    _tabs[box.model_id] = box
+    return box
+
+
+_tabs: dict[str, Any] = {}  # the tabs' forms and edit panes by their box's model id, until the tab is closed
 
 
 def close_form_tab(model_id: str) -> None:
-    """A main-area form tab was closed: its widgets go from the kernel (the lab extension runs this)."""
+    """A main-area form or edit tab was closed: its widgets go from the kernel (the lab extension runs this)."""
     box = _tabs.pop(model_id, None)
     if box is not None:
         close_tree(box)

@@ -44,9 +44,12 @@ class ComputeTools:
         mode: str,
         on_done: Callable[[], None],
         on_started: Callable[[Operation], None] | None = None,
+        *,
+        in_tab: bool = False,
     ) -> None:
         """``on_done``: a change was started (the panel lists at once); ``on_started``: its operation, whose
-        bar the panel shows on the row."""
+        bar the panel shows on the row. ``in_tab``: the edit pane in a main-area tab of its own (the lab
+        extension closes the tab on Cancel) rather than under the list."""
         import ipywidgets as w
 
         self.ws = workspace
@@ -55,17 +58,30 @@ class ComputeTools:
         self.mode = mode
         self.on_done = on_done
         self.on_started = on_started
+        self.in_tab = in_tab
         self.message = w.HTML()
-        close = w.Button(description="close", layout=w.Layout(width="auto"))
-        close.add_class("jupyter-compute-tools-close")
-        close.on_click(lambda _b: self.close())
-        heading = w.HTML(html("<b>{}</b> <span style='opacity:.7'>{}</span>", compute.name, mode))
+        self.message.add_class("jupyter-compute-tools-message")
         body = {"details": self._details, "edit": self._edit_form}.get(mode, self._resize_form)()
-        self.widget = w.VBox(
-            [w.HBox([heading, close], layout=w.Layout(justify_content="space-between")), body, self.message],
-            layout=w.Layout(width="100%", border="1px solid #e0e0e0", padding="4px", margin="4px 0"),
-        )
+        if in_tab:  # the tab's title names the compute; Cancel is beside Apply
+            heading = w.HTML(html("<b>{} {}</b> <span style='opacity:.7'>{}</span>", mode, compute.name, compute.kind))
+            top = heading
+            layout = w.Layout(width="100%", max_width="52em", padding="8px 12px")
+        else:
+            close = w.Button(description="close", layout=w.Layout(width="auto"))
+            close.add_class("jupyter-compute-tools-close")
+            close.on_click(lambda _b: self.close())
+            heading = w.HTML(html("<b>{}</b> <span style='opacity:.7'>{}</span>", compute.name, mode))
+            top = w.HBox([heading, close], layout=w.Layout(justify_content="space-between"))
+            layout = w.Layout(width="100%", border="1px solid #e0e0e0", padding="4px", margin="4px 0")
+        children = [top, body, self.message]
+        if in_tab:  # the outcome line is a polite status (./aria.py), as a form tab's result line is
+            from .aria import FormAria
+
+            children.append(FormAria(layout=w.Layout(display="none")))
+        self.widget = w.VBox(children, layout=layout)
         self.widget.add_class("jupyter-compute-tools")
+        if in_tab:
+            self.widget.add_class("jupyter-compute-edit-tab")
         self.closed = False
 
     def close(self) -> None:
@@ -220,7 +236,12 @@ class ComputeTools:
         apply = w.Button(description="Apply", button_style="primary", layout=w.Layout(width="auto"))
         apply.add_class("jupyter-compute-edit-apply")
         apply.on_click(lambda _b: self.apply())
-        box = w.VBox([*shown, apply], layout=w.Layout(width="100%"))
+        buttons: list[Any] = [apply]
+        if self.in_tab:  # the lab extension closes the tab on its click
+            cancel = w.Button(description="Cancel", tooltip="Close this tab; nothing is sent", layout=_full())
+            cancel.add_class("jupyter-compute-edit-cancel")
+            buttons.append(cancel)
+        box = w.VBox([*shown, w.HBox(buttons)], layout=w.Layout(width="100%"))
         box.add_class("jupyter-compute-edit")
         return box
 

@@ -1,11 +1,13 @@
 // What ipywidgets cannot say from Python, said by a small view placed in a "New" form (anywidget ESM, no build
 // step; jupyter_compute/ui/panel/aria.py): a field with a problem is aria-invalid and described by its error
-// line, the "Advanced" toggle has aria-expanded, and the form's result line is a polite status. Python marks
+// line, the "Advanced" toggle has aria-expanded, and the form's result line (and an edit tab's outcome line) is a
+// polite status. Python marks
 // the state with classes (jupyter-compute-invalid on a field, ipywidgets' mod-active on a pressed toggle:
 // ui/panel/form.py); this keeps the aria attributes in step with them, wherever the form is drawn (the lab's
-// form tabs, a notebook's panel, Notebook 7, VS Code).
+// form tabs and edit tabs, a notebook's panel, Notebook 7, VS Code).
 
-const HOSTS = '.jupyter-compute-form-tab, .jupyter-compute-panel';
+const HOSTS = '.jupyter-compute-form-tab, .jupyter-compute-edit-tab, .jupyter-compute-panel';
+const RESULT_LINES = '.jupyter-compute-output, .jupyter-compute-edit-tab .jupyter-compute-tools-message';
 let ids = 0;
 
 /** Set the aria attributes of every field, toggle and result line under `root` from their classes. */
@@ -32,7 +34,7 @@ export function syncAria(root) {
     const expanded = String(toggle.classList.contains('mod-active'));
     if (toggle.getAttribute('aria-expanded') !== expanded) toggle.setAttribute('aria-expanded', expanded);
   }
-  for (const line of root.querySelectorAll('.jupyter-compute-output')) {
+  for (const line of root.querySelectorAll(RESULT_LINES)) {
     if (line.getAttribute('role') !== 'status') {
       line.setAttribute('role', 'status');
       line.setAttribute('aria-live', 'polite');
