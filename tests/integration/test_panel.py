@@ -955,3 +955,22 @@ def test_edit_tab_edits_the_compute_in_a_pane_of_its_own_and_closing_the_tab_clo
         for built in panel_module._panels.values():
             built.close()
         panel_module._panels.clear()
+
+
+def test_the_edit_pane_offers_only_what_update_changes_on_the_kind(panel: ComputePanel) -> None:
+    """The pane's inputs are fields service.changes.FIELDS gives the compute's kind (their one owner): a field
+    ``update`` no longer takes, or takes on the other kind only, fails here."""
+    from jupyter_compute import ComputeInstanceSpec
+    from jupyter_compute.service.changes import fields_of
+
+    ws = Workspace.local()
+    ws.create(ComputeInstanceSpec.from_keywords(name="own-ci")).wait(30)
+    ws.create(AmlComputeSpec.from_keywords(name="own-cl", max_instances=1), preflight=False).wait(30)
+    panel.refresh()
+    for name, kind in (("own-ci", kinds.INSTANCE.word), ("own-cl", kinds.CLUSTER.word)):
+        click(panel, "edit", name)
+        tools = panel.tools
+        assert tools is not None and tools.mode == "edit"
+        offered = set(tools.edit_fields) | ({"schedules"} if tools.schedule_choice is not None else set())
+        assert offered and offered <= set(fields_of(kind)), (name, offered)
+        click(panel, "edit", name)  # closes it
