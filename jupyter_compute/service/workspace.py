@@ -156,13 +156,10 @@ class Workspace:
         properties …); read on every call, as v1's ``get_details()`` does. Its region is kept."""
         return self._connection.details()
 
-    def _list_raw(self) -> builtins.list[dict[str, Any]]:
-        return self._connection.list_computes()
-
     def list_bodies(self) -> builtins.list[dict[str, Any]]:
         """One listing of the workspace's computes as the service answers them (the panel draws its rows and
         its bill from one such listing; :meth:`list` wraps them as computes)."""
-        return self._list_raw()
+        return self._connection.list_computes()
 
     def _launch(self, action: str, name: str, work: Work, compute_type: str = "") -> Operation:
         """An operation of ``action`` on ``name``, in flight at once, ``work`` submitted in its background."""
@@ -264,7 +261,7 @@ class Workspace:
     def list(self, kind: str | None = None, *, outdated: bool = False) -> ComputeList:
         """The workspace's computes; only those of ``kind``; only ``outdated`` instances (an OS image that is
         not the latest, by the service's ``osImageMetadata``)."""
-        computes = ComputeList(Compute(body, emulated=self.ref.local) for body in self._list_raw())
+        computes = ComputeList(Compute(body, emulated=self.ref.local) for body in self.list_bodies())
         if kind:
             wanted = find(kind).compute_type
             computes = ComputeList(c for c in computes if c.compute_type == wanted)
@@ -516,7 +513,7 @@ class Workspace:
         """Operations in flight: those started here, and computes caught mid-change (after a restart)."""
         ops = self.poller.in_flight()
         followed = {op.target.lower() for op in ops}
-        for body in self._list_raw():
+        for body in self.list_bodies():
             action = Compute(body).transitional
             name = str(body.get("name", ""))
             if action and name.lower() not in followed:
