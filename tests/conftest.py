@@ -93,6 +93,10 @@ def test_environment() -> Iterator[None]:
             patch.setenv(name, os.environ.get(name) or value)
         for name, value in NO_METADATA_PROBE.items():
             patch.setenv(name, value)
+        # Hundreds of CLI processes, kernels and labs import this package from source: with
+        # PYTHONDONTWRITEBYTECODE (set in this machine's environment) each one compiled it anew. They keep its
+        # bytecode (in __pycache__ folders, gitignored) like any Python run.
+        patch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
         yield
 
 

@@ -109,14 +109,19 @@ class Lab:
         return json.loads(data) if data else None
 
     def wait_ready(self, seconds: float = 90) -> None:
+        """Wait until the server answers /api/status on the port it says it serves: should another process
+        (a kernel, another test's server) take the chosen port first, Jupyter serves the next free one and
+        writes it to its runtime file (jpserver-PID.json)."""
         deadline = time.monotonic() + seconds
+        said = Path(self.env["JUPYTER_RUNTIME_DIR"]) / f"jpserver-{self.process.pid}.json"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"jupyter lab exited: {(self.base / 'lab.log').read_text()[-3000:]}")
             try:
+                self.port = int(json.loads(said.read_text())["port"])
                 self.api("status")
                 return
-            except OSError:
+            except (OSError, ValueError, KeyError):
                 time.sleep(0.25)
         raise RuntimeError("jupyter lab did not answer /api/status in time")
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from jupyter_compute import settings
 from jupyter_compute.model.specs import AmlComputeSpec, ComputeInstanceSpec
 from jupyter_compute.service.operation import Operation
 from jupyter_compute.service.workspace import Workspace
@@ -38,8 +39,11 @@ def expressions(ws: Workspace, name: str) -> list[str]:
 
 @pytest.fixture
 def ws() -> Workspace:
+    """The local workspace with a running instance ci1, made at ten times the tests' speed (the update is what
+    these tests follow, not the create)."""
     ws = Workspace.local()
-    assert done(ws.create(ComputeInstanceSpec.from_keywords(name="ci1"))).status == "Succeeded"
+    with settings.override(speed=settings.current().speed * 10):
+        assert done(ws.create(ComputeInstanceSpec.from_keywords(name="ci1"))).status == "Succeeded"
     return ws
 
 
