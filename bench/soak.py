@@ -16,9 +16,14 @@ client, creating and deleting through the Python API. Every ``--every`` seconds 
 - a trivial cell's round trip on the notebook's kernel (``1``, over a second connection);
 - the operations done so far.
 
-At the end, the slope per hour of each figure (least squares over the samples). Run:
+At the end, the slope per hour of each figure (least squares over the samples), the page's heap per
+1,000 operations, and, once both loops have stopped and their last operations ended (and the bars' grace
+passed), the page's heap after GC again: whether it returns near its start. With ``--snapshots DIR`` it
+also writes Chromium heap snapshots (after GC) there: ``1.heapsnapshot`` at the second sample,
+``2.heapsnapshot`` at the last, ``3.heapsnapshot`` once the operations are done; ``bench/heap_diff.py``
+compares two of them. Run:
 
-    python bench/soak.py [--minutes 5] [--every 60] [--computes 200] [--speed 50]
+    python bench/soak.py [--minutes 5] [--every 60] [--computes 200] [--speed 50] [--snapshots DIR]
 """
 
 from __future__ import annotations
@@ -75,6 +80,20 @@ threading.Thread(target=soak_loop, name="soak", daemon=True).start()
 """
 
 GC_HEAP = "() => document.getElementsByTagName('*').length"
+
+
+def heap_snapshot(cdp: object, path: Path) -> None:
+    """A heap snapshot of the page (after a forced GC) written to ``path``, streamed from CDP in chunks."""
+    chunks: list[str] = []
+    handler = lambda params: chunks.append(params["chunk"])  # noqa: E731
+    cdp.on("HeapProfiler.addHeapSnapshotChunk", handler)  # type: ignore[attr-defined]
+    try:
+        cdp.send("HeapProfiler.collectGarbage")  # type: ignore[attr-defined]
+        cdp.send("HeapProfiler.takeHeapSnapshot", {"reportProgress": False})  # type: ignore[attr-defined]
+    finally:
+        cdp.remove_listener("HeapProfiler.addHeapSnapshotChunk", handler)  # type: ignore[attr-defined]
+    path.write_text("".join(chunks))
+    step(f"heap snapshot {path} ({path.stat().st_size / 2**20:.0f} MB)")
 
 
 def step(what: str) -> None:
@@ -142,6 +161,7 @@ def main() -> None:
     parser.add_argument("--computes", type=int, default=200)
     parser.add_argument("--speed", default="50")
     parser.add_argument("--batch", type=int, default=5, help="computes per batch of the notebook's loop")
+    parser.add_argument("--snapshots", type=Path, help="a folder for heap snapshots (bench/heap_diff.py reads them)")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="soak-"))
     env = {"JUPYTER_COMPUTE_SPEED": args.speed}
@@ -242,11 +262,22 @@ def main() -> None:
                 ]
                 samples.append(row)
                 print(" | ".join(f"{v:.1f}" for v in row), flush=True)
-                if now - started >= args.minutes * 60:
+                last = now - started >= args.minutes * 60
+                if args.snapshots and (len(samples) == 2 or (last and len(samples) > 2)):
+                    args.snapshots.mkdir(parents=True, exist_ok=True)
+                    heap_snapshot(cdp, args.snapshots / f"{1 if len(samples) == 2 else 2}.heapsnapshot")
+                if last:
                     break
                 time.sleep(max(0.0, args.every - (time.monotonic() - now)))
             peer.stop.set()
             ask(lab, nb_kernel, "soak_stop.set()")
+            step("stopping both loops; waiting for their last operations to end")
+            peer.join(600)
+            deadline = time.monotonic() + 600
+            loop_alive = "any(t.name == 'soak' and t.is_alive() for t in __import__('threading').enumerate())"
+            while ask(lab, nb_kernel, loop_alive)[0] != "False" and time.monotonic() < deadline:
+                time.sleep(1)
+            time.sleep(10)  # the bars' grace (progress_bar.END_GRACE) and the panel's last redraws
             times = [s[0] * 60 for s in samples]
             print(
                 "slope per hour: "
@@ -260,6 +291,15 @@ def main() -> None:
             if operations > 0:
                 per_k = (samples[-1][1] - samples[0][1]) / operations * 1000
                 print(f"page heap: {per_k:+.2f} MB per 1,000 operations ({operations:.0f} operations)")
+            cdp.send("HeapProfiler.collectGarbage")
+            done_heap = cdp.send("Runtime.getHeapUsage")["usedSize"] / 2**20
+            print(
+                f"page heap once the operations are done: {done_heap:.1f} MB "
+                f"(first sample {samples[0][1]:.1f} MB, last {samples[-1][1]:.1f} MB); "
+                f"elements {float(page.evaluate(GC_HEAP)):.0f}"
+            )
+            if args.snapshots:
+                heap_snapshot(cdp, args.snapshots / "3.heapsnapshot")
 
 
 if __name__ == "__main__":
