@@ -23,8 +23,8 @@ Why the regions are kept and not closed (issue 29): a status region is an anywid
 end imports each model's ``_esm`` as a module of its own, which no browser ever frees (manzt/anywidget#613),
 and makes every message to that model wait for the import, while the page handles a kernel's messages one
 after another: a bar per operation then grew the page's heap and, under a stream of operations, queued the
-kernel's messages in the page (a soak kept 100,000 of them). A region given back is emptied; the next bar's
-view of it is a new element, its model already loaded. At most ``REGIONS_KEPT`` are kept (more close).
+kernel's messages in the page (a soak kept 100,000 of them). The next bar sets a region's text before it is
+displayed; its view is a new element, its model already loaded. At most ``REGIONS_KEPT`` are kept (more close).
 ipywidgets keeps a model until it is closed, so a bar left open would hold its models for the life of the
 kernel. The bar holds its operation weakly while it runs: an operation nobody uses any more is not kept
 alive by its bar (only an ended one, for the grace, so that its display still becomes its final line).
@@ -61,7 +61,7 @@ class Regions:
         self._lock = threading.Lock()
 
     def take(self) -> Said:
-        """An empty region: one given back, else a new one."""
+        """A region given back, else a new one (the bar sets its text before it is displayed)."""
         with self._lock:
             while self._free:
                 said = self._free.pop()
@@ -70,11 +70,11 @@ class Regions:
         return Said(layout=Shared.get().region)
 
     def give(self, said: Said) -> None:
-        """``said``'s bar has ended: empty it and keep it, or close it when enough are kept."""
+        """``said``'s bar has ended: keep it, or close it when enough are kept. Its text stays (emptying it
+        would be one more message to the page per operation; no view shows it until a bar sets its own)."""
         with self._lock:
             keep = len(self._free) < self.kept and said.comm is not None
             if keep:
-                said.text = ""
                 self._free.append(said)
         if not keep:
             said.close()  # its layout is shared
