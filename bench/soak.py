@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -220,8 +221,11 @@ def main() -> None:
             )
         )
         with browser_page() as page:
-            errors: Counter[str] = Counter()  # the page's console errors, by their first words
-            page.on("console", lambda m: m.type == "error" and errors.update([" ".join(m.text.split()[:8])]))
+            errors: Counter[str] = Counter()  # the page's console errors, by their first words (ids left out)
+            page.on(
+                "console",
+                lambda m: m.type == "error" and errors.update([re.sub(r"[0-9a-f]{32}", "…", " ".join(m.text.split()[:6]))]),
+            )
             page.add_init_script(COUNT_WS)
             page.goto(lab.url("lab/tree/soak.ipynb", reset=""))
             open_panel(page, timeout=180_000)
@@ -342,7 +346,7 @@ def main() -> None:
             )
             if args.snapshots:
                 heap_snapshot(cdp, args.snapshots / "3.heapsnapshot")
-            print("page console errors: " + (", ".join(f"{n} × {text}" for text, n in errors.most_common(8)) or "none"))
+            print("page console errors: " + (", ".join(f"{n} × {text}" for text, n in errors.most_common()) or "none"))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ end imports each model's ``_esm`` as a module of its own, which no browser ever 
 and makes every message to that model wait for the import, while the page handles a kernel's messages one
 after another: a bar per operation then grew the page's heap and, under a stream of operations, queued the
 kernel's messages in the page (a soak kept 100,000 of them). The next bar sets a region's text before it is
-displayed; its view is a new element, its model already loaded. At most ``REGIONS_KEPT`` are kept (more close).
+displayed; its view is a new element, its model already loaded. Regions are never closed: there are as many as
+bars were ever alive at once.
 ipywidgets keeps a model until it is closed, so a bar left open would hold its models for the life of the
 kernel. The bar holds its operation weakly while it runs: an operation nobody uses any more is not kept
 alive by its bar (only an ended one, for the grace, so that its display still becomes its final line).
@@ -36,7 +37,7 @@ import functools
 import threading
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..render.bars import info_html, orphaned_html, title_html, track_html
 from ..render.describe import describe
@@ -49,14 +50,13 @@ if TYPE_CHECKING:
 
 MAX_PER_SECOND = 4.0
 END_GRACE = 1.5  # seconds the outcome stays in the live status before the display turns static
-REGIONS_KEPT = 64  # status regions kept for later bars (more bars end at once under a soak: those close)
 
 
 class Regions:
-    """Status regions given back by ended bars, for the next bars of this kernel (at most ``kept``)."""
+    """Status regions given back by ended bars, for the next bars of this kernel: as many as were ever in use at
+    once (a region is made only when none is free), never closed, so that a box never names a closed one."""
 
-    def __init__(self, kept: int = REGIONS_KEPT) -> None:
-        self.kept = kept
+    def __init__(self) -> None:
         self._free: list[Said] = []
         self._lock = threading.Lock()
 
@@ -65,23 +65,29 @@ class Regions:
         with self._lock:
             while self._free:
                 said = self._free.pop()
-                if said.comm is not None:  # not closed since (a kernel's widgets closed all at once)
+                if _open(said):
                     return said
-        return Said(layout=Shared.get().region)
+        said = Said(layout=Shared.get().region)
+        return said
 
     def give(self, said: Said) -> None:
-        """``said``'s bar has ended: keep it, or close it when enough are kept. Its text stays (emptying it
-        would be one more message to the page per operation; no view shows it until a bar sets its own)."""
-        with self._lock:
-            keep = len(self._free) < self.kept and said.comm is not None
-            if keep:
+        """``said``'s bar has ended: keep it for the next bar, unless its comm was closed (the front end closes
+        a model it could not make). Its text stays (emptying it would be one more message to the page per
+        operation; no view shows it until a bar sets its own)."""
+        if _open(said):
+            with self._lock:
                 self._free.append(said)
-        if not keep:
-            said.close()  # its layout is shared
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._free)
+
+
+def _open(widget: Any) -> bool:
+    """Neither side has closed ``widget``'s comm (ipywidgets forgets its comm when the kernel closes it; when
+    the front end does, the comm says so)."""
+    comm = widget.comm
+    return comm is not None and not getattr(comm, "_closed", False)
 
 
 REGIONS = Regions()
