@@ -222,10 +222,8 @@ def main() -> None:
         )
         with browser_page() as page:
             errors: Counter[str] = Counter()  # the page's console errors, by their first words (ids left out)
-            page.on(
-                "console",
-                lambda m: m.type == "error" and errors.update([re.sub(r"[0-9a-f]{32}", "…", " ".join(m.text.split()[:6]))]),
-            )
+            head = lambda text: re.sub(r"[0-9a-f]{32}", "…", " ".join(text.split()[:6]))  # noqa: E731
+            page.on("console", lambda m: m.type == "error" and errors.update([head(m.text)]))
             page.add_init_script(COUNT_WS)
             page.goto(lab.url("lab/tree/soak.ipynb", reset=""))
             open_panel(page, timeout=180_000)
