@@ -11,14 +11,23 @@ client, creating and deleting through the Python API. Every ``--every`` seconds 
   Runtime.getHeapUsage) and its element count;
 - the resident memory of the Jupyter server and of both kernels (the panel's, the notebook's), from /proc;
 - the widget models open in each kernel (ipywidgets' ``_instances``, asked over a second connection);
-- the messages a second the page received on the panel kernel's WebSocket since the last line;
+- the messages a second the page received on the panel kernel's WebSocket since the last line, and on the
+  notebook kernel's; and how far behind the page is in handling the notebook's (a kernel_info round trip
+  from the page, which waits for every message before it: "page lag s", capped at 30);
 - the local store's size on disk (the SQLite file and its WAL);
 - a trivial cell's round trip on the notebook's kernel (``1``, over a second connection);
 - the operations done so far.
 
-At the end, the slope per hour of each figure (least squares over the samples). Run:
+At the end, the slope per hour of each figure (least squares over the samples), the page's heap per
+1,000 operations, and, once both loops have stopped and their last operations ended (and the bars' grace
+passed) and the page has caught up with the notebook's messages (its lag under a second; ``--drain`` minutes
+at most),
+the page's heap after GC again: whether it returns near its start. With ``--snapshots DIR`` it
+also writes Chromium heap snapshots (after GC) there: ``1.heapsnapshot`` at the second sample,
+``2.heapsnapshot`` at the last, ``3.heapsnapshot`` once the operations are done; ``bench/heap_diff.py``
+compares two of them. Run:
 
-    python bench/soak.py [--minutes 5] [--every 60] [--computes 200] [--speed 50]
+    python bench/soak.py [--minutes 5] [--every 60] [--computes 200] [--speed 50] [--rate R] [--snapshots DIR]
 """
 
 from __future__ import annotations
@@ -26,10 +35,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the browser test harness
@@ -57,13 +68,16 @@ COUNT_WS = """
 # The notebook's loop: batches of creates, resizes and deletes through the magics, each bar displayed.
 LOOP = """
 %load_ext jupyter_compute
-import itertools, threading
+import itertools, threading, time
 soak_stop = threading.Event()
 soak_done = [0]
-def soak_loop(batch={batch}):
+def soak_loop(batch={batch}, rate={rate}):
     ip = get_ipython()
     counter = itertools.count()
+    started = time.monotonic()
     while not soak_stop.is_set():
+        if rate:  # at most `rate` operations a second on average
+            soak_stop.wait(max(0.0, started + soak_done[0] / rate - time.monotonic()))
         names = [f"nb{{next(counter):05d}}x" for _ in range(batch)]
         for words in ("create cluster {{}} --max-instances 2", "resize {{}} --min-nodes 1", "delete {{}} --yes"):
             ops = [ip.run_line_magic("compute", words.format(name)) for name in names]
@@ -75,6 +89,31 @@ threading.Thread(target=soak_loop, name="soak", daemon=True).start()
 """
 
 GC_HEAP = "() => document.getElementsByTagName('*').length"
+
+# Seconds until the page has handled everything the notebook's kernel sent before now: the page handles a
+# kernel's messages one after another, a kernel_info reply among them (capped at ``limit`` seconds).
+PAGE_LAG = """async (limit) => {
+  const nb = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === 'soak.ipynb');
+  const kernel = nb && nb.sessionContext.session && nb.sessionContext.session.kernel;
+  if (!kernel) return -1;
+  const started = performance.now();
+  await Promise.race([kernel.requestKernelInfo(), new Promise(done => setTimeout(done, limit * 1000))]);
+  return (performance.now() - started) / 1000;
+}"""
+
+
+def heap_snapshot(cdp: object, path: Path) -> None:
+    """A heap snapshot of the page (after a forced GC) written to ``path``, streamed from CDP in chunks."""
+    chunks: list[str] = []
+    handler = lambda params: chunks.append(params["chunk"])  # noqa: E731
+    cdp.on("HeapProfiler.addHeapSnapshotChunk", handler)  # type: ignore[attr-defined]
+    try:
+        cdp.send("HeapProfiler.collectGarbage")  # type: ignore[attr-defined]
+        cdp.send("HeapProfiler.takeHeapSnapshot", {"reportProgress": False})  # type: ignore[attr-defined]
+    finally:
+        cdp.remove_listener("HeapProfiler.addHeapSnapshotChunk", handler)  # type: ignore[attr-defined]
+    path.write_text("".join(chunks))
+    step(f"heap snapshot {path} ({path.stat().st_size / 2**20:.0f} MB)")
 
 
 def step(what: str) -> None:
@@ -142,11 +181,21 @@ def main() -> None:
     parser.add_argument("--computes", type=int, default=200)
     parser.add_argument("--speed", default="50")
     parser.add_argument("--batch", type=int, default=5, help="computes per batch of the notebook's loop")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="at most this many of the notebook's operations a second (0: as fast as they go; the issue's soak "
+        "saw 4.5 a second in all)",
+    )
+    parser.add_argument("--drain", type=float, default=10.0, help="minutes to wait at most for the page to catch up")
+    parser.add_argument("--snapshots", type=Path, help="a folder for heap snapshots (bench/heap_diff.py reads them)")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="soak-"))
     env = {"JUPYTER_COMPUTE_SPEED": args.speed}
     os.environ.update(env)
-    with running_lab(base, env) as lab:
+    jupyter = [sys.executable, "-m", "jupyterlab", "--LabApp.expose_app_in_browser=True"]  # PAGE_LAG reads the app
+    with running_lab(base, env, jupyter) as lab:
         step(f"lab up; filling the workspace with {args.computes} computes")
         fill_workspace(lab.env, args.computes)
         settle(args.computes, seconds=600)
@@ -162,7 +211,7 @@ def main() -> None:
                             "execution_count": None,
                             "metadata": {},
                             "outputs": [],
-                            "source": LOOP.format(batch=args.batch),
+                            "source": LOOP.format(batch=args.batch, rate=args.rate),
                         }
                     ],
                     "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
@@ -172,6 +221,9 @@ def main() -> None:
             )
         )
         with browser_page() as page:
+            errors: Counter[str] = Counter()  # the page's console errors, by their first words (ids left out)
+            head = lambda text: re.sub(r"[0-9a-f]{32}", "…", " ".join(text.split()[:6]))  # noqa: E731
+            page.on("console", lambda m: m.type == "error" and errors.update([head(m.text)]))
             page.add_init_script(COUNT_WS)
             page.goto(lab.url("lab/tree/soak.ipynb", reset=""))
             open_panel(page, timeout=180_000)
@@ -202,13 +254,15 @@ def main() -> None:
                 "panel models",
                 "nb models",
                 "panel msg/s",
+                "nb msg/s",
+                "page lag s",
                 "store KB",
                 "cell ms",
                 "ops",
             )
             print(" | ".join(columns))
             samples: list[list[float]] = []
-            last_count, last_t = 0, time.monotonic()
+            last_count, last_nb, last_t = 0, 0, time.monotonic()
             started = time.monotonic()
             while True:
                 step("sampling")
@@ -218,8 +272,11 @@ def main() -> None:
                 counts = page.evaluate("() => window.__wsCounts || {}")
                 now = time.monotonic()
                 panel_count = sum(v for k, v in counts.items() if panel_kernel in k)
+                nb_count = sum(v for k, v in counts.items() if nb_kernel in k)
                 rate = (panel_count - last_count) / (now - last_t)
-                last_count, last_t = panel_count, now
+                nb_rate = (nb_count - last_nb) / (now - last_t)
+                last_count, last_nb, last_t = panel_count, nb_count, now
+                lag = float(page.evaluate(PAGE_LAG, 30))
                 step("page measured; asking the kernels")
                 panel_models, _ = ask(lab, panel_kernel, "len(__import__('ipywidgets').widgets.widget._instances)")
                 nb_models, cell_ms = ask(lab, nb_kernel, "len(__import__('ipywidgets').widgets.widget._instances)")
@@ -236,17 +293,35 @@ def main() -> None:
                     float(panel_models) if panel_models.isdigit() else -1,
                     float(nb_models) if nb_models.isdigit() else -1,
                     rate,
+                    nb_rate,
+                    lag,
                     size,
                     cell_ms,
                     float(done) + peer.done if done.isdigit() else peer.done,
                 ]
                 samples.append(row)
                 print(" | ".join(f"{v:.1f}" for v in row), flush=True)
-                if now - started >= args.minutes * 60:
+                last = now - started >= args.minutes * 60
+                if args.snapshots and (len(samples) == 2 or (last and len(samples) > 2)):
+                    args.snapshots.mkdir(parents=True, exist_ok=True)
+                    heap_snapshot(cdp, args.snapshots / f"{1 if len(samples) == 2 else 2}.heapsnapshot")
+                if last:
                     break
                 time.sleep(max(0.0, args.every - (time.monotonic() - now)))
             peer.stop.set()
             ask(lab, nb_kernel, "soak_stop.set()")
+            step("stopping both loops; waiting for their last operations to end")
+            peer.join(600)
+            deadline = time.monotonic() + 600
+            loop_alive = "any(t.name == 'soak' and t.is_alive() for t in __import__('threading').enumerate())"
+            while ask(lab, nb_kernel, loop_alive)[0] != "False" and time.monotonic() < deadline:
+                time.sleep(1)
+            time.sleep(10)  # the bars' grace (progress_bar.END_GRACE) and the panel's last redraws
+            step("waiting for the page to catch up with the notebook's messages")
+            caught_up = time.monotonic()
+            while (lag := float(page.evaluate(PAGE_LAG, 60))) > 1 and time.monotonic() - caught_up < args.drain * 60:
+                step(f"page lag {lag:.1f} s")
+            step(f"caught up in {time.monotonic() - caught_up:.0f} s")
             times = [s[0] * 60 for s in samples]
             print(
                 "slope per hour: "
@@ -260,6 +335,16 @@ def main() -> None:
             if operations > 0:
                 per_k = (samples[-1][1] - samples[0][1]) / operations * 1000
                 print(f"page heap: {per_k:+.2f} MB per 1,000 operations ({operations:.0f} operations)")
+            cdp.send("HeapProfiler.collectGarbage")
+            done_heap = cdp.send("Runtime.getHeapUsage")["usedSize"] / 2**20
+            print(
+                f"page heap once the operations are done: {done_heap:.1f} MB "
+                f"(first sample {samples[0][1]:.1f} MB, last {samples[-1][1]:.1f} MB); "
+                f"elements {float(page.evaluate(GC_HEAP)):.0f}"
+            )
+            if args.snapshots:
+                heap_snapshot(cdp, args.snapshots / "3.heapsnapshot")
+            print("page console errors: " + (", ".join(f"{n} × {text}" for text, n in errors.most_common()) or "none"))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ workspace's size:
   then ends, saying so, instead of waiting forever);
 - the whole workspace is listed only for listeners (a visible panel), every ``list_interval``
   seconds (JUPYTER_COMPUTE_LIST_INTERVAL, 30 s by default), or at once after :meth:`Poller.poll_now`;
-  operations due then read their compute off that listing instead of asking for it;
+  operations due then read their compute off that listing instead of asking for it. Asks for a listing
+  coalesce: any number made before the next tick (operations ending together) make one listing, and an
+  operation that ended reading a listing asks for none (the listeners get that listing next);
 - ``pace()`` (what the service said is left of the subscription's read budget,
   :mod:`~jupyter_compute.transport.ratelimit`) stretches every gap before the budget runs out.
 
@@ -126,6 +128,7 @@ class Poller:
         self._ops: list[Followed] = []
         self._next_list = float("-inf")
         self._list_asked = False
+        self._holding: int | None = None  # the thread whose tick holds a fresh listing, until its listeners heard it
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -192,10 +195,14 @@ class Poller:
             self._on_error.pop(listener, None)
 
     def poll_now(self) -> None:
-        """Tick without waiting (e.g. a user asked to refresh, or a panel was shown again): lists at once
-        for the listeners, and with none, asks every running operation. Restarts the thread if it is not
-        running while there is something to follow."""
+        """Tick without waiting (e.g. a user asked to refresh, a panel was shown again, an operation ended):
+        lists at once for the listeners, and with none, asks every running operation. Restarts the thread if
+        it is not running while there is something to follow. Asks made before that tick are one listing;
+        one made from within a tick that holds a fresh listing (an operation ended reading it) asks nothing:
+        the listeners hear that listing once the operations have taken it in."""
         with self._lock:
+            if self._holding == threading.get_ident():
+                return
             self._list_asked = True
             self._wake.set()
             if self._ops or self.listeners:
@@ -257,31 +264,39 @@ class Poller:
                 self._next_list = now + self.list_every * pace
             followed = [f for f in self._ops if not f.operation.done() and (ops is None or f.operation in ops)]
         listed = self._list() if listing else None
-        by_name = {str(r.get("name", "")).lower(): r for r in listed or ()}
-        for f in followed:
-            op = f.operation
-            if op.state is not State.RUNNING:  # still submitting (not accepted yet), or ended
-                continue
-            if listed is not None:  # the listing is this operation's poll
-                self._follow(f, by_name.get(op.target.lower()))
-            elif f.due is None or now >= f.due or (asked and not listing):
-                self._poll(f)
-            else:
-                continue
+        if listed is not None:
             with self._lock:
-                f.polls += 1
-                f.due = now + gap(f.polls) * self.interval * pace
-        with self._lock:
-            self._ops = [f for f in self._ops if not f.operation.done()]
-            listeners = list(self.listeners)
-        if listed is None:
-            return
-        # Listeners (the panel) come after the operations have taken in this listing.
-        for listener in listeners:
-            try:
-                listener(listed)
-            except Exception:
-                log.warning("jupyter-compute: a listener of the poller failed", exc_info=True)
+                self._holding = threading.get_ident()
+        try:
+            by_name = {str(r.get("name", "")).lower(): r for r in listed or ()}
+            for f in followed:
+                op = f.operation
+                if op.state is not State.RUNNING:  # still submitting (not accepted yet), or ended
+                    continue
+                if listed is not None:  # the listing is this operation's poll
+                    self._follow(f, by_name.get(op.target.lower()))
+                elif f.due is None or now >= f.due or (asked and not listing):
+                    self._poll(f)
+                else:
+                    continue
+                with self._lock:
+                    f.polls += 1
+                    f.due = now + gap(f.polls) * self.interval * pace
+            with self._lock:
+                self._ops = [f for f in self._ops if not f.operation.done()]
+                listeners = list(self.listeners)
+            if listed is None:
+                return
+            # Listeners (the panel) come after the operations have taken in this listing.
+            for listener in listeners:
+                try:
+                    listener(listed)
+                except Exception:
+                    log.warning("jupyter-compute: a listener of the poller failed", exc_info=True)
+        finally:
+            if listed is not None:
+                with self._lock:
+                    self._holding = None
 
     def _list(self) -> Sequence[Mapping[str, Any]] | None:
         try:

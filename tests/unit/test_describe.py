@@ -126,7 +126,8 @@ def test_the_notebook_bar_the_text_bar_and_the_panel_row_say_the_same_at_the_sam
 
     notebook = OperationBar(op, scheduler=Scheduler(clock, thread=False))
     try:
-        notebook_info, notebook_bar = visible(notebook.info.value), notebook.bar.value
+        notebook_info, notebook_bar = visible(notebook.drawn["info"]), notebook.drawn["track"]
+        assert notebook.drawn["info"] in notebook.view.value and notebook_bar in notebook.view.value, "drawn as one"
     finally:
         notebook.finish()
     row = describe(op).bar()
@@ -215,7 +216,7 @@ def test_the_live_bar_tells_a_screen_reader_each_phase_once_not_each_tick() -> N
             updates.set_progress(Progress(phase, fraction, 0, 2, {}, clock.now, 40.0))
             bar._apply()
         assert sent == ["create cluster cpu-1: Allocating nodes", "create cluster cpu-1: Preparing nodes"]
-        assert "aria-valuenow='60'" in bar.bar.value
+        assert "aria-valuenow='60'" in bar.view.value
     finally:
         bar.finish()
 
@@ -240,7 +241,7 @@ def test_the_outcome_is_said_in_the_live_bar_before_the_cell_turns_static(
     region removed as its text changes may never be announced)."""
     from ipywidgets.widgets.widget import _instances
 
-    from jupyter_compute.ui.progress_bar import END_GRACE, OperationBar
+    from jupyter_compute.ui.progress_bar import END_GRACE, REGIONS, OperationBar, Shared
     from jupyter_compute.ui.throttle import Scheduler
 
     clock = Clock()
@@ -249,22 +250,25 @@ def test_the_outcome_is_said_in_the_live_bar_before_the_cell_turns_static(
     op = updates.operation
     updates.accept(AsyncOperation("https://arm/operations/op-10"), None)
     events: list[tuple[str, object]] = []
-    base = len(_instances)
+    Shared.get()  # the layouts every bar shares, made once per kernel
+    base, kept = len(_instances), len(REGIONS)
     bar = OperationBar(op, on_end=lambda ended: events.append(("on_end", ended)), scheduler=scheduler)
     bar.said.observe(lambda change: events.append(("said", change["new"])), names="text")
     clock.now += 5.0
     updates.finish(state, error)  # the listener: the bar draws the end
 
     assert bar.said.text == said and events == [("said", said)], "the outcome is said at once, nothing ends yet"
-    assert ("aria-valuenow='100'" if state is State.SUCCEEDED else "data-style='danger'") in bar.bar.value
-    assert bar.ended and not bar.closed and len(_instances) == base + 15, "the live region stays for the grace"
+    assert ("aria-valuenow='100'" if state is State.SUCCEEDED else "data-style='danger'") in bar.view.value
+    own = (bar.widget, bar.view, bar.said)
+    assert bar.ended and not bar.closed and all(w.comm is not None for w in own), "the live region stays for the grace"
     clock.now += END_GRACE * 0.9
     scheduler.run_due()
     assert events == [("said", said)] and not bar.closed, "not before the grace is up"
     clock.now += END_GRACE * 0.1
     assert scheduler.run_due() == 1
     assert events == [("said", said), ("on_end", op)], "the display turns static after the outcome was said"
-    assert bar.closed and len(_instances) == base, "then every model of the bar is closed"
+    assert bar.closed and bar.widget.comm is None and bar.view.comm is None, "then the bar's models are closed"
+    assert len(_instances) - base == len(REGIONS) - kept, "every model of the bar but its region, kept for the next"
     bar.finish()
     updates.notify()
     assert scheduler.pending() == 0 and events[-1] == ("on_end", op), "once"
