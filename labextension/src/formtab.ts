@@ -5,7 +5,8 @@
  * `form_tab(kind)` in the sidebar's kernel, so a create there shows up in the sidebar's list at once.
  * The palette's "New …" commands open one; so does the sidebar's "New …" button, for the kind chosen in the
  * menu beside it (read as the user sees it: its label, one of the forms' labels). A tab's title follows the
- * kind chosen in its own form's menu, read the same way.
+ * kind chosen in its own form's menu, read the same way. Where the shell shows no second main-area widget
+ * (Notebook 7), the same form opens under the sidebar's list instead (`openSidebarForm`).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';

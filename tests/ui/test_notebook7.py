@@ -145,4 +145,16 @@ def test_a_new_form_opens_under_the_sidebar_list_and_creates_from_the_keyboard(n
         page.keyboard.press("Enter")
         form.wait_for(state="detached", timeout=10_000)
         assert page.locator(f"{READY} .jupyter-compute-open-form:focus").count() == 1, "the focus goes back"
+
+        # The palette's "New …" commands open their form there too, its heading following the kind
+        page.evaluate("document.activeElement?.blur()")
+        page.keyboard.press("Control+Shift+C")
+        page.wait_for_selector(".lm-CommandPalette-input:visible", timeout=10_000)
+        page.keyboard.type("New compute instance", delay=20)
+        page.keyboard.press("Enter")
+        form.locator(".jupyter-compute-form").wait_for(timeout=30_000)
+        assert form.locator("h3").inner_text() == "New compute instance"
+        form.locator(".jupyter-compute-kind select").select_option(label="Compute cluster")
+        form.locator("h3").get_by_text("New compute cluster").wait_for(timeout=10_000)
+        assert page.locator(".jp-ComputeSidebarForm").count() == 1
     assert errors == []
