@@ -17,7 +17,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from lab_helpers import OVERFLOW_JS, PANEL, READY, Lab, act, chromium, isolated_env, row, shot
+from lab_helpers import OVERFLOW_JS, PANEL, READY, Lab, act, axe, chromium, isolated_env, row, shot
 
 pytestmark = pytest.mark.ui
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -130,6 +130,7 @@ def test_a_new_form_opens_under_the_sidebar_list_and_creates_from_the_keyboard(n
             "each field has the sidebar's width, its label above"
         )
         shot(page, "notebook7-new-form-in-the-sidebar")
+        assert axe(page, ".jp-ComputeSidebarForm") == []
 
         tab_to(page, ".jp-ComputeSidebarForm button.jupyter-compute-create")
         page.keyboard.press("Enter")
