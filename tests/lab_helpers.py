@@ -312,3 +312,25 @@ OVERFLOW_JS = """
   return problems;
 }
 """
+
+AXE = ROOT / "labextension" / "node_modules" / "axe-core" / "axe.min.js"
+
+# axe-core's violations of impact critical or serious in the elements `selectors` match.
+AXE_JS = """
+async (selectors) => {
+  const include = selectors.filter((s) => document.querySelector(s)).map((s) => [s]);
+  if (!include.length) return ['nothing matched ' + selectors.join(', ')];
+  const result = await axe.run({ include }, { resultTypes: ['violations'] });
+  return result.violations
+    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+}
+"""
+
+
+def axe(page: Any, *selectors: str) -> list[str]:
+    """axe-core's critical and serious violations in what ``selectors`` match (axe-core from npm, installed by
+    ./dev setup into labextension/node_modules)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    return list(page.evaluate(AXE_JS, list(selectors)))

@@ -5,7 +5,8 @@
  * `form_tab(kind)` in the sidebar's kernel, so a create there shows up in the sidebar's list at once.
  * The palette's "New …" commands open one; so does the sidebar's "New …" button, for the kind chosen in the
  * menu beside it (read as the user sees it: its label, one of the forms' labels). A tab's title follows the
- * kind chosen in its own form's menu, read the same way.
+ * kind chosen in its own form's menu, read the same way. Where the shell shows no second main-area widget
+ * (Notebook 7), the same form opens under the sidebar's list instead (`openSidebarForm`).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
@@ -39,28 +40,39 @@ function chosenLabel(menu: HTMLSelectElement | null | undefined): string | undef
   return menu?.selectedOptions[0]?.textContent?.replace(/\u00a0/g, ' ').trim();
 }
 
-/** The tab's title (and `data-kind`) follow the kind chosen in its form's menu. */
-function followKind(tab: MainAreaWidget<Panel>, forms: () => IForm[]): void {
-  const node = tab.content.node;
+/** The form's title (and `node`'s `data-kind`) follow the kind chosen in its menu: `retitle` gets the new one. */
+function followKind(node: HTMLElement, forms: () => IForm[], retitle: (title: string) => void): void {
   node.addEventListener('change', event => {
     const menu = (event.target as Element | null)?.closest?.<HTMLSelectElement>('.jupyter-compute-kind select');
     const form = menu ? forms().find(entry => entry.label === chosenLabel(menu)) : undefined;
     if (form && form.kind !== node.dataset.kind) {
       node.dataset.kind = form.kind;
-      tab.title.label = formTitle(form.kind, forms());
-      tab.title.caption = `${tab.title.label} (Compute)`;
+      retitle(formTitle(form.kind, forms()));
     }
   });
 }
 
 /** What a main-area tab runs in the panel's kernel and how it looks until that is shown. */
 interface ITabOptions {
-  idPrefix: string; // the tab's id: `${idPrefix}-N`
+  idPrefix: string; // the tab's id (a sidebar form's heading's): `${idPrefix}-N`
   className: string;
   title: string;
   code: string;
   loading: string;
   firstField: string; // focused once drawn, unless another tab was chosen meanwhile
+}
+
+/** The content of a tab (or of a form under the sidebar's list): its classes and its loading line. */
+function kernelContent(options: ITabOptions): { content: Panel; status: Widget } {
+  const content = new Panel();
+  content.addClass('jp-ComputeTab'); // the look of both kinds of tab (./index.css)
+  content.addClass(options.className);
+  content.node.dataset.state = 'starting';
+  const status = new Widget();
+  status.node.setAttribute('role', 'status');
+  status.node.textContent = options.loading;
+  content.addWidget(status);
+  return { content, status };
 }
 
 /** A new main-area tab (at once) showing what `options.code` returns in the sidebar's kernel, rendered by
@@ -71,14 +83,7 @@ function openKernelTab(
   sidebar: ComputeSidebar,
   options: ITabOptions
 ): { tab: MainAreaWidget<Panel>; area: Promise<OutputArea | null> } {
-  const content = new Panel();
-  content.addClass('jp-ComputeTab'); // the look of both kinds of tab (./index.css)
-  content.addClass(options.className);
-  content.node.dataset.state = 'starting';
-  const status = new Widget();
-  status.node.setAttribute('role', 'status');
-  status.node.textContent = options.loading;
-  content.addWidget(status);
+  const { content, status } = kernelContent(options);
   const tab = new MainAreaWidget({ content });
   tab.id = `${options.idPrefix}-${++opened}`;
   tab.title.label = options.title;
@@ -86,23 +91,26 @@ function openKernelTab(
   tab.title.closable = true;
   app.shell.add(tab, 'main');
   app.shell.activateById(tab.id);
-  return { tab, area: showIn(app, sidebar, tab, status, options) };
+  const area = showIn(sidebar, tab, content, status, options, () => app.shell.currentWidget === tab);
+  return { tab, area };
 }
 
+/** Run `options.code` in the sidebar's kernel and show its widget in `content` (in place of `status`), its
+ * first field focused while `current()`; the widgets go from the kernel when `host` is disposed. */
 async function showIn(
-  app: JupyterFrontEnd,
   sidebar: ComputeSidebar,
-  tab: MainAreaWidget<Panel>,
+  host: Widget,
+  content: Panel,
   status: Widget,
-  options: ITabOptions
+  options: ITabOptions,
+  current: () => boolean
 ): Promise<OutputArea | null> {
-  const content = tab.content;
   const area = await sidebar.outputArea(options.code, content);
   status.dispose();
   if (area) {
     content.node.dataset.state = 'ready';
     void whenFound(content.node, options.firstField, FORM_DEADLINE_MS).then(first => {
-      if (first && app.shell.currentWidget === tab) {
+      if (first && current()) {
         first.focus(); // unless another tab was chosen meanwhile
       }
     });
@@ -110,7 +118,7 @@ async function showIn(
     const shown = area.model.length ? area.model.get(0).data[WIDGET_VIEW] : undefined;
     const modelId = (shown as { model_id?: string } | undefined)?.model_id;
     if (modelId) {
-      tab.disposed.connect(() => {
+      host.disposed.connect(() => {
         void sidebar.run(entryCode('close_form_tab', modelId));
       });
     }
@@ -142,9 +150,71 @@ export async function openFormTab(
   });
   tab.content.node.dataset.kind = kind;
   if (await area) {
-    followKind(tab, forms);
+    followKind(tab.content.node, forms, label => {
+      tab.title.label = label;
+      tab.title.caption = `${label} (Compute)`;
+    });
   }
   return tab;
+}
+
+/**
+ * Open the form of `kind` under the sidebar's list, where the shell shows no main-area tab (Notebook 7's
+ * keeps one widget in its main area and drops the others), as the panel in a notebook holds its form under
+ * its list. The same `form_tab(kind)` as a tab's, under a heading with its title (which follows the kind
+ * chosen in the form) and a Close button; one form at a time: "New …" again shows the open one when its kind
+ * is chosen, else replaces it. Its first field is focused once drawn; closing it sends the focus back to
+ * the sidebar's "New …" button and closes its widgets in the kernel.
+ */
+export async function openSidebarForm(
+  sidebar: ComputeSidebar,
+  kind: string,
+  title: string,
+  forms: () => IForm[]
+): Promise<Panel> {
+  const open = sidebar.formUnder();
+  if (open && open.node.dataset.kind === kind) {
+    open.node.querySelector<HTMLElement>(open.node.dataset.state === 'ready' ? FIRST_FIELD : 'button')?.focus();
+    return open;
+  }
+  const options: ITabOptions = {
+    idPrefix: 'jupyter-compute-sidebar-form',
+    className: 'jp-ComputeSidebarForm',
+    title,
+    code: entryCode('form_tab', kind),
+    loading: 'Loading the form…',
+    firstField: FIRST_FIELD
+  };
+  const { content, status } = kernelContent(options);
+  content.node.dataset.kind = kind;
+  content.node.setAttribute('role', 'group');
+  const head = new Widget({ node: document.createElement('div') });
+  head.addClass('jp-ComputeSidebarForm-head');
+  const heading = document.createElement('h3');
+  heading.id = `${options.idPrefix}-${++opened}`;
+  heading.textContent = title;
+  content.node.setAttribute('aria-labelledby', heading.id);
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.className = 'jp-Button jp-mod-minimal jp-ComputeSidebarForm-close';
+  close.textContent = 'Close';
+  close.setAttribute('aria-label', `Close the form ${title}`);
+  close.addEventListener('click', () => {
+    content.dispose();
+    sidebar.node.querySelector<HTMLElement>('.jupyter-compute-open-form')?.focus();
+  });
+  head.node.append(heading, close);
+  content.insertWidget(0, head);
+  sidebar.showUnder(content);
+  content.node.scrollIntoView({ block: 'nearest' });
+  const area = await showIn(sidebar, content, content, status, options, () => !content.isDisposed && sidebar.isVisible);
+  if (area) {
+    followKind(content.node, forms, label => {
+      heading.textContent = label;
+      close.setAttribute('aria-label', `Close the form ${label}`);
+    });
+  }
+  return content;
 }
 
 const editTabs = new Map<string, MainAreaWidget<Panel>>(); // by compute name (lower case): one tab each

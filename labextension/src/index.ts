@@ -13,7 +13,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { IForm, formCommands } from './forms';
-import { formTitle, openEditTab, openFormTab, watchEditButtons, watchOpenButtons } from './formtab';
+import { formTitle, openEditTab, openFormTab, openSidebarForm, watchEditButtons, watchOpenButtons } from './formtab';
 import { watchNotebookKernels } from './orphans';
 import { ComputeSidebar } from './sidebar';
 
@@ -45,6 +45,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
     if (notebooks) {
       watchNotebookKernels(notebooks);
     }
+    // Main-area tabs only in JupyterLab's shell (ILabShell, a dock panel of tabs). Notebook 7's shell
+    // (INotebookShell) keeps one widget in its main area and silently drops any other added to it: there a
+    // "New …" form opens under the sidebar's list and a row's edit pane under the list too (the kernel's own).
+    const mainAreaTabs = labShell !== null;
+    const openForm = async (kind: string, title: string): Promise<void> => {
+      if (mainAreaTabs) {
+        await openFormTab(app, sidebar, kind, title, () => known);
+      } else {
+        app.shell.activateById(sidebar.id); // a palette command: the sidebar shows the form
+        await openSidebarForm(sidebar, kind, title, () => known);
+      }
+    };
     const category = 'Compute';
     let formItems: { dispose(): void }[] = [];
     let registered = '';
@@ -64,9 +76,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         formItems.push(
           app.commands.addCommand(command, {
             label: form.label,
-            execute: async () => {
-              await openFormTab(app, sidebar, form.kind, form.label, () => known);
-            }
+            execute: () => openForm(form.kind, form.label)
           })
         );
         if (palette) {
@@ -80,15 +90,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     watchOpenButtons(sidebar.node, label => {
       const form = known.find(entry => entry.label === label);
       if (form) {
-        void openFormTab(app, sidebar, form.kind, formTitle(form.kind, known), () => known);
+        void openForm(form.kind, formTitle(form.kind, known));
       } else {
         console.warn(`Compute panel: no form labelled ${JSON.stringify(label)} (the kind menu is not loaded yet)`);
       }
     });
-    // A row's "edit" in the sidebar opens its edit pane in a tab too (or shows the one open for it). Only in
-    // JupyterLab's shell: Notebook 7's keeps one widget in its main area and drops the others, so there the
-    // click goes on to the kernel, which opens the pane under the list.
-    if (labShell) {
+    // A row's "edit" in the sidebar opens its edit pane in a tab too (or shows the one open for it). Elsewhere
+    // the click goes on to the kernel, which opens the pane under the list.
+    if (mainAreaTabs) {
       watchEditButtons(sidebar.node, name => void openEditTab(app, sidebar, name));
     }
     restorer?.add(sidebar, sidebar.id);

@@ -85,6 +85,7 @@ export class ComputeSidebar extends Panel {
   private builds = 0;
   private firstPaint: FirstPaint | null = null;
   private live = false; // the kernel's list is drawn (or the start failed): no first paint any more
+  private under: Panel | null = null; // a "New …" form under the list, where there is no main-area tab
   private readonly status: Widget;
 
   constructor(
@@ -140,6 +141,24 @@ export class ComputeSidebar extends Panel {
     parent.addWidget(area);
     await OutputArea.execute(code, area, this.session);
     return area;
+  }
+
+  /** Show `form` under the panel's list (a "New …" form where the shell shows no main-area tab,
+   * ./formtab.ts openSidebarForm), in place of the one shown there before, which is disposed. */
+  showUnder(form: Panel): void {
+    this.under?.dispose();
+    this.under = form;
+    form.disposed.connect(() => {
+      if (this.under === form) {
+        this.under = null;
+      }
+    });
+    this.addWidget(form);
+  }
+
+  /** The form shown under the list, if any. */
+  formUnder(): Panel | null {
+    return this.under;
   }
 
   /** Restart the panel's kernel; the panel is rebuilt from the workspace when it is back. */
@@ -222,6 +241,7 @@ export class ComputeSidebar extends Panel {
     }
     this.setState('starting', 'Loading the Compute panel…');
     this.manager?.dispose();
+    this.under?.dispose(); // its widgets were the last kernel's (or manager's)
     const rendermime = this.rendermime.clone({ latexTypesetter: NO_MATH });
     const manager = new KernelWidgetManager(kernel, rendermime);
     registerModules(manager);

@@ -15,10 +15,22 @@ from typing import Any
 import nbformat
 import pytest
 
-from lab_helpers import ARTIFACTS, PANEL, READY, ROOT, Lab, act, expand, lab_page, open_panel, row, running_lab, shot
+from lab_helpers import (
+    ARTIFACTS,
+    PANEL,
+    READY,
+    Lab,
+    act,
+    axe,
+    expand,
+    lab_page,
+    open_panel,
+    row,
+    running_lab,
+    shot,
+)
 
 pytestmark = pytest.mark.ui
-AXE = ROOT / "labextension" / "node_modules" / "axe-core" / "axe.min.js"
 FORM_TAB = ".jp-ComputeFormTab[data-state='ready']"
 EDIT_TAB = ".jp-ComputeEditTab[data-state='ready']"
 NOTEBOOK = "a11y.ipynb"
@@ -37,25 +49,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 def page(lab: Lab) -> Iterator[Any]:
     with lab_page(lab) as page:
         yield page
-
-
-# axe-core's violations of impact critical or serious in the elements `selectors` match.
-AXE_JS = """
-async (selectors) => {
-  const include = selectors.filter((s) => document.querySelector(s)).map((s) => [s]);
-  if (!include.length) return ['nothing matched ' + selectors.join(', ')];
-  const result = await axe.run({ include }, { resultTypes: ['violations'] });
-  return result.violations
-    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-}
-"""
-
-
-def axe(page: Any, *selectors: str) -> list[str]:
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(AXE))
-    return list(page.evaluate(AXE_JS, list(selectors)))
 
 
 def theme(page: Any, name: str) -> None:

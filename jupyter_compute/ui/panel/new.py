@@ -2,7 +2,8 @@
 
 "Preview request" (secrets hidden), "Copy as magic" / "Copy as YAML", and Create (or Attach). The
 form itself is generated from the spec's field table (:mod:`.form`). The panel in a notebook holds one
-under its list; the JupyterLab sidebar opens one in a main-area tab per "New …" (:func:`form_tab`).
+under its list; the JupyterLab sidebar opens one in a main-area tab per "New …" (:func:`form_tab`), and
+the Notebook 7 sidebar, whose shell shows no second main-area widget, the same one under its list.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def kind_menu(kind: str | None, **options: Any) -> Any:
 class KindMenu:
     """The JupyterLab sidebar's "New" line: the kind menu and a "New …" button. The lab extension opens
     the form of the kind chosen in the menu beside the button in a main-area tab (:func:`form_tab`), where
-    there is room; the sidebar builds no form of its own (it opens with fewer widget models)."""
+    there is room (in Notebook 7, under this line); the sidebar builds no form of its own (it opens with
+    fewer widget models)."""
 
     def __init__(self, workspace: Workspace, kind: str | None = None) -> None:
         w = ipywidgets_module()
@@ -63,7 +65,7 @@ class KindMenu:
         self.open_button = w.Button(
             description="New …",
             button_style="primary",
-            tooltip="Open the form in a tab",
+            tooltip="Open the form of the kind chosen",
             layout=w.Layout(width="auto", min_width="6em"),
         )
         self.open_button.add_class("jupyter-compute-open-form")
