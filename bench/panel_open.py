@@ -56,7 +56,7 @@ def settle(computes: int, seconds: float = 120) -> None:
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        listed = Workspace.local()._list_raw()
+        listed = Workspace.local().list_bodies()
         if len(listed) >= computes and not any(is_transitional(body) for body in listed):
             return
         time.sleep(0.5)

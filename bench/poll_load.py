@@ -52,12 +52,13 @@ def fill(server: Any, ref: Any, computes: int) -> None:
 
 def run(server: Any, ref: Any, count: int, panel: bool, minutes: int, run_id: str) -> dict[str, Any]:
     from jupyter_compute import AmlComputeSpec
+    from jupyter_compute.service.connection import TrackerSource
     from jupyter_compute.service.tracker import Poller
-    from jupyter_compute.service.workspace import Workspace, _Source
+    from jupyter_compute.service.workspace import Workspace
 
     ws = Workspace(ref)  # a fresh one: its own poller, its region not read yet
     clock = Clock()
-    poller = Poller(_Source(ws), TICK, clock=clock, list_every=6 * TICK, pace=ws._pace)
+    poller = Poller(TrackerSource(ws._connection), TICK, clock=clock, list_every=6 * TICK, pace=ws._connection.pace)
     poller._start_locked = lambda: None  # type: ignore[method-assign]  # this bench ticks
     ws._poller = poller
     if panel:

@@ -133,15 +133,10 @@ def knobs() -> Iterator[Knobs]:
 def stop_following_operations() -> Iterator[None]:
     """Operations a test leaves running are not followed into the next test."""
     yield
-    from jupyter_compute.service import workspace as api
+    from jupyter_compute.service.workspace import Workspace
 
-    with api._instances_lock:
-        workspaces = list(api._instances.values())
-        api._instances.clear()
-    for ws in workspaces:
-        if ws._poller is not None:
-            for op in ws._poller.in_flight():
-                op.cancel()
+    for ws in Workspace.forget_shared():
+        ws.stop_watching()
 
 
 @pytest.fixture(scope="session")

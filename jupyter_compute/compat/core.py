@@ -343,7 +343,7 @@ class ComputeTarget:
     def list(workspace: Workspace) -> builtins.list[ComputeTarget]:
         """Every compute of the workspace, each as its v1 class."""
         with translated():
-            computes = workspace._ws.list()
+            computes = workspace.api.list()
         return [ComputeTarget._from_compute(workspace, c) for c in computes]
 
     # --- what v1 sets on a compute target -----------------------------------------------------------
@@ -411,13 +411,13 @@ class ComputeTarget:
             raise UserErrorException(f"Please specify a different target name. {name} is a reserved name.")
         with translated():
             spec = _spec(name, provisioning_configuration)
-            return ComputeTarget._started(workspace, spec, workspace._ws.create(spec))
+            return ComputeTarget._started(workspace, spec, workspace.api.create(spec))
 
     @staticmethod
     def attach(workspace: Workspace, name: str, attach_configuration: ProvisioningConfiguration) -> Any:
         with translated():
             spec = _spec(name, attach_configuration)
-            return ComputeTarget._started(workspace, spec, workspace._ws.attach(spec))
+            return ComputeTarget._started(workspace, spec, workspace.api.attach(spec))
 
     @staticmethod
     def _started(workspace: Workspace, spec: ComputeSpec, op: Operation) -> ComputeTarget:
@@ -436,7 +436,7 @@ class ComputeTarget:
     def _wait_operation(self, show_output: bool, is_delete_operation: bool, timeout: float | None) -> bool:
         """Wait for this target's operation (or what the compute is doing now); False if ``timeout`` passed."""
         with translated():
-            op = self._operation or self.workspace._ws.follow(self.name)
+            op = self._operation or self.workspace.api.follow(self.name)
             _follow(op, show_output, timeout)
         self._operation = op
         if not op.done():
@@ -475,7 +475,7 @@ class ComputeTarget:
                 f"Delete is not supported for {type(self).__name__} object. Try to use detach instead."
             )
         with translated():
-            self._operation = self.workspace._ws.delete(self.name)
+            self._operation = self.workspace.api.delete(self.name)
             self._operation.submitted()
         if wait_for_completion:
             self.wait_for_completion(show_output, is_delete_operation=True)
@@ -486,7 +486,7 @@ class ComputeTarget:
                 f"Detach is not supported for {type(self).__name__} object. Try to use delete instead."
             )
         with translated():
-            self._operation = self.workspace._ws.detach(self.name)
+            self._operation = self.workspace.api.detach(self.name)
             self._operation.submitted()
 
     def serialize(self) -> dict[str, Any]:
@@ -504,7 +504,7 @@ class ComputeTarget:
 def _lookup(workspace: Workspace, name: str) -> Compute:
     try:
         with translated():
-            return workspace._ws.get(name)
+            return workspace.api.get(name)
     except ComputeTargetException as exc:
         if isinstance(exc.error, NotFound):
             raise ComputeTargetException(
@@ -543,7 +543,7 @@ def poll_until(
 ) -> bool:
     """Call ``done`` at the workspace's poll interval until it is true (True) or ``timeout`` s pass (False)."""
     deadline = clock() + timeout
-    interval = workspace._ws.poller.interval
+    interval = workspace.api.poller.interval
     while not done():
         left = deadline - clock()
         if left <= 0:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..model.specs.scale import IDLE, MAX_NODES, MIN_NODES, SCALE_SETTINGS
+
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
@@ -54,9 +56,9 @@ class ScaleSettings:
     def serialize(self) -> dict[str, Any]:
         idle = f"PT{self.idle_seconds_before_scaledown}S" if self.idle_seconds_before_scaledown else ""
         return {
-            "minNodeCount": self.minimum_node_count,
-            "maxNodeCount": self.maximum_node_count,
-            "nodeIdleTimeBeforeScaleDown": idle,
+            MIN_NODES: self.minimum_node_count,
+            MAX_NODES: self.maximum_node_count,
+            IDLE: idle,
         }
 
     @staticmethod
@@ -64,9 +66,9 @@ class ScaleSettings:
         if not object_dict:
             return None
         return ScaleSettings(
-            object_dict.get("minNodeCount"),
-            object_dict.get("maxNodeCount"),
-            _seconds(object_dict.get("nodeIdleTimeBeforeScaleDown")),
+            object_dict.get(MIN_NODES),
+            object_dict.get(MAX_NODES),
+            _seconds(object_dict.get(IDLE)),
         )
 
 
@@ -136,7 +138,7 @@ class AmlComputeStatus:
             "modifiedTime": _iso(self.modified_time),
             "provisioningState": self.provisioning_state,
             "provisioningStateTransitionTime": _iso(self.provisioning_state_transition_time),
-            "scaleSettings": self.scale_settings.serialize() if self.scale_settings else None,
+            SCALE_SETTINGS: self.scale_settings.serialize() if self.scale_settings else None,
             "vmPriority": self.vm_priority,
             "vmSize": self.vm_size,
         }
@@ -156,7 +158,7 @@ class AmlComputeStatus:
             AmlComputeNodeStateCounts.deserialize(inner.get("nodeStateCounts")),
             object_dict.get("provisioningState"),
             when(object_dict.get("provisioningStateTransitionTime")),
-            ScaleSettings.deserialize(inner.get("scaleSettings")),
+            ScaleSettings.deserialize(inner.get(SCALE_SETTINGS)),
             inner.get("targetNodeCount"),
             inner.get("vmPriority"),
             inner.get("vmSize"),

@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from ..model.kinds import BATCH_MESSAGE
+from ..model.specs.scale import SCALE_SETTINGS
 from .core import ComputeTarget, ProvisioningConfiguration, Workspace, poll_until
 from .exceptions import ComputeTargetException, translated
 from .linked import LinkedService
@@ -71,7 +72,7 @@ class AmlCompute(ComputeTarget, kind="cluster"):
 
     @property
     def scale_settings(self) -> ScaleSettings | None:
-        return ScaleSettings.deserialize(self._inner.get("scaleSettings"))
+        return ScaleSettings.deserialize(self._inner.get(SCALE_SETTINGS))
 
     @property
     def identity_type(self) -> str | None:
@@ -180,7 +181,7 @@ class AmlCompute(ComputeTarget, kind="cluster"):
         if min_nodes is None and max_nodes is None and idle_seconds_before_scaledown is None:
             return
         with translated():
-            self._operation = self.workspace._ws.resize(
+            self._operation = self.workspace.api.resize(
                 self.name, min_nodes=min_nodes, max_nodes=max_nodes, idle_seconds=idle_seconds_before_scaledown
             )
             self._operation.submitted()
@@ -201,7 +202,7 @@ class AmlCompute(ComputeTarget, kind="cluster"):
                 "Invalid configuration, identity_id cannot be set when identity type is not user assigned."
             )
         with translated():
-            op = self.workspace._ws.add_identity(
+            op = self.workspace.api.add_identity(
                 self.name, system_assigned=identity_type == "SystemAssigned", user_assigned=tuple(identity_id or ())
             )
             self._operation = op
@@ -210,7 +211,7 @@ class AmlCompute(ComputeTarget, kind="cluster"):
 
     def list_nodes(self) -> list[dict[str, Any]]:
         with translated():
-            return self.workspace._ws.nodes(self.name)
+            return self.workspace.api.nodes(self.name)
 
     @staticmethod
     def supported_vmsizes(workspace: Workspace, location: str | None = None) -> list[dict[str, Any]]:
@@ -267,7 +268,7 @@ class ComputeInstance(ComputeTarget, kind="instance"):
         """v1 refuses at once what the state does not allow (a stopped instance's stop, a running one's
         start); the service's refusal raises here too."""
         with translated():
-            self._operation = getattr(self.workspace._ws, action)(self.name)
+            self._operation = getattr(self.workspace.api, action)(self.name)
             self._operation.submitted()
         if wait:
             self.wait_for_completion(show_output)
@@ -280,7 +281,7 @@ _SIZE_KEYS = ("name", "vCPUs", "gpus", "memoryGB", "maxResourceVolumeMB")
 def _sizes(cls: type[ComputeTarget], workspace: Workspace, location: str | None) -> list[dict[str, Any]]:
     wanted = cls._kind().compute_type
     with translated():
-        sizes = workspace._ws.sizes(location)
+        sizes = workspace.api.sizes(location)
     return [{k: s.get(k) for k in _SIZE_KEYS} for s in sizes if wanted in (s.get("supportedComputeTypes") or [])]
 
 

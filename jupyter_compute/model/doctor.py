@@ -28,8 +28,8 @@ from .kinds import CLUSTER, INSTANCE
 from .quota import family_usage
 from .resource import INSTANCE_FAILED, Compute
 from .schedule_times import UnknownZone, next_fire
-from .specs._fields import Invalid, iso_duration_seconds
-from .specs._instance_parts import Schedule
+from .specs import Invalid, Schedule, iso_duration_seconds
+from .specs.scale import MAX_NODES
 
 PROBLEM, WARNING, INFO = "problem", "warning", "info"  # a finding's level, most urgent first
 LEVELS = (PROBLEM, WARNING, INFO)
@@ -461,7 +461,7 @@ def _quota_room(facts: Facts) -> list[Finding]:
     if facts.usages is None or facts.sizes is None or facts.compute.provisioning_state != "Succeeded":
         return []
     compute = facts.compute
-    scale = facts.inner.get("scaleSettings") or {}
+    scale = compute.scale_settings
     size = next((s for s in facts.sizes if str(s.get("name", "")).lower() == compute.size.lower()), None)
     if size is None or not isinstance(scale, Mapping):
         return []
@@ -473,7 +473,7 @@ def _quota_room(facts: Facts) -> list[Finding]:
     if row is None or int(row.get("limit", -1)) < 0:
         return []
     vcpus = int(size.get("vCPUs") or 0)
-    more = max(0, int(scale.get("maxNodeCount") or 0) - compute.current_nodes)
+    more = max(0, int(scale.get(MAX_NODES) or 0) - compute.current_nodes)
     left = int(row["limit"]) - int(row.get("currentValue") or 0)
     if not vcpus or more * vcpus <= left:
         return []

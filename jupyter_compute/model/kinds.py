@@ -61,6 +61,7 @@ class Kind:
     actions: tuple[str, ...] = ()  # verbs besides show and delete/detach (the panel's row actions)
     sized: bool = False  # runs on the region's VM sizes: a size menu, and the size and vCPU quota pre-flight
     prompted_secrets: tuple[str, ...] = ()  # asked for (in this order of preference) when an attach has none
+    resource: str = "resource"  # what an attached compute is outside the workspace, in a word or two
 
     @property
     def verb(self) -> str:
@@ -108,6 +109,7 @@ KINDS: tuple[Kind, ...] = (
         attached=True,
         aliases=("remote",),
         prompted_secrets=_SSH_SECRETS,
+        resource="VM",
     ),
     Kind(
         "hdinsight",
@@ -119,6 +121,7 @@ KINDS: tuple[Kind, ...] = (
         attached=True,
         aliases=("hdi",),
         prompted_secrets=_SSH_SECRETS,
+        resource="HDInsight cluster",
     ),
     Kind(
         "databricks",
@@ -129,6 +132,7 @@ KINDS: tuple[Kind, ...] = (
         "Attach Databricks",
         attached=True,
         prompted_secrets=("access_token",),
+        resource="Databricks workspace",
     ),
     Kind(
         "adla",
@@ -138,6 +142,7 @@ KINDS: tuple[Kind, ...] = (
         "attached Data Lake Analytics account",
         "Attach Data Lake Analytics",
         attached=True,
+        resource="Data Lake Analytics account",
     ),
     Kind(
         "synapse",
@@ -147,6 +152,7 @@ KINDS: tuple[Kind, ...] = (
         "attached Synapse Spark pool",
         "Attach Synapse Spark",
         attached=True,
+        resource="Synapse Spark pool",
     ),
     Kind(
         "kubernetes",
@@ -157,6 +163,7 @@ KINDS: tuple[Kind, ...] = (
         "Attach Kubernetes",
         attached=True,
         aliases=("k8s",),
+        resource="Kubernetes cluster",
     ),
 )
 

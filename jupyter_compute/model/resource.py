@@ -30,6 +30,7 @@ from .documents import spec_from_arm
 from .kinds import CLUSTER, INSTANCE, word_of
 from .links import web_link
 from .specs import ComputeSpec
+from .specs import scale as scale_settings
 from .wire import masked
 
 #: Provisioning (and operation) states that end an operation, as ARM names them (azure-core's ``_FINISHED``).
@@ -182,9 +183,9 @@ class Compute:
     def nodes(self) -> str:
         if self.compute_type != CLUSTER.compute_type:
             return ""
-        scale = _mapping(self._inner.get("scaleSettings"))
+        scale = self.scale_settings
         current = _count(self._inner.get("currentNodeCount"))
-        return f"{current} ({scale.get('minNodeCount', 0)}-{scale.get('maxNodeCount', '?')})"
+        return f"{current} ({scale.get(scale_settings.MIN_NODES, 0)}-{scale.get(scale_settings.MAX_NODES, '?')})"
 
     @property
     def current_nodes(self) -> int:
@@ -193,8 +194,16 @@ class Compute:
     @property
     def min_nodes(self) -> int:
         """A cluster's minimum node count (0 for other kinds)."""
-        scale = _mapping(self._inner.get("scaleSettings"))
-        return _count(scale.get("minNodeCount")) if self.compute_type == CLUSTER.compute_type else 0
+        return (
+            _count(self.scale_settings.get(scale_settings.MIN_NODES))
+            if self.compute_type == CLUSTER.compute_type
+            else 0
+        )
+
+    @property
+    def scale_settings(self) -> Mapping[str, Any]:
+        """A cluster's scale settings as the service wrote them (wire keys: :mod:`.specs.scale`; {} if none)."""
+        return scale_settings.of(self._inner)
 
     @property
     def modified_at(self) -> float | None:

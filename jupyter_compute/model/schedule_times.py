@@ -1,6 +1,6 @@
 """When a compute instance's start/stop schedule fires next, from its cron or recurrence trigger.
 
-:func:`next_fire` takes a :class:`~jupyter_compute.model.specs._instance_parts.Schedule` and a moment
+:func:`next_fire` takes a :class:`~jupyter_compute.model.specs.Schedule` and a moment
 (an aware datetime: the caller's clock) and gives the schedule's next fire time after it, as an aware
 datetime in the schedule's own zone (renderers convert it to the user's), or None when it never fires
 again (within five years) or is disabled. A zone that is neither a Windows id the shipped table maps
@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
-from .specs._instance_parts import WEEK_DAYS, Schedule
+from .specs import WEEK_DAYS, Schedule
 from .triggers import UnknownZone, cron, start_time, zone
 
 __all__ = ["HORIZON_DAYS", "UnknownZone", "next_fire", "next_stop", "zone"]

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from ..model.kinds import INSTANCE
 from ..model.schedule_times import UnknownZone, next_fire
-from ..model.specs._fields import Invalid, iso_duration_seconds
-from ..model.specs._instance_parts import Schedule
+from ..model.specs import Invalid, Schedule, iso_duration_seconds
 from .markup import Markup, html
 from .terminal import one_line
 
@@ -30,7 +30,7 @@ _LABEL_WIDTH = 16
 def power_rows(compute: Compute, now: datetime | None = None, tz: tzinfo | None = None) -> list[tuple[str, str]]:
     """(label, value) rows of an instance's section; [] for other kinds. ``now`` (aware) and ``tz`` default
     to the clock and the machine's zone."""
-    if compute.compute_type != "ComputeInstance":
+    if compute.compute_type != INSTANCE.compute_type:
         return []
     now = now or datetime.now(timezone.utc)
     tz = tz or datetime.now().astimezone().tzinfo or timezone.utc

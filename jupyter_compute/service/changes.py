@@ -33,39 +33,32 @@ settings, and ``vmSize`` is fixed when a cluster is created); idle shutdown and 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problem, ValidationError
 from ..model.kinds import CLUSTER, INSTANCE
 from ..model.resource import Compute
-from ..model.specs import ComputeSpec
-from ..model.specs._fields import Invalid, boolean, bounded_text, integer, minutes_duration, string_map, vm_size
-from ..model.specs._instance_parts import CustomApplication, Schedule, custom_applications, schedules
+from ..model.specs import (
+    ComputeSpec,
+    CustomApplication,
+    Invalid,
+    Schedule,
+    boolean,
+    bounded_text,
+    custom_applications,
+    integer,
+    minutes_duration,
+    schedules,
+    string_map,
+    vm_size,
+)
 from ..model.wire import PREVIEW_API_VERSION, SSO_API_VERSION, ArmRequest
 from .ref import WorkspaceRef
 
 TITLE = "update"
 IDLE_SHUTDOWN = minutes_duration(15, 3 * 24 * 60)  # the bounds of IdleShutdownSetting (15 min … 3 days)
-_INSTANCE_FIELDS = (
-    "idle_shutdown",
-    "schedules",
-    "add_schedules",
-    "remove_schedules",
-    "custom_applications",
-    "enable_sso",
-)
-# What changes by a request of its own, so alone (the field, and what its refusal says).
-_ALONE = {
-    "size": "an instance's size changes by a request of its own (a resize, while it is stopped): "
-    "change it alone, then the rest",
-    "custom_applications": "an instance's custom applications change by a request of their own: change them "
-    "alone, then the rest",
-    "enable_sso": "an instance's single sign-on changes by a request of its own (enableSso): change it alone, "
-    "then the rest",
-}
-_CLUSTER_FIELDS = ("description", "tags")
 _NO_SSO = (
     "single sign-on is a compute instance's setting (its applications' sign-in); {name} is a {kind}, which has none"
 )
@@ -123,15 +116,19 @@ class Changes:
             except Invalid as exc:
                 problems.append(Problem(field, str(exc)))
 
-        parse("idle_shutdown", idle_shutdown, IDLE_SHUTDOWN)
-        parse("schedules", schedules, _schedule_list)
-        parse("add_schedules", list(add_schedules) or None, _schedule_list)
-        parse("remove_schedules", list(remove_schedules) or None, _positions)
-        parse("size", size, vm_size)
-        parse("description", description, bounded_text(1024))
-        parse("tags", tags, string_map)
-        parse("custom_applications", custom_applications, _application_list)
-        parse("enable_sso", enable_sso, boolean)
+        asked = {
+            "idle_shutdown": idle_shutdown,
+            "schedules": schedules,
+            "add_schedules": list(add_schedules) or None,
+            "remove_schedules": list(remove_schedules) or None,
+            "size": size,
+            "description": description,
+            "tags": tags,
+            "custom_applications": custom_applications,
+            "enable_sso": enable_sso,
+        }
+        for field in FIELDS:
+            parse(field.name, asked[field.name], field.parse)
         given = set(values)
         if not given and not problems:
             problems.append(
@@ -146,9 +143,12 @@ class Changes:
             problems.append(
                 Problem("schedules", "give the whole list of schedules, or the ones to add and remove, not both")
             )
-        problems += [Problem(field, why) for field, why in _ALONE.items() if field in given and len(given) > 1]
-        instance_side = sorted(given & set(_INSTANCE_FIELDS))
-        cluster_side = sorted(given & set(_CLUSTER_FIELDS))
+        for field in FIELDS:
+            if field.alone and field.name in given and len(given) > 1:
+                problems.append(Problem(field.name, field.alone))
+        mixed = {f.name for f in FIELDS if f.mixed}
+        instance_side = sorted(given & mixed & set(fields_of(INSTANCE.word)))
+        cluster_side = sorted(given & mixed & set(fields_of(CLUSTER.word)))
         if instance_side and cluster_side:
             problems.append(
                 Problem(
@@ -282,6 +282,57 @@ def _application_list(value: Any) -> tuple[CustomApplication, ...]:
 def _positions(value: Any) -> tuple[int, ...]:
     items = value if isinstance(value, (list, tuple)) else [value]
     return tuple(sorted({integer(1, 1000)(v) for v in items}))
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field ``update`` changes: how its value is read, the kind that takes it (by its word), and,
+    for one sent by a request of its own, why it goes alone."""
+
+    name: str
+    parse: Callable[[Any], Any]
+    kind: str
+    alone: str = ""
+    mixed: bool = True  # refused at once beside a field of another kind (size: by the compute, once read)
+
+
+#: The fields ``update`` changes: the one owner. ``Changes`` has one field each, ``Workspace.update`` and
+#: :meth:`Changes.checked` one keyword each, the verb one flag (or more) each, the panel's edit pane shows
+#: the ones of the compute's kind (:func:`fields_of`); tests/unit/test_update.py fails on any drift.
+FIELDS: tuple[Field, ...] = (
+    Field("idle_shutdown", IDLE_SHUTDOWN, INSTANCE.word),
+    Field("schedules", _schedule_list, INSTANCE.word),
+    Field("add_schedules", _schedule_list, INSTANCE.word),
+    Field("remove_schedules", _positions, INSTANCE.word),
+    Field(
+        "size",
+        vm_size,
+        INSTANCE.word,
+        alone="an instance's size changes by a request of its own (a resize, while it is stopped): "
+        "change it alone, then the rest",
+        mixed=False,
+    ),
+    Field("description", bounded_text(1024), CLUSTER.word),
+    Field("tags", string_map, CLUSTER.word),
+    Field(
+        "custom_applications",
+        _application_list,
+        INSTANCE.word,
+        alone="an instance's custom applications change by a request of their own: change them alone, then the rest",
+    ),
+    Field(
+        "enable_sso",
+        boolean,
+        INSTANCE.word,
+        alone="an instance's single sign-on changes by a request of its own (enableSso): change it alone, "
+        "then the rest",
+    ),
+)
+
+
+def fields_of(kind: str) -> tuple[str, ...]:
+    """The fields ``update`` changes on a compute of ``kind`` (its word: ``instance``, ``cluster``)."""
+    return tuple(f.name for f in FIELDS if f.kind == kind)
 
 
 # The keys of an update document (``%%compute update NAME`` body), as az ml's YAML names them.

@@ -6,15 +6,16 @@
     SUBMITTING | RUNNING ──> STOPPED_WATCHING             (cancel(): it goes on in the service)
 
 While SUBMITTING, the checks that need the service (does the compute exist, is it the same, does
-the size fit the quota) and the request itself run in the background (:meth:`Operation._submit`),
+the size fit the quota) and the request itself run in the background (:meth:`Updater.submit`),
 and show as the operation's first phases ("Checking", "Checking quota", "Submitting"). A failure
 there ends the operation FAILED with that error, :attr:`Operation.refused`, and nothing was sent
 after it. Once the service accepted the request the workspace's tracker follows the operation to
 its end. Terminal states are data (:data:`TERMINAL_STATES`); an operation ends exactly once, and
 :data:`STATUS_WORDS` is the one map from a state to the status word renderers show.
 
-The ``_``-prefixed update methods are the service side of the handle: the workspace and the
-tracker call them; front ends read the public surface only.
+The handle apart from the updater, as azure-core's ``LROPoller`` apart from its polling method:
+:class:`Operation` is what the user holds and reads; :class:`Updater` is the service side, the one
+object that changes it (the workspace's submission and the tracker call it, and tests drive it).
 """
 
 from __future__ import annotations
@@ -90,24 +91,29 @@ _ids = itertools.count(1)
 
 class Operation:
     """A long-running action on one compute: create, attach, delete, detach, start, stop, restart, resize,
-    update (identity). Returned at once; ``wait()``, ``result()``, ``await op`` and listeners follow it."""
+    update (identity). Returned at once; ``wait()``, ``result()``, ``await op`` and listeners follow it.
+
+    The handle the user holds: its :class:`Updater` (the service side) changes it, as azure-core's
+    ``LROPoller`` is driven by its polling method. Made by ``Updater(...)``, read through its public surface."""
 
     def __init__(
         self,
+        updates: Updater,
         action: str,
         target: str,
         compute_type: str,
         *,
         resource_url: str,
-        strategy: Strategy | None = None,
-        typical: float = 30.0,
-        resource: Mapping[str, Any] | None = None,
-        resumed: bool = False,
-        note: str = "",
-        clock: Callable[[], float] = time.monotonic,
-        phase: str = "Checking",
-        started: float | None = None,
+        strategy: Strategy | None,
+        typical: float,
+        resource: Mapping[str, Any] | None,
+        resumed: bool,
+        note: str,
+        clock: Callable[[], float],
+        phase: str,
+        started: float | None,
     ) -> None:
+        self._updates = updates
         self.action = action
         self.target = target
         self.compute_type = compute_type
@@ -122,40 +128,29 @@ class Operation:
         self.estimate: Estimate | None = None  # what it creates costs an hour, once known (create)
         self.resource: Mapping[str, Any] | None = resource
         self.error: ComputeError | None = None
-        self._state = State.SUBMITTING
         self.progress = Progress(phase=phase, eta=typical)
-        self._future: concurrent.futures.Future[Operation] = concurrent.futures.Future()
-        self._settled = threading.Event()  # the submission (checks and request) is over
-        self._accepted = False
-        self._refused = False
-        self._withdrawn = False
-        self._listeners: list[Listener] = []
-        self._lock = threading.RLock()
-        self._listed = False
-        self._unlisted_ticks = 0
-        self._seen = "InProgress"  # the end the listed resource shows, until the strategy confirms it
 
     # --- the public surface -------------------------------------------------------------------
 
     @property
     def state(self) -> State:
-        return self._state
+        return self._updates.state
 
     @property
     def status(self) -> str:
         """InProgress, Succeeded, Failed or Canceled (:data:`STATUS_WORDS`)."""
-        return STATUS_WORDS[self._state]
+        return STATUS_WORDS[self.state]
 
     @property
     def detached(self) -> bool:
         """Whether watching was stopped with :meth:`cancel` (it goes on in the service)."""
-        return self._state is State.STOPPED_WATCHING
+        return self.state is State.STOPPED_WATCHING
 
     @property
     def refused(self) -> bool:
         """Whether it ended Failed before the service accepted anything: a check that needed the service
         refused it, or the service refused the request itself. Nothing was changed; ``error`` says why."""
-        return self._refused and self._state is State.FAILED
+        return self._updates.refused and self.state is State.FAILED
 
     @property
     def status_url(self) -> str | None:
@@ -173,12 +168,12 @@ class Operation:
         return word_of(self.compute_type) if self.compute_type else "compute"
 
     def done(self) -> bool:
-        return self._future.done()
+        return self._updates.ended.done()
 
     def wait(self, timeout: float | None = None) -> Operation:
         """Block until the operation ends (or ``timeout`` seconds pass); returns self."""
         try:
-            self._future.result(timeout)
+            self._updates.ended.result(timeout)
         except concurrent.futures.TimeoutError:
             pass
         return self
@@ -189,10 +184,9 @@ class Operation:
         terminal): they report a refusal as any error, and draw a bar only for an operation under way.
         A Ctrl-C while waiting here withdraws the request if it has not been sent yet."""
         try:
-            self._settled.wait(timeout)
+            self._updates.settled.wait(timeout)
         except KeyboardInterrupt:
-            with self._lock:
-                self._withdrawn = True
+            self._updates.withdraw()
             raise
         if self.refused and self.error is not None:
             raise self.error
@@ -202,10 +196,10 @@ class Operation:
         """Wait, then the compute as it ended (None after delete/detach). Raises the error when it ended
         Failed or Canceled, and :class:`StoppedWatching` after :meth:`cancel` (its end is unknown here)."""
         try:
-            self._future.result(timeout)
+            self._updates.ended.result(timeout)
         except concurrent.futures.TimeoutError:
             raise TimeoutError(f"{self.action} {self.target} is still running after {timeout} s") from None
-        state = self._state
+        state = self.state
         if state is State.STOPPED_WATCHING:
             raise StoppedWatching(
                 f"stopped watching {self.action} of {self.target} ({self.progress.phase}); it goes on in the "
@@ -217,7 +211,7 @@ class Operation:
             raise OperationFailed("Canceled", f"{self.action} of {self.target} was canceled by the service")
         if state is State.FAILED:
             raise OperationFailed("Failed", f"{self.action} of {self.target} failed without an error message")
-        if self._removes() or self.resource is None:
+        if removes(self.action) or self.resource is None:
             return None
         from ..model.resource import Compute
 
@@ -228,7 +222,7 @@ class Operation:
         was left running and how to find it again. ``result()`` then raises :class:`StoppedWatching`;
         an operation that already ended is unchanged."""
         phase = self.progress.phase
-        if not self._end(State.STOPPED_WATCHING):
+        if not self._updates.stop_watching():
             return f"{self.action} of {self.target} already ended: {self.progress.phase}."
         return (
             f"Stopped watching {self.action} of {self.target} ({phase}). It goes on in the "
@@ -236,17 +230,18 @@ class Operation:
         )
 
     def __await__(self) -> Generator[Any, None, Operation]:
-        yield from asyncio.wrap_future(self._future).__await__()
+        yield from asyncio.wrap_future(self._updates.ended).__await__()
         return self
 
     def add_listener(self, listener: Listener) -> None:
-        with self._lock:
-            self._listeners.append(listener)
+        self._updates.add_listener(listener)
 
     def remove_listener(self, listener: Listener) -> None:
-        with self._lock:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
+        self._updates.remove_listener(listener)
+
+    def elapsed(self, now: float | None = None) -> float:
+        """Seconds since it started, by the operation's clock (or at ``now`` on that clock)."""
+        return (self._clock() if now is None else now) - self.started
 
     def to_dict(self) -> dict[str, Any]:
         """What -o json / yaml print for an operation."""
@@ -277,11 +272,93 @@ class Operation:
         phase = one_line(self.progress.phase)
         return f"<Operation {self.action} {self.kind} {one_line(self.target)} · {phase} ({self.status})>"
 
-    # --- driven by the workspace: the submission ----------------------------------------------
 
-    def _submit(
+def removes(action: str) -> bool:
+    """Whether ``action`` ends with the compute gone (delete, detach)."""
+    return action in ("delete", "detach")
+
+
+def creates(action: str) -> bool:
+    """Whether ``action`` makes the compute (create, attach)."""
+    return action in ("create", "attach")
+
+
+class Updater:
+    """The service side of one operation: the one object that changes it (azure-core's polling method
+    beside its ``LROPoller``). The workspace makes it, runs the submission with it and hands
+    :attr:`operation` to the user; the tracker follows it. It owns the state machine: the state, the one
+    end, the submission's settling and the listeners; what it learns goes to the operation's public fields.
+
+        updates = Updater("create", "cpu", "AmlCompute", resource_url=url)
+        op = updates.operation                      # what the user holds
+        updates.accept(strategy, body)              # RUNNING
+        updates.finish(State.SUCCEEDED)             # the one end
+    """
+
+    def __init__(
         self,
-        work: Callable[[Operation], None],
+        action: str,
+        target: str,
+        compute_type: str,
+        *,
+        resource_url: str,
+        strategy: Strategy | None = None,
+        typical: float = 30.0,
+        resource: Mapping[str, Any] | None = None,
+        resumed: bool = False,
+        note: str = "",
+        clock: Callable[[], float] = time.monotonic,
+        phase: str = "Checking",
+        started: float | None = None,
+    ) -> None:
+        self.state = State.SUBMITTING
+        self.refused = False  # ended FAILED before anything was accepted
+        self.ended: concurrent.futures.Future[Operation] = concurrent.futures.Future()  # set at the one end
+        self.settled = threading.Event()  # the submission (checks and request) is over
+        self._withdrawn = False
+        self._listeners: list[Listener] = []
+        self._lock = threading.RLock()
+        self.operation = Operation(
+            self,
+            action,
+            target,
+            compute_type,
+            resource_url=resource_url,
+            strategy=strategy,
+            typical=typical,
+            resource=resource,
+            resumed=resumed,
+            note=note,
+            clock=clock,
+            phase=phase,
+            started=started,
+        )
+
+    # --- what the handle asks of it -----------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def withdraw(self) -> None:
+        """A Ctrl-C while a front end waited for the submission: the request, if not sent yet, never is."""
+        with self._lock:
+            self._withdrawn = True
+
+    def stop_watching(self) -> bool:
+        """End STOPPED_WATCHING (``cancel()``); False when the operation had already ended."""
+        return self.end(State.STOPPED_WATCHING)
+
+    # --- the submission -------------------------------------------------------------------------
+
+    def submit(
+        self,
+        work: Callable[[Updater], None],
         over: Callable[[], None] | None = None,
         *,
         runner: Runner | None = None,
@@ -290,17 +367,18 @@ class Operation:
         context (so what it shows stays in the cell that started it). What it raises ends the operation
         refused. ``runner`` takes the job (a workspace's pool); by default it gets a thread of its own. Either
         way the thread is not a daemon: a script that exits at once still sends its request."""
+        op = self.operation
 
         def run() -> None:
             try:
                 work(self)
             except ComputeError as exc:
-                self._refuse(exc)
+                self.refuse(exc)
             except Exception as exc:  # a defect of ours: say so on the operation, with the traceback in the log
-                log.warning("jupyter-compute: submitting %s of %s failed", self.action, self.target, exc_info=True)
-                self._refuse(ComputeError(f"{self.action} of {self.target} failed before it was sent: {exc!r}"))
+                log.warning("jupyter-compute: submitting %s of %s failed", op.action, op.target, exc_info=True)
+                self.refuse(ComputeError(f"{op.action} of {op.target} failed before it was sent: {exc!r}"))
             finally:
-                self._settled.set()
+                self.settled.set()
                 if over is not None:
                     over()
 
@@ -308,21 +386,26 @@ class Operation:
         if runner is not None:
             runner(ctx.run, run)
         else:
-            thread = threading.Thread(target=ctx.run, args=(run,), name=f"jupyter-compute-{self.action}", daemon=False)
+            thread = threading.Thread(target=ctx.run, args=(run,), name=f"jupyter-compute-{op.action}", daemon=False)
             thread.start()
-        return self
+        return op
 
-    def _estimated(self, estimate: Estimate) -> None:
+    def estimated(self, estimate: Estimate) -> None:
         """The price of what it creates became known: listeners show it."""
-        self.estimate = estimate
-        self._notify()
+        self.operation.estimate = estimate
+        self.notify()
 
-    def _phase(self, phase: str) -> None:
+    def noted(self, note: str) -> None:
+        """A sentence about the operation the front ends show beside it."""
+        self.operation.note = note
+
+    def phase(self, phase: str) -> None:
         """A submission step began ("Checking quota", "Submitting")."""
-        if self._state is State.SUBMITTING:
-            self._set_progress(replace(self.progress, phase=phase, elapsed=self._elapsed()))
+        if self.state is State.SUBMITTING:
+            op = self.operation
+            self.set_progress(replace(op.progress, phase=phase, elapsed=op.elapsed()))
 
-    def _retarget(
+    def retarget(
         self,
         *,
         action: str | None = None,
@@ -331,140 +414,131 @@ class Operation:
         resource: Mapping[str, Any] | None = None,
     ) -> None:
         """What the checks learned: the compute's type, the action it is really in, its body."""
-        self.action = action or self.action
-        self.compute_type = compute_type or self.compute_type
-        self.typical = self.typical if typical is None else typical
+        op = self.operation
+        op.action = action or op.action
+        op.compute_type = compute_type or op.compute_type
+        op.typical = op.typical if typical is None else typical
         if resource is not None:
-            self.resource = resource
+            op.resource = resource
 
-    def _send(self) -> None:
+    def send(self) -> None:
         """Called just before the request is sent: raises if a Ctrl-C withdrew it while a front end waited
-        (see :meth:`submitted`), so it is never sent."""
+        (see :meth:`Operation.submitted`), so it is never sent."""
+        op = self.operation
         with self._lock:
             if self._withdrawn:
                 raise OperationFailed(
-                    "Interrupted", f"{self.action} of {self.target} was interrupted before its request was sent"
+                    "Interrupted", f"{op.action} of {op.target} was interrupted before its request was sent"
                 )
-        self._phase("Submitting")
+        self.phase("Submitting")
 
-    def _accept(self, strategy: Strategy, resource: Mapping[str, Any] | None) -> None:
+    def accept(self, strategy: Strategy, resource: Mapping[str, Any] | None) -> None:
         """The service accepted the request (or the compute is already doing it): RUNNING, followed by
         ``strategy``. After cancel() it only records what was accepted."""
+        op = self.operation
         with self._lock:
-            self._accepted = True
-            self.strategy = strategy
+            op.strategy = strategy
             if strategy.polls:
-                self.id = strategy.url.rsplit("/", 1)[-1].split("?")[0]
+                op.id = strategy.url.rsplit("/", 1)[-1].split("?")[0]
             if resource is not None:
-                self.resource = resource
-            if self._state is not State.SUBMITTING:
+                op.resource = resource
+            if self.state is not State.SUBMITTING:
                 return
-            self._state = State.RUNNING
-        self._set_progress(Progress(phase="Submitted", elapsed=self._elapsed(), eta=self.typical))
+            self.state = State.RUNNING
+        self.set_progress(Progress(phase="Submitted", elapsed=op.elapsed(), eta=op.typical))
 
-    def _following(self) -> Operation:
+    def following(self) -> Updater:
         """An operation already under way in the service (resumed, or found so): RUNNING at once."""
-        self._accept(self.strategy, None)
-        self._settled.set()
+        self.accept(self.operation.strategy, None)
+        self.settled.set()
         return self
 
-    def _refuse(self, error: ComputeError) -> None:
+    def refuse(self, error: ComputeError) -> None:
         """End FAILED before anything was accepted: ``error`` says why, and nothing was changed."""
+        op = self.operation
         with self._lock:
-            if self._state is not State.SUBMITTING:  # cancel() came first: nobody watches it any more
-                log.debug(
-                    "jupyter-compute: %s of %s, no longer watched, was refused: %s", self.action, self.target, error
-                )
+            if self.state is not State.SUBMITTING:  # cancel() came first: nobody watches it any more
+                log.debug("jupyter-compute: %s of %s, no longer watched, was refused: %s", op.action, op.target, error)
                 return
-            self._refused = True
-        self._finish(State.FAILED, error)
+            self.refused = True
+        self.finish(State.FAILED, error)
 
-    # --- driven by the tracker ------------------------------------------------------------------
+    # --- the following ----------------------------------------------------------------------------
 
-    def _elapsed(self) -> float:
-        return self._clock() - self.started
-
-    def elapsed(self, now: float | None = None) -> float:
-        """Seconds since it started, by the operation's clock (or at ``now`` on that clock)."""
-        return (self._clock() if now is None else now) - self.started
-
-    def _removes(self) -> bool:
-        return self.action in ("delete", "detach")
-
-    def _creates(self) -> bool:
-        return self.action in ("create", "attach")
-
-    def _gone(self) -> bool:
-        """Whether this operation's compute has vanished from the list (deleted by someone else):
-        a change to an existing compute, or a create already seen listed, can then never finish."""
-        return not self._removes() and (not self._creates() or self._listed)
-
-    def _observe(self, resource: Mapping[str, Any] | None) -> bool:
-        """Update from the listed resource; True when it looks finished (needs confirming)."""
+    def observe(self, resource: Mapping[str, Any] | None) -> str | None:
+        """Update from the compute as read (None: not found); the end it shows when it looks finished
+        (Succeeded, Failed, Canceled: to be confirmed), else None."""
+        op = self.operation
         if resource is not None:
-            self.resource = resource
-            self._listed = True
-            self._unlisted_ticks = 0
-        progress, finished = assess(self.action, resource, self._elapsed(), self.typical)
-        self._seen = progress.status if finished and progress.status != "InProgress" else "Succeeded"
-        self._set_progress(progress if not finished else _in_progress(progress))
-        return finished
+            op.resource = resource
+        progress, finished = assess(op.action, resource, op.elapsed(), op.typical)
+        self.set_progress(progress if not finished else _in_progress(progress))
+        if not finished:
+            return None
+        return progress.status if progress.status != "InProgress" else "Succeeded"
 
-    def _deleted(self) -> None:
+    def deleted(self) -> None:
         """End Canceled: the compute was deleted (elsewhere) before this operation ended."""
-        self.note = f"{self.target} no longer exists: it was deleted meanwhile"
-        self._finish(
+        op = self.operation
+        op.note = f"{op.target} no longer exists: it was deleted meanwhile"
+        self.finish(
             State.CANCELED,
             OperationFailed(
                 "ResourceDeleted",
-                f"{self.target} was deleted (by another process or user) before the {self.action} ended",
+                f"{op.target} was deleted (by another process or user) before the {op.action} ended",
             ),
         )
 
-    def _finish(self, state: State, error: ComputeError | None = None) -> None:
+    def finish(self, state: State, error: ComputeError | None = None) -> None:
         """End in ``state`` (SUCCEEDED, FAILED or CANCELED) with ``error``; only the first end counts."""
-        phase = {State.SUCCEEDED: _SUCCESS_PHASES.get(self.action, "Succeeded"), State.CANCELED: "Canceled"}.get(
+        op = self.operation
+        phase = {State.SUCCEEDED: _SUCCESS_PHASES.get(op.action, "Succeeded"), State.CANCELED: "Canceled"}.get(
             state, "Failed"
         )
         if state is State.FAILED and error is not None:
             phase = f"Failed: {getattr(error, 'code', type(error).__name__)}"
-        p = self.progress
-        final = Progress(phase, 1.0, p.current_nodes, p.target_nodes, p.node_states, self._elapsed(), 0.0)
-        self._end(state, final, error)
+        p = op.progress
+        final = Progress(phase, 1.0, p.current_nodes, p.target_nodes, p.node_states, op.elapsed(), 0.0)
+        self.end(state, final, error)
 
-    def _end(self, state: State, progress: Progress | None = None, error: ComputeError | None = None) -> bool:
+    def end(self, state: State, progress: Progress | None = None, error: ComputeError | None = None) -> bool:
         """The one transition into a terminal state; False when the operation had already ended."""
+        op = self.operation
         with self._lock:
-            if self._state in TERMINAL_STATES:
+            if self.state in TERMINAL_STATES:
                 return False
-            self._state = state
-            self.error = error
+            self.state = state
+            op.error = error
             if isinstance(error, ServiceError):  # what a front end's sentence names: the compute, its state
-                error.about(self.target, _state_of(self.resource))
+                error.about(op.target, _state_of(op.resource))
             if progress is not None:
-                self.progress = replace(progress, status=STATUS_WORDS[state])
-            self._future.set_result(self)  # done() is true for the listeners below
-        self._notify()
+                op.progress = replace(progress, status=STATUS_WORDS[state])
+            self.ended.set_result(op)  # done() is true for the listeners below
+        self.notify()
         return True
 
-    def _set_progress(self, progress: Progress) -> None:
+    def set_progress(self, progress: Progress) -> None:
+        """Show ``progress`` (its status word follows the state); listeners hear of a change."""
+        op = self.operation
         with self._lock:
-            if self._state in TERMINAL_STATES:
+            if self.state in TERMINAL_STATES:
                 return
-            progress = replace(progress, status=STATUS_WORDS[self._state])
-            changed = progress != self.progress
-            self.progress = progress
+            progress = replace(progress, status=STATUS_WORDS[self.state])
+            changed = progress != op.progress
+            op.progress = progress
         if changed:
-            self._notify()
+            self.notify()
 
-    def _notify(self) -> None:
+    def notify(self) -> None:
+        """Call every listener with the operation (a failing one is logged, never raised)."""
+        op = self.operation
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
             try:
-                listener(self)
+                listener(op)
             except Exception:  # a broken display must never stop the tracker, but it must leave a trace
-                log.warning("jupyter-compute: a listener of %s of %s failed", self.action, self.target, exc_info=True)
+                log.warning("jupyter-compute: a listener of %s of %s failed", op.action, op.target, exc_info=True)
 
 
 def _in_progress(progress: Progress) -> Progress:

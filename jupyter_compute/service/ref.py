@@ -18,8 +18,7 @@ from urllib.parse import quote, urlencode
 
 from .. import settings
 from ..errors import Problem, ValidationError
-from ..model.specs._base import WireContext
-from ..model.specs._fields import GUID
+from ..model.specs import GUID, WireContext
 from ..model.wire import API_VERSION
 from ..transport.clouds import Cloud, cloud
 

@@ -33,13 +33,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .. import settings
 from ..errors import ComputeError, NotFound, ServiceError, UntrustedLink
 from ..model.resource import FAILED
 from ..transport.lro import IN_PROGRESS, UNKNOWN, Answer, Status, resource_error
-from .operation import ENDS, Operation, State
+from .operation import ENDS, Operation, State, Updater, creates, removes
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,27 @@ def list_interval(interval: float) -> float:
     return configured if configured is not None else LIST_GAP * interval
 
 
+@dataclass
+class Followed:
+    """The tracker's own bookkeeping of one operation it follows (no one else reads or sets it)."""
+
+    updates: Updater
+    found: bool = False  # its compute was read or listed: a create that then vanishes was deleted
+    unlisted: int = 0  # polls in a row its compute was not found (or could not be read)
+    due: float | None = None  # its next poll by the clock (None: not polled yet, due at once when running)
+    polls: int = 0
+
+    @property
+    def operation(self) -> Operation:
+        return self.updates.operation
+
+    def gone(self) -> bool:
+        """Whether its compute vanishing from the list means it was deleted (by someone else): a change
+        to an existing compute, or a create already seen, can then never finish."""
+        action = self.operation.action
+        return not removes(action) and (not creates(action) or self.found)
+
+
 def gap(polls: int) -> int:
     """Intervals from an operation's ``polls``-th poll to its next one."""
     return FIRST_GAPS[polls - 1] if 0 < polls <= len(FIRST_GAPS) else STEADY_GAP
@@ -103,8 +125,7 @@ class Poller:
         self.list_every = LIST_GAP * interval if list_every is None else list_every
         self.clock = clock  # operations the workspace starts measure their elapsed time by it
         self.pace = pace
-        self._ops: list[Operation] = []
-        self._due: dict[Operation, tuple[float, int]] = {}  # a running operation's next poll, and polls so far
+        self._ops: list[Followed] = []
         self._next_list = float("-inf")
         self._list_asked = False
         self._holding: int | None = None  # the thread whose tick holds a fresh listing, until its listeners heard it
@@ -117,11 +138,13 @@ class Poller:
         self._on_error: dict[ListListener, Callable[[Exception], None]] = {}
         self._on_track: list[Callable[[Operation], None]] = []
 
-    def track(self, op: Operation) -> Operation:
-        """Follow ``op`` from now: it is in flight at once, followed once the service has accepted it; the
-        :meth:`on_track` callbacks hear of it (the panel draws its bar before any listing)."""
+    def track(self, updates: Updater, *, found: bool = False) -> Operation:
+        """Follow ``updates``' operation from now: it is in flight at once, followed once the service has
+        accepted it; the :meth:`on_track` callbacks hear of it (the panel draws its bar before any listing).
+        ``found``: its compute was just read (a create that then vanishes was deleted meanwhile)."""
+        op = updates.operation
         with self._lock:
-            self._ops.append(op)
+            self._ops.append(Followed(updates, found))
             self._start_locked()
             heard = list(self._on_track)
         for callback in heard:
@@ -140,24 +163,19 @@ class Poller:
             elif callback not in self._on_track:
                 self._on_track.append(callback)
 
-    def forget(self, op: Operation) -> None:
-        with self._lock:
-            if op in self._ops:
-                self._ops.remove(op)
-            self._due.pop(op, None)
-
     def following(self, name: str) -> Operation | None:
         """The operation in flight on compute ``name`` (case-insensitive), if any. Compares names before
         asking an operation whether it is done: the panel follows every compute caught mid-change at
         once, and asking each of hundreds of operations per compute cost seconds (bench/panel_open.py)."""
         key = name.lower()
         with self._lock:
-            return next((op for op in self._ops if op.target.lower() == key and not op.done()), None)
+            ops = (f.operation for f in self._ops)
+            return next((op for op in ops if op.target.lower() == key and not op.done()), None)
 
     def in_flight(self) -> list[Operation]:
         """The operations followed that have not ended (submitting ones included)."""
         with self._lock:
-            return [op for op in self._ops if not op.done()]
+            return [f.operation for f in self._ops if not f.operation.done()]
 
     def add_listener(self, listener: ListListener, on_error: Callable[[Exception], None] | None = None) -> None:
         """Call ``listener`` with the listed computes on every listing (the visible panel, which has just
@@ -193,7 +211,7 @@ class Poller:
     def next_due(self) -> float:
         """When the next request is due by the poller's clock (inf: nothing to ask)."""
         with self._lock:
-            times = [due for due, _polls in self._due.values()]
+            times = [f.due for f in self._ops if f.due is not None]
             if self.listeners:
                 times.append(self._next_list)
             return min(times, default=float("inf"))
@@ -221,9 +239,8 @@ class Poller:
             self._wake.wait(self.interval)
             self._wake.clear()
             with self._lock:
-                self._ops = [op for op in self._ops if not op.done()]
+                self._ops = [f for f in self._ops if not f.operation.done()]
                 if not self._ops and not self.listeners:
-                    self._due.clear()
                     self._thread = None
                     return
             try:
@@ -234,9 +251,9 @@ class Poller:
     # --- one round -----------------------------------------------------------------------------------
 
     def tick(self, ops: Sequence[Operation] | None = None) -> None:
-        """One round over ``ops`` (default: all in flight), asking only what is due by the clock: the
-        listing when a listener waits for one (then the listeners hear it), and each running operation's
-        compute, or its status when the compute looks finished or has gone unfound too long."""
+        """One round over ``ops`` (default: all in flight; only those it follows), asking only what is due by
+        the clock: the listing when a listener waits for one (then the listeners hear it), and each running
+        operation's compute, or its status when the compute looks finished or has gone unfound too long."""
         self.ticks += 1
         now = self.clock()
         pace = self._pace()
@@ -245,29 +262,28 @@ class Poller:
             listing = bool(self.listeners) and (asked or now >= self._next_list)
             if listing:
                 self._next_list = now + self.list_every * pace
+            followed = [f for f in self._ops if not f.operation.done() and (ops is None or f.operation in ops)]
         listed = self._list() if listing else None
         if listed is not None:
             with self._lock:
                 self._holding = threading.get_ident()
         try:
             by_name = {str(r.get("name", "")).lower(): r for r in listed or ()}
-            for op in self.in_flight() if ops is None else ops:
+            for f in followed:
+                op = f.operation
                 if op.state is not State.RUNNING:  # still submitting (not accepted yet), or ended
                     continue
-                with self._lock:
-                    due, polls = self._due.get(op, (now, 0))  # first seen running: due at once
                 if listed is not None:  # the listing is this operation's poll
-                    self._follow(op, by_name.get(op.target.lower()))
-                elif now >= due or (asked and not listing):
-                    self._poll(op)
+                    self._follow(f, by_name.get(op.target.lower()))
+                elif f.due is None or now >= f.due or (asked and not listing):
+                    self._poll(f)
                 else:
                     continue
                 with self._lock:
-                    self._due[op] = (now + gap(polls + 1) * self.interval * pace, polls + 1)
+                    f.polls += 1
+                    f.due = now + gap(f.polls) * self.interval * pace
             with self._lock:
-                self._ops = [op for op in self._ops if not op.done()]
-                for op in [op for op in self._due if op.done()]:
-                    del self._due[op]
+                self._ops = [f for f in self._ops if not f.operation.done()]
                 listeners = list(self.listeners)
             if listed is None:
                 return
@@ -302,38 +318,41 @@ class Poller:
         self.last_error = None
         return listed
 
-    def _poll(self, op: Operation) -> None:
-        """One GET of ``op``'s own compute; a compute the service cannot be asked about now counts as unfound
-        (after a few, the operation asks its own status)."""
+    def _poll(self, f: Followed) -> None:
+        """One GET of the operation's own compute; a compute the service cannot be asked about now counts as
+        unfound (after a few, the operation asks its own status)."""
+        op = f.operation
         try:
             answer = self.source.get(op.resource_url, "resource URL")
         except NotFound:
-            self._follow(op, None)
+            self._follow(f, None)
             return
         except UntrustedLink as exc:
-            op._finish(State.FAILED, exc)
+            f.updates.finish(State.FAILED, exc)
             return
         except ComputeError as exc:
             log.debug("jupyter-compute: reading %s failed; trying again later: %s", op.target, exc)
             self.last_error = exc
-            self._unlisted(op)
+            self._unlisted(f)
             return
         self.last_error = None
-        self._follow(op, answer.body if isinstance(answer.body, Mapping) else {})
+        self._follow(f, answer.body if isinstance(answer.body, Mapping) else {})
 
-    def _follow(self, op: Operation, resource: Mapping[str, Any] | None) -> None:
-        if resource is None and op._gone():
-            op._deleted()
-        elif resource is None and op._creates():
-            op._observe(None)
-            self._unlisted(op)
-        elif op._observe(resource):
-            self._confirm(op)
+    def _follow(self, f: Followed, resource: Mapping[str, Any] | None) -> None:
+        if resource is not None:
+            f.found, f.unlisted = True, 0
+        if resource is None and f.gone():
+            f.updates.deleted()
+        elif resource is None and creates(f.operation.action):
+            f.updates.observe(None)
+            self._unlisted(f)
+        elif (seen := f.updates.observe(resource)) is not None:
+            self._confirm(f, seen)
 
-    def _unlisted(self, op: Operation) -> None:
-        op._unlisted_ticks += 1
-        if op._unlisted_ticks >= UNLISTED_TICKS:
-            self._check_alone(op)
+    def _unlisted(self, f: Followed) -> None:
+        f.unlisted += 1
+        if f.unlisted >= UNLISTED_TICKS:
+            self._check_alone(f)
 
     def _ask(self, op: Operation) -> Status | None:
         """The operation's own status by its strategy; None when it cannot be had now (try next tick).
@@ -354,44 +373,50 @@ class Poller:
         op.strategy = strategy.after(answer)
         return strategy.status(answer)
 
-    def _confirm(self, op: Operation) -> None:
-        """The list shows the end: the status URL confirms it (and gives the error), or the resource is it."""
+    def _confirm(self, f: Followed, seen: str) -> None:
+        """The compute shows the end ``seen``: the status URL confirms it (and gives the error), or the
+        resource is it."""
+        op = f.operation
         if not op.strategy.polls:
-            op._finish(ENDS[op._seen], resource_error(op.resource) if op._seen in FAILED else None)
+            f.updates.finish(ENDS[seen], resource_error(op.resource) if seen in FAILED else None)
             return
         asked = self._ask(op)
         if asked is None or asked.status == IN_PROGRESS:
             return
-        self._end(op, asked if asked.status != UNKNOWN else Status(op._seen))
+        self._end(f.updates, asked if asked.status != UNKNOWN else Status(seen))
 
-    def _check_alone(self, op: Operation) -> None:
+    def _check_alone(self, f: Followed) -> None:
         """Not listed for a while: the status URL, then the compute itself, say how it goes."""
+        op, updates = f.operation, f.updates
         asked = self._ask(op) if op.strategy.polls else Status(UNKNOWN)
         if asked is None or asked.status == IN_PROGRESS:
             return
         if asked.status in FAILED:
-            self._end(op, asked)
+            self._end(updates, asked)
             return
         try:
             answer = self.source.get(op.resource_url, "resource URL")
         except NotFound:
             resource = None
         except UntrustedLink as exc:
-            op._finish(State.FAILED, exc)
+            updates.finish(State.FAILED, exc)
             return
         except ComputeError:
             return
         else:
             resource = answer.body if isinstance(answer.body, Mapping) else {}
         if resource is None:
-            op._finish(State.SUCCEEDED) if op._removes() else op._deleted()
-        elif op._observe(resource):
-            self._end(op, Status(op._seen) if asked.status == UNKNOWN else asked)
+            updates.finish(State.SUCCEEDED) if removes(op.action) else updates.deleted()
+            return
+        f.found, f.unlisted = True, 0
+        if (seen := updates.observe(resource)) is not None:
+            self._end(updates, Status(seen) if asked.status == UNKNOWN else asked)
 
-    def _end(self, op: Operation, status: Status) -> None:
-        if status.resource is not None and not op._removes():
+    def _end(self, updates: Updater, status: Status) -> None:
+        op = updates.operation
+        if status.resource is not None and not removes(op.action):
             op.resource = status.resource
         error = status.error
         if status.status in FAILED and error is None:
             error = resource_error(op.resource) if status.status == "Failed" else None
-        op._finish(ENDS.get(status.status, State.SUCCEEDED), error)
+        updates.finish(ENDS.get(status.status, State.SUCCEEDED), error)

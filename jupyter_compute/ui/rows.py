@@ -90,24 +90,18 @@ def confirm_for(compute: Compute) -> dict[str, str]:
 
 def _resource(compute: Compute) -> str:
     """What an attached compute is outside the workspace, in a word or two."""
-    return {
-        "VirtualMachine": "VM",
-        "HDInsight": "HDInsight cluster",
-        "Databricks": "Databricks workspace",
-        "DataLakeAnalytics": "Data Lake Analytics account",
-        "SynapseSpark": "Synapse Spark pool",
-        "Kubernetes": "Kubernetes cluster",
-    }.get(compute.compute_type, "resource")
+    kind = of_compute_type(compute.compute_type)
+    return kind.resource if kind is not None else "resource"
 
 
 def _delete_sentence(compute: Compute) -> str:
     name = compute.name
-    if compute.compute_type == "AmlCompute":
+    if compute.compute_type == CLUSTER.compute_type:
         running = compute.node_counts.current
         if running:
             return f"{name} has {_plural(running, 'node')} running; deleting stops them and removes the cluster."
         return f"{name} has no nodes running; deleting removes the cluster and its settings."
-    if compute.compute_type == "ComputeInstance":
+    if compute.compute_type == INSTANCE.compute_type:
         if compute.state == "Running":
             return (
                 f"{name} is running; deleting stops it and removes the VM with its local disk "

@@ -303,7 +303,7 @@ def test_resize_from_the_row_and_its_errors(panel: ComputePanel) -> None:
     op = tools.resize()
     assert op is not None and tools.closed
     op.wait(30)
-    assert Workspace.local().get("panel-rs")._inner["scaleSettings"]["maxNodeCount"] == 4
+    assert Workspace.local().get("panel-rs").scale_settings["maxNodeCount"] == 4
     until(lambda: row(panel, "panel-rs")["nodes"].endswith("(0-4)"))
 
 
@@ -683,13 +683,6 @@ def test_the_header_shows_the_bill_and_counts_instances_without_idle_shutdown(pa
     until(lambda: "without idle shutdown" not in visible(panel.header.value))
 
 
-def test_the_bill_reuses_the_listing_it_is_given(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    ws = Workspace.local()
-    listed = ws._list_raw()
-    monkeypatch.setattr(ws, "_list_raw", lambda: pytest.fail("costs(listed=…) lists again"))
-    assert ws.costs(listed=listed).total_per_hour == 0.0
-
-
 def test_edit_an_instance_idle_shutdown_and_schedules(panel: ComputePanel) -> None:
     """The row's edit pane: a bad idle shutdown is said inline with nothing sent; a good one is applied
     (its bar on the row); schedules are replaced from the New form's inputs, then removed; the size is
@@ -967,3 +960,22 @@ def test_edit_tab_edits_the_compute_in_a_pane_of_its_own_and_closing_the_tab_clo
         for built in panel_module._panels.values():
             built.close()
         panel_module._panels.clear()
+
+
+def test_the_edit_pane_offers_only_what_update_changes_on_the_kind(panel: ComputePanel) -> None:
+    """The pane's inputs are fields service.changes.FIELDS gives the compute's kind (their one owner): a field
+    ``update`` no longer takes, or takes on the other kind only, fails here."""
+    from jupyter_compute import ComputeInstanceSpec
+    from jupyter_compute.service.changes import fields_of
+
+    ws = Workspace.local()
+    ws.create(ComputeInstanceSpec.from_keywords(name="own-ci")).wait(30)
+    ws.create(AmlComputeSpec.from_keywords(name="own-cl", max_instances=1), preflight=False).wait(30)
+    panel.refresh()
+    for name, kind in (("own-ci", kinds.INSTANCE.word), ("own-cl", kinds.CLUSTER.word)):
+        click(panel, "edit", name)
+        tools = panel.tools
+        assert tools is not None and tools.mode == "edit"
+        offered = set(tools.edit_fields) | ({"schedules"} if tools.schedule_choice is not None else set())
+        assert offered and offered <= set(fields_of(kind)), (name, offered)
+        click(panel, "edit", name)  # closes it

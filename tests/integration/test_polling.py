@@ -366,7 +366,7 @@ def test_a_create_checks_the_name_and_the_quota_at_once_then_submits_all_in_the_
     arm.on("GET", CPU2 + "$", Reply(404))
     arm.on("PUT", CPU2 + "$", Reply(201, compute("cpu2", "Creating")))
     deadline = time.monotonic() + ENDS
-    while ws._warm(AmlComputeSpec.from_keywords(name="cpu2")) is False and time.monotonic() < deadline:
+    while ws._regions.warm(ws.location()) is False and time.monotonic() < deadline:
         time.sleep(0.05)
     before = len(arm.seen)
     second = ws.create(AmlComputeSpec.from_keywords(name="cpu2", max_instances=2)).submitted(ENDS)

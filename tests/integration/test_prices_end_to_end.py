@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,6 +67,26 @@ def test_one_request_chain_per_region_however_many_ask_at_once(access_log: Path)
     other = ws.prices("westeurope")  # another region: its own chain, its own prices
     assert len(prices_requests(access_log)) == 2 * PAGES
     assert other.of(DS3).hourly != 0.229  # type: ignore[union-attr]
+
+
+def computes_listings(log: Path) -> int:
+    """How many times the local workspace was asked for the list of computes (its access log)."""
+    if not log.exists():
+        return 0
+    return sum(1 for line in log.read_text().splitlines() if re.search(r" GET \S*/computes(\?\S*)? \d{3}$", line))
+
+
+def test_the_bill_reuses_the_listing_it_is_given(access_log: Path) -> None:
+    """The panel hands the bill the poller's last listing: counted at the local workspace, the bill then lists
+    nothing again (and without one, it lists once)."""
+    ws = Workspace.local()
+    listed = [c.body for c in ws.list()]
+    before = computes_listings(access_log)
+    assert before >= 1
+    assert ws.costs(listed=listed).total_per_hour == 0.0
+    assert computes_listings(access_log) == before, "costs(listed=…) lists again"
+    ws.costs()
+    assert computes_listings(access_log) == before + 1
 
 
 def test_the_create_price_comes_after_its_request_and_shows_in_the_summary(access_log: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 from jupyter_compute import AmlComputeSpec, settings
 from jupyter_compute.local.server import LocalServer
 from jupyter_compute.service import workspace as api
+from jupyter_compute.service.connection import Connection
 from jupyter_compute.service.ref import WorkspaceRef
 from jupyter_compute.service.tracker import Poller
 from jupyter_compute.service.workspace import Workspace
@@ -84,7 +85,7 @@ def test_without_pacing_the_same_work_runs_into_429(
 ) -> None:
     """What the test above guards against: at azure-ai-ml's pace regardless of the budget, the reads run out."""
     server, clock = budgeted
-    monkeypatch.setattr(Workspace, "_pace", lambda self: 1.0)
+    monkeypatch.setattr(Connection, "pace", lambda self: 1.0)
     ws = Workspace(WorkspaceRef.azure(SUB, "rg", "unpaced", endpoint=server.url))
     ws._client().retry = retry_policy(0)  # a 429 comes back at once (its Retry-After is the hour's end)
     poll_for_half_an_hour(server, clock, ws)

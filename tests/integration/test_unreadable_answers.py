@@ -19,7 +19,7 @@ from jupyter_compute import Workspace
 from jupyter_compute.errors import UnexpectedAnswer
 from jupyter_compute.model.schema import Shape
 from jupyter_compute.render.output import error_text
-from jupyter_compute.service import workspace as api
+from jupyter_compute.service.connection import Connection, TrackerSource
 from jupyter_compute.service.prices import PriceBook
 from jupyter_compute.transport import lro
 
@@ -62,7 +62,7 @@ def test_an_operations_status_of_the_wrong_shape_ends_it_with_one_error(
 ) -> None:
     """Each polling strategy's answer (azure-core's three): the tracker's read ends in the one error."""
     ws = Workspace.azure(SUB, RG, WS)
-    source = api._Source(ws)
+    source = TrackerSource(Connection(ws.ref))
     if status is not None:
         arm.on("GET", re.escape(STATUS) + "$", Reply(200, status))
         strategy: lro.Strategy = lro.AsyncOperation(arm.url + STATUS)

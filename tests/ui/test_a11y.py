@@ -267,8 +267,8 @@ BARS_CELLS = (
     "%load_ext jupyter_compute",
     "done = %compute create cluster a11y-done --max-instances 1\ndone.wait(120)",
     # A bar that stays live: an operation nothing follows (it is never polled).
-    "from jupyter_compute.service.operation import Operation\n"
-    "Operation('create', 'a11y-live', 'AmlCompute', resource_url='http://127.0.0.1:9/x')",
+    "from jupyter_compute.service.operation import Updater\n"
+    "Updater('create', 'a11y-live', 'AmlCompute', resource_url='http://127.0.0.1:9/x').operation",
     # The list's words in every tone, in a notebook's output (its own background).
     "from jupyter_compute.render.palette import state_colour\n"
     "from jupyter_compute.ui.panel.table import ComputeTable\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ipywidgets.widgets.widget import _instances
 
-from jupyter_compute.service.operation import Operation, State
+from jupyter_compute.service.operation import State, Updater
 from jupyter_compute.transport.lro import AsyncOperation
 from jupyter_compute.ui.progress_bar import REGIONS, OperationBar, Shared
 from jupyter_compute.ui.said import Said
@@ -25,10 +25,10 @@ class Clock:
 
 def ended_bar(clock: Clock, scheduler: Scheduler, name: str) -> OperationBar:
     """A bar for a create of ``name`` that succeeded, its grace over."""
-    op = Operation("create", name, "AmlCompute", resource_url=f"https://arm/computes/{name}", clock=clock)
-    op._accept(AsyncOperation(f"https://arm/operations/{name}"), None)
-    bar = OperationBar(op, scheduler=scheduler)
-    op._finish(State.SUCCEEDED, None)
+    updates = Updater("create", name, "AmlCompute", resource_url=f"https://arm/computes/{name}", clock=clock)
+    updates.accept(AsyncOperation(f"https://arm/operations/{name}"), None)
+    bar = OperationBar(updates.operation, scheduler=scheduler)
+    updates.finish(State.SUCCEEDED, None)
     clock.now += 5.0
     scheduler.run_due()
     assert bar.closed
@@ -57,16 +57,16 @@ def test_bars_alive_at_once_have_regions_of_their_own() -> None:
     """Two bars alive at the same time never share a region (each says its own phases)."""
     clock = Clock()
     scheduler = Scheduler(clock, thread=False)
-    ops = [
-        Operation("create", f"both-{i}", "AmlCompute", resource_url=f"https://arm/computes/both-{i}", clock=clock)
+    updaters = [
+        Updater("create", f"both-{i}", "AmlCompute", resource_url=f"https://arm/computes/both-{i}", clock=clock)
         for i in range(2)
     ]
-    for op in ops:
-        op._accept(AsyncOperation(f"https://arm/operations/{op.target}"), None)
-    first, second = (OperationBar(op, scheduler=scheduler) for op in ops)
+    for updates in updaters:
+        updates.accept(AsyncOperation(f"https://arm/operations/{updates.operation.target}"), None)
+    first, second = (OperationBar(updates.operation, scheduler=scheduler) for updates in updaters)
     assert first.said is not second.said
-    for op in ops:
-        op._finish(State.SUCCEEDED, None)
+    for updates in updaters:
+        updates.finish(State.SUCCEEDED, None)
     clock.now += 5.0
     scheduler.run_due()
 

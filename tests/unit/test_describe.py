@@ -10,7 +10,7 @@ from jupyter_compute.model.progress import Progress
 from jupyter_compute.render.bars import bar_html
 from jupyter_compute.render.describe import describe, nodes_phrase, time_left
 from jupyter_compute.render.text import bar_line, final_line, summary
-from jupyter_compute.service.operation import Operation, State
+from jupyter_compute.service.operation import State, Updater
 from jupyter_compute.transport.lro import AsyncOperation
 
 from html_helpers import inert, visible
@@ -18,15 +18,16 @@ from html_helpers import inert, visible
 CREATING = Progress("Allocating nodes", 0.75, 1, 2, {"preparing": 1, "idle": 1}, 65.0, 12.0)
 
 
-def operation(action: str = "create", target: str = "cpu-1") -> Operation:
-    op = Operation(action, target, "AmlCompute", resource_url=f"https://arm/computes/{target}")
-    op._accept(AsyncOperation("https://arm/operations/op-7"), None)
-    return op
+def updater(action: str = "create", target: str = "cpu-1") -> Updater:
+    updates = Updater(action, target, "AmlCompute", resource_url=f"https://arm/computes/{target}")
+    updates.accept(AsyncOperation("https://arm/operations/op-7"), None)
+    return updates
 
 
 def test_an_operation_in_flight() -> None:
-    op = operation()
-    op._set_progress(CREATING)
+    updates = updater()
+    op = updates.operation
+    updates.set_progress(CREATING)
     d = describe(op)
     assert (d.heading, d.style, d.fraction) == ("create cluster cpu-1", "info", 0.75)
     assert d.details() == ["Allocating nodes", "1 of 2 nodes ready, 1 preparing", "1m05s", "~12s left"]
@@ -52,9 +53,10 @@ def test_an_operation_in_flight() -> None:
 
 
 def test_a_success_and_its_final_line() -> None:
-    op = operation()
-    op._set_progress(CREATING)
-    op._finish(State.SUCCEEDED)
+    updates = updater()
+    op = updates.operation
+    updates.set_progress(CREATING)
+    updates.finish(State.SUCCEEDED)
     d = describe(op)
     assert (d.outcome, d.style, d.left) == ("done", "success", "")
     assert final_line(op).startswith("create cluster cpu-1: done · Succeeded · 1 of 2 nodes ready, 1 preparing · ")
@@ -66,8 +68,9 @@ def test_a_success_and_its_final_line() -> None:
 
 
 def test_a_failure_says_the_service_error_everywhere() -> None:
-    op = operation()
-    op._finish(State.FAILED, OperationFailed("AllocationFailed", "no <b>capacity</b>", request_id="rid-9"))
+    updates = updater()
+    op = updates.operation
+    updates.finish(State.FAILED, OperationFailed("AllocationFailed", "no <b>capacity</b>", request_id="rid-9"))
     d = describe(op)
     assert (d.outcome, d.style, d.phase) == ("FAILED", "danger", "Failed")
     assert d.error == "AllocationFailed: no <b>capacity</b> (request id: rid-9)"
@@ -79,8 +82,9 @@ def test_a_failure_says_the_service_error_everywhere() -> None:
 
 
 def test_an_operation_no_longer_watched() -> None:
-    op = operation("delete")
-    op._set_progress(Progress("Deleting", 0.4, elapsed=3.0, eta=5.0))
+    updates = updater("delete")
+    op = updates.operation
+    updates.set_progress(Progress("Deleting", 0.4, elapsed=3.0, eta=5.0))
     op.cancel()
     d = describe(op)
     assert d.outcome == "detached" and "not watching (it goes on in the service)" in d.details()
@@ -112,10 +116,11 @@ def test_the_notebook_bar_the_text_bar_and_the_panel_row_say_the_same_at_the_sam
     from jupyter_compute.ui.throttle import Scheduler
 
     clock = Clock()
-    op = Operation("create", "cpu-1", "AmlCompute", resource_url="https://arm/computes/cpu-1", clock=clock)
-    op._accept(AsyncOperation("https://arm/operations/op-8"), None)
+    updates = Updater("create", "cpu-1", "AmlCompute", resource_url="https://arm/computes/cpu-1", clock=clock)
+    op = updates.operation
+    updates.accept(AsyncOperation("https://arm/operations/op-8"), None)
     clock.now += 10.0
-    op._set_progress(Progress("Allocating nodes", 0.6, 2, 2, {"idle": 1, "preparing": 1}, 10.0, 40.0))
+    updates.set_progress(Progress("Allocating nodes", 0.6, 2, 2, {"idle": 1, "preparing": 1}, 10.0, 40.0))
     clock.now += 15.0  # drawn 15 s after the last poll: the estimate counts down, whoever draws it
     words = ["Allocating nodes", "1 of 2 nodes ready, 1 preparing", "25s", "~25s left"]
 
@@ -182,12 +187,13 @@ def test_the_time_left(eta: float | None, since: float, text: str) -> None:
 
 def test_the_time_left_is_the_same_whoever_draws_it_and_ends_with_the_operation() -> None:
     clock = Clock()
-    op = Operation("start", "ci-1", "ComputeInstance", resource_url="https://arm/computes/ci-1", clock=clock)
-    op._accept(AsyncOperation("https://arm/operations/op-9"), None)
-    op._set_progress(Progress("Starting", 0.1, elapsed=2.0, eta=20.0))
+    updates = Updater("start", "ci-1", "ComputeInstance", resource_url="https://arm/computes/ci-1", clock=clock)
+    op = updates.operation
+    updates.accept(AsyncOperation("https://arm/operations/op-9"), None)
+    updates.set_progress(Progress("Starting", 0.1, elapsed=2.0, eta=20.0))
     clock.now += 7.0
     assert [describe(op).left, describe(op).elapsed] == ["~15s left", "7s"]
-    op._finish(State.SUCCEEDED)
+    updates.finish(State.SUCCEEDED)
     clock.now += 50.0
     assert (describe(op).left, describe(op).elapsed) == ("", "7s"), "an ended operation keeps its time"
 
@@ -198,15 +204,16 @@ def test_the_live_bar_tells_a_screen_reader_each_phase_once_not_each_tick() -> N
     from jupyter_compute.ui.throttle import Scheduler
 
     clock = Clock()
-    op = Operation("create", "cpu-1", "AmlCompute", resource_url="https://arm/computes/cpu-1", clock=clock)
-    op._accept(AsyncOperation("https://arm/operations/op-9"), None)
+    updates = Updater("create", "cpu-1", "AmlCompute", resource_url="https://arm/computes/cpu-1", clock=clock)
+    op = updates.operation
+    updates.accept(AsyncOperation("https://arm/operations/op-9"), None)
     bar = OperationBar(op, scheduler=Scheduler(clock, thread=False))
     sent: list[str] = []
     bar.said.observe(lambda change: sent.append(change["new"]), names="text")
     try:
         for phase, fraction in (("Allocating nodes", 0.2), ("Allocating nodes", 0.3), ("Preparing nodes", 0.6)):
             clock.now += 5.0
-            op._set_progress(Progress(phase, fraction, 0, 2, {}, clock.now, 40.0))
+            updates.set_progress(Progress(phase, fraction, 0, 2, {}, clock.now, 40.0))
             bar._apply()
         assert sent == ["create cluster cpu-1: Allocating nodes", "create cluster cpu-1: Preparing nodes"]
         assert "aria-valuenow='60'" in bar.view.value
@@ -239,15 +246,16 @@ def test_the_outcome_is_said_in_the_live_bar_before_the_cell_turns_static(
 
     clock = Clock()
     scheduler = Scheduler(clock, thread=False)
-    op = Operation("create", "cpu-1", "AmlCompute", resource_url="https://arm/computes/cpu-1", clock=clock)
-    op._accept(AsyncOperation("https://arm/operations/op-10"), None)
+    updates = Updater("create", "cpu-1", "AmlCompute", resource_url="https://arm/computes/cpu-1", clock=clock)
+    op = updates.operation
+    updates.accept(AsyncOperation("https://arm/operations/op-10"), None)
     events: list[tuple[str, object]] = []
     Shared.get()  # the layouts every bar shares, made once per kernel
     base, kept = len(_instances), len(REGIONS)
     bar = OperationBar(op, on_end=lambda ended: events.append(("on_end", ended)), scheduler=scheduler)
     bar.said.observe(lambda change: events.append(("said", change["new"])), names="text")
     clock.now += 5.0
-    op._finish(state, error)  # the listener: the bar draws the end
+    updates.finish(state, error)  # the listener: the bar draws the end
 
     assert bar.said.text == said and events == [("said", said)], "the outcome is said at once, nothing ends yet"
     assert ("aria-valuenow='100'" if state is State.SUCCEEDED else "data-style='danger'") in bar.view.value
@@ -262,5 +270,5 @@ def test_the_outcome_is_said_in_the_live_bar_before_the_cell_turns_static(
     assert bar.closed and bar.widget.comm is None and bar.view.comm is None, "then the bar's models are closed"
     assert len(_instances) - base == len(REGIONS) - kept, "every model of the bar but its region, kept for the next"
     bar.finish()
-    op._notify()
+    updates.notify()
     assert scheduler.pending() == 0 and events[-1] == ("on_end", op), "once"

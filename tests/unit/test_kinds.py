@@ -23,7 +23,7 @@ from jupyter_compute.model.documents import spec_from_arm, spec_from_yaml
 from jupyter_compute.model.resource import Compute
 from jupyter_compute.model.specs import OtherComputeSpec, kind_of, spec_class
 from jupyter_compute.render.spec import spec_line
-from jupyter_compute.service.workspace import _refuse_unless_taken
+from jupyter_compute.service.planning import refuse_unless_taken
 from jupyter_compute.ui.rows import actions_for, kind_actions
 
 from kinds import EXAMPLES
@@ -257,14 +257,27 @@ def test_row_actions_and_the_service_checks_follow_the_kinds_actions(kind: kinds
     assert kind_actions(compute) == [*kind.actions, *edit, "details", "detach" if kind.attached else "delete"]
     for action in {a for k in kinds.KINDS for a in k.actions}:
         if action in kind.actions:
-            _refuse_unless_taken(compute, action)
+            refuse_unless_taken(compute, action)
         else:
             with pytest.raises(ValidationError, match=f"c1 is a {kind.word}; {action} applies to compute"):
-                _refuse_unless_taken(compute, action)
+                refuse_unless_taken(compute, action)
 
 
 def test_a_listed_only_type_has_only_details_and_delete() -> None:
     compute = Compute(body("AKS"))
     assert actions_for(compute) == ["details", "delete"]
     with pytest.raises(ValidationError, match="c1 is a AKS; start applies to compute instances"):
-        _refuse_unless_taken(compute, "start")
+        refuse_unless_taken(compute, "start")
+
+
+@ALL
+def test_the_detach_sentence_names_what_the_kinds_row_says_it_is_outside(kind: kinds.Kind) -> None:
+    """The noun for the resource an attached compute stands for is the kind's row (no table beside it)."""
+    from jupyter_compute.ui.rows import confirm_for
+
+    said = confirm_for(Compute(body(kind)))
+    if kind.attached:
+        assert kind.resource != "resource", f"{kind.word}: give its row a resource noun"
+        assert f"detaching leaves the {kind.resource} itself untouched" in said["detach"]
+    else:
+        assert "detach" not in said

@@ -18,8 +18,10 @@ from jupyter_compute.data import catalogue
 from jupyter_compute.local.events import Event
 from jupyter_compute.local.routes import Answer, Request
 from jupyter_compute.local.service import LocalService
-from jupyter_compute.local.simulation import change_times, derive, instance_state
+from jupyter_compute.local.simulation import change_times, derive
 from jupyter_compute.local.store import ComputeRow, Store
+from jupyter_compute.model.kinds import CLUSTER, INSTANCE
+from jupyter_compute.model.resource import Compute
 from jupyter_compute.settings import Settings
 
 PROVIDER = "Microsoft.MachineLearningServices"
@@ -265,7 +267,9 @@ def stored(store: Store) -> list[ComputeRow]:
 def full_scan(
     store: Store, sub: str, t: float, exclude: tuple[str, str] | None = None, rows: list[ComputeRow] | None = None
 ) -> dict[tuple[str, str], int]:
-    """The accounting as it was: replay every compute of the store at ``t`` and add up what it holds."""
+    """An oracle apart from local/quota.py: replay every compute of the store at ``t`` and read each body the
+    service would answer with the client's reader (:class:`~jupyter_compute.model.resource.Compute`), counting
+    what Azure ML's quota docs say holds vCPUs: a cluster's current nodes, an instance that is not stopped."""
     rows = stored(store) if rows is None else rows
     used: dict[tuple[str, str], int] = {}
     for row in rows:
@@ -273,20 +277,17 @@ def full_scan(
             continue
         if exclude and (row.workspace, row.name.lower()) == exclude:
             continue
-        derived = derive(row, t, catalogue.durations())
-        if derived.body is None:
+        body = derive(row, t, catalogue.durations()).body
+        if body is None:
             continue
-        inner = derived.body["properties"].get("properties") or {}
-        size = catalogue.size(str(inner.get("vmSize", "")))
+        compute = Compute(body)
+        size = catalogue.size(compute.size)
         if size is None:
             continue
-        kind = derived.body["properties"]["computeType"]
-        if kind == "AmlCompute":
-            count = int(inner.get("currentNodeCount") or 0)
-            tier = inner.get("vmPriority") or "Dedicated"
-        elif kind == "ComputeInstance":
-            count = 0 if instance_state(derived) in ("Stopped", "CreateFailed") else 1
-            tier = "Dedicated"
+        if compute.compute_type == CLUSTER.compute_type:
+            count, tier = compute.node_counts.current, compute.vm_priority or "Dedicated"
+        elif compute.compute_type == INSTANCE.compute_type:
+            count, tier = int(compute.instance_state not in ("Stopped", "CreateFailed")), "Dedicated"
         else:
             continue
         used[(size["family"], tier)] = used.get((size["family"], tier), 0) + count * int(size["vCPUs"])

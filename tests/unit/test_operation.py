@@ -13,7 +13,7 @@ import pytest
 from jupyter_compute.errors import ComputeError, Conflict, OperationFailed, ServiceError, StoppedWatching
 from jupyter_compute.model.resource import Compute
 from jupyter_compute.render.text import summary
-from jupyter_compute.service.operation import STATUS_WORDS, TERMINAL_STATES, Operation, State
+from jupyter_compute.service.operation import STATUS_WORDS, TERMINAL_STATES, Operation, State, Updater
 from jupyter_compute.transport.lro import AsyncOperation, Location
 
 URL = "https://arm.test/subscriptions/s/computes/cpu"
@@ -28,8 +28,8 @@ class Clock:
         return self.now
 
 
-def make(action: str = "create", clock: Callable[[], float] | None = None, **kw: Any) -> Operation:
-    return Operation(action, "cpu", "AmlCompute", resource_url=URL, typical=60.0, clock=clock or Clock(), **kw)
+def make(action: str = "create", clock: Callable[[], float] | None = None, **kw: Any) -> Updater:
+    return Updater(action, "cpu", "AmlCompute", resource_url=URL, typical=60.0, clock=clock or Clock(), **kw)
 
 
 def body(state: str = "Succeeded") -> dict[str, Any]:
@@ -43,7 +43,8 @@ def test_every_state_has_a_status_word_and_the_terminal_ones_are_data() -> None:
 
 
 def test_a_new_operation_is_submitting_and_checking() -> None:
-    op = make()
+    updates = make()
+    op = updates.operation
     assert (op.state, op.status, op.progress.status, op.progress.phase) == (
         State.SUBMITTING,
         "InProgress",
@@ -54,12 +55,13 @@ def test_a_new_operation_is_submitting_and_checking() -> None:
 
 
 def test_accepted_it_runs_by_its_strategy_then_ends_once() -> None:
-    op = make()
-    op._accept(AsyncOperation("https://arm.test/operations/op-42?api-version=1"), body("Creating"))
+    updates = make()
+    op = updates.operation
+    updates.accept(AsyncOperation("https://arm.test/operations/op-42?api-version=1"), body("Creating"))
     assert (op.state, op.progress.phase, op.id) == (State.RUNNING, "Submitted", "op-42")
     assert op.status_url == "https://arm.test/operations/op-42?api-version=1"
-    op._finish(State.SUCCEEDED)
-    op._finish(State.FAILED, OperationFailed("Late", "too late"))  # only the first end counts
+    updates.finish(State.SUCCEEDED)
+    updates.finish(State.FAILED, OperationFailed("Late", "too late"))  # only the first end counts
     assert (op.state, op.status, op.progress.status, op.error) == (State.SUCCEEDED, "Succeeded", "Succeeded", None)
     result = op.result()
     assert isinstance(result, Compute) and result.name == "cpu"
@@ -69,31 +71,34 @@ def test_accepted_it_runs_by_its_strategy_then_ends_once() -> None:
 
 @pytest.mark.parametrize("action,phase", [("delete", "Deleted"), ("stop", "Stopped"), ("restart", "Running")])
 def test_a_removal_or_power_change_ends_with_its_own_word(action: str, phase: str) -> None:
-    op = make(action)
-    op._accept(Location("https://arm.test/loc/1"), body())
-    op._finish(State.SUCCEEDED)
+    updates = make(action)
+    op = updates.operation
+    updates.accept(Location("https://arm.test/loc/1"), body())
+    updates.finish(State.SUCCEEDED)
     assert op.progress.phase == phase
     assert (op.result() is None) is (action == "delete")
 
 
 def test_cancel_stops_watching_and_result_raises_stopped_watching() -> None:
-    op = make()
-    op._accept(AsyncOperation("https://arm.test/operations/op-1"), body("Creating"))
+    updates = make()
+    op = updates.operation
+    updates.accept(AsyncOperation("https://arm.test/operations/op-1"), body("Creating"))
     message = op.cancel()
     assert message.startswith("Stopped watching create of cpu (Submitted). It goes on in the service")
     assert op.done() and op.detached and (op.state, op.status) == (State.STOPPED_WATCHING, "InProgress")
     with pytest.raises(StoppedWatching, match="stopped watching create of cpu"):
         op.result()
-    op._finish(State.SUCCEEDED)  # the tracker can no longer end it
+    updates.finish(State.SUCCEEDED)  # the tracker can no longer end it
     assert op.state is State.STOPPED_WATCHING
 
 
 def test_cancel_while_submitting_lets_the_request_go_and_records_what_was_accepted() -> None:
-    op = make()
+    updates = make()
+    op = updates.operation
     op.cancel()
-    op._accept(AsyncOperation("https://arm.test/operations/op-7"), body("Creating"))
+    updates.accept(AsyncOperation("https://arm.test/operations/op-7"), body("Creating"))
     assert op.state is State.STOPPED_WATCHING and op.id == "op-7"
-    op._refuse(Conflict("Late", "refused after cancel"))
+    updates.refuse(Conflict("Late", "refused after cancel"))
     assert op.state is State.STOPPED_WATCHING and op.error is None and not op.refused
 
 
@@ -108,9 +113,10 @@ def test_cancel_while_submitting_lets_the_request_go_and_records_what_was_accept
 def test_result_raises_how_it_failed(
     state: State, error: ServiceError | None, raised: type[Exception], text: str
 ) -> None:
-    op = make()
-    op._accept(AsyncOperation("https://arm.test/operations/op-1"), None)
-    op._finish(state, error)
+    updates = make()
+    op = updates.operation
+    updates.accept(AsyncOperation("https://arm.test/operations/op-1"), None)
+    updates.finish(state, error)
     with pytest.raises(raised) as caught:
         op.result()
     assert str(caught.value) == text
@@ -121,11 +127,11 @@ def test_result_raises_how_it_failed(
 def test_a_check_in_the_background_refuses_it_and_result_and_submitted_raise_that_error() -> None:
     refusal = Conflict("ComputeExists", "cpu already exists with other settings")
 
-    def work(op: Operation) -> None:
-        op._phase("Checking quota")
+    def work(updates: Updater) -> None:
+        updates.phase("Checking quota")
         raise refusal
 
-    op = make()._submit(work)
+    op = make().submit(work)
     with pytest.raises(Conflict) as caught:
         op.submitted(DEADLINE)
     assert caught.value is refusal and op.error is refusal
@@ -139,15 +145,16 @@ def test_the_phases_of_the_submission_reach_the_listeners_before_it_is_accepted(
     gate = threading.Event()
     phases: list[str] = []
 
-    def work(op: Operation) -> None:
-        op._phase("Checking quota")
+    def work(updates: Updater) -> None:
+        updates.phase("Checking quota")
         gate.wait(DEADLINE)
-        op._send()
-        op._accept(AsyncOperation("https://arm.test/operations/op-3"), body("Creating"))
+        updates.send()
+        updates.accept(AsyncOperation("https://arm.test/operations/op-3"), body("Creating"))
 
-    op = make()
+    updates = make()
+    op = updates.operation
     op.add_listener(lambda o: phases.append(o.progress.phase))
-    op._submit(work)
+    updates.submit(work)
     assert op.state is State.SUBMITTING  # returned while the work waits
     gate.set()
     assert op.submitted(DEADLINE) is op and op.state is State.RUNNING
@@ -155,11 +162,11 @@ def test_the_phases_of_the_submission_reach_the_listeners_before_it_is_accepted(
 
 
 def test_a_defect_in_the_submission_refuses_it_and_leaves_a_trace(caplog: pytest.LogCaptureFixture) -> None:
-    def work(op: Operation) -> None:
+    def work(updates: Updater) -> None:
         raise KeyError("vCPUs")
 
     with caplog.at_level(logging.WARNING, logger="jupyter_compute.service.operation"):
-        op = make()._submit(work)
+        op = make().submit(work)
         with pytest.raises(ComputeError, match=r"create of cpu failed before it was sent: KeyError\('vCPUs'\)"):
             op.submitted(DEADLINE)
     assert op.refused
@@ -187,15 +194,16 @@ def test_a_ctrl_c_while_waiting_for_the_submission_withdraws_a_request_not_yet_s
     gate = threading.Event()
     sent: list[str] = []
 
-    def work(op: Operation) -> None:
+    def work(updates: Updater) -> None:
         gate.wait(DEADLINE)
-        op._send()
+        updates.send()
         sent.append("PUT")
 
-    op = make()
-    real = op._settled
-    op._settled = InterruptedOnce(real)  # type: ignore[assignment]
-    op._submit(work)
+    updates = make()
+    op = updates.operation
+    real = updates.settled
+    updates.settled = InterruptedOnce(real)  # type: ignore[assignment]
+    updates.submit(work)
     with pytest.raises(KeyboardInterrupt):
         op.submitted()
     gate.set()
@@ -206,19 +214,21 @@ def test_a_ctrl_c_while_waiting_for_the_submission_withdraws_a_request_not_yet_s
 
 def test_elapsed_time_follows_the_injected_clock() -> None:
     clock = Clock()
-    op = make(clock=clock)
+    updates = make(clock=clock)
+    op = updates.operation
     clock.now += 42
-    op._accept(AsyncOperation("https://arm.test/operations/op-1"), None)
+    updates.accept(AsyncOperation("https://arm.test/operations/op-1"), None)
     assert op.progress.elapsed == 42 and op.progress.eta == 60.0
     clock.now += 18
-    op._observe(body("Creating"))
+    updates.observe(body("Creating"))
     assert (op.progress.elapsed, op.progress.eta, op.progress.fraction) == (60, 0.0, 0.5)
 
 
 def test_the_repr_carries_no_control_characters_from_the_service() -> None:
-    op = make()
-    op._accept(AsyncOperation("https://arm.test/operations/op-1"), None)
-    op._finish(State.FAILED, ServiceError("Hostile\x1b]0;pwned\x07", "clear\x1b[2J\r\x9b2J the screen"))
+    updates = make()
+    op = updates.operation
+    updates.accept(AsyncOperation("https://arm.test/operations/op-1"), None)
+    updates.finish(State.FAILED, ServiceError("Hostile\x1b]0;pwned\x07", "clear\x1b[2J\r\x9b2J the screen"))
     shown = repr(op)
     assert shown.startswith("<Operation create cluster cpu · Failed: Hostile")
     assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in shown), shown
@@ -230,11 +240,12 @@ def test_a_broken_listener_leaves_a_trace_and_the_others_still_hear(caplog: pyte
     def broken(op: Operation) -> None:
         raise RuntimeError("display gone")
 
-    op = make()
+    updates = make()
+    op = updates.operation
     op.add_listener(broken)
     op.add_listener(lambda o: heard.append(o.state))
     with caplog.at_level(logging.WARNING, logger="jupyter_compute.service.operation"):
-        op._accept(AsyncOperation("https://arm.test/operations/op-1"), None)
+        updates.accept(AsyncOperation("https://arm.test/operations/op-1"), None)
     assert heard == [State.RUNNING]
     assert any("listener" in r.getMessage() and r.exc_info for r in caplog.records)
 
@@ -242,10 +253,10 @@ def test_a_broken_listener_leaves_a_trace_and_the_others_still_hear(caplog: pyte
 def test_the_dict_of_an_error_that_is_not_the_services() -> None:
     from jupyter_compute.errors import TransportError
 
-    def work(op: Operation) -> None:
+    def work(updates: Updater) -> None:
         raise TransportError("could not reach 127.0.0.1:9")
 
-    op = make()._submit(work)
+    op = make().submit(work)
     with pytest.raises(TransportError):
         op.submitted(DEADLINE)
     assert op.to_dict()["error"] == {"code": "TransportError", "message": "could not reach 127.0.0.1:9"}
@@ -253,7 +264,8 @@ def test_the_dict_of_an_error_that_is_not_the_services() -> None:
 
 
 def test_the_kind_is_compute_until_the_checks_read_it() -> None:
-    op = Operation("delete", "cpu", "", resource_url=URL)
+    updates = Updater("delete", "cpu", "", resource_url=URL)
+    op = updates.operation
     assert op.kind == "compute" and summary(op).startswith("delete compute cpu · Checking")
-    op._retarget(compute_type="ComputeInstance", typical=5.0)
+    updates.retarget(compute_type="ComputeInstance", typical=5.0)
     assert (op.kind, op.typical) == ("instance", 5.0)

@@ -283,15 +283,16 @@ def test_the_running_bill_counts_nodes_by_priority_and_flags_unguarded_instances
 def test_a_create_summary_gains_its_price_once_known_and_loses_it_when_it_fails() -> None:
     from jupyter_compute.errors import OperationFailed
     from jupyter_compute.render.text import final_line
-    from jupyter_compute.service.operation import Operation, State
+    from jupyter_compute.service.operation import State, Updater
 
     heard: list[str] = []
-    op = Operation("create", "cpu-1", "AmlCompute", resource_url="/computes/cpu-1")
+    updates = Updater("create", "cpu-1", "AmlCompute", resource_url="/computes/cpu-1")
+    op = updates.operation
     op.add_listener(lambda o: heard.append(final_line(o)))
-    op._estimated(Estimate("cluster", "Standard_DS3_v2", "eastus", "dedicated", 4, 0, 0.2925, "USD", True))
+    updates.estimated(Estimate("cluster", "Standard_DS3_v2", "eastus", "dedicated", 4, 0, 0.2925, "USD", True))
     assert "up to 4 nodes × $0.29/h = $1.17/h; nothing while idle (no node always on) (USD, emulated)" in heard[-1]
     assert op.to_dict()["estimate"]["most_per_hour"] == 1.17
-    op._finish(State.FAILED, OperationFailed("AllocationFailed", "no capacity"))
+    updates.finish(State.FAILED, OperationFailed("AllocationFailed", "no capacity"))
     assert "$" not in final_line(op)
 
 

@@ -12,7 +12,7 @@ from jupyter_compute.errors import Conflict, ErrorDetail, NotFound, QuotaExceede
 from jupyter_compute.render.describe import describe
 from jupyter_compute.render.output import error_text
 from jupyter_compute.render.refusals import SENTENCES, explain, headline, sentence
-from jupyter_compute.service.operation import Operation, State
+from jupyter_compute.service.operation import State, Updater
 
 START = "StartComputeInstanceOnlyAllowedInStoppedState"
 STOP = "StopComputeInstanceOnlyAllowedInRunningState"
@@ -129,11 +129,12 @@ def test_what_this_package_found_before_sending_ends_with_its_code() -> None:
 
 
 def test_an_operation_refused_names_its_compute_and_the_state_it_was_read_in() -> None:
-    op = Operation("start", "ci-1", "ComputeInstance", resource_url="https://arm/computes/ci-1")
-    op._retarget(
+    updates = Updater("start", "ci-1", "ComputeInstance", resource_url="https://arm/computes/ci-1")
+    op = updates.operation
+    updates.retarget(
         resource={"name": "ci-1", "properties": {"computeType": "ComputeInstance", "properties": {"state": "Running"}}}
     )
-    op._refuse(ServiceError(START, START_MESSAGE, status=400, request_id="rid-9"))
+    updates.refuse(ServiceError(START, START_MESSAGE, status=400, request_id="rid-9"))
     assert op.state is State.FAILED
     d = describe(op)
     assert d.error == f"ci-1 is already running ({START}, request id: rid-9)"

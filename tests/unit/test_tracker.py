@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from jupyter_compute.errors import NotFound, ServiceError, TransportError
-from jupyter_compute.service.operation import Operation, State
+from jupyter_compute.service.operation import Operation, State, Updater
 from jupyter_compute.service.tracker import UNLISTED_TICKS, Poller
 from jupyter_compute.transport.lro import AsyncOperation, Location, ResourceState, Strategy
 
@@ -78,14 +78,21 @@ def compute(name: str, state: str = "Succeeded", compute_type: str = "AmlCompute
     return {"name": name, "properties": {"computeType": compute_type, "provisioningState": state, **props}}
 
 
+def started(
+    poller: Poller, name: str = "cpu", action: str = "create", strategy: Strategy | None = None, typical: float = 100.0
+) -> Updater:
+    """An operation the service has accepted, followed by ``poller``: its updater."""
+    url = f"{BASE}/{name}"
+    updates = Updater(action, name, "AmlCompute", resource_url=url, typical=typical, clock=poller.clock)
+    poller.track(updates)
+    updates.accept(strategy or ResourceState(url), None)
+    return updates
+
+
 def running(
     poller: Poller, name: str = "cpu", action: str = "create", strategy: Strategy | None = None, typical: float = 100.0
 ) -> Operation:
-    url = f"{BASE}/{name}"
-    op = Operation(action, name, "AmlCompute", resource_url=url, typical=typical, clock=poller.clock)
-    poller.track(op)
-    op._accept(strategy or ResourceState(url), None)
-    return op
+    return started(poller, name, action, strategy, typical).operation
 
 
 @pytest.fixture
@@ -166,8 +173,7 @@ def test_k_operations_cost_k_times_one_and_each_asks_only_its_own_compute(clock:
 def test_nothing_is_asked_with_nothing_in_flight_and_no_listener(clock: Clock) -> None:
     source = FakeSource([compute("cpu")])
     poller = poller_of(source, clock)
-    ended = running(poller)
-    ended._finish(State.SUCCEEDED, None)
+    started(poller).finish(State.SUCCEEDED, None)
     heard: list[Any] = []
     poller.add_listener(heard.append)
     poller.remove_listener(heard.append)  # the panel was hidden
@@ -226,12 +232,12 @@ def test_an_operation_still_submitting_is_held_but_not_followed(clock: Clock) ->
         CPU, Answer(200, compute("cpu", "Succeeded", properties={"currentNodeCount": 0, "targetNodeCount": 0}))
     )
     poller = poller_of(source, clock)
-    op = Operation("create", "cpu", "AmlCompute", resource_url=CPU, clock=clock)
-    poller.track(op)
+    updates = Updater("create", "cpu", "AmlCompute", resource_url=CPU, clock=clock)
+    op = poller.track(updates)
     for _ in range(UNLISTED_TICKS + 1):
         run_for(poller, clock, 60)
     assert op.state is State.SUBMITTING and poller.in_flight() == [op] and source.gets == []
-    op._accept(ResourceState(CPU), None)
+    updates.accept(ResourceState(CPU), None)
     step(poller, clock)
     assert op.state is State.SUCCEEDED and poller.in_flight() == []
 
@@ -422,13 +428,33 @@ def test_the_thread_outlives_a_tick_that_raises_and_poll_now_ticks_again(
 def test_following_finds_the_operation_in_flight_by_name_whatever_its_case(clock: Clock) -> None:
     source = FakeSource([compute("CPU-a", "Creating"), compute("gpu", "Succeeded")])
     poller = poller_of(source, clock)
-    ended = running(poller, "gpu")
+    ended = started(poller, "gpu")
     op = running(poller, "CPU-a")
-    ended._finish(State.SUCCEEDED, None)
+    ended.finish(State.SUCCEEDED, None)
     assert poller.following("cpu-A") is op
     assert poller.following("gpu") is None and poller.following("other") is None
 
 
 def test_operation_ids_differ() -> None:
-    ops = [Operation("create", "cpu", "AmlCompute", resource_url=f"{BASE}/cpu") for _ in range(1000)]
+    ops = [Updater("create", "cpu", "AmlCompute", resource_url=f"{BASE}/cpu").operation for _ in range(1000)]
     assert len({op.id for op in ops}) == 1000 and all(op.id.startswith("follow-") for op in ops)
+
+
+@pytest.mark.parametrize("found", [True, False], ids=["read-before", "never-seen"])
+def test_a_create_whose_compute_was_read_ends_at_once_when_it_vanishes(clock: Clock, found: bool) -> None:
+    """The tracker's own bookkeeping (Followed): a create followed from its compute as read (``wait``, ``ops``)
+    was deleted meanwhile when the compute is no longer there; a create never seen yet may still appear, so it
+    waits UNLISTED_TICKS polls and then asks the compute itself."""
+    source = FakeSource()  # every GET of the compute: NotFound
+    poller = poller_of(source, clock)
+    updates = Updater("create", "cpu", "AmlCompute", resource_url=CPU, clock=clock)
+    op = poller.track(updates, found=found)
+    updates.accept(ResourceState(CPU), None)
+    step(poller, clock)
+    if found:
+        assert op.state is State.CANCELED and "deleted meanwhile" in op.note and source.gets == [CPU]
+        return
+    assert op.state is State.RUNNING
+    for _ in range(UNLISTED_TICKS):
+        step(poller, clock)
+    assert op.state is State.CANCELED and len(source.gets) == UNLISTED_TICKS + 1

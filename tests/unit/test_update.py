@@ -78,7 +78,7 @@ def test_a_bad_update_raises_before_any_request() -> None:
     ws = Workspace(WorkspaceRef.azure("00000000-0000-0000-0000-000000000009", "rg", "nowhere"))
     with pytest.raises(ValidationError, match="idle_shutdown"):
         ws.update("ci1", idle_shutdown=5)
-    assert ws._arm is None
+    assert not ws._connection.connected
 
 
 def test_idle_shutdown_alone_is_the_update_idle_shutdown_setting_route() -> None:
@@ -171,3 +171,40 @@ def test_the_nudges_update_command_is_one_the_grammar_takes() -> None:
     assert typed is not None
     command = grammar.parse(typed.group(1))
     assert command.verb == "update" and command.name == "ci-left"
+
+
+def test_the_fields_update_changes_are_declared_once_and_every_front_door_takes_each() -> None:
+    """``changes.FIELDS`` owns them: Changes, Changes.checked, Workspace.update, the verb's flags and the YAML
+    body's keys follow it (a field added to one place only fails here)."""
+    import dataclasses
+    import inspect
+
+    from jupyter_compute.frontends import verbs
+    from jupyter_compute.service.changes import DOCUMENT_KEYS, FIELDS, fields_of
+
+    names = [f.name for f in FIELDS]
+    assert [f.name for f in dataclasses.fields(Changes)] == names
+    for call in (Changes.checked, Workspace.update):
+        keywords = [p.name for p in inspect.signature(call).parameters.values() if p.kind is p.KEYWORD_ONLY]
+        assert keywords == names, call
+    assert set(DOCUMENT_KEYS.values()) <= set(names)
+    assert sorted(fields_of("instance") + fields_of("cluster")) == sorted(names)
+    flags = [
+        "--idle-shutdown 60 --add-schedule '{action: stop, trigger: {type: cron, expression: \"0 19 * * *\"}}' "
+        "--remove-schedule 1 --no-schedules --no-custom-applications --size Standard_DS3_v2",
+        "--description d --tags a=b",
+        "--enable-sso",
+    ]
+    taken = {key for words in flags for key in verbs._update_keywords(parse(f"update c1 {words}"))}
+    assert taken == set(names)
+
+
+def test_a_bad_identity_is_refused_before_any_request() -> None:
+    """The identity ids are checked by the model (specs.identity_ids) before an operation is made."""
+    ws = Workspace(WorkspaceRef.azure("00000000-0000-0000-0000-000000000009", "rg", "nowhere"))
+    with pytest.raises(ValidationError, match="user_assigned") as bad:
+        ws.add_identity("cl1", user_assigned=["not-an-id"])
+    assert "Nothing was sent" in str(bad.value)
+    with pytest.raises(ValidationError, match="give --system-assigned or --user-assigned ID"):
+        ws.add_identity("cl1")
+    assert not ws._connection.connected

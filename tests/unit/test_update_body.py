@@ -19,6 +19,7 @@ from jupyter_compute.local.service import LocalService
 from jupyter_compute.local.store import Store
 from jupyter_compute.model import schema as wire_schema
 from jupyter_compute.model.resource import Compute
+from jupyter_compute.service import planning
 from jupyter_compute.service.changes import Changes
 from jupyter_compute.service.ref import WorkspaceRef
 from jupyter_compute.service.workspace import Workspace
@@ -57,7 +58,7 @@ def re_put(get: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     ws = Workspace(WorkspaceRef.azure("00000000-0000-0000-0000-000000000000", "group1", "workspace1"))
     compute = Compute(get)
     plan = Changes.checked(**changes).plan(ws.ref, compute)
-    request = ws._update_request(plan, compute)
+    request = planning.update(ws.ref, plan, compute)
     assert request.method == "PUT" and request.body is not None
     return request.body
 
@@ -76,7 +77,7 @@ def test_the_re_put_is_a_create_body_never_the_gets_echo(
     ws = Workspace(WorkspaceRef.azure("00000000-0000-0000-0000-000000000000", "group1", "workspace1"))
     plan = Changes.checked(**changes).plan(ws.ref, Compute(get))
     assert plan.spec is not None
-    create = ws._plan_put(dataclasses.replace(plan.spec, location="eastus"), "eastus").body
+    create = planning.put(ws.ref, dataclasses.replace(plan.spec, location="eastus"), "eastus").body
     if changes.get("schedules") == []:
         assert body["properties"]["properties"]["schedules"] == {"computeStartStop": []}  # said, not left out
         create["properties"]["properties"]["schedules"] = {"computeStartStop": []}

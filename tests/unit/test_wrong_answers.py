@@ -26,8 +26,9 @@ from jupyter_compute.frontends import cli
 from jupyter_compute.model.prices import RegionPrices
 from jupyter_compute.model.schema import Shape, answer_problems
 from jupyter_compute.render.output import error_text
-from jupyter_compute.service import workspace as api
+from jupyter_compute.service.connection import Connection, TrackerSource
 from jupyter_compute.service.prices import PriceBook
+from jupyter_compute.service.ref import WorkspaceRef
 from jupyter_compute.transport import lro
 
 from arm_script import COMPUTES, RG, SIZE, SUB, TOKEN, WS, WS_PATH, Reply, ScriptedArm, compute, listing, scripted
@@ -111,8 +112,7 @@ def shared_arm() -> Iterator[ScriptedArm]:
 def run_in_process(words: list[str]) -> tuple[int, str, str]:
     """``jupyter compute WORDS`` in this process (a subprocess per example would take minutes): exit, out, err."""
     out, err = io.StringIO(), io.StringIO()
-    with api._instances_lock:
-        api._instances.clear()  # each example reads the workspace afresh (its region is kept per Workspace)
+    Workspace.forget_shared()  # each example reads the workspace afresh (its region is kept per Workspace)
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cli.main(words)
     return code, out.getvalue(), err.getvalue()
@@ -174,7 +174,7 @@ def test_the_operation_status_readers_read_any_answer_or_raise_the_one_error(
     status_server.on("GET", "/op$", Reply(200, body))
     strategy = strategy_type(status_server.url + "/op")
     with jc_settings.override(arm_endpoint=status_server.url, access_token=TOKEN):
-        source = api._Source(Workspace(api.WorkspaceRef.azure(SUB, RG, WS)))
+        source = TrackerSource(Connection(WorkspaceRef.azure(SUB, RG, WS)))
         try:
             status = strategy.status(source.get(strategy.url, strategy.link))
         except UnexpectedAnswer as exc:

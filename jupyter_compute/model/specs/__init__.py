@@ -14,11 +14,38 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ..kinds import BATCH_MESSAGE, Kind, find, refuse_batch
-from ._base import ComputeSpec, WireContext, WithIdentity, registered
-from ._fields import DESCRIPTION_FLAGS, IDLE_SHUTDOWN_FLAGS, SIZE_FLAGS, TAGS_FLAGS, FieldInfo, seconds_to_iso
+from ._base import ComputeSpec, WireContext, WithIdentity, identity_ids, registered, with_identity
+from ._fields import (
+    DESCRIPTION_FLAGS,
+    GUID,
+    IDLE_SHUTDOWN_FLAGS,
+    SIZE_FLAGS,
+    TAGS_FLAGS,
+    USER_IDENTITY_ID,
+    FieldInfo,
+    Invalid,
+    boolean,
+    bounded_text,
+    field_label,
+    integer,
+    iso_duration_seconds,
+    minutes_duration,
+    seconds,
+    seconds_to_iso,
+    string_map,
+    vm_size,
+)
 
 if TYPE_CHECKING:
-    from ._instance_parts import CustomApplication, Schedule, ScriptReference, SetupScripts
+    from ._instance_parts import (
+        WEEK_DAYS,
+        CustomApplication,
+        Schedule,
+        ScriptReference,
+        SetupScripts,
+        custom_applications,
+        schedules,
+    )
     from .amlcompute import AmlComputeSpec
     from .attach import (
         DatabricksSpec,
@@ -46,6 +73,9 @@ _LAZY = {
     "Schedule": "_instance_parts",
     "ScriptReference": "_instance_parts",
     "SetupScripts": "_instance_parts",
+    "WEEK_DAYS": "_instance_parts",
+    "custom_applications": "_instance_parts",
+    "schedules": "_instance_parts",
 }
 
 
@@ -72,7 +102,24 @@ def kind_of(spec: ComputeSpec | type[ComputeSpec]) -> Kind:
     return cls.KIND
 
 
+# What other layers read of the field parsers and the instance's parts: their public names are these
+# (the modules behind them, ``_base``, ``_fields`` and ``_instance_parts``, are this package's own).
 __all__ = [
+    "GUID",
+    "USER_IDENTITY_ID",
+    "WEEK_DAYS",
+    "Invalid",
+    "boolean",
+    "bounded_text",
+    "custom_applications",
+    "field_label",
+    "integer",
+    "iso_duration_seconds",
+    "minutes_duration",
+    "schedules",
+    "seconds",
+    "string_map",
+    "vm_size",
     "DESCRIPTION_FLAGS",
     "IDLE_SHUTDOWN_FLAGS",
     "SIZE_FLAGS",
@@ -94,6 +141,8 @@ __all__ = [
     "VirtualMachineSpec",
     "WireContext",
     "WithIdentity",
+    "with_identity",
+    "identity_ids",
     "BATCH_MESSAGE",
     "refuse_batch",
     "seconds_to_iso",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -529,6 +529,53 @@ def _is_masked(value: Any) -> bool:
     from ..secrets import MASK
 
     return isinstance(value, str) and value == MASK
+
+
+def identity_ids(*, system_assigned: bool, user_assigned: Sequence[str]) -> tuple[str, ...]:
+    """The user-assigned identity ids an ``identity`` verb adds, checked (ValidationError naming each bad one,
+    or that neither a system-assigned nor a user-assigned identity was asked for)."""
+    problems = []
+    ids = []
+    for rid in user_assigned:
+        try:
+            ids.append(f.USER_IDENTITY_ID(rid))
+        except Invalid as exc:
+            problems.append(Problem("user_assigned", str(exc)))
+    if not system_assigned and not ids and not problems:
+        problems.append(Problem("identity", "give --system-assigned or --user-assigned ID"))
+    if problems:
+        raise ValidationError(problems, "identity")
+    return tuple(ids)
+
+
+def with_identity(spec: ComputeSpec, *, system_assigned: bool, user_assigned: Sequence[str], kind: str) -> ComputeSpec:
+    """``spec`` (of a compute that exists, a ``kind``) with a system-assigned identity and the user-assigned
+    identity ids ``user_assigned`` added to those it has. Refused (ValidationError) when the kind takes no
+    managed identity, or takes one type at a time and would then have both."""
+    name = spec.name
+    if not isinstance(spec, WithIdentity):
+        raise ValidationError.one("name", f"{name} is a {kind}, which takes no managed identity")
+    types = set((spec.identity_type or "None").replace("None", "").split(",")) - {""}
+    if system_assigned:
+        types.add("SystemAssigned")
+    if user_assigned:
+        types.add("UserAssigned")
+    new_type = ",".join(t for t in ("SystemAssigned", "UserAssigned") if t in types)
+    merged = tuple(dict.fromkeys((*spec.user_assigned_identities, *user_assigned)))
+    problems = _identity_problems(new_type, merged)
+    if new_type == "SystemAssigned,UserAssigned" and spec.ONE_IDENTITY_TYPE:
+        problems.append(
+            Problem(
+                "identity",
+                f"a {kind} takes a system-assigned or user-assigned "
+                f"identity, not both; {name} already has {spec.identity_type}",
+            )
+        )
+    if problems:
+        raise ValidationError(problems, "identity")
+    changes: dict[str, Any] = {"identity_type": new_type, "user_assigned_identities": merged}
+    updated: ComputeSpec = dataclasses.replace(spec, **changes)
+    return updated
 
 
 def _identity_problems(identity_type: str | None, ids: tuple[str, ...]) -> list[Problem]:

@@ -10,6 +10,7 @@ from ...data import catalogue
 from ...errors import Problem
 from ..secrets import Secret
 from . import _fields as f
+from . import scale as scale_settings
 from ._base import ComputeSpec, WireContext, WithIdentity
 from ._fields import spec_field
 from ._network import WithNetwork
@@ -195,13 +196,11 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
         return problems
 
     def _properties_to_arm(self, ctx: WireContext) -> dict[str, Any]:
-        scale: dict[str, Any] = {"maxNodeCount": self.max_instances, "minNodeCount": self.min_instances}
-        if self.idle_time_before_scale_down is not None:
-            scale["nodeIdleTimeBeforeScaleDown"] = f.seconds_to_iso(self.idle_time_before_scale_down)
+        scale = scale_settings.wire(self.min_instances, self.max_instances, self.idle_time_before_scale_down)
         props: dict[str, Any] = {
             "vmSize": self.size,
             "vmPriority": self.tier_wire,
-            "scaleSettings": scale,
+            scale_settings.SCALE_SETTINGS: scale,
             "remoteLoginPortPublicAccess": {None: "NotSpecified", True: "Enabled", False: "Disabled"}[
                 self.ssh_public_access_enabled
             ],
@@ -234,17 +233,19 @@ class AmlComputeSpec(WithNetwork, WithIdentity, ComputeSpec, kind="cluster"):
     @classmethod
     def _fields_from_arm(cls, props: Mapping[str, Any]) -> dict[str, Any]:
         inner = props.get("properties") or {}
-        scale = inner.get("scaleSettings") or {}
+        scale = scale_settings.of(inner)
         creds = inner.get("userAccountCredentials") or {}
-        idle = scale.get("nodeIdleTimeBeforeScaleDown")
+        idle = scale.get(scale_settings.IDLE)
         access = inner.get("remoteLoginPortPublicAccess")
         image = inner.get("virtualMachineImage") or {}
         bag = inner.get("propertyBag")
         return {
             "size": catalogue.size_name(str(inner.get("vmSize") or DEFAULT_SIZE)),
             "tier": "low_priority" if inner.get("vmPriority") == "LowPriority" else "dedicated",
-            "min_instances": scale.get("minNodeCount") or 0,
-            "max_instances": scale.get("maxNodeCount") if scale.get("maxNodeCount") is not None else 1,
+            "min_instances": scale.get(scale_settings.MIN_NODES) or 0,
+            "max_instances": scale.get(scale_settings.MAX_NODES)
+            if scale.get(scale_settings.MAX_NODES) is not None
+            else 1,
             "idle_time_before_scale_down": int(f.iso_duration_seconds(idle)) if idle else None,
             "ssh_public_access_enabled": {"Enabled": True, "Disabled": False}.get(access or ""),
             "admin_username": creds.get("adminUserName"),

@@ -18,8 +18,7 @@ from typing import Any
 from ...errors import Problem, ValidationError
 from ...model.prices import RegionPrices
 from ...model.secrets import Secret
-from ...model.specs import ComputeSpec, spec_class
-from ...model.specs._fields import FieldInfo, Invalid, field_label
+from ...model.specs import ComputeSpec, FieldInfo, Invalid, field_label, spec_class
 from ...render import markup
 from ...render.prices import size_price
 

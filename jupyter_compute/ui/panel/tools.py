@@ -17,8 +17,8 @@ import yaml
 from ...errors import ComputeError, ValidationError
 from ...model.kinds import CLUSTER, INSTANCE
 from ...model.resource import Compute
-from ...model.specs import spec_class
-from ...model.specs._fields import Invalid, iso_duration_seconds
+from ...model.specs import Invalid, iso_duration_seconds, spec_class
+from ...model.specs.scale import shown as shown_scale
 from ...render.doctor import details_html
 from ...render.markup import Markup, error, html
 from ...render.power import power_rows
@@ -121,18 +121,14 @@ class ComputeTools:
     def _resize_form(self) -> Any:
         import ipywidgets as w
 
-        scale = self.compute._inner.get("scaleSettings") or {}
+        scale = shown_scale(self.compute.scale_settings)
         style = {"description_width": "7em"}
         self.resize_fields = {
-            "min_nodes": w.Text(
-                description="min nodes", value=str(scale.get("minNodeCount", "")), style=style, layout=_full()
-            ),
-            "max_nodes": w.Text(
-                description="max nodes", value=str(scale.get("maxNodeCount", "")), style=style, layout=_full()
-            ),
+            "min_nodes": w.Text(description="min nodes", value=scale["min_nodes"], style=style, layout=_full()),
+            "max_nodes": w.Text(description="max nodes", value=scale["max_nodes"], style=style, layout=_full()),
             "idle_seconds": w.Text(
                 description="idle before scale-down",
-                value=str(scale.get("nodeIdleTimeBeforeScaleDown", "")),
+                value=scale["idle_seconds"],
                 placeholder="seconds or ISO 8601 (PT120S)",
                 style=style,
                 layout=_full(),
@@ -147,12 +143,11 @@ class ComputeTools:
 
     def resize(self) -> Operation | None:
         """PATCH the scale settings that changed; bad values are refused here with nothing sent."""
-        current = self.compute._inner.get("scaleSettings") or {}
+        current = shown_scale(self.compute.scale_settings)
         given = {}
         for field, widget in self.resize_fields.items():
             value = widget.value.strip()
-            key = {"min_nodes": "minNodeCount", "max_nodes": "maxNodeCount"}.get(field, "nodeIdleTimeBeforeScaleDown")
-            if value and value != str(current.get(key, "")):
+            if value and value != current[field]:
                 given[field] = value
         if not given:
             self.message.value = "Nothing to change."
