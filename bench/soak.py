@@ -46,19 +46,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the browser test harness
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from comm_log import INSTALL as COMM_LOG
+from comm_log import REPORT as COMM_REPORT
 from panel_open import fill_workspace, kernel_memory_mb, settle  # noqa: E402
 
 from lab_helpers import READY, Lab, browser_page, open_panel, running_lab  # noqa: E402
 
-# Counts the messages each WebSocket receives, by URL (the panel's kernel is one of them).
+# Counts the messages each WebSocket receives, and the sockets opened (a reconnect opens another), by URL (the
+# panel's kernel is one of them).
 COUNT_WS = """
 (() => {
   const Native = window.WebSocket;
   window.__wsCounts = {};
+  window.__wsOpened = {};
   window.WebSocket = class extends Native {
     constructor(url, protocols) {
       super(url, protocols);
       const key = String(url).split('?')[0];
+      window.__wsOpened[key] = (window.__wsOpened[key] || 0) + 1;
       this.addEventListener('message', () => { window.__wsCounts[key] = (window.__wsCounts[key] || 0) + 1; });
     }
   };
@@ -233,6 +238,11 @@ def main() -> None:
             )
             page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']")
             page.locator(".jp-NotebookPanel .jp-CodeCell").first.locator(".jp-InputArea-editor").click()
+            page.evaluate(  # every connection's comms, logged (bench/comm_log.py): which ones "Comm not found" is about
+                "(install) => { const nb = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && "
+                "w.context.path === 'soak.ipynb'); eval(install)(nb.sessionContext.session.kernel); }",
+                COMM_LOG,
+            )
             page.keyboard.press("Escape")
             page.keyboard.press("Shift+Enter")
             step("panel drawn; the notebook's loop started")
@@ -345,6 +355,27 @@ def main() -> None:
             if args.snapshots:
                 heap_snapshot(cdp, args.snapshots / "3.heapsnapshot")
             print("page console errors: " + (", ".join(f"{n} × {text}" for text, n in errors.most_common()) or "none"))
+            opened = page.evaluate("() => window.__wsOpened || {}")
+            sockets = {
+                name: sum(v for k, v in opened.items() if kid in k)
+                for name, kid in (("panel", panel_kernel), ("notebook", nb_kernel))
+            }
+            print(
+                "kernel WebSockets opened (more than 1: the page reconnected): "
+                + ", ".join(f"{k} {v}" for k, v in sockets.items())
+            )
+            report = page.evaluate(COMM_REPORT, {panel_kernel: "panel", nb_kernel: "notebook"})
+            for title, part in (
+                ("messages for comms the page did not have", "unknown"),
+                ("comms the page closed itself", "pageClosed"),
+            ):
+                print(
+                    f"{title}: "
+                    + (
+                        ", ".join(f"{n} × {k}" for k, n in sorted(report.get(part, {}).items(), key=lambda kv: -kv[1]))
+                        or "none"
+                    )
+                )
 
 
 if __name__ == "__main__":
