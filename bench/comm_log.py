@@ -4,8 +4,10 @@
 connection of the page (the notebook's and the panel's) records, by comm id: the connection's kernel, the comm's
 target and its widget model (``_model_name`` and ``_dom_classes`` from the ``comm_open``'s state); each comm message
 the page received for a comm it no longer (or never) had, with its msg_type; and each ``comm_close`` the page
-itself sent, with the first frames of the stack that sent it. ``REPORT`` returns the log's summary: for every
-unknown-comm message, which widget it was and whether the page had closed that comm itself before.
+itself sent, with the first frames of the stack that sent it. ``REPORT`` (given the
+kernel-side record of the comms the notebook's kernel opened, id to model name and classes) returns the log's
+summary: for every unknown-comm message, which widget it was and whether the page had closed that comm itself
+before; and how many of the kernel's comm opens the page handled.
 """
 
 from __future__ import annotations
@@ -49,15 +51,16 @@ INSTALL = """(kernel) => {
 }"""
 
 # A summary: {kinds: {"<msg_type> <method> | <kernel> <target> <model> <classes> | page closed it: <stack>": n}}.
-REPORT = """(names) => {
+REPORT = """({names, sent}) => {
   const log = window.__commLog;
   if (!log) return {};
+  const handled = Object.keys(sent).filter(id => id in log.opened).length;
   const kinds = {};
   for (const [id, kernel, type, method] of log.unknown) {
     const o = log.opened[id];
     const what = o
       ? `${names[o[0]] || o[0]} ${o[1]} ${o[2]} [${o[3]}]`
-      : `${names[kernel] || kernel} (never opened here)`;
+      : `${names[kernel] || kernel} (its open never handled here; the kernel opened it as: ${sent[id] || '?'})`;
     const closed = id in log.pageClosed ? `page closed it first: ${log.pageClosed[id]}` : 'page had not closed it';
     const key = `${type} ${method} | ${what} | ${closed}`;
     kinds[key] = (kinds[key] || 0) + 1;
@@ -68,5 +71,5 @@ REPORT = """(names) => {
     const key = `${o ? (names[o[0]] || o[0]) + ' ' + o[2] + ' [' + o[3] + ']' : '?'} | ${stack}`;
     pageClosed[key] = (pageClosed[key] || 0) + 1;
   }
-  return {unknown: kinds, pageClosed};
+  return {unknown: kinds, pageClosed, sent: Object.keys(sent).length, handled};
 }"""

@@ -33,6 +33,7 @@ compares two of them. Run:
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import re
@@ -90,6 +91,15 @@ def soak_loop(batch={batch}, rate={rate}):
                 if op is not None:
                     op.wait(300)
             soak_done[0] += len(ops)
+import ipywidgets
+soak_comms = {{}}  # comm id -> model name and classes, as the kernel opened them (bench/comm_log.py reports)
+def _soak_recording(open_=ipywidgets.Widget.open):
+    def open(self):
+        open_(self)
+        if self.comm is not None:
+            soak_comms[self.comm.comm_id] = " ".join([self._model_name, *getattr(self, "_dom_classes", ())])
+    return open
+ipywidgets.Widget.open = _soak_recording()
 threading.Thread(target=soak_loop, name="soak", daemon=True).start()
 """
 
@@ -364,7 +374,14 @@ def main() -> None:
                 "kernel WebSockets opened (more than 1: the page reconnected): "
                 + ", ".join(f"{k} {v}" for k, v in sockets.items())
             )
-            report = page.evaluate(COMM_REPORT, {panel_kernel: "panel", nb_kernel: "notebook"})
+            sent = ast.literal_eval(ask(lab, nb_kernel, "__import__('json').dumps(soak_comms)")[0])
+            report = page.evaluate(
+                COMM_REPORT, {"names": {panel_kernel: "panel", nb_kernel: "notebook"}, "sent": json.loads(sent)}
+            )
+            print(
+                f"comms the notebook's kernel opened: {report.get('sent', 0)}, of which the page handled the open of "
+                f"{report.get('handled', 0)}"
+            )
             for title, part in (
                 ("messages for comms the page did not have", "unknown"),
                 ("comms the page closed itself", "pageClosed"),
