@@ -51,7 +51,7 @@ from comm_log import INSTALL as COMM_LOG
 from comm_log import REPORT as COMM_REPORT
 from panel_open import fill_workspace, kernel_memory_mb, settle  # noqa: E402
 
-from lab_helpers import READY, Lab, browser_page, open_panel, running_lab  # noqa: E402
+from lab_helpers import EXPOSED_LAB, READY, Lab, browser_page, open_panel, running_lab  # noqa: E402
 
 # Counts the messages each WebSocket receives, and the sockets opened (a reconnect opens another), by URL (the
 # panel's kernel is one of them).
@@ -209,7 +209,7 @@ def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="soak-"))
     env = {"JUPYTER_COMPUTE_SPEED": args.speed}
     os.environ.update(env)
-    jupyter = [sys.executable, "-m", "jupyterlab", "--LabApp.expose_app_in_browser=True"]  # PAGE_LAG reads the app
+    jupyter = EXPOSED_LAB  # PAGE_LAG reads the app
     with running_lab(base, env, jupyter) as lab:
         step(f"lab up; filling the workspace with {args.computes} computes")
         fill_workspace(lab.env, args.computes)

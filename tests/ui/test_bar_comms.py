@@ -11,7 +11,6 @@ and the page's console says nothing of a comm or a model it could not find.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from lab_helpers import Lab, browser_page, run_cell, running_lab
+from lab_helpers import EXPOSED_LAB, Lab, browser_page, run_cell, running_lab
 
 pytestmark = pytest.mark.ui
 IDLE = ".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']"
@@ -57,8 +56,7 @@ COMM_CLASS = """() => {
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     knobs = {"JUPYTER_COMPUTE_SPEED": "200", "JUPYTER_COMPUTE_POLL_INTERVAL": "0.05"}
-    jupyter = [sys.executable, "-m", "jupyterlab", "--LabApp.expose_app_in_browser=True"]
-    with running_lab(tmp_path_factory.mktemp("lab"), knobs, jupyter) as server:
+    with running_lab(tmp_path_factory.mktemp("lab"), knobs, EXPOSED_LAB) as server:
         yield server
 
 
