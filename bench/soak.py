@@ -33,6 +33,7 @@ compares two of them. Run:
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import re
@@ -46,19 +47,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the browser test harness
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from comm_log import INSTALL as COMM_LOG
+from comm_log import REPORT as COMM_REPORT
 from panel_open import fill_workspace, kernel_memory_mb, settle  # noqa: E402
 
-from lab_helpers import READY, Lab, browser_page, open_panel, running_lab  # noqa: E402
+from lab_helpers import EXPOSED_LAB, READY, Lab, browser_page, open_panel, running_lab  # noqa: E402
 
-# Counts the messages each WebSocket receives, by URL (the panel's kernel is one of them).
+# Counts the messages each WebSocket receives, and the sockets opened (a reconnect opens another), by URL (the
+# panel's kernel is one of them).
 COUNT_WS = """
 (() => {
   const Native = window.WebSocket;
   window.__wsCounts = {};
+  window.__wsOpened = {};
   window.WebSocket = class extends Native {
     constructor(url, protocols) {
       super(url, protocols);
       const key = String(url).split('?')[0];
+      window.__wsOpened[key] = (window.__wsOpened[key] || 0) + 1;
       this.addEventListener('message', () => { window.__wsCounts[key] = (window.__wsCounts[key] || 0) + 1; });
     }
   };
@@ -85,6 +91,15 @@ def soak_loop(batch={batch}, rate={rate}):
                 if op is not None:
                     op.wait(300)
             soak_done[0] += len(ops)
+import ipywidgets
+soak_comms = {{}}  # comm id -> model name and classes, as the kernel opened them (bench/comm_log.py reports)
+def _soak_recording(open_=ipywidgets.Widget.open):
+    def open(self):
+        open_(self)
+        if self.comm is not None:
+            soak_comms[self.comm.comm_id] = " ".join([self._model_name, *getattr(self, "_dom_classes", ())])
+    return open
+ipywidgets.Widget.open = _soak_recording()
 threading.Thread(target=soak_loop, name="soak", daemon=True).start()
 """
 
@@ -194,7 +209,7 @@ def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="soak-"))
     env = {"JUPYTER_COMPUTE_SPEED": args.speed}
     os.environ.update(env)
-    jupyter = [sys.executable, "-m", "jupyterlab", "--LabApp.expose_app_in_browser=True"]  # PAGE_LAG reads the app
+    jupyter = EXPOSED_LAB  # PAGE_LAG reads the app
     with running_lab(base, env, jupyter) as lab:
         step(f"lab up; filling the workspace with {args.computes} computes")
         fill_workspace(lab.env, args.computes)
@@ -233,6 +248,11 @@ def main() -> None:
             )
             page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']")
             page.locator(".jp-NotebookPanel .jp-CodeCell").first.locator(".jp-InputArea-editor").click()
+            page.evaluate(  # every connection's comms, logged (bench/comm_log.py): which ones "Comm not found" is about
+                "(install) => { const nb = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && "
+                "w.context.path === 'soak.ipynb'); eval(install)(nb.sessionContext.session.kernel); }",
+                COMM_LOG,
+            )
             page.keyboard.press("Escape")
             page.keyboard.press("Shift+Enter")
             step("panel drawn; the notebook's loop started")
@@ -345,6 +365,34 @@ def main() -> None:
             if args.snapshots:
                 heap_snapshot(cdp, args.snapshots / "3.heapsnapshot")
             print("page console errors: " + (", ".join(f"{n} × {text}" for text, n in errors.most_common()) or "none"))
+            opened = page.evaluate("() => window.__wsOpened || {}")
+            sockets = {
+                name: sum(v for k, v in opened.items() if kid in k)
+                for name, kid in (("panel", panel_kernel), ("notebook", nb_kernel))
+            }
+            print(
+                "kernel WebSockets opened (more than 1: the page reconnected): "
+                + ", ".join(f"{k} {v}" for k, v in sockets.items())
+            )
+            sent = ast.literal_eval(ask(lab, nb_kernel, "__import__('json').dumps(soak_comms)")[0])
+            report = page.evaluate(
+                COMM_REPORT, {"names": {panel_kernel: "panel", nb_kernel: "notebook"}, "sent": json.loads(sent)}
+            )
+            print(
+                f"comms the notebook's kernel opened: {report.get('sent', 0)}, of which the page handled the open of "
+                f"{report.get('handled', 0)}"
+            )
+            for title, part in (
+                ("messages for comms the page did not have", "unknown"),
+                ("comms the page closed itself", "pageClosed"),
+            ):
+                print(
+                    f"{title}: "
+                    + (
+                        ", ".join(f"{n} × {k}" for k, n in sorted(report.get(part, {}).items(), key=lambda kv: -kv[1]))
+                        or "none"
+                    )
+                )
 
 
 if __name__ == "__main__":

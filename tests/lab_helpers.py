@@ -193,6 +193,10 @@ def running_lab(base: Path, extra_env: Mapping[str, str] = {}, jupyter: list[str
         server.stop()
 
 
+# JupyterLab with its application exposed (``window.jupyterapp``): a test waits on the page's own state.
+EXPOSED_LAB = [sys.executable, "-m", "jupyterlab", "--LabApp.expose_app_in_browser=True"]
+
+
 @contextmanager
 def browser_page(viewport: tuple[int, int] = (1400, 900), clipboard_for: Lab | None = None) -> Iterator[Any]:
     """A chromium page whose console errors are kept as ``page.console_errors`` (a context of its own:

@@ -141,10 +141,11 @@ class OperationBar:
         self._end_lock = threading.Lock()
         shared = Shared.get()
         self.drawn: dict[str, Markup] = {}  # the parts last drawn: title, track, info
-        self.view = w.HTML(layout=shared.view, style=shared.style)
+        # Their classes are in the state they open with (the lab extension lets such comms go once closed:
+        # labextension/src/comms.ts), not sent in a message of their own.
+        self.view = w.HTML(layout=shared.view, style=shared.style, _dom_classes=("jupyter-compute-bar-view",))
         self.said = REGIONS.take()  # the polite status a screen reader follows (./said.py)
-        self.widget = w.VBox([self.view, self.said], layout=shared.box)
-        self.widget.add_class("jupyter-compute-progress")
+        self.widget = w.VBox([self.view, self.said], layout=shared.box, _dom_classes=("jupyter-compute-progress",))
         self._throttle = Throttle(self._apply, 1.0 / MAX_PER_SECOND, scheduler=scheduler)
         self._throttle.request(urgent=True)
         op.add_listener(self.update)

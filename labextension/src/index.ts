@@ -4,7 +4,8 @@
  * menu, ./forms.ts, each opening its form in a main-area tab, ./formtab.ts, as a row's "edit" opens its
  * edit pane). "View › Compute" opens the
  * panel in JupyterLab and in Notebook 7, whose notebook and tree pages have no sidebar tab bar to click.
- * Notebook bars whose kernel shut down are marked as gone (./orphans.ts).
+ * Notebook bars whose kernel shut down are marked as gone (./orphans.ts); a bar's closed comms are let go
+ * (./comms.ts).
  */
 import { ILabShell, ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
@@ -12,6 +13,7 @@ import { IMainMenu } from '@jupyterlab/mainmenu';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
+import { letClosedCommsGo } from './comms';
 import { IForm, formCommands } from './forms';
 import { formTitle, openEditTab, openFormTab, openSidebarForm, watchEditButtons, watchOpenButtons } from './formtab';
 import { watchNotebookKernels } from './orphans';
@@ -41,6 +43,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     notebooks: INotebookTracker | null,
     labShell: ILabShell | null
   ) => {
+    // The page keeps no closed comm of ours (./comms.ts: JupyterLab's CommHandler never disconnects a slot).
+    letClosedCommsGo();
     // A notebook's bars whose kernel shut down look like those whose kernel restarted (./orphans.ts).
     if (notebooks) {
       watchNotebookKernels(notebooks);

@@ -87,6 +87,15 @@ def test_created_and_deleted_computes_leave_no_widget_model_and_no_operation(iso
         regions = {c for c, name in opened.items() if name == "AnyModel"}
         shared = {c for c, name in opened.items() if name in ("LayoutModel", "HTMLStyleModel")}
         assert len(own) == 2 * 2 * N and len(opened) == len(own) + len(regions) + len(shared), opened
+        classes = {
+            m["content"]["comm_id"]: m["content"]["data"]["state"].get("_dom_classes")
+            for m in kernel.messages
+            if m["msg_type"] == "comm_open"
+        }
+        # The lab extension lets a closed comm go only if it opened as ours (labextension/src/comms.ts).
+        assert all(any(c.startswith("jupyter-compute") for c in classes[c] or ()) for c in own), (
+            "a bar's box and HTML open with their classes"
+        )
         assert len(shared) == 4, "one box layout, one view layout, one region layout, one style, for all bars"
         assert len(regions) <= N, f"the deletes' bars reused the regions the creates' gave back: {len(regions)}"
         assert set(own) <= closed_ids, "the front end was told to drop the box and HTML of every bar"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import platform
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import pytest
 
 from jupyter_compute.render.markup import NO_MATH
 
-from lab_helpers import ROOT, Lab, browser_page, run_cell, running_lab, shot
+from lab_helpers import EXPOSED_LAB, ROOT, Lab, browser_page, run_cell, running_lab, shot
 
 pytestmark = pytest.mark.ui
 IDLE = ".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']"
@@ -31,8 +30,7 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     knobs = {"JUPYTER_COMPUTE_SPEED": "20", "JUPYTER_COMPUTE_POLL_INTERVAL": "0.5"}
-    jupyter = [sys.executable, "-m", "jupyterlab", "--LabApp.expose_app_in_browser=True"]
-    with running_lab(tmp_path_factory.mktemp("lab"), knobs, jupyter) as server:
+    with running_lab(tmp_path_factory.mktemp("lab"), knobs, EXPOSED_LAB) as server:
         yield server
 
 
