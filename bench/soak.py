@@ -148,6 +148,9 @@ def ask(lab: Lab, kernel_id: str, expression: str) -> tuple[str, float]:
     client.load_connection_file(str(Path(lab.env["JUPYTER_RUNTIME_DIR"]) / f"kernel-{kernel_id}.json"))
     client.start_channels()
     try:
+        # A new connection's IOPub subscription reaches the kernel a moment later (ZMQ's slow joiner): an
+        # execute sent before it loses its idle status and waits out the timeout. kernel_info until IOPub speaks.
+        client.wait_for_ready(timeout=60)
         started = time.perf_counter()
         reply = client.execute_interactive(
             "", silent=True, user_expressions={"v": expression}, timeout=60, output_hook=lambda _m: None
