@@ -6,6 +6,7 @@ draws the list while the panel's kernel starts: this module imports no widgets.
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime, timezone, tzinfo
 from typing import TypedDict
 
@@ -122,7 +123,9 @@ class Mark(TypedDict):
     title: str
 
 
-_MARKS: dict[int, tuple[Compute, int, tzinfo | None, list[Mark]]] = {}
+# id(compute) -> (a weak reference to it, minute, zone, marks): an entry goes with its compute, so a kernel that
+# follows thousands of operations keeps the marks of the computes it still holds, not of every body it ever read
+_MARKS: dict[int, tuple[weakref.ref[Compute], int, tzinfo | None, list[Mark]]] = {}
 _MARKS_KEPT = 5000
 
 
@@ -134,13 +137,14 @@ def marks_for(compute: Compute, now: datetime | None = None, tz: tzinfo | None =
     (200 instances with two schedules each took 47 ms a draw without this)."""
     now = now or datetime.now(timezone.utc)
     minute = int(now.timestamp() // 60)
-    kept = _MARKS.get(id(compute))
-    if kept is not None and kept[0] is compute and kept[1] == minute and kept[2] is tz:
+    key = id(compute)
+    kept = _MARKS.get(key)
+    if kept is not None and kept[0]() is compute and kept[1] == minute and kept[2] is tz:
         return [Mark(kind=m["kind"], text=m["text"], title=m["title"]) for m in kept[3]]
     marks = _marks(compute, now, tz)
     if len(_MARKS) >= _MARKS_KEPT:
         _MARKS.clear()
-    _MARKS[id(compute)] = (compute, minute, tz, marks)
+    _MARKS[key] = (weakref.ref(compute, lambda _gone: _MARKS.pop(key, None)), minute, tz, marks)
     return [Mark(kind=m["kind"], text=m["text"], title=m["title"]) for m in marks]
 
 

@@ -93,3 +93,26 @@ def test_no_stop_no_line_and_no_price_no_amount() -> None:
     unpriced = running_costs([instance("Running", cron("0 21 * * *"))], {}, "eastus", now).computes[0]
     assert unpriced.until_stop is None and unpriced.by_stop is None
     assert stop_line(unpriced, timezone.utc) == "ci1 stops at Wed 21:00 by schedule, in 2h25m"
+
+
+def test_a_rows_marks_are_kept_no_longer_than_its_compute() -> None:
+    """Marks are worked out once a minute per compute, but the cache does not keep the computes: a kernel
+    that follows thousands of operations reads a new body for each, and kept them all (issue 29's soak: the
+    panel's and the notebook's kernels grew about 1 MB per 1,000 operations). The same compute within the
+    minute still gets its marks from the cache."""
+    import gc
+    import weakref
+
+    from jupyter_compute.ui import rows
+
+    kept = [instance("Running", cron("0 19 * * *")) for _ in range(50)]
+    first = [marks_for(c, NOW, timezone.utc) for c in kept]
+    assert [marks_for(c, NOW, timezone.utc) for c in kept] == first
+    cached = [rows._MARKS[id(c)][3] for c in kept]
+    assert all(rows._MARKS[id(c)][3] is marks for c, marks in zip(kept, cached, strict=True)), "read again, not redone"
+    gone = weakref.ref(kept[0])
+    key = id(kept[0])
+    del kept[0], cached[0]
+    gc.collect()
+    assert gone() is None, "the marks' cache holds no compute"
+    assert key not in rows._MARKS or rows._MARKS[key][0]() is not None, "its entry went with it"
